@@ -1,0 +1,244 @@
+"""`tessera`: argument parsing and dispatch only; the work lives in the modules each command names.
+
+Exit codes: 0 done; 1 the command ran and what it checked is not as it should be (changes pending, drift, a failed
+verify); 2 it could not do what was asked (bad input, missing tools, unreachable database), said in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from tessera.errors import Refusal
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as every other CLI error
+        raise Refusal(f"{message}; see `{self.prog} --help`")
+
+
+def _project():
+    from tessera.project import Project
+
+    return Project.find()
+
+
+def _engine(project, server):
+    from tessera.sqitch.engine import Engine
+
+    conn = server.connect(autocommit=True)
+    return Engine(project.plan(), conn, project.registry)
+
+
+# --- tessera db … ------------------------------------------------------------------------------------------------
+def db_start(args) -> int:
+    if os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is set: tessera uses that server and runs no local cluster")
+        return 0
+    from tessera.server import current_server
+
+    server = current_server(_project())
+    print(f"local PostgreSQL running: {server.cluster.url()}")
+    return 0
+
+
+def db_stop(args) -> int:
+    if os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is set: there is no local cluster to stop")
+        return 0
+    from tessera.localdb import Cluster
+
+    cluster = Cluster.for_checkout(_project().root)
+    print("local PostgreSQL stopped" if cluster.stop() else "local PostgreSQL was not running")
+    return 0
+
+
+def db_destroy(args) -> int:
+    from tessera.localdb import Cluster
+
+    _confirm(args.yes, "Delete the local cluster and all its data?")
+    Cluster.for_checkout(_project().root).destroy()
+    print("local PostgreSQL removed")
+    return 0
+
+
+def db_url(args) -> int:
+    if url := os.environ.get("DATABASE_URL"):
+        print(url)
+        return 0
+    from tessera.server import current_server
+
+    print(current_server(_project()).cluster.url())
+    return 0
+
+
+def db_status(args) -> int:
+    from tessera.errors import Failed
+    from tessera.localdb import Cluster
+    from tessera.server import current_server, redact
+
+    project = _project()
+    if url := os.environ.get("DATABASE_URL"):
+        print(f"server: {redact(url)} (DATABASE_URL)")
+    else:
+        cluster = Cluster.for_checkout(project.root)
+        if not cluster.running():
+            raise Failed("local PostgreSQL is not running; start it with `tessera db start`")
+        print(f"server: local PostgreSQL at {cluster.url()} (data in {cluster.home})")
+    engine = _engine(project, current_server(project))
+    state = engine.state()
+    print(f"project: {state.plan.project}, {len(state.plan.changes)} change(s) in the plan")
+    if state.deployed:
+        last = state.deployed[-1]
+        print(f"deployed: {state.count}; last {last.change} at {last.committed_at:%Y-%m-%d %H:%M:%S%z} "
+              f"by {last.committer_name}")
+    else:
+        print("deployed: nothing")
+    if state.pending:
+        print(f"pending: {len(state.pending)}")
+        for change in state.pending:
+            print(f"  * {change.name}")
+        raise Failed(f"{len(state.pending)} change(s) not deployed; run `tessera db deploy`")
+    print("up to date")
+    return 0
+
+
+def db_deploy(args) -> int:
+    from tessera.server import current_server
+
+    project = _project()
+    _engine(project, current_server(project)).deploy(to=args.to, verify=args.verify)
+    return 0
+
+
+def db_revert(args) -> int:
+    from tessera.server import current_server
+
+    project = _project()
+    engine = _engine(project, current_server(project))
+    what = f"back to {args.to}" if args.to else "every change"
+    _confirm(args.yes, f"Revert {what} in database {engine.conn.info.dbname}?")
+    engine.revert(to=args.to)
+    return 0
+
+
+def db_verify(args) -> int:
+    from tessera.server import current_server
+
+    project = _project()
+    _engine(project, current_server(project)).verify()
+    return 0
+
+
+def db_add(args) -> int:
+    from tessera.migrations import add_change
+
+    path = add_change(_project(), args.name, args.requires, args.conflicts, args.note)
+    print(f"added {args.name}: {path}")
+    return 0
+
+
+def db_diff(args) -> int:
+    from tessera.diff import diff_change
+
+    return diff_change(_project(), args.name, args.requires, args.note)
+
+
+def db_check(args) -> int:
+    from tessera.check import check
+
+    return check(_project())
+
+
+def supabase_export(args) -> int:
+    from tessera.supabase_export import export
+
+    return export(_project(), check=args.check)
+
+
+def serve(args) -> int:
+    from tessera.serve import run
+
+    return run(_project(), host=args.host, port=args.port)
+
+
+def _confirm(yes: bool, question: str) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Refusal(f"{question.rstrip('?')} needs confirmation; pass -y to confirm without a prompt")
+    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+        raise Refusal("not confirmed; nothing changed")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tessera", description="Tessera's operator CLI.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+
+    db = commands.add_parser("db", help="the database: local cluster, migrations, drift checks")
+    dbc = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", parser_class=_Parser, required=True)
+
+    def sub(name: str, fn: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = dbc.add_parser(name, help=help)
+        p.set_defaults(fn=fn)
+        return p
+
+    sub("start", db_start, "start the local PostgreSQL (creating it on first use)")
+    sub("stop", db_stop, "stop the local PostgreSQL")
+    sub("url", db_url, "print the database URL")
+    sub("destroy", db_destroy, "delete the local PostgreSQL and its data").add_argument("-y", "--yes", action="store_true")
+    sub("status", db_status, "server, deployed and pending changes (exit 1 while changes are pending)")
+    p = sub("deploy", db_deploy, "deploy pending changes")
+    p.add_argument("--to", metavar="CHANGE", help="deploy up to and including this change")
+    p.add_argument("--verify", action="store_true", help="run each verify script; roll the change back if it fails")
+    p = sub("revert", db_revert, "revert deployed changes")
+    p.add_argument("--to", metavar="CHANGE|@TAG", help="keep this change and everything before it")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    sub("verify", db_verify, "run the verify script of every deployed change")
+    for name, fn, help in (
+        ("add", db_add, "add a change: the deploy/revert/verify scripts and its plan line"),
+        ("diff", db_diff, "generate a change from db/functions and db/policies (migra + privileges + comments)"),
+    ):
+        p = sub(name, fn, help)
+        p.add_argument("name")
+        p.add_argument("-r", "--requires", action="append", default=[], metavar="CHANGE")
+        if name == "add":
+            p.add_argument("-c", "--conflicts", action="append", default=[], metavar="CHANGE")
+        p.add_argument("-n", "--note", default="", help="the plan note")
+    sub("check", db_check, "prove the plan, the declarative files and the revert scripts agree")
+
+    supa = commands.add_parser("supabase", help="the Supabase CLI project under supabase/")
+    supac = supa.add_subparsers(dest="supabase_command", metavar="SUPABASE_COMMAND", parser_class=_Parser,
+                                required=True)
+    p = supac.add_parser("export", help="write supabase/ from the plan")
+    p.add_argument("--check", action="store_true", help="exit 1 when supabase/ is stale instead of writing")
+    p.set_defaults(fn=supabase_export)
+
+    p = commands.add_parser("serve", help="run the HTTP API")
+    p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("TESSERA_PORT", "8000")))
+    p.set_defaults(fn=serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        code = args.fn(args)
+    except Refusal as exc:
+        print(f"tessera: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    sys.stdout.flush()
+    return code
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,94 @@
+"""Where a Tessera checkout keeps things, read from the same sqitch.conf the real Sqitch CLI reads."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from tessera.errors import Refusal
+from tessera.sqitch.plan import Plan, ScriptDirs, read_plan
+
+
+def read_git_config(path: Path) -> dict[str, str]:
+    """Flatten a git-config style file into {'section.sub.key': value}, the way Sqitch reads sqitch.conf."""
+    values: dict[str, str] = {}
+    section = ""
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if m := re.fullmatch(r'\[\s*([\w.-]+)(?:\s+"([^"]*)")?\s*\]', line):
+            section = m.group(1).lower() + (f".{m.group(2)}" if m.group(2) is not None else "")
+            continue
+        if m := re.fullmatch(r"([\w-]+)\s*(?:=\s*(.*))?", line):
+            value = (m.group(2) or "true").split(" #")[0].strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            values[f"{section}.{m.group(1).lower()}"] = value
+            continue
+        raise Refusal(f"{path.name} line {lineno}: cannot read {raw.strip()!r}; it must be git-config syntax")
+    return values
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        here = Path(os.environ.get("TESSERA_PROJECT") or start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "sqitch.conf").is_file() and (folder / "db").is_dir():
+                return cls(folder)
+        raise Refusal("not inside a Tessera checkout (no sqitch.conf beside a db/ folder); cd into one")
+
+    @cached_property
+    def config(self) -> dict[str, str]:
+        return read_git_config(self.root / "sqitch.conf")
+
+    def _path(self, key: str, default: str) -> Path:
+        return (self.root / self.config.get(key, default)).resolve()
+
+    @property
+    def plan_file(self) -> Path:
+        return self._path("core.plan_file", "sqitch.plan")
+
+    @property
+    def dirs(self) -> ScriptDirs:
+        top = self.config.get("core.top_dir", ".")
+        return ScriptDirs(
+            deploy=self._path("core.deploy_dir", f"{top}/deploy"),
+            revert=self._path("core.revert_dir", f"{top}/revert"),
+            verify=self._path("core.verify_dir", f"{top}/verify"),
+            extension=self.config.get("core.extension", "sql"),
+        )
+
+    @property
+    def registry(self) -> str:
+        return self.config.get("engine.pg.registry", "sqitch")
+
+    def plan(self, check_files: bool = True) -> Plan:
+        return read_plan(self.plan_file, self.dirs, check_files=check_files)
+
+    @property
+    def functions_dir(self) -> Path:
+        return self.root / "db" / "functions"
+
+    @property
+    def policies_dir(self) -> Path:
+        return self.root / "db" / "policies"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / "db" / "tests"
+
+    def declarative_files(self) -> list[Path]:
+        """Functions before policies (policies may call functions), each folder in name order."""
+        return sorted(self.functions_dir.glob("*.sql")) + sorted(self.policies_dir.glob("*.sql"))
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".tessera"
