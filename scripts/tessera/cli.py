@@ -135,8 +135,8 @@ def db_verify(args) -> int:
 def db_add(args) -> int:
     from tessera.migrations import add_change
 
-    path = add_change(_project(), args.name, args.requires, args.conflicts, args.note)
-    print(f"added {args.name}: {path}")
+    paths = add_change(_project(), args.name, args.requires, args.conflicts, args.note)
+    print(f"added {args.name}: " + ", ".join(str(p) for p in paths.values()))
     return 0
 
 
@@ -236,9 +236,5 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def entry() -> None:
-    sys.exit(main())
-
-
 if __name__ == "__main__":
-    entry()
+    sys.exit(main())

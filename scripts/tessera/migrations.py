@@ -10,7 +10,7 @@ from tessera.project import Project
 from tessera.sqitch.engine import identity
 from tessera.sqitch.plan import Change, Plan, format_change_line, parse_plan, valid_name
 
-HEADER = "-- {verb} {project}:{name} to pg\n{requires}--\n{about}\n"
+HEADER = "-- {verb} {project}:{name} {prep} pg\n{requires}--\n{about}\n"
 
 
 def _about(note: str, default: str) -> str:
@@ -30,7 +30,8 @@ def render(kind: str, project: str, name: str, requires: list[str], note: str, b
     if not body:
         body = (f"DO $$ BEGIN RAISE EXCEPTION 'verify script of {name} is not written yet'; END $$;\n"
                 if kind == "verify" else "")
-    head = HEADER.format(verb=verb, project=project, name=name, requires=reqs, about=about)
+    prep = {"deploy": "to", "revert": "from", "verify": "on"}[kind]
+    head = HEADER.format(verb=verb, prep=prep, project=project, name=name, requires=reqs, about=about)
     return f"{head}\nBEGIN;\n\n{body.rstrip()}\n\n{closer}\n".replace("\n\n\n", "\n\n")
 
 
@@ -54,7 +55,7 @@ def with_line(plan: Plan, line: str) -> str:
 
 
 def add_change(project: Project, name: str, requires: list[str], conflicts: list[str], note: str,
-               bodies: dict[str, str] | None = None, when: datetime | None = None) -> Path:
+               bodies: dict[str, str] | None = None, when: datetime | None = None) -> dict[str, Path]:
     """Write the triple and append the plan line; nothing is written when any part would be refused."""
     plan = project.plan(check_files=False)
     check_new_change(plan, name, requires, conflicts)
@@ -70,4 +71,4 @@ def add_change(project: Project, name: str, requires: list[str], conflicts: list
                         encoding="utf-8")
     line = format_change_line(name, requires, conflicts, who.name, who.email, note, when or datetime.now(UTC))
     plan.path.write_text(with_line(plan, line), encoding="utf-8")
-    return paths["deploy"]
+    return paths
