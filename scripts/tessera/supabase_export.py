@@ -61,12 +61,12 @@ def export(project: Project, check: bool = False) -> int:
     want = expected_files(project)
     owned = [folder / "config.toml", *(p for sub in ("migrations", "tests") for p in (folder / sub).rglob("*")
                                        if p.is_file())]
-    stale = sorted(str(p.relative_to(folder)) for p in owned if p.relative_to(folder) not in want)
-    differ = sorted(str(rel) for rel, text in want.items()
+    stale = sorted(p.relative_to(folder) for p in owned if p.relative_to(folder) not in want)
+    differ = sorted(rel for rel, text in want.items()
                     if not (folder / rel).is_file() or (folder / rel).read_text(encoding="utf-8") != text)
     if check:
         if stale or differ:
-            raise Failed("supabase/ is stale (" + ", ".join(differ + [f"extra {s}" for s in stale])
+            raise Failed("supabase/ is stale (" + ", ".join([str(d) for d in differ] + [f"extra {s}" for s in stale])
                          + "); run `tessera supabase export` and commit the result")
         print(f"supabase/ is up to date ({len(want) - 1} files from the plan and db/tests)")
         return 0

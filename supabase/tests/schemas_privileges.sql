@@ -1,0 +1,42 @@
+-- Only api is usable by the API roles; app, private and audit are not; new functions are not executable by
+-- PUBLIC unless granted.
+BEGIN;
+\ir setup.psql
+SELECT plan(19);
+
+SELECT has_schema('app', 'schema app exists');
+SELECT has_schema('api', 'schema api exists');
+SELECT has_schema('private', 'schema private exists');
+SELECT has_schema('audit', 'schema audit exists');
+
+SELECT schema_privs_are('api', 'anon', ARRAY['USAGE'], 'anon may use api, and only use it');
+SELECT schema_privs_are('api', 'authenticated', ARRAY['USAGE'], 'authenticated may use api, and only use it');
+SELECT schema_privs_are('api', 'service_role', ARRAY['USAGE'], 'service_role may use api, and only use it');
+
+SELECT ok(NOT has_schema_privilege('anon', 'app', 'USAGE'), 'anon cannot use app');
+SELECT ok(NOT has_schema_privilege('authenticated', 'app', 'USAGE'), 'authenticated cannot use app');
+SELECT ok(NOT has_schema_privilege('anon', 'private', 'USAGE'), 'anon cannot use private');
+SELECT ok(NOT has_schema_privilege('authenticated', 'private', 'USAGE'), 'authenticated cannot use private');
+SELECT ok(NOT has_schema_privilege('anon', 'audit', 'USAGE'), 'anon cannot use audit');
+SELECT ok(NOT has_schema_privilege('authenticated', 'audit', 'USAGE'), 'authenticated cannot use audit');
+SELECT ok(NOT has_schema_privilege('authenticated', 'api', 'CREATE'), 'authenticated cannot create objects in api');
+
+CREATE FUNCTION api.default_privileges_probe() RETURNS int LANGUAGE sql SET search_path = '' AS 'SELECT 1';
+SELECT ok(NOT has_function_privilege('public', 'api.default_privileges_probe()', 'EXECUTE'),
+          'a new function is not executable by PUBLIC');
+SELECT ok(NOT has_function_privilege('anon', 'api.default_privileges_probe()', 'EXECUTE'),
+          'a new function is not executable by anon until granted');
+SET LOCAL ROLE authenticated;
+SELECT throws_ok($$ SELECT api.default_privileges_probe() $$, '42501', NULL,
+                 'calling a function nobody granted is refused');
+RESET ROLE;
+
+SELECT ok(EXISTS (SELECT FROM pg_default_acl WHERE defaclobjtype = 'f' AND defaclnamespace = 0),
+          'default privileges for functions are set server-wide for the deploying role');
+SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname IN ('api', 'private', 'app', 'audit')
+              AND NOT coalesce(array_to_string(p.proconfig, ',') LIKE '%search_path=%', false)),
+          0, 'every function in the project''s schemas pins its search_path');
+
+SELECT * FROM finish();
+ROLLBACK;
