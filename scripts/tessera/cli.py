@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from tessera.errors import Refusal
 
@@ -25,11 +26,14 @@ def _project():
     return Project.find()
 
 
+@contextmanager
 def _engine(project, server):
+    """An engine on its own connection, closed (releasing the advisory lock) when the command ends."""
     from tessera.sqitch.engine import Engine
 
-    conn = server.connect(autocommit=True)
-    return Engine(project.plan(), conn, project.registry)
+    plan = project.plan()
+    with server.connect(autocommit=True) as conn:
+        yield Engine(plan, conn, project.registry)
 
 
 # --- tessera db … ------------------------------------------------------------------------------------------------
@@ -87,8 +91,8 @@ def db_status(args) -> int:
         if not cluster.running():
             raise Failed("local PostgreSQL is not running; start it with `tessera db start`")
         print(f"server: local PostgreSQL at {cluster.url()} (data in {cluster.home})")
-    engine = _engine(project, current_server(project))
-    state = engine.state()
+    with _engine(project, current_server(project)) as engine:
+        state = engine.state()
     print(f"project: {state.plan.project}, {len(state.plan.changes)} change(s) in the plan")
     if state.deployed:
         last = state.deployed[-1]
@@ -109,7 +113,8 @@ def db_deploy(args) -> int:
     from tessera.server import current_server
 
     project = _project()
-    _engine(project, current_server(project)).deploy(to=args.to, verify=args.verify)
+    with _engine(project, current_server(project)) as engine:
+        engine.deploy(to=args.to, verify=args.verify)
     return 0
 
 
@@ -117,10 +122,10 @@ def db_revert(args) -> int:
     from tessera.server import current_server
 
     project = _project()
-    engine = _engine(project, current_server(project))
-    what = f"back to {args.to}" if args.to else "every change"
-    _confirm(args.yes, f"Revert {what} in database {engine.conn.info.dbname}?")
-    engine.revert(to=args.to)
+    with _engine(project, current_server(project)) as engine:
+        what = f"back to {args.to}" if args.to else "every change"
+        _confirm(args.yes, f"Revert {what} in database {engine.conn.info.dbname}?")
+        engine.revert(to=args.to)
     return 0
 
 
@@ -128,7 +133,8 @@ def db_verify(args) -> int:
     from tessera.server import current_server
 
     project = _project()
-    _engine(project, current_server(project)).verify()
+    with _engine(project, current_server(project)) as engine:
+        engine.verify()
     return 0
 
 

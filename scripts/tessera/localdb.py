@@ -26,6 +26,7 @@ from tessera.errors import Refusal
 
 MIN_MAJOR = 15
 EXTERNAL_ROOT = Path("/var/tmp/tessera-clusters")
+DEBIAN_SERVERS = Path("/usr/lib/postgresql")
 INSTALL_HINT = (
     "PostgreSQL 15+ server binaries not found; install them "
     "(Debian/Ubuntu: apt-get install postgresql-15 postgresql-15-pgtap; "
@@ -50,7 +51,7 @@ def find_bindir() -> Path:
         with contextlib.suppress(OSError, subprocess.CalledProcessError):
             out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout
             candidates.append(Path(out.strip()))
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: _major(p.parent.name), reverse=True)
+    debian = sorted(DEBIAN_SERVERS.glob("*/bin"), key=lambda p: _major(p.parent.name), reverse=True)
     candidates += debian
     if initdb := shutil.which("initdb"):
         candidates.append(Path(initdb).parent)

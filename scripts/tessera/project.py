@@ -59,11 +59,12 @@ class Project:
     @property
     def dirs(self) -> ScriptDirs:
         top = self.config.get("core.top_dir", ".")
+        reworked = self.config.get("core.reworked_dir", top)
+        kinds = ("deploy", "revert", "verify")
         return ScriptDirs(
-            deploy=self._path("core.deploy_dir", f"{top}/deploy"),
-            revert=self._path("core.revert_dir", f"{top}/revert"),
-            verify=self._path("core.verify_dir", f"{top}/verify"),
+            **{kind: self._path(f"core.{kind}_dir", f"{top}/{kind}") for kind in kinds},
             extension=self.config.get("core.extension", "sql"),
+            reworked={kind: self._path(f"core.reworked_{kind}_dir", f"{reworked}/{kind}") for kind in kinds},
         )
 
     @property

@@ -94,9 +94,12 @@ class Databases:
                               "(Debian/Ubuntu: apt-get install postgresql-15-pgtap)") from None
             conn.execute(f"COMMENT ON DATABASE {name} IS '{READY}'")
 
+    def _name(self, label: str) -> str:
+        return f"tessera_test_{re.sub(r'[^a-z0-9_]', '_', label.lower())[:24]}_{os.getpid()}_{len(self.clones)}"
+
     def clone(self, label: str) -> str:
         template = self.template()
-        name = f"tessera_test_{label}_{os.getpid()}_{len(self.clones)}"
+        name = self._name(label)
         server = self.server()
         server.drop_database(name)
         server.create_database(name, template=template)
@@ -106,7 +109,7 @@ class Databases:
     def empty(self, label: str) -> str:
         """A database with nothing deployed, for tests that deploy themselves."""
         server = self.server()
-        name = f"tessera_test_{label}_{os.getpid()}_{len(self.clones)}"
+        name = self._name(label)
         server.drop_database(name)
         server.create_database(name)
         self.clones.append(name)
@@ -157,7 +160,7 @@ def pg_server(tessera_databases: Databases) -> Server:
 @pytest.fixture(scope="module")
 def test_db(tessera_databases: Databases, request: pytest.FixtureRequest) -> str:
     """A clone of the deployed template, private to the test module."""
-    return tessera_databases.clone(re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:20])
+    return tessera_databases.clone(request.module.__name__.rsplit(".", 1)[-1])
 
 
 # --- pgTAP files -------------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ _LINE_RE = re.compile(
     $""",
     re.X,
 )
+_TS_ANYWHERE = re.compile(_TIMESTAMP)
 _NOTE_RE = re.compile(r"[ \t]*(?:#[ \t]*(?P<note>.*))?$")
 _BLANK_RE = re.compile(r"^[ \t]*(?:#.*)?$")
 _PRAGMA_RE = re.compile(r"^[ \t]*%[ \t]*(?P<name>[^ \t=]+?)(?:[ \t]*=[ \t]*(?P<value>.+))?$")
@@ -191,6 +192,11 @@ class ScriptDirs:
     revert: Path
     verify: Path
     extension: str = "sql"
+    # Where the scripts of earlier, reworked instances live (Sqitch's reworked_*_dir); default: beside the others.
+    reworked: dict[str, Path] = field(default_factory=dict)
+
+    def folder(self, kind: str, reworked: bool) -> Path:
+        return self.reworked.get(kind, getattr(self, kind)) if reworked else getattr(self, kind)
 
 
 @dataclass
@@ -211,7 +217,7 @@ class Plan:
 
     def script(self, change: Change, kind: str) -> Path:
         """deploy/revert/verify script of a change; an earlier, reworked instance uses `<name>@<tag>.sql`."""
-        base: Path = getattr(self.dirs, kind)
+        base = self.dirs.folder(kind, change.is_reworked)
         *folders, leaf = change.name.split("/")
         ext = f".{self.dirs.extension}"
         if change.rework_tags:
@@ -272,8 +278,8 @@ class Plan:
         if dep.id:
             return self.by_id().get(dep.id)
         if dep.change and not dep.tag:
-            earlier = [c for c in self.changes[: change.index] if c.name == dep.change]
-            return earlier[-1] if earlier else None
+            # As Sqitch does: a bare name means the first instance of a reworked change.
+            return next((c for c in self.changes[: change.index] if c.name == dep.change), None)
         idx = self.index_of(dep.key)
         return self.changes[idx] if idx is not None else None
 
@@ -338,7 +344,8 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
         body = line[: note_match.start()] if note_match else line
         is_tag = body.lstrip(" \t").startswith("@")
         m = _LINE_RE.match(body)
-        if not m or not m.group("name"):
+        # A timestamp that the grammar could not reach means the name before it is malformed.
+        if not m or not m.group("name") or (not m.group("ts") and _TS_ANYWHERE.search(body)):
             raise fail(
                 lineno,
                 "invalid name; names must not begin with punctuation, contain '@', ':', '#', '\\' or blanks, "
