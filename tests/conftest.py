@@ -5,28 +5,15 @@ The database fixtures themselves (pg_server, test_db, tessera_databases) come fr
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from tessera.cli import main
 from tessera.project import Project
 from tessera.server import Server
 
-ROOT = Path(__file__).resolve().parents[1]
-TESSERA = str(Path(sys.executable).with_name("tessera"))
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
+from tests.helpers import ROOT, Run
 
 
 @pytest.fixture
@@ -54,13 +41,6 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
         return Run(code, captured.out, captured.err)
 
     return run
-
-
-def run_tessera(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
-    """The installed console script in a real process: exit codes and stderr exactly as a user sees them."""
-    proc = subprocess.run([TESSERA, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
-    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.fixture

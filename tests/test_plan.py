@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from tessera.errors import Refusal
 from tessera.sqitch.plan import ScriptDirs, canonical_uri, format_change_line, parse_plan, read_plan, sqitch_id
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
-
 from tessera.project import Project
 from tessera.server import Server
 

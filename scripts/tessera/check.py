@@ -10,11 +10,17 @@
 
 from __future__ import annotations
 
-
 from tessera.errors import Failed, Refusal
 from tessera.project import Project
 from tessera.scratch import (
-    OWN_SCHEMAS, apply_declarative, declared_functions, deploy, dump_diff, revert, schema_dump, scratch_database,
+    OWN_SCHEMAS,
+    apply_declarative,
+    declared_functions,
+    deploy,
+    dump_diff,
+    revert,
+    schema_dump,
+    scratch_database,
 )
 from tessera.server import current_server
 from tessera.sqitch.engine import Engine
@@ -64,14 +70,22 @@ def check(project: Project) -> int:
             except (Failed, Refusal) as exc:
                 report(False, "every verify script passes", str(exc))
 
-        revert(server, db, plan, registry)
-        reverted = schema_dump(server, db, registry)
-        report(reverted == empty, "reverting every change restores the empty database",
-               dump_diff(empty, reverted, "before deploy", "after revert"))
-        deploy(server, db, plan, registry)
-        again = schema_dump(server, db, registry)
-        report(again == deployed, "deploy, revert, deploy again gives the identical schema",
-               dump_diff(deployed, again, "first deploy", "second deploy"))
+        try:
+            revert(server, db, plan, registry)
+        except Refusal as exc:
+            report(False, "reverting every change restores the empty database", str(exc))
+        else:
+            reverted = schema_dump(server, db, registry)
+            report(reverted == empty, "reverting every change restores the empty database",
+                   dump_diff(empty, reverted, "before deploy", "after revert"))
+            try:
+                deploy(server, db, plan, registry)
+            except Refusal as exc:
+                report(False, "deploy, revert, deploy again gives the identical schema", str(exc))
+            else:
+                again = schema_dump(server, db, registry)
+                report(again == deployed, "deploy, revert, deploy again gives the identical schema",
+                       dump_diff(deployed, again, "first deploy", "second deploy"))
     if problems:
         raise Failed(f"{len(problems)} check(s) failed: {'; '.join(problems)}")
     print("all checks passed")

@@ -21,7 +21,13 @@ from tessera.errors import Refusal
 from tessera.migrations import add_change, check_new_change
 from tessera.project import Project
 from tessera.scratch import (
-    apply_declarative, deploy, dump_diff, revert, schema_dump, scratch_database, sqlalchemy_url,
+    apply_declarative,
+    deploy,
+    dump_diff,
+    revert,
+    schema_dump,
+    scratch_database,
+    sqlalchemy_url,
 )
 from tessera.server import Server, current_server
 

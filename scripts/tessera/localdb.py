@@ -96,7 +96,8 @@ class Cluster:
             cluster = cls(checkout, Path(data["home"]), int(data["port"]), Path(data["bindir"]))
             if (cluster.home / "data" / "PG_VERSION").exists() and (cluster.bindir / "pg_ctl").exists():
                 return cluster
-        return cls(checkout, _choose_home(checkout), _free_port(), find_bindir())
+        bindir = find_bindir()
+        return cls(checkout, _choose_home(checkout), _free_port(), bindir)
 
     def _save(self) -> None:
         state = self.checkout / ".tessera" / "cluster.json"

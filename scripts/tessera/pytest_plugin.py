@@ -9,6 +9,7 @@ have/want diagnostics.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -88,7 +89,7 @@ class Databases:
             conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap SCHEMA extensions")
-            except Exception as exc:  # noqa: BLE001 - any failure here means the package is missing
+            except Exception as exc:
                 server.drop_database(name)
                 raise Refusal(f"cannot install pgTAP ({str(exc).strip().splitlines()[0]}); install it "
                               "(Debian/Ubuntu: apt-get install postgresql-15-pgtap)") from None
@@ -119,10 +120,8 @@ class Databases:
         if self._server is None:
             return
         for name in self.clones:
-            try:
+            with contextlib.suppress(Exception):  # best effort at teardown
                 self._server.drop_database(name)
-            except Exception:  # noqa: BLE001 - best effort at teardown
-                pass
         if self.started_cluster and self._server.cluster is not None:
             self._server.cluster.stop()
 

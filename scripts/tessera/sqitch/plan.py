@@ -289,7 +289,8 @@ def read_plan(path: Path, dirs: ScriptDirs, check_files: bool = True) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise Refusal(f"no plan at {path}: create it with `tessera db add` or point sqitch.conf's plan_file at it") from None
+        raise Refusal(f"no plan at {path}: write one (%project=… then a blank line) or point sqitch.conf's "
+                      "plan_file at it") from None
     plan = parse_plan(text, path, dirs)
     if check_files:
         for change in plan.changes:

@@ -1,0 +1,30 @@
+"""Plain helpers for the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TESSERA = str(Path(sys.executable).with_name("tessera"))
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_tessera(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+    """The installed console script in a real process: exit codes and stderr exactly as a user sees them.
+
+    An empty value in `env` removes that variable.
+    """
+    merged = {**os.environ, **(env or {})}
+    merged = {k: v for k, v in merged.items() if v != ""}
+    proc = subprocess.run([TESSERA, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=merged)
+    return Run(proc.returncode, proc.stdout, proc.stderr)

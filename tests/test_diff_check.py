@@ -1,0 +1,112 @@
+"""`db diff` writes changes that keep every security setting; `db check` catches every kind of drift."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from tessera.migrations import add_change
+from tessera.project import Project
+
+THINGS = {
+    "deploy": "CREATE TABLE app.things (id int PRIMARY KEY, owner uuid NOT NULL);\n"
+              "CREATE INDEX things_owner_idx ON app.things (owner);\n"
+              "ALTER TABLE app.things ENABLE ROW LEVEL SECURITY;",
+    "revert": "DROP TABLE app.things;",
+    "verify": "SELECT id, owner FROM app.things WHERE false;",
+}
+POLICIES = """\
+ALTER TABLE app.things FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS things_owner_reads ON app.things;
+CREATE POLICY things_owner_reads ON app.things FOR SELECT TO authenticated USING (owner = (SELECT auth.uid()));
+"""
+FUNCTIONS = """\
+CREATE OR REPLACE FUNCTION api.thing_count() RETURNS bigint
+LANGUAGE sql STABLE SET search_path = ''
+AS $$ SELECT count(*) FROM app.things $$;
+COMMENT ON FUNCTION api.thing_count() IS 'How many things the caller may see.';
+REVOKE ALL ON FUNCTION api.thing_count() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.thing_count() TO authenticated;
+"""
+
+
+@pytest.fixture
+def with_things(project_copy: Project, pg_server, monkeypatch) -> Project:
+    monkeypatch.setenv("DATABASE_URL", pg_server.conninfo("postgres"))
+    add_change(project_copy, "things", ["schemas"], [], "Things, owned by users.", bodies=THINGS)
+    (project_copy.policies_dir / "things.sql").write_text(POLICIES)
+    (project_copy.functions_dir / "things.sql").write_text(FUNCTIONS)
+    return project_copy
+
+
+def test_diff_generates_a_change_that_keeps_force_rls_privileges_and_comments(with_things: Project, cli):
+    url = os.environ["DATABASE_URL"]
+    drift = cli(with_things, "db", "check", database=url)
+    assert drift.code == 1 and "FAIL  the plan's schema equals the plan plus db/functions" in drift.out
+
+    made = cli(with_things, "db", "diff", "thing_rules", "-n", "Who may see things.", database=url)
+    assert made.code == 0, made.err
+    change = with_things.plan().changes[-1]
+    deploy = with_things.plan().script(change, "deploy").read_text()
+    revert = with_things.plan().script(change, "revert").read_text()
+    for needle in ("ALTER TABLE app.things FORCE ROW LEVEL SECURITY",
+                   "GRANT EXECUTE ON FUNCTION api.thing_count() TO authenticated",
+                   "COMMENT ON FUNCTION api.thing_count() IS 'How many things the caller may see.'",
+                   "things_owner_reads"):
+        assert needle in deploy
+    assert "NO FORCE ROW LEVEL SECURITY" in revert and "thing_count" in revert
+
+    assert cli(with_things, "db", "check", database=url).code == 0
+
+    # Each setting migra cannot see is still proven by the dump comparison: drop it, and check fails.
+    path = with_things.plan().script(change, "deploy")
+    for needle in ("FORCE ROW LEVEL SECURITY", "GRANT EXECUTE", "COMMENT ON FUNCTION"):
+        mutated = "\n".join(line for line in deploy.splitlines() if needle not in line)
+        path.write_text(mutated)
+        run = cli(with_things, "db", "check", database=url)
+        assert run.code == 1, f"check missed a deploy without {needle}"
+    path.write_text(deploy)
+
+
+def test_diff_with_nothing_to_generate_writes_nothing(project_copy: Project, cli, pg_server):
+    before = project_copy.plan_file.read_text()
+    run = cli(project_copy, "db", "diff", "nothing_new", database=pg_server.conninfo("postgres"))
+    assert run.code == 0 and "nothing to generate" in run.out
+    assert project_copy.plan_file.read_text() == before
+    assert not (project_copy.root / "db/migrations/deploy/nothing_new.sql").exists()
+
+
+def test_check_fails_on_a_function_not_declared_in_db_functions(project_copy: Project, cli, pg_server):
+    sneaky = {"deploy": "CREATE FUNCTION api.sneaky() RETURNS int LANGUAGE sql SET search_path = '' AS 'SELECT 1';",
+              "revert": "DROP FUNCTION api.sneaky();", "verify": "SELECT 'api.sneaky()'::regprocedure;"}
+    add_change(project_copy, "sneaky", [], [], "", bodies=sneaky)
+    run = cli(project_copy, "db", "check", database=pg_server.conninfo("postgres"))
+    assert run.code == 1 and "not declared: api.sneaky" in run.out
+
+
+def test_check_fails_when_a_revert_leaves_something_behind(project_copy: Project, cli, pg_server):
+    leaky = {"deploy": "CREATE TABLE app.leak (id int);\nCREATE TABLE public.kept (id int);",
+             "revert": "DROP TABLE app.leak;", "verify": "SELECT id FROM app.leak WHERE false;"}
+    add_change(project_copy, "leaky", [], [], "", bodies=leaky)
+    run = cli(project_copy, "db", "check", database=pg_server.conninfo("postgres"))
+    assert run.code == 1
+    assert "FAIL  reverting every change restores the empty database" in run.out
+    assert "+CREATE TABLE public.kept" in run.out
+
+
+def test_check_fails_when_a_revert_script_fails(project_copy: Project, cli, pg_server):
+    blocking = {"deploy": "CREATE TABLE app.blocker (id int);", "revert": "SELECT 1;",
+                "verify": "SELECT id FROM app.blocker WHERE false;"}
+    add_change(project_copy, "blocking", [], [], "", bodies=blocking)
+    run = cli(project_copy, "db", "check", database=pg_server.conninfo("postgres"))
+    assert run.code == 1
+    assert "FAIL  reverting every change restores the empty database" in run.out
+    assert "cannot drop schema app because other objects depend on it" in run.out
+
+
+def test_check_passes_on_this_checkout(cli, pg_server):
+    from tests.helpers import ROOT
+
+    run = cli(Project(ROOT), "db", "check", database=pg_server.conninfo("postgres"))
+    assert run.code == 0, run.out + run.err
+    assert "all checks passed" in run.out
