@@ -34,6 +34,7 @@ GRANT EXECUTE ON FUNCTION api.thing_count() TO authenticated;
 def with_things(project_copy: Project, pg_server, monkeypatch) -> Project:
     monkeypatch.setenv("DATABASE_URL", pg_server.conninfo("postgres"))
     add_change(project_copy, "things", ["schemas"], [], "Things, owned by users.", bodies=THINGS)
+    project_copy.policies_dir.mkdir(exist_ok=True)
     (project_copy.policies_dir / "things.sql").write_text(POLICIES)
     (project_copy.functions_dir / "things.sql").write_text(FUNCTIONS)
     return project_copy
