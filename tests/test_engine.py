@@ -187,3 +187,14 @@ def test_a_change_conflicting_with_an_earlier_one_is_refused_before_anything_run
     run = cli(project, "db", "deploy", database=empty_db)
     assert run.code == 2 and "conflicts with 'one'" in run.err
     assert tables(empty_db) == set()
+
+
+def test_a_tag_added_after_deploy_is_recorded_by_the_next_deploy(tmp_path, cli, empty_db):
+    project = make_project(tmp_path, TABLES)
+    assert cli(project, "db", "deploy", database=empty_db).code == 0
+    project.plan_file.write_text(project.plan_file.read_text() + f"@v9 {P} # tagged later\n")
+    run = cli(project, "db", "deploy", database=empty_db)
+    assert run.code == 0 and "Nothing to deploy" in run.out
+    with psycopg.connect(empty_db) as conn:
+        rows = conn.execute("SELECT tag, tag_id, note FROM sqitch.tags").fetchall()
+    assert rows == [("@v9", project.plan().changes[-1].tags[0].id, "tagged later")]
