@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import psycopg
-
 from tessera.project import Project
 
 PLATFORM_AUTH = """
@@ -65,7 +64,7 @@ def test_roles_that_already_exist_are_kept_as_they_are(project_copy: Project, cl
 
 def test_the_shim_installs_and_removes_itself_where_there_was_no_auth_schema(project_copy: Project, cli, empty_db):
     assert cli(project_copy, "db", "deploy", database=empty_db).code == 0
-    (name, comment, functions, columns), = snapshot(empty_db, AUTH_SNAPSHOT)
+    (_name, comment, functions, columns), = snapshot(empty_db, AUTH_SNAPSHOT)
     assert comment == "tessera shim: Supabase auth schema" and len(functions) == 4 and "id" in columns
     assert cli(project_copy, "db", "revert", "-y", database=empty_db).code == 0
     assert snapshot(empty_db, AUTH_SNAPSHOT) == []

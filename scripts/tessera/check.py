@@ -16,9 +16,8 @@ from tessera.scratch import (
     OWN_SCHEMAS,
     apply_declarative,
     declared_functions,
-    deploy,
     dump_diff,
-    revert,
+    run_engine,
     schema_dump,
     scratch_database,
 )
@@ -44,10 +43,10 @@ def check(project: Project) -> int:
     report(True, "every change has deploy, revert and verify scripts")
     with scratch_database(server, "check") as db, scratch_database(server, "declared") as declared_db:
         empty = schema_dump(server, db, registry)
-        deploy(server, db, plan, registry)
+        run_engine(server, db, plan, registry, "deploy")
         deployed = schema_dump(server, db, registry)
 
-        deploy(server, declared_db, plan, registry)
+        run_engine(server, declared_db, plan, registry, "deploy")
         apply_declarative(server, declared_db, files)
         declared = schema_dump(server, declared_db, registry)
         report(deployed == declared, "the plan's schema equals the plan plus db/functions and db/policies",
@@ -70,25 +69,30 @@ def check(project: Project) -> int:
             except (Failed, Refusal) as exc:
                 report(False, "every verify script passes", str(exc))
 
-        try:
-            revert(server, db, plan, registry)
-        except Refusal as exc:
-            report(False, "reverting every change restores the empty database", str(exc))
+        restores, redeploys = "reverting every change restores the empty database", \
+            "deploy, revert, deploy again gives the identical schema"
+        if error := _attempt(run_engine, server, db, plan, registry, "revert"):
+            report(False, restores, error)
         else:
             reverted = schema_dump(server, db, registry)
-            report(reverted == empty, "reverting every change restores the empty database",
-                   dump_diff(empty, reverted, "before deploy", "after revert"))
-            try:
-                deploy(server, db, plan, registry)
-            except Refusal as exc:
-                report(False, "deploy, revert, deploy again gives the identical schema", str(exc))
+            report(reverted == empty, restores, dump_diff(empty, reverted, "before deploy", "after revert"))
+            if error := _attempt(run_engine, server, db, plan, registry, "deploy"):
+                report(False, redeploys, error)
             else:
                 again = schema_dump(server, db, registry)
-                report(again == deployed, "deploy, revert, deploy again gives the identical schema",
-                       dump_diff(deployed, again, "first deploy", "second deploy"))
+                report(again == deployed, redeploys, dump_diff(deployed, again, "first deploy", "second deploy"))
     if problems:
         raise Failed(f"{len(problems)} check(s) failed: {'; '.join(problems)}")
     print("all checks passed")
     return 0
+
+
+def _attempt(fn, *args) -> str | None:
+    """Run one step of the check; its refusal becomes a finding instead of ending the check."""
+    try:
+        fn(*args)
+    except Refusal as exc:
+        return str(exc)
+    return None
 
 

@@ -22,9 +22,8 @@ from tessera.migrations import add_change, check_new_change
 from tessera.project import Project
 from tessera.scratch import (
     apply_declarative,
-    deploy,
     dump_diff,
-    revert,
+    run_engine,
     schema_dump,
     scratch_database,
     sqlalchemy_url,
@@ -166,8 +165,8 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
     server = current_server(project)
     registry = project.registry
     with scratch_database(server, "plan") as have_db, scratch_database(server, "want") as want_db:
-        deploy(server, have_db, plan, registry)
-        deploy(server, want_db, plan, registry)
+        run_engine(server, have_db, plan, registry, "deploy")
+        run_engine(server, want_db, plan, registry, "deploy")
         apply_declarative(server, want_db, project.declarative_files())
         forward, backward, verify_body = generate(server, have_db, want_db, registry)
         have_dump, want_dump = schema_dump(server, have_db, registry), schema_dump(server, want_db, registry)
@@ -192,13 +191,13 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
 def _prove(project: Project, server: Server, previous: str | None, have_dump: str, want_dump: str) -> None:
     plan = project.plan()
     with scratch_database(server, "proof") as proof_db:
-        deploy(server, proof_db, plan, project.registry)
+        run_engine(server, proof_db, plan, project.registry, "deploy")
         got = schema_dump(server, proof_db, project.registry)
         if got != want_dump:
             print(dump_diff(want_dump, got, "plan + declarative files", "plan + generated change"))
             raise Refusal("the generated change does not reproduce the declarative files (see the difference "
                           "above); nothing was written, write this change by hand with `tessera db add`")
-        revert(server, proof_db, plan, project.registry, to=previous)
+        run_engine(server, proof_db, plan, project.registry, "revert", to=previous)
         got = schema_dump(server, proof_db, project.registry)
         if got != have_dump:
             print(dump_diff(have_dump, got, "plan", "plan + generated change, reverted"))

@@ -81,10 +81,10 @@ class Databases:
         return self._template
 
     def _build_template(self, server: Server, name: str) -> None:
-        from tessera.scratch import deploy
+        from tessera.scratch import run_engine
 
         server.create_database(name)
-        deploy(server, name, self.project.plan(), self.project.registry)
+        run_engine(server, name, self.project.plan(), self.project.registry, "deploy")
         with server.connect(name, autocommit=True) as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
             try:

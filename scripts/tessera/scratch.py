@@ -39,22 +39,10 @@ def scratch_database(server: Server, label: str) -> Iterator[str]:
         server.drop_database(name)
 
 
-def deploy(server: Server, dbname: str, plan: Plan, registry: str, to: str | None = None) -> None:
+def run_engine(server: Server, dbname: str, plan: Plan, registry: str, command: str, to: str | None = None) -> None:
+    """Deploy or revert one database quietly; closing the connection releases Sqitch's advisory lock."""
     with server.connect(dbname, autocommit=True) as conn:
-        engine = Engine(plan, conn, registry, say=lambda _: None)
-        try:
-            engine.deploy(to=to)
-        finally:
-            engine.unlock()
-
-
-def revert(server: Server, dbname: str, plan: Plan, registry: str, to: str | None = None) -> None:
-    with server.connect(dbname, autocommit=True) as conn:
-        engine = Engine(plan, conn, registry, say=lambda _: None)
-        try:
-            engine.revert(to=to)
-        finally:
-            engine.unlock()
+        getattr(Engine(plan, conn, registry, say=lambda _: None), command)(to=to)
 
 
 def apply_declarative(server: Server, dbname: str, files: list[Path]) -> None:
