@@ -19,6 +19,7 @@ from tests.helpers import ROOT, run_tessera
         (["db", "status"], {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing"}, "cannot connect"),
         (["db", "status"], {"DATABASE_URL": "this is not a url"}, "not a valid PostgreSQL URL"),
         (["serve", "--port", "not-a-number"], {}, "invalid int value"),
+        (["serve"], {"TESSERA_PORT": "abc"}, "invalid int value"),
     ],
 )
 def test_errors_are_one_line_with_exit_2(args, env, expected, pg_server, test_db):
@@ -67,3 +68,16 @@ def test_db_add_refuses_and_writes_nothing(project_copy: Project, cli, args, exp
     assert run.code == 2 and expected in run.err
     assert project_copy.plan_file.read_text() == before
     assert sorted(project_copy.root.rglob("*")) == files
+
+
+def test_a_plan_that_is_not_utf8_is_one_line(project_copy):
+    project_copy.plan_file.write_bytes(project_copy.plan_file.read_bytes() + b"broken \xff\n")
+    run = run_tessera("db", "status", cwd=project_copy.root, env={"DATABASE_URL": "postgresql://x@127.0.0.1:1/x"})
+    assert run.code == 2 and "is not UTF-8" in run.err and "Traceback" not in run.err
+
+
+def test_an_unreadable_script_is_one_line(project_copy, pg_server, tessera_databases):
+    (project_copy.root / "db/migrations/deploy/roles.sql").write_bytes(b"\xff\xfe")
+    url = pg_server.conninfo(tessera_databases.empty("unreadable"))
+    run = run_tessera("db", "deploy", cwd=project_copy.root, env={"DATABASE_URL": url})
+    assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err

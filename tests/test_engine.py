@@ -198,3 +198,27 @@ def test_a_tag_added_after_deploy_is_recorded_by_the_next_deploy(tmp_path, cli, 
     with psycopg.connect(empty_db) as conn:
         rows = conn.execute("SELECT tag, tag_id, note FROM sqitch.tags").fetchall()
     assert rows == [("@v9", project.plan().changes[-1].tags[0].id, "tagged later")]
+
+
+def test_sqitch_defaults_apply_to_a_minimal_sqitch_conf(tmp_path, cli, empty_db):
+    """Sqitch's lookup: the plan defaults to $top_dir/sqitch.plan, scripts to $top_dir/<kind>, engine.pg overrides."""
+    (tmp_path / "sqitch.conf").write_text('[core]\n\tengine = pg\n\ttop_dir = db\n[engine "pg"]\n\tregistry = reg\n')
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "sqitch.plan").write_text(f"%project=eng\n\none {P}\n")
+    for kind, body in zip(("deploy", "revert", "verify"), TABLES["one"], strict=True):
+        (tmp_path / "db" / kind).mkdir()
+        (tmp_path / "db" / kind / "one.sql").write_text(body)
+    project = Project(tmp_path)
+    assert project.plan_file == tmp_path / "db" / "sqitch.plan" and project.registry == "reg"
+    assert cli(project, "db", "deploy", database=empty_db).code == 0
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT change FROM reg.changes").fetchall() == [("one",)]
+
+
+def test_sql_standard_function_bodies_are_one_statement(tmp_path, cli, empty_db):
+    atomic = ("CREATE FUNCTION public.sign(a int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+              "  SELECT CASE WHEN a > 0 THEN 1 WHEN a < 0 THEN -1 ELSE 0 END;\nEND;",
+              "DROP FUNCTION public.sign(int);", "SELECT public.sign(-5);")
+    project = make_project(tmp_path, {"atomic": atomic})
+    run = cli(project, "db", "deploy", "--verify", database=empty_db)
+    assert run.code == 0, run.err

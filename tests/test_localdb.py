@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -42,17 +43,25 @@ def test_a_checkout_gets_its_own_cluster_from_start_to_destroy(private_checkout:
     started = run_tessera("db", "start", cwd=private_checkout, env=NO_URL)
     assert started.code == 0, started.err
     url = run_tessera("db", "url", cwd=private_checkout, env=NO_URL).out.strip()
-    assert url.startswith("postgresql://postgres@127.0.0.1:")
+    assert url.startswith("postgresql://postgres:") and "@127.0.0.1:" in url
     with psycopg.connect(url) as conn:
         assert conn.execute("SHOW server_version_num").fetchone()[0] >= "150000"
         assert conn.execute("SELECT current_database()").fetchone()[0] == "tessera"
 
     state = cluster_state(private_checkout)
+    home = Path(state["home"])
+    assert (home / f".s.PGSQL.{state['port']}").is_socket()
+    assert home.stat().st_mode & 0o077 == 0, "nobody else may enter the socket's folder"
+    assert (private_checkout / ".tessera" / "cluster.json").stat().st_mode & 0o077 == 0
     if os.geteuid() == 0:
         # postgres cannot enter a root-only folder: the files live outside it, tied to this checkout.
-        assert Path(state["home"]).parent == localdb.EXTERNAL_ROOT
-        assert (Path(state["home"]) / "checkout").read_text().strip() == str(private_checkout)
-        assert (Path(state["home"]) / f".s.PGSQL.{state['port']}").is_socket()
+        assert home.parent.parent == localdb.EXTERNAL_ROOT
+        assert (home.parent / "checkout").read_text().strip() == str(private_checkout)
+        # Another local user reaches the TCP port but not the database: it needs the generated password.
+        other = subprocess.run(
+            ["runuser", "-u", "nobody", "--", "psql", "-X", "-w", "-h", "127.0.0.1", "-p", str(state["port"]),
+             "-U", "postgres", "-c", "SELECT 1"], capture_output=True, text=True, cwd="/")
+        assert other.returncode != 0 and "password" in other.stderr
 
     assert run_tessera("db", "status", cwd=private_checkout, env=NO_URL).code == 1
     assert run_tessera("db", "deploy", cwd=private_checkout, env=NO_URL).code == 0
@@ -66,14 +75,14 @@ def test_a_checkout_gets_its_own_cluster_from_start_to_destroy(private_checkout:
     assert run_tessera("db", "status", cwd=private_checkout, env=NO_URL).code == 0, "data survives a restart"
 
     assert run_tessera("db", "destroy", "-y", cwd=private_checkout, env=NO_URL).code == 0
-    assert not Path(state["home"]).exists()
+    assert not home.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another OS user")
 def test_a_checkout_postgres_can_reach_keeps_the_cluster_inside():
     with tempfile.TemporaryDirectory(dir="/var/tmp") as folder:
         Path(folder).chmod(0o755)
-        checkout = checkout_at(Path(folder) / "checkout")
+        checkout = checkout_at(Path(folder) / "a checkout")  # a space must survive pg_ctl and libpq
         try:
             assert run_tessera("db", "start", cwd=checkout, env=NO_URL).code == 0
             assert Path(cluster_state(checkout)["home"]) == checkout / ".tessera" / "pg"
@@ -88,8 +97,8 @@ def test_the_cluster_of_a_deleted_checkout_is_pruned(tmp_path: Path):
     home = Path(cluster_state(checkout)["home"])
     shutil.rmtree(checkout)
     localdb.prune_orphans()
-    if home.parent == localdb.EXTERNAL_ROOT:
-        assert not home.exists()
+    if home.parent.parent == localdb.EXTERNAL_ROOT:
+        assert not home.parent.exists()
 
 
 def test_missing_postgres_binaries_say_what_to_install(tmp_path: Path, monkeypatch, cli, project_copy):

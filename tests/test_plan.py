@@ -135,6 +135,9 @@ def test_reworked_name_alone_is_ambiguous():
         (HEAD + f"a [x@@y] {P}\n", "not a valid dependency"),
         (HEAD + f"a [b b] {P}\n", "duplicate dependency"),
         (HEAD + f"a {P}\n@v/1 {P}\n", "invalid name"),
+        (HEAD + "a 2026-02-30T10:00:00Z Jane <j@x>\n", "not a real date"),
+        (HEAD + f"a\u00a0b {P}\n", "invalid name"),
+        (HEAD + f"a {P}\n@v1 {P}\na {P}\n@v2 {P}\nb [a@v1] {P}\n", "requires unknown change 'a@v1'"),
         ("%project=demo\nnot a pragma\n", "invalid pragma"),
     ],
 )
@@ -158,3 +161,18 @@ def test_formatted_change_lines_parse_back_unchanged():
     assert change.note == "two\nlines \\ here"
     assert [d.key for d in change.requires] == ["a"]
     assert [d.key for d in change.conflicts] == ["c"]
+
+
+def test_a_reworked_change_may_require_its_earlier_instance_by_name():
+    plan = parse(HEAD + f"a {P}\n@v1 {P}\na [a] {P}\n")
+    assert plan.resolve_requirement(plan.changes[1], plan.changes[1].requires[0]) is plan.changes[0]
+
+
+def test_only_newlines_end_plan_lines():
+    plan = parse(HEAD + f"a {P} # form\ffeed and \x85 next line\r\n")
+    assert plan.changes[0].note == "form\ffeed and \x85 next line"
+
+
+def test_tag_ids_resolve_as_change_specs():
+    plan = parse(HEAD + f"a {P}\n@one {P}\nb {P}\n")
+    assert plan.index_of(plan.changes[0].tags[0].id) == 0

@@ -27,7 +27,7 @@ users [appschema] {P} # Users — ünïcode
 bookings [users !widgets] {P} # Bookings\\nsecond line \\\\ backslash
 @v1.1 2026-01-05T10:01:00Z Jane Dev <jane@example.com>
 users [users@v1.1] 2026-01-05T10:02:00Z Jane Dev <jane@example.com> # Rework users
-widgets [users appschema@v1.0] 2026-01-05T10:03:00Z Jane Dev <jane@example.com>
+widgets [users appschema@v1.0] 2026-01-05T10:03:00Z Jane Dev <jane@example.com> # 0
 @v2.0 2026-01-05T10:04:00Z Jane Dev <jane@example.com> # Two.
 """
 RICH_SCRIPTS = {

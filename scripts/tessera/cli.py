@@ -44,7 +44,7 @@ def db_start(args) -> int:
     from tessera.server import current_server
 
     server = current_server(_project())
-    print(f"local PostgreSQL running: {server.cluster.url()}")
+    print(f"local PostgreSQL running: {server.cluster.url(show_password=False)} (`tessera db url` for the full URL)")
     return 0
 
 
@@ -90,7 +90,7 @@ def db_status(args) -> int:
         cluster = Cluster.for_checkout(project.root)
         if not cluster.running():
             raise Failed("local PostgreSQL is not running; start it with `tessera db start`")
-        print(f"server: local PostgreSQL at {cluster.url()} (data in {cluster.home})")
+        print(f"server: local PostgreSQL at {cluster.url(show_password=False)} (data in {cluster.home})")
     with _engine(project, current_server(project)) as engine:
         state = engine.state()
     print(f"project: {state.plan.project}, {len(state.plan.changes)} change(s) in the plan")
@@ -179,6 +179,15 @@ def _confirm(yes: bool, question: str) -> None:
         raise Refusal("not confirmed; nothing changed")
 
 
+def _unexpected(exc: BaseException) -> int:
+    """An environment problem nobody anticipated: still one line (TESSERA_DEBUG=1 shows the traceback)."""
+    if os.environ.get("TESSERA_DEBUG"):
+        raise exc
+    detail = (str(exc).strip().splitlines() or [""])[0]
+    print(f"tessera: {type(exc).__name__}: {detail}; rerun with TESSERA_DEBUG=1 to see where", file=sys.stderr)
+    return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tessera", description="Tessera's operator CLI.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
@@ -225,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("TESSERA_PORT", "8000")))
+    p.add_argument("--port", type=int, default=os.environ.get("TESSERA_PORT", "8000"))
     p.set_defaults(fn=serve)
     return parser
 
@@ -239,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.exit_code
     except KeyboardInterrupt:
         code = 130
+    except (OSError, UnicodeError, ValueError) as exc:
+        code = _unexpected(exc)
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "psycopg":
+            raise
+        code = _unexpected(exc)
     sys.stdout.flush()
     return code
 

@@ -1,10 +1,11 @@
 """The embedded local PostgreSQL: a throwaway cluster of this checkout's own, started on demand.
 
-It lives under .tessera/pg, listening on a unix socket there and on 127.0.0.1 at a free port. initdb refuses to
-run as root, so as root only initdb and pg_ctl run as the `postgres` OS user (clients stay as they are). When that
-user cannot reach the checkout (a checkout under /root, or in a private temp folder) the cluster's files live in
-/var/tmp/tessera-clusters/<hash of the checkout's path> instead, still tied to this checkout and pruned once the
-checkout is gone.
+It lives under .tessera/pg, listening on a unix socket there (trust, in a folder only its owner can enter) and on
+127.0.0.1 at a free port (scram-sha-256 with a generated password, so other local users get nothing). initdb refuses
+to run as root, so as root only initdb and pg_ctl run as the `postgres` OS user and clients stay as they are. When
+that user cannot reach the checkout (a checkout under /root, or in a private temp folder) the cluster lives in
+/var/tmp/tessera-clusters/<hash of the checkout's path>/pg instead, still tied to this checkout and pruned once the
+checkout is gone. Root never writes inside a folder the postgres user owns.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ import json
 import os
 import pwd
 import re
+import secrets
+import shlex
 import shutil
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from psycopg.conninfo import make_conninfo
 
 from tessera.errors import Refusal
 
@@ -51,8 +58,7 @@ def find_bindir() -> Path:
         with contextlib.suppress(OSError, subprocess.CalledProcessError):
             out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout
             candidates.append(Path(out.strip()))
-    debian = sorted(DEBIAN_SERVERS.glob("*/bin"), key=lambda p: _major(p.parent.name), reverse=True)
-    candidates += debian
+    candidates += sorted(DEBIAN_SERVERS.glob("*/bin"), key=lambda p: _major(p.parent.name), reverse=True)
     if initdb := shutil.which("initdb"):
         candidates.append(Path(initdb).parent)
     for folder in candidates:
@@ -77,6 +83,10 @@ def _port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
 @dataclass
 class Cluster:
     """A local cluster: `home` holds data/, the log and the socket."""
@@ -85,24 +95,29 @@ class Cluster:
     home: Path
     port: int
     bindir: Path
+    password: str
 
     # --- where it lives -------------------------------------------------------------------------------------
     @classmethod
     def for_checkout(cls, checkout: Path) -> Cluster:
         """The cluster recorded for this checkout, or a new (not yet created) one."""
         state = checkout / ".tessera" / "cluster.json"
-        if state.exists():
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             data = json.loads(state.read_text())
-            cluster = cls(checkout, Path(data["home"]), int(data["port"]), Path(data["bindir"]))
-            if (cluster.home / "data" / "PG_VERSION").exists() and (cluster.bindir / "pg_ctl").exists():
+            cluster = cls(checkout, Path(data["home"]), int(data["port"]), Path(data["bindir"]), data["password"])
+            if (cluster.data / "PG_VERSION").exists() and (cluster.bindir / "pg_ctl").exists():
                 return cluster
+        # No usable record: the same checkout always maps to the same home, so existing data is found again.
         bindir = find_bindir()
-        return cls(checkout, _choose_home(checkout), _free_port(), bindir)
+        return cls(checkout, _choose_home(checkout), _free_port(), bindir, secrets.token_urlsafe(24))
 
     def _save(self) -> None:
         state = self.checkout / ".tessera" / "cluster.json"
         state.parent.mkdir(parents=True, exist_ok=True)
-        state.write_text(json.dumps({"home": str(self.home), "port": self.port, "bindir": str(self.bindir)}) + "\n")
+        record = {"home": str(self.home), "port": self.port, "bindir": str(self.bindir), "password": self.password}
+        fd = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(json.dumps(record) + "\n")
 
     @property
     def data(self) -> Path:
@@ -113,20 +128,25 @@ class Cluster:
         return self.home / "postgres.log"
 
     def conninfo(self, dbname: str = "postgres") -> str:
-        return f"host={self.home} port={self.port} user=postgres dbname={dbname}"
+        """Over the unix socket, as the superuser: what Tessera's own commands use."""
+        return make_conninfo("", host=str(self.home), port=str(self.port), user="postgres", dbname=dbname)
 
-    def url(self, dbname: str = "tessera") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+    def url(self, dbname: str = "tessera", show_password: bool = True) -> str:
+        """Over TCP on 127.0.0.1, for other tools; the password only when asked for."""
+        secret = self.password if show_password else "***"
+        return f"postgresql://postgres:{secret}@127.0.0.1:{self.port}/{dbname}"
 
     # --- running the server binaries ------------------------------------------------------------------------
-    def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [str(self.bindir / tool), *args]
-        if os.geteuid() == 0:
+    def _run(self, tool: str, *args: str, check: bool = True, stdin: str | None = None
+             ) -> subprocess.CompletedProcess[str]:
+        """A server binary (or, by absolute path, any tool) as the user who owns the cluster."""
+        cmd = [tool if tool.startswith("/") else str(self.bindir / tool), *args]
+        if _as_root():
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd="/")
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd="/", input=stdin)
         if check and proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
-            raise Refusal(f"{tool} failed: {detail[-1] if detail else proc.returncode}; see {self.log}")
+            raise Refusal(f"{Path(tool).name} failed: {detail[-1] if detail else proc.returncode}; see {self.log}")
         return proc
 
     def exists(self) -> bool:
@@ -136,12 +156,19 @@ class Cluster:
         return self.exists() and self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
 
     def init(self) -> None:
-        _prepare_home(self.home)
-        self._run(
-            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync", "--no-instructions",
-        )
-        (self.home / "checkout").write_text(str(self.checkout) + "\n")
+        _make_home(self.home)
+        # The server's user writes the password file itself: root never writes inside the cluster's folder.
+        pwfile = self.home / "initdb.pw"
+        self._run("/bin/sh", "-c", 'umask 077 && cat > "$1"', "sh", str(pwfile), stdin=self.password + "\n")
+        try:
+            self._run(
+                "initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions",
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if self.home.parent.parent == EXTERNAL_ROOT:
+            (self.home.parent / "checkout").write_text(str(self.checkout) + "\n")
         self._save()
 
     def start(self) -> bool:
@@ -154,11 +181,16 @@ class Cluster:
         if _port_in_use(self.port):
             self.port = _free_port()
         settings = [f"-c {s}" for s in FAST_SETTINGS]
-        options = " ".join([f"-k {self.home}", f"-p {self.port}", "-c listen_addresses=127.0.0.1", *settings])
-        self.log.touch()
-        if os.geteuid() == 0:
-            shutil.chown(self.log, "postgres")
+        options = " ".join([f"-k {shlex.quote(str(self.home))}", f"-p {self.port}", "-c listen_addresses=127.0.0.1",
+                            *settings])
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-s", "-t", "60", "-o", options, "start")
+        wait_until_ready(self.conninfo())
+        # The password lives in .tessera/cluster.json; make the server agree with it (it may have been rewritten).
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(sql.Literal(self.password)))
         self._save()
         return True
 
@@ -171,27 +203,38 @@ class Cluster:
     def destroy(self) -> None:
         if self.running():
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-s", "stop")
-        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.home.parent if self.home.parent.parent == EXTERNAL_ROOT else self.home,
+                      ignore_errors=True)
         (self.checkout / ".tessera" / "cluster.json").unlink(missing_ok=True)
 
 
-def _can_postgres_use(folder: Path) -> bool:
-    if os.geteuid() != 0:
+def _make_home(home: Path) -> None:
+    """The cluster's folder: owned by whoever runs the server, entered by nobody else."""
+    home.mkdir(parents=True, exist_ok=True)
+    if _as_root():
+        shutil.chown(home, "postgres", "postgres")
+    home.chmod(0o700)
+
+
+def _postgres_can_use(folder: Path) -> bool:
+    if not _as_root():
         return True
     probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-w", str(folder), "-a", "-x", str(folder)],
                            capture_output=True)
     return probe.returncode == 0
 
 
-def _prepare_home(home: Path) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres", "postgres")
-        home.chmod(0o700)
+def _private_root(folder: Path, owner: int, mode: int) -> Path:
+    """Create or check a folder only `owner` may write to (never a link): others cannot plant files in it."""
+    folder.mkdir(parents=True, exist_ok=True, mode=mode)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or info.st_mode & 0o022:
+        raise Refusal(f"{folder} is not a folder owned by uid {owner} and closed to others; remove it and retry")
+    return folder
 
 
 def _choose_home(checkout: Path) -> Path:
-    if os.geteuid() == 0:
+    if _as_root():
         try:
             pwd.getpwnam("postgres")
         except KeyError:
@@ -199,30 +242,40 @@ def _choose_home(checkout: Path) -> Path:
                           "install postgresql-15 (which creates it) or run as a normal user") from None
     local = checkout / ".tessera" / "pg"
     if len(str(local / ".s.PGSQL.65535")) <= SOCKET_PATH_MAX:
-        _prepare_home(local)
-        if _can_postgres_use(local):
+        local.parent.mkdir(parents=True, exist_ok=True)
+        _make_home(local)
+        if _postgres_can_use(local):
             return local
         local.rmdir()
-    EXTERNAL_ROOT.mkdir(parents=True, exist_ok=True)
-    EXTERNAL_ROOT.chmod(0o1777)
     digest = hashlib.sha1(str(checkout).encode()).hexdigest()[:16]
-    return EXTERNAL_ROOT / digest
+    if _as_root():
+        entry = _private_root(EXTERNAL_ROOT, 0, 0o755) / digest
+    else:
+        entry = _private_root(Path(tempfile.gettempdir()) / f"tessera-{os.getuid()}", os.getuid(), 0o700) / digest
+    entry.mkdir(exist_ok=True, mode=0o755)
+    return entry / "pg"
 
 
 def prune_orphans() -> None:
-    """Stop and remove external clusters whose checkout no longer exists."""
-    if not EXTERNAL_ROOT.is_dir():
+    """Stop and remove external clusters whose checkout no longer exists (root's shared folder only)."""
+    if not _as_root() or not EXTERNAL_ROOT.is_dir():
         return
-    for home in EXTERNAL_ROOT.iterdir():
-        marker = home / "checkout"
+    try:
+        _private_root(EXTERNAL_ROOT, 0, 0o755)
+    except Refusal:
+        return
+    for entry in EXTERNAL_ROOT.iterdir():
         with contextlib.suppress(OSError):
-            checkout = Path(marker.read_text().strip())
+            info = entry.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0:
+                continue
+            checkout = Path((entry / "checkout").read_text().strip())
             if (checkout / ".tessera").exists():
                 continue
-            if (home / "data" / "postmaster.pid").exists():
-                orphan = Cluster(checkout, home, 0, find_bindir())
+            if (entry / "pg" / "data" / "postmaster.pid").exists():
+                orphan = Cluster(checkout, entry / "pg", 0, find_bindir(), "")
                 orphan._run("pg_ctl", "-D", str(orphan.data), "-m", "immediate", "-w", "-s", "stop", check=False)
-            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def wait_until_ready(conninfo: str, seconds: float = 10.0) -> None:
@@ -236,4 +289,4 @@ def wait_until_ready(conninfo: str, seconds: float = 10.0) -> None:
         except psycopg.OperationalError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(0.05)

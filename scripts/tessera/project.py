@@ -49,27 +49,36 @@ class Project:
     def config(self) -> dict[str, str]:
         return read_git_config(self.root / "sqitch.conf")
 
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A Sqitch setting as Sqitch looks it up: the pg target's section, then engine.pg, then core."""
+        target = self.config.get("engine.pg.target", "")
+        sections = ([f"target.{target}"] if target and not target.startswith("db:") else []) + ["engine.pg", "core"]
+        for section in sections:
+            if f"{section}.{key}" in self.config:
+                return self.config[f"{section}.{key}"]
+        return default
+
     def _path(self, key: str, default: str) -> Path:
-        return (self.root / self.config.get(key, default)).resolve()
+        return (self.root / (self.setting(key) or default)).resolve()
 
     @property
     def plan_file(self) -> Path:
-        return self._path("core.plan_file", "sqitch.plan")
+        return self._path("plan_file", f"{self.setting('top_dir', '.')}/sqitch.plan")
 
     @property
     def dirs(self) -> ScriptDirs:
-        top = self.config.get("core.top_dir", ".")
-        reworked = self.config.get("core.reworked_dir", top)
+        top = self.setting("top_dir", ".")
+        reworked = self.setting("reworked_dir", top)
         kinds = ("deploy", "revert", "verify")
         return ScriptDirs(
-            **{kind: self._path(f"core.{kind}_dir", f"{top}/{kind}") for kind in kinds},
-            extension=self.config.get("core.extension", "sql"),
-            reworked={kind: self._path(f"core.reworked_{kind}_dir", f"{reworked}/{kind}") for kind in kinds},
+            **{kind: self._path(f"{kind}_dir", f"{top}/{kind}") for kind in kinds},
+            extension=self.setting("extension", "sql"),
+            reworked={kind: self._path(f"reworked_{kind}_dir", f"{reworked}/{kind}") for kind in kinds},
         )
 
     @property
     def registry(self) -> str:
-        return self.config.get("engine.pg.registry", "sqitch")
+        return self.setting("registry", "sqitch")
 
     def plan(self, check_files: bool = True) -> Plan:
         return read_plan(self.plan_file, self.dirs, check_files=check_files)

@@ -19,29 +19,32 @@ from tessera.errors import Refusal
 SYNTAX_VERSION = "1.0.0"
 RESERVED = {"HEAD", "ROOT"}
 
+# Perl's [[:blank:]] on decoded text: tab and every Unicode space separator.
+_B = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_BLANKS = "\t \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 # Punctuation as Sqitch defines it: POSIX [:punct:] without the underscore.
 _P = re.escape("-!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~")
 NAME = (
     rf"(?![{_P}])"  # no leading punctuation
-    r"(?:(?![~/=%^][0-9]+(?:$|[ \t]))[^ \t:@#\\])+"  # no symbolic-reference look-alikes, no : @ # \ or blanks
+    rf"(?:(?![~/=%^][0-9]+(?:$|[{_B}]))[^{_B}:@#\\])+"  # no symbolic-reference look-alikes, no : @ # \ or blanks
     rf"(?<![{_P}])\b"  # no trailing punctuation
 )
 _NAME_RE = re.compile(rf"\A{NAME}\Z")
 _TIMESTAMP = r"(?P<ts>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})Z"
 _LINE_RE = re.compile(
-    rf"""^[ \t]*
-    (?:@|[ \t]*(?P<op>[+-])[ \t]*)?
-    (?P<name>{NAME})[ \t]*
-    (?:\[(?P<deps>[^\]]+)\][ \t]*)?
-    (?:{_TIMESTAMP}[ \t]*)?
-    (?:(?P<planner_name>[^<]+)[ \t]+<(?P<planner_email>[^>]+)>)?
+    rf"""^[{_B}]*
+    (?:@|[{_B}]*(?P<op>[+-])[{_B}]*)?
+    (?P<name>{NAME})[{_B}]*
+    (?:\[(?P<deps>[^\]]+)\][{_B}]*)?
+    (?:{_TIMESTAMP}[{_B}]*)?
+    (?:(?P<planner_name>[^<]+)[{_B}]+<(?P<planner_email>[^>]+)>)?
     $""",
     re.X,
 )
 _TS_ANYWHERE = re.compile(_TIMESTAMP)
-_NOTE_RE = re.compile(r"[ \t]*(?:#[ \t]*(?P<note>.*))?$")
-_BLANK_RE = re.compile(r"^[ \t]*(?:#.*)?$")
-_PRAGMA_RE = re.compile(r"^[ \t]*%[ \t]*(?P<name>[^ \t=]+?)(?:[ \t]*=[ \t]*(?P<value>.+))?$")
+_NOTE_RE = re.compile(rf"[{_B}]*(?:#[{_B}]*(?P<note>.*))?$")
+_BLANK_RE = re.compile(rf"^[{_B}]*(?:#.*)?$")
+_PRAGMA_RE = re.compile(rf"^[{_B}]*%[{_B}]*(?P<name>[^{_B}=]+?)(?:[{_B}]*=[{_B}]*(?P<value>.+))?$")
 _DEP_RE = re.compile(
     rf"""\A(?P<bang>!?)
     (?:(?P<project>{NAME}):)?
@@ -137,7 +140,7 @@ class Tag:
             f"planner {self.planner_name} <{self.planner_email}>",
             f"date {self.timestamp}Z",
         ]
-        if self.note:
+        if _perl_true(self.note):
             lines += ["", self.note]
         return "\n".join(lines)
 
@@ -172,7 +175,7 @@ class Change:
         if self.conflicts:
             lines.append("conflicts")
             lines += [f"  - {d.as_string(project)}" for d in self.conflicts]
-        if self.note:
+        if _perl_true(self.note):
             lines += ["", self.note]
         return "\n".join(lines)
 
@@ -245,7 +248,7 @@ class Plan:
         if not self.changes:
             return None
         for c in self.changes:
-            if c.id == spec:
+            if c.id == spec or any(t.id == spec for t in c.tags):
                 return c.index
         change, _, tag = spec.partition("@")
         if spec.startswith("@") or (not tag and change in RESERVED):
@@ -288,6 +291,8 @@ def read_plan(path: Path, dirs: ScriptDirs, check_files: bool = True) -> Plan:
     """Parse and validate a plan file; any problem is a one-line Refusal naming file and line."""
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refusal(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except FileNotFoundError:
         raise Refusal(f"no plan at {path}: write one (%project=… then a blank line) or point sqitch.conf's "
                       "plan_file at it") from None
@@ -304,26 +309,32 @@ def read_plan(path: Path, dirs: ScriptDirs, check_files: bool = True) -> Plan:
     return plan
 
 
+def _perl_true(text: str) -> bool:
+    """Sqitch leaves a note out of the hashed info when Perl deems it false: empty or exactly '0'."""
+    return text not in ("", "0")
+
+
 def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
     def fail(lineno: int, msg: str) -> Refusal:
         return Refusal(f"{path.name} line {lineno}: {msg}")
 
-    lines = text.splitlines()
+    # Sqitch reads line by line on "\n" only, dropping one trailing "\r".
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     pragmas: dict[str, str] = {}
     lineno = 0
     # Pragmas run until the first blank line.
     while lineno < len(lines):
-        line = lines[lineno].rstrip("\r")
+        line = lines[lineno]
         lineno += 1
         if _BLANK_RE.match(line):
-            if not line.strip():
+            if not line.strip(_BLANKS):
                 break
             continue
         body = _NOTE_RE.sub("", line, count=1) if "#" in line else line
         m = _PRAGMA_RE.match(body)
         if not m:
             raise fail(lineno, "invalid pragma; pragmas start with % and a blank line separates them from changes")
-        pragmas[m.group("name")] = (m.group("value") or "1").strip()
+        pragmas[m.group("name")] = (m.group("value") or "1").strip(_BLANKS)
     project = pragmas.get("project")
     if not project:
         raise Refusal(f"{path.name}: missing %project pragma; add '%project=<name>' at the top of the plan")
@@ -332,18 +343,19 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
     uri = pragmas.get("uri")
 
     changes: list[Change] = []
-    seen_tags: dict[str, int] = {}
+    seen: dict[str, int] = {}  # names and @tags declared before the latest tag -> line (Sqitch's line_no_for)
     since_tag: dict[str, int] = {}  # change name -> line, for changes after the latest tag
+    group: list[Change] = []  # the changes since the latest tag, checked together when the group closes
     last_by_name: dict[str, Change] = {}
     for raw in lines[lineno:]:
         lineno += 1
-        line = raw.rstrip("\r")
+        line = raw
         if _BLANK_RE.match(line):
             continue
         note_match = _NOTE_RE.search(line)
         note = _unescape_note(note_match.group("note") or "") if note_match else ""
         body = line[: note_match.start()] if note_match else line
-        is_tag = body.lstrip(" \t").startswith("@")
+        is_tag = body.lstrip(_BLANKS).startswith("@")
         m = _LINE_RE.match(body)
         # A timestamp that the grammar could not reach means the name before it is malformed.
         if not m or not m.group("name") or (not m.group("ts") and _TS_ANYWHERE.search(body)):
@@ -363,6 +375,10 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
             raise fail(lineno, f"{'@' if is_tag else ''}{name!r} is a reserved name")
         if _SHA1_LIKE.match(name):
             raise fail(lineno, f"{name!r} could be confused with a SHA1 id; rename it")
+        try:
+            datetime.strptime(m.group("ts"), "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise fail(lineno, f"{m.group('ts')}Z is not a real date and time") from None
         common = dict(
             timestamp=m.group("ts"),
             planner_name=m.group("planner_name"),
@@ -375,13 +391,15 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
                 raise fail(lineno, f"tag {name!r} contains '/', which tags may not")
             if not changes:
                 raise fail(lineno, f"tag {name!r} declared without a preceding change")
-            if name in seen_tags:
-                raise fail(lineno, f"tag {name!r} duplicates the declaration on line {seen_tags[name]}")
+            if f"@{name}" in seen:
+                raise fail(lineno, f"tag {name!r} duplicates the declaration on line {seen['@' + name]}")
             if m.group("deps"):
                 raise fail(lineno, "tags may not specify dependencies")
-            tag = Tag(name=name, change=changes[-1], **common)
-            changes[-1].tags.append(tag)
-            seen_tags[name] = lineno
+            _check_group(group, seen, project, lines, fail)
+            group = []
+            changes[-1].tags.append(Tag(name=name, change=changes[-1], **common))
+            seen.update(since_tag)
+            seen[f"@{name}"] = lineno
             since_tag.clear()
             continue
         if m.group("op") == "-":
@@ -394,7 +412,9 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
             )
         change = Change(name=name, index=len(changes), parent=changes[-1] if changes else None, **common)
         seen_deps: set[str] = set()
-        for spec in (m.group("deps") or "").split():
+        for spec in re.split(f"[{_B}]+", m.group("deps") or ""):
+            if not spec:
+                continue
             dm = _DEP_RE.match(spec)
             if not dm:
                 raise fail(lineno, f"{spec!r} is not a valid dependency specification")
@@ -413,10 +433,11 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
             reworked = last_by_name[name]
             between = [t for c in reversed(changes[reworked.index + 1 :]) for t in c.tags]
             reworked.rework_tags.extend(between + reworked.tags)
-        _check_requirements(change, changes, seen_tags, project, lines, fail)
         changes.append(change)
+        group.append(change)
         since_tag[name] = lineno
         last_by_name[name] = change
+    _check_group(group, seen, project, lines, fail)
 
     for change in changes:
         change.id = sqitch_id("change", change.info(project, uri))
@@ -425,24 +446,27 @@ def parse_plan(text: str, path: Path, dirs: ScriptDirs) -> Plan:
     return Plan(path=path, project=project, uri=uri, pragmas=pragmas, changes=changes, dirs=dirs)
 
 
-def _check_requirements(change, earlier, seen_tags, project, lines, fail) -> None:
-    """A requirement must be planned before the change that needs it, which also makes cycles impossible."""
-    names = {c.name for c in earlier}
-    for dep in change.requires:
-        if dep.is_external(project) or dep.id:
-            continue
-        if dep.change == change.name and not dep.tag:
+def _check_group(group: list[Change], seen: dict[str, int], project: str, lines: list[str], fail) -> None:
+    """Sqitch's rule: a requirement is declared before the latest tag, or earlier in the same tag group
+    (`change@tag` before that tag). Requiring a later change is refused, which also makes cycles impossible."""
+    position: dict[str, int] = {}
+    bad: list[tuple[Change, Dependency]] = []
+    for i, change in enumerate(group, 1):
+        for dep in change.requires:
+            if dep.is_external(project) or dep.id:
+                continue
+            key = dep.key
+            if re.search(r".@", key):
+                name, _, tag = key.partition("@")
+                ok = f"@{tag}" in seen and name in seen and seen[name] < seen[f"@{tag}"]
+            else:
+                ok = key in seen or key in position
+            if not ok:
+                bad.append((change, dep))
+        position[change.name] = i
+    for change, dep in bad:
+        if dep.key == change.name:
             raise fail(change.lineno, f"change {change.name!r} cannot require itself")
-        if dep.change and dep.tag:
-            ok = dep.tag in seen_tags and any(
-                c.name == dep.change and c.lineno < seen_tags[dep.tag] for c in earlier
-            )
-        elif dep.change:
-            ok = dep.change in names
-        else:
-            ok = dep.tag in seen_tags
-        if ok:
-            continue
         later = any(
             (m := _LINE_RE.match(_NOTE_RE.sub("", ln, count=1))) and m.group("name") == (dep.change or dep.tag)
             for ln in lines[change.lineno :]

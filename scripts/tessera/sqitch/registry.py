@@ -175,22 +175,28 @@ class Registry:
         return {r[0] for r in rows}
 
     def find_change(self, project: str, change: str | None, tag: str | None, change_id: str | None) -> str | None:
-        """A deployed change of any project, as a dependency names it."""
+        """A deployed change of any project, resolved as Sqitch resolves a dependency (a bare name is the first
+        instance; @HEAD the latest, @ROOT the earliest; change@tag the instance deployed by that tag)."""
         if change_id:
-            row = self.conn.execute(self.q("SELECT change_id FROM {s}.changes WHERE change_id = %s"),
-                                    (change_id,)).fetchone()
+            query, params = "SELECT change_id FROM {s}.changes WHERE change_id = %s", (change_id,)
+        elif change and tag == "HEAD":
+            query = "SELECT change_id FROM {s}.changes WHERE project = %s AND change = %s ORDER BY committed_at DESC"
+            params = (project, change)
         elif change and tag:
-            row = self.conn.execute(self.q(
-                "SELECT c.change_id FROM {s}.changes c JOIN {s}.tags t ON c.committed_at <= t.committed_at "
-                "AND c.project = t.project WHERE c.project = %s AND c.change = %s AND t.tag = %s "
-                "ORDER BY c.committed_at DESC LIMIT 1"), (project, change, f"@{tag}")).fetchone()
+            query = ("SELECT c.change_id FROM {s}.changes c JOIN {s}.tags t ON c.committed_at <= t.committed_at"
+                     " AND c.project = t.project WHERE c.project = %s AND c.change = %s AND t.tag = %s"
+                     " ORDER BY c.committed_at DESC")
+            params = (project, change, f"@{tag}")
         elif change:
-            row = self.conn.execute(self.q(
-                "SELECT change_id FROM {s}.changes WHERE project = %s AND change = %s "
-                "ORDER BY committed_at DESC LIMIT 1"), (project, change)).fetchone()
+            query = "SELECT change_id FROM {s}.changes WHERE project = %s AND change = %s ORDER BY committed_at"
+            params = (project, change)
+        elif tag in ("HEAD", "ROOT"):
+            order = "DESC" if tag == "HEAD" else "ASC"
+            query, params = f"SELECT change_id FROM {{s}}.changes WHERE project = %s ORDER BY committed_at {order}", (
+                project,)
         else:
-            row = self.conn.execute(self.q("SELECT change_id FROM {s}.tags WHERE project = %s AND tag = %s"),
-                                    (project, f"@{tag}")).fetchone()
+            query, params = "SELECT change_id FROM {s}.tags WHERE project = %s AND tag = %s", (project, f"@{tag}")
+        row = self.conn.execute(self.q(query + " LIMIT 1"), params).fetchone()
         return row[0] if row else None
 
     def dependents(self, change_id: str, excluding: set[str]) -> list[str]:

@@ -38,13 +38,23 @@ def statements(sql: str, path: Path | None = None) -> list[Statement]:
     i, n = 0, len(sql)
     start = None
     plain: list[str] = []
+    # As psql does: inside CREATE [OR REPLACE] FUNCTION|PROCEDURE, a BEGIN ATOMIC … END body (and CASE … END in
+    # it) holds semicolons that do not end the statement.
+    words: list[str] = []
+    parens = depth = 0
 
     def flush(end: int) -> None:
-        nonlocal start, plain
+        nonlocal start, plain, words, parens, depth
         text = re.sub(r"\s+", " ", "".join(plain)).strip().lower()
         if start is not None and text and text != ";":
             out.append(Statement(start, end, text))
-        start, plain = None, []
+        start, plain, words, parens, depth = None, [], [], 0, 0
+
+    def routine_header() -> bool:
+        head = words[:4]
+        return head[:1] == ["create"] and (
+            head[1:2] in (["function"], ["procedure"]) or (head[1:3] == ["or", "replace"] and
+                                                          head[3:4] in (["function"], ["procedure"])))
 
     while i < n:
         c = sql[i]
@@ -105,11 +115,23 @@ def statements(sql: str, path: Path | None = None) -> list[Statement]:
                 plain.append(" $$ ")
                 i = j
                 continue
-        if c == ";":
+        if c == ";" and depth == 0 and parens == 0:
             plain.append(";")
             flush(i + 1)
             i += 1
             continue
+        if c.isalpha() or c == "_":
+            word = re.match(r"[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*", sql[i:]).group(0)
+            words.append(word.lower())
+            if routine_header() and parens == 0:
+                if words[-1] == "begin" or (words[-1] == "case" and depth >= 1):
+                    depth += 1
+                elif words[-1] == "end" and depth > 0:
+                    depth -= 1
+            plain.append(word)
+            i += len(word)
+            continue
+        parens += (c == "(") - (c == ")")
         plain.append(c)
         i += 1
     flush(n)
