@@ -168,11 +168,11 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
         run_engine(server, have_db, plan, registry, "deploy")
         run_engine(server, want_db, plan, registry, "deploy")
         apply_declarative(server, want_db, project.declarative_files())
-        forward, backward, verify_body = generate(server, have_db, want_db, registry)
         have_dump, want_dump = schema_dump(server, have_db, registry), schema_dump(server, want_db, registry)
-    if have_dump == want_dump:
-        print("nothing to generate: the plan already matches db/functions and db/policies")
-        return 0
+        if have_dump == want_dump:
+            print("nothing to generate: the plan already matches db/functions and db/policies")
+            return 0
+        forward, backward, verify_body = generate(server, have_db, want_db, registry)
     plan_text = plan.path.read_text(encoding="utf-8")
     paths = add_change(project, name, requires, [], note or "Generated from db/functions and db/policies.",
                        bodies={"deploy": forward, "revert": backward, "verify": verify_body})
