@@ -1,5 +1,6 @@
--- Only api is usable by the API roles; app, private and audit are not; new functions are not executable by
--- PUBLIC unless granted.
+-- Only api is exposed over HTTP and usable by anon. Signed-in users also reach app (tables, under forced RLS) and
+-- private (only the helpers granted to them), never to create anything; audit stays closed. New functions are not
+-- executable by PUBLIC unless granted.
 BEGIN;
 \ir setup.psql
 SELECT plan(19);
@@ -14,9 +15,10 @@ SELECT schema_privs_are('api', 'authenticated', ARRAY['USAGE'], 'authenticated m
 SELECT schema_privs_are('api', 'service_role', ARRAY['USAGE'], 'service_role may use api, and only use it');
 
 SELECT ok(NOT has_schema_privilege('anon', 'app', 'USAGE'), 'anon cannot use app');
-SELECT ok(NOT has_schema_privilege('authenticated', 'app', 'USAGE'), 'authenticated cannot use app');
+SELECT schema_privs_are('app', 'authenticated', ARRAY['USAGE'], 'authenticated may only use app (tables under RLS)');
 SELECT ok(NOT has_schema_privilege('anon', 'private', 'USAGE'), 'anon cannot use private');
-SELECT ok(NOT has_schema_privilege('authenticated', 'private', 'USAGE'), 'authenticated cannot use private');
+SELECT schema_privs_are('private', 'authenticated', ARRAY['USAGE'],
+                        'authenticated may only use private (granted helpers)');
 SELECT ok(NOT has_schema_privilege('anon', 'audit', 'USAGE'), 'anon cannot use audit');
 SELECT ok(NOT has_schema_privilege('authenticated', 'audit', 'USAGE'), 'authenticated cannot use audit');
 SELECT ok(NOT has_schema_privilege('authenticated', 'api', 'CREATE'), 'authenticated cannot create objects in api');

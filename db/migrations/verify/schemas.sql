@@ -1,7 +1,7 @@
 -- Verify tessera:schemas on pg
 --
--- Raises unless the schemas exist, api alone is usable by the API roles, and new functions are not executable by
--- PUBLIC.
+-- Raises unless the schemas exist, api is usable by the API roles, anon cannot use the others, and new functions
+-- are not executable by PUBLIC. (Later changes grant signed-in users what their tables and helpers need.)
 
 BEGIN;
 
@@ -19,10 +19,10 @@ BEGIN
     IF NOT has_schema_privilege(role_name, 'api', 'USAGE') THEN
       RAISE EXCEPTION '% cannot use schema api', role_name;
     END IF;
-    IF has_schema_privilege(role_name, 'private', 'USAGE') THEN
-      RAISE EXCEPTION '% must not use schema private', role_name;
-    END IF;
   END LOOP;
+  IF has_schema_privilege('anon', 'private', 'USAGE') OR has_schema_privilege('anon', 'app', 'USAGE') THEN
+    RAISE EXCEPTION 'anon must not use schemas app or private';
+  END IF;
   CREATE FUNCTION api.verify_schemas_probe() RETURNS int LANGUAGE sql AS 'SELECT 1';
   IF has_function_privilege('public', 'api.verify_schemas_probe()', 'EXECUTE') THEN
     RAISE EXCEPTION 'new functions are executable by PUBLIC: default privileges are not revoked';

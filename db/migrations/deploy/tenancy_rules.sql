@@ -1,0 +1,216 @@
+-- Deploy tessera:tenancy_rules to pg
+-- requires: tenancy
+--
+-- Membership helpers, api.create_organization, api.my_organizations, updated_at triggers and tenancy policies.
+
+BEGIN;
+
+SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION api.create_organization(name text, slug text)
+ RETURNS app.organizations
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT * FROM private.create_organization(name, slug)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.my_organizations()
+ RETURNS TABLE(org_id uuid, name text, slug text, role app.member_role)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT o.id, o.name, o.slug, m.role
+    FROM app.memberships m
+    JOIN app.organizations o ON o.id = m.org_id
+   WHERE m.user_id = auth.uid()
+   ORDER BY o.name, o.id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION app.touch_updated_at()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+BEGIN
+  NEW.updated_at := pg_catalog.now();
+  RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.co_member_ids()
+ RETURNS uuid[]
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  SELECT coalesce(pg_catalog.array_agg(DISTINCT other.user_id), '{}')
+    FROM app.memberships mine
+    JOIN app.memberships other ON other.org_id = mine.org_id
+   WHERE mine.user_id = auth.uid()
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.create_organization(p_name text, p_slug text)
+ RETURNS app.organizations
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  caller uuid := auth.uid();
+  org app.organizations;
+BEGIN
+  IF caller IS NULL THEN
+    RAISE EXCEPTION 'sign in to create an organization' USING ERRCODE = 'PT401';
+  END IF;
+  INSERT INTO app.organizations (name, slug) VALUES (p_name, p_slug) RETURNING * INTO org;
+  INSERT INTO app.memberships (org_id, user_id, role) VALUES (org.id, caller, 'owner');
+  RETURN org;
+EXCEPTION
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'the slug % is taken', p_slug USING ERRCODE = 'PT409', HINT = 'choose another slug';
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid organization name or slug' USING ERRCODE = 'PT400',
+      HINT = 'name: 1 to 200 characters; slug: lower-case letters, digits and inner hyphens, at most 63';
+  WHEN foreign_key_violation THEN
+    RAISE EXCEPTION 'the signed-in user has no account record' USING ERRCODE = 'PT401';
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.is_super_admin()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  -- app_metadata is written by the server only; user_metadata is the user's own and never trusted.
+  SELECT coalesce((auth.jwt() -> 'app_metadata' ->> 'tessera_super_admin')::boolean, false)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.org_ids(min_role app.member_role)
+ RETURNS uuid[]
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  SELECT coalesce(pg_catalog.array_agg(m.org_id), '{}')
+    FROM app.memberships m
+   WHERE m.user_id = auth.uid()
+     AND m.role >= min_role
+$function$
+;
+
+create policy "memberships_delete"
+on "app"."memberships"
+as permissive
+for delete
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+create policy "memberships_insert"
+on "app"."memberships"
+as permissive
+for insert
+to authenticated
+with check (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+create policy "memberships_select"
+on "app"."memberships"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "memberships_update"
+on "app"."memberships"
+as permissive
+for update
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))))
+with check (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+create policy "organizations_delete"
+on "app"."organizations"
+as permissive
+for delete
+to authenticated
+using ((id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "organizations_select"
+on "app"."organizations"
+as permissive
+for select
+to authenticated
+using (((id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "organizations_update"
+on "app"."organizations"
+as permissive
+for update
+to authenticated
+using ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])))
+with check ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "profiles_insert"
+on "app"."profiles"
+as permissive
+for insert
+to authenticated
+with check ((user_id = ( SELECT auth.uid() AS uid)));
+
+create policy "profiles_select"
+on "app"."profiles"
+as permissive
+for select
+to authenticated
+using (((user_id = ANY (( SELECT private.co_member_ids() AS co_member_ids)::uuid[])) OR (user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "profiles_update"
+on "app"."profiles"
+as permissive
+for update
+to authenticated
+using ((user_id = ( SELECT auth.uid() AS uid)))
+with check ((user_id = ( SELECT auth.uid() AS uid)));
+
+CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+REVOKE ALL ON FUNCTION api.create_organization(text,text) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.create_organization(text,text) TO authenticated;
+COMMENT ON FUNCTION api.create_organization(text,text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated).
+Errors: PT401 when not signed in; PT409 when the slug is taken; PT400 for an invalid name or slug
+(slug: lower-case letters, digits and inner hyphens, at most 63 characters).';
+REVOKE ALL ON FUNCTION api.my_organizations() FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.my_organizations() TO authenticated;
+COMMENT ON FUNCTION api.my_organizations() IS 'The organizations the caller belongs to, with the caller''s role in each, by name. For signed-in users.';
+REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
+COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
+REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.co_member_ids() TO authenticated;
+GRANT EXECUTE ON FUNCTION private.co_member_ids() TO service_role;
+COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+REVOKE ALL ON FUNCTION private.create_organization(text,text) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.create_organization(text,text) TO authenticated;
+COMMENT ON FUNCTION private.create_organization(text,text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
+signed in. Called through api.create_organization.';
+REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.is_super_admin() TO authenticated;
+GRANT EXECUTE ON FUNCTION private.is_super_admin() TO service_role;
+COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
+REVOKE ALL ON FUNCTION private.org_ids(app.member_role) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.org_ids(app.member_role) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.org_ids(app.member_role) TO service_role;
+COMMENT ON FUNCTION private.org_ids(app.member_role) IS 'The organizations in which the caller holds at least min_role; empty for anonymous callers. For policies, as
+org_id = ANY ((SELECT private.org_ids(''staff''))::uuid[]) so it runs once per statement.';
+
+COMMIT;
