@@ -79,6 +79,7 @@ CREATE TABLE app.resources (
   active    boolean           NOT NULL DEFAULT true,
   created_at timestamptz      NOT NULL DEFAULT now(),
   updated_at timestamptz      NOT NULL DEFAULT now(),
+  UNIQUE (org_id, id),
   UNIQUE (org_id, venue_id, id),
   FOREIGN KEY (org_id, venue_id) REFERENCES app.venues (org_id, id) ON DELETE CASCADE
 );

@@ -1,0 +1,710 @@
+-- Deploy tessera:booking_rules to pg
+-- requires: booking
+--
+-- Booking triggers (status machine, counters, resource claims), place_booking, create/confirm/cancel/reject/complete/no-show, expire_holds, check_availability and booking policies.
+
+BEGIN;
+
+SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ SELECT refund_due_minor FROM private.move_booking(booking_id, 'cancelled', reason) $function$
+;
+
+CREATE OR REPLACE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT 1)
+ RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.complete_booking(booking_id uuid)
+ RETURNS app.bookings
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ SELECT * FROM private.move_booking(booking_id, 'completed', NULL) $function$
+;
+
+CREATE OR REPLACE FUNCTION api.confirm_booking(booking_id uuid)
+ RETURNS app.bookings
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ SELECT * FROM private.move_booking(booking_id, 'confirmed', NULL) $function$
+;
+
+CREATE OR REPLACE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text)
+ RETURNS app.bookings
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT * FROM private.place_booking(experience_id, starts_at, party_size, customer_email, customer_name,
+                                      customer_phone, tickets, idempotency_key, NULL)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.expire_holds()
+ RETURNS integer
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  WITH expired AS (
+    UPDATE app.bookings b SET status = 'expired'
+     WHERE b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
+    RETURNING 1)
+  SELECT pg_catalog.count(*)::integer FROM expired
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.mark_no_show(booking_id uuid)
+ RETURNS app.bookings
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ SELECT * FROM private.move_booking(booking_id, 'no_show', NULL) $function$
+;
+
+CREATE OR REPLACE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text)
+ RETURNS app.bookings
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ SELECT * FROM private.move_booking(booking_id, 'rejected', reason) $function$
+;
+
+CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer)
+ RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  WITH exp AS (
+    SELECT e.*, v.timezone
+      FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE e.id = p_experience_id AND e.active
+       AND (e.kind = 'ticketed_event' OR p_party_size BETWEEN e.min_party AND e.max_party)
+  ), starts AS (
+    SELECT o.starts_at, o.ends_at, o.local_start
+      FROM private.schedule_occurrences(p_experience_id, p_from, p_to) o
+    UNION
+    SELECT s.starts_at, s.ends_at, s.starts_at AT TIME ZONE exp.timezone
+      FROM app.slots s, exp
+     WHERE s.experience_id = exp.id
+       AND (s.starts_at AT TIME ZONE exp.timezone)::date BETWEEN p_from AND p_to
+  ), price AS (
+    SELECT CASE WHEN exp.kind = 'ticketed_event'
+                THEN (SELECT pg_catalog.min(tt.price_minor) FROM app.ticket_types tt
+                       WHERE tt.experience_id = exp.id AND tt.active
+                         AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
+                         AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end)) * p_party_size
+                WHEN exp.pricing_mode = 'per_person' THEN t.price_minor * p_party_size
+                ELSE t.price_minor END AS amount
+      FROM exp LEFT JOIN app.price_tiers t
+        ON t.experience_id = exp.id AND p_party_size BETWEEN t.min_party AND t.max_party
+  )
+  SELECT st.starts_at, st.ends_at, st.local_start,
+         GREATEST(0, coalesce(s.capacity, exp.capacity, 1)
+                     - coalesce(s.taken - (SELECT coalesce(pg_catalog.sum(b.places), 0)::integer FROM app.bookings b
+                                            WHERE b.slot_id = s.id AND b.status = 'pending'
+                                              AND b.hold_expires_at <= pg_catalog.now()), 0)
+                     - CASE WHEN exp.kind = 'private_session' AND EXISTS (
+                              SELECT FROM app.booking_resources br
+                                JOIN app.experience_resources er ON er.resource_id = br.resource_id
+                                JOIN app.bookings b ON b.id = br.booking_id
+                               WHERE er.experience_id = exp.id
+                                 AND br.during && pg_catalog.tstzrange(st.starts_at,
+                                                   st.ends_at + pg_catalog.make_interval(mins => exp.buffer_minutes))
+                                 AND (b.slot_id IS DISTINCT FROM s.id)
+                                 AND NOT (b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()))
+                            THEN 1 ELSE 0 END)::integer,
+         price.amount,
+         exp.currency::text
+    FROM exp
+    CROSS JOIN price
+    JOIN starts st ON true
+    LEFT JOIN app.slots s ON s.experience_id = exp.id AND s.starts_at = st.starts_at
+   WHERE st.starts_at >= pg_catalog.now() + exp.min_notice
+     AND st.starts_at <= pg_catalog.now() + exp.max_advance
+     AND NOT EXISTS (SELECT FROM app.venue_closures c
+                      WHERE c.venue_id = exp.venue_id AND c.during && pg_catalog.tstzrange(st.starts_at, st.ends_at))
+     AND private.within_opening_hours(exp.venue_id, st.local_start, st.ends_at AT TIME ZONE exp.timezone)
+   ORDER BY st.starts_at
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.booking_is_live(status app.booking_status)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO ''
+AS $function$
+  SELECT status IN ('pending', 'confirmed', 'completed', 'no_show')
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.booking_tickets_sync()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- Lines are added right after their booking row; count them if that booking is live.
+  IF EXISTS (SELECT FROM app.bookings b WHERE b.id = NEW.booking_id AND private.booking_is_live(b.status)) THEN
+    INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
+    SELECT NEW.org_id, b.slot_id, tt.id, tt.quota
+      FROM app.bookings b, app.ticket_types tt
+     WHERE b.id = NEW.booking_id AND tt.id = NEW.ticket_type_id AND tt.quota IS NOT NULL
+    ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
+    UPDATE app.slot_ticket_counts c SET taken = c.taken + NEW.quantity
+      FROM app.bookings b
+     WHERE b.id = NEW.booking_id AND c.slot_id = b.slot_id AND c.ticket_type_id = NEW.ticket_type_id;
+  END IF;
+  RETURN NULL;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.bookings_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.status NOT IN ('pending', 'confirmed') THEN
+      RAISE EXCEPTION 'a new booking is pending or confirmed, not %', NEW.status USING ERRCODE = 'PT400';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF (NEW.id, NEW.org_id, NEW.experience_id, NEW.customer_id, NEW.confirmation_code, NEW.created_at)
+     IS DISTINCT FROM (OLD.id, OLD.org_id, OLD.experience_id, OLD.customer_id, OLD.confirmation_code, OLD.created_at)
+  THEN
+    RAISE EXCEPTION 'booking % keeps its organization, experience, customer and code', OLD.confirmation_code
+      USING ERRCODE = 'PT400';
+  END IF;
+  IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
+       (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'cancelled', 'rejected', 'expired'))
+    OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))) THEN
+    RAISE EXCEPTION 'booking % cannot go from % to %', OLD.confirmation_code, OLD.status, NEW.status
+      USING ERRCODE = 'PT409', DETAIL = 'illegal_transition',
+            HINT = 'pending -> confirmed | cancelled | rejected | expired; '
+                   'confirmed -> completed | cancelled | no_show';
+  END IF;
+  IF NEW.status <> 'pending' THEN
+    NEW.hold_expires_at := NULL;
+  END IF;
+  RETURN NEW;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.bookings_sync()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  old_live boolean := TG_OP <> 'INSERT' AND private.booking_is_live(OLD.status);
+  new_live boolean := TG_OP <> 'DELETE' AND private.booking_is_live(NEW.status);
+BEGIN
+  -- Nothing that holds places changed: leave counters and claims alone.
+  IF TG_OP = 'UPDATE' AND old_live = new_live
+     AND (OLD.slot_id, OLD.places, OLD.starts_at, OLD.ends_at) = (NEW.slot_id, NEW.places, NEW.starts_at, NEW.ends_at)
+  THEN
+    RETURN NULL;
+  END IF;
+  IF old_live THEN
+    UPDATE app.slots SET taken = taken - OLD.places WHERE id = OLD.slot_id;
+    UPDATE app.slot_ticket_counts c SET taken = c.taken - t.quantity
+      FROM app.booking_tickets t
+     WHERE t.booking_id = OLD.id AND c.slot_id = OLD.slot_id AND c.ticket_type_id = t.ticket_type_id;
+    DELETE FROM app.booking_resources WHERE booking_id = OLD.id;
+  END IF;
+  IF new_live THEN
+    -- The CHECK on taken turns a full slot into an error here, in the statement that takes the place.
+    UPDATE app.slots SET taken = taken + NEW.places WHERE id = NEW.slot_id;
+    PERFORM private.count_tickets(NEW.org_id, NEW.id, NEW.slot_id, 1);
+    -- The exclusion constraint turns a clash on any resource into an error here.
+    INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during)
+    SELECT NEW.org_id, NEW.id, er.resource_id,
+           pg_catalog.tstzrange(NEW.starts_at, NEW.ends_at + pg_catalog.make_interval(mins => e.buffer_minutes))
+      FROM app.experience_resources er
+      JOIN app.experiences e ON e.id = er.experience_id
+     WHERE er.experience_id = NEW.experience_id AND e.kind = 'private_session';
+  END IF;
+  RETURN NULL;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- Counters exist only for ticket types with a quota of their own; create them on first use.
+  INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
+  SELECT p_org_id, p_slot_id, tt.id, tt.quota
+    FROM app.booking_tickets t JOIN app.ticket_types tt ON tt.id = t.ticket_type_id
+   WHERE t.booking_id = p_booking_id AND tt.quota IS NOT NULL
+  ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
+  UPDATE app.slot_ticket_counts c SET taken = c.taken + p_sign * t.quantity
+    FROM app.booking_tickets t
+   WHERE t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text)
+ RETURNS app.bookings
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+DECLARE
+  current app.bookings;
+  moved   app.bookings;
+BEGIN
+  -- Runs as the caller: row-level security decides which bookings exist for them.
+  SELECT b.* INTO current FROM app.bookings b WHERE b.id = p_booking_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'booking % not found', p_booking_id USING ERRCODE = 'PT404';
+  END IF;
+  IF p_status = 'confirmed' AND current.status = 'pending' AND current.hold_expires_at <= pg_catalog.now() THEN
+    RAISE EXCEPTION 'the hold on booking % ran out at %', current.confirmation_code, current.hold_expires_at
+      USING ERRCODE = 'PT409', DETAIL = 'hold_expired', HINT = 'make a new booking';
+  END IF;
+  UPDATE app.bookings b
+     SET status = p_status,
+         cancel_reason = CASE WHEN p_status IN ('cancelled', 'rejected') THEN p_reason ELSE b.cancel_reason END,
+         refund_due_minor = CASE WHEN p_status = 'cancelled' THEN private.refund_due(current, pg_catalog.now())
+                                 ELSE b.refund_due_minor END
+   WHERE b.id = p_booking_id
+  RETURNING b.* INTO moved;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'booking % not found', p_booking_id USING ERRCODE = 'PT404';
+  END IF;
+  RETURN moved;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.new_confirmation_code()
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  -- 8 characters from 31 that cannot be confused when read aloud or off a screen (no 0/O, 1/I/L).
+  SELECT pg_catalog.string_agg(
+           pg_catalog.substr('ABCDEFGHJKMNPQRSTUVWXYZ23456789',
+                             (pg_catalog.get_byte(b.bytes, i) % 31) + 1, 1), '' ORDER BY i)
+    FROM (SELECT pg_catalog.decode(pg_catalog.replace(gen_random_uuid()::text, '-', ''), 'hex') AS bytes) b,
+         pg_catalog.generate_series(0, 7) AS i
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text)
+ RETURNS app.bookings
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  exp        app.experiences;
+  tz         text;
+  venue_key  text;
+  slot       app.slots;
+  booking    app.bookings;
+  ends       timestamptz;
+  claim      tstzrange;
+  customer   uuid;
+  places     integer;
+  price      bigint;
+  local_ts   timestamp;
+  constraint_name text;
+BEGIN
+  SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
+  SELECT v.timezone, v.embed_key INTO tz, venue_key FROM app.venues v WHERE v.id = exp.venue_id;
+  -- Its own check: staff of the organization, or the public widget of the experience's venue. Anything else
+  -- is told the experience does not exist, so ids of other organizations reveal nothing.
+  IF exp.id IS NULL
+     OR (p_embed_key IS NULL AND NOT exp.org_id = ANY (private.org_ids('staff')))
+     OR (p_embed_key IS NOT NULL AND p_embed_key IS DISTINCT FROM venue_key) THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+
+  IF p_idempotency_key IS NOT NULL THEN
+    SELECT b.* INTO booking FROM app.bookings b
+     WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+    IF FOUND THEN
+      RETURN booking;  -- a retry: the same booking, never a second one
+    END IF;
+  END IF;
+
+  -- What is being bought, and for how much.
+  IF exp.kind = 'private_session' THEN
+    IF p_party_size IS NULL OR p_party_size NOT BETWEEN exp.min_party AND exp.max_party THEN
+      RAISE EXCEPTION 'a party of % cannot book %', p_party_size, exp.name USING ERRCODE = 'PT400',
+        HINT = format('parties of %s to %s', exp.min_party, exp.max_party);
+    END IF;
+    places := 1;
+    SELECT CASE exp.pricing_mode WHEN 'per_person' THEN t.price_minor * p_party_size ELSE t.price_minor END
+      INTO price FROM app.price_tiers t
+     WHERE t.experience_id = exp.id AND p_party_size BETWEEN t.min_party AND t.max_party;
+    IF price IS NULL THEN
+      RAISE EXCEPTION 'no price is set for a party of %', p_party_size USING ERRCODE = 'PT400';
+    END IF;
+  ELSE
+    IF p_tickets IS NULL OR pg_catalog.jsonb_typeof(p_tickets) <> 'array' OR pg_catalog.jsonb_array_length(p_tickets) = 0
+    THEN
+      RAISE EXCEPTION 'say which tickets: [{"ticket_type_id": …, "quantity": …}]' USING ERRCODE = 'PT400';
+    END IF;
+    SELECT pg_catalog.sum(l.quantity), pg_catalog.sum(l.quantity * tt.price_minor)
+      INTO places, price
+      FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
+      JOIN app.ticket_types tt ON tt.id = l.ticket_type_id AND tt.experience_id = exp.id AND tt.active
+     WHERE l.quantity >= 1 AND l.quantity <= tt.per_order_max
+       AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
+       AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end);
+    IF places IS NULL OR places <> (SELECT pg_catalog.sum((l ->> 'quantity')::integer)
+                                      FROM pg_catalog.jsonb_array_elements(p_tickets) l) THEN
+      RAISE EXCEPTION 'some tickets cannot be sold: unknown ticket type, quantity outside 1 to its per-order '
+                      'maximum, or outside its sales window' USING ERRCODE = 'PT400';
+    END IF;
+    IF p_party_size IS NOT NULL AND p_party_size <> places THEN
+      RAISE EXCEPTION 'party size % does not match % tickets', p_party_size, places USING ERRCODE = 'PT400';
+    END IF;
+  END IF;
+
+  -- When: a scheduled start (or an existing session), within the booking window, when the venue is open.
+  ends := p_starts_at + pg_catalog.make_interval(mins => exp.duration_minutes);
+  claim := pg_catalog.tstzrange(p_starts_at, ends + pg_catalog.make_interval(mins => exp.buffer_minutes));
+  local_ts := p_starts_at AT TIME ZONE tz;
+  SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
+  IF slot.id IS NULL AND NOT EXISTS (
+       SELECT FROM private.schedule_occurrences(exp.id, local_ts::date, local_ts::date) o
+        WHERE o.starts_at = p_starts_at) THEN
+    RAISE EXCEPTION 'no session of % starts at %', exp.name, p_starts_at USING ERRCODE = 'PT400',
+      HINT = 'pick a start from check_availability';
+  END IF;
+  IF p_starts_at < pg_catalog.now() + exp.min_notice THEN
+    RAISE EXCEPTION 'too late to book this session' USING ERRCODE = 'PT400';
+  END IF;
+  IF p_starts_at > pg_catalog.now() + exp.max_advance THEN
+    RAISE EXCEPTION 'this session is not open for booking yet' USING ERRCODE = 'PT400';
+  END IF;
+  IF EXISTS (SELECT FROM app.venue_closures c
+              WHERE c.venue_id = exp.venue_id AND c.during && pg_catalog.tstzrange(p_starts_at, ends)) THEN
+    RAISE EXCEPTION 'the venue is closed then' USING ERRCODE = 'PT400';
+  END IF;
+  IF NOT private.within_opening_hours(exp.venue_id, local_ts, ends AT TIME ZONE tz) THEN
+    RAISE EXCEPTION 'the venue is not open for the whole session' USING ERRCODE = 'PT400';
+  END IF;
+
+  IF slot.id IS NULL THEN
+    INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
+    VALUES (exp.org_id, exp.id, p_starts_at, ends, coalesce(exp.capacity, 1))
+    ON CONFLICT (experience_id, starts_at) DO NOTHING;
+    SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
+  END IF;
+
+  -- Holds that have run out give their places back before anyone asks for them.
+  UPDATE app.bookings b SET status = 'expired'
+   WHERE b.org_id = exp.org_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
+     AND (b.slot_id = slot.id
+          OR b.id IN (SELECT br.booking_id FROM app.booking_resources br
+                        JOIN app.experience_resources er ON er.resource_id = br.resource_id
+                       WHERE er.experience_id = exp.id AND br.during && claim));
+
+  INSERT INTO app.customers (org_id, email, name, phone)
+  VALUES (exp.org_id, pg_catalog.btrim(p_email), p_name, p_phone)
+  ON CONFLICT (org_id, email_key) DO UPDATE
+    SET name = coalesce(EXCLUDED.name, app.customers.name), phone = coalesce(EXCLUDED.phone, app.customers.phone)
+  RETURNING id INTO customer;
+
+  FOR attempt IN 1..5 LOOP
+    BEGIN
+      INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
+                                ends_at, price_minor, currency, hold_expires_at, confirmation_code,
+                                idempotency_key)
+      VALUES (exp.org_id, exp.id, slot.id, customer,
+              CASE WHEN exp.requires_payment THEN 'pending' ELSE 'confirmed' END::app.booking_status,
+              coalesce(p_party_size, places), places, p_starts_at, ends, price, exp.currency,
+              CASE WHEN exp.requires_payment
+                   THEN pg_catalog.now() + pg_catalog.make_interval(mins => exp.hold_minutes) END,
+              private.new_confirmation_code(), p_idempotency_key)
+      RETURNING * INTO booking;
+      IF exp.kind = 'ticketed_event' THEN
+        INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
+        SELECT exp.org_id, booking.id, tt.id, l.quantity, tt.price_minor
+          FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
+          JOIN app.ticket_types tt ON tt.id = l.ticket_type_id;
+      END IF;
+      RETURN booking;
+    EXCEPTION
+      WHEN unique_violation THEN
+        GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;
+        IF constraint_name = 'bookings_org_id_idempotency_key_key' THEN
+          -- The same request raced us and won: answer with its booking.
+          SELECT b.* INTO booking FROM app.bookings b
+           WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+          RETURN booking;
+        ELSIF constraint_name <> 'bookings_org_id_confirmation_code_key' THEN
+          RAISE;
+        END IF;  -- a confirmation code collided: draw another
+      WHEN check_violation THEN
+        GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;
+        IF constraint_name = 'slots_taken_within_capacity' THEN
+          RAISE EXCEPTION 'sold out: not enough places left in this session' USING ERRCODE = 'PT409',
+            DETAIL = 'sold_out', HINT = 'pick another session from check_availability';
+        ELSIF constraint_name = 'slot_ticket_counts_taken_within_quota' THEN
+          RAISE EXCEPTION 'sold out: not enough tickets of that type left' USING ERRCODE = 'PT409',
+            DETAIL = 'sold_out';
+        END IF;
+        RAISE;
+      WHEN exclusion_violation THEN
+        RAISE EXCEPTION 'this time is no longer available' USING ERRCODE = 'PT409', DETAIL = 'slot_taken',
+          HINT = 'pick another session from check_availability';
+    END;
+  END LOOP;
+  RAISE EXCEPTION 'could not draw a free confirmation code' USING ERRCODE = 'PT503';
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.refund_due(b app.bookings, at timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  -- Only a confirmed (paid) booking is refunded: in full before the cutoff, a percentage until the start, then
+  -- nothing. A pending booking was never paid.
+  SELECT CASE
+           WHEN b.status <> 'confirmed' THEN 0
+           WHEN at < b.starts_at - e.full_refund_before THEN b.price_minor
+           WHEN at < b.starts_at THEN (b.price_minor * e.late_refund_percent) / 100
+           ELSE 0
+         END
+    FROM app.experiences e WHERE e.id = b.experience_id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.within_opening_hours(p_venue_id uuid, p_local_start timestamp without time zone, p_local_end timestamp without time zone)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  -- A venue without hours is open whenever it has sessions; otherwise one interval must hold the whole session.
+  SELECT NOT EXISTS (SELECT FROM app.venue_hours h WHERE h.venue_id = p_venue_id)
+      OR EXISTS (SELECT FROM app.venue_hours h
+                  WHERE h.venue_id = p_venue_id
+                    AND h.weekday = pg_catalog.date_part('isodow', p_local_start)
+                    AND h.opens <= p_local_start::time
+                    AND CASE WHEN p_local_end::date = p_local_start::date THEN p_local_end::time <= h.closes
+                             WHEN p_local_end = p_local_start::date + 1 THEN h.closes = '24:00'
+                             ELSE false END)
+$function$
+;
+
+create policy "booking_resources_select"
+on "app"."booking_resources"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "booking_tickets_insert"
+on "app"."booking_tickets"
+as permissive
+for insert
+to authenticated
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "booking_tickets_select"
+on "app"."booking_tickets"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "booking_tickets_update"
+on "app"."booking_tickets"
+as permissive
+for update
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "bookings_insert"
+on "app"."bookings"
+as permissive
+for insert
+to authenticated
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "bookings_select"
+on "app"."bookings"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "bookings_update"
+on "app"."bookings"
+as permissive
+for update
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "customers_delete"
+on "app"."customers"
+as permissive
+for delete
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "customers_insert"
+on "app"."customers"
+as permissive
+for insert
+to authenticated
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "customers_select"
+on "app"."customers"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "customers_update"
+on "app"."customers"
+as permissive
+for update
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))
+with check ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "slot_ticket_counts_select"
+on "app"."slot_ticket_counts"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+create policy "slots_select"
+on "app"."slots"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_sync();
+
+CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
+
+CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_sync();
+
+CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+REVOKE ALL ON FUNCTION api.cancel_booking(uuid,text) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid,text) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid,text) TO service_role;
+COMMENT ON FUNCTION api.cancel_booking(uuid,text) IS 'Cancels a pending or confirmed booking, frees its places, and returns the refund due in minor units under the
+experience''s policy (full before its cutoff, its late percentage until the start, nothing after; nothing when
+unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition.';
+REVOKE ALL ON FUNCTION api.check_availability(uuid,date,date,integer) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.check_availability(uuid,date,date,integer) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.check_availability(uuid,date,date,integer) TO service_role;
+COMMENT ON FUNCTION api.check_availability(uuid,date,date,integer) IS 'Every start of an experience between two dates of the venue''s calendar (inclusive) that can still be booked now
+(within the notice and advance windows, while the venue is open, outside closures), with UTC start and end, the
+venue-local start, what remains (groups for a private session: 1 or 0; places for a ticketed event), and the price
+for the party in minor units. Existing bookings and unexpired holds count; run-out holds do not. A party outside a
+private session''s size limits gets no rows. For staff of the experience''s organization.';
+REVOKE ALL ON FUNCTION api.complete_booking(uuid) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO service_role;
+COMMENT ON FUNCTION api.complete_booking(uuid) IS 'Marks a confirmed booking as completed (the group came). For staff of its organization. Errors: PT404 not found;
+PT409 illegal transition.';
+REVOKE ALL ON FUNCTION api.confirm_booking(uuid) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.confirm_booking(uuid) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.confirm_booking(uuid) TO service_role;
+COMMENT ON FUNCTION api.confirm_booking(uuid) IS 'Confirms a pending booking (typically once paid). For staff of its organization. Errors: PT404 not found;
+PT409 illegal transition (detail illegal_transition) or hold ran out (detail hold_expired).';
+REVOKE ALL ON FUNCTION api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text) TO authenticated;
+COMMENT ON FUNCTION api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text) IS 'Books a session for a customer (created on the fly, matched by e-mail whatever its case). Private sessions take
+party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity": 2}]. The booking is pending, holding
+its places for the experience''s hold time, or confirmed at once when no payment is required; it carries an
+8-character confirmation code. Pass idempotency_key to make retries safe: the same key returns the same booking.
+For staff of the experience''s organization. Errors: PT404 experience not found; PT400 invalid party, tickets or
+start (not scheduled, too late, too early, venue closed); PT409 sold out or taken (detail sold_out / slot_taken).';
+REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.expire_holds() TO authenticated;
+GRANT EXECUTE ON FUNCTION api.expire_holds() TO service_role;
+COMMENT ON FUNCTION api.expire_holds() IS 'Marks every pending booking whose hold has run out as expired and returns how many. Tidying only: run-out holds
+already count for nothing. Staff affect their organizations'' bookings; service_role all.';
+REVOKE ALL ON FUNCTION api.mark_no_show(uuid) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.mark_no_show(uuid) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.mark_no_show(uuid) TO service_role;
+COMMENT ON FUNCTION api.mark_no_show(uuid) IS 'Marks a confirmed booking as a no-show. For staff of its organization. Errors: PT404 not found; PT409 illegal
+transition.';
+REVOKE ALL ON FUNCTION api.reject_booking(uuid,text) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.reject_booking(uuid,text) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.reject_booking(uuid,text) TO service_role;
+COMMENT ON FUNCTION api.reject_booking(uuid,text) IS 'Rejects a pending booking and frees its places. For staff of its organization. Errors: PT404 not found; PT409
+illegal transition.';
+REVOKE ALL ON FUNCTION private.availability(uuid,date,date,integer) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.availability(uuid,date,date,integer) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.availability(uuid,date,date,integer) TO service_role;
+COMMENT ON FUNCTION private.availability(uuid,date,date,integer) IS 'Bookable starts of an experience between two venue-local dates for a party: remaining capacity (groups for a
+private session, places for a ticketed event) and the price for that party. Reads through the caller''s RLS.';
+REVOKE ALL ON FUNCTION private.booking_is_live(app.booking_status) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.booking_is_live(app.booking_status) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.booking_is_live(app.booking_status) TO service_role;
+COMMENT ON FUNCTION private.booking_is_live(app.booking_status) IS 'True for statuses that hold places: pending, confirmed, completed, no_show.';
+REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
+COMMENT ON FUNCTION private.booking_tickets_sync() IS 'Trigger: counts a new ticket line of a live booking against its ticket type''s quota in the slot.';
+REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
+COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
+organization, experience, customer and code never change.';
+REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
+COMMENT ON FUNCTION private.bookings_sync() IS 'Trigger: keeps slot counters, ticket-type counters and resource claims equal to what live bookings hold. Its own
+check is the tables'' constraints; it is a definer so that nobody else needs write access to counters.';
+REVOKE ALL ON FUNCTION private.count_tickets(uuid,uuid,uuid,integer) FROM PUBLIC;
+COMMENT ON FUNCTION private.count_tickets(uuid,uuid,uuid,integer) IS 'Adds (p_sign = 1) or removes (-1) a booking''s ticket lines to the per-slot ticket-type counters.';
+REVOKE ALL ON FUNCTION private.move_booking(uuid,app.booking_status,text) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.move_booking(uuid,app.booking_status,text) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.move_booking(uuid,app.booking_status,text) TO service_role;
+COMMENT ON FUNCTION private.move_booking(uuid,app.booking_status,text) IS 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
+illegal transition or a confirmation after the hold ran out.';
+REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.new_confirmation_code() TO authenticated;
+GRANT EXECUTE ON FUNCTION private.new_confirmation_code() TO service_role;
+COMMENT ON FUNCTION private.new_confirmation_code() IS 'A human confirmation code: 8 characters of an unambiguous alphabet (about 39 bits).';
+REVOKE ALL ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) TO authenticated;
+COMMENT ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) IS 'The one way a booking is made. Its own checks: the caller is staff of the experience''s organization, or
+presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
+payment is needed; idempotent on (organization, idempotency key).';
+REVOKE ALL ON FUNCTION private.refund_due(app.bookings,timestamp with time zone) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.refund_due(app.bookings,timestamp with time zone) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.refund_due(app.bookings,timestamp with time zone) TO service_role;
+COMMENT ON FUNCTION private.refund_due(app.bookings,timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy: full before the cutoff, the late
+percentage (rounded down) until the start, nothing after; nothing for an unpaid (pending) booking.';
+REVOKE ALL ON FUNCTION private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone) TO service_role;
+COMMENT ON FUNCTION private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone) IS 'True when the venue is open for the whole of a session given in its wall clock.';
+
+COMMIT;

@@ -1,0 +1,154 @@
+-- Verify tessera:booking_rules on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.cancel_booking(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_booking(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_booking(uuid,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.cancel_booking(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.cancel_booking(uuid,text)';
+  END IF;
+  PERFORM 'api.check_availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  PERFORM 'api.complete_booking(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.complete_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.complete_booking(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.complete_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.complete_booking(uuid)';
+  END IF;
+  PERFORM 'api.confirm_booking(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.confirm_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.confirm_booking(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.confirm_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.confirm_booking(uuid)';
+  END IF;
+  PERFORM 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
+  END IF;
+  PERFORM 'api.expire_holds()'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.expire_holds()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.expire_holds()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.expire_holds()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.expire_holds()';
+  END IF;
+  PERFORM 'api.mark_no_show(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.mark_no_show(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.mark_no_show(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.mark_no_show(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.mark_no_show(uuid)';
+  END IF;
+  PERFORM 'api.reject_booking(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.reject_booking(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.reject_booking(uuid,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.reject_booking(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.reject_booking(uuid,text)';
+  END IF;
+  PERFORM 'private.availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer)';
+  END IF;
+  PERFORM 'private.booking_is_live(app.booking_status)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_is_live(app.booking_status)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_is_live(app.booking_status)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.booking_is_live(app.booking_status)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_is_live(app.booking_status)';
+  END IF;
+  PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
+  PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.bookings_sync()'::pg_catalog.regprocedure;
+  PERFORM 'private.count_tickets(uuid,uuid,uuid,integer)'::pg_catalog.regprocedure;
+  PERFORM 'private.move_booking(uuid,app.booking_status,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.move_booking(uuid,app.booking_status,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.move_booking(uuid,app.booking_status,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.move_booking(uuid,app.booking_status,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.move_booking(uuid,app.booking_status,text)';
+  END IF;
+  PERFORM 'private.new_confirmation_code()'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.new_confirmation_code()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.new_confirmation_code()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.new_confirmation_code()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.new_confirmation_code()';
+  END IF;
+  PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
+  END IF;
+  PERFORM 'private.refund_due(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.refund_due(app.bookings,timestamp with time zone)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refund_due(app.bookings,timestamp with time zone)';
+  END IF;
+  PERFORM 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_resources' AND policyname = 'booking_resources_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'booking_resources_select', 'app.booking_resources';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_insert') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_insert', 'app.booking_tickets';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_select', 'app.booking_tickets';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_update') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_update', 'app.booking_tickets';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.bookings' AND policyname = 'bookings_insert') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'bookings_insert', 'app.bookings';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.bookings' AND policyname = 'bookings_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'bookings_select', 'app.bookings';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.bookings' AND policyname = 'bookings_update') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'bookings_update', 'app.bookings';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.customers' AND policyname = 'customers_delete') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'customers_delete', 'app.customers';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.customers' AND policyname = 'customers_insert') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'customers_insert', 'app.customers';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.customers' AND policyname = 'customers_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'customers_select', 'app.customers';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.customers' AND policyname = 'customers_update') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'customers_update', 'app.customers';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.slot_ticket_counts' AND policyname = 'slot_ticket_counts_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'slot_ticket_counts_select', 'app.slot_ticket_counts';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.slots' AND policyname = 'slots_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'slots_select', 'app.slots';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;
