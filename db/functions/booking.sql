@@ -73,13 +73,16 @@ BEGIN
   IF NEW.status <> 'pending' THEN
     NEW.hold_expires_at := NULL;
   END IF;
+  IF NEW.status = 'cancelled' AND OLD.status <> 'cancelled' THEN
+    NEW.refund_due_minor := private.refund_due(OLD, pg_catalog.now());
+  END IF;
   RETURN NEW;
 END
 $$;
 
 COMMENT ON FUNCTION private.bookings_guard() IS
 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
-organization, experience, customer and code never change.';
+organization, experience, customer and code never change; a cancellation records the refund due.';
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
@@ -491,9 +494,7 @@ BEGIN
   END IF;
   UPDATE app.bookings b
      SET status = p_status,
-         cancel_reason = CASE WHEN p_status IN ('cancelled', 'rejected') THEN p_reason ELSE b.cancel_reason END,
-         refund_due_minor = CASE WHEN p_status = 'cancelled' THEN private.refund_due(current, pg_catalog.now())
-                                 ELSE b.refund_due_minor END
+         cancel_reason = CASE WHEN p_status IN ('cancelled', 'rejected') THEN p_reason ELSE b.cancel_reason END
    WHERE b.id = p_booking_id
   RETURNING b.* INTO moved;
   IF NOT FOUND THEN

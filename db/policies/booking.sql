@@ -1,6 +1,7 @@
--- Row-level security of the `booking` area: staff of an organization read and write its customers and bookings;
--- slots, counters and resource claims are readable by staff and written only by the booking triggers. Nobody
--- deletes a booking (it moves to cancelled, rejected or expired instead); admins may erase a customer.
+-- Row-level security of the `booking` area: staff of an organization read its customers, bookings, slots,
+-- counters and claims, keep its customers, and move its bookings (the table grants limit which columns). Bookings
+-- are created by private.place_booking and never deleted (they move to cancelled, rejected or expired); admins may
+-- erase a customer.
 
 DO $$
 DECLARE
@@ -13,10 +14,7 @@ BEGIN
       USING (org_id = ANY ((SELECT private.org_ids('staff'))::uuid[]) OR (SELECT private.is_super_admin()))$p$,
       t || '_select', t);
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['customers', 'bookings', 'booking_tickets'] LOOP
-    EXECUTE format('DROP POLICY IF EXISTS %I ON app.%I', t || '_insert', t);
-    EXECUTE format($p$CREATE POLICY %I ON app.%I FOR INSERT TO authenticated
-      WITH CHECK (org_id = ANY ((SELECT private.org_ids('staff'))::uuid[]))$p$, t || '_insert', t);
+  FOREACH t IN ARRAY ARRAY['customers', 'bookings'] LOOP
     EXECUTE format('DROP POLICY IF EXISTS %I ON app.%I', t || '_update', t);
     EXECUTE format($p$CREATE POLICY %I ON app.%I FOR UPDATE TO authenticated
       USING (org_id = ANY ((SELECT private.org_ids('staff'))::uuid[]))
@@ -24,6 +22,10 @@ BEGIN
   END LOOP;
 END
 $$;
+
+DROP POLICY IF EXISTS customers_insert ON app.customers;
+CREATE POLICY customers_insert ON app.customers FOR INSERT TO authenticated
+  WITH CHECK (org_id = ANY ((SELECT private.org_ids('staff'))::uuid[]));
 
 DROP POLICY IF EXISTS customers_delete ON app.customers;
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated

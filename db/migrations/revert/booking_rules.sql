@@ -16,13 +16,7 @@ drop trigger if exists "customers_touch_updated_at" on "app"."customers";
 
 drop policy "booking_resources_select" on "app"."booking_resources";
 
-drop policy "booking_tickets_insert" on "app"."booking_tickets";
-
 drop policy "booking_tickets_select" on "app"."booking_tickets";
-
-drop policy "booking_tickets_update" on "app"."booking_tickets";
-
-drop policy "bookings_insert" on "app"."bookings";
 
 drop policy "bookings_select" on "app"."bookings";
 
@@ -40,6 +34,8 @@ drop policy "slot_ticket_counts_select" on "app"."slot_ticket_counts";
 
 drop policy "slots_select" on "app"."slots";
 
+drop function if exists "api"."batch_update_booking_status"(booking_ids uuid[], status app.booking_status);
+
 drop function if exists "api"."cancel_booking"(booking_id uuid, reason text);
 
 drop function if exists "api"."check_availability"(experience_id uuid, from_date date, to_date date, party_size integer);
@@ -52,9 +48,15 @@ drop function if exists "api"."create_booking"(experience_id uuid, starts_at tim
 
 drop function if exists "api"."expire_holds"();
 
+drop function if exists "api"."get_booking"(booking_id uuid);
+
+drop function if exists "api"."list_bookings"(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses app.booking_status[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer);
+
 drop function if exists "api"."mark_no_show"(booking_id uuid);
 
 drop function if exists "api"."reject_booking"(booking_id uuid, reason text);
+
+drop function if exists "api"."reschedule_booking"(booking_id uuid, starts_at timestamp with time zone);
 
 drop function if exists "private"."availability"(p_experience_id uuid, p_from date, p_to date, p_party_size integer);
 
@@ -75,6 +77,8 @@ drop function if exists "private"."new_confirmation_code"();
 drop function if exists "private"."place_booking"(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text);
 
 drop function if exists "private"."refund_due"(b app.bookings, at timestamp with time zone);
+
+drop function if exists "private"."reschedule"(p_booking_id uuid, p_starts_at timestamp with time zone);
 
 drop function if exists "private"."within_opening_hours"(p_venue_id uuid, p_local_start timestamp without time zone, p_local_end timestamp without time zone);
 

@@ -6,6 +6,10 @@ BEGIN;
 
 DO $verify$
 BEGIN
+  PERFORM 'api.batch_update_booking_status(uuid[],app.booking_status)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.batch_update_booking_status(uuid[],app.booking_status)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.batch_update_booking_status(uuid[],app.booking_status)';
+  END IF;
   PERFORM 'api.cancel_booking(uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_booking(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_booking(uuid,text)';
@@ -45,6 +49,20 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.expire_holds()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.expire_holds()';
   END IF;
+  PERFORM 'api.get_booking(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_booking(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.get_booking(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.get_booking(uuid)';
+  END IF;
+  PERFORM 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
+  END IF;
   PERFORM 'api.mark_no_show(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.mark_no_show(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.mark_no_show(uuid)';
@@ -58,6 +76,10 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.reject_booking(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.reject_booking(uuid,text)';
+  END IF;
+  PERFORM 'api.reschedule_booking(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)';
   END IF;
   PERFORM 'private.availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer)', 'EXECUTE') THEN
@@ -102,6 +124,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refund_due(app.bookings,timestamp with time zone)';
   END IF;
+  PERFORM 'private.reschedule(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.reschedule(uuid,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.reschedule(uuid,timestamp with time zone)';
+  END IF;
   PERFORM 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';
@@ -112,17 +138,8 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_resources' AND policyname = 'booking_resources_select') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'booking_resources_select', 'app.booking_resources';
   END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_insert') THEN
-    RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_insert', 'app.booking_tickets';
-  END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_select') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_select', 'app.booking_tickets';
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_tickets' AND policyname = 'booking_tickets_update') THEN
-    RAISE EXCEPTION 'policy % on % is missing', 'booking_tickets_update', 'app.booking_tickets';
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.bookings' AND policyname = 'bookings_insert') THEN
-    RAISE EXCEPTION 'policy % on % is missing', 'bookings_insert', 'app.bookings';
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.bookings' AND policyname = 'bookings_select') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'bookings_select', 'app.bookings';
