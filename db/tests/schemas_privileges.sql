@@ -1,6 +1,6 @@
--- Only api is exposed over HTTP and usable by anon. Signed-in users also reach app (tables, under forced RLS) and
--- private (only the helpers granted to them), never to create anything; audit stays closed. New functions are not
--- executable by PUBLIC unless granted.
+-- Only api is exposed over HTTP and usable by anon. Signed-in users also reach app (tables, under forced RLS),
+-- private (only the helpers granted to them) and audit (read under RLS), never to create anything. New functions
+-- are not executable by PUBLIC unless granted.
 BEGIN;
 \ir setup.psql
 SELECT plan(19);
@@ -20,7 +20,8 @@ SELECT ok(NOT has_schema_privilege('anon', 'private', 'USAGE'), 'anon cannot use
 SELECT schema_privs_are('private', 'authenticated', ARRAY['USAGE'],
                         'authenticated may only use private (granted helpers)');
 SELECT ok(NOT has_schema_privilege('anon', 'audit', 'USAGE'), 'anon cannot use audit');
-SELECT ok(NOT has_schema_privilege('authenticated', 'audit', 'USAGE'), 'authenticated cannot use audit');
+SELECT schema_privs_are('audit', 'authenticated', ARRAY['USAGE'],
+                        'authenticated may only use audit (admins read their organization''s log under RLS)');
 SELECT ok(NOT has_schema_privilege('authenticated', 'api', 'CREATE'), 'authenticated cannot create objects in api');
 
 CREATE FUNCTION api.default_privileges_probe() RETURNS int LANGUAGE sql SET search_path = '' AS 'SELECT 1';

@@ -1,0 +1,339 @@
+-- Deploy tessera:audit_rules to pg
+-- requires: audit
+--
+-- Generic audit trigger on every app table, append-only guards, sealing, chain verification and retention.
+
+BEGIN;
+
+SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION api.purge_audit_log(before timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT private.purge_audit_log(before)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.seal_audit_log(settle interval DEFAULT '00:01:00'::interval)
+ RETURNS integer
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT private.seal_audit_log(settle)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.verify_audit_chain(org_id uuid)
+ RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+ SET "TimeZone" TO 'UTC'
+AS $function$
+DECLARE
+  s audit.seals;
+  expected_previous text := pg_catalog.repeat('0', 64);
+  checked integer := 0;
+BEGIN
+  IF NOT (verify_audit_chain.org_id = ANY (private.org_ids('admin')) OR auth.role() = 'service_role') THEN
+    RAISE EXCEPTION 'only admins and owners of the organization may verify its audit log' USING ERRCODE = 'PT403';
+  END IF;
+  FOR s IN SELECT * FROM audit.seals x WHERE x.org_id = verify_audit_chain.org_id ORDER BY x.last_log_id LOOP
+    IF s.previous_hash <> expected_previous THEN
+      RETURN QUERY SELECT false, checked, s.id, s.first_log_id, s.last_log_id,
+        'seal ' || s.id || ' does not follow the previous seal (a seal was removed or altered)';
+      RETURN;
+    END IF;
+    IF s.last_log_id > coalesce((SELECT pg_catalog.max(p.upto_log_id) FROM audit.purges p
+                                  WHERE p.org_id = s.org_id), 0)
+       AND private.audit_chain_hash(s.previous_hash, s.org_id,
+                                coalesce((SELECT pg_catalog.max(p.last_log_id) FROM audit.seals p
+                                           WHERE p.org_id = s.org_id AND p.last_log_id < s.last_log_id), 0),
+                                s.last_log_id) <> s.hash THEN
+      RETURN QUERY SELECT false, checked, s.id, s.first_log_id, s.last_log_id,
+        'log rows ' || s.first_log_id || ' to ' || s.last_log_id || ' no longer match seal ' || s.id;
+      RETURN;
+    END IF;
+    expected_previous := s.hash;
+    checked := checked + 1;
+  END LOOP;
+  RETURN QUERY SELECT true, checked, NULL::bigint, NULL::bigint, NULL::bigint,
+    CASE WHEN checked = 0 THEN 'nothing is sealed yet' ELSE 'every seal matches its log rows' END;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.audit_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- The one exception: retention, inside private.purge_audit_log, which raises this flag for its own delete.
+  IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'log'
+     AND pg_catalog.current_setting('tessera.audit_purge', true) = 'on' THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'the audit log is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'PT403', HINT = 'old rows are removed only by api.purge_audit_log (service_role)';
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+ SET "TimeZone" TO 'UTC'
+AS $function$
+  -- Each row as jsonb text (keys in a fixed order, times in UTC), in id order, after the previous hash.
+  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+           p_previous || coalesce(pg_catalog.string_agg(pg_catalog.to_jsonb(l)::text, E'\n' ORDER BY l.id), ''),
+           'UTF8')), 'hex')
+    FROM audit.log l
+   WHERE l.org_id IS NOT DISTINCT FROM p_org_id AND l.id > p_after AND l.id <= p_last
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.audit_record()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) END;
+  any_row jsonb := coalesce(new_row, old_row);
+  headers jsonb := nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb;
+  forwarded text;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    -- Only the fields that changed, before and after.
+    SELECT pg_catalog.jsonb_object_agg(o.key, o.value), pg_catalog.jsonb_object_agg(o.key, new_row -> o.key)
+      INTO old_row, new_row
+      FROM pg_catalog.jsonb_each(old_row) o
+     WHERE o.value IS DISTINCT FROM new_row -> o.key;
+    IF old_row IS NULL THEN
+      RETURN NULL;  -- nothing changed
+    END IF;
+  END IF;
+  forwarded := pg_catalog.split_part(headers ->> 'x-forwarded-for', ',', 1);
+  INSERT INTO audit.log (org_id, actor, actor_role, table_name, operation, row_id, old_values, new_values,
+                         client_ip, user_agent)
+  VALUES (
+    CASE WHEN TG_TABLE_NAME = 'organizations' THEN (any_row ->> 'id')::uuid ELSE (any_row ->> 'org_id')::uuid END,
+    auth.uid(),
+    coalesce(auth.role(), session_user::text),
+    TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+    TG_OP,
+    coalesce(any_row ->> 'id', any_row ->> 'user_id', any_row ->> 'booking_id', any_row ->> 'slot_id'),
+    old_row,
+    new_row,
+    private.parse_inet(coalesce(nullif(pg_catalog.btrim(forwarded), ''), headers ->> 'x-real-ip')),
+    headers ->> 'user-agent'
+  );
+  RETURN NULL;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.parse_inet(address text)
+ RETURNS inet
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+BEGIN
+  RETURN address::inet;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;  -- a header is the client's say-so; a malformed one is not worth refusing the change over
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.purge_audit_log(p_before timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  org record;
+  removed bigint;
+  total bigint := 0;
+BEGIN
+  -- Its own check: service_role, or the owner at a console (no request claims).
+  IF coalesce(auth.role(), CASE WHEN session_user::text = current_user::text THEN 'service_role' END)
+     IS DISTINCT FROM 'service_role' THEN
+    RAISE EXCEPTION 'only service_role purges the audit log' USING ERRCODE = 'PT403';
+  END IF;
+  -- Whole seals only: every row of a seal made before p_before is older than p_before. The append-only guard
+  -- lets this delete through and no other; the seals stay and the purge is recorded, so the chain stays checkable.
+  PERFORM pg_catalog.set_config('tessera.audit_purge', 'on', true);
+  FOR org IN SELECT s.org_id, pg_catalog.max(s.last_log_id) AS upto FROM audit.seals s
+              WHERE s.sealed_at < p_before GROUP BY s.org_id LOOP
+    DELETE FROM audit.log l WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id <= org.upto;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    IF removed > 0 THEN
+      INSERT INTO audit.purges (org_id, upto_log_id, removed) VALUES (org.org_id, org.upto, removed);
+      total := total + removed;
+    END IF;
+  END LOOP;
+  PERFORM pg_catalog.set_config('tessera.audit_purge', 'off', true);
+  RETURN total;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.seal_audit_log(p_settle interval)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+ SET "TimeZone" TO 'UTC'
+AS $function$
+DECLARE
+  org record;
+  last_seal audit.seals;
+  upto bigint;
+  made integer := 0;
+BEGIN
+  -- Its own check: service_role, or the owner at a console (no request claims).
+  IF coalesce(auth.role(), CASE WHEN session_user::text = current_user::text THEN 'service_role' END)
+     IS DISTINCT FROM 'service_role' THEN
+    RAISE EXCEPTION 'only service_role seals the audit log' USING ERRCODE = 'PT403';
+  END IF;
+  -- One sealer at a time; writers never wait on this.
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tessera.audit.seal'));
+  FOR org IN SELECT DISTINCT l.org_id FROM audit.log l
+              WHERE l.id > coalesce((SELECT pg_catalog.max(s.last_log_id) FROM audit.seals s
+                                      WHERE s.org_id IS NOT DISTINCT FROM l.org_id), 0) LOOP
+    SELECT s.* INTO last_seal FROM audit.seals s
+     WHERE s.org_id IS NOT DISTINCT FROM org.org_id ORDER BY s.last_log_id DESC LIMIT 1;
+    -- Seal only rows old enough that no transaction still running can add one before them in id order.
+    SELECT pg_catalog.max(l.id) INTO upto FROM audit.log l
+     WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id > coalesce(last_seal.last_log_id, 0)
+       AND l.id < coalesce((SELECT pg_catalog.min(y.id) FROM audit.log y
+                             WHERE y.at > pg_catalog.clock_timestamp() - p_settle), 9223372036854775807);
+    CONTINUE WHEN upto IS NULL;
+    INSERT INTO audit.seals (org_id, first_log_id, last_log_id, row_count, previous_hash, hash)
+    SELECT org.org_id, pg_catalog.min(l.id), upto, pg_catalog.count(*),
+           coalesce(last_seal.hash, pg_catalog.repeat('0', 64)),
+           private.audit_chain_hash(coalesce(last_seal.hash, pg_catalog.repeat('0', 64)), org.org_id,
+                                    coalesce(last_seal.last_log_id, 0), upto)
+      FROM audit.log l
+     WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id > coalesce(last_seal.last_log_id, 0) AND l.id <= upto;
+    made := made + 1;
+  END LOOP;
+  RETURN made;
+END
+$function$
+;
+
+create policy "log_select"
+on "audit"."log"
+as permissive
+for select
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "purges_select"
+on "audit"."purges"
+as permissive
+for select
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+create policy "seals_select"
+on "audit"."seals"
+as permissive
+for select
+to authenticated
+using ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_tiers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.schedules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_counts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_closures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_hours FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit.log FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
+
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.log FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
+
+CREATE TRIGGER audit_seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
+
+CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
+REVOKE ALL ON FUNCTION api.purge_audit_log(timestamp with time zone) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION api.purge_audit_log(timestamp with time zone) TO service_role;
+COMMENT ON FUNCTION api.purge_audit_log(timestamp with time zone) IS 'Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
+removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
+links stay verifiable. For service_role.';
+REVOKE ALL ON FUNCTION api.seal_audit_log(interval) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION api.seal_audit_log(interval) TO service_role;
+COMMENT ON FUNCTION api.seal_audit_log(interval) IS 'Seals the audit log: for each organization, the rows written since its last seal (and older than settle,
+default a minute, so that no running transaction can still slot a row in before them) are hashed, chained to the
+previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
+seals made.';
+REVOKE ALL ON FUNCTION api.verify_audit_chain(uuid) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION api.verify_audit_chain(uuid) TO authenticated;
+GRANT EXECUTE ON FUNCTION api.verify_audit_chain(uuid) TO service_role;
+COMMENT ON FUNCTION api.verify_audit_chain(uuid) IS 'Recomputes an organization''s audit hash chain and reports the first broken link: ok, how many seals were
+checked, and for a break the seal and log rows concerned, with a message. For admins and owners of that
+organization (and service_role). Errors: PT403 for anyone else.';
+REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
+COMMENT ON FUNCTION private.audit_append_only() IS 'Trigger: refuses UPDATE, DELETE and TRUNCATE on the audit log and its seals, for every role including the owner;
+only private.purge_audit_log''s own delete passes.';
+REVOKE ALL ON FUNCTION private.audit_chain_hash(text,uuid,bigint,bigint) FROM PUBLIC, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.audit_chain_hash(text,uuid,bigint,bigint) TO authenticated;
+GRANT EXECUTE ON FUNCTION private.audit_chain_hash(text,uuid,bigint,bigint) TO service_role;
+COMMENT ON FUNCTION private.audit_chain_hash(text,uuid,bigint,bigint) IS 'SHA-256 (hex) of the previous hash followed by an organization''s log rows in (p_after, p_last], in id order.';
+REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
+COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
+actor, role, client IP and user agent from the request headers. A definer: writers cannot touch the log itself.';
+REVOKE ALL ON FUNCTION private.parse_inet(text) FROM PUBLIC;
+COMMENT ON FUNCTION private.parse_inet(text) IS 'The address as inet, or NULL when it is not one.';
+REVOKE ALL ON FUNCTION private.purge_audit_log(timestamp with time zone) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION private.purge_audit_log(timestamp with time zone) TO service_role;
+COMMENT ON FUNCTION private.purge_audit_log(timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
+For service_role.';
+REVOKE ALL ON FUNCTION private.seal_audit_log(interval) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION private.seal_audit_log(interval) TO service_role;
+COMMENT ON FUNCTION private.seal_audit_log(interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
+it made. For service_role.';
+
+COMMIT;

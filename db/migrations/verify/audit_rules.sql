@@ -1,0 +1,54 @@
+-- Verify tessera:audit_rules on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.purge_audit_log(timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.purge_audit_log(timestamp with time zone)';
+  END IF;
+  PERFORM 'api.seal_audit_log(interval)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.seal_audit_log(interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.seal_audit_log(interval)';
+  END IF;
+  PERFORM 'api.verify_audit_chain(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.verify_audit_chain(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.verify_audit_chain(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.verify_audit_chain(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.verify_audit_chain(uuid)';
+  END IF;
+  PERFORM 'private.audit_append_only()'::pg_catalog.regprocedure;
+  PERFORM 'private.audit_chain_hash(text,uuid,bigint,bigint)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
+  END IF;
+  PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
+  PERFORM 'private.parse_inet(text)'::pg_catalog.regprocedure;
+  PERFORM 'private.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.purge_audit_log(timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.purge_audit_log(timestamp with time zone)';
+  END IF;
+  PERFORM 'private.seal_audit_log(interval)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.seal_audit_log(interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.seal_audit_log(interval)';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'audit.log' AND policyname = 'log_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'log_select', 'audit.log';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'audit.purges' AND policyname = 'purges_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'purges_select', 'audit.purges';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'audit.seals' AND policyname = 'seals_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'seals_select', 'audit.seals';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;
