@@ -386,8 +386,9 @@ payment is needed; idempotent on (organization, idempotency key).';
 
 REVOKE ALL ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text)
   FROM PUBLIC;
+-- anon too: the public widget books through this one path, with the venue's embed key (checked above).
 GRANT EXECUTE ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text)
-  TO authenticated;
+  TO anon, authenticated;
 
 
 CREATE OR REPLACE FUNCTION private.within_opening_hours(p_venue_id uuid, p_local_start timestamp,

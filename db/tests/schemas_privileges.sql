@@ -1,6 +1,7 @@
--- Only api is exposed over HTTP and usable by anon. Signed-in users also reach app (tables, under forced RLS),
--- private (only the helpers granted to them) and audit (read under RLS), never to create anything. New functions
--- are not executable by PUBLIC unless granted.
+-- Only api is exposed over HTTP. anon reaches no table: besides api it may use private, where only the widget's
+-- key-checking functions are granted to it. Signed-in users also reach app (tables, under forced RLS), private
+-- (the helpers granted to them) and audit (read under RLS), never to create anything. New functions are not
+-- executable by PUBLIC unless granted.
 BEGIN;
 \ir setup.psql
 SELECT plan(19);
@@ -16,7 +17,8 @@ SELECT schema_privs_are('api', 'service_role', ARRAY['USAGE'], 'service_role may
 
 SELECT ok(NOT has_schema_privilege('anon', 'app', 'USAGE'), 'anon cannot use app');
 SELECT schema_privs_are('app', 'authenticated', ARRAY['USAGE'], 'authenticated may only use app (tables under RLS)');
-SELECT ok(NOT has_schema_privilege('anon', 'private', 'USAGE'), 'anon cannot use private');
+SELECT schema_privs_are('private', 'anon', ARRAY['USAGE'],
+                        'anon may only use private (the widget''s key-checking functions, granted one by one)');
 SELECT schema_privs_are('private', 'authenticated', ARRAY['USAGE'],
                         'authenticated may only use private (granted helpers)');
 SELECT ok(NOT has_schema_privilege('anon', 'audit', 'USAGE'), 'anon cannot use audit');

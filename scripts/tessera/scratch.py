@@ -92,11 +92,19 @@ def schema_dump(server: Server, dbname: str, registry: str = "sqitch") -> str:
     )
     if proc.returncode != 0:
         raise Refusal(f"pg_dump failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else '?'}")
-    keep = []
+    keep: list[str] = []
+    grants: list[str] = []
     for line in proc.stdout.splitlines():
         if not line.strip() or line.startswith("--") or line.startswith(("\\restrict", "\\unrestrict")):
             continue
+        # An ACL is a set: pg_dump lists its grants in the order they were made, which says nothing.
+        if line.startswith("GRANT "):
+            grants.append(line)
+            continue
+        keep.extend(sorted(grants))
+        grants = []
         keep.append(line)
+    keep.extend(sorted(grants))
     return "\n".join(keep) + "\n"
 
 

@@ -1,6 +1,6 @@
 -- Verify tessera:schemas on pg
 --
--- Raises unless the schemas exist, api is usable by the API roles, anon cannot use the others, and new functions
+-- Raises unless the schemas exist, api is usable by the API roles, anon cannot reach the tables, and new functions
 -- are not executable by PUBLIC. (Later changes grant signed-in users what their tables and helpers need.)
 
 BEGIN;
@@ -20,8 +20,8 @@ BEGIN
       RAISE EXCEPTION '% cannot use schema api', role_name;
     END IF;
   END LOOP;
-  IF has_schema_privilege('anon', 'private', 'USAGE') OR has_schema_privilege('anon', 'app', 'USAGE') THEN
-    RAISE EXCEPTION 'anon must not use schemas app or private';
+  IF has_schema_privilege('anon', 'app', 'USAGE') THEN
+    RAISE EXCEPTION 'anon must not use schema app';
   END IF;
   CREATE FUNCTION api.verify_schemas_probe() RETURNS int LANGUAGE sql AS 'SELECT 1';
   IF has_function_privilege('public', 'api.verify_schemas_probe()', 'EXECUTE') THEN

@@ -1,0 +1,142 @@
+-- Functions of the `widget` area: the public booking page, for anyone holding a venue's embed key (role anon).
+-- It sees only what a booking page needs: the venue's active experiences, bookable starts with what remains and
+-- the price, and, after booking, the booking's code, status and hold. The embed key is checked by each definer
+-- here; a wrong key is indistinguishable from a missing venue.
+
+CREATE OR REPLACE FUNCTION private.widget_venue(p_embed_key text)
+RETURNS uuid
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  found_id uuid;
+BEGIN
+  SELECT v.id INTO found_id FROM app.venues v WHERE v.embed_key = p_embed_key;
+  IF found_id IS NULL THEN
+    RAISE EXCEPTION 'unknown widget key' USING ERRCODE = 'PT404', HINT = 'the key may have been rotated';
+  END IF;
+  RETURN found_id;
+END
+$$;
+
+COMMENT ON FUNCTION private.widget_venue(text) IS
+'The venue a widget key opens; PT404 for any other key. Used by the widget functions.';
+
+REVOKE ALL ON FUNCTION private.widget_venue(text) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.widget_experiences(p_embed_key text)
+RETURNS TABLE (experience_id uuid, kind app.experience_kind, name text, description text, duration_minutes integer,
+               min_party integer, max_party integer, currency text, venue_name text, venue_timezone text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT e.id, e.kind, e.name, e.description, e.duration_minutes, e.min_party, e.max_party, e.currency::text,
+         v.name, v.timezone
+    FROM app.venues v JOIN app.experiences e ON e.org_id = v.org_id AND e.venue_id = v.id
+   WHERE v.id = private.widget_venue(p_embed_key) AND e.active
+   ORDER BY e.name, e.id
+$$;
+
+COMMENT ON FUNCTION private.widget_experiences(text) IS
+'The active experiences of the venue a widget key opens, with public fields only.';
+
+REVOKE ALL ON FUNCTION private.widget_experiences(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.widget_experiences(text) TO anon, authenticated;
+
+
+CREATE OR REPLACE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date,
+                                                       p_to date, p_party_size integer)
+RETURNS TABLE (starts_at timestamptz, local_start timestamp, remaining integer, price_minor bigint, currency text)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT a.starts_at, a.local_start, a.remaining, a.price_minor, a.currency
+    FROM app.experiences e, private.availability(e.id, p_from, LEAST(p_to, p_from + 62), p_party_size) a
+   WHERE e.id = p_experience_id AND e.venue_id = private.widget_venue(p_embed_key)
+$$;
+
+COMMENT ON FUNCTION private.widget_availability(text, uuid, date, date, integer) IS
+'Availability for the widget: only starts, what remains and prices, for an experience of the key''s venue; at
+most 63 days per request.';
+
+REVOKE ALL ON FUNCTION private.widget_availability(text, uuid, date, date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.widget_availability(text, uuid, date, date, integer) TO anon, authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.widget_experiences(embed_key text)
+RETURNS TABLE (experience_id uuid, kind app.experience_kind, name text, description text, duration_minutes integer,
+               min_party integer, max_party integer, currency text, venue_name text, venue_timezone text)
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT * FROM private.widget_experiences(embed_key)
+$$;
+
+COMMENT ON FUNCTION api.widget_experiences(text) IS
+$$What the public booking widget of a venue offers: its active experiences (id, kind, name, description,
+duration, party limits, currency) and the venue's name and time zone. For anyone with the venue's embed key
+(anon). Errors: PT404 for an unknown or rotated key.$$;
+
+REVOKE ALL ON FUNCTION api.widget_experiences(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.widget_experiences(text) TO anon, authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.widget_availability(embed_key text, experience_id uuid, from_date date, to_date date,
+                                                   party_size integer DEFAULT 1)
+RETURNS TABLE (starts_at timestamptz, local_start timestamp, remaining integer, price_minor bigint, currency text)
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT * FROM private.widget_availability(embed_key, experience_id, from_date, to_date, party_size)
+$$;
+
+COMMENT ON FUNCTION api.widget_availability(text, uuid, date, date, integer) IS
+$$The public variant of check_availability: bookable starts of one of the venue's experiences between two dates of
+the venue's calendar (at most 63 days), with what remains and the price for the party, and nothing else. For
+anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key.$$;
+
+REVOKE ALL ON FUNCTION api.widget_availability(text, uuid, date, date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.widget_availability(text, uuid, date, date, integer) TO anon, authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.widget_create_booking(
+  embed_key       text,
+  experience_id   uuid,
+  starts_at       timestamptz,
+  customer_email  text,
+  party_size      integer DEFAULT NULL,
+  customer_name   text DEFAULT NULL,
+  customer_phone  text DEFAULT NULL,
+  tickets         jsonb DEFAULT NULL,
+  idempotency_key text DEFAULT NULL
+)
+RETURNS TABLE (booking_id uuid, confirmation_code text, status app.booking_status, starts_at timestamptz,
+               ends_at timestamptz, price_minor bigint, currency text, hold_expires_at timestamptz)
+LANGUAGE sql
+VOLATILE
+SET search_path = ''
+AS $$
+  SELECT b.id, b.confirmation_code, b.status, b.starts_at, b.ends_at, b.price_minor, b.currency::text,
+         b.hold_expires_at
+    FROM private.place_booking(experience_id, starts_at, party_size, customer_email, customer_name, customer_phone,
+                               tickets, idempotency_key, embed_key) b
+$$;
+
+COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS
+$$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks, holds and
+idempotency, answering only the booking's id, code, status, times, price and hold. Errors: PT404 unknown key or
+experience; PT400 invalid party, tickets or start; PT409 sold out or taken.$$;
+
+REVOKE ALL ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text)
+  TO anon, authenticated;
