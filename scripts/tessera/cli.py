@@ -164,6 +164,23 @@ def supabase_export(args) -> int:
     return export(_project(), check=args.check)
 
 
+def seed(args) -> int:
+    from tessera.seed import demo
+
+    if not args.demo:
+        raise Refusal("say what to seed: --demo")
+    return demo(_project())
+
+
+def token(args) -> int:
+    from tessera.tokens import jwt_secret, mint
+
+    if args.role != "anon" and args.role != "service_role" and not args.sub:
+        raise Refusal(f"a {args.role} token needs --sub (the user id)")
+    print(mint(jwt_secret(_project().state_dir), args.role, sub=args.sub, email=args.email, ttl=args.ttl))
+    return 0
+
+
 def serve(args) -> int:
     from tessera.serve import run
 
@@ -231,6 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = supac.add_parser("export", help="write supabase/ from the plan")
     p.add_argument("--check", action="store_true", help="exit 1 when supabase/ is stale instead of writing")
     p.set_defaults(fn=supabase_export)
+
+    p = commands.add_parser("seed", help="load data: the demo organization")
+    p.add_argument("--demo", action="store_true", help="Enigma Escapes: 2 venues, staff, 180 days of bookings")
+    p.set_defaults(fn=seed)
+
+    p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
+    p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
+    p.add_argument("--sub", help="user id (auth.users.id) for an authenticated token")
+    p.add_argument("--email")
+    p.add_argument("--ttl", type=int, default=3600, help="seconds of validity (default 3600)")
+    p.set_defaults(fn=token)
 
     p = commands.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
