@@ -9,7 +9,6 @@ import json
 import re
 
 import psycopg
-
 from tessera.project import Project
 
 
