@@ -28,3 +28,11 @@ def run_tessera(*args: str, cwd: Path, env: dict[str, str] | None = None, timeou
     merged = {k: v for k, v in merged.items() if v != ""}
     proc = subprocess.run([TESSERA, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=merged)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+# Slots whose counter differs from the places their live bookings hold: must always be empty.
+COUNTER_DRIFT = """
+    SELECT s.id, s.taken, coalesce(sum(b.places) FILTER (WHERE private.booking_is_live(b.status)), 0)
+      FROM app.slots s LEFT JOIN app.bookings b ON b.slot_id = s.id
+     GROUP BY s.id, s.taken
+    HAVING s.taken <> coalesce(sum(b.places) FILTER (WHERE private.booking_is_live(b.status)), 0)"""

@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
+from tests.helpers import COUNTER_DRIFT
+
 CLIENTS = 50
 ORG = "0000000a-0000-4000-8000-000000000000"
 STAFF = "00000000-0000-4000-8000-0000000000a4"
@@ -81,12 +83,7 @@ def race(conninfo: str, sql: str, params_for) -> list[tuple[str, object]]:
 
 def check_counters(conninfo: str) -> None:
     with psycopg.connect(conninfo) as conn:
-        drift = conn.execute("""
-            SELECT s.id, s.taken, coalesce(sum(b.places) FILTER (WHERE private.booking_is_live(b.status)), 0)
-              FROM app.slots s LEFT JOIN app.bookings b ON b.slot_id = s.id
-             GROUP BY s.id, s.taken HAVING s.taken <> coalesce(sum(b.places)
-                                                  FILTER (WHERE private.booking_is_live(b.status)), 0)""").fetchall()
-    assert drift == [], "every counter equals the sum of its live bookings"
+        assert conn.execute(COUNTER_DRIFT).fetchall() == [], "every counter equals the sum of its live bookings"
 
 
 def test_fifty_clients_race_for_the_last_five_places_and_exactly_five_win(shop):
