@@ -165,11 +165,23 @@ def supabase_export(args) -> int:
 
 
 def seed(args) -> int:
+    if args.scale is not None:
+        from tessera.scale import scale
+
+        return scale(_project(), args.scale, args.seed)
+    if not args.demo:
+        raise Refusal("say what to seed: --demo, or --scale N")
     from tessera.seed import demo
 
-    if not args.demo:
-        raise Refusal("say what to seed: --demo")
     return demo(_project())
+
+
+def bench(args) -> int:
+    from tessera import bench as benchmarks
+
+    if args.what == "availability":
+        return benchmarks.availability(_project(), runs=args.runs, days=args.days)
+    return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
 def token(args) -> int:
@@ -249,9 +261,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 when supabase/ is stale instead of writing")
     p.set_defaults(fn=supabase_export)
 
-    p = commands.add_parser("seed", help="load data: the demo organization")
+    p = commands.add_parser("seed", help="load data: the demo organization, or benchmark volume")
     p.add_argument("--demo", action="store_true", help="Enigma Escapes: 2 venues, staff, 180 days of bookings")
+    p.add_argument("--scale", type=int, metavar="N", help="N bookings over 100 organizations, for benchmarks")
+    p.add_argument("--seed", type=int, default=1, help="what --scale's choices derive from (default 1)")
     p.set_defaults(fn=seed)
+
+    p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
+    p.add_argument("what", choices=["availability", "booking"])
+    p.add_argument("--runs", type=int, default=200, help="availability: timed calls (default 200)")
+    p.add_argument("--days", type=int, default=30, help="availability: window in days (default 30)")
+    p.add_argument("--clients", type=int, default=8, help="booking: concurrent clients (default 8)")
+    p.add_argument("--per-client", type=int, default=50, help="booking: bookings each client attempts (default 50)")
+    p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])

@@ -1,0 +1,176 @@
+"""`tessera bench availability|booking`: timings on a `seed --scale` database, printed as JSON.
+
+availability: api.check_availability over a 30-day window of the busiest private session, as its staff.
+booking: api.create_booking throughput, uncontended (each client books its own organization's free starts) and
+contended (every client on one ticketed session), then a sell-out race; every run ends by checking that no
+slot holds more than its capacity and that each counter equals its live bookings.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+import psycopg
+
+from tessera.errors import Refusal
+from tessera.project import Project
+from tessera.server import Server, current_server
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _as_user(server: Server, user_id: str) -> psycopg.Connection:
+    conn = psycopg.connect(server.conninfo(), autocommit=True)
+    conn.execute("SELECT set_config('role', 'authenticated', false), set_config('request.jwt.claims', %s, false)",
+                 (json.dumps({"role": "authenticated", "sub": user_id}),))
+    return conn
+
+
+def _scale_org(conn: psycopg.Connection, k: int) -> tuple[str, str, str, str, int]:
+    """Organization k of the scale seed: (staff user, first room game, event, venue time zone, seeded days)."""
+    row = conn.execute("""
+        SELECT m.user_id, e0.id, e2.id, v.timezone,
+               (SELECT count(DISTINCT (s.starts_at AT TIME ZONE v.timezone)::date)::int FROM app.slots s
+                 WHERE s.experience_id = e2.id)
+          FROM app.organizations o
+          JOIN app.memberships m ON m.org_id = o.id
+          JOIN app.venues v ON v.org_id = o.id
+          JOIN app.experiences e0 ON e0.org_id = o.id AND e0.name = 'Room game 0'
+          JOIN app.experiences e2 ON e2.org_id = o.id AND e2.kind = 'ticketed_event'
+         WHERE o.slug = %s""", (f"scale-{k:04d}",)).fetchone()
+    if row is None:
+        raise Refusal("no scale data here; run `tessera seed --scale 1000000` on this database first")
+    return tuple(str(x) if i < 4 else x for i, x in enumerate(row))
+
+
+def availability(project: Project, runs: int, days: int) -> int:
+    server = current_server(project)
+    with server.connect() as conn:
+        # The busiest venue: the organization with the most bookings (all are alike; take the first).
+        staff, experience, _event, _tz, _seeded = _scale_org(conn, 1)
+        busy = conn.execute("SELECT count(*) FROM app.bookings WHERE experience_id = %s", (experience,)).fetchone()[0]
+    start = date.today()
+    with _as_user(server, staff) as conn:
+        query = "SELECT count(*) FROM api.check_availability(%s, %s, %s, 4)"
+        args = (experience, start, start + timedelta(days=days - 1))
+        for _ in range(10):
+            rows = conn.execute(query, args).fetchone()[0]
+        timings = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            rows = conn.execute(query, args).fetchone()[0]
+            timings.append((time.perf_counter() - began) * 1000)
+    print(json.dumps({
+        "benchmark": "availability", "function": "api.check_availability", "window_days": days, "runs": runs,
+        "slots_returned": rows, "experience_bookings": busy,
+        "p50_ms": round(_percentile(timings, 50), 2), "p95_ms": round(_percentile(timings, 95), 2),
+        "p99_ms": round(_percentile(timings, 99), 2), "mean_ms": round(statistics.fmean(timings), 2),
+    }))
+    return 0
+
+
+def _oversold(server: Server) -> dict:
+    with server.connect() as conn:
+        over = conn.execute("SELECT count(*) FROM app.slots WHERE taken > capacity").fetchone()[0]
+        drift = conn.execute("""
+            SELECT count(*) FROM app.slots s
+             WHERE s.taken <> coalesce((SELECT sum(b.places) FROM app.bookings b
+                                         WHERE b.slot_id = s.id AND private.booking_is_live(b.status)), 0)
+               AND s.created_at > now() - interval '1 hour'""").fetchone()[0]
+    return {"slots_over_capacity": over, "counters_off": drift}
+
+
+def _run(clients: int, work) -> tuple[int, int, float]:
+    """Run work(i) in `clients` threads released together; returns (ok, refused, seconds)."""
+    gate = threading.Barrier(clients + 1)
+    results: list[tuple[int, int]] = []
+
+    def client(i: int):
+        gate.wait()
+        results.append(work(i))
+
+    with ThreadPoolExecutor(clients) as pool:
+        for i in range(clients):
+            pool.submit(client, i)
+        gate.wait()
+        began = time.perf_counter()
+    elapsed = time.perf_counter() - began
+    return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
+
+
+def booking(project: Project, clients: int, per_client: int) -> int:
+    server = current_server(project)
+    with server.connect() as conn:
+        orgs = [_scale_org(conn, k) for k in range(1, clients + 1)]
+    report: dict = {"benchmark": "booking", "clients": clients}
+
+    # Uncontended: each client books free starts of its own organization's room, beyond the seeded days.
+    def uncontended(i: int) -> tuple[int, int]:
+        staff, experience, _event, tz, seeded = orgs[i]
+        ok = refused = 0
+        with _as_user(server, staff) as conn:
+            first_day = date.today() + timedelta(days=seeded // 2 + 2)
+            for n in range(per_client):
+                day, slot = first_day + timedelta(days=n // 8), n % 8
+                try:
+                    conn.execute("SELECT api.create_booking(%s, private.local_to_instant(%s::date + time '10:00' "
+                                 "+ make_interval(mins => 90 * %s), %s), %s, 3)",
+                                 (experience, day, slot, tz, f"bench{i}-{n}@example.com"))
+                    ok += 1
+                except psycopg.Error:
+                    refused += 1
+        return ok, refused
+
+    ok, refused, seconds = _run(clients, uncontended)
+    report["uncontended"] = {"bookings": ok, "refused": refused, "seconds": round(seconds, 2),
+                             "bookings_per_second": round(ok / seconds, 1)}
+
+    # Contended: every client on one ticketed session with room for everyone, then a session of 200 places.
+    staff, _experience, event, tz, seeded = orgs[0]
+    with server.connect() as conn:
+        ticket = conn.execute("SELECT id FROM app.ticket_types WHERE experience_id = %s", (event,)).fetchone()[0]
+        starts = []
+        for n, capacity in ((0, clients * per_client), (1, 200)):
+            starts.append(conn.execute(
+                "INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity) "
+                "SELECT org_id, id, private.local_to_instant(%s::date + time '23:00', %s), "
+                "private.local_to_instant(%s::date + time '23:59', %s), %s FROM app.experiences WHERE id = %s "
+                "RETURNING starts_at",
+                (date.today() + timedelta(days=seeded // 2 + 3 + n), tz,
+                 date.today() + timedelta(days=seeded // 2 + 3 + n), tz, capacity, event)).fetchone()[0])
+        conn.commit()
+    tickets = json.dumps([{"ticket_type_id": str(ticket), "quantity": 1}])
+
+    def contended(at):
+        def work(i: int) -> tuple[int, int]:
+            ok = refused = 0
+            with _as_user(server, staff) as conn:
+                for n in range(per_client):
+                    try:
+                        conn.execute("SELECT api.create_booking(%s, %s, %s, tickets => %s)",
+                                     (event, at, f"crowd{i}-{n}@example.com", tickets))
+                        ok += 1
+                    except psycopg.Error:
+                        refused += 1
+            return ok, refused
+        return work
+
+    ok, refused, seconds = _run(clients, contended(starts[0]))
+    report["contended"] = {"bookings": ok, "refused": refused, "seconds": round(seconds, 2),
+                           "bookings_per_second": round(ok / seconds, 1)}
+    ok, refused, seconds = _run(clients, contended(starts[1]))
+    report["sell_out"] = {"capacity": 200, "attempts": ok + refused, "sold": ok, "refused": refused,
+                          "seconds": round(seconds, 2)}
+    report |= _oversold(server)
+    print(json.dumps(report))
+    if report["slots_over_capacity"] or report["counters_off"] or report["sell_out"]["sold"] != min(200, ok + refused):
+        raise Refusal("oversold or counters off: the guarantee failed; see the JSON above")
+    return 0

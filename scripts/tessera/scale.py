@@ -1,0 +1,217 @@
+"""`tessera seed --scale N`: N bookings over 100 organizations, for benchmarks; deterministic from --seed.
+
+Each organization gets one venue (in one of eight time zones), two escape rooms with eight daily starts each, a
+ticketed event with one nightly session of 60 places, a staff user and 2,000 customers. Bookings fill the private
+starts one by one (60 %) and the event sessions in rotation (40 %), across a window of days centred on today
+that is as long as they need. Rows are written in bulk with the booking triggers paused, then the counters and
+room claims are derived in one pass each and checked, so a million bookings take minutes, not hours. Every
+choice (party size, status, customer) comes from a hash of the seed and the row, never from random().
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+from tessera.errors import Refusal
+from tessera.project import Project
+from tessera.server import current_server
+
+ORGS = 100
+ZONES = ("Europe/London", "America/New_York", "Asia/Riyadh", "Australia/Lord_Howe", "Asia/Tokyo",
+         "America/Los_Angeles", "Europe/Berlin", "America/Sao_Paulo")
+PRIVATE_STARTS = 8  # a day, per room
+EVENT_CAPACITY = 60
+
+# One organization's catalogue, customers and bookings; parameters: seed, org number, days, private and event
+# bookings for this organization.
+_ORG_SQL = """
+WITH params AS (
+  SELECT %(seed)s::int AS seed, %(k)s::int AS k, %(days)s::int AS days, %(private)s::int AS n_private,
+         %(events)s::int AS n_events, md5('scale-org-' || %(k)s)::uuid AS org,
+         md5('scale-venue-' || %(k)s)::uuid AS venue, %(tz)s::text AS tz
+), org AS (
+  INSERT INTO app.organizations (id, name, slug)
+  SELECT org, 'Scale org ' || k, 'scale-' || lpad(k::text, 4, '0') FROM params RETURNING id
+), staff AS (
+  INSERT INTO auth.users (id, email)
+  SELECT md5('scale-staff-' || k)::uuid, 'staff' || k || '@scale.example' FROM params RETURNING id
+)
+SELECT (SELECT count(*) FROM org) + (SELECT count(*) FROM staff);
+
+INSERT INTO app.memberships (org_id, user_id, role)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-staff-' || %(k)s)::uuid, 'manager';
+
+INSERT INTO app.venues (org_id, id, name, timezone)
+VALUES (md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid, 'Venue ' || %(k)s, %(tz)s);
+
+INSERT INTO app.resources (org_id, venue_id, id, kind, name)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid,
+       md5('scale-room-' || %(k)s || '-' || r)::uuid, 'room', 'Room ' || r
+  FROM generate_series(0, 1) r;
+
+INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, buffer_minutes, min_party, max_party,
+                             capacity, currency, max_advance)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid,
+       md5('scale-exp-' || %(k)s || '-' || x)::uuid,
+       CASE WHEN x < 2 THEN 'private_session' ELSE 'ticketed_event' END::app.experience_kind,
+       CASE WHEN x < 2 THEN 'Room game ' || x ELSE 'Night event' END, 60, CASE WHEN x < 2 THEN 15 ELSE 0 END,
+       CASE WHEN x < 2 THEN 2 ELSE 1 END, 6, CASE WHEN x < 2 THEN NULL ELSE %(capacity)s END, 'EUR',
+       make_interval(days => %(days)s + 400)
+  FROM generate_series(0, 2) x;
+
+INSERT INTO app.experience_resources (org_id, venue_id, experience_id, resource_id)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid,
+       md5('scale-exp-' || %(k)s || '-' || r)::uuid, md5('scale-room-' || %(k)s || '-' || r)::uuid
+  FROM generate_series(0, 1) r;
+
+INSERT INTO app.price_tiers (org_id, experience_id, min_party, max_party, price_minor)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-exp-' || %(k)s || '-' || r)::uuid, 2, 6, 2500
+  FROM generate_series(0, 1) r;
+
+INSERT INTO app.ticket_types (org_id, experience_id, id, name, price_minor)
+VALUES (md5('scale-org-' || %(k)s)::uuid, md5('scale-exp-' || %(k)s || '-2')::uuid,
+        md5('scale-ticket-' || %(k)s)::uuid, 'Entry', 1500);
+
+INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-exp-' || %(k)s || '-' || x)::uuid, d,
+       CASE WHEN x < 2 THEN time '10:00' + make_interval(mins => 90 * s) ELSE time '19:30' END,
+       current_date - %(days)s / 2
+  FROM generate_series(0, 2) x, generate_series(1, 7) d,
+       generate_series(0, %(starts)s - 1) s
+ WHERE x < 2 OR s = 0;
+
+INSERT INTO app.customers (org_id, id, email)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-customer-' || %(k)s || '-' || c)::uuid,
+       'customer' || c || '.org' || %(k)s || '@scale.example'
+  FROM generate_series(0, 1999) c;
+
+-- Slots: private starts in order (room, then day, then hour), one event session a day.
+INSERT INTO app.slots (org_id, experience_id, id, starts_at, ends_at, capacity)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-exp-' || %(k)s || '-' || r)::uuid,
+       md5('scale-slot-' || %(k)s || '-' || r || '-' || t)::uuid, at, at + interval '60 minutes', 1
+  FROM generate_series(0, 1) r, generate_series(0, %(private_slots)s - 1) t,
+       LATERAL (SELECT private.local_to_instant((current_date - %(days)s / 2 + t / %(starts)s)
+                                                + time '10:00' + make_interval(mins => 90 * (t %% %(starts)s)),
+                                                %(tz)s) AS at) i
+UNION ALL
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-exp-' || %(k)s || '-2')::uuid,
+       md5('scale-slot-' || %(k)s || '-2-' || t)::uuid, at, at + interval '60 minutes', %(capacity)s
+  FROM generate_series(0, %(days)s - 1) t,
+       LATERAL (SELECT private.local_to_instant((current_date - %(days)s / 2 + t) + time '19:30', %(tz)s) AS at) i;
+
+-- Bookings: b < n_private fill the private slots alternately between the two rooms; the rest rotate over the
+-- event's sessions with 1 to 3 places. h is the row's hash, from the seed.
+INSERT INTO app.bookings (org_id, id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
+                          ends_at, price_minor, currency, hold_expires_at, confirmation_code, created_at, updated_at)
+SELECT s.org_id, md5('scale-booking-' || %(k)s || '-' || b)::uuid, s.experience_id, s.id,
+       md5('scale-customer-' || %(k)s || '-' || (h %% 2000))::uuid,
+       (CASE WHEN s.starts_at < now() THEN
+               CASE WHEN h %% 100 < 5 THEN 'cancelled' WHEN h %% 100 < 10 THEN 'no_show' ELSE 'completed' END
+             ELSE CASE WHEN h %% 100 < 10 THEN 'cancelled' WHEN h %% 100 < 15 THEN 'pending' ELSE 'confirmed' END
+        END)::app.booking_status,
+       party, CASE WHEN b < %(private)s THEN 1 ELSE party END, s.starts_at, s.ends_at,
+       CASE WHEN b < %(private)s THEN 2500 * party ELSE 1500 * party END, 'EUR',
+       CASE WHEN s.starts_at >= now() AND h %% 100 BETWEEN 10 AND 14 THEN now() + interval '1 day' END,
+       code.code, s.starts_at - interval '3 days', s.starts_at - interval '3 days'
+  FROM generate_series(0, %(private)s + %(events)s - 1) b,
+       -- A distinct confirmation code per booking of an organization: its number in base 31, in code letters.
+       LATERAL (SELECT string_agg(substr('ABCDEFGHJKMNPQRSTUVWXYZ23456789', ((b / (31 ^ i)::bigint) %% 31)::int + 1, 1),
+                                  '' ORDER BY i DESC) AS code
+                  FROM generate_series(0, 7) i) code,
+       LATERAL (SELECT ('x' || substr(md5(%(seed)s || '-' || %(k)s || '-' || b), 1, 7))::bit(28)::int AS h) hh,
+       LATERAL (SELECT CASE WHEN b < %(private)s THEN 2 + h %% 5 ELSE 1 + h %% 3 END AS party) p,
+       LATERAL (SELECT * FROM app.slots s0 WHERE s0.id = CASE
+         WHEN b < %(private)s THEN md5('scale-slot-' || %(k)s || '-' || (b %% 2) || '-' || (b / 2))::uuid
+         ELSE md5('scale-slot-' || %(k)s || '-2-' || ((b - %(private)s) %% %(days)s))::uuid END) s;
+"""
+
+# One statement at a time: a query with parameters is a single statement for the server.
+_ORG_STATEMENTS = [part.strip() for part in _ORG_SQL.split(";\n\n") if part.strip()]
+
+_DERIVE_SQL = """
+UPDATE app.slots s SET taken = l.places
+  FROM (SELECT slot_id, sum(places)::int AS places FROM app.bookings
+         WHERE org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
+           AND private.booking_is_live(status) GROUP BY slot_id) l
+ WHERE s.id = l.slot_id;
+INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
+SELECT b.org_id, b.id, md5('scale-ticket-' || substr(o.slug, 7)::int)::uuid, b.places, 1500
+  FROM app.bookings b JOIN app.organizations o ON o.id = b.org_id JOIN app.experiences e ON e.id = b.experience_id
+ WHERE o.slug LIKE 'scale-%' AND e.kind = 'ticketed_event';
+INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during)
+SELECT b.org_id, b.id, er.resource_id, tstzrange(b.starts_at, b.ends_at + interval '15 minutes')
+  FROM app.bookings b JOIN app.experience_resources er ON er.experience_id = b.experience_id
+ WHERE b.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
+   AND private.booking_is_live(b.status);
+"""
+
+_TABLES = ("organizations", "memberships", "venues", "resources", "experiences", "experience_resources",
+           "price_tiers", "ticket_types", "schedules", "customers", "slots", "bookings", "booking_tickets",
+           "booking_resources")
+
+
+def _bar(done: int, total: int, started: float) -> None:
+    width = 30
+    filled = width * done // total
+    rate = done / max(time.monotonic() - started, 1e-6)
+    sys.stderr.write(f"\rseeding [{'#' * filled}{' ' * (width - filled)}] {done}/{total} organizations "
+                     f"({rate:.1f}/s)")
+    sys.stderr.flush()
+
+
+def scale(project: Project, bookings: int, seed: int) -> int:
+    if bookings < ORGS:
+        raise Refusal(f"--scale needs at least {ORGS} bookings (one per organization)")
+    server = current_server(project)
+    per_org = math.ceil(bookings / ORGS)
+    n_private = (per_org * 6) // 10
+    n_events = per_org - n_private
+    private_slots = math.ceil(n_private / 2)  # per room
+    days = max(math.ceil(private_slots / PRIVATE_STARTS), math.ceil(n_events * 3 / EVENT_CAPACITY), 1) + 1
+    started = time.monotonic()
+    with server.connect() as conn:
+        if conn.execute("SELECT to_regclass('app.bookings')").fetchone()[0] is None:
+            raise Refusal("the plan is not deployed here; run `tessera db deploy` first")
+        if conn.execute("SELECT 1 FROM app.organizations WHERE slug = 'scale-0001'").fetchone():
+            raise Refusal("scale data is already here; seed a fresh database (DATABASE_URL) to seed again")
+        # Bulk load: the per-row triggers (counters, claims, audit) are paused and their work done in one pass
+        # afterwards; the owner's ALTER is part of this transaction, so a failure leaves nothing paused.
+        for table in _TABLES:
+            conn.execute(f"ALTER TABLE app.{table} DISABLE TRIGGER USER")
+        remaining = bookings
+        for k in range(1, ORGS + 1):
+            share = min(per_org, remaining)
+            remaining -= share
+            private = min(n_private, share)
+            params = {
+                "seed": seed, "k": k, "days": days, "private": private, "events": share - private,
+                "tz": ZONES[k % len(ZONES)], "capacity": EVENT_CAPACITY, "starts": PRIVATE_STARTS,
+                "private_slots": private_slots,
+            }
+            for statement in _ORG_STATEMENTS:
+                conn.execute(statement, params)
+            if k in (1, 3, 10, 30):
+                # Fresh statistics as the tables grow, so foreign-key checks and lookups keep using indexes.
+                conn.execute("ANALYZE app.slots, app.bookings, app.customers, app.experiences, app.organizations")
+            _bar(k, ORGS, started)
+        sys.stderr.write("\n")
+        conn.execute(_DERIVE_SQL)
+        for table in _TABLES:
+            conn.execute(f"ALTER TABLE app.{table} ENABLE TRIGGER USER")
+        drift = conn.execute("""
+            SELECT count(*) FROM app.slots s
+             WHERE s.taken <> coalesce((SELECT sum(b.places) FROM app.bookings b
+                                         WHERE b.slot_id = s.id AND private.booking_is_live(b.status)), 0)
+               AND s.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')""").fetchone()[0]
+        if drift:
+            raise Refusal(f"{drift} slot counters disagree with their bookings; nothing was kept")
+        total = conn.execute("SELECT count(*) FROM app.bookings b JOIN app.organizations o ON o.id = b.org_id "
+                             "WHERE o.slug LIKE 'scale-%'").fetchone()[0]
+        conn.commit()
+    with server.connect(autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    print(f'{{"seeded_bookings": {total}, "organizations": {ORGS}, "days": {days}, "seed": {seed}, '
+          f'"seconds": {time.monotonic() - started:.1f}}}')
+    return 0
