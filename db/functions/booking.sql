@@ -199,6 +199,70 @@ CREATE OR REPLACE TRIGGER customers_touch_updated_at
   BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 
+-- Where a booking may start. ---------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamptz)
+RETURNS app.slots
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = ''
+AS $$
+DECLARE
+  tz       text;
+  ends     timestamptz;
+  local_ts timestamp;
+  slot     app.slots;
+BEGIN
+  SELECT v.timezone INTO tz FROM app.venues v WHERE v.id = p_experience.venue_id;
+  ends := p_starts_at + pg_catalog.make_interval(mins => p_experience.duration_minutes);
+  local_ts := p_starts_at AT TIME ZONE tz;
+  -- A scheduled start, or a session that already exists (dated sessions of ticketed events).
+  SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = p_experience.id AND s.starts_at = p_starts_at;
+  IF slot.id IS NULL AND NOT EXISTS (
+       SELECT FROM private.schedule_occurrences(p_experience.id, local_ts::date, local_ts::date) o
+        WHERE o.starts_at = p_starts_at) THEN
+    RAISE EXCEPTION 'no session of % starts at %', p_experience.name, p_starts_at USING ERRCODE = 'PT400',
+      HINT = 'pick a start from check_availability';
+  END IF;
+  IF p_starts_at < pg_catalog.now() + p_experience.min_notice THEN
+    RAISE EXCEPTION 'too late to book this session' USING ERRCODE = 'PT400';
+  END IF;
+  IF p_starts_at > pg_catalog.now() + p_experience.max_advance THEN
+    RAISE EXCEPTION 'this session is not open for booking yet' USING ERRCODE = 'PT400';
+  END IF;
+  IF EXISTS (SELECT FROM app.venue_closures c
+              WHERE c.venue_id = p_experience.venue_id AND c.during && pg_catalog.tstzrange(p_starts_at, ends)) THEN
+    RAISE EXCEPTION 'the venue is closed then' USING ERRCODE = 'PT400';
+  END IF;
+  IF NOT private.within_opening_hours(p_experience.venue_id, local_ts, ends AT TIME ZONE tz) THEN
+    RAISE EXCEPTION 'the venue is not open for the whole session' USING ERRCODE = 'PT400';
+  END IF;
+  IF slot.id IS NULL THEN
+    INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
+    VALUES (p_experience.org_id, p_experience.id, p_starts_at, ends, coalesce(p_experience.capacity, 1))
+    ON CONFLICT (experience_id, starts_at) DO NOTHING;
+    SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = p_experience.id AND s.starts_at = p_starts_at;
+  END IF;
+  -- Holds that have run out give their places (and rooms) back before anyone asks for them.
+  UPDATE app.bookings b SET status = 'expired'
+   WHERE b.org_id = p_experience.org_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
+     AND (b.slot_id = slot.id
+          OR b.id IN (SELECT br.booking_id FROM app.booking_resources br
+                        JOIN app.experience_resources er ON er.resource_id = br.resource_id
+                       WHERE er.experience_id = p_experience.id
+                         AND br.during && pg_catalog.tstzrange(slot.starts_at, slot.ends_at
+                                            + pg_catalog.make_interval(mins => p_experience.buffer_minutes))));
+  RETURN slot;
+END
+$$;
+
+COMMENT ON FUNCTION private.bookable_slot(app.experiences, timestamptz) IS
+'The slot a booking may take at a start: a scheduled (or existing) session, within the notice and advance windows,
+outside closures, inside opening hours; created on first use, with run-out holds on it and its rooms marked
+expired. PT400 says which rule refuses. Used by place_booking and reschedule, which run it with their rights.';
+
+REVOKE ALL ON FUNCTION private.bookable_slot(app.experiences, timestamptz) FROM PUBLIC;
+
+
 -- Placing a booking. ------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.place_booking(
   p_experience_id   uuid,
@@ -219,20 +283,17 @@ SET search_path = ''
 AS $$
 DECLARE
   exp        app.experiences;
-  tz         text;
   venue_key  text;
   slot       app.slots;
   booking    app.bookings;
   ends       timestamptz;
-  claim      tstzrange;
   customer   uuid;
   places     integer;
   price      bigint;
-  local_ts   timestamp;
   constraint_name text;
 BEGIN
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
-  SELECT v.timezone, v.embed_key INTO tz, venue_key FROM app.venues v WHERE v.id = exp.venue_id;
+  SELECT v.embed_key INTO venue_key FROM app.venues v WHERE v.id = exp.venue_id;
   -- Its own check: staff of the organization, or the public widget of the experience's venue. Anything else
   -- is told the experience does not exist, so ids of other organizations reveal nothing.
   IF exp.id IS NULL
@@ -284,45 +345,9 @@ BEGIN
     END IF;
   END IF;
 
-  -- When: a scheduled start (or an existing session), within the booking window, when the venue is open.
-  ends := p_starts_at + pg_catalog.make_interval(mins => exp.duration_minutes);
-  claim := pg_catalog.tstzrange(p_starts_at, ends + pg_catalog.make_interval(mins => exp.buffer_minutes));
-  local_ts := p_starts_at AT TIME ZONE tz;
-  SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
-  IF slot.id IS NULL AND NOT EXISTS (
-       SELECT FROM private.schedule_occurrences(exp.id, local_ts::date, local_ts::date) o
-        WHERE o.starts_at = p_starts_at) THEN
-    RAISE EXCEPTION 'no session of % starts at %', exp.name, p_starts_at USING ERRCODE = 'PT400',
-      HINT = 'pick a start from check_availability';
-  END IF;
-  IF p_starts_at < pg_catalog.now() + exp.min_notice THEN
-    RAISE EXCEPTION 'too late to book this session' USING ERRCODE = 'PT400';
-  END IF;
-  IF p_starts_at > pg_catalog.now() + exp.max_advance THEN
-    RAISE EXCEPTION 'this session is not open for booking yet' USING ERRCODE = 'PT400';
-  END IF;
-  IF EXISTS (SELECT FROM app.venue_closures c
-              WHERE c.venue_id = exp.venue_id AND c.during && pg_catalog.tstzrange(p_starts_at, ends)) THEN
-    RAISE EXCEPTION 'the venue is closed then' USING ERRCODE = 'PT400';
-  END IF;
-  IF NOT private.within_opening_hours(exp.venue_id, local_ts, ends AT TIME ZONE tz) THEN
-    RAISE EXCEPTION 'the venue is not open for the whole session' USING ERRCODE = 'PT400';
-  END IF;
-
-  IF slot.id IS NULL THEN
-    INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
-    VALUES (exp.org_id, exp.id, p_starts_at, ends, coalesce(exp.capacity, 1))
-    ON CONFLICT (experience_id, starts_at) DO NOTHING;
-    SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
-  END IF;
-
-  -- Holds that have run out give their places back before anyone asks for them.
-  UPDATE app.bookings b SET status = 'expired'
-   WHERE b.org_id = exp.org_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
-     AND (b.slot_id = slot.id
-          OR b.id IN (SELECT br.booking_id FROM app.booking_resources br
-                        JOIN app.experience_resources er ON er.resource_id = br.resource_id
-                       WHERE er.experience_id = exp.id AND br.during && claim));
+  -- When: a bookable start; its slot (created on first use, run-out holds on it released).
+  slot := private.bookable_slot(exp, p_starts_at);
+  ends := slot.ends_at;
 
   INSERT INTO app.customers (org_id, email, name, phone)
   VALUES (exp.org_id, pg_catalog.btrim(p_email), p_name, p_phone)
@@ -683,11 +708,9 @@ AS $$
 DECLARE
   current app.bookings;
   exp     app.experiences;
-  tz      text;
   slot    app.slots;
   ends    timestamptz;
   moved   app.bookings;
-  local_ts timestamp;
   constraint_name text;
 BEGIN
   SELECT b.* INTO current FROM app.bookings b WHERE b.id = p_booking_id FOR UPDATE;
@@ -699,33 +722,13 @@ BEGIN
     RAISE EXCEPTION 'booking % is % and cannot be rescheduled', current.confirmation_code, current.status
       USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
   END IF;
+  IF current.status = 'pending' AND current.hold_expires_at <= pg_catalog.now() THEN
+    RAISE EXCEPTION 'the hold on booking % ran out at %', current.confirmation_code, current.hold_expires_at
+      USING ERRCODE = 'PT409', DETAIL = 'hold_expired', HINT = 'make a new booking';
+  END IF;
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = current.experience_id;
-  SELECT v.timezone INTO tz FROM app.venues v WHERE v.id = exp.venue_id;
-  ends := p_starts_at + pg_catalog.make_interval(mins => exp.duration_minutes);
-  local_ts := p_starts_at AT TIME ZONE tz;
-  SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
-  IF slot.id IS NULL AND NOT EXISTS (
-       SELECT FROM private.schedule_occurrences(exp.id, local_ts::date, local_ts::date) o
-        WHERE o.starts_at = p_starts_at) THEN
-    RAISE EXCEPTION 'no session of % starts at %', exp.name, p_starts_at USING ERRCODE = 'PT400';
-  END IF;
-  IF p_starts_at < pg_catalog.now() + exp.min_notice OR p_starts_at > pg_catalog.now() + exp.max_advance THEN
-    RAISE EXCEPTION 'that session is outside the booking window' USING ERRCODE = 'PT400';
-  END IF;
-  IF EXISTS (SELECT FROM app.venue_closures c
-              WHERE c.venue_id = exp.venue_id AND c.during && pg_catalog.tstzrange(p_starts_at, ends))
-     OR NOT private.within_opening_hours(exp.venue_id, local_ts, ends AT TIME ZONE tz) THEN
-    RAISE EXCEPTION 'the venue is not open for that session' USING ERRCODE = 'PT400';
-  END IF;
-  IF slot.id IS NULL THEN
-    INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
-    VALUES (exp.org_id, exp.id, p_starts_at, ends, coalesce(exp.capacity, 1))
-    ON CONFLICT (experience_id, starts_at) DO NOTHING;
-    SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
-  END IF;
-  UPDATE app.bookings b SET status = 'expired'
-   WHERE b.org_id = exp.org_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
-     AND b.id <> current.id AND b.slot_id = slot.id;
+  slot := private.bookable_slot(exp, p_starts_at);
+  ends := slot.ends_at;
   BEGIN
     -- One statement moves the booking: the trigger frees the old places and takes the new ones, or fails whole.
     UPDATE app.bookings b SET slot_id = slot.id, starts_at = p_starts_at, ends_at = ends
