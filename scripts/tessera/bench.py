@@ -82,9 +82,9 @@ def _oversold(server: Server) -> dict:
         over = conn.execute("SELECT count(*) FROM app.slots WHERE taken > capacity").fetchone()[0]
         drift = conn.execute("""
             SELECT count(*) FROM app.slots s
-             WHERE s.taken <> coalesce((SELECT sum(b.places) FROM app.bookings b
-                                         WHERE b.slot_id = s.id AND private.booking_is_live(b.status)), 0)
-               AND s.created_at > now() - interval '1 hour'""").fetchone()[0]
+              LEFT JOIN (SELECT slot_id, sum(places) AS places FROM app.bookings
+                          WHERE private.booking_is_live(status) GROUP BY slot_id) l ON l.slot_id = s.id
+             WHERE s.taken <> coalesce(l.places, 0)""").fetchone()[0]
     return {"slots_over_capacity": over, "counters_off": drift}
 
 

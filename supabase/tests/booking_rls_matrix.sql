@@ -73,9 +73,9 @@ INSERT INTO cases VALUES
    'nogrant'),
   ('booking_tickets',
    $$INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
-     SELECT '0000000a-0000-4000-8000-000000000000', 'a8000000-0000-4000-8000-000000000002',
-            'a5000000-0000-4000-8000-000000000002', 1, 0 WHERE %L IS NOT NULL$$,
-   $$DELETE FROM app.booking_tickets WHERE ticket_type_id = 'a5000000-0000-4000-8000-000000000002' AND %L IS NOT NULL
+     SELECT '0000000a-0000-4000-8000-000000000000', 'a8000000-0000-4000-8000-000000000001',
+            'a5000000-0000-4000-8000-000000000001', 1, 0 WHERE %L IS NOT NULL$$,
+   $$DELETE FROM app.booking_tickets WHERE booking_id = 'a8000000-0000-4000-8000-000000000001' AND %L IS NOT NULL
      RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant'),
   ('slots',
    $$INSERT INTO app.slots (org_id, id, experience_id, starts_at, ends_at, capacity)

@@ -133,7 +133,7 @@ CREATE INDEX slots_org_idx ON app.slots (org_id, experience_id, starts_at);
 CREATE INDEX slot_ticket_counts_org_idx ON app.slot_ticket_counts (org_id, slot_id);
 CREATE INDEX slot_ticket_counts_type_idx ON app.slot_ticket_counts (org_id, ticket_type_id);
 CREATE INDEX bookings_org_starts_idx ON app.bookings (org_id, starts_at, id);
-CREATE INDEX bookings_slot_idx ON app.bookings (org_id, slot_id) WHERE status = 'pending';
+CREATE INDEX bookings_slot_idx ON app.bookings (org_id, slot_id);
 CREATE INDEX bookings_experience_idx ON app.bookings (org_id, experience_id);
 CREATE INDEX bookings_customer_idx ON app.bookings (org_id, customer_id);
 CREATE INDEX booking_tickets_org_idx ON app.booking_tickets (org_id, booking_id);
