@@ -244,13 +244,15 @@ BEGIN
   END IF;
   -- Holds that have run out give their places (and rooms) back before anyone asks for them.
   UPDATE app.bookings b SET status = 'expired'
-   WHERE b.org_id = p_experience.org_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
-     AND (b.slot_id = slot.id
-          OR b.id IN (SELECT br.booking_id FROM app.booking_resources br
-                        JOIN app.experience_resources er ON er.resource_id = br.resource_id
-                       WHERE er.experience_id = p_experience.id
-                         AND br.during && pg_catalog.tstzrange(slot.starts_at, slot.ends_at
-                                            + pg_catalog.make_interval(mins => p_experience.buffer_minutes))));
+   WHERE b.org_id = p_experience.org_id AND b.slot_id = slot.id
+     AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now();
+  UPDATE app.bookings b SET status = 'expired'
+   WHERE b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
+     AND b.id IN (SELECT br.booking_id FROM app.booking_resources br
+                    JOIN app.experience_resources er ON er.resource_id = br.resource_id
+                   WHERE er.experience_id = p_experience.id
+                     AND br.during && pg_catalog.tstzrange(slot.starts_at, slot.ends_at
+                                        + pg_catalog.make_interval(mins => p_experience.buffer_minutes)));
   RETURN slot;
 END
 $$;
@@ -607,18 +609,27 @@ GRANT EXECUTE ON FUNCTION api.expire_holds() TO authenticated, service_role;
 
 
 -- Availability. ------------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer)
+DROP FUNCTION IF EXISTS private.availability(uuid, date, date, integer);
+
+CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer,
+                                                p_embed_key text)
 RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, local_start timestamp, remaining integer,
                price_minor bigint, currency text)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = ''
 AS $$
+  -- Its own check, once, instead of row-level security on every table for every start: the caller is staff of
+  -- the experience's organization (or service_role), or presents the embed key of its venue. Otherwise: no rows.
   WITH exp AS (
     SELECT e.*, v.timezone
       FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
      WHERE e.id = p_experience_id AND e.active
        AND (e.kind = 'ticketed_event' OR p_party_size BETWEEN e.min_party AND e.max_party)
+       AND CASE WHEN p_embed_key IS NULL
+                THEN e.org_id = ANY (private.org_ids('staff')) OR auth.role() = 'service_role'
+                ELSE v.embed_key = p_embed_key END
   ), starts AS (
     SELECT o.starts_at, o.ends_at, o.local_start
       FROM private.schedule_occurrences(p_experience_id, p_from, p_to) o
@@ -641,8 +652,8 @@ AS $$
   SELECT st.starts_at, st.ends_at, st.local_start,
          GREATEST(0, coalesce(s.capacity, exp.capacity, 1)
                      - coalesce(s.taken - (SELECT coalesce(pg_catalog.sum(b.places), 0)::integer FROM app.bookings b
-                                            WHERE b.slot_id = s.id AND b.status = 'pending'
-                                              AND b.hold_expires_at <= pg_catalog.now()), 0)
+                                            WHERE b.org_id = exp.org_id AND b.slot_id = s.id
+                                              AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()), 0)
                      - CASE WHEN exp.kind = 'private_session' AND EXISTS (
                               SELECT FROM app.booking_resources br
                                 JOIN app.experience_resources er ON er.resource_id = br.resource_id
@@ -667,12 +678,13 @@ AS $$
    ORDER BY st.starts_at
 $$;
 
-COMMENT ON FUNCTION private.availability(uuid, date, date, integer) IS
+COMMENT ON FUNCTION private.availability(uuid, date, date, integer, text) IS
 'Bookable starts of an experience between two venue-local dates for a party: remaining capacity (groups for a
-private session, places for a ticketed event) and the price for that party. Reads through the caller''s RLS.';
+private session, places for a ticketed event) and the price for that party. Its own check: staff of the
+experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else gets no rows.';
 
-REVOKE ALL ON FUNCTION private.availability(uuid, date, date, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.availability(uuid, date, date, integer) TO authenticated, service_role;
+REVOKE ALL ON FUNCTION private.availability(uuid, date, date, integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.availability(uuid, date, date, integer, text) TO authenticated, service_role;
 
 
 CREATE OR REPLACE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date,
@@ -683,7 +695,7 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size)
+  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size, NULL)
 $$;
 
 COMMENT ON FUNCTION api.check_availability(uuid, date, date, integer) IS

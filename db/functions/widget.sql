@@ -58,8 +58,8 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
   SELECT a.starts_at, a.local_start, a.remaining, a.price_minor, a.currency
-    FROM app.experiences e, private.availability(e.id, p_from, LEAST(p_to, p_from + 62), p_party_size) a
-   WHERE e.id = p_experience_id AND e.venue_id = private.widget_venue(p_embed_key)
+    FROM private.availability(p_experience_id, p_from, LEAST(p_to, p_from + 62), p_party_size, p_embed_key) a
+   WHERE private.widget_venue(p_embed_key) IS NOT NULL
 $$;
 
 COMMENT ON FUNCTION private.widget_availability(text, uuid, date, date, integer) IS

@@ -56,7 +56,8 @@ def availability(project: Project, runs: int, days: int) -> int:
     with server.connect() as conn:
         # The busiest venue: the organization with the most bookings (all are alike; take the first).
         staff, experience, _event, _tz, _seeded = _scale_org(conn, 1)
-        busy = conn.execute("SELECT count(*) FROM app.bookings WHERE experience_id = %s", (experience,)).fetchone()[0]
+        busy = conn.execute("SELECT count(*) FROM app.bookings b JOIN app.experiences e ON e.id = %s "
+                            "WHERE b.org_id = e.org_id AND b.experience_id = e.id", (experience,)).fetchone()[0]
     start = date.today()
     with _as_user(server, staff) as conn:
         query = "SELECT count(*) FROM api.check_availability(%s, %s, %s, 4)"
