@@ -117,8 +117,11 @@ def booking(project: Project, clients: int, per_client: int) -> int:
     def uncontended(i: int) -> tuple[int, int]:
         staff, experience, _event, tz, seeded = orgs[i]
         ok = refused = 0
+        with server.connect() as conn:  # the day after the last start anyone has booked, so runs can repeat
+            last = conn.execute("SELECT max(starts_at AT TIME ZONE %s)::date FROM app.slots WHERE experience_id = %s",
+                                (tz, experience)).fetchone()[0]
         with _as_user(server, staff) as conn:
-            first_day = date.today() + timedelta(days=seeded // 2 + 2)
+            first_day = max(last + timedelta(days=1), date.today() + timedelta(days=seeded // 2 + 2))
             for n in range(per_client):
                 day, slot = first_day + timedelta(days=n // 8), n % 8
                 try:
@@ -138,8 +141,11 @@ def booking(project: Project, clients: int, per_client: int) -> int:
     staff, _experience, event, tz, seeded = orgs[0]
     with server.connect() as conn:
         ticket = conn.execute("SELECT id FROM app.ticket_types WHERE experience_id = %s", (event,)).fetchone()[0]
+        # Sessions of earlier runs are left as they are; each run adds two at 23:00 on days of their own.
+        earlier = conn.execute("SELECT count(*) FROM app.slots WHERE experience_id = %s AND capacity <> %s",
+                               (event, 60)).fetchone()[0]
         starts = []
-        for n, capacity in ((0, clients * per_client), (1, 200)):
+        for n, capacity in ((earlier, clients * per_client), (earlier + 1, 200)):
             starts.append(conn.execute(
                 "INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity) "
                 "SELECT org_id, id, private.local_to_instant(%s::date + time '23:00', %s), "

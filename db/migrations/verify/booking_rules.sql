@@ -81,13 +81,8 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)';
   END IF;
-  PERFORM 'private.availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer)';
-  END IF;
+  -- private.availability(uuid, date, date, integer) was replaced by a five-argument version in
+  -- availability_definer, which verifies it.
   PERFORM 'private.booking_is_live(app.booking_status)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_is_live(app.booking_status)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_is_live(app.booking_status)';
