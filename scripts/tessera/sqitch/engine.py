@@ -131,8 +131,7 @@ class Engine:
             self.conn.execute(body)
         except psycopg.Error as exc:
             line = scripts.line_of(body, _position(exc))
-            where = f"{path.relative_to(self.plan.path.parent.parent) if _inside(path, self.plan) else path}"
-            where += f" line {line}" if line else ""
+            where = os.path.relpath(path, self.plan.path.parent.parent) + (f" line {line}" if line else "")
             message = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
             raise ScriptError(change, kind, f"{kind} of {change.name!r} failed at {where}: {message}") from exc
         finally:
@@ -279,11 +278,3 @@ class ScriptError(Exception):
 def _position(exc: psycopg.Error) -> int | None:
     pos = exc.diag.statement_position
     return int(pos) if pos else None
-
-
-def _inside(path, plan: Plan) -> bool:
-    try:
-        path.relative_to(plan.path.parent.parent)
-        return True
-    except ValueError:
-        return False

@@ -211,10 +211,6 @@ class Plan:
     changes: list[Change]
     dirs: ScriptDirs
 
-    @property
-    def tags(self) -> list[Tag]:
-        return [t for c in self.changes for t in c.tags]
-
     def by_id(self) -> dict[str, Change]:
         return {c.id: c for c in self.changes}
 
