@@ -69,6 +69,22 @@ def test_diff_generates_a_change_that_keeps_force_rls_privileges_and_comments(wi
     path.write_text(deploy)
 
 
+def test_a_change_that_drops_a_function_retires_earlier_checks_of_it(with_things: Project, cli):
+    url = os.environ["DATABASE_URL"]
+    assert cli(with_things, "db", "diff", "thing_rules", database=url).code == 0
+    first = with_things.plan().script(with_things.plan().changes[-1], "verify")
+    assert "api.thing_count()" in first.read_text()
+
+    (with_things.functions_dir / "things.sql").write_text("DROP FUNCTION IF EXISTS api.thing_count();\n")
+    made = cli(with_things, "db", "diff", "no_thing_count", database=url)
+    assert made.code == 0, made.err
+    assert "retired checks it supersedes from db/migrations/verify/thing_rules.sql" in made.out
+    assert "api.thing_count()" not in first.read_text()
+    assert "no_thing_count changed are retired" in first.read_text()
+    # Every verify script passes against the final schema, which is what Sqitch's verify runs them on.
+    assert cli(with_things, "db", "check", database=url).code == 0
+
+
 def test_diff_with_nothing_to_generate_writes_nothing(project_copy: Project, cli, pg_server):
     before = project_copy.plan_file.read_text()
     run = cli(project_copy, "db", "diff", "nothing_new", database=pg_server.conninfo("postgres"))

@@ -144,3 +144,33 @@ CREATE OR REPLACE TRIGGER memberships_touch_updated_at
 CREATE OR REPLACE TRIGGER profiles_touch_updated_at
   BEFORE UPDATE ON app.profiles
   FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+
+CREATE OR REPLACE FUNCTION api.set_display_name(display_name text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = ''
+AS $$
+DECLARE
+  caller uuid := auth.uid();
+BEGIN
+  IF caller IS NULL THEN
+    RAISE EXCEPTION 'sign in to set your name' USING ERRCODE = 'PT401';
+  END IF;
+  INSERT INTO app.profiles AS p (user_id, display_name) VALUES (caller, set_display_name.display_name)
+  ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name;
+EXCEPTION
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'a display name has 1 to 200 characters' USING ERRCODE = 'PT400';
+  WHEN foreign_key_violation THEN
+    RAISE EXCEPTION 'the signed-in user has no account record' USING ERRCODE = 'PT401';
+END
+$$;
+
+COMMENT ON FUNCTION api.set_display_name(text) IS
+$$Sets the name the caller's colleagues see (their profile), creating the profile on first use. Returns nothing.
+For signed-in users (authenticated). Errors: PT401 when not signed in, PT400 for an empty or over-long name.$$;
+
+REVOKE ALL ON FUNCTION api.set_display_name(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.set_display_name(text) TO authenticated;

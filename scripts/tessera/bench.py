@@ -141,15 +141,16 @@ def booking(project: Project, clients: int, per_client: int) -> int:
     staff, _experience, event, tz, seeded = orgs[0]
     with server.connect() as conn:
         ticket = conn.execute("SELECT id FROM app.ticket_types WHERE experience_id = %s", (event,)).fetchone()[0]
-        # Sessions of earlier runs are left as they are; each run adds two at 23:00 on days of their own.
+        # Sessions of earlier runs are left as they are; each run adds two at 21:30, within the venue's hours, on days
+        # of their own.
         earlier = conn.execute("SELECT count(*) FROM app.slots WHERE experience_id = %s AND capacity <> %s",
                                (event, 60)).fetchone()[0]
         starts = []
         for n, capacity in ((earlier, clients * per_client), (earlier + 1, 200)):
             starts.append(conn.execute(
                 "INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity) "
-                "SELECT org_id, id, private.local_to_instant(%s::date + time '23:00', %s), "
-                "private.local_to_instant(%s::date + time '23:59', %s), %s FROM app.experiences WHERE id = %s "
+                "SELECT org_id, id, private.local_to_instant(%s::date + time '21:30', %s), "
+                "private.local_to_instant(%s::date + time '22:45', %s), %s FROM app.experiences WHERE id = %s "
                 "RETURNING starts_at",
                 (date.today() + timedelta(days=seeded // 2 + 3 + n), tz,
                  date.today() + timedelta(days=seeded // 2 + 3 + n), tz, capacity, event)).fetchone()[0])

@@ -152,11 +152,37 @@ def migra(server: Server, source: str, target: str) -> str:
     return re.sub(r"(?im)^set (check_function_bodies\b)", r"SET LOCAL \1", proc.stdout.strip())
 
 
-def generate(server: Server, have_db: str, want_db: str, registry: str) -> tuple[str, str, str]:
+def generate(server: Server, have_db: str, want_db: str, registry: str) -> tuple[str, str, str, set[str]]:
+    """Deploy, revert and verify bodies, and the functions whose earlier checks the new verify supersedes."""
     have, want = Catalogue(server, have_db, registry), Catalogue(server, want_db, registry)
     forward = "\n".join(filter(None, [migra(server, have_db, want_db), *extra_statements(have, want)]))
     backward = "\n".join(filter(None, [migra(server, want_db, have_db), *extra_statements(want, have)]))
-    return forward, backward, verify_statements(have, want)
+    changed = {sig for sig in set(have.functions) | set(want.functions)
+               if have.functions.get(sig) != want.functions.get(sig)}
+    return forward, backward, verify_statements(have, want), changed
+
+
+def retire_checks(verify_scripts: list[Path], sigs: set[str], by: str) -> list[Path]:
+    """Drop the generated checks on `sigs` from earlier verify scripts; returns the scripts edited.
+
+    Sqitch runs every verify script against the database as it is now, so a check that an earlier change's
+    function exists (or is gone, or has a grant) fails once a later change drops or alters it. The later change's
+    own verify checks those functions as they are now; the earlier checks are retired, with a line saying so.
+    Only the shapes verify_statements writes are recognised; hand-written checks stay.
+    """
+    edited = []
+    for path in verify_scripts:
+        text = original = path.read_text(encoding="utf-8")
+        for sig in sorted(sigs):
+            lit = re.escape(_literal(sig))
+            text = re.sub(rf"(?m)^  PERFORM {lit}::pg_catalog\.regprocedure;\n", "", text)
+            text = re.sub(rf"(?m)^  IF [^\n]*{lit}[^\n]*\n(?:    [^\n]*\n)*?  END IF;\n", "", text)
+        if text != original:
+            note = f"-- Checks of functions that {by} changed are retired; its verify checks them now.\n"
+            text = text.replace("\nBEGIN;\n", f"\nBEGIN;\n\n{note}", 1)
+            path.write_text(text, encoding="utf-8")
+            edited.append(path)
+    return edited
 
 
 def diff_change(project: Project, name: str, requires: list[str], note: str) -> int:
@@ -172,7 +198,7 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
         if have_dump == want_dump:
             print("nothing to generate: the plan already matches db/functions and db/policies")
             return 0
-        forward, backward, verify_body = generate(server, have_db, want_db, registry)
+        forward, backward, verify_body, changed = generate(server, have_db, want_db, registry)
     plan_text = plan.path.read_text(encoding="utf-8")
     paths = add_change(project, name, requires, [], note or "Generated from db/functions and db/policies.",
                        bodies={"deploy": forward, "revert": backward, "verify": verify_body})
@@ -183,6 +209,9 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
         for path in paths.values():
             path.unlink(missing_ok=True)
         raise
+    earlier = [plan.script(change, "verify") for change in plan.changes]
+    for path in retire_checks([p for p in earlier if p.exists()], changed, name):
+        print(f"retired checks it supersedes from {path.relative_to(project.root)}")
     print(f"wrote {name}: {paths['deploy'].relative_to(project.root)} (+ revert, verify), proven against a "
           "scratch database; review it, then `tessera db deploy`")
     return 0

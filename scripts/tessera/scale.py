@@ -1,11 +1,11 @@
 """`tessera seed --scale N`: N bookings over 100 organizations, for benchmarks; deterministic from --seed.
 
 Each organization gets one venue (in one of eight time zones), two escape rooms with eight daily starts each, a
-ticketed event with one nightly session of 60 places, a staff user and 2,000 customers. Bookings fill the private
-starts one by one (60 %) and the event sessions in rotation (40 %), across a window of days centred on today
-that is as long as they need. Rows are written in bulk with the booking triggers paused, then the counters and
-room claims are derived in one pass each and checked, so a million bookings take minutes, not hours. Every
-choice (party size, status, customer) comes from a hash of the seed and the row, never from random().
+ticketed event with one nightly session of 60 places, opening hours and a closure, a staff user and 2,000 customers.
+Bookings fill the private starts one by one (60 %) and the event sessions in rotation (40 %), across a window of
+days centred on today that is as long as they need. Rows are written in bulk with the booking triggers paused, then
+the counters and room claims are derived in one pass each and checked, so a million bookings take minutes, not
+hours. Every choice (party size, status, customer) comes from a hash of the seed and the row, never from random().
 """
 
 from __future__ import annotations
@@ -45,6 +45,17 @@ SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-staff-' || %(k)s)::uuid, 'ma
 
 INSERT INTO app.venues (org_id, id, name, timezone)
 VALUES (md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid, 'Venue ' || %(k)s, %(tz)s);
+
+-- Open 09:00 to 23:00 every day, and closed for maintenance on the morning of the second Monday from today, so
+-- that availability has hours and closures to honour, as at a real venue.
+INSERT INTO app.venue_hours (org_id, venue_id, weekday, opens, closes)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid, d, time '09:00', time '23:00'
+  FROM generate_series(1, 7) d;
+
+INSERT INTO app.venue_closures (org_id, venue_id, during, reason)
+SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid,
+       tstzrange(monday::timestamp AT TIME ZONE %(tz)s, (monday + time '13:00') AT TIME ZONE %(tz)s), 'Maintenance'
+  FROM (SELECT current_date + 7 + (8 - extract(isodow FROM current_date)::int) %% 7 AS monday) m;
 
 INSERT INTO app.resources (org_id, venue_id, id, kind, name)
 SELECT md5('scale-org-' || %(k)s)::uuid, md5('scale-venue-' || %(k)s)::uuid,

@@ -4,6 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that profile_and_window changed are retired; its verify checks them now.
+
+-- Checks of functions that availability_fast changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.batch_update_booking_status(uuid[],app.booking_status)'::pg_catalog.regprocedure;
@@ -16,13 +20,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.cancel_booking(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.cancel_booking(uuid,text)';
-  END IF;
-  PERFORM 'api.check_availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_availability(uuid,date,date,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
   END IF;
   PERFORM 'api.complete_booking(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.complete_booking(uuid)', 'EXECUTE') THEN
@@ -122,13 +119,6 @@ BEGIN
   PERFORM 'private.reschedule(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.reschedule(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.reschedule(uuid,timestamp with time zone)';
-  END IF;
-  PERFORM 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.booking_resources' AND policyname = 'booking_resources_select') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'booking_resources_select', 'app.booking_resources';

@@ -1,0 +1,30 @@
+-- Verify tessera:profile_and_window on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.check_availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  PERFORM 'api.set_display_name(text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_display_name(text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.set_display_name(text)';
+  END IF;
+  PERFORM 'private.availability(uuid,date,date,integer,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer,text)';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;
