@@ -1,14 +1,232 @@
-"""Builds the Litestar application from its configuration."""
+"""Builds the Litestar application from its configuration: routes, the service's moving parts, and the one place
+where errors become responses.
+
+Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
+/health and /health/ready. Every response carries X-Request-Id, and every error PostgREST's four keys.
+"""
 
 from __future__ import annotations
 
-from litestar import Litestar
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
 
+from litestar import Litestar, Request, Response, get, route
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
+from psycopg_pool import AsyncConnectionPool
+
+from api import auth, logs, openapi
 from api.config import Config
-from api.health import health
+from api.errors import JSON, ApiError
+from api.health import health, ready
+from api.ratelimit import RateLimiter
+from api.rpc import Call, Pipeline
+from api.schema_cache import SchemaCache, listen_for_reloads
+
+log = logging.getLogger("tessera.api")
+
+# What supabase-js and supabase-py send, for browsers' preflight.
+CORS_HEADERS = ["apikey", "authorization", "x-client-info", "content-type", "content-profile", "accept-profile",
+                "prefer", "x-retry-count", "x-supabase-api-version", "range", "x-request-id", "accept"]
+CORS_EXPOSE = ["Content-Encoding", "Content-Location", "Content-Range", "Content-Type", "Date", "Location",
+               "Server", "Transfer-Encoding", "Range-Unit", "Content-Profile", "X-Request-Id", "Retry-After"]
 
 
-def create_app(config: Config | None = None) -> Litestar:
-    app = Litestar(route_handlers=[health], openapi_config=None)
-    app.state.config = config or Config.from_env()
+class Service:
+    """The parts one server process shares between requests: pool, schema cache, pipeline, rate limit."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.cache = SchemaCache(config.schemas)
+        self.pool = self._new_pool()
+        self.pipeline = Pipeline(config, self.cache, self.pool)
+        self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
+        self._stop = asyncio.Event()
+        self._outage = False
+        self._closing: asyncio.Task | None = None  # an old pool closing after an outage
+        self._listener: asyncio.Task | None = None
+
+    def _new_pool(self) -> AsyncConnectionPool:
+        return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
+                                   max_size=self.config.pool_size, timeout=self.config.pool_timeout,
+                                   kwargs={"autocommit": True}, open=False, name="tessera")
+
+    async def start(self) -> None:
+        await self.pool.open(wait=False)
+        self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
+                                                                self._database_state))
+        # Serve at once; wait a moment for the first schema load so the first requests find their functions.
+        deadline = time.monotonic() + self.config.pool_timeout
+        while not self.cache.loaded and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    async def _database_state(self, up: bool) -> None:
+        """Told by the schema listener. While the database is away requests fail fast with 503. When it is back
+        after an outage, the pool's own reconnects may be far apart (exponential back-off), so a fresh pool takes
+        over at once and the old one closes behind it."""
+        if not up:
+            self._outage = True
+            self.pipeline.database_up = False
+            return
+        if self._outage:
+            old, self.pool = self.pool, self._new_pool()
+            await self.pool.open(wait=False)
+            self.pipeline.pool = self.pool
+            self._closing = asyncio.create_task(old.close(timeout=self.config.pool_timeout))
+            log.info("database reachable again; connection pool renewed", extra={"event": "pool_renewed"})
+        self._outage = False
+        self.pipeline.database_up = True
+
+    def database_lost(self) -> None:
+        self._outage = True
+        self.pipeline.database_up = False
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._listener:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+        await self.pool.close()
+
+
+def error_response(err: ApiError) -> Response:
+    headers = {"Proxy-Status": f"PostgREST; error={err.code}", **err.headers}
+    return Response(content=err.body(), status_code=err.status, media_type=JSON, headers=headers)
+
+
+def _headers(request: Request) -> dict[str, str]:
+    """Lower-cased names; a repeated header (supabase-py repeats X-Client-Info) has its values joined."""
+    out: dict[str, str] = {}
+    for name, value in request.scope["headers"]:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        out[key] = f"{out[key]}, {text}" if key in out else text
+    return out
+
+
+def client_address(request: Request, headers: dict[str, str], config: Config) -> str:
+    peer = request.client.host if request.client else "unknown"
+    if config.trust_forwarded and (forwarded := headers.get("x-forwarded-for")):
+        return forwarded.split(",")[-1].strip() or peer  # the hop our own proxy saw
+    return peer
+
+
+@route(["/rest/v1/rpc/{name:str}", "/rpc/{name:str}"],
+       http_method=["GET", "POST", "HEAD", "PUT", "PATCH", "DELETE"], status_code=200)
+async def rpc(request: Request, name: str) -> Response:
+    service: Service = request.app.state.service
+    config = service.config
+    headers = _headers(request)
+    info = logs.request_info.get()
+    info = {} if info is None else info
+    info["function"] = name
+    try:
+        if request.method not in ("GET", "POST", "HEAD"):
+            raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC", None,
+                           "call functions with POST, or GET for read-only ones")
+        if not service.cache.loaded:
+            raise ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
+        caller = auth.caller(headers, config)
+        info["role"] = caller.role
+        client = client_address(request, headers, config)
+        if wait := service.limiter.take(caller.subject or client):
+            raise ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
+                           {"Retry-After": RateLimiter.retry_after(wait)})
+        body = await request.body() if request.method == "POST" else b""
+        call = Call(request.method, name, headers, list(request.query_params.multi_items()), body, client)
+        result = await service.pipeline.run(call, caller)
+    except ApiError as err:
+        info["code"] = err.code
+        if err.status == 503 and err.code == "PGRST001":
+            service.database_lost()
+        return error_response(err)
+    return Response(content=result.body, status_code=result.status, headers=result.headers,
+                    media_type=result.headers.get("Content-Type"))
+
+
+@get(["/rest/v1/", "/"], status_code=200)
+async def openapi_document(request: Request) -> Response:
+    service: Service = request.app.state.service
+    if not service.cache.loaded:
+        return error_response(ApiError(503, "PGRST002",
+                                       "Could not query the database for the schema cache. Retrying."))
+    body = openapi.document(service.cache, request.url.path.rstrip("/"))
+    return Response(content=body, media_type="application/openapi+json; charset=utf-8")
+
+
+def _framework_error(request: Request, exc: Exception) -> Response:
+    """Whatever Litestar refuses before our handlers run (no such route, body too large) in PostgREST's shape."""
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        if status == 404:
+            return error_response(ApiError(404, "PGRST125", "Invalid path specified in request URL"))
+        if status == 413:
+            limit = request.app.state.service.config.max_body_bytes
+            return error_response(ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes",
+                                           "send a smaller body"))
+        if status == 405:
+            return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here"))
+        return error_response(ApiError(status, str(status), str(exc.detail)))
+    log.exception("unexpected error", extra={"event": "unhandled"})
+    return error_response(ApiError(500, "PGRST000", "Internal server error"))
+
+
+def request_ids(app):
+    """ASGI middleware: a request id on every response and log line, and one access log line a request."""
+    async def middleware(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        token = logs.request_id.set(rid)
+        info_token = logs.request_info.set(info := {})
+        began = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
+                                       "ms": round((time.perf_counter() - began) * 1000, 2), **info})
+            logs.request_info.reset(info_token)
+            logs.request_id.reset(token)
+    return middleware
+
+
+def create_app(config: Config | None = None):
+    """The ASGI application: the Litestar app inside the request-id layer, so that even the responses Litestar
+    makes itself (no such route) carry an id and an access log line."""
+    return request_ids(build(config or Config.from_env()))
+
+
+def build(config: Config) -> Litestar:
+    logs.configure(config.log_level)
+    service = Service(config)
+    cors = None
+    if config.cors_origins:
+        cors = CORSConfig(allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                          allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
+    app = Litestar(
+        route_handlers=[rpc, openapi_document, health, ready],
+        openapi_config=None,
+        cors_config=cors,
+        request_max_body_size=config.max_body_bytes,
+        exception_handlers={Exception: _framework_error},
+        on_startup=[service.start],
+        on_shutdown=[service.stop],
+        logging_config=None,
+    )
+    app.state.service = service
+    app.state.config = config
     return app

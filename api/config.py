@@ -1,16 +1,114 @@
-"""Service configuration, from TESSERA_* environment variables only."""
+"""Service configuration, from TESSERA_* environment variables only (README: "Configuration").
+
+Every setting is read and checked once, at start: a bad value stops the service with one line saying which
+variable and what it needs, never a half-configured server.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import msgspec
 
+MIN_JWT_SECRET = 32
 
-class Config(msgspec.Struct, frozen=True):
-    database_url: str | None = None
+
+class ConfigError(Exception):
+    """A setting the service cannot start with; the message names the variable."""
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str
+    jwt_secret: str = ""
+    # Exposed schemas; the first is the default when a request names none.
+    schemas: tuple[str, ...] = ("api",)
+    extra_search_path: tuple[str, ...] = ("public",)
+    anon_role: str = "anon"
+    # Supabase-style non-JWT API keys (sb_publishable_…, sb_secret_…) that stand for the anon and service roles.
+    anon_key: str | None = None
+    service_key: str | None = None
+    pool_size: int = 8
+    pool_timeout: float = 5.0
+    max_body_bytes: int = 1024 * 1024
+    # Requests per second a client may sustain, and the burst it may spend at once; 0 turns the limit off.
+    rate_limit: float = 50.0
+    rate_burst: int = 100
+    cors_origins: tuple[str, ...] = ()
+    # Trust X-Forwarded-For from the peer (set only behind a proxy you run); otherwise the peer is the client.
+    trust_forwarded: bool = False
+    # Full error details and hints for every error, including constraint violations (development only).
+    verbose_errors: bool = False
+    plan_file: Path | None = None
+    registry: str = "sqitch"
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
-        env = os.environ if env is None else env
-        return cls(database_url=env.get("TESSERA_DATABASE_URL") or env.get("DATABASE_URL"))
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TESSERA_{name}")
+            return value if value not in (None, "") else None
+
+        def number(name: str, kind, default, minimum):
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"TESSERA_{name}={raw!r} is not a number; give a {kind.__name__}") from None
+            if value < minimum:
+                raise ConfigError(f"TESSERA_{name} must be at least {minimum}")
+            return value
+
+        def names(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+            raw = get(name)
+            return default if raw is None else tuple(p.strip() for p in raw.split(",") if p.strip())
+
+        def flag(name: str) -> bool:
+            raw = (get(name) or "0").lower()
+            if raw not in ("0", "1", "true", "false", "yes", "no"):
+                raise ConfigError(f"TESSERA_{name}={raw!r}: use 1 or 0")
+            return raw in ("1", "true", "yes")
+
+        secret = get("JWT_SECRET") or ""
+        if len(secret) < MIN_JWT_SECRET:
+            raise ConfigError(f"TESSERA_JWT_SECRET must be at least {MIN_JWT_SECRET} characters; "
+                              "`tessera serve` sets the project's own, or export a longer one")
+        schemas = names("SCHEMAS", ("api",))
+        if not schemas:
+            raise ConfigError("TESSERA_SCHEMAS names no schema; give a comma-separated list such as api")
+        if {"pg_catalog", "information_schema"} & set(schemas):
+            raise ConfigError("TESSERA_SCHEMAS may not expose pg_catalog or information_schema")
+        plan = get("PLAN_FILE")
+        database_url = get("DATABASE_URL") or env.get("DATABASE_URL")
+        if not database_url:
+            raise ConfigError("TESSERA_DATABASE_URL is not set; give the login role's (authenticator) conninfo or URL")
+        return cls(
+            database_url=database_url,
+            jwt_secret=secret,
+            schemas=schemas,
+            extra_search_path=names("EXTRA_SEARCH_PATH", ("public",)),
+            anon_role=get("ANON_ROLE") or "anon",
+            anon_key=get("ANON_KEY"),
+            service_key=get("SERVICE_KEY"),
+            pool_size=number("POOL_SIZE", int, 8, 1),
+            pool_timeout=number("POOL_TIMEOUT", float, 5.0, 0.01),
+            max_body_bytes=number("MAX_BODY_BYTES", int, 1024 * 1024, 1),
+            rate_limit=number("RATE_LIMIT", float, 50.0, 0),
+            rate_burst=number("RATE_BURST", int, 100, 1),
+            cors_origins=names("CORS_ORIGINS", ()),
+            trust_forwarded=flag("TRUST_FORWARDED"),
+            verbose_errors=flag("VERBOSE_ERRORS"),
+            plan_file=Path(plan) if plan else _default_plan(),
+            registry=get("REGISTRY") or "sqitch",
+            log_level=(get("LOG_LEVEL") or "info").lower(),
+        )
+
+
+def _default_plan() -> Path | None:
+    """The checkout's plan when the service runs from one, so /health/ready can tell what is not deployed."""
+    here = Path(__file__).resolve().parent.parent / "db" / "sqitch.plan"
+    return here if here.exists() else None

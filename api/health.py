@@ -1,16 +1,30 @@
-"""GET /health: the process is alive and answering."""
+"""GET /health: the process is alive. GET /health/ready: it can serve, meaning the database answers and every
+change of the plan is deployed (otherwise the changes still pending are listed, with 503)."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import msgspec
-from litestar import get
+import psycopg
+from litestar import Request, Response, get
+from psycopg_pool import PoolTimeout
+
+from api.config import Config
 
 
 class Health(msgspec.Struct):
     status: str
     version: str
+
+
+class Readiness(msgspec.Struct):
+    status: str  # ready | not_ready
+    database: str  # up | down
+    schema_cache: str  # loaded | loading
+    pending_changes: list[str] | None  # None when there is no plan to compare with
+    reason: str | None = None
 
 
 def _version() -> str:
@@ -23,3 +37,45 @@ def _version() -> str:
 @get("/health", sync_to_thread=False)
 def health() -> Health:
     return Health(status="ok", version=_version())
+
+
+def _planned(config: Config) -> tuple[str, list[tuple[str, str]]] | None:
+    """(project, [(change id, name)]) of the plan the service was deployed from, when it has one."""
+    if config.plan_file is None or not config.plan_file.exists():
+        return None
+    from tessera.sqitch.plan import ScriptDirs, read_plan  # the plan parser only, not the CLI
+
+    folder = Path(config.plan_file).parent
+    plan = read_plan(config.plan_file, ScriptDirs(folder, folder, folder), check_files=False)
+    return plan.project, [(c.id, c.name) for c in plan.changes]
+
+
+@get("/health/ready")
+async def ready(request: Request) -> Response:
+    service = request.app.state.service
+    config: Config = service.config
+    planned = _planned(config)
+    pending: list[str] | None = None
+    try:
+        async with service.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
+            deployed: set[str] = set()
+            if planned is not None:
+                rows = await (await conn.execute("SELECT private.deployed_changes(%s, %s)",
+                                                 (config.registry, planned[0]))).fetchall()
+                deployed = {r[0] for r in rows}
+    except psycopg.errors.UndefinedFunction:
+        deployed = set()  # not even the change that brings this function is deployed
+    except (psycopg.Error, PoolTimeout, OSError):
+        state = Readiness("not_ready", "down", "loaded" if service.cache.loaded else "loading", None,
+                          "the database does not answer")
+        return Response(state, status_code=503)
+    if planned is not None:
+        pending = [name for change_id, name in planned[1] if change_id not in deployed]
+    reasons = []
+    if pending:
+        reasons.append(f"{len(pending)} change(s) of the plan are not deployed; run `tessera db deploy`")
+    if not service.cache.loaded:
+        reasons.append("the schema cache is still loading")
+    state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.cache.loaded else "loading",
+                      pending, "; ".join(reasons) or None)
+    return Response(state, status_code=503 if reasons else 200)

@@ -48,3 +48,31 @@ def empty_db(tessera_databases, pg_server: Server, request: pytest.FixtureReques
     """A conninfo for a fresh, empty database on the test server."""
     name = tessera_databases.empty(request.node.name)
     return pg_server.conninfo(name)
+
+
+@pytest.fixture(scope="session")
+def rpc_db(tessera_databases, pg_server: Server) -> str:
+    """One database for the HTTP tests: the plan deployed, the protocol fixtures, an organization with an owner
+    and a staff member. Returns the admin conninfo; the service logs in as authenticator."""
+    from tests.api_support import FIXTURES, OWNER, STAFF
+
+    name = tessera_databases.clone("rpc")
+    with pg_server.connect(name, autocommit=True) as conn:
+        conn.execute(FIXTURES.read_text())
+        conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, 'owner@rpc.example'), (%s, 'staff@rpc.example')",
+                     (OWNER, STAFF))
+        conn.execute("""
+            WITH org AS (INSERT INTO app.organizations (name, slug) VALUES ('RPC Rooms', 'rpc-rooms') RETURNING id)
+            INSERT INTO app.memberships (org_id, user_id, role)
+            SELECT id, %s::uuid, 'owner'::app.member_role FROM org UNION ALL SELECT id, %s::uuid, 'staff' FROM org""",
+                     (OWNER, STAFF))
+    return pg_server.conninfo(name)
+
+
+@pytest.fixture(scope="session")
+def api(rpc_db, tmp_path_factory):
+    """The service as deployed: defaults, except a known secret and the rpc_test schema exposed."""
+    from tests.api_support import login_conninfo, serve
+
+    with serve(login_conninfo(rpc_db), tmp_path_factory.mktemp("api")) as running:
+        yield running

@@ -196,7 +196,7 @@ def token(args) -> int:
 def serve(args) -> int:
     from tessera.serve import run
 
-    return run(_project(), host=args.host, port=args.port)
+    return run(_project(), host=args.host, port=args.port, workers=args.workers)
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -285,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=os.environ.get("TESSERA_PORT", "8000"))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("TESSERA_WORKERS", "1")),
+                   help="server processes, each with its own connection pool (default 1)")
     p.set_defaults(fn=serve)
     return parser
 

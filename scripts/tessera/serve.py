@@ -1,25 +1,56 @@
-"""`tessera serve`: the HTTP API under uvicorn, against the same database the other commands use."""
+"""`tessera serve`: the HTTP API under uvicorn, against the same database the other commands use.
+
+On the local cluster the service logs in as `authenticator` over the unix socket (the role PostgREST logs in as;
+it may become anon, authenticated or service_role and nothing else), and signs with the project's JWT secret, so
+the tokens `tessera token` and ./scripts/dev print are accepted. TESSERA_DATABASE_URL and TESSERA_JWT_SECRET
+override both; every other setting is a TESSERA_ variable the service reads itself (README, "Configuration").
+"""
 
 from __future__ import annotations
 
 import os
 
+from psycopg.conninfo import make_conninfo
+
 from tessera.errors import Refusal
 from tessera.project import Project
-from tessera.server import current_server
+from tessera.server import LOCAL_DATABASE, current_server
+from tessera.tokens import jwt_secret
 
 
-def run(project: Project, host: str, port: int) -> int:
-    import uvicorn
-
+def service_environment(project: Project) -> dict[str, str]:
+    """The TESSERA_ variables the service needs, filled in for this project where they are not set."""
+    env = {}
     if not os.environ.get("TESSERA_DATABASE_URL"):
         server = current_server(project)
-        os.environ["TESSERA_DATABASE_URL"] = server.cluster.url() if server.cluster else server.base
+        if server.cluster:
+            env["TESSERA_DATABASE_URL"] = make_conninfo(server.cluster.conninfo(LOCAL_DATABASE), user="authenticator")
+        else:
+            env["TESSERA_DATABASE_URL"] = server.base
+    if not os.environ.get("TESSERA_JWT_SECRET"):
+        env["TESSERA_JWT_SECRET"] = jwt_secret(project.state_dir)
+    return env
+
+
+def run(project: Project, host: str, port: int, workers: int = 1) -> int:
+    import uvicorn
+
+    from api.config import Config, ConfigError
+
     if not 0 < port < 65536:
         raise Refusal(f"port {port} is out of range; pass --port between 1 and 65535")
-    print(f"Tessera API on http://{host}:{port} (health: http://{host}:{port}/health)", flush=True)
+    if workers < 1:
+        raise Refusal("--workers must be at least 1")
+    os.environ.update(service_environment(project))
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="warning")
+        Config.from_env()
+    except ConfigError as exc:
+        raise Refusal(str(exc)) from None
+    print(f"Tessera API on http://{host}:{port} (RPC: /rest/v1/rpc/<function>, OpenAPI: /rest/v1/, "
+          f"health: /health/ready)", flush=True)
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False, proxy_headers=False)
     except SystemExit as exc:  # uvicorn exits when it cannot bind
         raise Refusal(f"cannot serve on {host}:{port} (in use?); pass another --port") from exc
     return 0

@@ -1,0 +1,104 @@
+"""GET /rest/v1/: an OpenAPI 3 document of the exposed functions, generated from the schema cache.
+
+Each function is a path /rpc/{name} with POST (a JSON object of its named arguments) and GET (the same as query
+parameters); types come from the catalogue (enums list their labels), the description is the function's COMMENT,
+and every error response has PostgREST's four keys. Overloads share one path; the document shows the first.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from api.schema_cache import Function, SchemaCache, TypeInfo
+
+_INTEGERS = {"smallint": "int32", "integer": "int32", "bigint": "int64"}
+_FORMATS = {"uuid": "uuid", "date": "date", "timestamp with time zone": "date-time",
+            "timestamp without time zone": None, "time without time zone": "time"}
+
+ERROR = {
+    "type": "object",
+    "required": ["code", "message", "details", "hint"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                   "details": {"type": "string", "nullable": True},
+                   "hint": {"type": "string", "nullable": True}},
+}
+
+
+def json_schema(type_oid: int, types: dict[int, TypeInfo]) -> dict:
+    info = types.get(type_oid)
+    if info is None:
+        return {}
+    if info.labels:
+        return {"type": "string", "enum": list(info.labels)}
+    if info.category == "A" and info.element is not None:
+        return {"type": "array", "items": json_schema(info.element, types)}
+    if info.name in _INTEGERS:
+        return {"type": "integer", "format": _INTEGERS[info.name]}
+    if info.category == "N":
+        return {"type": "number"}
+    if info.category == "B":
+        return {"type": "boolean"}
+    if info.name in ("json", "jsonb"):
+        return {}
+    schema: dict = {"type": "string"}
+    if fmt := _FORMATS.get(info.name):
+        schema["format"] = fmt
+    return schema
+
+
+def _result(fn: Function, types: dict[int, TypeInfo]) -> dict:
+    if fn.returns_row:
+        item: dict = {"type": "object", "properties": {c.name: json_schema(c.type_oid, types) for c in fn.columns}}
+    else:
+        item = json_schema(fn.returns_oid, types)
+    return {"type": "array", "items": item} if fn.returns_set else item
+
+
+def _operation(fn: Function, types: dict[int, TypeInfo], method: str) -> dict:
+    responses: dict = {"default": {"description": "An error, in PostgREST's shape",
+                                   "content": {"application/json": {"schema": ERROR}}}}
+    if fn.returns_void:
+        responses["204"] = {"description": "Done; no content"}
+    else:
+        responses["200"] = {"description": "The result",
+                            "content": {"application/json": {"schema": _result(fn, types)}}}
+    op: dict = {"summary": (fn.comment or fn.qualified).split("\n")[0][:120],
+                "description": fn.comment or "", "operationId": f"{method}_{fn.schema}_{fn.name}",
+                "tags": [fn.schema], "responses": responses}
+    named = [p for p in fn.params if p.name]
+    if method == "post":
+        if fn.single_unnamed_json:
+            body_schema: dict = {}
+        else:
+            body_schema = {"type": "object", "additionalProperties": False,
+                           "properties": {p.name: json_schema(p.type_oid, types) for p in named},
+                           "required": sorted(p.name for p in named if not p.has_default)}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
+    else:
+        op["parameters"] = [{"name": p.name, "in": "query", "required": not p.has_default,
+                             "schema": json_schema(p.type_oid, types)} for p in named]
+    return op
+
+
+def document(cache: SchemaCache, base: str) -> bytes:
+    paths: dict = {}
+    for (schema, name), overloads in sorted(cache.functions.items()):
+        fn = overloads[0]
+        if schema != cache.schemas[0]:
+            continue  # one schema per document: the default one, as PostgREST describes its default schema
+        if any(not p.name for p in fn.params) and not fn.single_unnamed_json:
+            continue  # not callable by name
+        operations = {"post": _operation(fn, cache.types, "post")}
+        if not fn.single_unnamed_json:
+            operations["get"] = _operation(fn, cache.types, "get")
+        paths[f"/rpc/{name}"] = operations
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Tessera API", "version": "1",
+                 "description": f"The functions of schema {cache.schemas[0]}, called as PostgREST calls them."},
+        "servers": [{"url": base or "/"}],
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{}, {"bearer": []}],
+    }
+    return msgspec.json.encode(doc)

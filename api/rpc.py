@@ -1,0 +1,311 @@
+"""The RPC pipeline: one HTTP request in, one database transaction, one response out, as PostgREST does it.
+
+    request → schema (profile headers) → caller (JWT / apikey) → rate limit → arguments → function (overloads)
+            → one round trip: BEGIN, the settings statement, the call, the response settings, COMMIT
+            → the body as the database rendered it (json_agg), status and headers
+
+The database renders the JSON (json_agg over the call), so a result passes through Python as one string. Every
+request sets every request setting, so nothing said on one request is seen by the next on a pooled connection.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import msgspec
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from api import errors
+from api.auth import Caller
+from api.config import Config
+from api.errors import ApiError
+from api.schema_cache import Function, SchemaCache
+
+OBJECT = "application/vnd.pgrst.object+json"
+# Query parameters PostgREST reads as result filters and shaping, not arguments.
+_RESERVED = ("select", "columns", "on_conflict")
+_RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
+
+_SETTINGS = ("SELECT pg_catalog.set_config('search_path', %s, true), {role_settings}"
+             "pg_catalog.set_config('role', %s, true), pg_catalog.set_config('request.jwt.claims', %s, true), "
+             "pg_catalog.set_config('request.method', %s, true), pg_catalog.set_config('request.path', %s, true), "
+             "pg_catalog.set_config('request.headers', %s, true), pg_catalog.set_config('request.cookies', %s, true), "
+             "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true)")
+_RESPONSE = ("SELECT nullif(pg_catalog.current_setting('response.status', true), ''), "
+             "nullif(pg_catalog.current_setting('response.headers', true), '')")
+_BEGIN = {True: "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY",
+          False: "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"}
+
+
+class Call(msgspec.Struct, frozen=True):
+    """A request, reduced to what the pipeline needs; built by the HTTP layer."""
+    method: str  # GET, HEAD or POST
+    name: str
+    headers: dict[str, str]  # lower-cased names, duplicates joined
+    query: list[tuple[str, str]]
+    body: bytes
+    client: str  # the client address, for the request.headers setting and the rate limit
+
+
+class Result(msgspec.Struct):
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Pipeline:
+    def __init__(self, config: Config, cache: SchemaCache, pool: AsyncConnectionPool):
+        self.config, self.cache, self.pool = config, cache, pool
+        self._sql: dict[tuple, str] = {}
+        self._settings: dict[str, str] = {}
+        self._generation = cache.generation
+        self.database_up = True
+        self._search_path_suffix = "".join(f", {_ident(s)}" for s in config.extra_search_path)
+
+    # -- the steps ---------------------------------------------------------------------------------------------
+    def schema(self, call: Call) -> tuple[str, bool]:
+        """The schema the request names (Content-Profile for POST, Accept-Profile otherwise), and whether it
+        was negotiated (then the response says which)."""
+        header = call.headers.get("content-profile" if call.method == "POST" else "accept-profile")
+        if header is None:
+            return self.config.schemas[0], len(self.config.schemas) > 1
+        if header not in self.config.schemas:
+            raise ApiError(406, "PGRST106", f"Invalid schema: {header}", None,
+                           f"Only the following schemas are exposed: {', '.join(self.config.schemas)}")
+        return header, True
+
+    def wants_object(self, call: Call) -> bool:
+        accept = call.headers.get("accept")
+        if not accept:
+            return False
+        types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+        if OBJECT in types:
+            return True
+        if any(t in ("application/json", "*/*", "application/*", "") for t in types):
+            return False
+        raise ApiError(406, "PGRST107", f"None of these media types are available: {accept}")
+
+    def arguments(self, call: Call) -> tuple[dict | None, bytes | None]:
+        """(the argument names with their JSON values, the raw JSON body when it is passed whole)."""
+        if call.method == "POST":
+            raw = call.body.strip() or b"{}"
+            content_type = call.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+            if content_type == "application/x-www-form-urlencoded":
+                form = dict(urllib.parse.parse_qsl(call.body.decode("utf-8", "replace"), keep_blank_values=True))
+                return form, msgspec.json.encode(form)
+            if content_type not in ("application/json", ""):
+                raise ApiError(415, "PGRST107", f"Content-Type {content_type} is not supported; send application/json")
+            try:
+                value = msgspec.json.decode(raw)
+            except msgspec.DecodeError as exc:
+                raise errors.bad_request("PGRST102", "Empty or invalid json", str(exc)) from None
+            return (value if isinstance(value, dict) else None), raw
+        args: dict[str, object] = {}
+        for key, value in call.query:
+            if key in _RESERVED or key.endswith(_RESERVED_SUFFIXES):
+                if key == "select" and value.strip() == "*":
+                    continue
+                raise errors.bad_request("PGRST100", f"'{key}' is not supported on RPC calls here",
+                                         None, "call the function with its arguments only")
+            if key in args:  # repeated: a variadic or array argument
+                previous = args[key]
+                args[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                args[key] = value
+        return args, None
+
+    def function(self, schema: str, name: str, args: dict | None, raw: bytes | None) -> Function:
+        """PostgREST's overload rule: the keys are the required parameters plus any of the defaulted ones;
+        failing that, a function of one unnamed json parameter takes the whole body."""
+        candidates = self.cache.overloads(schema, name)
+        keys = frozenset(args) if args is not None else None
+        matches = [fn for fn in candidates
+                   if keys is not None and not fn.single_unnamed_json and fn.required <= keys <= fn.names]
+        if not matches and raw is not None:
+            matches = [fn for fn in candidates if fn.single_unnamed_json]
+        if len(matches) == 1:
+            return matches[0]
+        shown = f"{schema}.{name}({', '.join(sorted(keys or ()))})"
+        if len(matches) > 1:
+            raise ApiError(300, "PGRST203", f"Could not choose the best candidate function between: "
+                           f"{', '.join(fn.signature() for fn in matches)}", None,
+                           "Try renaming the parameters or the function itself in the database so function "
+                           "overloading can be resolved")
+        hint = (f"Perhaps you meant to call the function {candidates[0].signature()}" if candidates
+                else self.cache.suggestion(schema, name))
+        raise errors.not_found(f"Could not find the function {shown} in the schema cache", hint)
+
+    def statement(self, fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> str:
+        """The call, rendered to JSON by the database; cached per function, argument set and shape."""
+        cache_key = (fn.schema, fn.name, fn.params, keys, as_object)
+        text = self._sql.get(cache_key)
+        if text is not None:
+            return text
+        target = f"{_ident(fn.schema)}.{_ident(fn.name)}"
+        if keys is None:  # the whole body, as the one unnamed json parameter
+            source = f"{target}(%s::{fn.params[0].type}) AS r"
+        elif not keys:
+            source = f"{target}() AS r"
+        else:
+            by_name = {p.name: p for p in fn.params}
+            chosen = [by_name[k] for k in keys]
+            columns = ", ".join(f"{_ident(p.name)} {p.type}" for p in chosen)
+            passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{_ident(p.name)} := _.{_ident(p.name)}"
+                               for p in chosen)
+            source = f"pg_catalog.json_to_record(%s::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
+        if fn.returns_void:
+            shape = "NULL::text"
+        elif as_object or not fn.returns_set:
+            shape = "(pg_catalog.json_agg(r) -> 0)::text"
+        else:
+            shape = "coalesce(pg_catalog.json_agg(r), '[]')::text"
+        text = f"SELECT {shape}, pg_catalog.count(*)::int FROM {source}"
+        self._sql[cache_key] = text
+        return text
+
+    def settings(self, role: str) -> str:
+        """The settings statement for a role: its ALTER ROLE settings first (PostgREST's order), then ours."""
+        if self._generation != self.cache.generation:  # reloaded: signatures and role settings may differ
+            self._sql.clear()
+            self._settings.clear()
+            self._generation = self.cache.generation
+        text = self._settings.get(role)
+        if text is None:
+            own = "".join(f"pg_catalog.set_config({_literal(k)}, {_literal(v)}, true), "
+                          for k, v in self.cache.role_settings.get(role, ()))
+            text = self._settings[role] = _SETTINGS.format(role_settings=own)
+        return text
+
+    # -- the whole request -------------------------------------------------------------------------------------
+    async def run(self, call: Call, caller: Caller) -> Result:
+        schema, negotiated = self.schema(call)
+        as_object = self.wants_object(call)
+        args, raw = self.arguments(call)
+        fn = self.function(schema, call.name, args, raw)
+        keys = None if fn.single_unnamed_json else tuple(sorted(args or ()))
+        if keys == ():
+            payload: bytes | None = None
+        elif keys is None or call.method == "POST":
+            payload = raw
+        else:
+            payload = msgspec.json.encode(args)
+        settings = self.settings(caller.role)
+        statement = self.statement(fn, keys, as_object)
+        read_only = call.method != "POST" or not fn.volatile
+        params = (f"{_ident(schema)}{self._search_path_suffix}", caller.role, caller.claims, call.method,
+                  f"/rpc/{call.name}", msgspec.json.encode(_request_headers(call, self.config)).decode(),
+                  msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode())
+        row, response = await self._execute(read_only, settings, params, statement,
+                                            None if payload is None else payload.decode(), caller)
+        body, count = row
+        headers = {"Content-Type": f"{OBJECT if as_object else 'application/json'}; charset=utf-8"}
+        if negotiated:
+            headers["Content-Profile"] = schema
+        status = 200
+        if fn.returns_void:
+            status, body = 204, None
+            del headers["Content-Type"]
+        elif as_object and fn.returns_set and count != 1:
+            raise ApiError(406, "PGRST116", "Cannot coerce the result to a single JSON object",
+                           f"The result contains {count} rows")
+        else:
+            headers["Content-Range"] = f"0-{count - 1}/*" if count else "*/*"
+            if body is None:
+                body = "null"
+        status, headers = _apply_response_settings(status, headers, *response)
+        encoded = b"" if body is None or call.method == "HEAD" else body.encode()
+        return Result(status, encoded, headers)
+
+    async def _execute(self, read_only: bool, settings: str, params: tuple, statement: str, payload: str | None,
+                       caller: Caller):
+        # While the database is known to be away, do not queue for a connection that cannot come.
+        timeout = self.config.pool_timeout if self.database_up else min(0.1, self.config.pool_timeout)
+        try:
+            async with self.pool.connection(timeout=timeout) as conn:
+                try:
+                    async with conn.pipeline() as pipe:
+                        await conn.execute(_BEGIN[read_only], prepare=True)
+                        await conn.execute(settings, params)
+                        call = await conn.execute(statement, () if payload is None else (payload,))
+                        response = await conn.execute(_RESPONSE, prepare=True)
+                        await conn.execute("COMMIT", prepare=True)
+                        await pipe.sync()
+                        row, settings_row = await call.fetchone(), await response.fetchone()
+                except psycopg.Error as exc:
+                    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        await conn.execute("ROLLBACK")
+                    raise exc
+        except PoolTimeout:
+            if not self.database_up:
+                raise _unavailable() from None
+            raise ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.") from None
+        except psycopg.OperationalError as exc:
+            if exc.sqlstate is None:  # the connection itself failed: the database is away
+                self.database_up = False
+                raise _unavailable() from None
+            raise self._database_error(exc, caller) from None
+        except psycopg.Error as exc:
+            raise self._database_error(exc, caller) from None
+        self.database_up = True
+        return row, settings_row
+
+    def _database_error(self, exc: psycopg.Error, caller: Caller) -> ApiError:
+        diag = exc.diag
+        err = errors.from_database(diag.sqlstate, diag.message_primary, diag.message_detail, diag.message_hint,
+                                   anonymous=caller.anonymous, verbose=self.config.verbose_errors)
+        if err.code == "42501" and err.message.startswith("permission denied to set role"):
+            # The token names a role the login role may not become: an authentication failure.
+            err.status, err.headers = 401, {"WWW-Authenticate": "Bearer"}
+        return err
+
+
+def _unavailable() -> ApiError:
+    return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", None,
+                    "the database is not reachable; the service reconnects by itself")
+
+
+def _request_headers(call: Call, config: Config) -> dict[str, str]:
+    headers = {k: v for k, v in call.headers.items() if k != "cookie"}
+    forwarded = headers.get("x-forwarded-for")
+    # The audit log reads the client address from here: take the client's word for it only behind our own proxy.
+    headers["x-forwarded-for"] = f"{forwarded}, {call.client}" if forwarded and config.trust_forwarded \
+        else call.client
+    return headers
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name:
+            jar[name] = value
+    return jar
+
+
+def _apply_response_settings(status: int, headers: dict[str, str], status_setting: str | None,
+                             headers_setting: str | None) -> tuple[int, dict[str, str]]:
+    if status_setting is not None:
+        if not status_setting.isdigit() or not 100 <= int(status_setting) <= 599:
+            raise ApiError(500, "PGRST112", "Invalid response.status", f"{status_setting!r} is not an HTTP status")
+        status = int(status_setting)
+    if headers_setting is not None:
+        try:
+            extra = msgspec.json.decode(headers_setting)
+            if not isinstance(extra, list) or not all(isinstance(h, dict) and len(h) == 1 for h in extra):
+                raise ValueError
+            for item in extra:
+                (name, value), = item.items()
+                headers[str(name)] = str(value)
+        except (msgspec.DecodeError, ValueError):
+            raise ApiError(500, "PGRST111", "Invalid response.headers",
+                           "response.headers must be a JSON array of single-key objects") from None
+    return status, headers

@@ -1,0 +1,209 @@
+"""What can be called: the functions of the exposed schemas, read from the catalogue.
+
+Read once at start and again whenever the database says `NOTIFY pgrst, 'reload schema'` (as PostgREST does;
+`tessera db deploy` sends it) or the listener reconnects after losing the database, so a deploy is picked up
+without a restart. Lookups are plain dictionary reads; nothing here talks to the database per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import logging
+
+import msgspec
+import psycopg
+
+log = logging.getLogger("tessera.api")
+
+
+class Param(msgspec.Struct, frozen=True):
+    name: str
+    type: str  # as format_type prints it, usable in a column definition list
+    type_oid: int
+    has_default: bool
+    variadic: bool = False
+
+
+class Column(msgspec.Struct, frozen=True):
+    name: str
+    type: str
+    type_oid: int
+
+
+class Function(msgspec.Struct, frozen=True):
+    schema: str
+    name: str
+    params: tuple[Param, ...]
+    returns: str
+    returns_oid: int
+    returns_set: bool
+    returns_void: bool
+    returns_row: bool  # a composite (or TABLE/OUT columns): objects, not bare values
+    columns: tuple[Column, ...]
+    volatile: bool
+    comment: str | None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params if not p.has_default)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.params)
+
+    @property
+    def single_unnamed_json(self) -> bool:
+        """f(json) or f(jsonb) with an unnamed parameter: receives the whole body (PostgREST's fallback)."""
+        return len(self.params) == 1 and self.params[0].name == "" and self.params[0].type in ("json", "jsonb")
+
+    def signature(self) -> str:
+        return f"{self.qualified}({', '.join(p.name for p in self.params)})"
+
+
+class TypeInfo(msgspec.Struct, frozen=True):
+    name: str
+    category: str  # pg_type.typcategory
+    element: int | None = None  # arrays
+    labels: tuple[str, ...] = ()  # enums
+
+
+_FUNCTIONS = """
+SELECT n.nspname, p.proname, p.provolatile = 'v', p.proretset, p.prorettype = 'pg_catalog.void'::pg_catalog.regtype,
+       rt.typtype = 'c' OR p.prorettype = 'pg_catalog.record'::pg_catalog.regtype,
+       pg_catalog.format_type(p.prorettype, NULL), p.prorettype::int,
+       coalesce(p.proallargtypes, p.proargtypes::oid[])::int[],
+       coalesce(p.proargmodes::text[], pg_catalog.array_fill('i'::text, ARRAY[p.pronargs::int])),
+       coalesce(p.proargnames, pg_catalog.array_fill(''::text, ARRAY[p.pronargs::int])),
+       p.pronargdefaults,
+       (SELECT coalesce(pg_catalog.array_agg(pg_catalog.format_type(t, NULL) ORDER BY o), '{}')
+          FROM pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t, o)),
+       cols.names, cols.types, cols.oids,
+       pg_catalog.obj_description(p.oid, 'pg_proc')
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_type rt ON rt.oid = p.prorettype
+  LEFT JOIN LATERAL (
+         SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) AS names,
+                pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types,
+                pg_catalog.array_agg(a.atttypid::int ORDER BY a.attnum) AS oids
+           FROM pg_catalog.pg_attribute a
+          WHERE rt.typtype = 'c' AND a.attrelid = rt.typrelid AND a.attnum > 0 AND NOT a.attisdropped) cols ON true
+ WHERE n.nspname = ANY (%s) AND p.prokind = 'f'
+ ORDER BY 1, 2
+"""
+
+_TYPES = """
+SELECT t.oid::int, pg_catalog.format_type(t.oid, NULL), t.typcategory, nullif(t.typelem, 0)::int,
+       coalesce((SELECT pg_catalog.array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e
+                  WHERE e.enumtypid = t.oid), '{}')
+  FROM pg_catalog.pg_type t
+ WHERE t.oid = ANY (%s) OR t.oid IN (SELECT typelem FROM pg_catalog.pg_type WHERE oid = ANY (%s))
+"""
+
+# ALTER ROLE … SET values, server-wide first so that those for this database win; SET ROLE does not apply them,
+# so the proxy does, as PostgREST does (anon's shorter statement_timeout, for one).
+_ROLE_SETTINGS = """
+SELECT r.rolname::text, s.setconfig
+  FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+ WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))
+ ORDER BY s.setdatabase
+"""
+
+
+def _function(row) -> Function:
+    (schema, name, volatile, retset, void, row_type, returns, returns_oid, all_types, modes, arg_names,
+     n_defaults, type_names, col_names, col_types, col_oids, comment) = row
+    inputs, outputs = [], []
+    for type_oid, mode, arg_name, type_name in zip(all_types, modes, arg_names, type_names, strict=True):
+        if mode in ("i", "b", "v"):
+            inputs.append((arg_name, type_name, type_oid, mode == "v"))
+        if mode in ("o", "b", "t"):
+            outputs.append(Column(arg_name, type_name, type_oid))
+    first_default = len(inputs) - n_defaults
+    params = tuple(Param(n, t, o, i >= first_default, v) for i, (n, t, o, v) in enumerate(inputs))
+    if col_names:
+        columns = tuple(Column(n, t, o) for n, t, o in zip(col_names, col_types, col_oids, strict=True))
+    else:
+        columns = tuple(outputs)
+    return Function(schema, name, params, returns, returns_oid, retset, void, row_type or len(outputs) > 1,
+                    columns if (row_type or len(outputs) > 1) else (), volatile, comment)
+
+
+class SchemaCache:
+    """Exposed functions by (schema, name), overloads together; replaced whole on reload."""
+
+    def __init__(self, schemas: tuple[str, ...]):
+        self.schemas = schemas
+        self.functions: dict[tuple[str, str], list[Function]] = {}
+        self.types: dict[int, TypeInfo] = {}
+        self.role_settings: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.loaded = False
+        self.generation = 0
+
+    async def load(self, conn: psycopg.AsyncConnection) -> None:
+        rows = await (await conn.execute(_FUNCTIONS, (list(self.schemas),))).fetchall()
+        functions: dict[tuple[str, str], list[Function]] = {}
+        for row in rows:
+            fn = _function(row)
+            functions.setdefault((fn.schema, fn.name), []).append(fn)
+        oids = sorted({p.type_oid for fns in functions.values() for fn in fns for p in fn.params}
+                      | {c.type_oid for fns in functions.values() for fn in fns for c in fn.columns}
+                      | {fn.returns_oid for fns in functions.values() for fn in fns})
+        type_rows = await (await conn.execute(_TYPES, (oids, oids))).fetchall()
+        self.types = {oid: TypeInfo(name, category, element, tuple(labels))
+                      for oid, name, category, element, labels in type_rows}
+        settings: dict[str, dict[str, str]] = {}
+        for role, config in await (await conn.execute(_ROLE_SETTINGS)).fetchall():
+            for item in config:
+                name, _, value = item.partition("=")
+                settings.setdefault(role, {})[name] = value
+        self.role_settings = {role: tuple(values.items()) for role, values in settings.items()}
+        self.functions = functions
+        self.loaded = True
+        self.generation += 1
+
+    def overloads(self, schema: str, name: str) -> list[Function]:
+        return self.functions.get((schema, name), [])
+
+    def suggestion(self, schema: str, name: str) -> str | None:
+        """PostgREST's "Perhaps you meant" hint: the closest function name in the schema."""
+        names = [n for s, n in self.functions if s == schema]
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if not close:
+            return None
+        fn = self.functions[(schema, close[0])][0]
+        return f"Perhaps you meant to call the function {fn.signature()}"
+
+
+async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Event, on_state) -> None:
+    """Keep a connection LISTENing on `pgrst`; reload on 'reload schema' and after every reconnect, and tell
+    `on_state(up)` whenever the database is reached or lost."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                await cache.load(conn)
+                await conn.execute("LISTEN pgrst")
+                await on_state(True)
+                delay = 0.5
+                gen = conn.notifies()
+                async for note in gen:
+                    if note.payload in ("", "reload schema"):
+                        await cache.load(conn)
+                        log.info("schema cache reloaded", extra={"event": "schema_reload",
+                                                                 "functions": len(cache.functions)})
+                    if stop.is_set():
+                        break
+        except (psycopg.Error, OSError) as exc:
+            await on_state(False)
+            log.warning("schema listener lost the database; retrying", extra={"event": "listener_retry",
+                                                                               "error": type(exc).__name__})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(delay * 2, 5.0)
