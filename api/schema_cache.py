@@ -192,14 +192,14 @@ async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Ev
                 await conn.execute("LISTEN pgrst")
                 await on_state(True)
                 delay = 0.5
-                gen = conn.notifies()
-                async for note in gen:
-                    if note.payload in ("", "reload schema"):
-                        await cache.load(conn)
-                        log.info("schema cache reloaded", extra={"event": "schema_reload",
-                                                                 "functions": len(cache.functions)})
-                    if stop.is_set():
-                        break
+                while not stop.is_set():
+                    # Leave the notification stream before querying: the connection serves one at a time.
+                    async for note in conn.notifies():
+                        if note.payload in ("", "reload schema"):
+                            break
+                    await cache.load(conn)
+                    log.info("schema cache reloaded", extra={"event": "schema_reload",
+                                                             "functions": len(cache.functions)})
         except (psycopg.Error, OSError) as exc:
             await on_state(False)
             log.warning("schema listener lost the database; retrying", extra={"event": "listener_retry",
