@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 import time
+import urllib.parse
 import uuid
 
-from litestar import Litestar, Request, Response, get, route
+from litestar import Litestar, Request, Response, asgi, get
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
+from litestar.types import Receive, Scope, Send
 from psycopg_pool import AsyncConnectionPool
 
 from api import auth, logs, openapi
@@ -35,6 +37,11 @@ CORS_EXPOSE = ["Content-Encoding", "Content-Location", "Content-Range", "Content
                "Server", "Transfer-Encoding", "Range-Unit", "Content-Profile", "X-Request-Id", "Retry-After"]
 
 
+# psycopg must not prepare statements of its own on pooled connections: the pipeline manages them (and its
+# DEALLOCATE ALL would make psycopg drop everything prepared on the connection).
+CONNECTION = {"autocommit": True, "prepare_threshold": None}
+
+
 class Service:
     """The parts one server process shares between requests: pool, schema cache, pipeline, rate limit."""
 
@@ -52,7 +59,7 @@ class Service:
     def _new_pool(self) -> AsyncConnectionPool:
         return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
                                    max_size=self.config.pool_size, timeout=self.config.pool_timeout,
-                                   kwargs={"autocommit": True}, open=False, name="tessera")
+                                   kwargs=CONNECTION, open=False, name="tessera")
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
@@ -94,58 +101,100 @@ class Service:
 
 
 def error_response(err: ApiError) -> Response:
-    headers = {"Proxy-Status": f"PostgREST; error={err.code}", **err.headers}
-    return Response(content=err.body(), status_code=err.status, media_type=JSON, headers=headers)
+    return Response(content=err.body(), status_code=err.status, media_type=JSON, headers=_error_headers(err))
 
 
-def _headers(request: Request) -> dict[str, str]:
+def _headers(scope) -> dict[str, str]:
     """Lower-cased names; a repeated header (supabase-py repeats X-Client-Info) has its values joined."""
     out: dict[str, str] = {}
-    for name, value in request.scope["headers"]:
+    for name, value in scope["headers"]:
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         out[key] = f"{out[key]}, {text}" if key in out else text
     return out
 
 
-def client_address(request: Request, headers: dict[str, str], config: Config) -> str:
-    peer = request.client.host if request.client else "unknown"
+def client_address(scope, headers: dict[str, str], config: Config) -> str:
+    peer = scope["client"][0] if scope.get("client") else "unknown"
     if config.trust_forwarded and (forwarded := headers.get("x-forwarded-for")):
         return forwarded.split(",")[-1].strip() or peer  # the hop our own proxy saw
     return peer
 
 
-@route(["/rest/v1/rpc/{name:str}", "/rpc/{name:str}"],
-       http_method=["GET", "POST", "HEAD", "PUT", "PATCH", "DELETE"], status_code=200)
-async def rpc(request: Request, name: str) -> Response:
-    service: Service = request.app.state.service
-    config = service.config
-    headers = _headers(request)
-    info = logs.request_info.get()
-    info = {} if info is None else info
-    info["function"] = name
-    try:
-        if request.method not in ("GET", "POST", "HEAD"):
-            raise ApiError(405, "PGRST101", f"Cannot use the {request.method} method on RPC", None,
-                           "call functions with POST, or GET for read-only ones")
-        if not service.cache.loaded:
-            raise ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
-        caller = auth.caller(headers, config)
-        info["role"] = caller.role
-        client = client_address(request, headers, config)
-        if wait := service.limiter.take(caller.subject or client):
-            raise ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
-                           {"Retry-After": RateLimiter.retry_after(wait)})
-        body = await request.body() if request.method == "POST" else b""
-        call = Call(request.method, name, headers, list(request.query_params.multi_items()), body, client)
-        result = await service.pipeline.run(call, caller)
-    except ApiError as err:
-        info["code"] = err.code
-        if err.status == 503 and err.code == "PGRST001":
-            service.database_lost()
-        return error_response(err)
-    return Response(content=result.body, status_code=result.status, headers=result.headers,
-                    media_type=result.headers.get("Content-Type"))
+async def _body(receive, headers: dict[str, str], limit: int) -> bytes:
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes", "send a smaller body")
+
+
+async def _send(send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    if status != 204:
+        raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def rpc_handler(service: Service):
+    """POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn}: mounted as a plain ASGI handler, because this is the path
+    every call takes and Litestar's request and response objects would cost more than the call itself."""
+
+    @asgi(["/rest/v1/rpc", "/rpc"], is_mount=True, copy_scope=False)
+    async def rpc(scope: Scope, receive: Receive, send: Send) -> None:
+        config = service.config
+        name = scope["path"].rstrip("/").rsplit("/", 1)[-1]
+        method = scope["method"]
+        headers = _headers(scope)
+        info = logs.request_info.get()
+        info = {} if info is None else info
+        info["function"] = name
+        try:
+            if method not in ("GET", "POST", "HEAD"):
+                raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None,
+                               "call functions with POST, or GET for read-only ones")
+            if not service.cache.loaded:
+                raise ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
+            caller = auth.caller(headers, config)
+            info["role"] = caller.role
+            client = client_address(scope, headers, config)
+            if wait := service.limiter.take(caller.subject or client):
+                raise ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
+                               {"Retry-After": RateLimiter.retry_after(wait)})
+            body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
+            query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
+        except ApiError as err:
+            info["code"] = err.code
+            if err.status == 503 and err.code == "PGRST001":
+                service.database_lost()
+            await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err))
+            return
+        except Exception:
+            log.exception("unexpected error", extra={"event": "unhandled"})
+            err = ApiError(500, "PGRST000", "Internal server error")
+            await _send(send, 500, err.body(), _error_headers(err))
+            return
+        await _send(send, result.status, result.body, result.headers)
+
+    return rpc
+
+
+def _error_headers(err: ApiError) -> dict[str, str]:
+    return {"Content-Type": JSON, "Proxy-Status": f"PostgREST; error={err.code}", **err.headers}
 
 
 @get(["/rest/v1/", "/"], status_code=200)
@@ -218,7 +267,7 @@ def build(config: Config) -> Litestar:
         cors = CORSConfig(allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
-        route_handlers=[rpc, openapi_document, health, ready],
+        route_handlers=[rpc_handler(service), openapi_document, health, ready],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

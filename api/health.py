@@ -3,6 +3,7 @@ change of the plan is deployed (otherwise the changes still pending are listed, 
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Readiness(msgspec.Struct):
     reason: str | None = None
 
 
+@functools.cache
 def _version() -> str:
     try:
         return version("tessera")

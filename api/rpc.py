@@ -1,7 +1,8 @@
 """The RPC pipeline: one HTTP request in, one database transaction, one response out, as PostgREST does it.
 
     request → schema (profile headers) → caller (JWT / apikey) → rate limit → arguments → function (overloads)
-            → one round trip: BEGIN, the settings statement, the call, the response settings, COMMIT
+            → one message, one round trip, one transaction: the settings, then the call (which also reads
+              the response settings), each a statement prepared once per connection
             → the body as the database rendered it (json_agg), status and headers
 
 The database renders the JSON (json_agg over the call), so a result passes through Python as one string. Every
@@ -10,7 +11,9 @@ request sets every request setting, so nothing said on one request is seen by th
 
 from __future__ import annotations
 
+import itertools
 import urllib.parse
+import weakref
 
 import msgspec
 import psycopg
@@ -27,15 +30,15 @@ OBJECT = "application/vnd.pgrst.object+json"
 _RESERVED = ("select", "columns", "on_conflict")
 _RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
 
-_SETTINGS = ("SELECT pg_catalog.set_config('search_path', %s, true), {role_settings}"
-             "pg_catalog.set_config('role', %s, true), pg_catalog.set_config('request.jwt.claims', %s, true), "
-             "pg_catalog.set_config('request.method', %s, true), pg_catalog.set_config('request.path', %s, true), "
-             "pg_catalog.set_config('request.headers', %s, true), pg_catalog.set_config('request.cookies', %s, true), "
+# $8 is the access mode: going read-only is allowed at any point of a transaction, so it can come first here.
+_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', $8, true), "
+             "pg_catalog.set_config('search_path', $1, true), {role_settings}"
+             "pg_catalog.set_config('role', $2, true), pg_catalog.set_config('request.jwt.claims', $3, true), "
+             "pg_catalog.set_config('request.method', $4, true), pg_catalog.set_config('request.path', $5, true), "
+             "pg_catalog.set_config('request.headers', $6, true), pg_catalog.set_config('request.cookies', $7, true), "
              "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true)")
-_RESPONSE = ("SELECT nullif(pg_catalog.current_setting('response.status', true), ''), "
-             "nullif(pg_catalog.current_setting('response.headers', true), '')")
-_BEGIN = {True: "BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY",
-          False: "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"}
+_BEGIN = {True: "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY",
+          False: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"}  # for tools that send statements one by one
 
 
 class Call(msgspec.Struct, frozen=True):
@@ -48,28 +51,100 @@ class Call(msgspec.Struct, frozen=True):
     client: str  # the client address, for the request.headers setting and the rate limit
 
 
+class Statement(msgspec.Struct, frozen=True):
+    """A statement the pipeline prepares once per connection, under its own name."""
+    name: str
+    text: str  # $1..$n for its parameters
+
+    def run(self, values: tuple) -> str:
+        return f"EXECUTE {self.name}({', '.join(map(literal, values))})" if values else f"EXECUTE {self.name}"
+
+
+def literal(value: str) -> str:
+    """A string literal that means the same whatever standard_conforming_strings says. PostgreSQL text cannot
+    hold NUL, and a NUL would end the message early, so one is refused here."""
+    if "\0" in value:
+        raise ApiError(400, "22021", "invalid byte sequence: text cannot contain NUL (0x00)")
+    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class Prepared(msgspec.Struct, frozen=True):
+    function: Function
+    schema: str
+    negotiated: bool  # the request named its schema (or several are exposed): the response says which
+    as_object: bool
+    read_only: bool
+    settings: Statement
+    settings_params: tuple
+    call: Statement
+    call_params: tuple
+    generation: int  # of the schema cache the statements were built from
+
+    def plain(self) -> list[tuple[str, tuple]]:
+        """The transaction as separate statements with their values, for tools that prepare them themselves."""
+        return [(_BEGIN[self.read_only], ()), (self.settings.text, self.settings_params),
+                (self.call.text, self.call_params), ("COMMIT", ())]
+
+
+class Connections:
+    """Which statements each pooled connection has prepared, for which schema generation. A connection nobody
+    has seen, or one whose last message failed part-way (what was prepared is then unknown), starts afresh."""
+
+    def __init__(self):
+        self._known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
+        """One simple-protocol message, one round trip, one transaction (the server runs the statements of one
+        message as a single transaction, committed at its end and rolled back whole on any error): whatever
+        PREPAREs this connection still lacks, then the settings and the call, each EXECUTEd from its cached plan.
+        Returns the call's row: (body, rows, response.status, response.headers)."""
+        generation, names, cur = self._known.pop(conn, (None, frozenset(), None))
+        parts: list[str] = []
+        if generation != prepared.generation:
+            parts.append("DEALLOCATE ALL")
+            names = frozenset()
+        settings, call = prepared.settings, prepared.call
+        # The settings are prepared as the login role; the call only after the role switch, because naming the
+        # function needs the role's USAGE on its schema. EXECUTE privileges are checked at every execution.
+        if settings.name not in names:
+            parts.append(f"PREPARE {settings.name} AS {settings.text}")
+        parts.append(settings.run(prepared.settings_params))
+        if call.name not in names:
+            parts.append(f"PREPARE {call.name} AS {call.text}")
+        skip = len(parts)
+        parts.append(call.run(prepared.call_params))
+        cur = cur or conn.cursor()  # no parameters: psycopg sends the text as it is, by the simple protocol
+        await cur.execute("; ".join(parts))
+        for _ in range(skip):
+            cur.nextset()
+        row = await cur.fetchone()
+        self._known[conn] = (prepared.generation, names | {settings.name, call.name}, cur)
+        return row
+
+
 class Result(msgspec.Struct):
     status: int
     body: bytes
     headers: dict[str, str]
 
 
-def _ident(name: str) -> str:
+def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+_ident = _quoted
 
 
 class Pipeline:
     def __init__(self, config: Config, cache: SchemaCache, pool: AsyncConnectionPool):
         self.config, self.cache, self.pool = config, cache, pool
-        self._sql: dict[tuple, str] = {}
-        self._settings: dict[str, str] = {}
+        self._sql: dict[tuple, Statement] = {}
+        self._settings: dict[str, Statement] = {}
+        self._counter = itertools.count(1)
+        self.connections = Connections()
         self._generation = cache.generation
         self.database_up = True
-        self._search_path_suffix = "".join(f", {_ident(s)}" for s in config.extra_search_path)
+        self._search_path_suffix = "".join(f", {_quoted(s)}" for s in config.extra_search_path)
 
     # -- the steps ---------------------------------------------------------------------------------------------
     def schema(self, call: Call) -> tuple[str, bool]:
@@ -144,15 +219,18 @@ class Pipeline:
                 else self.cache.suggestion(schema, name))
         raise errors.not_found(f"Could not find the function {shown} in the schema cache", hint)
 
-    def statement(self, fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> str:
+    def _named(self, text: str) -> Statement:
+        return Statement(f"tessera_{next(self._counter)}", text)
+
+    def statement(self, fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> Statement:
         """The call, rendered to JSON by the database; cached per function, argument set and shape."""
         cache_key = (fn.schema, fn.name, fn.params, keys, as_object)
-        text = self._sql.get(cache_key)
-        if text is not None:
-            return text
+        found = self._sql.get(cache_key)
+        if found is not None:
+            return found
         target = f"{_ident(fn.schema)}.{_ident(fn.name)}"
         if keys is None:  # the whole body, as the one unnamed json parameter
-            source = f"{target}(%s::{fn.params[0].type}) AS r"
+            source = f"{target}($1::{fn.params[0].type}) AS r"
         elif not keys:
             source = f"{target}() AS r"
         else:
@@ -161,18 +239,22 @@ class Pipeline:
             columns = ", ".join(f"{_ident(p.name)} {p.type}" for p in chosen)
             passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{_ident(p.name)} := _.{_ident(p.name)}"
                                for p in chosen)
-            source = f"pg_catalog.json_to_record(%s::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
+            source = f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
         if fn.returns_void:
             shape = "NULL::text"
         elif as_object or not fn.returns_set:
             shape = "(pg_catalog.json_agg(r) -> 0)::text"
         else:
             shape = "coalesce(pg_catalog.json_agg(r), '[]')::text"
-        text = f"SELECT {shape}, pg_catalog.count(*)::int FROM {source}"
-        self._sql[cache_key] = text
-        return text
+        # The response settings are read in the same statement, after the aggregate has run the function (as
+        # PostgREST reads them).
+        found = self._sql[cache_key] = self._named(
+            f"SELECT {shape}, pg_catalog.count(*)::int, "
+            "nullif(pg_catalog.current_setting('response.status', true), ''), "
+            f"nullif(pg_catalog.current_setting('response.headers', true), '') FROM {source}")
+        return found
 
-    def settings(self, role: str) -> str:
+    def settings(self, role: str) -> Statement:
         """The settings statement for a role: its ALTER ROLE settings first (PostgREST's order), then ours."""
         if self._generation != self.cache.generation:  # reloaded: signatures and role settings may differ
             self._sql.clear()
@@ -180,36 +262,40 @@ class Pipeline:
             self._generation = self.cache.generation
         text = self._settings.get(role)
         if text is None:
-            own = "".join(f"pg_catalog.set_config({_literal(k)}, {_literal(v)}, true), "
+            own = "".join(f"pg_catalog.set_config({literal(k)}, {literal(v)}, true), "
                           for k, v in self.cache.role_settings.get(role, ()))
-            text = self._settings[role] = _SETTINGS.format(role_settings=own)
+            text = self._settings[role] = self._named(_SETTINGS.format(role_settings=own))
         return text
 
     # -- the whole request -------------------------------------------------------------------------------------
-    async def run(self, call: Call, caller: Caller) -> Result:
+    def prepare(self, call: Call, caller: Caller) -> Prepared:
+        """Everything up to the database: the function and the one message that runs it."""
         schema, negotiated = self.schema(call)
         as_object = self.wants_object(call)
         args, raw = self.arguments(call)
         fn = self.function(schema, call.name, args, raw)
         keys = None if fn.single_unnamed_json else tuple(sorted(args or ()))
         if keys == ():
-            payload: bytes | None = None
+            payload: tuple = ()
         elif keys is None or call.method == "POST":
-            payload = raw
+            payload = (raw.decode(),)
         else:
-            payload = msgspec.json.encode(args)
-        settings = self.settings(caller.role)
-        statement = self.statement(fn, keys, as_object)
+            payload = (msgspec.json.encode(args).decode(),)
+        settings = self.settings(caller.role)  # first: it notices a reloaded schema cache
         read_only = call.method != "POST" or not fn.volatile
-        params = (f"{_ident(schema)}{self._search_path_suffix}", caller.role, caller.claims, call.method,
+        params = (f"{_quoted(schema)}{self._search_path_suffix}", caller.role, caller.claims, call.method,
                   f"/rpc/{call.name}", msgspec.json.encode(_request_headers(call, self.config)).decode(),
-                  msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode())
-        row, response = await self._execute(read_only, settings, params, statement,
-                                            None if payload is None else payload.decode(), caller)
-        body, count = row
+                  msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode(), "on" if read_only else "off")
+        return Prepared(fn, schema, negotiated, as_object, read_only, settings, params,
+                        self.statement(fn, keys, as_object), payload, self._generation)
+
+    async def run(self, call: Call, caller: Caller) -> Result:
+        prepared = self.prepare(call, caller)
+        fn, as_object = prepared.function, prepared.as_object
+        body, count, *response = await self._execute(prepared, caller)
         headers = {"Content-Type": f"{OBJECT if as_object else 'application/json'}; charset=utf-8"}
-        if negotiated:
-            headers["Content-Profile"] = schema
+        if prepared.negotiated:
+            headers["Content-Profile"] = prepared.schema
         status = 200
         if fn.returns_void:
             status, body = 204, None
@@ -225,21 +311,13 @@ class Pipeline:
         encoded = b"" if body is None or call.method == "HEAD" else body.encode()
         return Result(status, encoded, headers)
 
-    async def _execute(self, read_only: bool, settings: str, params: tuple, statement: str, payload: str | None,
-                       caller: Caller):
+    async def _execute(self, prepared: Prepared, caller: Caller):
         # While the database is known to be away, do not queue for a connection that cannot come.
         timeout = self.config.pool_timeout if self.database_up else min(0.1, self.config.pool_timeout)
         try:
             async with self.pool.connection(timeout=timeout) as conn:
                 try:
-                    async with conn.pipeline() as pipe:
-                        await conn.execute(_BEGIN[read_only], prepare=True)
-                        await conn.execute(settings, params)
-                        call = await conn.execute(statement, () if payload is None else (payload,))
-                        response = await conn.execute(_RESPONSE, prepare=True)
-                        await conn.execute("COMMIT", prepare=True)
-                        await pipe.sync()
-                        row, settings_row = await call.fetchone(), await response.fetchone()
+                    row = await self.connections.run(conn, prepared)
                 except psycopg.Error as exc:
                     if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         await conn.execute("ROLLBACK")
@@ -256,7 +334,7 @@ class Pipeline:
         except psycopg.Error as exc:
             raise self._database_error(exc, caller) from None
         self.database_up = True
-        return row, settings_row
+        return row
 
     def _database_error(self, exc: psycopg.Error, caller: Caller) -> ApiError:
         diag = exc.diag

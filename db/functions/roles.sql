@@ -4,15 +4,19 @@
 
 CREATE OR REPLACE FUNCTION api.whoami()
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT pg_catalog.jsonb_build_object(
+BEGIN
+  -- PL/pgSQL: one plain expression, planned once per session (a SQL function with SET search_path is planned
+  -- on every call), with the claim readers inlined into it.
+  RETURN pg_catalog.jsonb_build_object(
     'role', current_user::text,
     'user_id', auth.uid(),
     'email', auth.email()
-  )
+  );
+END
 $$;
 
 COMMENT ON FUNCTION api.whoami() IS

@@ -181,6 +181,10 @@ def bench(args) -> int:
 
     if args.what == "availability":
         return benchmarks.availability(_project(), runs=args.runs, days=args.days)
+    if args.what == "rpc":
+        from tessera import bench_rpc
+
+        return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size)
     return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
@@ -268,11 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=seed)
 
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking"])
+    p.add_argument("what", choices=["availability", "booking", "rpc"])
     p.add_argument("--runs", type=int, default=200, help="availability: timed calls (default 200)")
     p.add_argument("--days", type=int, default=30, help="availability: window in days (default 30)")
     p.add_argument("--clients", type=int, default=8, help="booking: concurrent clients (default 8)")
     p.add_argument("--per-client", type=int, default=50, help="booking: bookings each client attempts (default 50)")
+    p.add_argument("--seconds", type=float, default=5, help="rpc: seconds per driver and concurrency (default 5)")
+    p.add_argument("--workers", type=int, default=1, help="rpc: server processes of the proxy (default 1)")
+    p.add_argument("--pool-size", type=int, default=8, help="rpc: connections per proxy process (default 8)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")

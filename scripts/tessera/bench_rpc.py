@@ -1,0 +1,262 @@
+"""`tessera bench rpc`: what the proxy costs, measured in one run, printed as JSON.
+
+The same two calls (api.whoami, trivial; api.check_availability over a week, real work) are driven three ways at
+concurrency 1, 8 and 32:
+  pgbench  the very statements the proxy sends (BEGIN, the settings, the call, the response settings, COMMIT),
+           as the login role, from a C client;
+  direct   the same statements pipelined by psycopg's async pool, from this process (the floor for Python);
+  proxy    HTTP POSTs through `tessera serve`, driven by wrk (a C load generator).
+Each row has requests/s and p50/p99 latency; ratios compare the proxy with the other two, and `p50_overhead_ms`
+is what the proxy adds to a direct call's median.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
+
+from tessera.errors import Refusal
+from tessera.project import Project
+from tessera.serve import service_environment
+from tessera.server import current_server
+from tessera.tokens import mint
+
+CONCURRENCY = (1, 8, 32)
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _target(conn: psycopg.Connection) -> tuple[str, str]:
+    """(experience, staff user): the private session with the most bookings and someone who works there."""
+    row = conn.execute("""
+        SELECT e.id::text, m.user_id::text
+          FROM app.experiences e
+          JOIN app.memberships m ON m.org_id = e.org_id
+         WHERE e.kind = 'private_session' AND e.active
+         ORDER BY (SELECT count(*) FROM app.bookings b WHERE b.org_id = e.org_id AND b.experience_id = e.id) DESC,
+                  e.id, m.user_id
+         LIMIT 1""").fetchone()
+    if row is None:
+        raise Refusal("no experience to ask about; run `tessera seed --demo` or `tessera seed --scale N` first")
+    return row
+
+
+class Workload:
+    """One call as the proxy runs it: the very transaction text and values, and the HTTP request behind it."""
+
+    def __init__(self, name: str, function: str, body: dict, token: str, text: str, params: tuple):
+        self.name, self.function, self.body, self.token = name, function, body, token
+        self.text, self.params = text, params
+
+    def script(self) -> str:
+        """The transaction with its values inlined, for pgbench (one line: pgbench sends it as one message)."""
+        return _inline(self.text, self.params) + ";\n"
+
+
+def _inline(text: str, params: tuple) -> str:
+    literals = tuple(sql.Literal(v).as_string(None).replace("%", "%%") for v in params)
+    return (text % literals).replace("%%", "%")
+
+
+def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
+    from api.auth import caller
+    from api.config import Config
+    from api.rpc import Call, Pipeline
+    from api.schema_cache import SchemaCache
+
+    config = Config(database_url=conninfo, jwt_secret=secret, rate_limit=0)
+    cache = SchemaCache(config.schemas)
+
+    async def load():
+        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            await cache.load(conn)
+    asyncio.run(load())
+    pipeline = Pipeline(config, cache, None)  # only to prepare the transactions the proxy would send
+    with current_server(project).connect() as conn:  # as the owner: the login role reads no tables
+        experience, staff = _target(conn)
+    token = mint(secret, "authenticated", sub=staff, ttl=3600)
+    start = date.today() + timedelta(days=1)
+    out = []
+    for name, function, body in (
+        ("trivial", "whoami", {}),
+        ("availability", "check_availability",
+         {"experience_id": experience, "from_date": start.isoformat(),
+          "to_date": (start + timedelta(days=6)).isoformat(), "party_size": 4}),
+    ):
+        headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        call = Call("POST", function, headers, [], json.dumps(body).encode(), "127.0.0.1")
+        prepared = pipeline.prepare(call, caller(headers, config))
+        out.append(Workload(name, function, body, token, prepared.text, prepared.params))
+    return out
+
+
+# -- the three drivers -----------------------------------------------------------------------------------------------
+def run_pgbench(conninfo: str, work: Workload, clients: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "call.sql"
+        script.write_text(work.script())
+        env = {**os.environ, **_libpq_env(conninfo)}
+        proc = subprocess.run([PGBENCH, "-n", "-M", "prepared", "-c", str(clients), "-j", str(min(clients, 2)),
+                               "-T", str(max(1, round(seconds))), "-f", str(script), "-l",
+                               "--log-prefix", str(Path(tmp) / "log")],
+                              capture_output=True, text=True, env=env, cwd=tmp)
+        if proc.returncode != 0:
+            raise Refusal(f"pgbench failed: {(proc.stderr.strip().splitlines() or ['?'])[-1]}")
+        latencies = []
+        for log in Path(tmp).glob("log*"):
+            for line in log.read_text().splitlines():
+                latencies.append(int(line.split()[2]) / 1000)
+        tps = float(re.search(r"tps = ([0-9.]+)", proc.stdout).group(1))
+    return _row(tps, latencies)
+
+
+def run_direct(conninfo: str, work: Workload, clients: int, seconds: float, pool_size: int) -> dict:
+    from api.app import CONNECTION
+
+    from api.rpc import execute
+
+    async def main():
+        async with AsyncConnectionPool(conninfo, min_size=pool_size, max_size=pool_size, kwargs=CONNECTION) as pool:
+            await pool.wait()
+            latencies: list[float] = []
+            deadline = time.perf_counter() + seconds
+
+            async def client():
+                while time.perf_counter() < deadline:
+                    began = time.perf_counter()
+                    async with pool.connection() as conn:
+                        await execute(conn, work.text, work.params)
+                    latencies.append((time.perf_counter() - began) * 1000)
+
+            began = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(clients)))
+            return len(latencies) / (time.perf_counter() - began), latencies
+
+    rps, latencies = asyncio.run(main())
+    return _row(rps, latencies)
+
+
+_WRK_LUA = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {token}"
+"""
+
+
+def run_wrk(url: str, work: Workload, clients: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "call.lua"
+        script.write_text(_WRK_LUA.format(body=json.dumps(json.dumps(work.body)), token=work.token))
+        proc = subprocess.run(["wrk", "-t", str(min(clients, 2)), "-c", str(clients),
+                               "-d", f"{max(1, round(seconds))}s", "--latency", "-s", str(script),
+                               f"{url}/rest/v1/rpc/{work.function}"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise Refusal(f"wrk failed: {(proc.stderr.strip().splitlines() or ['?'])[-1]}")
+    if "Non-2xx" in proc.stdout:
+        raise Refusal(f"the proxy answered errors during the run: {proc.stdout.strip().splitlines()[-3]}")
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", proc.stdout).group(1))
+    dist = dict(re.findall(r"^\s+(50|99)%\s+([0-9.]+\w+)", proc.stdout, re.M))
+    return {"requests_per_second": round(rps, 1), "p50_ms": _ms(dist["50"]), "p99_ms": _ms(dist["99"])}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([0-9.]+)(\w+)", text).groups()
+    return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit], 3)
+
+
+def _row(rps: float, latencies: list[float]) -> dict:
+    if not latencies:
+        raise Refusal("the run completed no calls; is the database answering?")
+    return {"requests_per_second": round(rps, 1), "p50_ms": round(_percentile(latencies, 50), 3),
+            "p99_ms": round(_percentile(latencies, 99), 3), "mean_ms": round(statistics.fmean(latencies), 3)}
+
+
+def _libpq_env(conninfo: str) -> dict[str, str]:
+    from psycopg.conninfo import conninfo_to_dict
+
+    names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "dbname": "PGDATABASE", "password": "PGPASSWORD"}
+    return {names[k]: str(v) for k, v in conninfo_to_dict(conninfo).items() if k in names}
+
+
+def rpc(project: Project, seconds: float, workers: int, pool_size: int) -> int:
+    if shutil.which("wrk") is None:
+        raise Refusal("wrk is not installed; install it (Debian: apt-get install wrk) and run again")
+    if not Path(PGBENCH).exists():
+        raise Refusal(f"pgbench is not at {PGBENCH}; install postgresql-15 (it ships pgbench)")
+    env = service_environment(project)
+    login = os.environ.get("TESSERA_DATABASE_URL") or env["TESSERA_DATABASE_URL"]
+    secret = os.environ.get("TESSERA_JWT_SECRET") or env["TESSERA_JWT_SECRET"]
+    workloads = _workloads(project, login, secret)
+    service, url = _serve(env, workers, pool_size)
+    report: dict = {"benchmark": "rpc", "seconds_per_run": seconds, "proxy_workers": workers, "pool_size": pool_size,
+                    "cores": os.cpu_count(), "calls": {}}
+    try:
+        for work in workloads:
+            # Warm every path once (plans, prepared statements, the proxy's caches).
+            run_direct(login, work, 2, 0.5, pool_size)
+            run_wrk(url, work, 2, 1)
+            rows = {}
+            for clients in CONCURRENCY:
+                rows[str(clients)] = {
+                    "pgbench": run_pgbench(login, work, clients, seconds),
+                    "direct": run_direct(login, work, clients, seconds, pool_size),
+                    "proxy": run_wrk(url, work, clients, seconds),
+                }
+                row = rows[str(clients)]
+                row["proxy_vs_direct"] = round(row["proxy"]["requests_per_second"]
+                                               / row["direct"]["requests_per_second"], 3)
+                row["proxy_vs_pgbench"] = round(row["proxy"]["requests_per_second"]
+                                                / row["pgbench"]["requests_per_second"], 3)
+                row["p50_overhead_ms"] = round(row["proxy"]["p50_ms"] - row["direct"]["p50_ms"], 3)
+            report["calls"][work.name] = {"function": f"api.{work.function}", "arguments": work.body,
+                                          "concurrency": rows}
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+    print(json.dumps(report))
+    return 0
+
+
+def _serve(env: dict[str, str], workers: int, pool_size: int) -> tuple[subprocess.Popen, str]:
+    import socket
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    full = {**os.environ, **env, "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_SIZE": str(pool_size),
+            "TESSERA_LOG_LEVEL": "warning"}
+    exe = str(Path(sys.executable).with_name("tessera"))
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", str(workers)], env=full,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise Refusal(f"the service did not become ready: {(proc.stderr.read() or '?').strip()[-300:]}")
+        time.sleep(0.1)
