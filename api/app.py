@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import urllib.parse
@@ -224,13 +225,24 @@ def _framework_error(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, "PGRST000", "Internal server error"))
 
 
+def _request_id_source():
+    """Ids unique across processes and restarts without the cost of a uuid4 per request: a random prefix for
+    this process, then a counter."""
+    prefix = uuid.uuid4().hex[:16]
+    for n in itertools.count(1):
+        yield f"{prefix}{n:016x}"
+
+
+new_ids = _request_id_source()
+
+
 def request_ids(app):
     """ASGI middleware: a request id on every response and log line, and one access log line a request."""
     async def middleware(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else next(new_ids)
         token = logs.request_id.set(rid)
         info_token = logs.request_info.set(info := {})
         began = time.perf_counter()

@@ -10,6 +10,8 @@ exists and may be taken is the database's answer, when the request sets it.
 from __future__ import annotations
 
 import hmac
+import time
+from collections import OrderedDict
 
 import jwt
 import msgspec
@@ -55,7 +57,29 @@ def caller(headers, config: Config) -> Caller:
     return _verified(token, config)
 
 
+# Verified tokens, kept until they expire: a client sends the same token with every request, and checking its
+# signature again each time would cost more than the rest of the request's Python. Bounded; oldest out first.
+_verified_tokens: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+CACHE_SIZE = 10_000
+
+
 def _verified(token: str, config: Config) -> Caller:
+    hit = _verified_tokens.get(token)
+    if hit is not None:
+        known, expires = hit
+        if time.time() <= expires:
+            return known
+        del _verified_tokens[token]
+    known = _verify(token, config)
+    exp = msgspec.json.decode(known.claims).get("exp")
+    if isinstance(exp, int | float):
+        _verified_tokens[token] = (known, float(exp) + SKEW_SECONDS)
+        while len(_verified_tokens) > CACHE_SIZE:
+            _verified_tokens.popitem(last=False)
+    return known
+
+
+def _verify(token: str, config: Config) -> Caller:
     if token.count(".") != 2:
         raise jwt_error("PGRST301", f"Expected 3 parts in JWT; got {token.count('.') + 1}")
     try:

@@ -11,6 +11,7 @@ request sets every request setting, so nothing said on one request is seen by th
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import urllib.parse
 import weakref
@@ -30,12 +31,17 @@ OBJECT = "application/vnd.pgrst.object+json"
 _RESERVED = ("select", "columns", "on_conflict")
 _RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
 
-# $8 is the access mode: going read-only is allowed at any point of a transaction, so it can come first here.
-_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', $8, true), "
-             "pg_catalog.set_config('search_path', $1, true), {role_settings}"
-             "pg_catalog.set_config('role', $2, true), pg_catalog.set_config('request.jwt.claims', $3, true), "
-             "pg_catalog.set_config('request.method', $4, true), pg_catalog.set_config('request.path', $5, true), "
-             "pg_catalog.set_config('request.headers', $6, true), pg_catalog.set_config('request.cookies', $7, true), "
+# The settings, as one SELECT with the values written in. Not prepared: an EXECUTE evaluates each parameter as an
+# expression, which costs the server more than parsing this statement afresh. The access mode comes first (going
+# read-only is allowed at any point of a transaction); a role's own ALTER ROLE settings come before the role.
+_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', {read_only}, true), "
+             "pg_catalog.set_config('search_path', {search_path}, true), {role_settings}"
+             "pg_catalog.set_config('role', {role}, true), "
+             "pg_catalog.set_config('request.jwt.claims', {claims}, true), "
+             "pg_catalog.set_config('request.method', {method}, true), "
+             "pg_catalog.set_config('request.path', {path}, true), "
+             "pg_catalog.set_config('request.headers', {headers}, true), "
+             "pg_catalog.set_config('request.cookies', {cookies}, true), "
              "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true)")
 _BEGIN = {True: "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY",
           False: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"}  # for tools that send statements one by one
@@ -74,16 +80,15 @@ class Prepared(msgspec.Struct, frozen=True):
     negotiated: bool  # the request named its schema (or several are exposed): the response says which
     as_object: bool
     read_only: bool
-    settings: Statement
-    settings_params: tuple
+    settings: str  # the settings statement, values written in
     call: Statement
     call_params: tuple
     generation: int  # of the schema cache the statements were built from
 
     def plain(self) -> list[tuple[str, tuple]]:
         """The transaction as separate statements with their values, for tools that prepare them themselves."""
-        return [(_BEGIN[self.read_only], ()), (self.settings.text, self.settings_params),
-                (self.call.text, self.call_params), ("COMMIT", ())]
+        return [(_BEGIN[self.read_only], ()), (self.settings, ()), (self.call.text, self.call_params),
+                ("COMMIT", ())]
 
 
 class Connections:
@@ -96,19 +101,17 @@ class Connections:
     async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
         """One simple-protocol message, one round trip, one transaction (the server runs the statements of one
         message as a single transaction, committed at its end and rolled back whole on any error): whatever
-        PREPAREs this connection still lacks, then the settings and the call, each EXECUTEd from its cached plan.
+        the settings, then the call, EXECUTEd from its plan (PREPAREd first if this connection lacks it).
         Returns the call's row: (body, rows, response.status, response.headers)."""
         generation, names, cur = self._known.pop(conn, (None, frozenset(), None))
         parts: list[str] = []
         if generation != prepared.generation:
             parts.append("DEALLOCATE ALL")
             names = frozenset()
-        settings, call = prepared.settings, prepared.call
-        # The settings are prepared as the login role; the call only after the role switch, because naming the
-        # function needs the role's USAGE on its schema. EXECUTE privileges are checked at every execution.
-        if settings.name not in names:
-            parts.append(f"PREPARE {settings.name} AS {settings.text}")
-        parts.append(settings.run(prepared.settings_params))
+        call = prepared.call
+        parts.append(prepared.settings)
+        # The call is prepared after the role switch: naming its function needs the role's USAGE on the schema.
+        # EXECUTE privileges are checked at every execution.
         if call.name not in names:
             parts.append(f"PREPARE {call.name} AS {call.text}")
         skip = len(parts)
@@ -118,7 +121,7 @@ class Connections:
         for _ in range(skip):
             cur.nextset()
         row = await cur.fetchone()
-        self._known[conn] = (prepared.generation, names | {settings.name, call.name}, cur)
+        self._known[conn] = (prepared.generation, names | {call.name}, cur)
         return row
 
 
@@ -139,7 +142,7 @@ class Pipeline:
     def __init__(self, config: Config, cache: SchemaCache, pool: AsyncConnectionPool):
         self.config, self.cache, self.pool = config, cache, pool
         self._sql: dict[tuple, Statement] = {}
-        self._settings: dict[str, Statement] = {}
+        self._settings: dict[str, str] = {}
         self._counter = itertools.count(1)
         self.connections = Connections()
         self._generation = cache.generation
@@ -254,18 +257,19 @@ class Pipeline:
             f"nullif(pg_catalog.current_setting('response.headers', true), '') FROM {source}")
         return found
 
-    def settings(self, role: str) -> Statement:
-        """The settings statement for a role: its ALTER ROLE settings first (PostgREST's order), then ours."""
+    def settings(self, role: str) -> str:
+        """The settings template for a role, its ALTER ROLE settings written in (PostgREST's order)."""
         if self._generation != self.cache.generation:  # reloaded: signatures and role settings may differ
             self._sql.clear()
             self._settings.clear()
             self._generation = self.cache.generation
-        text = self._settings.get(role)
-        if text is None:
+        template = self._settings.get(role)
+        if template is None:
             own = "".join(f"pg_catalog.set_config({literal(k)}, {literal(v)}, true), "
                           for k, v in self.cache.role_settings.get(role, ()))
-            text = self._settings[role] = self._named(_SETTINGS.format(role_settings=own))
-        return text
+            template = self._settings[role] = _SETTINGS.replace("{role_settings}",
+                                                                own.replace("{", "{{").replace("}", "}}"))
+        return template
 
     # -- the whole request -------------------------------------------------------------------------------------
     def prepare(self, call: Call, caller: Caller) -> Prepared:
@@ -281,13 +285,16 @@ class Pipeline:
             payload = (raw.decode(),)
         else:
             payload = (msgspec.json.encode(args).decode(),)
-        settings = self.settings(caller.role)  # first: it notices a reloaded schema cache
+        template = self.settings(caller.role)  # first: it notices a reloaded schema cache
         read_only = call.method != "POST" or not fn.volatile
-        params = (f"{_quoted(schema)}{self._search_path_suffix}", caller.role, caller.claims, call.method,
-                  f"/rpc/{call.name}", msgspec.json.encode(_request_headers(call, self.config)).decode(),
-                  msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode(), "on" if read_only else "off")
-        return Prepared(fn, schema, negotiated, as_object, read_only, settings, params,
-                        self.statement(fn, keys, as_object), payload, self._generation)
+        settings = template.format(
+            read_only="'on'" if read_only else "'off'",
+            search_path=literal(f"{_quoted(schema)}{self._search_path_suffix}"), role=literal(caller.role),
+            claims=literal(caller.claims), method=literal(call.method), path=literal(f"/rpc/{call.name}"),
+            headers=literal(msgspec.json.encode(_request_headers(call, self.config)).decode()),
+            cookies=literal(msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode()))
+        return Prepared(fn, schema, negotiated, as_object, read_only, settings, self.statement(fn, keys, as_object),
+                        payload, self._generation)
 
     async def run(self, call: Call, caller: Caller) -> Result:
         prepared = self.prepare(call, caller)
@@ -315,13 +322,16 @@ class Pipeline:
         # While the database is known to be away, do not queue for a connection that cannot come.
         timeout = self.config.pool_timeout if self.database_up else min(0.1, self.config.pool_timeout)
         try:
-            async with self.pool.connection(timeout=timeout) as conn:
-                try:
-                    row = await self.connections.run(conn, prepared)
-                except psycopg.Error as exc:
-                    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn = await self.pool.getconn(timeout=timeout)
+            try:
+                row = await self.connections.run(conn, prepared)
+            except psycopg.Error:
+                if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    with contextlib.suppress(psycopg.Error):
                         await conn.execute("ROLLBACK")
-                    raise exc
+                raise
+            finally:
+                await self.pool.putconn(conn)
         except PoolTimeout:
             if not self.database_up:
                 raise _unavailable() from None

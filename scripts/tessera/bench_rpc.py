@@ -26,7 +26,6 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from tessera.errors import Refusal
@@ -60,20 +59,22 @@ def _target(conn: psycopg.Connection) -> tuple[str, str]:
 
 
 class Workload:
-    """One call as the proxy runs it: the very transaction text and values, and the HTTP request behind it."""
+    """One call as the proxy runs it: the very transaction it prepares, and the HTTP request behind it."""
 
-    def __init__(self, name: str, function: str, body: dict, token: str, text: str, params: tuple):
+    def __init__(self, name: str, function: str, body: dict, token: str, prepared, connections):
         self.name, self.function, self.body, self.token = name, function, body, token
-        self.text, self.params = text, params
+        self.prepared, self.connections = prepared, connections
 
     def script(self) -> str:
-        """The transaction with its values inlined, for pgbench (one line: pgbench sends it as one message)."""
-        return _inline(self.text, self.params) + ";\n"
+        """The same statements with their values inlined, one a line, for pgbench -M prepared."""
+        from api.rpc import literal
 
-
-def _inline(text: str, params: tuple) -> str:
-    literals = tuple(sql.Literal(v).as_string(None).replace("%", "%%") for v in params)
-    return (text % literals).replace("%%", "%")
+        lines = []
+        for text, params in self.prepared.plain():
+            for index in range(len(params), 0, -1):  # $10 before $1
+                text = text.replace(f"${index}", literal(params[index - 1]))
+            lines.append(text + ";")
+        return "\n".join(lines) + "\n"
 
 
 def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
@@ -104,7 +105,7 @@ def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
         headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
         call = Call("POST", function, headers, [], json.dumps(body).encode(), "127.0.0.1")
         prepared = pipeline.prepare(call, caller(headers, config))
-        out.append(Workload(name, function, body, token, prepared.text, prepared.params))
+        out.append(Workload(name, function, body, token, prepared, pipeline.connections))
     return out
 
 
@@ -131,8 +132,6 @@ def run_pgbench(conninfo: str, work: Workload, clients: int, seconds: float) -> 
 def run_direct(conninfo: str, work: Workload, clients: int, seconds: float, pool_size: int) -> dict:
     from api.app import CONNECTION
 
-    from api.rpc import execute
-
     async def main():
         async with AsyncConnectionPool(conninfo, min_size=pool_size, max_size=pool_size, kwargs=CONNECTION) as pool:
             await pool.wait()
@@ -143,7 +142,7 @@ def run_direct(conninfo: str, work: Workload, clients: int, seconds: float, pool
                 while time.perf_counter() < deadline:
                     began = time.perf_counter()
                     async with pool.connection() as conn:
-                        await execute(conn, work.text, work.params)
+                        await work.connections.run(conn, work.prepared)
                     latencies.append((time.perf_counter() - began) * 1000)
 
             began = time.perf_counter()
