@@ -196,7 +196,8 @@ def _libpq_env(conninfo: str) -> dict[str, str]:
     return {names[k]: str(v) for k, v in conninfo_to_dict(conninfo).items() if k in names}
 
 
-def rpc(project: Project, seconds: float, workers: int, pool_size: int) -> int:
+def rpc(project: Project, seconds: float, workers: int, pool_size: int,
+        concurrency: tuple[int, ...] = CONCURRENCY) -> int:
     if shutil.which("wrk") is None:
         raise Refusal("wrk is not installed; install it (Debian: apt-get install wrk) and run again")
     if not Path(PGBENCH).exists():
@@ -214,7 +215,7 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int) -> int:
             run_direct(login, work, 2, 0.5, pool_size)
             run_wrk(url, work, 2, 1)
             rows = {}
-            for clients in CONCURRENCY:
+            for clients in concurrency:
                 rows[str(clients)] = {
                     "pgbench": run_pgbench(login, work, clients, seconds),
                     "direct": run_direct(login, work, clients, seconds, pool_size),

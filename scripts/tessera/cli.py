@@ -184,7 +184,11 @@ def bench(args) -> int:
     if args.what == "rpc":
         from tessera import bench_rpc
 
-        return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size)
+        levels = tuple(int(x) for x in args.concurrency.split(",") if x.strip().isdigit() and int(x) > 0)
+        if not levels:
+            raise Refusal(f"--concurrency {args.concurrency!r} names no level; give numbers such as 1,8,32")
+        return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size,
+                             concurrency=levels)
     return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
@@ -280,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=5, help="rpc: seconds per driver and concurrency (default 5)")
     p.add_argument("--workers", type=int, default=1, help="rpc: server processes of the proxy (default 1)")
     p.add_argument("--pool-size", type=int, default=8, help="rpc: connections per proxy process (default 8)")
+    p.add_argument("--concurrency", default="1,8,32", help="rpc: concurrency levels (default 1,8,32)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
