@@ -98,10 +98,15 @@ DECLARE
   old_live boolean := TG_OP <> 'INSERT' AND private.booking_is_live(OLD.status);
   new_live boolean := TG_OP <> 'DELETE' AND private.booking_is_live(NEW.status);
 BEGIN
-  -- Nothing that holds places changed: leave counters and claims alone.
+  -- Nothing that holds places changed: leave counters and claims alone, but for when a hold runs out.
   IF TG_OP = 'UPDATE' AND old_live = new_live
      AND (OLD.slot_id, OLD.places, OLD.starts_at, OLD.ends_at) = (NEW.slot_id, NEW.places, NEW.starts_at, NEW.ends_at)
   THEN
+    IF new_live AND (OLD.status, OLD.hold_expires_at) IS DISTINCT FROM (NEW.status, NEW.hold_expires_at) THEN
+      UPDATE app.booking_resources
+         SET held_until = CASE WHEN NEW.status = 'pending' THEN NEW.hold_expires_at END
+       WHERE booking_id = NEW.id;
+    END IF;
     RETURN NULL;
   END IF;
   IF old_live THEN
@@ -116,9 +121,10 @@ BEGIN
     UPDATE app.slots SET taken = taken + NEW.places WHERE id = NEW.slot_id;
     PERFORM private.count_tickets(NEW.org_id, NEW.id, NEW.slot_id, 1);
     -- The exclusion constraint turns a clash on any resource into an error here.
-    INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during)
+    INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during, held_until)
     SELECT NEW.org_id, NEW.id, er.resource_id,
-           pg_catalog.tstzrange(NEW.starts_at, NEW.ends_at + pg_catalog.make_interval(mins => e.buffer_minutes))
+           pg_catalog.tstzrange(NEW.starts_at, NEW.ends_at + pg_catalog.make_interval(mins => e.buffer_minutes)),
+           CASE WHEN NEW.status = 'pending' THEN NEW.hold_expires_at END
       FROM app.experience_resources er
       JOIN app.experiences e ON e.id = er.experience_id
      WHERE er.experience_id = NEW.experience_id AND e.kind = 'private_session';
@@ -653,9 +659,8 @@ BEGIN
     claimed := (SELECT pg_catalog.range_agg(br.during)
                   FROM app.experience_resources er
                   JOIN app.booking_resources br ON br.resource_id = er.resource_id AND br.during && reach
-                  JOIN app.bookings b ON b.id = br.booking_id
                  WHERE er.experience_id = exp.id
-                   AND NOT (b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()));
+                   AND (br.held_until IS NULL OR br.held_until > pg_catalog.now()));
   END IF;
 
   RETURN QUERY

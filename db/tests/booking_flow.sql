@@ -2,7 +2,7 @@
 -- cancellation refunds, ticket quotas, and the database refusing to oversell whatever the caller does.
 BEGIN;
 \ir setup.psql
-SELECT plan(33);
+SELECT plan(37);
 
 INSERT INTO auth.users (id, email) VALUES
   ('00000000-0000-4000-8000-0000000000a4', 'staff@a.example'),
@@ -103,6 +103,13 @@ SET LOCAL ROLE authenticated;
 SELECT is((SELECT remaining FROM api.check_availability('a3000000-0000-4000-8000-000000000001',
                                                         (SELECT d FROM day), (SELECT d FROM day), 2)),
           1, 'a run-out hold counts for nothing in availability');
+SELECT is((SELECT remaining FROM api.check_availability('a3000000-0000-4000-8000-000000000002',
+                                                        (SELECT d FROM day), (SELECT d FROM day), 2)),
+          1, 'nor does its claim on the room hold back the other game there');
+RESET ROLE;
+SELECT is((SELECT held_until FROM app.booking_resources WHERE booking_id = (SELECT id FROM first_booking)),
+          now() - interval '1 second', 'a pending booking''s room claim carries its hold deadline');
+SET LOCAL ROLE authenticated;
 SELECT throws_ok($$ SELECT api.confirm_booking((SELECT id FROM first_booking)) $$, 'PT409', NULL,
                  'a run-out hold cannot be confirmed');
 CREATE TEMP TABLE second_booking AS
@@ -114,7 +121,13 @@ SELECT is((SELECT taken FROM app.slots WHERE id = (SELECT slot_id FROM first_boo
           'and its slot counter gives the place back');
 
 -- Confirming, cancelling and what is refunded.
+SELECT isnt((SELECT held_until FROM app.booking_resources WHERE booking_id = (SELECT id FROM second_booking)), NULL,
+            'a new hold''s claim lasts as long as the hold');
 SELECT is((api.confirm_booking((SELECT id FROM second_booking))).status::text, 'confirmed', 'staff confirm a booking');
+RESET ROLE;
+SELECT is((SELECT held_until FROM app.booking_resources WHERE booking_id = (SELECT id FROM second_booking)), NULL,
+          'a confirmed booking''s claim no longer lapses');
+SET LOCAL ROLE authenticated;
 SELECT is(api.cancel_booking((SELECT id FROM second_booking), 'changed plans'), 4500::bigint,
           'cancelling a paid booking well before the cutoff refunds it in full');
 SELECT is((SELECT remaining FROM api.check_availability('a3000000-0000-4000-8000-000000000001',

@@ -151,8 +151,9 @@ INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, p
 SELECT b.org_id, b.id, md5('scale-ticket-' || substr(o.slug, 7)::int)::uuid, b.places, 1500
   FROM app.bookings b JOIN app.organizations o ON o.id = b.org_id JOIN app.experiences e ON e.id = b.experience_id
  WHERE o.slug LIKE 'scale-%' AND e.kind = 'ticketed_event';
-INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during)
-SELECT b.org_id, b.id, er.resource_id, tstzrange(b.starts_at, b.ends_at + interval '15 minutes')
+INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during, held_until)
+SELECT b.org_id, b.id, er.resource_id, tstzrange(b.starts_at, b.ends_at + interval '15 minutes'),
+       CASE WHEN b.status = 'pending' THEN b.hold_expires_at END
   FROM app.bookings b JOIN app.experience_resources er ON er.experience_id = b.experience_id
  WHERE b.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
    AND private.booking_is_live(b.status);

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that claims_hold_sync changed are retired; its verify checks them now.
+
 -- Checks of functions that profile_and_window changed are retired; its verify checks them now.
 
 -- Checks of functions that availability_fast changed are retired; its verify checks them now.
@@ -89,7 +91,6 @@ BEGIN
   END IF;
   PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.bookings_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.count_tickets(uuid,uuid,uuid,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.move_booking(uuid,app.booking_status,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.move_booking(uuid,app.booking_status,text)', 'EXECUTE') THEN
