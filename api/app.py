@@ -243,6 +243,7 @@ def request_ids(app):
             return await app(scope, receive, send)
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else next(new_ids)
+        method, path = scope["method"], scope["path"]  # before a mounted handler rewrites the path
         token = logs.request_id.set(rid)
         info_token = logs.request_info.set(info := {})
         began = time.perf_counter()
@@ -258,7 +259,7 @@ def request_ids(app):
         try:
             await app(scope, receive, send_with_id)
         finally:
-            log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status,
+            log.info("request", extra={"method": method, "path": path, "status": status,
                                        "ms": round((time.perf_counter() - began) * 1000, 2), **info})
             logs.request_info.reset(info_token)
             logs.request_id.reset(token)

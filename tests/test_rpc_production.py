@@ -138,6 +138,7 @@ def test_logs_are_json_lines_with_request_ids_and_never_a_token(api):
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     mine = [line for line in lines if line.get("request_id") == "log-check-1"]
     assert mine and mine[0]["status"] == 404 and mine[0]["function"] == "whoami"
+    assert mine[0]["path"] == "/rest/v1/rpc/whoami" and mine[0]["method"] == "POST"
     assert mine[0]["role"] == "authenticated" and mine[0]["code"] == "PGRST202"
 
 
