@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from api.schema_cache import Function, SchemaCache, TypeInfo
+from api.schema_cache import Function, Param, SchemaCache, TypeInfo
 
 _INTEGERS = {"smallint": "int32", "integer": "int32", "bigint": "int64"}
 _FORMATS = {"uuid": "uuid", "date": "date", "timestamp with time zone": "date-time",
@@ -46,6 +46,13 @@ def json_schema(type_oid: int, types: dict[int, TypeInfo]) -> dict:
     return schema
 
 
+def _param(param: Param, types: dict[int, TypeInfo]) -> dict:
+    """The argument's JSON schema, with its SQL type, and its SQL default when it has one."""
+    schema = json_schema(param.type_oid, types)
+    note = f"SQL type {param.type}" + (f"; default {param.default}" if param.default is not None else "")
+    return {**schema, "description": note}
+
+
 def _result(fn: Function, types: dict[int, TypeInfo]) -> dict:
     if fn.returns_row:
         item: dict = {"type": "object", "properties": {c.name: json_schema(c.type_oid, types) for c in fn.columns}}
@@ -71,12 +78,12 @@ def _operation(fn: Function, types: dict[int, TypeInfo], method: str) -> dict:
             body_schema: dict = {}
         else:
             body_schema = {"type": "object", "additionalProperties": False,
-                           "properties": {p.name: json_schema(p.type_oid, types) for p in named},
+                           "properties": {p.name: _param(p, types) for p in named},
                            "required": sorted(p.name for p in named if not p.has_default)}
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
     else:
         op["parameters"] = [{"name": p.name, "in": "query", "required": not p.has_default,
-                             "schema": json_schema(p.type_oid, types)} for p in named]
+                             "schema": _param(p, types)} for p in named]
     return op
 
 

@@ -24,6 +24,7 @@ class Param(msgspec.Struct, frozen=True):
     type_oid: int
     has_default: bool
     variadic: bool = False
+    default: str | None = None  # the SQL default, as the catalogue prints it
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -84,6 +85,9 @@ SELECT n.nspname, p.proname, p.provolatile = 'v', p.proretset, p.prorettype = 'p
        (SELECT coalesce(pg_catalog.array_agg(pg_catalog.format_type(t, NULL) ORDER BY o), '{}')
           FROM pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t, o)),
        cols.names, cols.types, cols.oids,
+       (SELECT pg_catalog.array_agg(pg_catalog.pg_get_function_arg_default(p.oid, n::int) ORDER BY n)
+          FROM pg_catalog.generate_series(1, pg_catalog.array_length(coalesce(p.proallargtypes,
+                                                                              p.proargtypes::oid[]), 1)) n),
        pg_catalog.obj_description(p.oid, 'pg_proc')
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -118,15 +122,17 @@ SELECT r.rolname::text, s.setconfig
 
 def _function(row) -> Function:
     (schema, name, volatile, retset, void, row_type, returns, returns_oid, all_types, modes, arg_names,
-     n_defaults, type_names, col_names, col_types, col_oids, comment) = row
+     n_defaults, type_names, col_names, col_types, col_oids, defaults, comment) = row
     inputs, outputs = [], []
-    for type_oid, mode, arg_name, type_name in zip(all_types, modes, arg_names, type_names, strict=True):
+    defaults = defaults or [None] * len(all_types)
+    for type_oid, mode, arg_name, type_name, default in zip(all_types, modes, arg_names, type_names, defaults,
+                                                             strict=True):
         if mode in ("i", "b", "v"):
-            inputs.append((arg_name, type_name, type_oid, mode == "v"))
+            inputs.append((arg_name, type_name, type_oid, mode == "v", default))
         if mode in ("o", "b", "t"):
             outputs.append(Column(arg_name, type_name, type_oid))
     first_default = len(inputs) - n_defaults
-    params = tuple(Param(n, t, o, i >= first_default, v) for i, (n, t, o, v) in enumerate(inputs))
+    params = tuple(Param(n, t, o, i >= first_default, v, d) for i, (n, t, o, v, d) in enumerate(inputs))
     if col_names:
         columns = tuple(Column(n, t, o) for n, t, o in zip(col_names, col_types, col_oids, strict=True))
     else:

@@ -126,3 +126,14 @@ def test_claims_reach_the_database_whole_with_the_role_always_present(api):
                                                                           **bearer(tok)}).json()
     assert seen["claims"] == {"sub": OWNER, "exp": now + 60, "app_metadata": {"plan": "pro"}, "role": "anon"}
     assert json.dumps(seen["claims"])  # valid JSON all the way
+
+
+def test_tessera_token_mints_for_a_member_of_an_organization(api, rpc_db):
+    env = {"DATABASE_URL": rpc_db, "TESSERA_JWT_SECRET": SECRET}
+    owner = run_tessera("token", "--org", "rpc-rooms", cwd=ROOT, env=env)
+    assert owner.code == 0, owner.err
+    assert whoami(api, bearer(owner.out.strip())).json() == {"role": "authenticated", "user_id": OWNER,
+                                                           "email": "owner@rpc.example"}
+    stranger = run_tessera("token", "--org", "rpc-rooms", "--sub", "00000000-0000-4000-8000-0000000000ee",
+                           cwd=ROOT, env=env)
+    assert stranger.code == 2 and "is not a member of it" in stranger.err

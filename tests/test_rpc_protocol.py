@@ -209,6 +209,23 @@ def test_integrity_violations_are_409_without_their_details(api):
     assert body["details"] is None and body["hint"] is None  # "Key (body)=(only once) already exists" withheld
 
 
+def test_verbose_errors_show_what_is_withheld_by_default(rpc_db, tmp_path):
+    from tests.api_support import login_conninfo, serve
+
+    with serve(login_conninfo(rpc_db), tmp_path, verbose_errors="1") as verbose:
+        assert verbose.rpc("write_note", {"body": "verbose twice"}, headers=RPC_TEST).status_code == 200
+        again = verbose.rpc("write_note", {"body": "verbose twice"}, headers=RPC_TEST)
+        assert again.status_code == 409
+        assert error_of(again)["details"] == "Key (body)=(verbose twice) already exists."
+
+
+def test_a_nul_character_in_an_argument_is_a_clear_400(api):
+    nul = httpx.get(f"{api.url}/rest/v1/rpc/add", params={"a": "1\x00'; DROP TABLE rpc_test.notes; --"},
+                    headers=RPC_TEST_GET)
+    assert nul.status_code == 400 and error_of(nul)["code"] in ("22P05", "22021")
+    assert api.rpc("write_note", {"body": "the table is still there"}, headers=RPC_TEST).status_code == 200
+
+
 def test_bad_input_is_400_not_500(api):
     response = api.rpc("add", {"a": "not a number"}, headers=RPC_TEST)
     assert response.status_code == 400 and error_of(response)["code"] == "22P02"

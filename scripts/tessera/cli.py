@@ -195,10 +195,34 @@ def bench(args) -> int:
 def token(args) -> int:
     from tessera.tokens import jwt_secret, mint
 
-    if args.role != "anon" and args.role != "service_role" and not args.sub:
-        raise Refusal(f"a {args.role} token needs --sub (the user id)")
-    print(mint(jwt_secret(_project().state_dir), args.role, sub=args.sub, email=args.email, ttl=args.ttl))
+    sub, email = args.sub, args.email
+    if args.org:
+        if args.role != "authenticated":
+            raise Refusal("--org picks a member of an organization: use it with --role authenticated")
+        sub, email = _member(args.org, sub, email)
+    if args.role == "authenticated" and not sub:
+        raise Refusal("an authenticated token needs --sub (the user id) or --org (a member of that organization)")
+    print(mint(jwt_secret(_project().state_dir), args.role, sub=sub, email=email, ttl=args.ttl))
     return 0
+
+
+def _member(org: str, sub: str | None, email: str | None) -> tuple[str, str | None]:
+    """The user a token is for in an organization (by slug or id): --sub when it is a member, else the owner."""
+    from tessera.server import current_server
+
+    with current_server(_project()).connect() as conn:
+        row = conn.execute("""
+            SELECT m.user_id::text, u.email
+              FROM app.organizations o
+              JOIN app.memberships m ON m.org_id = o.id
+              LEFT JOIN auth.users u ON u.id = m.user_id
+             WHERE (o.slug = %(org)s OR o.id::text = %(org)s) AND (%(sub)s::text IS NULL OR m.user_id::text = %(sub)s)
+             ORDER BY m.role DESC, m.user_id
+             LIMIT 1""", {"org": org, "sub": sub}).fetchone()
+    if row is None:
+        who = f"{sub} is not a member of it" if sub else "it has no members"
+        raise Refusal(f"no token for organization {org!r}: it does not exist or {who}; see `tessera seed --demo`")
+    return row[0], email or row[1]
 
 
 def serve(args) -> int:
@@ -290,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
     p.add_argument("--sub", help="user id (auth.users.id) for an authenticated token")
+    p.add_argument("--org", help="an organization (slug or id): the token is for its owner, or for --sub if a member")
     p.add_argument("--email")
     p.add_argument("--ttl", type=int, default=3600, help="seconds of validity (default 3600)")
     p.set_defaults(fn=token)
