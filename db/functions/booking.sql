@@ -626,7 +626,7 @@ BEGIN
    WHERE e.id = p_experience_id AND e.active
      AND (e.kind = 'ticketed_event' OR p_party_size BETWEEN e.min_party AND e.max_party)
      AND CASE WHEN p_embed_key IS NULL
-              THEN e.org_id = ANY (private.org_ids('staff')) OR auth.role() = 'service_role'
+              THEN e.org_id = ANY (private.org_ids('staff')) OR (SELECT auth.role()) = 'service_role'
               ELSE v.embed_key = p_embed_key END;
   IF NOT FOUND THEN
     RETURN;

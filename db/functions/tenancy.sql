@@ -3,14 +3,18 @@
 -- recursing through the memberships table's own policies; each answers only about the caller (auth.uid()), so
 -- calling one directly reveals nothing the caller could not see anyway.
 
+-- The helpers every policy calls are PL/pgSQL: a SQL function with SET search_path is never inlined and is
+-- planned again on every call, and these run once in nearly every statement.
 CREATE OR REPLACE FUNCTION private.is_super_admin()
 RETURNS boolean
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = ''
 AS $$
+BEGIN
   -- app_metadata is written by the server only; user_metadata is the user's own and never trusted.
-  SELECT coalesce((auth.jwt() -> 'app_metadata' ->> 'tessera_super_admin')::boolean, false)
+  RETURN coalesce((auth.jwt() -> 'app_metadata' ->> 'tessera_super_admin')::boolean, false);
+END
 $$;
 
 COMMENT ON FUNCTION private.is_super_admin() IS
@@ -22,15 +26,20 @@ GRANT EXECUTE ON FUNCTION private.is_super_admin() TO authenticated, service_rol
 
 CREATE OR REPLACE FUNCTION private.org_ids(min_role app.member_role)
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
-  SELECT coalesce(pg_catalog.array_agg(m.org_id), '{}')
-    FROM app.memberships m
-   WHERE m.user_id = auth.uid()
-     AND m.role >= min_role
+DECLARE
+  -- Read once: the claim reader is inlined, and in a WHERE clause it would parse the claims again for every row.
+  caller uuid := auth.uid();
+BEGIN
+  RETURN (SELECT coalesce(pg_catalog.array_agg(m.org_id), '{}')
+            FROM app.memberships m
+           WHERE m.user_id = caller
+             AND m.role >= org_ids.min_role);
+END
 $$;
 
 COMMENT ON FUNCTION private.org_ids(app.member_role) IS
@@ -43,15 +52,19 @@ GRANT EXECUTE ON FUNCTION private.org_ids(app.member_role) TO authenticated, ser
 
 CREATE OR REPLACE FUNCTION private.co_member_ids()
 RETURNS uuid[]
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
-  SELECT coalesce(pg_catalog.array_agg(DISTINCT other.user_id), '{}')
-    FROM app.memberships mine
-    JOIN app.memberships other ON other.org_id = mine.org_id
-   WHERE mine.user_id = auth.uid()
+DECLARE
+  caller uuid := auth.uid();  -- once, not per row
+BEGIN
+  RETURN (SELECT coalesce(pg_catalog.array_agg(DISTINCT other.user_id), '{}')
+            FROM app.memberships mine
+            JOIN app.memberships other ON other.org_id = mine.org_id
+           WHERE mine.user_id = caller);
+END
 $$;
 
 COMMENT ON FUNCTION private.co_member_ids() IS
@@ -124,7 +137,7 @@ AS $$
   SELECT o.id, o.name, o.slug, m.role
     FROM app.memberships m
     JOIN app.organizations o ON o.id = m.org_id
-   WHERE m.user_id = auth.uid()
+   WHERE m.user_id = (SELECT auth.uid())  -- once per statement, not per row
    ORDER BY o.name, o.id
 $$;
 

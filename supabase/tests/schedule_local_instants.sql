@@ -1,36 +1,69 @@
 -- Wall-clock times become instants exactly as the definition says, checked against brute force: walk every quarter
 -- hour of a year of instants, read each on the zone's clock, and keep the first instant that shows each reading.
--- A reading no instant shows is skipped (NULL). Zones: New York and London (an hour at 02:00 / 01:00), Lord Howe
--- (half an hour), Riyadh (none), Santiago (changes at midnight, so a day can start with skipped or repeated time).
+-- A reading no instant shows is skipped (NULL, or no occurrence). Both paths are checked: local_to_instant, and
+-- schedule_occurrences with its per-day shortcut, for a schedule at every quarter hour of every day of 2026.
+-- Zones: New York and London (an hour at 02:00 / 01:00), Lord Howe (half an hour), Riyadh (none), Santiago
+-- (changes at midnight, so a day can start with skipped or repeated time).
 BEGIN;
 \ir setup.psql
-SELECT plan(6);
+SELECT plan(11);
 
-CREATE FUNCTION pg_temp.mismatches(p_zone text) RETURNS bigint LANGUAGE sql AS $$
-  WITH truth AS (
-    SELECT (i AT TIME ZONE p_zone) AS local_time, min(i) AS instant
-      FROM generate_series(timestamptz '2025-12-25 00:00+00', timestamptz '2027-01-05 00:00+00',
-                           interval '15 minutes') i
-     GROUP BY 1
-  ), asked AS (
-    SELECT g AS local_time FROM generate_series(timestamp '2026-01-01', timestamp '2026-12-31 23:45',
-                                                interval '15 minutes') g
-  ), got AS (
-    SELECT * FROM private.local_to_instants(p_zone, ARRAY(SELECT local_time FROM asked))
-  )
-  SELECT count(*) FROM asked a
-    LEFT JOIN truth t USING (local_time)
-    LEFT JOIN got g USING (local_time)
-   WHERE t.instant IS DISTINCT FROM g.instant
+CREATE TEMP TABLE zone (n int, name text);
+INSERT INTO zone VALUES (1, 'America/New_York'), (2, 'Europe/London'), (3, 'Australia/Lord_Howe'),
+                        (4, 'Asia/Riyadh'), (5, 'America/Santiago');
+
+CREATE FUNCTION pg_temp.truth(p_zone text) RETURNS TABLE (local_time timestamp, instant timestamptz)
+LANGUAGE sql AS $$
+  SELECT (i AT TIME ZONE p_zone), min(i)
+    FROM generate_series(timestamptz '2025-12-25 00:00+00', timestamptz '2027-01-05 00:00+00',
+                         interval '15 minutes') i
+   GROUP BY 1
 $$;
 
-SELECT is(pg_temp.mismatches('America/New_York'), 0::bigint, 'New York: every quarter hour of 2026 as brute force has it');
-SELECT is(pg_temp.mismatches('Europe/London'), 0::bigint, 'London: every quarter hour of 2026 as brute force has it');
-SELECT is(pg_temp.mismatches('Australia/Lord_Howe'), 0::bigint, 'Lord Howe: every quarter hour of 2026 as brute force has it');
-SELECT is(pg_temp.mismatches('Asia/Riyadh'), 0::bigint, 'Riyadh: every quarter hour of 2026 as brute force has it');
-SELECT is(pg_temp.mismatches('America/Santiago'), 0::bigint, 'Santiago (changes at midnight): every quarter hour of 2026 as brute force has it');
+CREATE FUNCTION pg_temp.asked() RETURNS SETOF timestamp LANGUAGE sql AS $$
+  SELECT generate_series(timestamp '2026-01-01', timestamp '2026-12-31 23:45', interval '15 minutes')
+$$;
+
+CREATE FUNCTION pg_temp.one_at_a_time_mismatches(p_zone text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM pg_temp.asked() a(local_time)
+    LEFT JOIN pg_temp.truth(p_zone) t USING (local_time)
+   WHERE t.instant IS DISTINCT FROM private.local_to_instant(a.local_time, p_zone)
+$$;
+
+-- A venue in each zone with a game that starts every quarter hour of every day.
+INSERT INTO app.organizations (id, name, slug) VALUES ('0000000a-0000-4000-8000-000000000000', 'Org', 'org');
+INSERT INTO app.venues (org_id, id, name, timezone)
+SELECT '0000000a-0000-4000-8000-000000000000', ('a1000000-0000-4000-8000-00000000000' || n)::uuid, name, name
+  FROM zone;
+INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, max_party, currency)
+SELECT '0000000a-0000-4000-8000-000000000000', ('a1000000-0000-4000-8000-00000000000' || n)::uuid,
+       ('a3000000-0000-4000-8000-00000000000' || n)::uuid, 'private_session', 'Game ' || n, 15, 6, 'USD'
+  FROM zone;
+INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from)
+SELECT '0000000a-0000-4000-8000-000000000000', ('a3000000-0000-4000-8000-00000000000' || n)::uuid, d,
+       time '00:00' + q * interval '15 minutes', '2026-01-01'
+  FROM zone, generate_series(1, 7) d, generate_series(0, 95) q;
+
+CREATE FUNCTION pg_temp.schedule_mismatches(p_zone int) RETURNS bigint LANGUAGE sql AS $$
+  WITH got AS (
+    SELECT local_start, starts_at FROM private.schedule_occurrences(
+      ('a3000000-0000-4000-8000-00000000000' || p_zone)::uuid, '2026-01-01', '2026-12-31')
+  ), want AS (
+    SELECT t.local_time, t.instant FROM pg_temp.asked() a(local_time)
+      JOIN pg_temp.truth((SELECT name FROM zone WHERE n = p_zone)) t USING (local_time)
+  )
+  SELECT count(*) FROM want w FULL JOIN got g ON g.local_start = w.local_time
+   WHERE g.starts_at IS DISTINCT FROM w.instant
+$$;
+
+SELECT is(pg_temp.one_at_a_time_mismatches(name), 0::bigint,
+          name || ': local_to_instant agrees with brute force for every quarter hour of 2026')
+  FROM zone ORDER BY n;
+SELECT is(pg_temp.schedule_mismatches(n), 0::bigint,
+          name || ': schedule_occurrences agrees with brute force for every quarter hour of 2026')
+  FROM zone ORDER BY n;
 SELECT is(private.local_to_instant('2026-11-01 01:30', 'America/New_York'), timestamptz '2026-11-01 05:30+00',
-          'the one-at-a-time form agrees: a repeated time is its first occurrence');
+          'a repeated time is its first occurrence');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that occurrences_by_day changed are retired; its verify checks them now.
+
 -- Checks of functions that profile_and_window changed are retired; its verify checks them now.
 
 DO $verify$
@@ -12,33 +14,12 @@ BEGIN
     RAISE EXCEPTION 'index app.bookings_pending_idx is missing';
   END IF;
   PERFORM 'private.bookable_slot(app.experiences,timestamp with time zone)'::pg_catalog.regprocedure;
-  PERFORM 'private.local_to_instant(timestamp without time zone,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.local_to_instant(timestamp without time zone,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.local_to_instant(timestamp without time zone,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.local_to_instant(timestamp without time zone,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.local_to_instant(timestamp without time zone,text)';
-  END IF;
-  PERFORM 'private.local_to_instants(text,timestamp without time zone[])'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.local_to_instants(text,timestamp without time zone[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.local_to_instants(text,timestamp without time zone[])';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.local_to_instants(text,timestamp without time zone[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.local_to_instants(text,timestamp without time zone[])';
-  END IF;
   PERFORM 'private.opening_hours(uuid,date,date)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.opening_hours(uuid,date,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.opening_hours(uuid,date,date)';
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.opening_hours(uuid,date,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.opening_hours(uuid,date,date)';
-  END IF;
-  PERFORM 'private.schedule_occurrences(uuid,date,date)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.schedule_occurrences(uuid,date,date)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.schedule_occurrences(uuid,date,date)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.schedule_occurrences(uuid,date,date)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.schedule_occurrences(uuid,date,date)';
   END IF;
   IF pg_catalog.to_regprocedure('private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)') IS NOT NULL THEN
     RAISE EXCEPTION '% should be gone', 'private.within_opening_hours(uuid,timestamp without time zone,timestamp without time zone)';

@@ -4,41 +4,18 @@
 
 BEGIN;
 
+-- Checks of functions that caller_once changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.create_organization(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_organization(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_organization(text,text)';
   END IF;
-  PERFORM 'api.my_organizations()'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.my_organizations()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.my_organizations()';
-  END IF;
   PERFORM 'app.touch_updated_at()'::pg_catalog.regprocedure;
-  PERFORM 'private.co_member_ids()'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.co_member_ids()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.co_member_ids()';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.co_member_ids()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.co_member_ids()';
-  END IF;
   PERFORM 'private.create_organization(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_organization(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_organization(text,text)';
-  END IF;
-  PERFORM 'private.is_super_admin()'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.is_super_admin()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.is_super_admin()';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.is_super_admin()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.is_super_admin()';
-  END IF;
-  PERFORM 'private.org_ids(app.member_role)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.org_ids(app.member_role)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.org_ids(app.member_role)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.org_ids(app.member_role)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.org_ids(app.member_role)';
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.memberships' AND policyname = 'memberships_delete') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'memberships_delete', 'app.memberships';
