@@ -138,6 +138,10 @@ async def _body(receive, headers: dict[str, str], limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _cache_loading() -> ApiError:
+    return ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
+
+
 def _too_large(limit: int) -> ApiError:
     return ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes", "send a smaller body")
 
@@ -168,7 +172,7 @@ def rpc_handler(service: Service):
                 raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None,
                                "call functions with POST, or GET for read-only ones")
             if not service.cache.loaded:
-                raise ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
+                raise _cache_loading()
             caller = auth.caller(headers, config)
             info["role"] = caller.role
             client = client_address(scope, headers, config)
@@ -202,8 +206,7 @@ def _error_headers(err: ApiError) -> dict[str, str]:
 async def openapi_document(request: Request) -> Response:
     service: Service = request.app.state.service
     if not service.cache.loaded:
-        return error_response(ApiError(503, "PGRST002",
-                                       "Could not query the database for the schema cache. Retrying."))
+        return error_response(_cache_loading())
     body = openapi.document(service.cache, request.url.path.rstrip("/"))
     return Response(content=body, media_type="application/openapi+json; charset=utf-8")
 
@@ -215,9 +218,7 @@ def _framework_error(request: Request, exc: Exception) -> Response:
         if status == 404:
             return error_response(ApiError(404, "PGRST125", "Invalid path specified in request URL"))
         if status == 413:
-            limit = request.app.state.service.config.max_body_bytes
-            return error_response(ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes",
-                                           "send a smaller body"))
+            return error_response(_too_large(request.app.state.service.config.max_body_bytes))
         if status == 405:
             return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here"))
         return error_response(ApiError(status, str(status), str(exc.detail)))

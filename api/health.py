@@ -45,10 +45,15 @@ def _planned(config: Config) -> tuple[str, list[tuple[str, str]]] | None:
     """(project, [(change id, name)]) of the plan the service was deployed from, when it has one."""
     if config.plan_file is None or not config.plan_file.exists():
         return None
+    return _read_plan(config.plan_file, config.plan_file.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_plan(path: Path, _mtime_ns: int) -> tuple[str, list[tuple[str, str]]]:
+    """Parsed once per version of the file: readiness probes come every few seconds."""
     from tessera.sqitch.plan import ScriptDirs, read_plan  # the plan parser only, not the CLI
 
-    folder = Path(config.plan_file).parent
-    plan = read_plan(config.plan_file, ScriptDirs(folder, folder, folder), check_files=False)
+    plan = read_plan(path, ScriptDirs(path.parent, path.parent, path.parent), check_files=False)
     return plan.project, [(c.id, c.name) for c in plan.changes]
 
 

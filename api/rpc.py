@@ -11,7 +11,6 @@ request sets every request setting, so nothing said on one request is seen by th
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import urllib.parse
 import weakref
@@ -100,8 +99,8 @@ class Connections:
 
     async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
         """One simple-protocol message, one round trip, one transaction (the server runs the statements of one
-        message as a single transaction, committed at its end and rolled back whole on any error): whatever
-        the settings, then the call, EXECUTEd from its plan (PREPAREd first if this connection lacks it).
+        message as a single transaction, committed at its end and rolled back whole on any error): the
+        settings, then the call, EXECUTEd from its plan (PREPAREd first if this connection lacks it).
         Returns the call's row: (body, rows, response.status, response.headers)."""
         generation, names, cur = self._known.pop(conn, (None, frozenset(), None))
         parts: list[str] = []
@@ -133,9 +132,6 @@ class Result(msgspec.Struct):
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-_ident = _quoted
 
 
 class Pipeline:
@@ -231,7 +227,7 @@ class Pipeline:
         found = self._sql.get(cache_key)
         if found is not None:
             return found
-        target = f"{_ident(fn.schema)}.{_ident(fn.name)}"
+        target = f"{_quoted(fn.schema)}.{_quoted(fn.name)}"
         if keys is None:  # the whole body, as the one unnamed json parameter
             source = f"{target}($1::{fn.params[0].type}) AS r"
         elif not keys:
@@ -239,8 +235,8 @@ class Pipeline:
         else:
             by_name = {p.name: p for p in fn.params}
             chosen = [by_name[k] for k in keys]
-            columns = ", ".join(f"{_ident(p.name)} {p.type}" for p in chosen)
-            passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{_ident(p.name)} := _.{_ident(p.name)}"
+            columns = ", ".join(f"{_quoted(p.name)} {p.type}" for p in chosen)
+            passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{_quoted(p.name)} := _.{_quoted(p.name)}"
                                for p in chosen)
             source = f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
         if fn.returns_void:
@@ -322,14 +318,10 @@ class Pipeline:
         # While the database is known to be away, do not queue for a connection that cannot come.
         timeout = self.config.pool_timeout if self.database_up else min(0.1, self.config.pool_timeout)
         try:
+            # The message is its own transaction: even after an error the connection goes back idle.
             conn = await self.pool.getconn(timeout=timeout)
             try:
                 row = await self.connections.run(conn, prepared)
-            except psycopg.Error:
-                if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    with contextlib.suppress(psycopg.Error):
-                        await conn.execute("ROLLBACK")
-                raise
             finally:
                 await self.pool.putconn(conn)
         except PoolTimeout:
@@ -363,10 +355,10 @@ def _unavailable() -> ApiError:
 
 def _request_headers(call: Call, config: Config) -> dict[str, str]:
     headers = {k: v for k, v in call.headers.items() if k != "cookie"}
-    forwarded = headers.get("x-forwarded-for")
-    # The audit log reads the client address from here: take the client's word for it only behind our own proxy.
-    headers["x-forwarded-for"] = f"{forwarded}, {call.client}" if forwarded and config.trust_forwarded \
-        else call.client
+    # The audit log reads the client address from here: keep what our own proxy wrote when it is trusted,
+    # otherwise it is the connection's peer, whatever the client claims.
+    if not (config.trust_forwarded and headers.get("x-forwarded-for")):
+        headers["x-forwarded-for"] = call.client
     return headers
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from tessera.localdb import free_port
 from tessera.tokens import mint
 
 from tests.helpers import ROOT, TESSERA
@@ -33,12 +33,6 @@ STAFF = "00000000-0000-4000-8000-00000000a002"
 
 def token(role: str = "authenticated", sub: str | None = None, **claims) -> str:
     return mint(SECRET, role, sub=sub, extra=claims or None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

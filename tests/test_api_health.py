@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 
 import httpx
 import pytest
+from tessera.localdb import free_port
 
 from tests.helpers import ROOT, TESSERA
 
 
 @pytest.fixture(scope="module")
 def api_url(pg_server):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "TESSERA_DATABASE_URL": pg_server.conninfo()}
     proc = subprocess.Popen([TESSERA, "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -9,8 +9,9 @@ import time
 
 import httpx
 import pytest
+from tessera.localdb import free_port
 
-from tests.api_support import OWNER, SECRET, free_port, login_conninfo, serve, token
+from tests.api_support import OWNER, SECRET, login_conninfo, serve, token
 from tests.helpers import ROOT, run_tessera
 
 

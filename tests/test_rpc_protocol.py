@@ -190,6 +190,16 @@ def test_the_client_address_comes_from_the_connection_not_the_client(api):
     assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
 
 
+def test_behind_a_trusted_proxy_its_forwarded_address_is_kept(rpc_db, tmp_path):
+    from tests.api_support import login_conninfo, serve
+
+    with serve(login_conninfo(rpc_db), tmp_path, trust_forwarded="1") as behind:
+        seen = behind.rpc("context", {}, headers={**RPC_TEST, "X-Forwarded-For": "203.0.113.7"}).json()
+        assert seen["headers"]["x-forwarded-for"] == "203.0.113.7"
+        direct = behind.rpc("context", {}, headers=RPC_TEST).json()
+        assert direct["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+
 def test_errors_our_functions_raise_pass_through_whole(api):
     sold_out = api.rpc("sold_out", {}, headers=RPC_TEST)
     assert sold_out.status_code == 409

@@ -22,7 +22,7 @@ from tessera.project import Project
 from tessera.server import Server, current_server
 
 
-def _percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
@@ -72,8 +72,8 @@ def availability(project: Project, runs: int, days: int) -> int:
     print(json.dumps({
         "benchmark": "availability", "function": "api.check_availability", "window_days": days, "runs": runs,
         "slots_returned": rows, "experience_bookings": busy,
-        "p50_ms": round(_percentile(timings, 50), 2), "p95_ms": round(_percentile(timings, 95), 2),
-        "p99_ms": round(_percentile(timings, 99), 2), "mean_ms": round(statistics.fmean(timings), 2),
+        "p50_ms": round(percentile(timings, 50), 2), "p95_ms": round(percentile(timings, 95), 2),
+        "p99_ms": round(percentile(timings, 99), 2), "mean_ms": round(statistics.fmean(timings), 2),
     }))
     return 0
 

@@ -28,7 +28,9 @@ import httpx
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from tessera.bench import percentile
 from tessera.errors import Refusal
+from tessera.localdb import free_port
 from tessera.project import Project
 from tessera.serve import service_environment
 from tessera.server import current_server
@@ -36,11 +38,6 @@ from tessera.tokens import mint
 
 CONCURRENCY = (1, 8, 32)
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 def _target(conn: psycopg.Connection) -> tuple[str, str]:
@@ -185,8 +182,8 @@ def _ms(text: str) -> float:
 def _row(rps: float, latencies: list[float]) -> dict:
     if not latencies:
         raise Refusal("the run completed no calls; is the database answering?")
-    return {"requests_per_second": round(rps, 1), "p50_ms": round(_percentile(latencies, 50), 3),
-            "p99_ms": round(_percentile(latencies, 99), 3), "mean_ms": round(statistics.fmean(latencies), 3)}
+    return {"requests_per_second": round(rps, 1), "p50_ms": round(percentile(latencies, 50), 3),
+            "p99_ms": round(percentile(latencies, 99), 3), "mean_ms": round(statistics.fmean(latencies), 3)}
 
 
 def _libpq_env(conninfo: str) -> dict[str, str]:
@@ -237,12 +234,9 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int,
 
 
 def _serve(env: dict[str, str], workers: int, pool_size: int) -> tuple[subprocess.Popen, str]:
-    import socket
     import sys
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     full = {**os.environ, **env, "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_SIZE": str(pool_size),
             "TESSERA_LOG_LEVEL": "warning"}
     exe = str(Path(sys.executable).with_name("tessera"))

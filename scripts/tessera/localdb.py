@@ -72,7 +72,7 @@ def find_bindir() -> Path:
     raise Refusal(INSTALL_HINT)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -109,7 +109,7 @@ class Cluster:
                 return cluster
         # No usable record: the same checkout always maps to the same home, so existing data is found again.
         bindir = find_bindir()
-        return cls(checkout, _choose_home(checkout), _free_port(), bindir, secrets.token_urlsafe(24))
+        return cls(checkout, _choose_home(checkout), free_port(), bindir, secrets.token_urlsafe(24))
 
     def _save(self) -> None:
         state = self.checkout / ".tessera" / "cluster.json"
@@ -179,7 +179,7 @@ class Cluster:
         if self.running():
             return False
         if _port_in_use(self.port):
-            self.port = _free_port()
+            self.port = free_port()
         settings = [f"-c {s}" for s in FAST_SETTINGS]
         options = " ".join([f"-k {shlex.quote(str(self.home))}", f"-p {self.port}", "-c listen_addresses=127.0.0.1",
                             *settings])
