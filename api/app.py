@@ -39,8 +39,9 @@ CORS_EXPOSE = ["Content-Encoding", "Content-Location", "Content-Range", "Content
 
 
 # psycopg must not prepare statements of its own on pooled connections: the pipeline manages them (and its
-# DEALLOCATE ALL would make psycopg drop everything prepared on the connection).
-CONNECTION = {"autocommit": True, "prepare_threshold": None}
+# DEALLOCATE ALL would make psycopg drop everything prepared on the connection). The pipeline reads results as
+# UTF-8 text.
+CONNECTION = {"autocommit": True, "prepare_threshold": None, "client_encoding": "UTF8"}
 
 
 class Service:

@@ -1,8 +1,8 @@
 """The RPC pipeline: one HTTP request in, one database transaction, one response out, as PostgREST does it.
 
     request → schema (profile headers) → caller (JWT / apikey) → rate limit → arguments → function (overloads)
-            → one message, one round trip, one transaction: the settings, then the call (which also reads
-              the response settings), each a statement prepared once per connection
+            → one round trip, one transaction (libpq's pipeline mode, one Sync): the settings, then the call
+              (which also reads the response settings), each a statement prepared once per connection
             → the body as the database rendered it (json_agg), status and headers
 
 The database renders the JSON (json_agg over the call), so a result passes through Python as one string. Every
@@ -11,12 +11,15 @@ request sets every request setting, so nothing said on one request is seen by th
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import urllib.parse
 import weakref
 
 import msgspec
 import psycopg
+import psycopg.errors
+import psycopg.pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from api import errors
@@ -30,20 +33,20 @@ OBJECT = "application/vnd.pgrst.object+json"
 _RESERVED = ("select", "columns", "on_conflict")
 _RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
 
-# The settings, as one SELECT with the values written in. Not prepared: an EXECUTE evaluates each parameter as an
-# expression, which costs the server more than parsing this statement afresh. The access mode comes first (going
-# read-only is allowed at any point of a transaction); a role's own ALTER ROLE settings come before the role.
-_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', {read_only}, true), "
-             "pg_catalog.set_config('search_path', {search_path}, true), {role_settings}"
-             "pg_catalog.set_config('role', {role}, true), "
-             "pg_catalog.set_config('request.jwt.claims', {claims}, true), "
-             "pg_catalog.set_config('request.method', {method}, true), "
-             "pg_catalog.set_config('request.path', {path}, true), "
-             "pg_catalog.set_config('request.headers', {headers}, true), "
-             "pg_catalog.set_config('request.cookies', {cookies}, true), "
+# The settings, as one prepared SELECT in PostgREST's order. The access mode comes first (going read-only is
+# allowed at any point of a transaction); a role's own ALTER ROLE settings, written in as literals, come before
+# the role. Parameters: $1 read-only, $2 search_path, $3 role, $4 claims, $5 method, $6 path, $7 headers,
+# $8 cookies.
+_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', $1, true), "
+             "pg_catalog.set_config('search_path', $2, true), {role_settings}"
+             "pg_catalog.set_config('role', $3, true), "
+             "pg_catalog.set_config('request.jwt.claims', $4, true), "
+             "pg_catalog.set_config('request.method', $5, true), "
+             "pg_catalog.set_config('request.path', $6, true), "
+             "pg_catalog.set_config('request.headers', $7, true), "
+             "pg_catalog.set_config('request.cookies', $8, true), "
              "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true)")
-_BEGIN = {True: "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY",
-          False: "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"}  # for tools that send statements one by one
+_ON, _OFF = b"on", b"off"
 
 
 class Call(msgspec.Struct, frozen=True):
@@ -58,19 +61,27 @@ class Call(msgspec.Struct, frozen=True):
 
 class Statement(msgspec.Struct, frozen=True):
     """A statement the pipeline prepares once per connection, under its own name."""
-    name: str
-    text: str  # $1..$n for its parameters
-
-    def run(self, values: tuple) -> str:
-        return f"EXECUTE {self.name}({', '.join(map(literal, values))})" if values else f"EXECUTE {self.name}"
+    name: bytes
+    text: bytes  # $1..$n for its parameters
 
 
 def literal(value: str) -> str:
-    """A string literal that means the same whatever standard_conforming_strings says. PostgreSQL text cannot
-    hold NUL, and a NUL would end the message early, so one is refused here."""
+    """A string literal that means the same whatever standard_conforming_strings says (for role settings written
+    into the settings statement, and for tools that inline values)."""
+    return "E'" + _without_nul(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _text(value: str) -> bytes:
+    """A parameter value as libpq sends it."""
+    return _without_nul(value).encode()
+
+
+def _without_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL, and libpq sends values as C strings, where a NUL would cut the value
+    short: one is refused."""
     if "\0" in value:
         raise ApiError(400, "22021", "invalid byte sequence: text cannot contain NUL (0x00)")
-    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+    return value
 
 
 class Prepared(msgspec.Struct, frozen=True):
@@ -79,49 +90,111 @@ class Prepared(msgspec.Struct, frozen=True):
     negotiated: bool  # the request named its schema (or several are exposed): the response says which
     as_object: bool
     read_only: bool
-    settings: str  # the settings statement, values written in
+    settings: Statement
+    settings_params: tuple[bytes, ...]
     call: Statement
-    call_params: tuple
+    call_params: tuple[bytes, ...]
     generation: int  # of the schema cache the statements were built from
 
-    def plain(self) -> list[tuple[str, tuple]]:
-        """The transaction as separate statements with their values, for tools that prepare them themselves."""
-        return [(_BEGIN[self.read_only], ()), (self.settings, ()), (self.call.text, self.call_params),
-                ("COMMIT", ())]
+    def statements(self) -> list[tuple[str, tuple[bytes, ...]]]:
+        """The transaction's statements with their values, in order, for tools that send them themselves."""
+        return [(self.settings.text.decode(), self.settings_params), (self.call.text.decode(), self.call_params)]
 
 
 class Connections:
     """Which statements each pooled connection has prepared, for which schema generation. A connection nobody
-    has seen, or one whose last message failed part-way (what was prepared is then unknown), starts afresh."""
+    has seen, or one from an older generation, starts afresh with DEALLOCATE ALL."""
 
     def __init__(self):
         self._known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
-        """One simple-protocol message, one round trip, one transaction (the server runs the statements of one
-        message as a single transaction, committed at its end and rolled back whole on any error): the
-        settings, then the call, EXECUTEd from its plan (PREPAREd first if this connection lacks it).
-        Returns the call's row: (body, rows, response.status, response.headers)."""
-        generation, names, cur = self._known.pop(conn, (None, frozenset(), None))
-        parts: list[str] = []
-        if generation != prepared.generation:
-            parts.append("DEALLOCATE ALL")
-            names = frozenset()
-        call = prepared.call
-        parts.append(prepared.settings)
-        # The call is prepared after the role switch: naming its function needs the role's USAGE on the schema.
-        # EXECUTE privileges are checked at every execution.
-        if call.name not in names:
-            parts.append(f"PREPARE {call.name} AS {call.text}")
-        skip = len(parts)
-        parts.append(call.run(prepared.call_params))
-        cur = cur or conn.cursor()  # no parameters: psycopg sends the text as it is, by the simple protocol
-        await cur.execute("; ".join(parts))
-        for _ in range(skip):
-            cur.nextset()
-        row = await cur.fetchone()
-        self._known[conn] = (prepared.generation, names | {call.name}, cur)
+        """One round trip, one transaction: in libpq's pipeline mode, the settings and then the call, each bound
+        to its prepared statement (Parse first where this connection lacks it), then one Sync. The server runs
+        everything before a Sync as one implicit transaction, committed at the Sync and rolled back whole on any
+        error. No statement text is parsed per request. Returns the call's row: (body, rows, response.status,
+        response.headers), as text or None."""
+        pg = conn.pgconn
+        generation, names = self._known.pop(conn, (None, frozenset()))
+        # What each result in turn answers: the name a Parse prepares, or None for an execution.
+        steps: list[bytes | None] = []
+        try:
+            pg.enter_pipeline_mode()
+            if generation != prepared.generation:
+                pg.send_query_params(b"DEALLOCATE ALL", None)
+                steps.append(None)
+                names = frozenset()
+            # The call is parsed after the settings have run: naming its function needs the role's USAGE on the
+            # schema. EXECUTE privileges are checked at every execution.
+            for statement, params in ((prepared.settings, prepared.settings_params),
+                                      (prepared.call, prepared.call_params)):
+                if statement.name not in names:
+                    pg.send_prepare(statement.name, statement.text)
+                    steps.append(statement.name)
+                pg.send_query_prepared(statement.name, params)
+                steps.append(None)
+            pg.pipeline_sync()
+            while pg.flush():
+                await _ready(conn, writable=True)
+            made, row, error = [], None, None
+            step, last = 0, len(steps) - 1
+            while True:
+                while pg.is_busy():
+                    await _ready(conn)
+                    pg.consume_input()
+                result = pg.get_result()
+                if result is None:  # the end of one statement's results
+                    step += 1
+                    continue
+                status = result.status
+                if status == _SYNC:
+                    break
+                if status == _TUPLES and step == last:
+                    row = tuple(None if v is None else v.decode() for v in
+                                (result.get_value(0, c) for c in range(result.nfields)))
+                elif status == _COMMAND and steps[step] is not None:
+                    made.append(steps[step])
+                elif status == _FATAL and error is None:
+                    error = _error(result)
+            pg.exit_pipeline_mode()
+        except BaseException:
+            # Cut off part-way (connection lost, task cancelled): nobody knows the connection's state; the pool
+            # discards a closed connection and opens another.
+            await conn.close()
+            raise
+        self._known[conn] = (prepared.generation, names.union(made) if made else names)
+        if error is not None:
+            raise error
         return row
+
+
+_SYNC, _TUPLES, _COMMAND, _FATAL = (psycopg.pq.ExecStatus.PIPELINE_SYNC, psycopg.pq.ExecStatus.TUPLES_OK,
+                                    psycopg.pq.ExecStatus.COMMAND_OK, psycopg.pq.ExecStatus.FATAL_ERROR)
+
+
+def _error(result) -> psycopg.Error:
+    """The server's error as psycopg's exception of its class; one libpq made itself (no SQLSTATE: the
+    connection failed) is an OperationalError, as psycopg raises it."""
+    if result.error_field(psycopg.pq.DiagnosticField.SQLSTATE) is None:
+        return psycopg.OperationalError(result.get_error_message())
+    return psycopg.errors.error_from_result(result, "utf-8")
+
+
+async def _ready(conn: psycopg.AsyncConnection, writable: bool = False) -> None:
+    """Until the connection's socket can be read (or written)."""
+    loop = asyncio.get_running_loop()
+    fd = conn.pgconn.socket
+    future = loop.create_future()
+
+    def wake() -> None:
+        if not future.done():
+            future.set_result(None)
+
+    (loop.add_writer if writable else loop.add_reader)(fd, wake)
+    try:
+        await future
+    finally:
+        (loop.remove_writer if writable else loop.remove_reader)(fd)
 
 
 class Result(msgspec.Struct):
@@ -138,7 +211,7 @@ class Pipeline:
     def __init__(self, config: Config, cache: SchemaCache, pool: AsyncConnectionPool):
         self.config, self.cache, self.pool = config, cache, pool
         self._sql: dict[tuple, Statement] = {}
-        self._settings: dict[str, str] = {}
+        self._settings: dict[str, Statement] = {}
         self._counter = itertools.count(1)
         self.connections = Connections()
         self._generation = cache.generation
@@ -219,7 +292,7 @@ class Pipeline:
         raise errors.not_found(f"Could not find the function {shown} in the schema cache", hint)
 
     def _named(self, text: str) -> Statement:
-        return Statement(f"tessera_{next(self._counter)}", text)
+        return Statement(f"tessera_{next(self._counter)}".encode(), text.encode())
 
     def statement(self, fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> Statement:
         """The call, rendered to JSON by the database; cached per function, argument set and shape."""
@@ -253,23 +326,22 @@ class Pipeline:
             f"nullif(pg_catalog.current_setting('response.headers', true), '') FROM {source}")
         return found
 
-    def settings(self, role: str) -> str:
-        """The settings template for a role, its ALTER ROLE settings written in (PostgREST's order)."""
+    def settings(self, role: str) -> Statement:
+        """The settings statement for a role, its ALTER ROLE settings written in (PostgREST's order)."""
         if self._generation != self.cache.generation:  # reloaded: signatures and role settings may differ
             self._sql.clear()
             self._settings.clear()
             self._generation = self.cache.generation
-        template = self._settings.get(role)
-        if template is None:
+        found = self._settings.get(role)
+        if found is None:
             own = "".join(f"pg_catalog.set_config({literal(k)}, {literal(v)}, true), "
                           for k, v in self.cache.role_settings.get(role, ()))
-            template = self._settings[role] = _SETTINGS.replace("{role_settings}",
-                                                                own.replace("{", "{{").replace("}", "}}"))
-        return template
+            found = self._settings[role] = self._named(_SETTINGS.replace("{role_settings}", own))
+        return found
 
     # -- the whole request -------------------------------------------------------------------------------------
     def prepare(self, call: Call, caller: Caller) -> Prepared:
-        """Everything up to the database: the function and the one message that runs it."""
+        """Everything up to the database: the function, and the two statements that run it with their values."""
         schema, negotiated = self.schema(call)
         as_object = self.wants_object(call)
         args, raw = self.arguments(call)
@@ -278,24 +350,23 @@ class Pipeline:
         if keys == ():
             payload: tuple = ()
         elif keys is None or call.method == "POST":
-            payload = (raw.decode(),)
+            payload = (raw,)  # valid JSON: no raw NUL, and the server checks the encoding
         else:
-            payload = (msgspec.json.encode(args).decode(),)
-        template = self.settings(caller.role)  # first: it notices a reloaded schema cache
+            payload = (msgspec.json.encode(args),)  # JSON escapes NUL
+        settings = self.settings(caller.role)  # first: it notices a reloaded schema cache
         read_only = call.method != "POST" or not fn.volatile
-        settings = template.format(
-            read_only="'on'" if read_only else "'off'",
-            search_path=literal(f"{_quoted(schema)}{self._search_path_suffix}"), role=literal(caller.role),
-            claims=literal(caller.claims), method=literal(call.method), path=literal(f"/rpc/{call.name}"),
-            headers=literal(msgspec.json.encode(_request_headers(call, self.config)).decode()),
-            cookies=literal(msgspec.json.encode(_cookies(call.headers.get("cookie", ""))).decode()))
-        return Prepared(fn, schema, negotiated, as_object, read_only, settings, self.statement(fn, keys, as_object),
-                        payload, self._generation)
+        values = (_ON if read_only else _OFF, _text(f"{_quoted(schema)}{self._search_path_suffix}"),
+                  _text(caller.role), _text(caller.claims), call.method.encode(), _text(f"/rpc/{call.name}"),
+                  msgspec.json.encode(_request_headers(call, self.config)),
+                  msgspec.json.encode(_cookies(call.headers.get("cookie", ""))))
+        return Prepared(fn, schema, negotiated, as_object, read_only, settings, values,
+                        self.statement(fn, keys, as_object), payload, self._generation)
 
     async def run(self, call: Call, caller: Caller) -> Result:
         prepared = self.prepare(call, caller)
         fn, as_object = prepared.function, prepared.as_object
         body, count, *response = await self._execute(prepared, caller)
+        count = int(count)
         headers = {"Content-Type": f"{OBJECT if as_object else 'application/json'}; charset=utf-8"}
         if prepared.negotiated:
             headers["Content-Profile"] = prepared.schema

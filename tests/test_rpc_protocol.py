@@ -77,6 +77,14 @@ def test_a_single_unnamed_json_parameter_receives_the_whole_body(api):
     assert api.rpc("echo", body, headers=RPC_TEST).json() == body
 
 
+def test_a_body_near_the_size_limit_goes_through_whole_both_ways(api):
+    # Larger than a socket's buffer each way, so sending it and reading the answer both wait part-way.
+    body = {"rows": [{"n": n, "text": "x" * 40} for n in range(15_000)]}
+    response = api.rpc("echo", body, headers=RPC_TEST)
+    assert response.status_code == 200, response.text[:200]
+    assert response.json() == body
+
+
 def test_wrong_or_missing_keys_are_404_with_a_hint(api):
     missing = api.rpc("add", {"b": 1}, headers=RPC_TEST)
     assert missing.status_code == 404

@@ -2,8 +2,8 @@
 
 The same two calls (api.whoami, trivial; api.check_availability over a week, real work) are driven three ways at
 concurrency 1, 8 and 32:
-  pgbench  the very statements the proxy sends (BEGIN, the settings, the call, the response settings, COMMIT),
-           as the login role, from a C client;
+  pgbench  the very statements the proxy sends (the settings, then the call, which reads the response settings),
+           prepared, in one pipeline with one Sync, as the login role, from a C client;
   direct   the same statements pipelined by psycopg's async pool, from this process (the floor for Python);
   proxy    HTTP POSTs through `tessera serve`, driven by wrk (a C load generator).
 Each row has requests/s and p50/p99 latency; ratios compare the proxy with the other two, and `p50_overhead_ms`
@@ -58,20 +58,21 @@ def _target(conn: psycopg.Connection) -> tuple[str, str]:
 class Workload:
     """One call as the proxy runs it: the very transaction it prepares, and the HTTP request behind it."""
 
-    def __init__(self, name: str, function: str, body: dict, token: str, prepared, connections):
-        self.name, self.function, self.body, self.token = name, function, body, token
+    def __init__(self, name: str, function: str, body: dict, token: str, role: str, prepared, connections):
+        self.name, self.function, self.body, self.token, self.role = name, function, body, token, role
         self.prepared, self.connections = prepared, connections
 
     def script(self) -> str:
-        """The same statements with their values inlined, one a line, for pgbench -M prepared."""
+        """The same statements with their values inlined, in one pipeline (one Sync, so one round trip and one
+        transaction), for pgbench -M prepared."""
         from api.rpc import literal
 
-        lines = []
-        for text, params in self.prepared.plain():
+        lines = ["\\startpipeline"]
+        for text, params in self.prepared.statements():
             for index in range(len(params), 0, -1):  # $10 before $1
-                text = text.replace(f"${index}", literal(params[index - 1]))
+                text = text.replace(f"${index}", literal(params[index - 1].decode()))
             lines.append(text + ";")
-        return "\n".join(lines) + "\n"
+        return "\n".join([*lines, "\\endpipeline"]) + "\n"
 
 
 def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
@@ -101,8 +102,8 @@ def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
     ):
         headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
         call = Call("POST", function, headers, [], json.dumps(body).encode(), "127.0.0.1")
-        prepared = pipeline.prepare(call, caller(headers, config))
-        out.append(Workload(name, function, body, token, prepared, pipeline.connections))
+        who = caller(headers, config)
+        out.append(Workload(name, function, body, token, who.role, pipeline.prepare(call, who), pipeline.connections))
     return out
 
 
@@ -111,7 +112,9 @@ def run_pgbench(conninfo: str, work: Workload, clients: int, seconds: float) -> 
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "call.sql"
         script.write_text(work.script())
-        env = {**os.environ, **_libpq_env(conninfo)}
+        # pgbench parses a pipeline's statements before running any, so the call's Parse cannot wait for the
+        # settings' role switch as the proxy's does: the session starts in that role instead.
+        env = {**os.environ, **_libpq_env(conninfo), "PGOPTIONS": f"-c role={work.role}"}
         proc = subprocess.run([PGBENCH, "-n", "-M", "prepared", "-c", str(clients), "-j", str(min(clients, 2)),
                                "-T", str(max(1, round(seconds))), "-f", str(script), "-l",
                                "--log-prefix", str(Path(tmp) / "log")],
