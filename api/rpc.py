@@ -113,7 +113,7 @@ class Connections:
         to its prepared statement (Parse first where this connection lacks it), then one Sync. The server runs
         everything before a Sync as one implicit transaction, committed at the Sync and rolled back whole on any
         error. No statement text is parsed per request. Returns the call's row: (body, rows, response.status,
-        response.headers), as text or None."""
+        response.headers), each as the server's text (bytes) or None."""
         pg = conn.pgconn
         generation, names = self._known.pop(conn, (None, frozenset()))
         # What each result in turn answers: the name a Parse prepares, or None for an execution.
@@ -150,8 +150,7 @@ class Connections:
                 if status == _SYNC:
                     break
                 if status == _TUPLES and step == last:
-                    row = tuple(None if v is None else v.decode() for v in
-                                (result.get_value(0, c) for c in range(result.nfields)))
+                    row = tuple(result.get_value(0, c) for c in range(result.nfields))
                 elif status == _COMMAND and steps[step] is not None:
                     made.append(steps[step])
                 elif status == _FATAL and error is None:
@@ -367,6 +366,7 @@ class Pipeline:
         fn, as_object = prepared.function, prepared.as_object
         body, count, *response = await self._execute(prepared, caller)
         count = int(count)
+        response = [None if value is None else value.decode() for value in response]
         headers = {"Content-Type": f"{OBJECT if as_object else 'application/json'}; charset=utf-8"}
         if prepared.negotiated:
             headers["Content-Profile"] = prepared.schema
@@ -380,10 +380,9 @@ class Pipeline:
         else:
             headers["Content-Range"] = f"0-{count - 1}/*" if count else "*/*"
             if body is None:
-                body = "null"
+                body = b"null"
         status, headers = _apply_response_settings(status, headers, *response)
-        encoded = b"" if body is None or call.method == "HEAD" else body.encode()
-        return Result(status, encoded, headers)
+        return Result(status, b"" if body is None or call.method == "HEAD" else body, headers)
 
     async def _execute(self, prepared: Prepared, caller: Caller):
         # While the database is known to be away, do not queue for a connection that cannot come.
