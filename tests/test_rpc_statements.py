@@ -1,0 +1,96 @@
+"""The pipeline prepares each statement once per connection and knows which ones it has: after a request that
+fails part-way, what was prepared before the failure is reused and what the failure skipped is prepared next
+time. Checked on one real connection against the server's own list, pg_prepared_statements."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import psycopg
+import pytest
+
+from api.app import CONNECTION
+from api.auth import Caller
+from api.config import Config
+from api.rpc import Call, Pipeline
+from api.schema_cache import SchemaCache
+from tests.api_support import SECRET, login_conninfo
+
+RPC_TEST = {"content-profile": "rpc_test", "content-type": "application/json"}
+
+
+def _caller(role: str) -> Caller:
+    return Caller(role=role, claims=json.dumps({"role": role}), subject=None, anonymous=role == "anon")
+
+
+async def _session(conninfo: str):
+    config = Config(database_url=conninfo, jwt_secret=SECRET, schemas=("api", "rpc_test"), rate_limit=0)
+    cache = SchemaCache(config.schemas)
+    conn = await psycopg.AsyncConnection.connect(conninfo, **CONNECTION)
+    await cache.load(conn)
+    pipeline = Pipeline(config, cache, None)
+    return pipeline, conn
+
+
+async def _prepared_on(conn: psycopg.AsyncConnection) -> set[str]:
+    cur = await conn.execute("SELECT name FROM pg_catalog.pg_prepared_statements")
+    return {name for name, in await cur.fetchall()}
+
+
+def _call(name: str, body: dict) -> Call:
+    return Call("POST", name, RPC_TEST, [], json.dumps(body).encode(), "127.0.0.1")
+
+
+def test_statements_prepared_before_a_failure_are_reused_and_skipped_ones_prepared_later(rpc_db):
+    async def scenario():
+        pipeline, conn = await _session(login_conninfo(rpc_db))
+        try:
+            anon = _caller("anon")
+            add = pipeline.prepare(_call("add", {"a": 1}), anon)
+            row = await pipeline.connections.run(conn, add)
+            assert row[0] == b"11"
+            assert await _prepared_on(conn) == {add.settings.name.decode(), add.call.name.decode()}
+
+            # The call is prepared, then fails as it runs: its statement stays prepared and known.
+            sold_out = pipeline.prepare(_call("sold_out", {}), anon)
+            with pytest.raises(psycopg.Error) as raised:
+                await pipeline.connections.run(conn, sold_out)
+            assert raised.value.sqlstate == "PT409"
+            after_failure = await _prepared_on(conn)
+            assert sold_out.call.name.decode() in after_failure
+
+            # A role the login role may not become fails in the settings: the Parse behind it never runs.
+            intruder = pipeline.prepare(_call("make_pair", {"n": 1, "label": "x"}), _caller("postgres"))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                await pipeline.connections.run(conn, intruder)
+            assert await _prepared_on(conn) == after_failure | {intruder.settings.name.decode()}
+
+            # ... so the next request with that call prepares it, and then it runs from its plan.
+            pair = pipeline.prepare(_call("make_pair", {"n": 1, "label": "x"}), anon)
+            pair_json = {"left_side": 1, "right_side": "x"}
+            assert json.loads((await pipeline.connections.run(conn, pair))[0]) == pair_json
+            assert json.loads((await pipeline.connections.run(conn, pair))[0]) == pair_json
+            assert pair.call.name.decode() in await _prepared_on(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_reloaded_schema_cache_starts_each_connection_afresh(rpc_db):
+    async def scenario():
+        pipeline, conn = await _session(login_conninfo(rpc_db))
+        try:
+            anon = _caller("anon")
+            first = pipeline.prepare(_call("add", {"a": 1}), anon)
+            await pipeline.connections.run(conn, first)
+            await pipeline.cache.load(conn)  # what NOTIFY pgrst does: a new generation
+            second = pipeline.prepare(_call("add", {"a": 2}), anon)
+            assert second.call.name != first.call.name
+            assert (await pipeline.connections.run(conn, second))[0] == b"12"
+            assert await _prepared_on(conn) == {second.settings.name.decode(), second.call.name.decode()}
+        finally:
+            await conn.close()
+
+    asyncio.run(scenario())
