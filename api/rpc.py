@@ -35,9 +35,10 @@ _RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
 
 # The settings, as one prepared SELECT in PostgREST's order. The access mode comes first (going read-only is
 # allowed at any point of a transaction); a role's own ALTER ROLE settings, written in as literals, come before
-# the role. Parameters: $1 read-only, $2 search_path, $3 role, $4 claims, $5 method, $6 path, $7 headers,
-# $8 cookies.
-_SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', $1, true), "
+# the role. The set_config calls are the arguments of one num_nulls, evaluated in order, so one number comes back
+# rather than every value sent. Parameters: $1 read-only, $2 search_path, $3 role, $4 claims, $5 method, $6 path,
+# $7 headers, $8 cookies.
+_SETTINGS = ("SELECT pg_catalog.num_nulls(pg_catalog.set_config('transaction_read_only', $1, true), "
              "pg_catalog.set_config('search_path', $2, true), {role_settings}"
              "pg_catalog.set_config('role', $3, true), "
              "pg_catalog.set_config('request.jwt.claims', $4, true), "
@@ -45,7 +46,7 @@ _SETTINGS = ("SELECT pg_catalog.set_config('transaction_read_only', $1, true), "
              "pg_catalog.set_config('request.path', $6, true), "
              "pg_catalog.set_config('request.headers', $7, true), "
              "pg_catalog.set_config('request.cookies', $8, true), "
-             "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true)")
+             "pg_catalog.set_config('response.status', '', true), pg_catalog.set_config('response.headers', '', true))")
 _ON, _OFF = b"on", b"off"
 
 
@@ -134,8 +135,9 @@ class Connections:
                 pg.send_query_prepared(statement.name, params)
                 steps.append(None)
             pg.pipeline_sync()
-            while pg.flush():
-                await _ready(conn, writable=True)
+            while pg.flush():  # a large request: the server may be answering already, so read while writing
+                if await _ready(conn, writing=True):
+                    pg.consume_input()
             made, row, error = [], None, None
             step, last = 0, len(steps) - 1
             while True:
@@ -153,8 +155,10 @@ class Connections:
                     row = tuple(result.get_value(0, c) for c in range(result.nfields))
                 elif status == _COMMAND and steps[step] is not None:
                     made.append(steps[step])
-                elif status == _FATAL and error is None:
-                    error = _error(result)
+                elif status == _FATAL:
+                    if result.error_field(_SQLSTATE) is None:  # libpq's own: the connection is unusable
+                        raise psycopg.OperationalError(result.get_error_message())
+                    error = error or psycopg.errors.error_from_result(result, "utf-8")
             pg.exit_pipeline_mode()
         except BaseException:
             # Cut off part-way (connection lost, task cancelled): nobody knows the connection's state; the pool
@@ -169,31 +173,28 @@ class Connections:
 
 _SYNC, _TUPLES, _COMMAND, _FATAL = (psycopg.pq.ExecStatus.PIPELINE_SYNC, psycopg.pq.ExecStatus.TUPLES_OK,
                                     psycopg.pq.ExecStatus.COMMAND_OK, psycopg.pq.ExecStatus.FATAL_ERROR)
+_SQLSTATE = psycopg.pq.DiagnosticField.SQLSTATE
 
 
-def _error(result) -> psycopg.Error:
-    """The server's error as psycopg's exception of its class; one libpq made itself (no SQLSTATE: the
-    connection failed) is an OperationalError, as psycopg raises it."""
-    if result.error_field(psycopg.pq.DiagnosticField.SQLSTATE) is None:
-        return psycopg.OperationalError(result.get_error_message())
-    return psycopg.errors.error_from_result(result, "utf-8")
-
-
-async def _ready(conn: psycopg.AsyncConnection, writable: bool = False) -> None:
-    """Until the connection's socket can be read (or written)."""
+async def _ready(conn: psycopg.AsyncConnection, writing: bool = False) -> bool:
+    """Until the connection's socket can be read or, when writing, written. True when it can be read."""
     loop = asyncio.get_running_loop()
     fd = conn.pgconn.socket
     future = loop.create_future()
 
-    def wake() -> None:
+    def ready(readable: bool) -> None:
         if not future.done():
-            future.set_result(None)
+            future.set_result(readable)
 
-    (loop.add_writer if writable else loop.add_reader)(fd, wake)
+    loop.add_reader(fd, ready, True)
+    if writing:
+        loop.add_writer(fd, ready, False)
     try:
-        await future
+        return await future
     finally:
-        (loop.remove_writer if writable else loop.remove_reader)(fd)
+        loop.remove_reader(fd)
+        if writing:
+            loop.remove_writer(fd)
 
 
 class Result(msgspec.Struct):
@@ -389,11 +390,12 @@ class Pipeline:
         timeout = self.config.pool_timeout if self.database_up else min(0.1, self.config.pool_timeout)
         try:
             # The message is its own transaction: even after an error the connection goes back idle.
-            conn = await self.pool.getconn(timeout=timeout)
+            pool = self.pool  # the one the connection came from, even if a new pool takes over meanwhile
+            conn = await pool.getconn(timeout=timeout)
             try:
                 row = await self.connections.run(conn, prepared)
             finally:
-                await self.pool.putconn(conn)
+                await pool.putconn(conn)
         except PoolTimeout:
             if not self.database_up:
                 raise _unavailable() from None

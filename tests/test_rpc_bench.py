@@ -22,6 +22,9 @@ def test_bench_rpc_measures_every_driver_and_prints_json(tessera_databases, pg_s
         for driver in ("pgbench", "direct", "proxy"):
             assert row[driver]["requests_per_second"] > 0 and row[driver]["p50_ms"] > 0
         assert row["proxy_vs_direct"] > 0 and row["proxy_vs_pgbench"] > 0 and "p50_overhead_ms" in row
+    overhead = report["targets"]["p50_overhead_ms_at_1"]
+    assert overhead["got"] == report["calls"]["trivial"]["concurrency"]["1"]["p50_overhead_ms"]
+    assert overhead["met"] == (overhead["got"] <= 1.0)
 
 
 def test_bench_rpc_refuses_a_bad_concurrency_in_one_line():

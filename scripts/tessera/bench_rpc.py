@@ -7,7 +7,7 @@ concurrency 1, 8 and 32:
   direct   the same statements pipelined by psycopg's async pool, from this process (the floor for Python);
   proxy    HTTP POSTs through `tessera serve`, driven by wrk (a C load generator).
 Each row has requests/s and p50/p99 latency; ratios compare the proxy with the other two, and `p50_overhead_ms`
-is what the proxy adds to a direct call's median.
+is what the proxy adds to a direct call's median. `targets` sets the trivial call's figures against the targets.
 """
 
 from __future__ import annotations
@@ -232,8 +232,29 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int,
     finally:
         service.terminate()
         service.wait(timeout=10)
+    report["targets"] = targets(report["calls"]["trivial"]["concurrency"])
     print(json.dumps(report))
     return 0
+
+
+# The issue's targets for a 2-core machine, on the trivial call: throughput through the proxy at 8 clients, and
+# the median the proxy adds to a direct call (reported at every level measured).
+MIN_PROXY_RPS_AT_8 = 2000
+MAX_P50_OVERHEAD_MS = 1.0
+
+
+def targets(rows: dict) -> dict:
+    """Each target with what this run measured and whether it was met, for the levels that were run."""
+    out = {}
+    if "8" in rows:
+        got = rows["8"]["proxy"]["requests_per_second"]
+        out["proxy_requests_per_second_at_8"] = {"want": f">= {MIN_PROXY_RPS_AT_8}", "got": got,
+                                                 "met": got >= MIN_PROXY_RPS_AT_8}
+    for level, row in rows.items():
+        got = row["p50_overhead_ms"]
+        out[f"p50_overhead_ms_at_{level}"] = {"want": f"<= {MAX_P50_OVERHEAD_MS}", "got": got,
+                                              "met": got <= MAX_P50_OVERHEAD_MS}
+    return out
 
 
 def _serve(env: dict[str, str], workers: int, pool_size: int) -> tuple[subprocess.Popen, str]:
