@@ -5,7 +5,7 @@
               (which also reads the response settings), each a statement prepared once per connection
             → the body as the database rendered it (json_agg), status and headers
 
-The database renders the JSON (json_agg over the call), so a result passes through Python as one string. Every
+The database renders the JSON (json_agg over the call), so a result passes through Python as one byte string. Every
 request sets every request setting, so nothing said on one request is seen by the next on a pooled connection.
 """
 
@@ -90,7 +90,6 @@ class Prepared(msgspec.Struct, frozen=True):
     schema: str
     negotiated: bool  # the request named its schema (or several are exposed): the response says which
     as_object: bool
-    read_only: bool
     settings: Statement
     settings_params: tuple[bytes, ...]
     call: Statement
@@ -359,7 +358,7 @@ class Pipeline:
                   _text(caller.role), _text(caller.claims), call.method.encode(), _text(f"/rpc/{call.name}"),
                   msgspec.json.encode(_request_headers(call, self.config)),
                   msgspec.json.encode(_cookies(call.headers.get("cookie", ""))))
-        return Prepared(fn, schema, negotiated, as_object, read_only, settings, values,
+        return Prepared(fn, schema, negotiated, as_object, settings, values,
                         self.statement(fn, keys, as_object), payload, self._generation)
 
     async def run(self, call: Call, caller: Caller) -> Result:
