@@ -12,7 +12,6 @@ import contextlib
 import os
 import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +19,10 @@ from pathlib import Path
 
 import httpx
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from tessera.localdb import free_port
+from tessera.serve import launch
 from tessera.tokens import mint
 
-from tests.helpers import ROOT, TESSERA
+from tests.helpers import ROOT
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 FIXTURES = Path(__file__).with_name("rpc_fixtures.sql")
@@ -57,31 +56,15 @@ def login_conninfo(admin_conninfo: str, host: str | None = None, port: str | Non
 
 @contextlib.contextmanager
 def serve(conninfo: str, tmp: Path, **settings: str) -> Iterator[Api]:
-    """`tessera serve` with TESSERA_* settings (names without the prefix), ready when /health answers."""
-    port = free_port()
-    log = tmp / f"api-{port}.log"
+    """`tessera serve` with TESSERA_* settings (names without the prefix), ready once its schema cache has loaded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
     env |= {"TESSERA_DATABASE_URL": conninfo, "TESSERA_JWT_SECRET": SECRET, "TESSERA_SCHEMAS": "api,rpc_test",
             "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_TIMEOUT": "3"}
     env |= {f"TESSERA_{k.upper()}": str(v) for k, v in settings.items()}
-    with open(log, "w") as out:
-        proc = subprocess.Popen([TESSERA, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = tmp / f"api-{uuid.uuid4().hex[:8]}.log"
+    # Ready once the schema cache has loaded (the OpenAPI document is 503 until then), so tests do not race it.
+    proc, url = launch(env, log, "/rest/v1/", cwd=ROOT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the API did not start:\n{log.read_text()}")
-            time.sleep(0.05)
-        # Wait for the schema cache too, so tests do not race the first load.
-        while httpx.get(f"{url}/rest/v1/", timeout=5).status_code == 503 and time.monotonic() < deadline:
-            time.sleep(0.05)
         yield Api(url, log, proc)
     finally:
         proc.terminate()

@@ -24,15 +24,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from tessera.bench import percentile
 from tessera.errors import Refusal
-from tessera.localdb import free_port
 from tessera.project import Project
-from tessera.serve import service_environment
+from tessera.serve import launch, service_environment
 from tessera.server import current_server
 from tessera.tokens import mint
 
@@ -206,35 +204,42 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int,
     login = os.environ.get("TESSERA_DATABASE_URL") or env["TESSERA_DATABASE_URL"]
     secret = os.environ.get("TESSERA_JWT_SECRET") or env["TESSERA_JWT_SECRET"]
     workloads = _workloads(project, login, secret)
-    service, url = _serve(env, workers, pool_size)
     report: dict = {"benchmark": "rpc", "seconds_per_run": seconds, "proxy_workers": workers, "pool_size": pool_size,
                     "cores": os.cpu_count(), "calls": {}}
-    try:
-        for work in workloads:
-            # Warm every path once (plans, prepared statements, the proxy's caches).
-            run_direct(login, work, 2, 0.5, pool_size)
-            run_wrk(url, work, 2, 1)
-            rows = {}
-            for clients in concurrency:
-                rows[str(clients)] = {
-                    "pgbench": run_pgbench(login, work, clients, seconds),
-                    "direct": run_direct(login, work, clients, seconds, pool_size),
-                    "proxy": run_wrk(url, work, clients, seconds),
-                }
-                row = rows[str(clients)]
-                row["proxy_vs_direct"] = round(row["proxy"]["requests_per_second"]
-                                               / row["direct"]["requests_per_second"], 3)
-                row["proxy_vs_pgbench"] = round(row["proxy"]["requests_per_second"]
-                                                / row["pgbench"]["requests_per_second"], 3)
-                row["p50_overhead_ms"] = round(row["proxy"]["p50_ms"] - row["direct"]["p50_ms"], 3)
-            report["calls"][work.name] = {"function": f"api.{work.function}", "arguments": work.body,
-                                          "concurrency": rows}
-    finally:
-        service.terminate()
-        service.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as tmp:
+        service, url = launch({**os.environ, **env, "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_SIZE": str(pool_size),
+                               "TESSERA_LOG_LEVEL": "warning"}, Path(tmp) / "service.log", "/health/ready", workers)
+        try:
+            for work in workloads:
+                report["calls"][work.name] = {"function": f"api.{work.function}", "arguments": work.body,
+                                              "concurrency": _measure(work, login, url, seconds, pool_size,
+                                                                      concurrency)}
+        finally:
+            service.terminate()
+            service.wait(timeout=10)
     report["targets"] = targets(report["calls"]["trivial"]["concurrency"])
     print(json.dumps(report))
     return 0
+
+
+def _measure(work: Workload, login: str, url: str, seconds: float, pool_size: int,
+             concurrency: tuple[int, ...]) -> dict:
+    """The three drivers at each level, with the ratios between them."""
+    # Warm every path once (plans, prepared statements, the proxy's caches).
+    run_direct(login, work, 2, 0.5, pool_size)
+    run_wrk(url, work, 2, 1)
+    rows = {}
+    for clients in concurrency:
+        row = rows[str(clients)] = {
+            "pgbench": run_pgbench(login, work, clients, seconds),
+            "direct": run_direct(login, work, clients, seconds, pool_size),
+            "proxy": run_wrk(url, work, clients, seconds),
+        }
+        row["proxy_vs_direct"] = round(row["proxy"]["requests_per_second"] / row["direct"]["requests_per_second"], 3)
+        row["proxy_vs_pgbench"] = round(row["proxy"]["requests_per_second"] / row["pgbench"]["requests_per_second"],
+                                        3)
+        row["p50_overhead_ms"] = round(row["proxy"]["p50_ms"] - row["direct"]["p50_ms"], 3)
+    return rows
 
 
 # What the proxy is held to on a 2-core machine, on the trivial call: throughput at 8 clients (PostgREST publishes
@@ -255,26 +260,3 @@ def targets(rows: dict) -> dict:
         out[f"p50_overhead_ms_at_{level}"] = {"want": f"<= {MAX_P50_OVERHEAD_MS}", "got": got,
                                               "met": got <= MAX_P50_OVERHEAD_MS}
     return out
-
-
-def _serve(env: dict[str, str], workers: int, pool_size: int) -> tuple[subprocess.Popen, str]:
-    import sys
-
-    port = free_port()
-    full = {**os.environ, **env, "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_SIZE": str(pool_size),
-            "TESSERA_LOG_LEVEL": "warning"}
-    exe = str(Path(sys.executable).with_name("tessera"))
-    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", str(workers)], env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise Refusal(f"the service did not become ready: {(proc.stderr.read() or '?').strip()[-300:]}")
-        time.sleep(0.1)

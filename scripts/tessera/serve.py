@@ -9,6 +9,10 @@ override both; every other setting is a TESSERA_ variable the service reads itse
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from psycopg.conninfo import make_conninfo
 
@@ -54,3 +58,32 @@ def run(project: Project, host: str, port: int, workers: int = 1) -> int:
     except SystemExit as exc:  # uvicorn exits when it cannot bind
         raise Refusal(f"cannot serve on {host}:{port} (in use?); pass another --port") from exc
     return 0
+
+
+def launch(env: dict[str, str], log: Path, until: str, workers: int = 1, cwd: Path | None = None,
+           timeout: float = 30.0) -> tuple[subprocess.Popen, str]:
+    """`tessera serve` in a child process on a free local port with exactly `env`, its output in `log`; returned
+    with its base URL once GET `until` answers 200. For the benchmarks and the tests, which drive the real service."""
+    import httpx
+
+    from tessera.localdb import free_port
+
+    port = free_port()
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("tessera")), "serve", "--port", str(port),
+                                 "--workers", str(workers)], cwd=cwd, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url + until, timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            last = (log.read_text().strip().splitlines() or ["no output"])[-1][-300:]
+            raise Refusal(f"the service did not answer {until} with 200 (output in {log}): {last}")
+        time.sleep(0.05)
