@@ -63,7 +63,9 @@ def db_destroy(args) -> int:
     from tessera.localdb import Cluster
 
     _confirm(args.yes, "Delete the local cluster and all its data?")
-    Cluster.for_checkout(_project().root).destroy()
+    root = _project().root
+    Cluster.for_checkout(root).destroy()
+    Cluster.for_checkout(root, fast=True).destroy()  # the test suite's, if there is one: it holds nothing to keep
     print("local PostgreSQL removed")
     return 0
 

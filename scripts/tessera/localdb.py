@@ -1,11 +1,18 @@
-"""The embedded local PostgreSQL: a throwaway cluster of this checkout's own, started on demand.
+"""The embedded local PostgreSQL: a cluster of this checkout's own, started on demand.
 
-It lives under .tessera/pg, listening on a unix socket there (trust, in a folder only its owner can enter) and on
-127.0.0.1 at a free port (scram-sha-256 with a generated password, so other local users get nothing). initdb refuses
-to run as root, so as root only initdb and pg_ctl run as the `postgres` OS user and clients stay as they are. When
-that user cannot reach the checkout (a checkout under /root, or in a private temp folder) the cluster lives in
-/var/tmp/tessera-clusters/<hash of the checkout's path>/pg instead, still tied to this checkout and pruned once the
-checkout is gone. Root never writes inside a folder the postgres user owns.
+Two kinds, never mixed. The local cluster (`tessera db …`, ./scripts/dev) is durable: fsync, synchronous_commit
+and full_page_writes are on, passed on the command line at every start so that they win over any configuration
+file, and a cluster last run without them is first synced to disk (initdb --sync-only, as the manual asks when
+fsync is turned back on). The test suite's cluster (the pytest plugin's) lives beside it, holds only databases the
+plan rebuilds, and trades durability for speed.
+
+The local cluster lives under .tessera/pg (the test suite's under .tessera/test-pg), listening on a unix socket
+there (trust, in a folder only its owner can enter) and on 127.0.0.1 at a free port (scram-sha-256 with a generated
+password, so other local users get nothing). initdb refuses to run as root, so as root only initdb and pg_ctl run
+as the `postgres` OS user and clients stay as they are. When that user cannot reach the checkout (a checkout under
+/root, or in a private temp folder) the cluster lives in /var/tmp/tessera-clusters/<hash of the checkout's
+path>/pg instead, still tied to this checkout and pruned once the checkout is gone. Root never writes inside a
+folder the postgres user owns.
 """
 
 from __future__ import annotations
@@ -39,8 +46,11 @@ INSTALL_HINT = (
     "(Debian/Ubuntu: apt-get install postgresql-15 postgresql-15-pgtap; "
     "macOS: brew install postgresql@15 pgtap) or set TESSERA_PG_BINDIR"
 )
-# A throwaway cluster trades durability for speed; it holds nothing that cannot be rebuilt from the plan.
-FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+# An acknowledged commit is on disk and survives a crash of the server or the machine.
+DURABLE_SETTINGS = ("fsync=on", "synchronous_commit=on", "full_page_writes=on")
+# The test suite's cluster holds nothing that cannot be rebuilt from the plan, so it trades durability for speed.
+FAST_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+COMMON_SETTINGS = ("max_connections=200",)
 SOCKET_PATH_MAX = 100
 
 
@@ -89,30 +99,33 @@ def _as_root() -> bool:
 
 @dataclass
 class Cluster:
-    """A local cluster: `home` holds data/, the log and the socket."""
+    """A local cluster: `home` holds data/, the log and the socket. `fast`: the test suite's, not durable."""
 
     checkout: Path
     home: Path
     port: int
     bindir: Path
     password: str
+    fast: bool = False
 
     # --- where it lives -------------------------------------------------------------------------------------
     @classmethod
-    def for_checkout(cls, checkout: Path) -> Cluster:
-        """The cluster recorded for this checkout, or a new (not yet created) one."""
-        state = checkout / ".tessera" / "cluster.json"
+    def for_checkout(cls, checkout: Path, fast: bool = False) -> Cluster:
+        """The cluster recorded for this checkout (the test suite's with `fast`), or a new (not yet created) one."""
+        state = _state_file(checkout, fast)
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             data = json.loads(state.read_text())
-            cluster = cls(checkout, Path(data["home"]), int(data["port"]), Path(data["bindir"]), data["password"])
+            cluster = cls(checkout, Path(data["home"]), int(data["port"]), Path(data["bindir"]), data["password"],
+                          fast)
             if (cluster.data / "PG_VERSION").exists() and (cluster.bindir / "pg_ctl").exists():
                 return cluster
         # No usable record: the same checkout always maps to the same home, so existing data is found again.
         bindir = find_bindir()
-        return cls(checkout, _choose_home(checkout), free_port(), bindir, secrets.token_urlsafe(24))
+        return cls(checkout, _choose_home(checkout, _HOMES[fast]), free_port(), bindir, secrets.token_urlsafe(24),
+                   fast)
 
     def _save(self) -> None:
-        state = self.checkout / ".tessera" / "cluster.json"
+        state = _state_file(self.checkout, self.fast)
         state.parent.mkdir(parents=True, exist_ok=True)
         record = {"home": str(self.home), "port": self.port, "bindir": str(self.bindir), "password": self.password}
         fd = os.open(state, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -155,6 +168,13 @@ class Cluster:
     def running(self) -> bool:
         return self.exists() and self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
 
+    def ran_fast(self) -> bool:
+        """Whether the server was last started without fsync (postmaster.opts holds its last command line)."""
+        try:
+            return "fsync=off" in (self.data / "postmaster.opts").read_text()
+        except OSError:
+            return False
+
     def init(self) -> None:
         _make_home(self.home)
         # The server's user writes the password file itself: root never writes inside the cluster's folder.
@@ -163,7 +183,8 @@ class Cluster:
         try:
             self._run(
                 "initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-                f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions",
+                f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions",
+                *(["--no-sync"] if self.fast else []),
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -172,15 +193,23 @@ class Cluster:
         self._save()
 
     def start(self) -> bool:
-        """Start the cluster (creating it first if needed); False when it was already running."""
+        """Start the cluster (creating it first if needed); False when it was already running as it should.
+
+        A durable cluster found running without fsync (started by an older Tessera) is restarted durably.
+        """
         prune_orphans()
         if not self.exists():
             self.init()
         if self.running():
-            return False
+            if self.fast or not self.ran_fast():
+                return False
+            self.stop()
+        if not self.fast and self.ran_fast():
+            # What the server wrote while fsync was off may still be only in the kernel's cache.
+            self._run("initdb", "--sync-only", "-D", str(self.data))
         if _port_in_use(self.port):
             self.port = free_port()
-        settings = [f"-c {s}" for s in FAST_SETTINGS]
+        settings = [f"-c {s}" for s in (FAST_SETTINGS if self.fast else DURABLE_SETTINGS) + COMMON_SETTINGS]
         options = " ".join([f"-k {shlex.quote(str(self.home))}", f"-p {self.port}", "-c listen_addresses=127.0.0.1",
                             *settings])
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-s", "-t", "60", "-o", options, "start")
@@ -203,9 +232,19 @@ class Cluster:
     def destroy(self) -> None:
         if self.running():
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-s", "stop")
-        shutil.rmtree(self.home.parent if self.home.parent.parent == EXTERNAL_ROOT else self.home,
-                      ignore_errors=True)
-        (self.checkout / ".tessera" / "cluster.json").unlink(missing_ok=True)
+        shutil.rmtree(self.home, ignore_errors=True)
+        entry = self.home.parent
+        if entry.parent == EXTERNAL_ROOT and not any((entry / home).exists() for home in _HOMES.values()):
+            shutil.rmtree(entry, ignore_errors=True)
+        _state_file(self.checkout, self.fast).unlink(missing_ok=True)
+
+
+# The folder each kind of cluster lives in (under .tessera/, or the external entry of the checkout).
+_HOMES = {False: "pg", True: "test-pg"}
+
+
+def _state_file(checkout: Path, fast: bool) -> Path:
+    return checkout / ".tessera" / ("test-cluster.json" if fast else "cluster.json")
 
 
 def _make_home(home: Path) -> None:
@@ -233,14 +272,14 @@ def _private_root(folder: Path, owner: int, mode: int) -> Path:
     return folder
 
 
-def _choose_home(checkout: Path) -> Path:
+def _choose_home(checkout: Path, name: str) -> Path:
     if _as_root():
         try:
             pwd.getpwnam("postgres")
         except KeyError:
             raise Refusal("running as root needs the 'postgres' OS user to own the cluster; "
                           "install postgresql-15 (which creates it) or run as a normal user") from None
-    local = checkout / ".tessera" / "pg"
+    local = checkout / ".tessera" / name
     if len(str(local / ".s.PGSQL.65535")) <= SOCKET_PATH_MAX:
         local.parent.mkdir(parents=True, exist_ok=True)
         _make_home(local)
@@ -253,7 +292,7 @@ def _choose_home(checkout: Path) -> Path:
     else:
         entry = _private_root(Path(tempfile.gettempdir()) / f"tessera-{os.getuid()}", os.getuid(), 0o700) / digest
     entry.mkdir(exist_ok=True, mode=0o755)
-    return entry / "pg"
+    return entry / name
 
 
 def prune_orphans() -> None:
@@ -272,9 +311,10 @@ def prune_orphans() -> None:
             checkout = Path((entry / "checkout").read_text().strip())
             if (checkout / ".tessera").exists():
                 continue
-            if (entry / "pg" / "data" / "postmaster.pid").exists():
-                orphan = Cluster(checkout, entry / "pg", 0, find_bindir(), "")
-                orphan._run("pg_ctl", "-D", str(orphan.data), "-m", "immediate", "-w", "-s", "stop", check=False)
+            for name in _HOMES.values():
+                if (entry / name / "data" / "postmaster.pid").exists():
+                    orphan = Cluster(checkout, entry / name, 0, find_bindir(), "")
+                    orphan._run("pg_ctl", "-D", str(orphan.data), "-m", "immediate", "-w", "-s", "stop", check=False)
             shutil.rmtree(entry, ignore_errors=True)
 
 

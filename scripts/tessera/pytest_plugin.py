@@ -1,6 +1,7 @@
 """pytest plugin: the test databases, and db/tests/*.sql run as pgTAP files, one test item each.
 
-The run uses DATABASE_URL's server or starts this checkout's local cluster; when neither is reachable every
+The run uses DATABASE_URL's server or starts this checkout's test cluster (fast, not durable, and apart from the
+local cluster ./scripts/dev serves from, which the tests never touch); when neither is reachable every
 database test FAILS (never skips). The plan is deployed once into a template database (reused while db/ is
 unchanged) with pgTAP in schema `extensions`, and cloned per test module. pgTAP files run through psql exactly as
 pg_prove runs them, so what passes here passes under the DBA's runner too; a failing assertion is shown with its
@@ -56,8 +57,8 @@ class Databases:
                 from tessera.localdb import Cluster
 
                 if not os.environ.get("DATABASE_URL"):
-                    self.started_cluster = not Cluster.for_checkout(self.project.root).running()
-                self._server = current_server(self.project)
+                    self.started_cluster = not Cluster.for_checkout(self.project.root, fast=True).running()
+                self._server = current_server(self.project, for_tests=True)
                 self._server.connect().close()
             except Refusal as exc:
                 self.error = f"no database for the tests: {exc}"

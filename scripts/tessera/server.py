@@ -70,15 +70,16 @@ class Server:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def current_server(project: Project, start: bool = True) -> Server:
-    """DATABASE_URL's server, or this checkout's local cluster, started and holding the `tessera` database."""
+def current_server(project: Project, start: bool = True, for_tests: bool = False) -> Server:
+    """DATABASE_URL's server, or this checkout's local cluster (`for_tests`: the test suite's fast one), started
+    and holding the `tessera` database."""
     if url := os.environ.get("DATABASE_URL"):
         try:
             conninfo_to_dict(url)
         except psycopg.ProgrammingError:
             raise Refusal(f"DATABASE_URL is not a valid PostgreSQL URL: {redact(url)}") from None
         return Server(url)
-    cluster = Cluster.for_checkout(project.root)
+    cluster = Cluster.for_checkout(project.root, fast=for_tests)
     if start:
         cluster.start()
         wait_until_ready(cluster.conninfo())
