@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import base64
+import json
 from pathlib import Path
 
 import pytest
+from tessera.cli import Bounded, build_parser
+from tessera.errors import Refusal
 from tessera.project import Project
 
 from tests.helpers import ROOT, run_tessera
@@ -20,15 +25,83 @@ from tests.helpers import ROOT, run_tessera
         (["db", "status"], {"DATABASE_URL": "this is not a url"}, "not a valid PostgreSQL URL"),
         (["serve", "--port", "not-a-number"], {}, "invalid int value"),
         (["serve"], {"TESSERA_PORT": "abc"}, "invalid int value"),
+        (["serve"], {"TESSERA_WORKERS": "abc"}, "invalid int value"),
+        (["db", "deploy", "--to", ""], None, "unknown change ''"),
+        (["db", "revert", "--to", "", "-y"], None, "unknown change ''"),
+        (["db", "revert", "--to", " ", "-y"], None, "unknown change ' '"),
+        (["token", "--role", "anon", "--ttl", "0"], {}, "argument --ttl: 0 is out of range"),
+        (["token", "--role", "anon", "--ttl", "-60"], {}, "argument --ttl: -60 is out of range"),
+        (["token", "--role", "anon", "--ttl", "1000000000000"], {}, "give 1 to 31536000 seconds"),
+        (["token", "--sub", "not-a-uuid"], {}, "argument --sub: 'not-a-uuid' is not a uuid"),
+        (["token", "--sub", ""], {}, "argument --sub: '' is not a uuid"),
+        (["seed", "--scale", "1000000000000"], {}, "argument --scale: 1000000000000 is out of range"),
+        (["seed", "--scale", "100", "--seed", "99999999999"], {}, "argument --seed: 99999999999 is out of range"),
+        (["bench", "rpc", "--concurrency", "0,8"], {}, "argument --concurrency"),
     ],
 )
-def test_errors_are_one_line_with_exit_2(args, env, expected, pg_server, test_db):
-    env = {"DATABASE_URL": pg_server.conninfo(test_db)} if env is None else env
+def test_errors_are_one_line_with_exit_2(args, env, expected, pg_server, tessera_databases):
+    if env is None:
+        env = {"DATABASE_URL": pg_server.conninfo(tessera_databases.clone("cli_errors"))}
+    # Refused before any database is needed; should that break, it must not reach this checkout's own cluster.
+    env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing", **env}
     run = run_tessera(*args, cwd=ROOT, env=env)
     assert run.code == 2, run
     assert run.err.startswith("tessera: ") and run.err.count("\n") == 1, run.err
     assert expected in run.err
+    assert run.out == "", "nothing but the one line: no half-printed report before it"
     assert "Traceback" not in run.err + run.out
+
+
+def _options(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    """(argv before the option, option action) for every option of every command, with required positionals."""
+    positionals = [a for a in parser._actions if not a.option_strings and a.dest != "help"
+                   and not isinstance(a, argparse._SubParsersAction)]
+    before = [*path, *(str(a.choices[0]) if a.choices else "x" for a in positionals)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, (*path, name))
+        elif action.option_strings and action.dest != "help":
+            yield before, action
+
+
+OPTIONS = list(_options(build_parser()))
+NUMERIC = [(before, a) for before, a in OPTIONS if isinstance(a.type, Bounded)]
+
+
+def test_every_numeric_option_of_the_cli_is_bounded():
+    assert len(NUMERIC) >= 12, "the walk found the numeric options"
+    unbounded = [f"{' '.join(before)} {a.option_strings[-1]}" for before, a in OPTIONS if a.type in (int, float)]
+    assert not unbounded, "give these a Bounded type (what range makes sense, and why)"
+
+
+@pytest.mark.parametrize(("before", "action"), NUMERIC,
+                         ids=[f"{' '.join(b)} {a.option_strings[-1]}" for b, a in NUMERIC])
+def test_each_numeric_option_refuses_what_is_out_of_range(before, action):
+    bounds: Bounded = action.type
+    option = action.option_strings[-1]
+    bad = [str(bounds.low - 1), str(bounds.high + 1), "abc", ""]
+    if bounds.kind is float:
+        bad += ["nan", "inf", "-inf"]
+    for value in bad:
+        with pytest.raises(Refusal, match=f"argument {option}"):
+            build_parser().parse_args([*before, option, value])
+    for value in (bounds.low, bounds.high):
+        assert getattr(build_parser().parse_args([*before, option, str(value)]), action.dest) == value
+
+
+def _claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_token_accepts_the_bounds_and_normalizes_the_sub(cli):
+    run = cli(Project(ROOT), "token", "--sub", "D0000000-0000-4000-8000-000000000001", "--ttl", "1")
+    assert run.code == 0, run.err
+    claims = _claims(run.out.strip())
+    assert claims["sub"] == "d0000000-0000-4000-8000-000000000001" and claims["exp"] - claims["iat"] == 1
+    year = cli(Project(ROOT), "token", "--role", "anon", "--ttl", "31536000")
+    assert year.code == 0 and _claims(year.out.strip())["exp"] - _claims(year.out.strip())["iat"] == 31536000
 
 
 def test_outside_a_checkout_says_where_to_go(tmp_path: Path):

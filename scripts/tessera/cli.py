@@ -7,10 +7,13 @@ verify); 2 it could not do what was asked (bad input, missing tools, unreachable
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from tessera.errors import Refusal
 
@@ -18,6 +21,47 @@ from tessera.errors import Refusal
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, as every other CLI error
         raise Refusal(f"{message}; see `{self.prog} --help`")
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """An argparse type for a number within [low, high]: every numeric option has one, so a value that makes no
+    sense (a token that never expires, a count the database cannot hold) is refused while parsing, in one line."""
+
+    low: float
+    high: float
+    unit: str
+    kind: type = int
+
+    @property
+    def __name__(self) -> str:  # argparse names the type in "invalid int value: 'abc'"
+        return self.kind.__name__
+
+    def __call__(self, text: str) -> float:
+        value = self.kind(text)  # ValueError: argparse says "invalid int value"
+        if not (math.isfinite(value) and self.low <= value <= self.high):
+            low, high = (f"{b:g}" if self.kind is float else str(b) for b in (self.low, self.high))
+            raise argparse.ArgumentTypeError(f"{text} is out of range: give {low} to {high} {self.unit}")
+        return value
+
+
+def _uuid(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a uuid (the user's auth.users.id)") from None
+
+
+# Concurrency beyond this many clients measures the benchmark machine, not Tessera.
+MAX_CONCURRENCY = 1024
+
+
+def _levels(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() and 1 <= int(p) <= MAX_CONCURRENCY for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of levels from 1 to {MAX_CONCURRENCY}, "
+                                         "such as 1,8,32")
+    return tuple(int(p) for p in parts)
 
 
 def _project():
@@ -87,14 +131,15 @@ def db_status(args) -> int:
 
     project = _project()
     if url := os.environ.get("DATABASE_URL"):
-        print(f"server: {redact(url)} (DATABASE_URL)")
+        where = f"{redact(url)} (DATABASE_URL)"
     else:
         cluster = Cluster.for_checkout(project.root)
         if not cluster.running():
             raise Failed("local PostgreSQL is not running; start it with `tessera db start`")
-        print(f"server: local PostgreSQL at {cluster.url(show_password=False)} (data in {cluster.home})")
-    with _engine(project, current_server(project)) as engine:
+        where = f"local PostgreSQL at {cluster.url(show_password=False)} (data in {cluster.home})"
+    with _engine(project, current_server(project)) as engine:  # an unreachable server is the only line printed
         state = engine.state()
+    print(f"server: {where}")
     print(f"project: {state.plan.project}, {len(state.plan.changes)} change(s) in the plan")
     if state.deployed:
         last = state.deployed[-1]
@@ -125,7 +170,7 @@ def db_revert(args) -> int:
 
     project = _project()
     with _engine(project, current_server(project)) as engine:
-        what = f"back to {args.to}" if args.to else "every change"
+        what = f"back to {args.to}" if args.to is not None else "every change"
         _confirm(args.yes, f"Revert {what} in database {engine.conn.info.dbname}?")
         engine.revert(to=args.to)
     return 0
@@ -186,11 +231,8 @@ def bench(args) -> int:
     if args.what == "rpc":
         from tessera import bench_rpc
 
-        levels = tuple(int(x) for x in args.concurrency.split(",") if x.strip().isdigit() and int(x) > 0)
-        if not levels:
-            raise Refusal(f"--concurrency {args.concurrency!r} names no level; give numbers such as 1,8,32")
         return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size,
-                             concurrency=levels)
+                             concurrency=args.concurrency)
     return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
@@ -295,36 +337,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 when supabase/ is stale instead of writing")
     p.set_defaults(fn=supabase_export)
 
+    from tessera.scale import MAX_BOOKINGS, ORGS
+    from tessera.tokens import MAX_TTL
+
     p = commands.add_parser("seed", help="load data: the demo organization, or benchmark volume")
     p.add_argument("--demo", action="store_true", help="Enigma Escapes: 2 venues, staff, 180 days of bookings")
-    p.add_argument("--scale", type=int, metavar="N", help="N bookings over 100 organizations, for benchmarks")
-    p.add_argument("--seed", type=int, default=1, help="what --scale's choices derive from (default 1)")
+    p.add_argument("--scale", type=Bounded(ORGS, MAX_BOOKINGS, "bookings"), metavar="N",
+                   help=f"N bookings over {ORGS} organizations, for benchmarks ({ORGS} to {MAX_BOOKINGS})")
+    # The seed is hashed with each row's number in SQL, as an integer.
+    p.add_argument("--seed", type=Bounded(0, 2**31 - 1, "(a 32-bit integer)"), default=1,
+                   help="what --scale's choices derive from (default 1)")
     p.set_defaults(fn=seed)
 
+    # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
+    # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
     p.add_argument("what", choices=["availability", "booking", "rpc"])
-    p.add_argument("--runs", type=int, default=200, help="availability: timed calls (default 200)")
-    p.add_argument("--days", type=int, default=30, help="availability: window in days (default 30)")
-    p.add_argument("--clients", type=int, default=8, help="booking: concurrent clients (default 8)")
-    p.add_argument("--per-client", type=int, default=50, help="booking: bookings each client attempts (default 50)")
-    p.add_argument("--seconds", type=float, default=5, help="rpc: seconds per driver and concurrency (default 5)")
-    p.add_argument("--workers", type=int, default=1, help="rpc: server processes of the proxy (default 1)")
-    p.add_argument("--pool-size", type=int, default=8, help="rpc: connections per proxy process (default 8)")
-    p.add_argument("--concurrency", default="1,8,32", help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
+                   help="availability: timed calls (default 200)")
+    p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
+                   help="availability: window in days (default 30)")
+    p.add_argument("--clients", type=Bounded(1, ORGS, "clients (one seeded organization each)"), default=8,
+                   help="booking: concurrent clients (default 8)")
+    p.add_argument("--per-client", type=Bounded(1, 10_000, "bookings"), default=50,
+                   help="booking: bookings each client attempts (default 50)")
+    p.add_argument("--seconds", type=Bounded(1, 3600, "seconds", float), default=5,
+                   help="rpc: seconds per driver and concurrency (default 5)")
+    p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=1,
+                   help="rpc: server processes of the proxy (default 1)")
+    p.add_argument("--pool-size", type=Bounded(1, 100, "connections"), default=8,
+                   help="rpc: connections per proxy process (default 8)")
+    p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
+                   help="rpc: concurrency levels (default 1,8,32)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
-    p.add_argument("--sub", help="user id (auth.users.id) for an authenticated token")
+    p.add_argument("--sub", type=_uuid, help="user id (auth.users.id) for an authenticated token")
     p.add_argument("--org", help="an organization (slug or id): the token is for its owner, or for --sub if a member")
     p.add_argument("--email")
-    p.add_argument("--ttl", type=int, default=3600, help="seconds of validity (default 3600)")
+    p.add_argument("--ttl", type=Bounded(1, MAX_TTL, "seconds (a year at most)"), default=3600,
+                   help="seconds of validity (default 3600, at most a year)")
     p.set_defaults(fn=token)
 
     p = commands.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=os.environ.get("TESSERA_PORT", "8000"))
-    p.add_argument("--workers", type=int, default=int(os.environ.get("TESSERA_WORKERS", "1")),
+    p.add_argument("--port", type=Bounded(1, 65535, "(a TCP port)"), default=os.environ.get("TESSERA_PORT", "8000"))
+    p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=os.environ.get("TESSERA_WORKERS", "1"),
                    help="server processes, each with its own connection pool (default 1)")
     p.set_defaults(fn=serve)
     return parser

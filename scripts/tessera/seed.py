@@ -5,7 +5,7 @@ from __future__ import annotations
 from tessera.errors import Refusal
 from tessera.project import Project
 from tessera.server import current_server
-from tessera.tokens import jwt_secret, mint
+from tessera.tokens import MAX_TTL, jwt_secret, mint
 
 DEMO_ORG = "d1000000-0000-4000-8000-000000000001"
 DEMO_USERS = (
@@ -33,7 +33,7 @@ def demo(project: Project) -> int:
     print("demo logins (Authorization: Bearer <token>, valid 24 h):")
     for label, sub, email in DEMO_USERS:
         print(f"  {label:<6} {email}: {mint(secret, 'authenticated', sub=sub, email=email, ttl=86400)}")
-    print(f"  anon key: {mint(secret, 'anon', ttl=10 * 365 * 86400)}")
+    print(f"  anon key: {mint(secret, 'anon', ttl=MAX_TTL)}")
     for name, tz, key in venues:
         print(f"  widget key of {name} ({tz}): {key}")
     return 0

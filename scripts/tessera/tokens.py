@@ -18,6 +18,9 @@ from pathlib import Path
 from tessera.errors import Refusal
 
 MIN_SECRET_LENGTH = 32
+# A development token is a bearer credential that cannot be revoked: one that outlives a year is one that is
+# never rotated. Long-lived access belongs to API keys (TESSERA_ANON_KEY, TESSERA_SERVICE_KEY).
+MAX_TTL = 365 * 86400
 
 
 def _b64(data: bytes) -> str:

@@ -212,7 +212,7 @@ class Engine:
             self.say("Nothing to revert (nothing deployed)")
             return []
         state = self.state()
-        keep = self._target_index(to, default=-1) + 1 if to else 0
+        keep = self._target_index(to, default=-1) + 1 if to is not None else 0
         if keep > state.count:
             raise Refusal(f"{to!r} is not deployed yet; nothing to revert back to it")
         todo = list(reversed(self.plan.changes[keep : state.count]))
@@ -261,7 +261,7 @@ class Engine:
             raise Failed(f"verify failed for {', '.join(failures)}; the database does not match those changes")
 
     def _target_index(self, spec: str | None, default: int) -> int:
-        if not spec:
+        if spec is None:  # an empty name is a name, and names no change: never "everything"
             return default
         idx = self.plan.index_of(spec)
         if idx is None:
