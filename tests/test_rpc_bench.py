@@ -30,4 +30,5 @@ def test_bench_rpc_measures_every_driver_and_prints_json(tessera_databases, pg_s
 def test_bench_rpc_refuses_a_bad_concurrency_in_one_line():
     run = run_tessera("bench", "rpc", "--concurrency", "many", cwd=ROOT)
     assert run.code == 2 and run.err.strip().splitlines() == [
-        "tessera: --concurrency 'many' names no level; give numbers such as 1,8,32"]
+        "tessera: argument --concurrency: 'many' is not a list of levels from 1 to 1024, such as 1,8,32; "
+        "see `tessera bench --help`"]
