@@ -275,6 +275,18 @@ def serve(args) -> int:
     return run(_project(), host=args.host, port=args.port, workers=args.workers)
 
 
+def dev(args) -> int:
+    """What ./scripts/dev runs: the port settled first, then the database started, deployed and seeded, then served."""
+    from tessera.seed import demo
+    from tessera.serve import choose_port, run
+
+    port = choose_port(args.host, args.port)
+    db_start(args)
+    db_deploy(argparse.Namespace(to=None, verify=False))
+    demo(_project())
+    return run(_project(), host=args.host, port=port)
+
+
 def _confirm(yes: bool, question: str) -> None:
     if yes:
         return
@@ -386,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=os.environ.get("TESSERA_WORKERS", "1"),
                    help="server processes, each with its own connection pool (default 1)")
     p.set_defaults(fn=serve)
+
+    p = commands.add_parser("dev", help="start, deploy, seed the demo and serve: what ./scripts/dev runs")
+    p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=Bounded(1, 65535, "(a TCP port)"), default=os.environ.get("TESSERA_PORT"),
+                   help="refused when taken (default: 8000, or the next free port after it)")
+    p.set_defaults(fn=dev)
     return parser
 
 

@@ -8,7 +8,9 @@ override both; every other setting is a TESSERA_ variable the service reads itse
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +38,50 @@ def service_environment(project: Project) -> dict[str, str]:
     return env
 
 
+DEFAULT_PORT = 8000
+# Where `tessera dev` looks when the default port is taken: near it, so the address stays easy to read.
+FALLBACK_PORTS = range(DEFAULT_PORT + 1, DEFAULT_PORT + 100)
+
+
+def bindable(host: str, port: int) -> bool:
+    """Whether the service could listen on host:port now (as uvicorn binds: SO_REUSEADDR, so TIME_WAIT is free)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Refusal(f"cannot listen on {host!r}: {exc.strerror}; pass another --host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise Refusal(f"cannot listen on {host}:{port}: {exc.strerror}; pass another --host or --port") from None
+    return True
+
+
+def choose_port(host: str, asked: int | None) -> int:
+    """The port `tessera dev` serves on, settled before anything is deployed.
+
+    A port asked for (--port, TESSERA_PORT) is a promise someone relies on (a frontend's configuration), so when it
+    is taken the command refuses; the default taken, the next free port near it is used and said, so a first run
+    never stops at a port.
+    """
+    if asked is not None:
+        if not bindable(host, asked):
+            raise Refusal(f"port {asked} on {host} is in use; pass another --port (or TESSERA_PORT), "
+                          "or stop what listens there")
+        return asked
+    for port in (DEFAULT_PORT, *FALLBACK_PORTS):
+        if bindable(host, port):
+            if port != DEFAULT_PORT:
+                print(f"port {DEFAULT_PORT} on {host} is in use; serving on {port} instead (--port to choose)")
+            return port
+    raise Refusal(f"ports {DEFAULT_PORT} to {FALLBACK_PORTS[-1]} on {host} are all in use; pass a free one with "
+                  "--port")
+
+
 def run(project: Project, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
@@ -50,6 +96,8 @@ def run(project: Project, host: str, port: int, workers: int = 1) -> int:
         Config.from_env()
     except ConfigError as exc:
         raise Refusal(str(exc)) from None
+    if not bindable(host, port):  # say so before announcing an address nothing will answer on
+        raise Refusal(f"port {port} on {host} is in use; pass another --port (or TESSERA_PORT)")
     print(f"Tessera API on http://{host}:{port} (RPC: /rest/v1/rpc/<function>, OpenAPI: /rest/v1/, "
           f"health: /health/ready)", flush=True)
     try:
