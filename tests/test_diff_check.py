@@ -45,8 +45,18 @@ def test_diff_generates_a_change_that_keeps_force_rls_privileges_and_comments(wi
     drift = cli(with_things, "db", "check", database=url)
     assert drift.code == 1 and "FAIL  the plan's schema equals the plan plus db/functions" in drift.out
 
+    assert "db/schema.sql is stale; run `tessera db schema` to regenerate it" in drift.out, "a hand-written change"
+
     made = cli(with_things, "db", "diff", "thing_rules", "-n", "Who may see things.", database=url)
     assert made.code == 0, made.err
+    schema = with_things.schema_file.read_text()
+    for needle in ("CREATE TABLE app.things (", "CREATE INDEX things_owner_idx ON app.things",
+                   "CREATE POLICY things_owner_reads ON app.things",
+                   "ALTER TABLE ONLY app.things FORCE ROW LEVEL SECURITY",
+                   "CREATE FUNCTION api.thing_count() RETURNS bigint",
+                   "AS $$ … $$;  -- body: db/functions/things.sql",
+                   "GRANT ALL ON FUNCTION api.thing_count() TO authenticated;"):
+        assert needle in schema, f"db diff rewrote db/schema.sql with {needle}"
     change = with_things.plan().changes[-1]
     deploy = with_things.plan().script(change, "deploy").read_text()
     revert = with_things.plan().script(change, "revert").read_text()
@@ -127,3 +137,44 @@ def test_check_passes_on_this_checkout(cli, pg_server):
     run = cli(Project(ROOT), "db", "check", database=pg_server.conninfo("postgres"))
     assert run.code == 0, run.out + run.err
     assert "all checks passed" in run.out
+
+
+def test_check_reports_a_stale_schema_sql_and_db_schema_regenerates_it(project_copy: Project, cli, pg_server):
+    from tests.helpers import ROOT
+
+    url = pg_server.conninfo("postgres")
+    committed = (ROOT / "db" / "schema.sql").read_text()
+    project_copy.schema_file.write_text(committed.replace("CREATE TABLE app.bookings (", "CREATE TABLE app.booking ("))
+    run = cli(project_copy, "db", "check", database=url)
+    assert run.code == 1
+    assert "FAIL  db/schema.sql is the plan's schema" in run.out
+    assert "db/schema.sql is stale; run `tessera db schema` to regenerate it" in run.out
+    assert run.err.count("\n") == 1 and "db/schema.sql is the plan's schema" in run.err
+
+    made = cli(project_copy, "db", "schema", database=url)
+    assert made.code == 0 and made.out == "wrote db/schema.sql\n", made
+    assert project_copy.schema_file.read_text() == committed, "regenerating gives the committed file, byte for byte"
+    again = cli(project_copy, "db", "schema", database=url)
+    assert again.code == 0 and again.out == "db/schema.sql is current\n"
+
+    project_copy.schema_file.unlink()
+    assert cli(project_copy, "db", "schema", database=url).code == 0
+    assert project_copy.schema_file.read_text() == committed
+
+
+def test_schema_sql_shows_the_schema_and_nothing_that_varies():
+    from tests.helpers import ROOT
+
+    schema = (ROOT / "db" / "schema.sql").read_text()
+    for needle in ("CREATE SCHEMA api;", "CREATE TYPE app.booking_status AS ENUM", "CREATE TABLE app.bookings (",
+                   "ADD CONSTRAINT bookings_pkey PRIMARY KEY", "FOREIGN KEY", "CREATE INDEX", "CREATE TRIGGER",
+                   "CREATE POLICY", "ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY",
+                   "COMMENT ON FUNCTION api.create_booking(", "REVOKE ALL ON FUNCTION api.create_booking(",
+                   "GRANT ALL ON FUNCTION api.create_booking("):
+        assert needle in schema, needle
+    for noise in ("\\restrict", "Dumped from", "Dumped by", "Owner:", "OWNER TO", "SET default_", "-- Name:",
+                  "CREATE SCHEMA sqitch", "CREATE SCHEMA auth", "nowhere: declare"):
+        assert noise not in schema, noise
+    functions = schema.count("\nCREATE FUNCTION ")
+    assert functions > 40 and schema.count("AS $$ … $$;  -- body: db/functions/") == functions
+    assert "$$ LANGUAGE" not in schema and "\nBEGIN\n" not in schema, "no function bodies"

@@ -6,12 +6,14 @@
 4. Every verify script passes.
 5. Revert to the start leaves the database as it was before the first deploy, and deploying again gives the
    identical schema.
+6. db/schema.sql is the plan's schema as `tessera db schema` writes it.
 """
 
 from __future__ import annotations
 
 from tessera.errors import Failed, Refusal
 from tessera.project import Project
+from tessera.schema_file import REGENERATE, render
 from tessera.scratch import (
     OWN_SCHEMAS,
     apply_declarative,
@@ -52,6 +54,10 @@ def check(project: Project) -> int:
         report(deployed == declared, "the plan's schema equals the plan plus db/functions and db/policies",
                dump_diff(deployed, declared, "plan", "plan + declarative files")
                + "\n(run `tessera db diff NAME` to generate the missing change)")
+
+        current = project.schema_file.exists() and project.schema_file.read_text(encoding="utf-8") == render(
+            server, db, project)
+        report(current, "db/schema.sql is the plan's schema", f"db/schema.sql is stale; {REGENERATE}")
 
         names = set(declared_functions(files))
         with server.connect(db) as conn:

@@ -199,6 +199,12 @@ def db_diff(args) -> int:
     return diff_change(_project(), args.name, args.requires, args.note)
 
 
+def db_schema(args) -> int:
+    from tessera.schema_file import regenerate
+
+    return regenerate(_project())
+
+
 def db_check(args) -> int:
     from tessera.check import check
 
@@ -341,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("-c", "--conflicts", action="append", default=[], metavar="CHANGE")
         p.add_argument("-n", "--note", default="", help="the plan note")
     sub("check", db_check, "prove the plan, the declarative files and the revert scripts agree")
+    sub("schema", db_schema, "write db/schema.sql: the schema the plan deploys, for reading")
 
     supa = commands.add_parser("supabase", help="the Supabase CLI project under supabase/")
     supac = supa.add_subparsers(dest="supabase_command", metavar="SUPABASE_COMMAND", parser_class=_Parser,

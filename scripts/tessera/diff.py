@@ -20,6 +20,7 @@ from psycopg import sql
 from tessera.errors import Refusal
 from tessera.migrations import add_change, check_new_change
 from tessera.project import Project
+from tessera.schema_file import render, write
 from tessera.scratch import (
     apply_declarative,
     dump_diff,
@@ -203,7 +204,7 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
     paths = add_change(project, name, requires, [], note or "Generated from db/functions and db/policies.",
                        bodies={"deploy": forward, "revert": backward, "verify": verify_body})
     try:
-        _prove(project, server, plan.changes[-1].name if plan.changes else None, have_dump, want_dump)
+        schema = _prove(project, server, plan.changes[-1].name if plan.changes else None, have_dump, want_dump)
     except Refusal:
         plan.path.write_text(plan_text, encoding="utf-8")
         for path in paths.values():
@@ -212,12 +213,14 @@ def diff_change(project: Project, name: str, requires: list[str], note: str) -> 
     earlier = [plan.script(change, "verify") for change in plan.changes]
     for path in retire_checks([p for p in earlier if p.exists()], changed, name):
         print(f"retired checks it supersedes from {path.relative_to(project.root)}")
-    print(f"wrote {name}: {paths['deploy'].relative_to(project.root)} (+ revert, verify), proven against a "
-          "scratch database; review it, then `tessera db deploy`")
+    write(project, schema)
+    print(f"wrote {name}: {paths['deploy'].relative_to(project.root)} (+ revert, verify, db/schema.sql), proven "
+          "against a scratch database; review it, then `tessera db deploy`")
     return 0
 
 
-def _prove(project: Project, server: Server, previous: str | None, have_dump: str, want_dump: str) -> None:
+def _prove(project: Project, server: Server, previous: str | None, have_dump: str, want_dump: str) -> str:
+    """Deploy and revert the new change on a scratch database; returns db/schema.sql for the new plan."""
     plan = project.plan()
     with scratch_database(server, "proof") as proof_db:
         run_engine(server, proof_db, plan, project.registry, "deploy")
@@ -226,9 +229,11 @@ def _prove(project: Project, server: Server, previous: str | None, have_dump: st
             print(dump_diff(want_dump, got, "plan + declarative files", "plan + generated change"))
             raise Refusal("the generated change does not reproduce the declarative files (see the difference "
                           "above); nothing was written, write this change by hand with `tessera db add`")
+        schema = render(server, proof_db, project)
         run_engine(server, proof_db, plan, project.registry, "revert", to=previous)
         got = schema_dump(server, proof_db, project.registry)
         if got != have_dump:
             print(dump_diff(have_dump, got, "plan", "plan + generated change, reverted"))
             raise Refusal("the generated revert does not restore the schema (see the difference above); nothing "
                           "was written, write this change by hand with `tessera db add`")
+    return schema

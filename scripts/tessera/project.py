@@ -92,6 +92,10 @@ class Project:
         return self.root / "db" / "policies"
 
     @property
+    def schema_file(self) -> Path:
+        return self.root / "db" / "schema.sql"
+
+    @property
     def tests_dir(self) -> Path:
         return self.root / "db" / "tests"
 

@@ -31,7 +31,10 @@ READY = "tessera test template: ready"
 
 def _fingerprint(project: Project) -> str:
     digest = hashlib.sha1()
-    for path in sorted(p for p in (project.root / "db").rglob("*") if p.is_file() and "tests" not in p.parts):
+    # What the template is built from: db/ but its tests and db/schema.sql (a dump of what the plan deploys).
+    built_from = (p for p in (project.root / "db").rglob("*")
+                  if p.is_file() and "tests" not in p.parts and p != project.schema_file)
+    for path in sorted(built_from):
         digest.update(str(path.relative_to(project.root)).encode() + b"\0" + path.read_bytes())
     digest.update((project.root / "sqitch.conf").read_bytes())
     return digest.hexdigest()[:12]

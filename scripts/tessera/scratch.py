@@ -63,18 +63,23 @@ def apply_declarative(server: Server, dbname: str, files: list[Path]) -> None:
         conn.commit()
 
 
-def declared_functions(files: list[Path]) -> set[str]:
-    """Schema-qualified names of the functions the declarative files create."""
-    found: set[str] = set()
+def declared_function_files(files: list[Path]) -> dict[str, Path]:
+    """Schema-qualified names of the functions the declarative files create, each with the first file creating it."""
+    found: dict[str, Path] = {}
     pattern = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\s+([\w\"]+)\.([\w\"]+)\s*\(",
                          re.I)
     for path in files:
         for m in pattern.finditer(path.read_text(encoding="utf-8")):
-            found.add(f"{m.group(1).strip(chr(34))}.{m.group(2).strip(chr(34))}".lower())
+            found.setdefault(f"{m.group(1).strip(chr(34))}.{m.group(2).strip(chr(34))}".lower(), path)
     return found
 
 
-def _client(tool: str) -> str:
+def declared_functions(files: list[Path]) -> set[str]:
+    """Schema-qualified names of the functions the declarative files create."""
+    return set(declared_function_files(files))
+
+
+def pg_tool(tool: str) -> str:
     try:
         return str(find_bindir() / tool)
     except Refusal:
@@ -86,7 +91,7 @@ def _client(tool: str) -> str:
 def schema_dump(server: Server, dbname: str, registry: str = "sqitch") -> str:
     """`pg_dump --schema-only` without the registry, comments, blank lines or pg_dump's random \\restrict keys."""
     proc = subprocess.run(
-        [_client("pg_dump"), "--schema-only", "--no-tablespaces", f"--exclude-schema={registry}",
+        [pg_tool("pg_dump"), "--schema-only", "--no-tablespaces", f"--exclude-schema={registry}",
          "-d", server.conninfo(dbname)],
         capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
     )
