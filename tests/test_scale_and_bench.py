@@ -45,5 +45,5 @@ def test_scale_seed_then_benchmarks(cli, tessera_databases, pg_server, project_c
 
 def test_scale_needs_enough_bookings(cli, project_copy, pg_server):
     run = cli(project_copy, "seed", "--scale", "10", database=pg_server.conninfo("postgres"))
-    assert run.code == 2 and "at least 100" in run.err
+    assert run.code == 2 and "give 100 to 10000000 bookings" in run.err
     assert ROOT.exists()
