@@ -26,9 +26,10 @@ from tests.helpers import ROOT, run_tessera
         (["serve", "--port", "not-a-number"], {}, "invalid int value"),
         (["serve"], {"TESSERA_PORT": "abc"}, "invalid int value"),
         (["serve"], {"TESSERA_WORKERS": "abc"}, "invalid int value"),
-        (["db", "deploy", "--to", ""], None, "unknown change ''"),
-        (["db", "revert", "--to", "", "-y"], None, "unknown change ''"),
-        (["db", "revert", "--to", " ", "-y"], None, "unknown change ' '"),
+        (["db", "deploy", "--to", ""], None, "argument --to: an empty value names nothing"),
+        (["db", "revert", "--to", "", "-y"], None, "argument --to: an empty value names nothing"),
+        (["db", "revert", "--to", " ", "-y"], None, "argument --to: an empty value names nothing"),
+        (["serve"], {"TESSERA_HOST": " "}, "argument --host: an empty value names nothing"),
         (["token", "--role", "anon", "--ttl", "0"], {}, "argument --ttl: 0 is out of range"),
         (["token", "--role", "anon", "--ttl", "-60"], {}, "argument --ttl: -60 is out of range"),
         (["token", "--role", "anon", "--ttl", "1000000000000"], {}, "give 1 to 31536000 seconds"),
@@ -84,10 +85,36 @@ def test_each_numeric_option_refuses_what_is_out_of_range(before, action):
     if bounds.kind is float:
         bad += ["nan", "inf", "-inf"]
     for value in bad:
-        with pytest.raises(Refusal, match=f"argument {option}"):
+        with pytest.raises(Refusal, match=f"argument {'/'.join(action.option_strings)}: "):
             build_parser().parse_args([*before, option, value])
     for value in (bounds.low, bounds.high):
         assert getattr(build_parser().parse_args([*before, option, str(value)]), action.dest) == value
+
+
+# Options for which an empty value means something: an empty plan note.
+EMPTY_ALLOWED = {"--note"}
+VALUED = [(before, a) for before, a in OPTIONS if isinstance(a, argparse._StoreAction | argparse._AppendAction)
+          and a.option_strings[-1] not in EMPTY_ALLOWED]
+
+
+@pytest.mark.parametrize(("before", "action"), VALUED,
+                         ids=[f"{' '.join(b)} {a.option_strings[-1]}" for b, a in VALUED])
+def test_each_option_refuses_an_empty_value_instead_of_taking_it_for_absent(before, action):
+    option = action.option_strings[-1]
+    for value in ("", "  "):
+        with pytest.raises(Refusal, match=f"argument {'/'.join(action.option_strings)}: "):
+            build_parser().parse_args([*before, option, value])
+
+
+def test_the_engine_takes_an_empty_target_for_a_name_not_for_everything(pg_server, tessera_databases):
+    from tessera.sqitch.engine import Engine
+
+    with pg_server.connect(tessera_databases.clone("empty_target"), autocommit=True) as conn:
+        engine = Engine(Project(ROOT).plan(), conn, "sqitch", say=lambda _: None)
+        for command in (engine.deploy, engine.revert):
+            with pytest.raises(Refusal, match="unknown change ''"):
+                command(to="")
+        assert engine.state().pending == [], "nothing was reverted"
 
 
 def _claims(token: str) -> dict:

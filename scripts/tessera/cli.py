@@ -45,6 +45,14 @@ class Bounded:
         return value
 
 
+def _text(text: str) -> str:
+    """A value that names something (a change, a host, an organization): blank names nothing, and must not be
+    taken for the option's absence (`revert --to ''` once meant "revert everything")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty value names nothing; give one, or leave the option out")
+    return text
+
+
 def _uuid(text: str) -> str:
     try:
         return str(uuid.UUID(text))
@@ -330,10 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     sub("status", db_status, "server, deployed and pending changes (exit 1 while changes are pending)")
     p = sub("deploy", db_deploy, "deploy pending changes")
-    p.add_argument("--to", metavar="CHANGE", help="deploy up to and including this change")
+    p.add_argument("--to", type=_text, metavar="CHANGE", help="deploy up to and including this change")
     p.add_argument("--verify", action="store_true", help="run each verify script; roll the change back if it fails")
     p = sub("revert", db_revert, "revert deployed changes")
-    p.add_argument("--to", metavar="CHANGE|@TAG", help="keep this change and everything before it")
+    p.add_argument("--to", type=_text, metavar="CHANGE|@TAG", help="keep this change and everything before it")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     sub("verify", db_verify, "run the verify script of every deployed change")
     for name, fn, help in (
@@ -342,9 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub(name, fn, help)
         p.add_argument("name")
-        p.add_argument("-r", "--requires", action="append", default=[], metavar="CHANGE")
+        p.add_argument("-r", "--requires", type=_text, action="append", default=[], metavar="CHANGE")
         if name == "add":
-            p.add_argument("-c", "--conflicts", action="append", default=[], metavar="CHANGE")
+            p.add_argument("-c", "--conflicts", type=_text, action="append", default=[], metavar="CHANGE")
         p.add_argument("-n", "--note", default="", help="the plan note")
     sub("check", db_check, "prove the plan, the declarative files and the revert scripts agree")
     sub("schema", db_schema, "write db/schema.sql: the schema the plan deploys, for reading")
@@ -393,21 +401,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
     p.add_argument("--sub", type=_uuid, help="user id (auth.users.id) for an authenticated token")
-    p.add_argument("--org", help="an organization (slug or id): the token is for its owner, or for --sub if a member")
-    p.add_argument("--email")
+    p.add_argument("--org", type=_text,
+                   help="an organization (slug or id): the token is for its owner, or for --sub if a member")
+    p.add_argument("--email", type=_text)
     p.add_argument("--ttl", type=Bounded(1, MAX_TTL, "seconds (a year at most)"), default=3600,
                    help="seconds of validity (default 3600, at most a year)")
     p.set_defaults(fn=token)
 
     p = commands.add_parser("serve", help="run the HTTP API")
-    p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
+    p.add_argument("--host", type=_text, default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
     p.add_argument("--port", type=Bounded(1, 65535, "(a TCP port)"), default=os.environ.get("TESSERA_PORT", "8000"))
     p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=os.environ.get("TESSERA_WORKERS", "1"),
                    help="server processes, each with its own connection pool (default 1)")
     p.set_defaults(fn=serve)
 
     p = commands.add_parser("dev", help="start, deploy, seed the demo and serve: what ./scripts/dev runs")
-    p.add_argument("--host", default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
+    p.add_argument("--host", type=_text, default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
     p.add_argument("--port", type=Bounded(1, 65535, "(a TCP port)"), default=os.environ.get("TESSERA_PORT"),
                    help="refused when taken (default: 8000, or the next free port after it)")
     p.set_defaults(fn=dev)
