@@ -57,7 +57,8 @@ def check(project: Project) -> int:
 
         current = project.schema_file.exists() and project.schema_file.read_text(encoding="utf-8") == render(
             server, db, project)
-        report(current, "db/schema.sql is the plan's schema", f"db/schema.sql is stale; {REGENERATE}")
+        report(current, "db/schema.sql is the plan's schema (`tessera db schema` writes it)",
+               f"db/schema.sql is stale; {REGENERATE}")
 
         names = set(declared_functions(files))
         with server.connect(db) as conn:
