@@ -53,6 +53,24 @@ def test_errors_are_one_line_with_exit_2(args, env, expected, pg_server, tessera
     assert "Traceback" not in run.err + run.out
 
 
+NEEDS_THE_DATABASE = [
+    ["db", "status"], ["db", "deploy"], ["db", "revert", "-y"], ["db", "verify"], ["db", "diff", "x"],
+    ["db", "check"], ["db", "schema"], ["db", "url"], ["seed", "--demo"], ["seed", "--scale", "100"],
+    ["bench", "availability"], ["bench", "booking"], ["token", "--org", "x"],
+]
+
+
+@pytest.mark.parametrize("args", NEEDS_THE_DATABASE, ids=" ".join)
+def test_every_command_on_an_unreachable_server_prints_its_one_line_and_nothing_else(args, cli, project_copy):
+    run = cli(project_copy, *args, database="postgresql://nobody@127.0.0.1:1/nothing")
+    if args == ["db", "url"]:  # prints the URL it was given, without connecting
+        assert run.code == 0 and run.out == "postgresql://nobody@127.0.0.1:1/nothing\n"
+        return
+    assert run.code == 2 and run.out == "", run
+    assert run.err == ("tessera: cannot connect to postgresql://nobody@127.0.0.1:1/nothing: Connection refused; "
+                       "check the server and DATABASE_URL\n")
+
+
 def _options(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
     """(argv before the option, option action) for every option of every command, with required positionals."""
     positionals = [a for a in parser._actions if not a.option_strings and a.dest != "help"

@@ -41,9 +41,10 @@ def check(project: Project) -> int:
             if detail:
                 print("\n".join(f"        {line}" for line in detail.splitlines()))
 
-    print(f"Checking {len(plan.changes)} change(s) and {len(files)} declarative file(s):")
-    report(True, "every change has deploy, revert and verify scripts")
     with scratch_database(server, "check") as db, scratch_database(server, "declared") as declared_db:
+        # Only once the server answered: a check that cannot start prints its one line and nothing else.
+        print(f"Checking {len(plan.changes)} change(s) and {len(files)} declarative file(s):")
+        report(True, "every change has deploy, revert and verify scripts")
         empty = schema_dump(server, db, registry)
         run_engine(server, db, plan, registry, "deploy")
         deployed = schema_dump(server, db, registry)

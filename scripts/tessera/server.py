@@ -24,6 +24,13 @@ def redact(conninfo: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", re.sub(r"password=\S+", "password=***", conninfo))
 
 
+def connect_failure(exc: Exception) -> str:
+    """libpq's cause, in one line: its first line ends in the cause ("…failed: Connection refused"); the lines
+    after it are hints that name no cause."""
+    first = (str(exc).strip().splitlines() or ["connection failed"])[0]
+    return " ".join(first.rsplit("failed: ", 1)[-1].split())
+
+
 @dataclass
 class Server:
     base: str  # conninfo of the main database
@@ -40,7 +47,7 @@ class Server:
         try:
             return psycopg.connect(self.conninfo(dbname), connect_timeout=10, **kwargs)
         except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "connection failed"
+            reason = connect_failure(exc)
             where = "the local cluster (tessera db status)" if self.cluster else redact(self.conninfo(dbname))
             raise Refusal(f"cannot connect to {where}: {reason}; check the server and DATABASE_URL") from None
 
