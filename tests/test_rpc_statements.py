@@ -10,11 +10,11 @@ import json
 import psycopg
 import pytest
 
-from api.app import CONNECTION
 from api.auth import Caller
 from api.config import Config
 from api.rpc import Call, Pipeline
-from api.schema_cache import SchemaCache
+from api.rpc.wire import CONNECTION
+from api.state import State
 from tests.api_support import SECRET, login_conninfo
 
 RPC_TEST = {"content-profile": "rpc_test", "content-type": "application/json"}
@@ -26,10 +26,10 @@ def _caller(role: str) -> Caller:
 
 async def _session(conninfo: str):
     config = Config(database_url=conninfo, jwt_secret=SECRET, schemas=("api", "rpc_test"), rate_limit=0)
-    cache = SchemaCache(config.schemas)
+    state = State(config)  # never started: the test brings its own connection
     conn = await psycopg.AsyncConnection.connect(conninfo, **CONNECTION)
-    await cache.load(conn)
-    pipeline = Pipeline(config, cache, None)
+    await state.cache.load(conn)
+    pipeline = Pipeline(config, state)
     return pipeline, conn
 
 
@@ -85,7 +85,7 @@ def test_a_reloaded_schema_cache_starts_each_connection_afresh(rpc_db):
             anon = _caller("anon")
             first = pipeline.prepare(_call("add", {"a": 1}), anon)
             await pipeline.connections.run(conn, first)
-            await pipeline.cache.load(conn)  # what NOTIFY pgrst does: a new generation
+            await pipeline.state.cache.load(conn)  # what NOTIFY pgrst does: a new generation
             second = pipeline.prepare(_call("add", {"a": 2}), anon)
             assert second.call.name != first.call.name
             assert (await pipeline.connections.run(conn, second))[0] == b"12"
