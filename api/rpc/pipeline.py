@@ -36,9 +36,13 @@ class Pipeline:
         """Everything up to the database: the function, and the two statements that run it with their values."""
         cache = self.state.cache
         schema, negotiated = request.schema(call, self.config)
-        as_object = request.wants_object(call)
+        media = request.media(call)
+        as_object = media == "object"
+        shaping = request.shaping(call, media == "csv")
         args, raw = request.arguments(call)
         fn = plan.function(cache, schema, call.name, args, raw)
+        if shaping is not None:
+            plan.check_shaping(fn, shaping)
         keys = None if fn.single_unnamed_json else tuple(sorted(args or ()))
         if keys == ():
             payload: tuple = ()
@@ -53,8 +57,13 @@ class Pipeline:
                   text(caller.role), text(caller.claims), call.method.encode(), text(f"/rpc/{call.name}"),
                   msgspec.json.encode(request.request_headers(call, self.config)),
                   msgspec.json.encode(request.cookies(call.headers.get("cookie", ""))))
-        return Prepared(fn, schema, negotiated, as_object, settings, values,
-                        self.statements.call(fn, keys, as_object), payload, self.statements.generation)
+        if shaping is None:
+            call_statement, call_params = self.statements.call(fn, keys, as_object), payload
+        else:
+            call_statement, extra = self.statements.shaped(fn, keys, as_object, shaping, len(payload) + 1)
+            call_params = (*payload, *extra)
+        return Prepared(fn, schema, negotiated, as_object, shaping, settings, values, call_statement, call_params,
+                        self.statements.generation)
 
     async def run(self, call: Call, caller: Caller) -> Result:
         prepared = self.prepare(call, caller)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api import errors
 from api.errors import ApiError
+from api.rpc.query import Shaping
 from api.schema_cache import Function, SchemaCache
 
 
@@ -32,3 +33,19 @@ def function(cache: SchemaCache, schema: str, name: str, args: dict | None, raw:
 def read_only(method: str, fn: Function) -> bool:
     """GET and HEAD are read-only; POST is read-write for a VOLATILE function only (PostgREST's table)."""
     return method != "POST" or not fn.volatile
+
+
+def check_shaping(fn: Function, shaping: Shaping) -> None:
+    """What PostgREST refuses once it knows the function: embeds it finds no relationship for (the exposed schema
+    holds functions only, so there is none), then filters, orders and limits on resources not embedded. Unknown
+    columns are the database's to refuse (42703, 400), as PostgREST leaves them."""
+    if shaping.embeds:
+        parent = fn.returns.rsplit(".", 1)[-1].strip('"') if fn.returns_row and fn.returns != "record" else fn.name
+        child = shaping.embeds[0]
+        raise ApiError(400, "PGRST200", f"Could not find a relationship between '{parent}' and '{child}' in the "
+                       "schema cache", f"Searched for a foreign key relationship between '{parent}' and '{child}' "
+                       f"in the schema '{fn.schema}', but no matches were found.")
+    if shaping.not_embedded:
+        name = shaping.not_embedded[0]
+        raise ApiError(400, "PGRST108", f"'{name}' is not an embedded resource in this request", None,
+                       f"Verify that '{name}' is included in the 'select' query parameter.")

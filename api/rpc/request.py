@@ -11,11 +11,10 @@ import msgspec
 from api import errors
 from api.config import Config
 from api.errors import ApiError
+from api.rpc import query
 
 OBJECT = "application/vnd.pgrst.object+json"
-# Query parameters PostgREST reads as result filters and shaping, not arguments.
-_RESERVED = ("select", "columns", "on_conflict")
-_RESERVED_SUFFIXES = ("order", "limit", "offset", "and", "or")
+CSV = "text/csv"
 
 
 class Call(msgspec.Struct, frozen=True):
@@ -40,16 +39,28 @@ def schema(call: Call, config: Config) -> tuple[str, bool]:
     return header, True
 
 
-def wants_object(call: Call) -> bool:
+def media(call: Call) -> str:
+    """What the response is to be: "object" (vnd.pgrst.object+json), "csv" or "json", the first of the Accept
+    header's types this service produces."""
     accept = call.headers.get("accept")
     if not accept:
-        return False
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if OBJECT in types:
-        return True
-    if any(t in ("application/json", "*/*", "application/*", "") for t in types):
-        return False
+        return "json"
+    for part in accept.split(","):
+        kind = part.split(";")[0].strip().lower()
+        if kind == OBJECT:
+            return "object"
+        if kind == CSV:
+            return "csv"
+        if kind in ("application/json", "*/*", "application/*", ""):
+            return "json"
     raise ApiError(406, "PGRST107", f"None of these media types are available: {accept}")
+
+
+def shaping(call: Call, csv: bool) -> query.Shaping | None:
+    """The result shaping the request asks for, or None (the plain call: nothing is parsed)."""
+    if not query.requested(call.query, call.method, call.headers, csv):
+        return None
+    return query.parse(call.query, call.method, call.headers, csv)
 
 
 def arguments(call: Call) -> tuple[dict | None, bytes | None]:
@@ -69,11 +80,8 @@ def arguments(call: Call) -> tuple[dict | None, bytes | None]:
         return (value if isinstance(value, dict) else None), raw
     args: dict[str, object] = {}
     for key, value in call.query:
-        if key in _RESERVED or key.endswith(_RESERVED_SUFFIXES):
-            if key == "select" and value.strip() == "*":
-                continue
-            raise errors.bad_request("PGRST100", f"'{key}' is not supported on RPC calls here",
-                                     None, "call the function with its arguments only")
+        if query.is_shaping_key(key) or query.is_filter(key, value, call.method):
+            continue
         if key in args:  # repeated: a variadic or array argument
             previous = args[key]
             args[key] = [*previous, value] if isinstance(previous, list) else [previous, value]

@@ -18,14 +18,19 @@ class Result(msgspec.Struct):
 
 
 def shape(prepared: Prepared, method: str, row: tuple) -> Result:
-    """The call's row (body, rows, response.status, response.headers, each the server's text or None) as the
-    HTTP answer."""
-    body, count, status_setting, headers_setting = row
-    fn, as_object = prepared.function, prepared.as_object
+    """The call's row (body, rows, total, response.status, response.headers, each the server's text or None) as
+    the HTTP answer."""
+    body, count, total, status_setting, headers_setting = row
+    fn, as_object, shaping = prepared.function, prepared.as_object, prepared.shaping
     count = int(count)
-    headers = {"Content-Type": f"{OBJECT if as_object else 'application/json'}; charset=utf-8"}
+    total = None if total is None else int(total)
+    csv = shaping is not None and shaping.csv
+    kind = OBJECT if as_object else "text/csv" if csv else "application/json"
+    headers = {"Content-Type": f"{kind}; charset=utf-8"}
     if prepared.negotiated:
         headers["Content-Profile"] = prepared.schema
+    if shaping is not None and shaping.count:
+        headers["Preference-Applied"] = f"count={shaping.count}"
     status = 200
     if fn.returns_void:
         status, body = 204, None
@@ -34,11 +39,27 @@ def shape(prepared: Prepared, method: str, row: tuple) -> Result:
         raise ApiError(406, "PGRST116", "Cannot coerce the result to a single JSON object",
                        f"The result contains {count} rows")
     else:
-        headers["Content-Range"] = f"0-{count - 1}/*" if count else "*/*"
+        lower = shaping.offset if shaping is not None else 0
+        status, headers["Content-Range"] = content_range(lower, count, total)
         if body is None:
             body = b"null"
     status, headers = _apply_settings(status, headers, _text(status_setting), _text(headers_setting))
     return Result(status, b"" if body is None or method == "HEAD" else body, headers)
+
+
+def content_range(lower: int, count: int, total: int | None) -> tuple[int, str]:
+    """PostgREST's status and Content-Range for rows lower.. of a result of total rows (None: not counted): 206
+    for part of a counted result, 416 past its end."""
+    upper = lower + count - 1
+    shown = f"{lower}-{upper}" if total != 0 and lower <= upper else "*"
+    header = f"{shown}/{'*' if total is None else total}"
+    if total is None or 1 + upper - lower >= total:
+        return 200, header
+    if lower > total:
+        raise ApiError(416, "PGRST103", "Requested range not satisfiable",
+                       f"An offset of {lower} was requested, but there are only {total} rows.",
+                       headers={"Content-Range": header})
+    return 206, header
 
 
 def _text(value: bytes | None) -> str | None:
