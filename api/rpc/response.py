@@ -53,13 +53,13 @@ def content_range(lower: int, count: int, total: int | None) -> tuple[int, str]:
     upper = lower + count - 1
     shown = f"{lower}-{upper}" if total != 0 and lower <= upper else "*"
     header = f"{shown}/{'*' if total is None else total}"
-    if total is None or 1 + upper - lower >= total:
+    if total is None:
         return 200, header
     if lower > total:
         raise ApiError(416, "PGRST103", "Requested range not satisfiable",
                        f"An offset of {lower} was requested, but there are only {total} rows.",
                        headers={"Content-Range": header})
-    return 206, header
+    return (206 if 1 + upper - lower < total else 200), header
 
 
 def _text(value: bytes | None) -> str | None:

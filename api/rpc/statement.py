@@ -72,7 +72,7 @@ class Prepared(msgspec.Struct, frozen=True):
 
 
 def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return '"' + without_nul(name).replace('"', '""') + '"'
 
 
 def literal(value: str) -> str:
