@@ -90,6 +90,16 @@ FILTERS = [
     ("or with and inside", lambda q: q.or_("id.lt.2,and(id.gt.4,details->>colour.eq.red)"),
      lambda r: r["id"] < 2 or (r["id"] > 4 and r["details"]["colour"] == "red")),
     ("two filters on one column", lambda q: q.gt("id", 1).lt("id", 5), lambda r: 1 < r["id"] < 5),
+    ("like any of", lambda q: q.like_any_of("name", "*1,*3"), lambda r: r["name"] in ("item 1", "item 3")),
+    ("like all of", lambda q: q.like_all_of("name", "item*,*special"), lambda r: r["id"] == 2),
+    ("ilike any of", lambda q: q.ilike_any_of("name", "ITEM 4,ITEM 5"), lambda r: r["id"] in (4, 5)),
+    ("eq any", lambda q: q.filter("id", "eq(any)", "{2,4}"), lambda r: r["id"] in (2, 4)),
+    ("gt all", lambda q: q.filter("id", "gt(all)", "{2,4}"), lambda r: r["id"] > 4),
+    ("is distinct", lambda q: q.filter("price", "isdistinct", "3.0"), lambda r: r["price"] != 3.0),
+    ("is not_null", lambda q: q.filter("price", "is", "not_null"), lambda r: r["price"] is not None),
+    ("match", lambda q: q.filter("name", "match", "^item [45]$"), lambda r: r["id"] in (4, 5)),
+    ("full-text", lambda q: q.fts("name", "special"), lambda r: r["id"] == 2),
+    ("web search", lambda q: q.wfts("name", "item -special"), lambda r: r["id"] != 2),
 ]
 
 
@@ -179,9 +189,12 @@ def test_the_range_header_on_get(api):
 
 
 @pytest.mark.parametrize(("call", "status", "code", "message"), [
-    (lambda api: _post(api, "id=noop.1"), 400, "PGRST100", '"failed to parse filter (noop.1)" (line 1, column 6)'),
+    (lambda api: _post(api, "id=noop.1"), 400, "PGRST100", '"failed to parse filter (noop.1)" (line 1, column 1)'),
     (lambda api: _post(api, "id=eq"), 400, "PGRST100", None),
-    (lambda api: _post(api, "n=3"), 400, "PGRST100", '"failed to parse filter (3)" (line 1, column 2)'),
+    (lambda api: _post(api, "n=3"), 400, "PGRST100", '"failed to parse filter (3)" (line 1, column 1)'),
+    (lambda api: _post(api, "id=neq(any).{1}"), 400, "PGRST100", None),
+    (lambda api: _post(api, "select=count()"), 400, "PGRST123", "Use of aggregate functions is not allowed"),
+    (lambda api: _post(api, "select=price.sum()"), 400, "PGRST123", None),
     (lambda api: _post(api, "select=id,"), 400, "PGRST100", None),
     (lambda api: _post(api, "order=id.sideways"), 400, "PGRST100", None),
     (lambda api: _post(api, "or=(id.eq.1"), 400, "PGRST100", None),
@@ -191,6 +204,7 @@ def test_the_range_header_on_get(api):
     (lambda api: _post(api, "order=nope"), 400, "42703", None),
     (lambda api: _post(api, "id=eq.not-a-number"), 400, "22P02", None),
     (lambda api: _post(api, "select=id,tags::nosuchtype"), 400, "42704", None),
+    (lambda api: _post(api, "select=id,...owner(*)"), 400, "PGRST200", None),
     (lambda api: _post(api, "select=id,owner(*)"), 400, "PGRST200",
      "Could not find a relationship between 'catalogue' and 'owner' in the schema cache"),
     (lambda api: _post(api, "owner.id=eq.1"), 400, "PGRST108", "'owner' is not an embedded resource in this request"),
@@ -204,9 +218,11 @@ def test_the_range_header_on_get(api):
     (lambda api: _post(api, "id=eq.1", name="zzz_no_such_function"), 404, "PGRST202", None),
     (lambda api: _post(api, "id=eq.1", Accept="application/xml"), 406, "PGRST107", None),
     (lambda api: _post(api, "select=%22i%00d%22"), 400, "22021", None),
-], ids=["unknown operator", "operator without value", "argument in the query of a POST", "bad select",
+], ids=["unknown operator", "operator without value", "argument in the query of a POST",
+        "quantifier on an operator without one", "count()", "sum()", "bad select",
         "bad order", "unclosed or", "limit not a number", "unknown column in select", "unknown column in filter",
-        "unknown column in order", "value of the wrong type", "unknown cast type", "embedding", "filter on an embed",
+        "unknown column in order", "value of the wrong type", "unknown cast type", "spread", "embedding",
+        "filter on an embed",
         "order on an embed", "negative limit", "inverted Range", "offset past the count",
         "offset past an empty count", "select on a scalar",
         "unknown function", "unknown media type", "NUL in a name"])

@@ -45,6 +45,8 @@ def check_shaping(fn: Function, shaping: Shaping) -> None:
         raise ApiError(400, "PGRST200", f"Could not find a relationship between '{parent}' and '{child}' in the "
                        "schema cache", f"Searched for a foreign key relationship between '{parent}' and '{child}' "
                        f"in the schema '{fn.schema}', but no matches were found.")
+    if shaping.aggregates:
+        raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed")
     if shaping.not_embedded:
         name = shaping.not_embedded[0]
         raise ApiError(400, "PGRST108", f"'{name}' is not an embedded resource in this request", None,

@@ -22,13 +22,18 @@ RESERVED = frozenset(("select", "columns", "on_conflict"))
 RESERVED_LAST_WORDS = frozenset(("order", "limit", "offset", "and", "or"))
 OPERATORS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "like": "LIKE",
              "ilike": "ILIKE", "match": "~", "imatch": "~*", "cs": "@>", "cd": "<@", "ov": "&&", "sl": "<<",
-             "sr": ">>", "nxr": "&<", "nxl": "&>", "adj": "-|-"}
+             "sr": ">>", "nxr": "&<", "nxl": "&>", "adj": "-|-", "isdistinct": "IS DISTINCT FROM"}
+# The operators that take (any) or (all) over an array value: eq(any).{1,2}, like(all).{a*,*b}.
+QUANTIFIABLE = frozenset(("eq", "gt", "gte", "lt", "lte", "like", "ilike", "match", "imatch"))
 FTS = {"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery", "wfts": "websearch_to_tsquery"}
+IS_VALUES = ("null", "not_null", "true", "false", "unknown")
+_WORDS = (*OPERATORS, *FTS, "in", "is")
 COUNTS = frozenset(("exact", "planned", "estimated"))
 _RANGE = re.compile(r"^([0-9]+)-([0-9]*)$")
 _INTEGER = re.compile(r"^\s*(-?[0-9]+)\s*$")
 _INDEX = re.compile(r"-?[0-9]+(?=->|::|\.|,|$)")
-_FTS_OPERATOR = re.compile(r"([^.(]*)(?:\(([A-Za-z0-9_ $]+)\))?\.")
+_OPERATOR = re.compile(r"([A-Za-z]+)(?:\(([A-Za-z0-9_ $]*)\))?\.")
+_AGGREGATE = re.compile(r"\.(sum|avg|count|max|min)\(\)")
 
 
 class JsonStep(msgspec.Struct, frozen=True):
@@ -53,8 +58,9 @@ class Condition(msgspec.Struct, frozen=True):
     field: Field
     negated: bool
     operator: str  # a key of OPERATORS or FTS, or "in", "is"
-    value: str | tuple[str, ...]  # a tuple for in; for is one of null, true, false, unknown
+    value: str | tuple[str, ...]  # a tuple for in; for is one of IS_VALUES
     language: str | None = None  # full-text search configuration
+    quantifier: str | None = None  # ANY or ALL, the value then an array
 
 
 class Logic(msgspec.Struct, frozen=True):
@@ -72,6 +78,7 @@ class Order(msgspec.Struct, frozen=True):
 class Shaping(msgspec.Struct, frozen=True):
     select: tuple[Column, ...] | None  # None: every column
     embeds: tuple[str, ...]  # resources select= embeds: planning refuses them, after finding the function
+    aggregates: bool  # select= asks for count(), sum() and the like, which PostgREST leaves off by default
     not_embedded: tuple[str, ...]  # resources a filter, order or limit names without embedding them
     where: tuple[Condition | Logic, ...]
     order: tuple[Order, ...]
@@ -94,10 +101,8 @@ def is_filter(key: str, value: str, method: str) -> bool:
     if method == "POST" or "." in key:
         return True
     parts = value.split(".")
-    head = parts[0]
-    if (head == "not" and len(parts) > 1) or head in ("is", "in") or head in OPERATORS or head in FTS:
-        return True
-    return "(" in value and value.split("(", 1)[0] in FTS
+    head = parts[0].split("(", 1)[0]
+    return (parts[0] == "not" and len(parts) > 1) or head in ("is", "in") or head in OPERATORS or head in FTS
 
 
 def requested(call_query: list[tuple[str, str]], method: str, headers: dict[str, str], csv: bool) -> bool:
@@ -121,12 +126,13 @@ def parse(query: list[tuple[str, str]], method: str, headers: dict[str, str], cs
     order: tuple[Order, ...] = ()
     limit_text = offset_text = None
     embeds: list[str] = []
+    aggregates = False
     not_embedded: list[str] = []
     for key, value in query:
         last = key.rsplit(".", 1)[-1]
         if key == "select":
             if select is None:  # PostgREST reads the first
-                select, embeds = _Parser(value, f"failed to parse select parameter ({value})").select()
+                select, embeds, aggregates = _Parser(value, f"failed to parse select parameter ({value})").select()
         elif key in ("columns", "on_conflict"):
             raise ApiError(400, "PGRST100", f"'{key}' is not supported on RPC calls here", None,
                            "call the function with its arguments only")
@@ -158,7 +164,7 @@ def parse(query: list[tuple[str, str]], method: str, headers: dict[str, str], cs
                 not_embedded.append(path[0])
             where.append(condition)
     limit, offset = _range(limit_text, offset_text, headers.get("range") if method == "GET" else None)
-    return Shaping(select, tuple(embeds), tuple(not_embedded), tuple(where), order, limit, offset,
+    return Shaping(select, tuple(embeds), aggregates, tuple(not_embedded), tuple(where), order, limit, offset,
                    _count(headers.get("prefer")), csv)
 
 
@@ -296,7 +302,23 @@ class _Parser:
                 self.pos = match.end()
                 steps.append(JsonStep(arrow, match.group(0), True))
             else:
-                steps.append(JsonStep(arrow, self.field_name(), False))
+                steps.append(JsonStep(arrow, self.json_key(), False))
+
+    def json_key(self) -> str:
+        """A JSON key: quoted, or any characters but ( - : . , > ) (a dash not before >, as in names)."""
+        if self.peek() == '"':
+            return self.quoted()
+        parts = []
+        while True:
+            start = self.pos
+            while not self.at_end() and self.peek() not in "(-:.,>)":
+                self.pos += 1
+            if self.pos == start:
+                raise self.fail("any non reserved character different from: .,>()")
+            parts.append(self.text[start:self.pos].strip())
+            if not (self.peek() == "-" and self.peek(2) != "->"):
+                return "-".join(parts)
+            self.pos += 1
 
     def field(self) -> Field:
         self.spaces()
@@ -306,31 +328,36 @@ class _Parser:
         return Field(name, path)
 
     # select
-    def select(self) -> tuple[tuple[Column, ...] | None, list[str]]:
+    def select(self) -> tuple[tuple[Column, ...] | None, list[str], bool]:
+        """(the columns, None for all of them; the embeds named; whether an aggregate is asked for)."""
         embeds: list[str] = []
-        columns = self.forest(embeds)
+        aggregates: list[bool] = []
+        self.spaces()
+        columns = () if self.at_end() else self.forest(embeds, aggregates)
         self.done()
-        if columns == (Column(None),):
-            return None, embeds
-        return columns, embeds
+        if columns in ((), (Column(None),)):
+            return None, embeds, any(aggregates)
+        return columns, embeds, any(aggregates)
 
-    def forest(self, embeds: list[str]) -> tuple[Column, ...]:
-        items = [self.item(embeds)]
+    def forest(self, embeds: list[str], aggregates: list[bool]) -> tuple[Column, ...]:
+        items = [self.item(embeds, aggregates)]
         while True:
             self.spaces()
             if not self.take(","):
                 return tuple(i for i in items if i is not None)
             self.spaces()
-            items.append(self.item(embeds))
+            items.append(self.item(embeds, aggregates))
 
-    def item(self, embeds: list[str]) -> Column | None:
+    def item(self, embeds: list[str], aggregates: list[bool]) -> Column | None:
         self.spaces()
         start = self.pos
         relation = self.relation()
         if relation is not None:
             embeds.append(relation)
             self.expect("(")
-            self.forest(embeds)
+            self.spaces()
+            if self.peek() != ")":
+                self.forest(embeds, aggregates)
             self.expect(")", '")"')
             return None
         self.pos = start
@@ -339,10 +366,22 @@ class _Parser:
             self.end_of_item()
             return Column(None)
         alias = self.alias()
+        if self.take("count()"):
+            aggregates.append(True)
+            if self.take("::"):
+                self.cast()
+            self.spaces()
+            self.end_of_item()
+            return None
         field = self.field()
         cast = None
         if self.take("::"):
             cast = self.cast()
+        if match := _AGGREGATE.match(self.text, self.pos):
+            self.pos = match.end()
+            aggregates.append(True)
+            if self.take("::"):
+                self.cast()
         self.spaces()
         self.end_of_item()
         return Column(field, alias, cast)
@@ -380,7 +419,7 @@ class _Parser:
         """An embed (`name(…)`, `alias:name!hint(…)`, `..name(…)`): its name, or None when this is a column."""
         start = self.pos
         try:
-            if not self.take(".."):
+            if not (self.take("...") or self.take("..")):
                 self.alias()
             name = self.field_name()
             while self.take("!"):
@@ -388,7 +427,7 @@ class _Parser:
         except ApiError:
             self.pos = start
             return None
-        if self.peek() == "(":
+        if self.peek() == "(" and name != "count":
             return name
         self.pos = start
         return None
@@ -404,39 +443,37 @@ class _Parser:
         return names[:-1], Field(names[-1], path)
 
     def condition(self, field: Field, in_logic: bool = False) -> Condition:
-        start = self.pos
         negated = self.take("not.")
-        try:
-            return self.operation(field, negated, in_logic)
-        except ApiError:
-            if not negated:
-                raise
-            self.pos = start  # "not" may be an operator's name after all: PostgREST tries again without it
-            return self.operation(field, False, in_logic)
-
-    def operation(self, field: Field, negated: bool, in_logic: bool) -> Condition:
         if self.take("in."):
             return Condition(field, negated, "in", self.list_value())
         if self.take("is."):
-            for word in ("null", "unknown", "true", "false"):
+            for word in IS_VALUES:
                 if self.peek(len(word)).lower() == word:
                     self.pos += len(word)
                     return Condition(field, negated, "is", word)
-            raise self.fail("null or trilean value (unknown, true, false)")
-        match = _FTS_OPERATOR.match(self.text, self.pos)
-        if match and match.group(1) in FTS:
+            raise self.fail("isVal: (null, not_null, true, false, unknown)")
+        start = self.pos
+        match = _OPERATOR.match(self.text, self.pos)
+        name, argument = (match.group(1), match.group(2)) if match else (None, None)
+        if name in FTS:
             self.pos = match.end()
-            language = match.group(2).strip() if match.group(2) else None
-            return Condition(field, negated, match.group(1), self.single_value(in_logic), language)
-        dot = self.text.find(".", self.pos)
-        if dot < 0:
-            self.pos = len(self.text)
-            raise self.fail("operator (eq, gt, ...)")
-        name = self.text[self.pos:dot]
-        self.pos = dot + 1
-        if name not in OPERATORS:
-            raise self.fail("", f"unknown single value operator {name}")
-        return Condition(field, negated, name, self.single_value(in_logic))
+            language = argument.strip() if argument and argument.strip() else None
+            return Condition(field, negated, name, self.single_value(in_logic), language)
+        if name in OPERATORS and (argument is None or (argument in ("any", "all") and name in QUANTIFIABLE)):
+            self.pos = match.end()
+            return Condition(field, negated, name, self.single_value(in_logic), None,
+                             argument.upper() if argument else None)
+        # PostgREST's parser reports where the text leaves every operator's spelling, from the operator's start.
+        rest = self.text[start:]
+        words = _WORDS if negated else (*_WORDS, "not")
+        known = max((_common(rest, w) for w in words), default=0)
+        if name in OPERATORS or name in FTS:  # a known name, then something else than its dot
+            self.pos = start + len(name)
+            raise self.fail('"(" or delimiter (.)')
+        self.pos = start
+        found = "end of input" if known >= len(rest) else f'"{rest[known]}"'
+        raise self.fail("", f"unexpected {found} expecting {'' if negated else chr(34) + 'not' + chr(34) + ' or '}"
+                        "operator (eq, gt, ...)")
 
     def single_value(self, in_logic: bool) -> str:
         if not in_logic:
@@ -553,3 +590,10 @@ class _Parser:
         if not (self.at_end() or self.peek() == ","):
             raise self.fail('"asc", "desc", "nullsfirst", "nullslast", "," or end of input')
         return Order(field, descending, nulls)
+
+
+def _common(text: str, word: str) -> int:
+    n = 0
+    while n < len(text) and n < len(word) and text[n] == word[n]:
+        n += 1
+    return n

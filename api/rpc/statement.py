@@ -259,7 +259,7 @@ class _Shaper:
         expr = self.field(node.field)
         op = node.operator
         if op == "is":
-            sql = f"{expr} IS {node.value.upper()}"
+            sql = f"{expr} IS {'NOT NULL' if node.value == 'not_null' else node.value.upper()}"
         elif op == "in":
             sql = f"{expr} = ANY ({self.param(_array_literal(node.value))})"
         elif op in FTS_FUNCTIONS:
@@ -267,7 +267,8 @@ class _Shaper:
             sql = f"{expr} @@ pg_catalog.{FTS_FUNCTIONS[op]}({language}{self.param(node.value, '::text')})"
         else:
             value = node.value.replace("*", "%") if op in ("like", "ilike") else node.value
-            sql = f"{expr} {OPERATORS[op]} {self.param(value)}"
+            operand = f"{node.quantifier} ({self.param(value)})" if node.quantifier else self.param(value)
+            sql = f"{expr} {OPERATORS[op]} {operand}"
         return f"NOT ({sql})" if node.negated else sql
 
     def order(self, shaping: Shaping) -> str:
