@@ -174,6 +174,21 @@ def test_the_issues_examples_on_real_functions(api, venue):
     assert confirmed == [b for b in listed if b["status"] == "confirmed"][:2] and len(confirmed) == 2
 
 
+def test_get_and_head_as_supabase_py_sends_them(client):
+    got = client.rpc("catalogue", {"n": 4}, get=True).select("id").gt("id", 2).order("id").execute()
+    assert _ids(got.data) == [3, 4]
+    head = client.rpc("catalogue", {"n": 4}, head=True, count="exact").gt("id", 1).execute()
+    assert head.count == 3 and not head.data
+
+
+def test_return_preferences_do_not_apply_to_functions(api):
+    # As in PostgREST: a function's result is its answer, whatever Prefer: return= says.
+    for prefer in ("return=minimal", "return=representation", "return=headers-only"):
+        response = _post(api, "id=eq.1&select=id", Prefer=prefer)
+        assert response.status_code == 200 and response.json() == [{"id": 1}]
+        assert "preference-applied" not in response.headers
+
+
 # -- over plain HTTP: GET, the Range header, and every refusal --------------------------------------------------------
 def test_get_mixes_arguments_and_filters(api):
     assert _ids(_get(api, "n=4&id=gt.2&select=id").json()) == [3, 4]

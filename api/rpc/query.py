@@ -126,19 +126,21 @@ def parse(query: list[tuple[str, str]], method: str, headers: dict[str, str], cs
     order: tuple[Order, ...] = ()
     limit_text = offset_text = None
     embeds: list[str] = []
-    aggregates = False
+    aggregates = selected = False
     not_embedded: list[str] = []
     for key, value in query:
         last = key.rsplit(".", 1)[-1]
         if key == "select":
-            if select is None:  # PostgREST reads the first
+            if not selected:  # PostgREST reads the first
                 select, embeds, aggregates = _Parser(value, f"failed to parse select parameter ({value})").select()
+                selected = True
         elif key in ("columns", "on_conflict"):
             raise ApiError(400, "PGRST100", f"'{key}' is not supported on RPC calls here", None,
                            "call the function with its arguments only")
         elif last in ("and", "or"):
             path, operator = _Parser(key, f"failed to parse logic path ({key})").logic_path()
-            tree = _Parser(operator.removeprefix("not.") + value if operator.startswith("not.") else operator + value,
+            # Read as PostgREST reads it: the operator and the value together, "or(a.eq.1,…)".
+            tree = _Parser(operator.removeprefix("not.") + value,
                            f"failed to parse logic tree ({value})").logic(operator.startswith("not."))
             if path:
                 not_embedded.append(path[0])
