@@ -7,8 +7,6 @@ Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /r
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import logging
 import time
@@ -19,7 +17,6 @@ from litestar import Litestar, Request, Response, asgi, get
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.types import Receive, Scope, Send
-from psycopg_pool import AsyncConnectionPool
 
 from api import auth, logs, openapi
 from api.config import Config
@@ -27,7 +24,7 @@ from api.errors import JSON, ApiError
 from api.health import health, ready
 from api.ratelimit import RateLimiter
 from api.rpc import Call, Pipeline
-from api.schema_cache import SchemaCache, listen_for_reloads
+from api.state import State
 
 log = logging.getLogger("tessera.api")
 
@@ -38,68 +35,20 @@ CORS_EXPOSE = ["Content-Encoding", "Content-Location", "Content-Range", "Content
                "Server", "Transfer-Encoding", "Range-Unit", "Content-Profile", "X-Request-Id", "Retry-After"]
 
 
-# psycopg must not prepare statements of its own on pooled connections: the pipeline manages them (and its
-# DEALLOCATE ALL would make psycopg drop everything prepared on the connection). The pipeline reads results as
-# UTF-8 text.
-CONNECTION = {"autocommit": True, "prepare_threshold": None, "client_encoding": "UTF8"}
-
-
 class Service:
-    """The parts one server process shares between requests: pool, schema cache, pipeline, rate limit."""
+    """The parts one server process shares between requests: the runtime state, the pipeline, the rate limit."""
 
     def __init__(self, config: Config):
         self.config = config
-        self.cache = SchemaCache(config.schemas)
-        self.pool = self._new_pool()
-        self.pipeline = Pipeline(config, self.cache, self.pool)
+        self.state = State(config)
+        self.pipeline = Pipeline(config, self.state)
         self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
-        self._stop = asyncio.Event()
-        self._outage = False
-        self._closing: asyncio.Task | None = None  # an old pool closing after an outage
-        self._listener: asyncio.Task | None = None
-
-    def _new_pool(self) -> AsyncConnectionPool:
-        return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
-                                   max_size=self.config.pool_size, timeout=self.config.pool_timeout,
-                                   kwargs=CONNECTION, open=False, name="tessera")
 
     async def start(self) -> None:
-        await self.pool.open(wait=False)
-        self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
-                                                                self._database_state))
-        # Serve at once; wait a moment for the first schema load so the first requests find their functions.
-        deadline = time.monotonic() + self.config.pool_timeout
-        while not self.cache.loaded and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-
-    async def _database_state(self, up: bool) -> None:
-        """Told by the schema listener. While the database is away requests fail fast with 503. When it is back
-        after an outage, the pool's own reconnects may be far apart (exponential back-off), so a fresh pool takes
-        over at once and the old one closes behind it."""
-        if not up:
-            self._outage = True
-            self.pipeline.database_up = False
-            return
-        if self._outage:
-            old, self.pool = self.pool, self._new_pool()
-            await self.pool.open(wait=False)
-            self.pipeline.pool = self.pool
-            self._closing = asyncio.create_task(old.close(timeout=self.config.pool_timeout))
-            log.info("database reachable again; connection pool renewed", extra={"event": "pool_renewed"})
-        self._outage = False
-        self.pipeline.database_up = True
-
-    def database_lost(self) -> None:
-        self._outage = True
-        self.pipeline.database_up = False
+        await self.state.start()
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._listener:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._listener
-        await self.pool.close()
+        await self.state.stop()
 
 
 def error_response(err: ApiError) -> Response:
@@ -172,7 +121,7 @@ def rpc_handler(service: Service):
             if method not in ("GET", "POST", "HEAD"):
                 raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None,
                                "call functions with POST, or GET for read-only ones")
-            if not service.cache.loaded:
+            if not service.state.cache.loaded:
                 raise _cache_loading()
             caller = auth.caller(headers, config)
             info["role"] = caller.role
@@ -185,8 +134,6 @@ def rpc_handler(service: Service):
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
         except ApiError as err:
             info["code"] = err.code
-            if err.status == 503 and err.code == "PGRST001":
-                service.database_lost()
             await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err))
             return
         except Exception:
@@ -206,9 +153,9 @@ def _error_headers(err: ApiError) -> dict[str, str]:
 @get(["/rest/v1/", "/"], status_code=200)
 async def openapi_document(request: Request) -> Response:
     service: Service = request.app.state.service
-    if not service.cache.loaded:
+    if not service.state.cache.loaded:
         return error_response(_cache_loading())
-    body = openapi.document(service.cache, request.url.path.rstrip("/"))
+    body = openapi.document(service.state.cache, request.url.path.rstrip("/"))
     return Response(content=body, media_type="application/openapi+json; charset=utf-8")
 
 

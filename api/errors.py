@@ -1,6 +1,7 @@
 """Every error the service sends, in PostgREST's shape: {code, message, details, hint}, all four keys, always.
 
-Errors are values (ApiError) until the HTTP layer turns them into a response in one place (`response_for`).
+Errors are values (ApiError) until the HTTP layer in `api/app.py` turns them into a response: `error_response`
+for Litestar's routes, the RPC handler's own send for calls, both with the headers of `_error_headers`.
 Database errors map by SQLSTATE with PostgREST's table (first match wins). What a database error may reveal is
 decided here too: details and hints of integrity violations and server-side failures can show other customers'
 data (an exclusion violation prints the other booking's time), so they are withheld unless verbose errors are on;

@@ -64,7 +64,7 @@ async def ready(request: Request) -> Response:
     planned = _planned(config)
     pending: list[str] | None = None
     try:
-        async with service.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
+        async with service.state.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
             deployed: set[str] = set()
             if planned is not None:
                 rows = await (await conn.execute("SELECT private.deployed_changes(%s, %s)",
@@ -73,7 +73,7 @@ async def ready(request: Request) -> Response:
     except psycopg.errors.UndefinedFunction:
         deployed = set()  # not even the change that brings this function is deployed
     except (psycopg.Error, PoolTimeout, OSError):
-        state = Readiness("not_ready", "down", "loaded" if service.cache.loaded else "loading", None,
+        state = Readiness("not_ready", "down", "loaded" if service.state.cache.loaded else "loading", None,
                           "the database does not answer")
         return Response(state, status_code=503)
     if planned is not None:
@@ -81,8 +81,8 @@ async def ready(request: Request) -> Response:
     reasons = []
     if pending:
         reasons.append(f"{len(pending)} change(s) of the plan are not deployed; run `tessera db deploy`")
-    if not service.cache.loaded:
+    if not service.state.cache.loaded:
         reasons.append("the schema cache is still loading")
-    state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.cache.loaded else "loading",
+    state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.state.cache.loaded else "loading",
                       pending, "; ".join(reasons) or None)
     return Response(state, status_code=503 if reasons else 200)

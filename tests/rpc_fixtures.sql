@@ -111,6 +111,18 @@ LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$ BEGIN PERFORM pg_catalog.pg
 CREATE FUNCTION rpc_test.members_only() RETURNS text
 LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT 'welcome' $$;
 
+-- Rows to shape (select, filters, order, ranges, counts, CSV): every third price is NULL, and one name needs
+-- quoting in CSV.
+CREATE FUNCTION rpc_test.catalogue(n integer DEFAULT 6)
+RETURNS TABLE (id integer, name text, price numeric, tags text[], details jsonb, added date)
+LANGUAGE sql STABLE SET search_path = '' AS $$
+  SELECT g, CASE WHEN g = 2 THEN 'item "2", special' ELSE 'item ' || g END,
+         CASE WHEN g % 3 = 0 THEN NULL ELSE g * 1.5 END, ARRAY['t' || (g % 2), 'all'],
+         pg_catalog.jsonb_build_object('size', g, 'colour', CASE WHEN g % 2 = 0 THEN 'red' ELSE 'blue' END),
+         DATE '2026-01-01' + g
+    FROM pg_catalog.generate_series(1, n) g
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rpc_test FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rpc_test TO anon, authenticated, service_role;
 REVOKE EXECUTE ON FUNCTION rpc_test.members_only() FROM anon;

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.parse
 
 import psycopg
 import pytest
 
-from api.app import CONNECTION
 from api.auth import Caller
 from api.config import Config
 from api.rpc import Call, Pipeline
-from api.schema_cache import SchemaCache
+from api.rpc.statement import SHAPED_LIMIT
+from api.rpc.wire import CONNECTION
+from api.state import State
 from tests.api_support import SECRET, login_conninfo
 
 RPC_TEST = {"content-profile": "rpc_test", "content-type": "application/json"}
@@ -26,10 +28,10 @@ def _caller(role: str) -> Caller:
 
 async def _session(conninfo: str):
     config = Config(database_url=conninfo, jwt_secret=SECRET, schemas=("api", "rpc_test"), rate_limit=0)
-    cache = SchemaCache(config.schemas)
+    state = State(config)  # never started: the test brings its own connection
     conn = await psycopg.AsyncConnection.connect(conninfo, **CONNECTION)
-    await cache.load(conn)
-    pipeline = Pipeline(config, cache, None)
+    await state.cache.load(conn)
+    pipeline = Pipeline(config, state)
     return pipeline, conn
 
 
@@ -85,11 +87,51 @@ def test_a_reloaded_schema_cache_starts_each_connection_afresh(rpc_db):
             anon = _caller("anon")
             first = pipeline.prepare(_call("add", {"a": 1}), anon)
             await pipeline.connections.run(conn, first)
-            await pipeline.cache.load(conn)  # what NOTIFY pgrst does: a new generation
+            await pipeline.state.cache.load(conn)  # what NOTIFY pgrst does: a new generation
             second = pipeline.prepare(_call("add", {"a": 2}), anon)
             assert second.call.name != first.call.name
             assert (await pipeline.connections.run(conn, second))[0] == b"12"
             assert await _prepared_on(conn) == {second.settings.name.decode(), second.call.name.decode()}
+        finally:
+            await conn.close()
+
+    asyncio.run(scenario())
+
+
+def _shaped(query: str, body: dict | None = None) -> Call:
+    return Call("POST", "catalogue", RPC_TEST, urllib.parse.parse_qsl(query), json.dumps(body or {}).encode(),
+                "127.0.0.1")
+
+
+def test_shaped_calls_are_prepared_once_per_shape_and_bounded(rpc_db):
+    """Values of a shaping are parameters, so one shape is one statement whatever the values; a call without
+    shaping keeps its plain statement; past SHAPED_LIMIT shapes every connection starts afresh rather than
+    collecting statements without end."""
+    async def scenario():
+        pipeline, conn = await _session(login_conninfo(rpc_db))
+        try:
+            anon = _caller("anon")
+            plain = pipeline.prepare(_shaped(""), anon)
+            assert b"pgrst_source" not in plain.call.text and plain.shaping is None
+            first = pipeline.prepare(_shaped("select=id&id=gt.1&order=id.desc&limit=2"), anon)
+            second = pipeline.prepare(_shaped("select=id&id=gt.3&order=id.desc&limit=1"), anon)
+            assert first.call.name == second.call.name and first.call_params != second.call_params
+            page = first.call.text.split(b"pgrst_page AS (", 1)[1].split(b") SELECT", 1)[0]
+            assert b"'" not in page and b"$1" in page and first.call_params == (b"1", b"2")  # no value in the text
+            assert json.loads((await pipeline.connections.run(conn, first))[0]) == [{"id": 6}, {"id": 5}]
+            assert json.loads((await pipeline.connections.run(conn, second))[0]) == [{"id": 6}]
+            assert await _prepared_on(conn) == {first.settings.name.decode(), first.call.name.decode()}
+            other = pipeline.prepare(_shaped("select=name&id=gt.1"), anon)
+            assert other.call.name != first.call.name
+
+            generation = first.generation
+            for n in range(SHAPED_LIMIT):
+                pipeline.prepare(_shaped(f"select=id&id=gt.{n}&order=id&limit={n + 1}&offset={n}&{'id=lt.9&' * n}"),
+                                 anon)
+            again = pipeline.prepare(_shaped("select=id&id=gt.1&order=id.desc&limit=2"), anon)
+            assert again.generation > generation
+            assert json.loads((await pipeline.connections.run(conn, again))[0]) == [{"id": 6}, {"id": 5}]
+            assert await _prepared_on(conn) == {again.settings.name.decode(), again.call.name.decode()}
         finally:
             await conn.close()
 

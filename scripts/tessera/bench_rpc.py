@@ -77,16 +77,16 @@ def _workloads(project: Project, conninfo: str, secret: str) -> list[Workload]:
     from api.auth import caller
     from api.config import Config
     from api.rpc import Call, Pipeline
-    from api.schema_cache import SchemaCache
+    from api.state import State
 
     config = Config(database_url=conninfo, jwt_secret=secret, rate_limit=0)
-    cache = SchemaCache(config.schemas)
+    state = State(config)  # never started: its pool stays closed
 
     async def load():
         async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-            await cache.load(conn)
+            await state.cache.load(conn)
     asyncio.run(load())
-    pipeline = Pipeline(config, cache, None)  # only to prepare the transactions the proxy would send
+    pipeline = Pipeline(config, state)  # only to prepare the transactions the proxy would send
     with current_server(project).connect() as conn:  # as the owner: the login role reads no tables
         experience, staff = _target(conn)
     token = mint(secret, "authenticated", sub=staff, ttl=3600)
@@ -128,7 +128,7 @@ def run_pgbench(conninfo: str, work: Workload, clients: int, seconds: float) -> 
 
 
 def run_direct(conninfo: str, work: Workload, clients: int, seconds: float, pool_size: int) -> dict:
-    from api.app import CONNECTION
+    from api.rpc.wire import CONNECTION
 
     async def main():
         async with AsyncConnectionPool(conninfo, min_size=pool_size, max_size=pool_size, kwargs=CONNECTION) as pool:

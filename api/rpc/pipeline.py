@@ -1,0 +1,110 @@
+"""The stages in order, for one request (PostgREST's App.hs): parse the request, plan the call, build its
+statements, run them in one round trip, shape the response."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+import psycopg
+from psycopg_pool import PoolTimeout
+
+from api import errors
+from api.auth import Caller
+from api.config import Config
+from api.errors import ApiError
+from api.rpc import plan, request, response
+from api.rpc.request import Call
+from api.rpc.response import Result
+from api.rpc.statement import Prepared, Statements, quoted, text
+from api.rpc.wire import Connections
+
+if TYPE_CHECKING:
+    from api.state import State
+
+_ON, _OFF = b"on", b"off"
+
+
+class Pipeline:
+    def __init__(self, config: Config, state: State):
+        self.config, self.state = config, state
+        self.statements = Statements(state.cache.generation)
+        self.connections = Connections()
+        self._search_path_suffix = "".join(f", {quoted(s)}" for s in config.extra_search_path)
+
+    def prepare(self, call: Call, caller: Caller) -> Prepared:
+        """Everything up to the database: the function, and the two statements that run it with their values."""
+        cache = self.state.cache
+        schema, negotiated = request.schema(call, self.config)
+        media = request.media(call)
+        as_object = media == "object"
+        shaping = request.shaping(call, media == "csv")
+        args, raw = request.arguments(call)
+        fn = plan.function(cache, schema, call.name, args, raw)
+        if shaping is not None:
+            plan.check_shaping(fn, shaping)
+        keys = None if fn.single_unnamed_json else tuple(sorted(args or ()))
+        if keys == ():
+            payload: tuple = ()
+        elif keys is None or call.method == "POST":
+            payload = (raw,)  # valid JSON: no raw NUL, and the server checks the encoding
+        else:
+            payload = (msgspec.json.encode(args),)  # JSON escapes NUL
+        self.statements.renew(cache.generation)  # first: a reloaded schema cache drops every statement
+        settings = self.statements.settings(caller.role, cache.role_settings.get(caller.role, ()))
+        values = (_ON if plan.read_only(call.method, fn) else _OFF,
+                  text(f"{quoted(schema)}{self._search_path_suffix}"),
+                  text(caller.role), text(caller.claims), call.method.encode(), text(f"/rpc/{call.name}"),
+                  msgspec.json.encode(request.request_headers(call, self.config)),
+                  msgspec.json.encode(request.cookies(call.headers.get("cookie", ""))))
+        if shaping is None:
+            call_statement, call_params = self.statements.call(fn, keys, as_object), payload
+        else:
+            call_statement, extra = self.statements.shaped(fn, keys, as_object, shaping, len(payload) + 1)
+            call_params = (*payload, *extra)
+        return Prepared(fn, schema, negotiated, as_object, shaping, settings, values, call_statement, call_params,
+                        self.statements.generation)
+
+    async def run(self, call: Call, caller: Caller) -> Result:
+        prepared = self.prepare(call, caller)
+        return response.shape(prepared, call.method, await self._execute(prepared, caller))
+
+    async def _execute(self, prepared: Prepared, caller: Caller) -> tuple:
+        state = self.state
+        # While the database is known to be away, do not queue for a connection that cannot come.
+        timeout = self.config.pool_timeout if state.database_up else min(0.1, self.config.pool_timeout)
+        try:
+            # The message is its own transaction: even after an error the connection goes back idle.
+            pool = state.pool  # the one the connection came from, even if a new pool takes over meanwhile
+            conn = await pool.getconn(timeout=timeout)
+            try:
+                row = await self.connections.run(conn, prepared)
+            finally:
+                await pool.putconn(conn)
+        except PoolTimeout:
+            if not state.database_up:
+                raise _unavailable(state) from None
+            raise ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.") from None
+        except psycopg.OperationalError as exc:
+            if exc.sqlstate is None:  # the connection itself failed: the database is away
+                raise _unavailable(state) from None
+            raise self._database_error(exc, caller) from None
+        except psycopg.Error as exc:
+            raise self._database_error(exc, caller) from None
+        state.answered()
+        return row
+
+    def _database_error(self, exc: psycopg.Error, caller: Caller) -> ApiError:
+        diag = exc.diag
+        err = errors.from_database(diag.sqlstate, diag.message_primary, diag.message_detail, diag.message_hint,
+                                   anonymous=caller.anonymous, verbose=self.config.verbose_errors)
+        if err.code == "42501" and err.message.startswith("permission denied to set role"):
+            # The token names a role the login role may not become: an authentication failure.
+            err.status, err.headers = 401, {"WWW-Authenticate": "Bearer"}
+        return err
+
+
+def _unavailable(state: State) -> ApiError:
+    state.lost()
+    return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", None,
+                    "the database is not reachable; the service reconnects by itself")

@@ -1,0 +1,78 @@
+"""The service's runtime state, with one owner: the connection pool, the schema cache, the schema listener, and
+whether the database is up. The RPC pipeline, the health routes and webhook routes ask it for the pool and for
+up/down; nothing else reassigns a pool or keeps its own flag.
+
+While the database is known to be away, requests fail fast (503) instead of queueing for a connection that cannot
+come. When the listener reaches it again after an outage, the pool's own reconnects may be far apart (exponential
+back-off), so a fresh pool takes over at once and the old one closes behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from psycopg_pool import AsyncConnectionPool
+
+from api.config import Config
+from api.rpc.wire import CONNECTION
+from api.schema_cache import SchemaCache, listen_for_reloads
+
+log = logging.getLogger("tessera.api")
+
+
+class State:
+    def __init__(self, config: Config):
+        self.config = config
+        self.cache = SchemaCache(config.schemas)
+        self.pool = self._new_pool()
+        self.database_up = True  # requests wait for a connection only while this holds
+        self._outage = False  # lost since the listener last reached the database: renew the pool when it does
+        self._stop = asyncio.Event()
+        self._closing: asyncio.Task | None = None  # an old pool closing after an outage
+        self._listener: asyncio.Task | None = None
+
+    def _new_pool(self) -> AsyncConnectionPool:
+        return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
+                                   max_size=self.config.pool_size, timeout=self.config.pool_timeout,
+                                   kwargs=CONNECTION, open=False, name="tessera")
+
+    async def start(self) -> None:
+        await self.pool.open(wait=False)
+        self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
+                                                                self._listener_says))
+        # Serve at once; wait a moment for the first schema load so the first requests find their functions.
+        deadline = time.monotonic() + self.config.pool_timeout
+        while not self.cache.loaded and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    def lost(self) -> None:
+        """A request found the database away."""
+        self._outage = True
+        self.database_up = False
+
+    def answered(self) -> None:
+        """A request was answered by the database (the pool still works; renewing it is the listener's call)."""
+        self.database_up = True
+
+    async def _listener_says(self, up: bool) -> None:
+        if not up:
+            self.lost()
+            return
+        if self._outage:
+            old, self.pool = self.pool, self._new_pool()
+            await self.pool.open(wait=False)
+            self._closing = asyncio.create_task(old.close(timeout=self.config.pool_timeout))
+            log.info("database reachable again; connection pool renewed", extra={"event": "pool_renewed"})
+        self._outage = False
+        self.database_up = True
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._listener:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+        await self.pool.close()
