@@ -31,6 +31,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: int = 8
     pool_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
+    # Bounds on a request head (request line and headers), enforced by the HTTP server before the app sees it:
+    # its bytes (16 KiB, as nginx's large buffers and warp under PostgREST), its header fields, and the seconds a
+    # client may take to send it (a slow client otherwise holds a connection for ever).
+    max_header_bytes: int = 16384
+    max_headers: int = 100
+    header_timeout: float = 10.0
     # Requests per second a client may sustain, and the burst it may spend at once; 0 turns the limit off.
     rate_limit: float = 50.0
     rate_burst: int = 100
@@ -97,6 +103,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             pool_size=number("POOL_SIZE", int, 8, 1),
             pool_timeout=number("POOL_TIMEOUT", float, 5.0, 0.01),
             max_body_bytes=number("MAX_BODY_BYTES", int, 1024 * 1024, 1),
+            max_header_bytes=number("MAX_HEADER_BYTES", int, 16384, 1024),
+            max_headers=number("MAX_HEADERS", int, 100, 10),
+            header_timeout=number("HEADER_TIMEOUT", float, 10.0, 0.1),
             rate_limit=number("RATE_LIMIT", float, 50.0, 0),
             rate_burst=number("RATE_BURST", int, 100, 1),
             cors_origins=names("CORS_ORIGINS", ()),
