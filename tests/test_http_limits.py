@@ -181,3 +181,20 @@ def test_memory_stays_bounded_with_twenty_connections_sending_huge_unfinished_he
     print(f"RSS before {before} kB, grown by {grown} kB with 20 unfinished 25 MB heads")
     assert grown < 20 * 1024, f"the server grew by {grown} kB"
     assert httpx.get(f"{bounded.url}/health").status_code == 200
+
+
+def test_two_hundred_slow_sockets_are_all_closed_after_the_header_timeout(bounded):
+    sockets = [connect(bounded) for _ in range(200)]
+    try:
+        for sock in sockets:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\nX-Slow: ")
+        time.sleep(HEADER_TIMEOUT + 1.5)
+        answers = []
+        for sock in sockets:
+            sock.settimeout(2)
+            answers.append(read_answer(sock)[0])
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert answers == [408] * 200
+    assert httpx.get(f"{bounded.url}/health").status_code == 200
