@@ -143,6 +143,11 @@ def _cache_loading() -> ApiError:
     return ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
 
 
+def _too_many(wait: float) -> ApiError:
+    return ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
+                    {"Retry-After": RateLimiter.retry_after(wait)})
+
+
 def _too_large(limit: int) -> ApiError:
     return ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes", "send a smaller body")
 
@@ -174,12 +179,18 @@ def rpc_handler(service: Service):
                                "call functions with POST, or GET for read-only ones")
             if not service.cache.loaded:
                 raise _cache_loading()
-            caller = auth.caller(headers, config)
-            info["role"] = caller.role
             client = client_address(scope, headers, config)
+            if wait := service.limiter.waiting(client):  # before the credentials cost anything
+                raise _too_many(wait)
+            try:
+                caller = auth.caller(headers, config)
+                auth.admit(caller, service.cache, config)
+            except ApiError:
+                service.limiter.take(client)  # refused credentials spend the address's budget
+                raise
+            info["role"] = caller.role
             if wait := service.limiter.take(caller.subject or client):
-                raise ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
-                               {"Retry-After": RateLimiter.retry_after(wait)})
+                raise _too_many(wait)
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)

@@ -25,6 +25,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     schemas: tuple[str, ...] = ("api",)
     extra_search_path: tuple[str, ...] = ("public",)
     anon_role: str = "anon"
+    # The roles a request may run as: the anonymous role, authenticated, service_role and TESSERA_EXTRA_ROLES,
+    # each only if the login role may become it (read from the catalogue with the schema).
+    roles: tuple[str, ...] = ("anon", "authenticated", "service_role")
     # Supabase-style non-JWT API keys (sb_publishable_…, sb_secret_…) that stand for the anon and service roles.
     anon_key: str | None = None
     service_key: str | None = None
@@ -88,6 +91,11 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("TESSERA_SCHEMAS names no schema; give a comma-separated list such as api")
         if {"pg_catalog", "information_schema"} & set(schemas):
             raise ConfigError("TESSERA_SCHEMAS may not expose pg_catalog or information_schema")
+        anon_role = get("ANON_ROLE") or "anon"
+        extra_roles = names("EXTRA_ROLES", ())
+        if refused := [r for r in extra_roles if r.lower() in ("none", "public") or r.startswith("pg_")]:
+            raise ConfigError(f"TESSERA_EXTRA_ROLES may not name {', '.join(refused)}: give roles of your own that "
+                              "the login role is granted")
         plan = get("PLAN_FILE")
         database_url = get("DATABASE_URL") or env.get("DATABASE_URL")
         if not database_url:
@@ -97,7 +105,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             jwt_secret=secret,
             schemas=schemas,
             extra_search_path=names("EXTRA_SEARCH_PATH", ("public",)),
-            anon_role=get("ANON_ROLE") or "anon",
+            anon_role=anon_role,
+            roles=tuple(dict.fromkeys((anon_role, "authenticated", "service_role", *extra_roles))),
             anon_key=get("ANON_KEY"),
             service_key=get("SERVICE_KEY"),
             pool_size=number("POOL_SIZE", int, 8, 1),
