@@ -176,7 +176,8 @@ def rpc_handler(service: Service):
         try:
             if method not in ("GET", "POST", "HEAD"):
                 raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None,
-                               "call functions with POST, or GET for read-only ones")
+                               "call functions with POST, or GET for read-only ones",
+                               {"Allow": _allowed(service, name)})
             if not service.cache.loaded:
                 raise _cache_loading()
             client = client_address(scope, headers, config)
@@ -196,6 +197,8 @@ def rpc_handler(service: Service):
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
         except ApiError as err:
             info["code"] = err.code
+            if err.status == 405:  # a GET that tried to write (25006): POST is the method that may
+                err.headers.setdefault("Allow", "POST")
             if err.status == 503 and err.code == "PGRST001":
                 service.database_lost()
             await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err))
@@ -208,6 +211,12 @@ def rpc_handler(service: Service):
         await _send(send, result.status, result.body, result.headers)
 
     return rpc
+
+
+def _allowed(service: Service, name: str) -> str:
+    """The methods a function's path takes, as the OpenAPI document offers them: GET only for non-volatile ones."""
+    found = [fn for schema in service.config.schemas for fn in service.cache.overloads(schema, name)]
+    return "GET, HEAD, POST" if not found or any(not fn.volatile for fn in found) else "POST"
 
 
 def _error_headers(err: ApiError) -> dict[str, str]:
@@ -232,7 +241,9 @@ def _framework_error(request: Request, exc: Exception) -> Response:
         if status == 413:
             return error_response(_too_large(request.app.state.service.config.max_body_bytes))
         if status == 405:
-            return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here"))
+            allow = {"Allow": exc.headers["allow"]} if exc.headers and "allow" in exc.headers else None
+            return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here",
+                                           headers=allow))
         return error_response(ApiError(status, str(status), str(exc.detail)))
     log.exception("unexpected error", extra={"event": "unhandled"})
     return error_response(ApiError(500, "PGRST000", "Internal server error"))
