@@ -67,7 +67,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 value = kind(raw)
             except ValueError:
-                raise ConfigError(f"TESSERA_{name}={raw!r} is not a number; give a {kind.__name__}") from None
+                wanted = "a whole number" if kind is int else "a number"
+                raise ConfigError(f"TESSERA_{name}={raw!r} is not {wanted}; give {wanted}") from None
             if value < minimum:
                 raise ConfigError(f"TESSERA_{name} must be at least {minimum}")
             return value

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from tessera.localdb import free_port
 
-from tests.api_support import login_conninfo, serve
+from tests.api_support import SECRET, login_conninfo, serve
+from tests.helpers import ROOT, run_tessera
 
 HEADER_BYTES = 16384
 HEADERS = 100
@@ -198,3 +200,16 @@ def test_two_hundred_slow_sockets_are_all_closed_after_the_header_timeout(bounde
             sock.close()
     assert answers == [408] * 200
     assert httpx.get(f"{bounded.url}/health").status_code == 200
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("MAX_HEADER_BYTES", "lots", "TESSERA_MAX_HEADER_BYTES='lots' is not a whole number; give a whole number"),
+    ("MAX_HEADER_BYTES", "100", "TESSERA_MAX_HEADER_BYTES must be at least 1024"),
+    ("MAX_HEADERS", "5", "TESSERA_MAX_HEADERS must be at least 10"),
+    ("HEADER_TIMEOUT", "0", "TESSERA_HEADER_TIMEOUT must be at least 0.1"),
+])
+def test_bad_head_limits_stop_the_service_with_one_line(rpc_db, name, value, says):
+    run = run_tessera("serve", "--port", str(free_port()), cwd=ROOT, timeout=30,
+                      env={"TESSERA_JWT_SECRET": SECRET, "TESSERA_DATABASE_URL": login_conninfo(rpc_db),
+                           f"TESSERA_{name}": value})
+    assert run.code == 2 and run.err.strip().splitlines() == [f"tessera: {says}"], run.err
