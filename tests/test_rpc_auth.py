@@ -207,17 +207,20 @@ def test_extra_roles_may_not_name_predefined_roles_or_none(rpc_db, names):
 
 def test_invalid_tokens_are_rate_limited_by_address_before_they_are_verified(rpc_db, tmp_path):
     with serve(login_conninfo(rpc_db), tmp_path, rate_limit="2", rate_burst="5") as api:
+        began = time.monotonic()
         with httpx.Client() as client:
             statuses = [client.post(f"{api.url}/rest/v1/rpc/whoami", json={},
                                     headers=bearer(f"garbage.{n}.token")).status_code for n in range(250)]
+        elapsed = time.monotonic() - began
         assert set(statuses) == {401, 429}
         assert statuses[:5] == [401] * 5
-        assert statuses.count(401) < 30, statuses.count(401)
+        assert statuses.count(401) <= 5 + 2 * elapsed + 1, (statuses.count(401), elapsed)  # burst + rate * time
         limited = httpx.post(f"{api.url}/rest/v1/rpc/whoami", json={}, headers=bearer("garbage"))
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert set(limited.json()) == {"code", "message", "details", "hint"}
         time.sleep(3)  # the bucket refills; refused roles spend it as invalid tokens do
-        assert [whoami(api, bearer(token(role="authenticator"))).status_code for _ in range(8)][-1] == 429
+        refused = [whoami(api, bearer(token(role="authenticator"))).status_code for _ in range(20)]
+        assert refused[0] == 401 and 429 in refused, refused
 
 
 def test_the_apikey_header_alone_is_the_bearer_as_supabase_maps_it(api):
