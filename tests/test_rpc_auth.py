@@ -144,14 +144,14 @@ def test_roles_outside_the_exposed_set_are_401_before_the_database(one_connectio
     # The pool's one connection is busy: anything that needs the database waits and gets 504; a 401 that comes at
     # once did not touch the database.
     busy = threading.Thread(target=httpx.post, args=(f"{one_connection.url}/rest/v1/rpc/slow",),
-                            kwargs={"json": {"seconds": 3}, "headers": {"Content-Profile": "rpc_test"}, "timeout": 30})
+                            kwargs={"json": {"seconds": 5}, "headers": {"Content-Profile": "rpc_test"}, "timeout": 30})
     busy.start()
     try:
         time.sleep(0.3)
         for role, code in FORBIDDEN_ROLES.items():
             began = time.monotonic()
             response = whoami(one_connection, bearer(token(role=role, sub=OWNER)))
-            assert time.monotonic() - began < 0.5, f"{role}: the database was asked"
+            assert time.monotonic() - began < 0.9, f"{role}: the database was asked"  # it would take 1 s
             assert response.status_code == 401 and response.json()["code"] == code, (role, response.text)
             assert f'"{role}"' in response.json()["message"]
             assert response.headers["www-authenticate"] == "Bearer"
