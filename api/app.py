@@ -92,6 +92,11 @@ def _cache_loading() -> ApiError:
     return ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
 
 
+def _too_many(wait: float) -> ApiError:
+    return ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
+                    {"Retry-After": RateLimiter.retry_after(wait)})
+
+
 def _too_large(limit: int) -> ApiError:
     return ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes", "send a smaller body")
 
@@ -120,20 +125,29 @@ def rpc_handler(service: Service):
         try:
             if method not in ("GET", "POST", "HEAD"):
                 raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None,
-                               "call functions with POST, or GET for read-only ones")
+                               "call functions with POST, or GET for read-only ones",
+                               {"Allow": _allowed(service, name)})
             if not service.state.cache.loaded:
                 raise _cache_loading()
-            caller = auth.caller(headers, config)
-            info["role"] = caller.role
             client = client_address(scope, headers, config)
+            if wait := service.limiter.waiting(client):  # before the credentials cost anything
+                raise _too_many(wait)
+            try:
+                caller = auth.caller(headers, config)
+                auth.admit(caller, service.state.cache, config)
+            except ApiError:
+                service.limiter.take(client)  # refused credentials spend the address's budget
+                raise
+            info["role"] = caller.role
             if wait := service.limiter.take(caller.subject or client):
-                raise ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
-                               {"Retry-After": RateLimiter.retry_after(wait)})
+                raise _too_many(wait)
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
         except ApiError as err:
             info["code"] = err.code
+            if err.status == 405:  # a GET that tried to write (25006): POST is the method that may
+                err.headers.setdefault("Allow", "POST")
             await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err))
             return
         except Exception:
@@ -144,6 +158,12 @@ def rpc_handler(service: Service):
         await _send(send, result.status, result.body, result.headers)
 
     return rpc
+
+
+def _allowed(service: Service, name: str) -> str:
+    """The methods a function's path takes, as the OpenAPI document offers them: GET only for non-volatile ones."""
+    found = [fn for schema in service.config.schemas for fn in service.state.cache.overloads(schema, name)]
+    return "GET, HEAD, POST" if not found or any(not fn.volatile for fn in found) else "POST"
 
 
 def _error_headers(err: ApiError) -> dict[str, str]:
@@ -168,7 +188,9 @@ def _framework_error(request: Request, exc: Exception) -> Response:
         if status == 413:
             return error_response(_too_large(request.app.state.service.config.max_body_bytes))
         if status == 405:
-            return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here"))
+            allow = {"Allow": exc.headers["allow"]} if exc.headers and "allow" in exc.headers else None
+            return error_response(ApiError(405, "PGRST101", f"Cannot use the {request.method} method here",
+                                           headers=allow))
         return error_response(ApiError(status, str(status), str(exc.detail)))
     log.exception("unexpected error", extra={"event": "unhandled"})
     return error_response(ApiError(500, "PGRST000", "Internal server error"))

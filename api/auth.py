@@ -3,8 +3,12 @@
 As PostgREST behind Supabase's gateway: `Authorization: Bearer <JWT>` (HS256, the configured secret, exp/nbf/iat
 with 30 s of skew) wins; without one (or with a `Bearer sb_…` key) the `apikey` header is read, a configured
 publishable or secret key standing for anon or service_role and any other value taken as the bearer token. No
-credentials at all means the anonymous role. The role comes from the `role` claim (anon when absent); whether it
-exists and may be taken is the database's answer, when the request sets it.
+credentials at all means the anonymous role. The role comes from the `role` claim (anon when absent).
+
+A token that cannot be read is answered with PostgREST's codes and messages (its Auth/Jwt.hs), never a decoder's
+own words. The role is checked before the request reaches the database (`admit`): only the exposed roles (anon,
+authenticated, service_role and TESSERA_EXTRA_ROLES) that the login role may become are taken; anything else,
+such as "none" (which would return to the login role) or the login role itself, is 401.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import jwt
 import msgspec
 
 from api.config import Config
-from api.errors import jwt_error
+from api.errors import ApiError, jwt_error
+from api.schema_cache import SchemaCache
 
 SKEW_SECONDS = 30
 
@@ -38,9 +43,11 @@ def caller(headers, config: Config) -> Caller:
     authorization = headers.get("authorization")
     token: str | None = None
     if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
+        scheme, _, value = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer":
             raise jwt_error("PGRST301", "Authorization header must be `Bearer <token>`")
+        if not value.strip():
+            raise jwt_error("PGRST301", "Empty JWT is sent in Authorization header")
         token = value.strip()
     if token is None or token.startswith("sb_"):
         apikey = headers.get("apikey")
@@ -79,24 +86,38 @@ def _verified(token: str, config: Config) -> Caller:
     return known
 
 
+# PostgREST's answers (Error.hs), by what is wrong with the token.
+_CRYPTO = "JWT cryptographic operation failed"  # unreadable, or a signature that does not match
+_ALGORITHM = "Wrong or unsupported encoding algorithm"  # alg none, or no alg
+_NO_KEY = "No suitable key or wrong key type"  # an algorithm the HS256 secret cannot verify
+_JWS = jwt.PyJWS(algorithms=["HS256"])
+
+
 def _verify(token: str, config: Config) -> Caller:
-    if token.count(".") != 2:
-        raise jwt_error("PGRST301", f"Expected 3 parts in JWT; got {token.count('.') + 1}")
+    parts = token.count(".") + 1
+    if parts != 3:
+        raise jwt_error("PGRST301", f"Expected 3 parts in JWT; got {parts}")
     try:
-        claims = jwt.decode(token, config.jwt_secret, algorithms=["HS256"], leeway=SKEW_SECONDS,
-                            options={"verify_aud": False, "require": []})
-    except jwt.ExpiredSignatureError:
-        raise jwt_error("PGRST303", "JWT expired") from None
-    except jwt.ImmatureSignatureError:
-        raise jwt_error("PGRST303", "JWT not yet valid") from None
-    except jwt.InvalidSignatureError:
-        raise jwt_error("PGRST301", "JWT signature does not match") from None
-    except jwt.InvalidAlgorithmError:
-        raise jwt_error("PGRST301", "JWT algorithm must be HS256") from None
-    except jwt.InvalidTokenError as exc:
-        raise jwt_error("PGRST301", f"JWT cannot be decoded: {_reason(exc)}") from None
+        header = _JWS.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        raise jwt_error("PGRST301", _CRYPTO) from None
+    alg = header.get("alg")
+    if alg in (None, "none"):
+        raise jwt_error("PGRST301", _ALGORITHM)
+    if alg != "HS256":
+        raise jwt_error("PGRST301", _NO_KEY)
+    try:
+        payload = _JWS.decode_complete(token, config.jwt_secret, algorithms=["HS256"])["payload"]
+    except jwt.InvalidTokenError:
+        raise jwt_error("PGRST301", _CRYPTO) from None
+    try:
+        claims = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        claims = None
     if not isinstance(claims, dict):
-        raise jwt_error("PGRST301", "JWT claims must be a JSON object")
+        raise jwt_error("PGRST303", "Parsing claims failed")
+    if problem := _claims_problem(claims, time.time()):
+        raise jwt_error("PGRST303", problem)
     role = claims.get("role", config.anon_role)
     if not isinstance(role, str) or not role:
         raise jwt_error("PGRST303", "JWT role claim must be a non-empty string")
@@ -106,6 +127,36 @@ def _verify(token: str, config: Config) -> Caller:
                   role == config.anon_role)
 
 
-def _reason(exc: Exception) -> str:
-    # PyJWT's messages name what is wrong without echoing the token.
-    return str(exc).rstrip(".") or type(exc).__name__
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _claims_problem(claims: dict, now: float) -> str | None:
+    """PostgREST's claim checks in its order (exp, nbf, iat, aud), with 30 s of skew; a null claim is absent."""
+    for name, late in (("exp", False), ("nbf", True), ("iat", True)):
+        value = claims.get(name)
+        if value is None:
+            continue
+        if not _number(value):
+            return f"The JWT '{name}' claim must be a number"
+        if late and value > now + SKEW_SECONDS:
+            return "JWT not yet valid" if name == "nbf" else "JWT issued at future"
+        if not late and value < now - SKEW_SECONDS:
+            return "JWT expired"
+    aud = claims.get("aud")
+    if aud is not None and not (isinstance(aud, str) or (isinstance(aud, list)
+                                                         and all(isinstance(a, str) for a in aud))):
+        return "The JWT 'aud' claim must be a string or an array of strings"
+    return None
+
+
+def admit(caller: Caller, cache: SchemaCache, config: Config) -> None:
+    """Refuses (401, as the database would answer SET ROLE, but without asking it) a role outside the exposed set
+    or one the login role may not become."""
+    role = caller.role
+    if role in config.roles and cache.roles.get(role):
+        return
+    if role in cache.roles:
+        raise ApiError(401, "42501", f'permission denied to set role "{role}"', None, None,
+                       {"WWW-Authenticate": "Bearer"})
+    raise ApiError(401, "22023", f'role "{role}" does not exist', None, None, {"WWW-Authenticate": "Bearer"})

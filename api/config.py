@@ -25,12 +25,21 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     schemas: tuple[str, ...] = ("api",)
     extra_search_path: tuple[str, ...] = ("public",)
     anon_role: str = "anon"
+    # The roles a request may run as: the anonymous role, authenticated, service_role and TESSERA_EXTRA_ROLES,
+    # each only if the login role may become it (read from the catalogue with the schema).
+    roles: tuple[str, ...] = ("anon", "authenticated", "service_role")
     # Supabase-style non-JWT API keys (sb_publishable_…, sb_secret_…) that stand for the anon and service roles.
     anon_key: str | None = None
     service_key: str | None = None
     pool_size: int = 8
     pool_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
+    # Bounds on a request head (request line and headers), enforced by the HTTP server before the app sees it:
+    # its bytes (16 KiB, as nginx's large buffers and warp under PostgREST), its header fields, and the seconds a
+    # client may take to send it (a slow client otherwise holds a connection for ever).
+    max_header_bytes: int = 16384
+    max_headers: int = 100
+    header_timeout: float = 10.0
     # Requests per second a client may sustain, and the burst it may spend at once; 0 turns the limit off.
     rate_limit: float = 50.0
     rate_burst: int = 100
@@ -58,7 +67,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 value = kind(raw)
             except ValueError:
-                raise ConfigError(f"TESSERA_{name}={raw!r} is not a number; give a {kind.__name__}") from None
+                wanted = "a whole number" if kind is int else "a number"
+                raise ConfigError(f"TESSERA_{name}={raw!r} is not {wanted}; give {wanted}") from None
             if value < minimum:
                 raise ConfigError(f"TESSERA_{name} must be at least {minimum}")
             return value
@@ -82,6 +92,11 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError("TESSERA_SCHEMAS names no schema; give a comma-separated list such as api")
         if {"pg_catalog", "information_schema"} & set(schemas):
             raise ConfigError("TESSERA_SCHEMAS may not expose pg_catalog or information_schema")
+        anon_role = get("ANON_ROLE") or "anon"
+        extra_roles = names("EXTRA_ROLES", ())
+        if refused := [r for r in extra_roles if r.lower() in ("none", "public") or r.startswith("pg_")]:
+            raise ConfigError(f"TESSERA_EXTRA_ROLES may not name {', '.join(refused)}: give roles of your own that "
+                              "the login role is granted")
         plan = get("PLAN_FILE")
         database_url = get("DATABASE_URL") or env.get("DATABASE_URL")
         if not database_url:
@@ -91,12 +106,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             jwt_secret=secret,
             schemas=schemas,
             extra_search_path=names("EXTRA_SEARCH_PATH", ("public",)),
-            anon_role=get("ANON_ROLE") or "anon",
+            anon_role=anon_role,
+            roles=tuple(dict.fromkeys((anon_role, "authenticated", "service_role", *extra_roles))),
             anon_key=get("ANON_KEY"),
             service_key=get("SERVICE_KEY"),
             pool_size=number("POOL_SIZE", int, 8, 1),
             pool_timeout=number("POOL_TIMEOUT", float, 5.0, 0.01),
             max_body_bytes=number("MAX_BODY_BYTES", int, 1024 * 1024, 1),
+            max_header_bytes=number("MAX_HEADER_BYTES", int, 16384, 1024),
+            max_headers=number("MAX_HEADERS", int, 100, 10),
+            header_timeout=number("HEADER_TIMEOUT", float, 10.0, 0.1),
             rate_limit=number("RATE_LIMIT", float, 50.0, 0),
             rate_burst=number("RATE_BURST", int, 100, 1),
             cors_origins=names("CORS_ORIGINS", ()),

@@ -4,6 +4,7 @@ change of the plan is deployed (otherwise the changes still pending are listed, 
 from __future__ import annotations
 
 import functools
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -57,6 +58,22 @@ def _read_plan(path: Path, _mtime_ns: int) -> tuple[str, list[tuple[str, str]]]:
     return plan.project, [(c.id, c.name) for c in plan.changes]
 
 
+# What to do about the errors a deployment can cause.
+_ADVICE = {"42501": "; grant the login role USAGE on schema private and EXECUTE on private.deployed_changes "
+                    "(the service_readiness change does, for authenticator)"}
+
+
+def _condition(exc: psycopg.Error) -> str:
+    """PostgreSQL's condition name for the error (InsufficientPrivilege → insufficient_privilege)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+
+
+def _down(service) -> Response:
+    state = Readiness("not_ready", "down", "loaded" if service.state.cache.loaded else "loading", None,
+                      "the database does not answer")
+    return Response(state, status_code=503)
+
+
 @get("/health/ready")
 async def ready(request: Request) -> Response:
     service = request.app.state.service
@@ -72,10 +89,17 @@ async def ready(request: Request) -> Response:
                 deployed = {r[0] for r in rows}
     except psycopg.errors.UndefinedFunction:
         deployed = set()  # not even the change that brings this function is deployed
-    except (psycopg.Error, PoolTimeout, OSError):
-        state = Readiness("not_ready", "down", "loaded" if service.state.cache.loaded else "loading", None,
-                          "the database does not answer")
+    except psycopg.Error as exc:
+        if exc.sqlstate is None:  # no answer from the server: the connection failed
+            return _down(service)
+        # The database answered with an error: say which (its SQLSTATE and condition, never its message, which
+        # can name objects and values), so a missing grant is not mistaken for an outage.
+        state = Readiness("not_ready", "up", "loaded" if service.state.cache.loaded else "loading", None,
+                          f"reading the deployed changes (private.deployed_changes) failed: {exc.sqlstate} "
+                          f"{_condition(exc)}{_ADVICE.get(exc.sqlstate, '')}")
         return Response(state, status_code=503)
+    except (PoolTimeout, OSError):
+        return _down(service)
     if planned is not None:
         pending = [name for change_id, name in planned[1] if change_id not in deployed]
     reasons = []

@@ -1,8 +1,11 @@
 """GET /rest/v1/: an OpenAPI 3 document of the exposed functions, generated from the schema cache.
 
-Each function is a path /rpc/{name} with POST (a JSON object of its named arguments) and GET (the same as query
-parameters); types come from the catalogue (enums list their labels), the description is the function's COMMENT,
-and every error response has PostgREST's four keys. Overloads share one path; the document shows the first.
+Each function is a path /rpc/{name} with POST (a JSON object of its named arguments) and, for STABLE and IMMUTABLE
+functions only, GET (the same as query parameters): a VOLATILE function may change data, which a GET cannot (it
+runs read-only), so the document does not offer it. Types come from the catalogue (enums list their labels), the
+description is the function's COMMENT, and every error response (4XX, 5XX) has PostgREST's four keys. Results are
+described as nullable, since nothing in a function's signature promises a value is not NULL; a row always has
+every column, and a set is an array even when empty. Overloads share one path; the document shows the first.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import msgspec
 from api.schema_cache import Function, Param, SchemaCache, TypeInfo
 
 _INTEGERS = {"smallint": "int32", "integer": "int32", "bigint": "int64"}
-_FORMATS = {"uuid": "uuid", "date": "date", "timestamp with time zone": "date-time",
-            "timestamp without time zone": None, "time without time zone": "time"}
+# JSON Schema's formats the database's JSON output meets (its times without a zone are not RFC 3339 times).
+_FORMATS = {"uuid": "uuid", "date": "date", "timestamp with time zone": "date-time"}
 
 ERROR = {
     "type": "object",
@@ -40,6 +43,8 @@ def json_schema(type_oid: int, types: dict[int, TypeInfo]) -> dict:
         return {"type": "boolean"}
     if info.name in ("json", "jsonb"):
         return {}
+    if info.category == "C":
+        return {"type": "object"}
     schema: dict = {"type": "string"}
     if fmt := _FORMATS.get(info.name):
         schema["format"] = fmt
@@ -53,17 +58,32 @@ def _param(param: Param, types: dict[int, TypeInfo]) -> dict:
     return {**schema, "description": note}
 
 
+def _nullable(schema: dict) -> dict:
+    """The schema, allowing null at every level (an enum lists null among its values, as validators require)."""
+    if not schema:
+        return schema
+    out = {**schema, "nullable": True}
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    if "items" in out:
+        out["items"] = _nullable(out["items"])
+    return out
+
+
 def _result(fn: Function, types: dict[int, TypeInfo]) -> dict:
     if fn.returns_row:
-        item: dict = {"type": "object", "properties": {c.name: json_schema(c.type_oid, types) for c in fn.columns}}
+        item: dict = {"type": "object",
+                      "properties": {c.name: _nullable(json_schema(c.type_oid, types)) for c in fn.columns},
+                      "required": [c.name for c in fn.columns]}  # a NULL row still comes with its columns
     else:
-        item = json_schema(fn.returns_oid, types)
+        item = _nullable(json_schema(fn.returns_oid, types))
     return {"type": "array", "items": item} if fn.returns_set else item
 
 
 def _operation(fn: Function, types: dict[int, TypeInfo], method: str) -> dict:
-    responses: dict = {"default": {"description": "An error, in PostgREST's shape",
-                                   "content": {"application/json": {"schema": ERROR}}}}
+    error = {"content": {"application/json": {"schema": ERROR}}}
+    responses: dict = {"4XX": {"description": "A refused request, in PostgREST's shape", **error},
+                       "5XX": {"description": "The service or the database failed, in PostgREST's shape", **error}}
     if fn.returns_void:
         responses["204"] = {"description": "Done; no content"}
     else:
@@ -96,7 +116,7 @@ def document(cache: SchemaCache, base: str) -> bytes:
         if any(not p.name for p in fn.params) and not fn.single_unnamed_json:
             continue  # not callable by name
         operations = {"post": _operation(fn, cache.types, "post")}
-        if not fn.single_unnamed_json:
+        if not fn.single_unnamed_json and not fn.volatile:
             operations["get"] = _operation(fn, cache.types, "get")
         paths[f"/rpc/{name}"] = operations
     doc = {

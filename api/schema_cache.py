@@ -120,6 +120,13 @@ SELECT r.rolname::text, s.setconfig
 """
 
 
+# Every role, and whether the login role may become it (a member, directly or not). Never itself, never a superuser.
+_ROLES = """
+SELECT r.rolname::text, pg_catalog.pg_has_role(r.oid, 'MEMBER') AND r.rolname <> current_user AND NOT r.rolsuper
+  FROM pg_catalog.pg_roles r
+"""
+
+
 def _function(row) -> Function:
     (schema, name, volatile, retset, void, row_type, returns, returns_oid, all_types, modes, arg_names,
      n_defaults, type_names, col_names, col_types, col_oids, defaults, comment) = row
@@ -149,6 +156,7 @@ class SchemaCache:
         self.functions: dict[tuple[str, str], list[Function]] = {}
         self.types: dict[int, TypeInfo] = {}
         self.role_settings: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.roles: dict[str, bool] = {}  # role → whether the login role may become it
         self.loaded = False
         self.generation = 0
 
@@ -170,6 +178,7 @@ class SchemaCache:
                 name, _, value = item.partition("=")
                 settings.setdefault(role, {})[name] = value
         self.role_settings = {role: tuple(values.items()) for role, values in settings.items()}
+        self.roles = dict(await (await conn.execute(_ROLES)).fetchall())
         self.functions = functions
         self.loaded = True
         self.generation += 1

@@ -4,10 +4,14 @@ apikeys, and 401s with WWW-Authenticate for every credential it cannot accept.""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import threading
 import time
 
 import httpx
+import psycopg
 import pytest
 from tessera.localdb import free_port
 
@@ -59,31 +63,164 @@ def test_tokens_not_yet_valid_are_refused_beyond_the_skew(api):
     now = int(time.time())
     assert_401(whoami(api, bearer(_sign({"role": "anon", "nbf": now + 120}))), "PGRST303", "not yet valid")
     assert whoami(api, bearer(_sign({"role": "anon", "nbf": now + 10}))).status_code == 200
-    assert_401(whoami(api, bearer(_sign({"role": "anon", "iat": now + 120}))), "PGRST303", "not yet valid")
+    assert_401(whoami(api, bearer(_sign({"role": "anon", "iat": now + 120}))), "PGRST303", "JWT issued at future")
 
 
-def test_a_wrong_signature_is_refused(api):
-    forged = _sign({"role": "service_role"}, secret="another-secret-that-is-long-enough-too")
-    assert_401(whoami(api, bearer(forged)), "PGRST301", "signature")
+def b64(data: bytes | str) -> str:
+    return base64.urlsafe_b64encode(data.encode() if isinstance(data, str) else data).rstrip(b"=").decode()
 
 
-def test_unsigned_and_malformed_tokens_are_refused(api):
-    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
-    payload = base64.urlsafe_b64encode(b'{"role":"service_role"}').rstrip(b"=").decode()
-    assert_401(whoami(api, bearer(f"{header}.{payload}.")), "PGRST301", "JWT")
-    assert_401(whoami(api, bearer("not-a-jwt")), "PGRST301", "Expected 3 parts in JWT; got 1")
+def raw_token(header: bytes | str, payload: bytes | str, secret: str = SECRET) -> str:
+    """A token over exactly these bytes, signed HS256 with `secret` whatever the bytes say."""
+    signed = f"{b64(header)}.{b64(payload)}"
+    return f"{signed}.{b64(hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest())}"
+
+
+HS256 = '{"alg":"HS256","typ":"JWT"}'
+CLAIMS = '{"role":"anon"}'
+SERVICE = '{"role":"service_role"}'
+CRYPTO = ("PGRST301", "JWT cryptographic operation failed")
+UNSUPPORTED = ("PGRST301", "Wrong or unsupported encoding algorithm")
+NO_KEY = ("PGRST301", "No suitable key or wrong key type")
+UNPARSED = ("PGRST303", "Parsing claims failed")
+# Every way a token can be malformed, with PostgREST's answer (the codes and messages of its Auth/Jwt.hs and
+# Error.hs); the error_description of WWW-Authenticate repeats the message.
+MALFORMED = {
+    "one part": ("garbage", ("PGRST301", "Expected 3 parts in JWT; got 1")),
+    "two parts": (f"{b64(HS256)}.{b64(CLAIMS)}", ("PGRST301", "Expected 3 parts in JWT; got 2")),
+    "four parts": (raw_token(HS256, CLAIMS) + ".x", ("PGRST301", "Expected 3 parts in JWT; got 4")),
+    "not base64": ("@@@.***.!!!", CRYPTO),
+    "header not UTF-8": (raw_token(b"\xb7\xfa\x00", CLAIMS), CRYPTO),
+    "header not JSON": (raw_token("not json", CLAIMS), CRYPTO),
+    "header not an object": (raw_token("[1, 2]", CLAIMS), CRYPTO),
+    "header without alg": (raw_token('{"typ":"JWT"}', CLAIMS), UNSUPPORTED),
+    "alg none": (b64('{"alg":"none"}') + "." + b64(SERVICE) + ".", UNSUPPORTED),
+    "alg RS256": (raw_token('{"alg":"RS256"}', CLAIMS), NO_KEY),
+    "alg HS512": (raw_token('{"alg":"HS512"}', CLAIMS), NO_KEY),
+    "another secret": (raw_token(HS256, SERVICE, "another-secret-that-is-long-enough-too"), CRYPTO),
+    "signature not base64": (raw_token(HS256, CLAIMS).rsplit(".", 1)[0] + ".@@@", CRYPTO),
+    "payload tampered": (f"{b64(HS256)}.{b64(SERVICE)}.{raw_token(HS256, CLAIMS).rsplit('.', 1)[1]}", CRYPTO),
+    "payload not base64": (f"{b64(HS256)}.@@@.{b64('x')}", CRYPTO),
+    "payload not UTF-8, signed": (raw_token(HS256, b"\xff\xfe"), UNPARSED),
+    "payload not JSON, signed": (raw_token(HS256, "not json"), UNPARSED),
+    "claims not an object": (raw_token(HS256, "[1]"), UNPARSED),
+    "exp not a number": (raw_token(HS256, '{"exp":"soon"}'), ("PGRST303", "The JWT 'exp' claim must be a number")),
+    "nbf not a number": (raw_token(HS256, '{"nbf":true}'), ("PGRST303", "The JWT 'nbf' claim must be a number")),
+    "iat not a number": (raw_token(HS256, '{"iat":[1]}'), ("PGRST303", "The JWT 'iat' claim must be a number")),
+    "aud not a string": (raw_token(HS256, '{"aud":5}'),
+                         ("PGRST303", "The JWT 'aud' claim must be a string or an array of strings")),
+    "issued in the future": (raw_token(HS256, json.dumps({"iat": int(time.time()) + 3600})),
+                             ("PGRST303", "JWT issued at future")),
+    "empty bearer": ("", ("PGRST301", "Empty JWT is sent in Authorization header")),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_token_is_answered_as_postgrest_answers_it(api, case):
+    value, (code, message) = MALFORMED[case]
+    response = whoami(api, {"Authorization": f"Bearer {value}".strip()})
+    assert response.status_code == 401, response.text
+    assert response.json() == {"code": code, "message": message, "details": None, "hint": None}
+    assert response.headers["www-authenticate"] == f'Bearer error="invalid_token", error_description="{message}"'
+
+
+def test_a_wrong_scheme_is_refused(api):
     assert_401(whoami(api, {"Authorization": "Basic abc"}), "PGRST301", "Bearer")
 
 
-def test_a_role_that_does_not_exist_is_401(api):
-    response = whoami(api, bearer(token(role="superhero", sub=OWNER)))
-    assert response.status_code == 401 and response.json()["code"] == "22023"
-    assert response.headers["www-authenticate"] == "Bearer"
+# Roles a token may not name: the login role itself, "none" (SET ROLE none returns to the login role), superusers,
+# PostgreSQL's predefined roles, roles outside the exposed set and roles that do not exist.
+FORBIDDEN_ROLES = {"none": "22023", "NONE": "22023", "authenticator": "42501", "postgres": "42501",
+                   "pg_read_all_data": "42501", "rpc_test_outsider": "42501", "no_such_role_at_all": "22023"}
 
 
-def test_a_role_not_granted_to_the_login_role_is_401(api):
-    response = whoami(api, bearer(token(role="rpc_test_outsider", sub=OWNER)))
-    assert response.status_code == 401 and response.json()["code"] == "42501"
+@pytest.fixture(scope="module")
+def one_connection(rpc_db, tmp_path_factory):
+    with serve(login_conninfo(rpc_db), tmp_path_factory.mktemp("one"), pool_size="1", pool_timeout="1") as api:
+        yield api
+
+
+def test_roles_outside_the_exposed_set_are_401_before_the_database(one_connection):
+    # The pool's one connection is busy: anything that needs the database waits and gets 504; a 401 that comes at
+    # once did not touch the database.
+    busy = threading.Thread(target=httpx.post, args=(f"{one_connection.url}/rest/v1/rpc/slow",),
+                            kwargs={"json": {"seconds": 5}, "headers": {"Content-Profile": "rpc_test"}, "timeout": 30})
+    busy.start()
+    try:
+        time.sleep(0.3)
+        for role, code in FORBIDDEN_ROLES.items():
+            began = time.monotonic()
+            response = whoami(one_connection, bearer(token(role=role, sub=OWNER)))
+            assert time.monotonic() - began < 0.9, f"{role}: the database was asked"  # it would take 1 s
+            assert response.status_code == 401 and response.json()["code"] == code, (role, response.text)
+            assert f'"{role}"' in response.json()["message"]
+            assert response.headers["www-authenticate"] == "Bearer"
+        assert whoami(one_connection, bearer(token(sub=OWNER))).status_code == 504  # the check above is sound
+    finally:
+        busy.join()
+
+
+def test_an_empty_role_claim_is_401(api):
+    assert_401(whoami(api, bearer(_sign({"role": ""}))), "PGRST303", "role")
+
+
+def test_the_exposed_roles_reach_the_database(api):
+    for role in ("anon", "authenticated", "service_role"):
+        assert whoami(api, bearer(token(role=role, sub=OWNER))).status_code == 200, role
+
+
+def test_extra_roles_are_exposed_only_when_the_login_role_may_become_them(rpc_db, tmp_path):
+    with psycopg.connect(rpc_db, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE rpc_test_extra NOLOGIN; EXCEPTION WHEN duplicate_object THEN END $$")
+        conn.execute("GRANT anon TO rpc_test_extra")
+        conn.execute("REVOKE rpc_test_extra FROM authenticator")
+    extra = {"extra_roles": "rpc_test_extra,rpc_test_outsider"}
+
+    def context(api, role: str) -> httpx.Response:
+        return httpx.post(f"{api.url}/rest/v1/rpc/context", json={},
+                          headers={"Content-Profile": "rpc_test", **bearer(token(role=role))})
+
+    with serve(login_conninfo(rpc_db), tmp_path, **extra) as api:
+        for role in ("rpc_test_extra", "rpc_test_outsider"):  # exposed, but not granted to the login role
+            refused = context(api, role)
+            assert refused.status_code == 401 and refused.json()["code"] == "42501", refused.text
+    with psycopg.connect(rpc_db, autocommit=True) as conn:
+        conn.execute("GRANT rpc_test_extra TO authenticator")
+    try:
+        with serve(login_conninfo(rpc_db), tmp_path, **extra) as api:
+            seen = context(api, "rpc_test_extra")
+            assert seen.status_code == 200 and seen.json()["role"] == "rpc_test_extra", seen.text
+        with serve(login_conninfo(rpc_db), tmp_path) as api:  # granted, but not exposed
+            assert context(api, "rpc_test_extra").status_code == 401
+    finally:
+        with psycopg.connect(rpc_db, autocommit=True) as conn:
+            conn.execute("REVOKE rpc_test_extra FROM authenticator")
+
+
+@pytest.mark.parametrize("names", ["pg_read_all_data", "none", "authenticated,NONE"])
+def test_extra_roles_may_not_name_predefined_roles_or_none(rpc_db, names):
+    run = run_tessera("serve", "--port", str(free_port()), cwd=ROOT,
+                      env={"TESSERA_JWT_SECRET": SECRET, "TESSERA_DATABASE_URL": login_conninfo(rpc_db),
+                           "TESSERA_EXTRA_ROLES": names}, timeout=30)
+    assert run.code == 2 and run.err.strip().startswith("tessera: TESSERA_EXTRA_ROLES may not name"), run.err
+
+
+def test_invalid_tokens_are_rate_limited_by_address_before_they_are_verified(rpc_db, tmp_path):
+    with serve(login_conninfo(rpc_db), tmp_path, rate_limit="2", rate_burst="5") as api:
+        began = time.monotonic()
+        with httpx.Client() as client:
+            statuses = [client.post(f"{api.url}/rest/v1/rpc/whoami", json={},
+                                    headers=bearer(f"garbage.{n}.token")).status_code for n in range(250)]
+        elapsed = time.monotonic() - began
+        assert set(statuses) == {401, 429}
+        assert statuses[:5] == [401] * 5
+        assert statuses.count(401) <= 5 + 2 * elapsed + 1, (statuses.count(401), elapsed)  # burst + rate * time
+        limited = httpx.post(f"{api.url}/rest/v1/rpc/whoami", json={}, headers=bearer("garbage"))
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert set(limited.json()) == {"code", "message", "details", "hint"}
+        time.sleep(3)  # the bucket refills; refused roles spend it as invalid tokens do
+        refused = [whoami(api, bearer(token(role="authenticator"))).status_code for _ in range(20)]
+        assert refused[0] == 401 and 429 in refused, refused
 
 
 def test_the_apikey_header_alone_is_the_bearer_as_supabase_maps_it(api):

@@ -1,28 +1,49 @@
-"""Schemathesis fuzzes every operation of the published OpenAPI document, as anonymous and as an owner: no input
-may produce a server error, and every error body has PostgREST's four keys. Bounded and derandomized, so a run is
-repeatable and takes seconds."""
+"""The published OpenAPI document describes exactly what the server does, and Schemathesis holds it to that: every
+operation fuzzed as anonymous and as an owner with Schemathesis's conformance checks (no server error, documented
+status codes, content types, headers and response schemas), and every error body has PostgREST's four keys.
+Bounded and derandomized, so a run is repeatable and takes seconds."""
 
 from __future__ import annotations
 
 import httpx
+import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
+from schemathesis.core.failures import FailureGroup
 
 from tests.api_support import OWNER, token
 
 EXAMPLES = 10
+CONFORMANCE = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+               checks.response_headers_conformance, checks.response_schema_conformance]
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 @pytest.fixture(scope="module")
-def schema(api):
+def document(api):
     document = httpx.get(f"{api.url}/rest/v1/").json()
     assert document["openapi"].startswith("3.") and document["paths"]
+    return document
+
+
+@pytest.fixture(scope="module")
+def schema(document):
     return schemathesis.openapi.from_dict(document)
 
 
-def test_the_document_describes_every_exposed_api_function(api, schema):
-    document = httpx.get(f"{api.url}/rest/v1/").json()
+@pytest.fixture(scope="module")
+def volatility(rpc_db) -> dict[str, str]:
+    """Each api function's volatility, from the catalogue: the document's methods must follow it."""
+    with psycopg.connect(rpc_db) as conn:
+        rows = conn.execute("SELECT p.proname, p.provolatile FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+                            "p.pronamespace WHERE n.nspname = 'api' AND p.prokind = 'f'").fetchall()
+    return dict(rows)
+
+
+def test_the_document_describes_every_exposed_api_function(document, volatility):
+    assert {path.removeprefix("/rpc/") for path in document["paths"]} == set(volatility)
     check = document["paths"]["/rpc/check_availability"]
     assert check["post"]["description"].startswith("Every start of an experience")
     body = check["post"]["requestBody"]["content"]["application/json"]["schema"]
@@ -37,12 +58,87 @@ def test_the_document_describes_every_exposed_api_function(api, schema):
     assert not any(path.startswith("/rpc/org_ids") for path in document["paths"])  # private stays private
 
 
+def test_get_is_offered_exactly_for_the_functions_that_cannot_change_data(document, volatility):
+    for name, kind in volatility.items():
+        methods = set(document["paths"][f"/rpc/{name}"])
+        assert methods == ({"post"} if kind == "v" else {"get", "post"}), (name, kind, methods)
+
+
+def _leaves(schema: dict):
+    """Every value a result schema describes: the schema itself, array items, object properties, recursively."""
+    yield schema
+    if "items" in schema:
+        yield from _leaves(schema["items"])
+    for prop in schema.get("properties", {}).values():
+        yield from _leaves(prop)
+
+
+def test_results_are_described_as_nullable_since_functions_may_return_nulls(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation["responses"].get("200", {}).get("content")
+            if content is None:
+                continue
+            result = content["application/json"]["schema"]
+            for leaf in _leaves(result):
+                if "properties" in leaf:  # a row: never null (a NULL row has null columns), every column there
+                    assert leaf["required"] == list(leaf["properties"]) and "nullable" not in leaf, path
+                elif leaf is result and leaf.get("type") == "array" and "nullable" not in leaf:
+                    pass  # a set: an array, [] when there are no rows
+                else:
+                    assert leaf == {} or leaf.get("nullable") is True, (method, path, leaf)
+                    assert "enum" not in leaf or None in leaf["enum"], (method, path, leaf)
+    chain = document["paths"]["/rpc/verify_audit_chain"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["items"]["properties"]
+    assert chain["broken_seal_id"] == {"type": "integer", "format": "int64", "nullable": True}
+
+
+def test_verify_audit_chain_returns_nulls_and_the_document_allows_them(api, rpc_db, document, schema):
+    with psycopg.connect(rpc_db) as conn:
+        org = str(conn.execute("SELECT id FROM app.organizations WHERE slug = 'rpc-rooms'").fetchone()[0])
+    response = api.rpc("verify_audit_chain", {"org_id": org}, headers={"Authorization": f"Bearer {token(sub=OWNER)}"})
+    assert response.status_code == 200, response.text
+    nulls = {key for row in response.json() for key, value in row.items() if value is None}
+    assert nulls, response.text
+    columns = document["paths"]["/rpc/verify_audit_chain"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["items"]["properties"]
+    case = schema["/rpc/verify_audit_chain"]["POST"].Case(body={"org_id": org})
+    case.validate_response(response, checks=[checks.response_schema_conformance])
+    assert all(columns[key]["nullable"] for key in nulls)
+
+
+def test_a_method_not_allowed_is_405_with_the_allowed_methods(api, document, volatility):
+    for path, operations in document["paths"].items():
+        documented = {m.upper() for m in operations}
+        allowed = documented | ({"HEAD"} if "GET" in documented else set())
+        for method in HTTP_METHODS:
+            if method in allowed:
+                continue
+            response = httpx.request(method, f"{api.url}/rest/v1{path}", json={})
+            if method in ("GET", "HEAD") and response.status_code != 405:
+                continue  # a volatile function under GET runs read-only, as PostgREST runs it: it may not write
+            assert response.status_code == 405, (method, path, response.text)
+            assert {m.strip() for m in response.headers["allow"].split(",")} == allowed, (method, path)
+            assert set(response.json()) == {"code", "message", "details", "hint"}
+
+
+def test_get_of_a_function_that_writes_is_405_with_allow_post(api):
+    response = api.rpc("write_note", method="GET", params={"body": "hi"}, headers={"Accept-Profile": "rpc_test"})
+    assert response.status_code == 405 and response.json()["code"] == "25006"
+    assert response.headers["allow"] == "POST"
+
+
+def test_other_routes_name_their_methods_on_405(api):
+    response = httpx.post(f"{api.url}/health")
+    assert response.status_code == 405 and "GET" in response.headers["allow"]
+
+
 @pytest.mark.parametrize("who", ["anon", "owner"])
-def test_no_input_produces_a_server_error_and_every_error_has_four_keys(api, schema, who):
+def test_the_server_conforms_to_its_document_under_schemathesis(api, document, schema, who):
     headers = {"Authorization": f"Bearer {token(sub=OWNER) if who == 'owner' else token(role='anon')}"}
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 40
+    assert len(operations) == sum(len(methods) for methods in document["paths"].values()) > 30
 
     def fuzz_one(operation):
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -51,9 +147,13 @@ def test_no_input_produces_a_server_error_and_every_error_has_four_keys(api, sch
         def fuzz(case):
             response = case.call(base_url=f"{api.url}/rest/v1", headers=headers, timeout=30)
             where = f"{operation.method.upper()} {operation.path} -> {response.status_code}: {response.text[:200]}"
-            if response.status_code >= 500:
-                failures.append(where)
-            elif response.status_code >= 400:
+            try:
+                case.validate_response(response, checks=CONFORMANCE)
+            except FailureGroup as group:
+                failures.append(f"{where}\n  " + "\n  ".join(str(f.title) for f in group.exceptions))
+            except AssertionError as exc:
+                failures.append(f"{where}\n  {exc}")
+            if response.status_code >= 400:
                 body = response.json()
                 if set(body) != {"code", "message", "details", "hint"} or not isinstance(body["code"], str):
                     failures.append(where)

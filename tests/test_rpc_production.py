@@ -11,7 +11,7 @@ import time
 import httpx
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tests.api_support import OWNER, STAFF, SocketForwarder, login_conninfo, serve, token
 
@@ -179,3 +179,22 @@ def test_readiness_lists_changes_that_are_not_deployed(tessera_databases, pg_ser
         assert ready.status_code == 200
         assert ready.json() == {"status": "ready", "database": "up", "schema_cache": "loaded",
                                 "pending_changes": [], "reason": None}
+
+
+def test_readiness_says_what_failed_when_the_login_role_lacks_a_grant(rpc_db, tmp_path):
+    """The database answers, but the login role may not read the registry: not "the database does not answer"."""
+    with psycopg.connect(rpc_db, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE rpc_test_nogrant LOGIN NOINHERIT; "
+                     "EXCEPTION WHEN duplicate_object THEN END $$")
+        conn.execute("GRANT anon, authenticated, service_role TO rpc_test_nogrant")
+    parts = conninfo_to_dict(login_conninfo(rpc_db))
+    conninfo = make_conninfo("", **{**parts, "user": "rpc_test_nogrant"})
+    with serve(conninfo, tmp_path) as api:
+        state = httpx.get(f"{api.url}/health/ready")
+        assert state.status_code == 503
+        body = state.json()
+        assert body["status"] == "not_ready" and body["database"] == "up" and body["pending_changes"] is None
+        assert body["reason"].startswith("reading the deployed changes (private.deployed_changes) failed: "
+                                         "42501 insufficient_privilege"), body["reason"]
+        assert "the database does not answer" not in body["reason"]
+        assert call(api, "add", {"a": 1}).status_code == 200  # the service itself works

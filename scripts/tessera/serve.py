@@ -101,8 +101,10 @@ def run(project: Project, host: str, port: int, workers: int = 1) -> int:
     print(f"Tessera API on http://{host}:{port} (RPC: /rest/v1/rpc/<function>, OpenAPI: /rest/v1/, "
           f"health: /health/ready)", flush=True)
     try:
+        # The protocol bounds request heads (api/protocol.py); uvicorn's own bounds none of them.
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False, proxy_headers=False)
+                    http="api.protocol:BoundedHttpToolsProtocol", log_level="warning", access_log=False,
+                    proxy_headers=False)
     except SystemExit as exc:  # uvicorn exits when it cannot bind
         raise Refusal(f"cannot serve on {host}:{port} (in use?); pass another --port") from exc
     return 0
