@@ -114,23 +114,32 @@ class Statements:
 
 def _call_sql(fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> str:
     target = f"{quoted(fn.schema)}.{quoted(fn.name)}"
+    arguments = ""
     if keys is None:  # the whole body, as the one unnamed json parameter
-        source = f"{target}($1::{fn.params[0].type}) AS r"
+        call = f"{target}($1::{fn.params[0].type})"
     elif not keys:
-        source = f"{target}() AS r"
+        call = f"{target}()"
     else:
         by_name = {p.name: p for p in fn.params}
         chosen = [by_name[k] for k in keys]
         columns = ", ".join(f"{quoted(p.name)} {p.type}" for p in chosen)
         passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{quoted(p.name)} := _.{quoted(p.name)}"
                            for p in chosen)
-        source = f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
+        call = f"{target}({passed})"
+        arguments = f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL "
+    # As PostgREST calls them: a row-returning function in FROM, its rows taken whole (through a subquery, so
+    # that a single OUT or TABLE column is still a named column); any other in the select list, so that a bare
+    # `record` needs no column definition list.
+    if fn.returns_row:
+        source, value = f"{arguments}(SELECT * FROM {call}) AS r", "r"
+    else:
+        source, value = f"{arguments}(SELECT {call} AS v) AS r", "r.v"
     if fn.returns_void:
         shape = "NULL::text"
     elif as_object or not fn.returns_set:
-        shape = "(pg_catalog.json_agg(r) -> 0)::text"
+        shape = f"(pg_catalog.json_agg({value}) -> 0)::text"
     else:
-        shape = "coalesce(pg_catalog.json_agg(r), '[]')::text"
+        shape = f"coalesce(pg_catalog.json_agg({value}), '[]')::text"
     # The response settings are read in the same statement, after the aggregate has run the function (as
     # PostgREST reads them).
     return (f"SELECT {shape}, pg_catalog.count(*)::int, "
