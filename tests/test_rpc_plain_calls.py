@@ -156,3 +156,37 @@ def test_json_at_the_depth_limit_and_brackets_in_strings_pass(api):
     assert ok(api.rpc("echo", at_limit, headers=RPC_TEST)) == at_limit
     text = {"note": "[" * 500 + "{" * 500}
     assert ok(api.rpc("echo", text, headers=RPC_TEST)) == text
+
+
+@pytest.mark.parametrize("part", ["header", "claims"])
+@pytest.mark.parametrize("depth", [1_000, 10_000])
+def test_a_token_of_deeply_nested_json_is_refused_not_500(api, part, depth):
+    import base64
+
+    def segment(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    nested = segment(b'{"a":' * depth + b"1" + b"}" * depth)
+    plain = segment(b'{"alg":"HS256","typ":"JWT"}'), segment(b'{"role":"anon"}')
+    jwt = ".".join((nested, plain[1], "c2ln") if part == "header" else (plain[0], nested, "c2ln"))
+    response = httpx.post(f"{api.url}/rest/v1/rpc/whoami", json={}, headers={"Authorization": f"Bearer {jwt}"})
+    assert 400 <= response.status_code < 500, response.text[:200]
+    if response.status_code == 401:
+        assert error_of(response)["code"] == "PGRST301"
+
+
+def test_supabase_py_sees_the_same_shapes_and_array_arguments(api):
+    from supabase import ClientOptions, create_client
+
+    from tests.api_support import token
+
+    client = create_client(api.url, token(role="anon"), options=ClientOptions(schema="rpc_test"))
+    assert client.rpc("single_out", {"num": 5}).execute().data == {"num_plus_one": 6}
+    assert client.rpc("single_column", {"n": 1}, get=True).execute().data == [{"a": "A"}]
+    assert client.rpc("bare_records", {"n": 1}).execute().data == [{"id": 1, "name": "item 1"}]
+    # On GET supabase-py (like supabase-js) sends a list as an array literal, `names={a,b}`, which an array
+    # parameter takes whole; a VARIADIC parameter takes each value as one element, `{hi}` included, as PostgREST.
+    assert client.rpc("tags", {"names": ["only"]}, get=True).execute().data == 1
+    assert client.rpc("tags", {"names": ["a", "b"]}, get=True).execute().data == 2
+    assert client.rpc("variadic_texts", {"v": ["hi"]}, get=True).execute().data == ["{hi}"]
+    assert client.rpc("variadic_texts", {"v": ["hi", "there"]}).execute().data == ["hi", "there"]
