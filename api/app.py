@@ -12,6 +12,7 @@ import logging
 import time
 import urllib.parse
 import uuid
+from collections.abc import Iterable
 
 from litestar import Litestar, Request, Response, asgi, get
 from litestar.config.cors import CORSConfig
@@ -101,8 +102,9 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(413, "413", "Request body too large", f"the limit is {limit} bytes", "send a smaller body")
 
 
-async def _send(send, status: int, body: bytes, headers: dict[str, str]) -> None:
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+async def _send(send, status: int, body: bytes, headers: Iterable[tuple[str, str]]) -> None:
+    """Headers as pairs, so that a name set twice (two Set-Cookie) goes out twice."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
     if status != 204:
         raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
@@ -148,12 +150,12 @@ def rpc_handler(service: Service):
             info["code"] = err.code
             if err.status == 405:  # a GET that tried to write (25006): POST is the method that may
                 err.headers.setdefault("Allow", "POST")
-            await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err))
+            await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err).items())
             return
         except Exception:
             log.exception("unexpected error", extra={"event": "unhandled"})
             err = ApiError(500, "PGRST000", "Internal server error")
-            await _send(send, 500, err.body(), _error_headers(err))
+            await _send(send, 500, err.body(), _error_headers(err).items())
             return
         await _send(send, result.status, result.body, result.headers)
 

@@ -25,6 +25,7 @@ class Param(msgspec.Struct, frozen=True):
     has_default: bool
     variadic: bool = False
     default: str | None = None  # the SQL default, as the catalogue prints it
+    array: bool = False  # of an array type (a VARIADIC parameter is one)
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -41,10 +42,16 @@ class Function(msgspec.Struct, frozen=True):
     returns_oid: int
     returns_set: bool
     returns_void: bool
-    returns_row: bool  # a composite (or TABLE/OUT columns): objects, not bare values
+    # A composite, or any OUT/INOUT/TABLE parameter (even one): objects, not bare values (PostgREST's rule). A bare
+    # `record` without them is a scalar to PostgREST: called in the select list, it renders as the object its body
+    # built, and needs no column definition list.
+    returns_row: bool
     columns: tuple[Column, ...]
     volatile: bool
     comment: str | None
+    array_params: frozenset[str] = frozenset()  # the names of its array (and VARIADIC) parameters
+    variadic_param: str | None = None
+    composite: bool = False  # of a named composite type without OUT parameters: embeds would relate to that type
 
     @property
     def qualified(self) -> str:
@@ -63,6 +70,17 @@ class Function(msgspec.Struct, frozen=True):
         """f(json) or f(jsonb) with an unnamed parameter: receives the whole body (PostgREST's fallback)."""
         return len(self.params) == 1 and self.params[0].name == "" and self.params[0].type in ("json", "jsonb")
 
+    def arguments(self, values: dict[str, list[str]]) -> dict[str, object]:
+        """Query or form values as this function takes them. As PostgREST: a VARIADIC parameter takes every value
+        given (one is an array of one), any other the last. Beyond PostgREST, which passes a bare value to an array
+        parameter as an array literal and fails: an array parameter takes its values as an array unless one of
+        them is an array literal (`{a,b}`), which PostgREST's rule then takes."""
+        if not self.array_params:
+            return {k: v[-1] for k, v in values.items()}
+        return {key: given if key == self.variadic_param or (
+                    key in self.array_params and not any(v.startswith("{") for v in given)) else given[-1]
+                for key, given in values.items()}
+
     def signature(self) -> str:
         return f"{self.qualified}({', '.join(p.name for p in self.params)})"
 
@@ -76,7 +94,7 @@ class TypeInfo(msgspec.Struct, frozen=True):
 
 _FUNCTIONS = """
 SELECT n.nspname, p.proname, p.provolatile = 'v', p.proretset, p.prorettype = 'pg_catalog.void'::pg_catalog.regtype,
-       rt.typtype = 'c' OR p.prorettype = 'pg_catalog.record'::pg_catalog.regtype,
+       rt.typtype = 'c',
        pg_catalog.format_type(p.prorettype, NULL), p.prorettype::int,
        coalesce(p.proallargtypes, p.proargtypes::oid[])::int[],
        coalesce(p.proargmodes::text[], pg_catalog.array_fill('i'::text, ARRAY[p.pronargs::int])),
@@ -84,6 +102,9 @@ SELECT n.nspname, p.proname, p.provolatile = 'v', p.proretset, p.prorettype = 'p
        p.pronargdefaults,
        (SELECT coalesce(pg_catalog.array_agg(pg_catalog.format_type(t, NULL) ORDER BY o), '{}')
           FROM pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t, o)),
+       (SELECT coalesce(pg_catalog.array_agg(t.typcategory = 'A' ORDER BY a.o), '{}')
+          FROM pg_catalog.unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY AS a(t0, o)
+          JOIN pg_catalog.pg_type t ON t.oid = a.t0),
        cols.names, cols.types, cols.oids,
        (SELECT pg_catalog.array_agg(pg_catalog.pg_get_function_arg_default(p.oid, n::int) ORDER BY n)
           FROM pg_catalog.generate_series(1, pg_catalog.array_length(coalesce(p.proallargtypes,
@@ -129,23 +150,26 @@ SELECT r.rolname::text, pg_catalog.pg_has_role(r.oid, 'MEMBER') AND r.rolname <>
 
 def _function(row) -> Function:
     (schema, name, volatile, retset, void, row_type, returns, returns_oid, all_types, modes, arg_names,
-     n_defaults, type_names, col_names, col_types, col_oids, defaults, comment) = row
+     n_defaults, type_names, arrays, col_names, col_types, col_oids, defaults, comment) = row
     inputs, outputs = [], []
     defaults = defaults or [None] * len(all_types)
-    for type_oid, mode, arg_name, type_name, default in zip(all_types, modes, arg_names, type_names, defaults,
-                                                             strict=True):
+    for type_oid, mode, arg_name, type_name, default, array in zip(all_types, modes, arg_names, type_names,
+                                                                    defaults, arrays, strict=True):
         if mode in ("i", "b", "v"):
-            inputs.append((arg_name, type_name, type_oid, mode == "v", default))
+            inputs.append((arg_name, type_name, type_oid, mode == "v", default, array))
         if mode in ("o", "b", "t"):
             outputs.append(Column(arg_name, type_name, type_oid))
     first_default = len(inputs) - n_defaults
-    params = tuple(Param(n, t, o, i >= first_default, v, d) for i, (n, t, o, v, d) in enumerate(inputs))
+    params = tuple(Param(n, t, o, i >= first_default, v, d, a) for i, (n, t, o, v, d, a) in enumerate(inputs))
     if col_names:
         columns = tuple(Column(n, t, o) for n, t, o in zip(col_names, col_types, col_oids, strict=True))
     else:
         columns = tuple(outputs)
-    return Function(schema, name, params, returns, returns_oid, retset, void, row_type or len(outputs) > 1,
-                    columns if (row_type or len(outputs) > 1) else (), volatile, comment)
+    returns_row = row_type or bool(outputs)
+    return Function(schema, name, params, returns, returns_oid, retset, void, returns_row,
+                    columns if returns_row else (), volatile, comment,
+                    frozenset(p.name for p in params if p.array), next((p.name for p in params if p.variadic), None),
+                    bool(row_type) and not outputs)
 
 
 class SchemaCache:

@@ -123,6 +123,50 @@ LANGUAGE sql STABLE SET search_path = '' AS $$
     FROM pg_catalog.generate_series(1, n) g
 $$;
 
+-- Result shapes PostgREST decides from the signature: a bare record is rendered as its body built it; any OUT,
+-- INOUT or TABLE parameter, even a single one, makes rows of objects.
+CREATE FUNCTION rpc_test.bare_record(n integer DEFAULT 1) RETURNS record
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT n AS id, 'item ' || n AS name $$;
+CREATE FUNCTION rpc_test.bare_records(n integer) RETURNS SETOF record
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT g AS id, 'item ' || g AS name FROM pg_catalog.generate_series(1, n) g $$;
+CREATE FUNCTION rpc_test.plpgsql_record() RETURNS record
+LANGUAGE plpgsql STABLE SET search_path = '' AS $$
+DECLARE result record;
+BEGIN
+  SELECT 7 AS id, 'seven' AS name INTO result;
+  RETURN result;
+END
+$$;
+CREATE FUNCTION rpc_test.out_pair(n integer, OUT doubled integer, OUT label text)
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT n * 2, 'n=' || n $$;
+CREATE FUNCTION rpc_test.single_out(num integer, OUT num_plus_one integer)
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT num + 1 $$;
+CREATE FUNCTION rpc_test.single_inout(INOUT num integer)
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT num + 1 $$;
+CREATE FUNCTION rpc_test.single_column(n integer DEFAULT 1) RETURNS TABLE (a text)
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT pg_catalog.repeat('A', g) FROM pg_catalog.generate_series(1, n) g $$;
+CREATE FUNCTION rpc_test.out_setof(n integer, OUT i integer) RETURNS SETOF integer
+LANGUAGE sql STABLE SET search_path = '' AS $$ SELECT pg_catalog.generate_series(1, n) $$;
+
+-- GET and form values: a VARIADIC parameter takes every value, an array parameter too, any other the last.
+CREATE FUNCTION rpc_test.variadic_texts(VARIADIC v text[] DEFAULT '{}') RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$ SELECT v $$;
+CREATE FUNCTION rpc_test.greet(name text, VARIADIC v text[] DEFAULT '{}') RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$ SELECT 'Hello, ' || name || ' (' || cardinality(v) || ')' $$;
+CREATE DOMAIN rpc_test.labels AS text[];
+CREATE FUNCTION rpc_test.count_labels(labels rpc_test.labels, suffix text DEFAULT '') RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$ SELECT pg_catalog.array_to_string(labels, ',') || suffix $$;
+
+-- Sets two cookies through response.headers.
+CREATE FUNCTION rpc_test.two_cookies() RETURNS text
+LANGUAGE plpgsql VOLATILE SET search_path = '' AS $$
+BEGIN
+  PERFORM pg_catalog.set_config('response.headers',
+    '[{"Set-Cookie": "a=1; Path=/"}, {"Set-Cookie": "b=2; Path=/"}, {"Content-Type": "application/json"}]', true);
+  RETURN 'baked';
+END
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rpc_test FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rpc_test TO anon, authenticated, service_role;
 REVOKE EXECUTE ON FUNCTION rpc_test.members_only() FROM anon;

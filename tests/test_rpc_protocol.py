@@ -273,7 +273,7 @@ def test_unknown_paths_are_404_in_postgrest_shape(api):
     assert response.status_code == 404 and error_of(response)["code"] == "PGRST125"
 
 
-@pytest.mark.parametrize("body", [[1, 2], "text", 3])
+@pytest.mark.parametrize("body", ["text", 3])
 def test_a_body_that_is_not_an_object_matches_no_named_arguments(api, body):
     response = api.rpc("add", body, headers=RPC_TEST)
     assert response.status_code == 404 and error_of(response)["code"] == "PGRST202"

@@ -273,6 +273,72 @@ def test_a_supabase_py_error_for_a_refused_filter(client):
     assert raised.value.code == "PGRST100"
 
 
+# -- where shaping meets the plain-call rules ----------------------------------------------------------------------
+# One call per return shape the signature decides (scalar, SETOF scalar, composite, bare record, SETOF record,
+# OUT columns, one OUT, one INOUT, one TABLE column, OUT with SETOF, TABLE), with its arguments.
+SHAPES = [("add", {"a": 1}), ("numbers", {"n": 3}), ("make_pair", {"n": 1, "label": "x"}), ("bare_record", {"n": 2}),
+          ("bare_records", {"n": 3}), ("plpgsql_record", {}), ("out_pair", {"n": 3}), ("single_out", {"num": 5}),
+          ("single_inout", {"num": 2}), ("single_column", {"n": 2}), ("out_setof", {"n": 2}), ("catalogue", {"n": 3})]
+
+
+@pytest.mark.parametrize(("name", "args"), SHAPES, ids=[name for name, _ in SHAPES])
+def test_shaping_that_keeps_every_row_keeps_the_plain_answer(api, name, args):
+    """Through the shaped statement (a count, a limit past the end) every shape answers as the plain call does."""
+    plain = _post(api, "", args, name=name)
+    assert plain.status_code == 200, plain.text
+    for query, headers in (("", {"Prefer": "count=exact"}), ("limit=100", {})):
+        shaped = _post(api, query, args, name=name, **headers)
+        assert (shaped.status_code, shaped.json()) == (200, plain.json()), (query, headers, shaped.text)
+    rows = len(plain.json()) if isinstance(plain.json(), list) else 1
+    counted = _post(api, "", args, name=name, Prefer="count=exact")
+    assert counted.headers["content-range"] == f"0-{rows - 1}/{rows}"
+
+
+def test_a_set_of_bare_records_is_shaped_as_pgrst_scalar(api):
+    """A bare record is a scalar to PostgREST: its one column is pgrst_scalar, which orders, pages and counts;
+    its fields are the body's, unknown to the catalogue, so selecting one is the database's 42703."""
+    page = _post(api, "order=pgrst_scalar.desc&limit=2&offset=1", {"n": 5}, name="bare_records",
+                 Prefer="count=exact")
+    assert page.status_code == 206 and page.headers["content-range"] == "1-2/5"
+    assert page.json() == [{"id": 4, "name": "item 4"}, {"id": 3, "name": "item 3"}]
+    got = _get(api, "n=3&n=2&limit=1", name="bare_records")  # the last n, then the limit
+    assert got.json() == [{"id": 1, "name": "item 1"}] and got.headers["content-range"] == "0-0/*"
+    one = _get(api, "n=9&select=pgrst_scalar", name="bare_record")
+    assert one.json() == {"id": 9, "name": "item 9"}
+    refused = _post(api, "select=id", {"n": 2}, name="bare_records")
+    assert (refused.status_code, refused.json()["code"]) == (400, "42703")
+
+
+def test_one_out_inout_or_table_column_is_selected_and_filtered_by_its_name(api):
+    assert _get(api, "num=5&select=next:num_plus_one", name="single_out").json() == {"next": 6}
+    assert _post(api, "select=num", {"num": 2}, name="single_inout").json() == {"num": 3}
+    assert _post(api, "a=like.AA*&order=a.desc", {"n": 4}, name="single_column").json() == [
+        {"a": "AAAA"}, {"a": "AAA"}, {"a": "AA"}]
+    assert _get(api, "n=3&i=gte.2&select=i::text", name="out_setof").json() == [{"i": "2"}, {"i": "3"}]
+    pair = _post(api, "select=label", {"n": 4}, name="out_pair", Accept="application/vnd.pgrst.object+json")
+    assert pair.json() == {"label": "n=4"}
+    # An embed would relate to a composite's type, else to the function (one OUT column is no composite).
+    for name, args, parent in (("single_out", {"num": 1}, "single_out"), ("make_pair", {"n": 1, "label": "x"}, "pair")):
+        embed = _post(api, "select=*,owner(*)", args, name=name).json()
+        assert embed["message"] == f"Could not find a relationship between '{parent}' and 'owner' in the schema cache"
+
+
+def test_get_arguments_are_decided_per_parameter_once_shaping_is_taken_out(api):
+    # A repeated scalar argument counts its last value, beside a filter, an order and a select.
+    assert _ids(_get(api, "n=2&id=gt.1&n=5&order=id.desc&select=id").json()) == [5, 4, 3, 2]
+    # A VARIADIC parameter takes every value; a value with an operator is a filter, not one of them.
+    greeting = _get(api, "name=Ann&v=a&v=b&name=Bob&limit=1", name="greet")
+    assert greeting.json() == "Hello, Bob (2)" and greeting.headers["content-range"] == "0-0/*"
+    assert _get(api, "v=x&v=y&v=z&pgrst_scalar=cs.{y}", name="variadic_texts").json() == ["x", "y", "z"]
+    assert _get(api, "v=x&pgrst_scalar=cs.{y}", name="variadic_texts").json() is None
+    # Form values too, with the shaping in the query string of the POST.
+    form = httpx.post(f"{api.url}/rest/v1/rpc/catalogue?order=id.desc&limit=2", content="n=9&n=3", timeout=30,
+                      headers={**RPC_TEST, "Content-Type": "application/x-www-form-urlencoded"})
+    assert _ids(form.json()) == [3, 2]
+    # A JSON array body calls with its first object, shaped the same way.
+    assert _ids(_post(api, "order=id.desc&limit=1", [{"n": 4}, {"n": 1}]).json()) == [4]
+
+
 # -- a venue with bookings, for the issue's two examples --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def venue(api, rpc_db):

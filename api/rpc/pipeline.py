@@ -39,17 +39,19 @@ class Pipeline:
         media = request.media(call)
         as_object = media == "object"
         shaping = request.shaping(call, media == "csv")
-        args, raw = request.arguments(call)
-        fn = plan.function(cache, schema, call.name, args, raw)
+        args = request.arguments(call)
+        fn = plan.function(cache, schema, call.name, args.keys, args.raw)
         if shaping is not None:
             plan.check_shaping(fn, shaping)
-        keys = None if fn.single_unnamed_json else tuple(sorted(args or ()))
+        keys = None if fn.single_unnamed_json else tuple(sorted(args.keys))
         if keys == ():
             payload: tuple = ()
-        elif keys is None or call.method == "POST":
-            payload = (raw,)  # valid JSON: no raw NUL, and the server checks the encoding
-        else:
-            payload = (msgspec.json.encode(args),)  # JSON escapes NUL
+        elif keys is None:
+            payload = (args.raw,)  # valid JSON: no raw NUL, and the server checks the encoding
+        elif args.body is not None:
+            payload = (args.body,)
+        else:  # query or form values, as this function takes them
+            payload = (msgspec.json.encode(fn.arguments(args.values)),)  # JSON escapes NUL
         self.statements.renew(cache.generation)  # first: a reloaded schema cache drops every statement
         settings = self.statements.settings(caller.role, cache.role_settings.get(caller.role, ()))
         values = (_ON if plan.read_only(call.method, fn) else _OFF,

@@ -8,18 +8,16 @@ from api.rpc.query import Shaping
 from api.schema_cache import Function, SchemaCache
 
 
-def function(cache: SchemaCache, schema: str, name: str, args: dict | None, raw: bytes | None) -> Function:
+def function(cache: SchemaCache, schema: str, name: str, keys: frozenset[str], raw: bytes | None) -> Function:
     """The keys are the required parameters plus any of the defaulted ones; failing that, a function of one
-    unnamed json parameter takes the whole body."""
+    unnamed json parameter takes the whole JSON body (`raw`)."""
     candidates = cache.overloads(schema, name)
-    keys = frozenset(args) if args is not None else None
-    matches = [fn for fn in candidates
-               if keys is not None and not fn.single_unnamed_json and fn.required <= keys <= fn.names]
+    matches = [fn for fn in candidates if not fn.single_unnamed_json and fn.required <= keys <= fn.names]
     if not matches and raw is not None:
         matches = [fn for fn in candidates if fn.single_unnamed_json]
     if len(matches) == 1:
         return matches[0]
-    shown = f"{schema}.{name}({', '.join(sorted(keys or ()))})"
+    shown = f"{schema}.{name}({', '.join(sorted(keys))})"
     if len(matches) > 1:
         raise ApiError(300, "PGRST203", f"Could not choose the best candidate function between: "
                        f"{', '.join(fn.signature() for fn in matches)}", None,
@@ -40,7 +38,7 @@ def check_shaping(fn: Function, shaping: Shaping) -> None:
     holds functions only, so there is none), then filters, orders and limits on resources not embedded. Unknown
     columns are the database's to refuse (42703, 400), as PostgREST leaves them."""
     if shaping.embeds:
-        parent = fn.returns.rsplit(".", 1)[-1].strip('"') if fn.returns_row and fn.returns != "record" else fn.name
+        parent = fn.returns.rsplit(".", 1)[-1].strip('"') if fn.composite else fn.name
         child = shaping.embeds[0]
         raise ApiError(400, "PGRST200", f"Could not find a relationship between '{parent}' and '{child}' in the "
                        "schema cache", f"Searched for a foreign key relationship between '{parent}' and '{child}' "

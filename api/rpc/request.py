@@ -4,6 +4,8 @@ the request settings."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import urllib.parse
 
 import msgspec
@@ -63,31 +65,78 @@ def shaping(call: Call, csv: bool) -> query.Shaping | None:
     return query.parse(call.query, call.method, call.headers, csv)
 
 
-def arguments(call: Call) -> tuple[dict | None, bytes | None]:
-    """(the argument names with their JSON values, the raw JSON body when it is passed whole)."""
+class Arguments(msgspec.Struct, frozen=True):
+    """The arguments a request gives, before the function is known."""
+    keys: frozenset[str]  # the names given: what overload resolution matches
+    raw: bytes | None = None  # a JSON body as sent, for a function of one unnamed json parameter
+    body: bytes | None = None  # a JSON object of the arguments, passed as it came
+    values: dict[str, list[str]] | None = None  # query or form values, every value of each name, in order
+
+
+_NO_ARGUMENTS = Arguments(frozenset())
+
+
+def arguments(call: Call) -> Arguments:
     if call.method == "POST":
         raw = call.body.strip() or b"{}"
         content_type = call.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         if content_type == "application/x-www-form-urlencoded":
-            form = dict(urllib.parse.parse_qsl(call.body.decode("utf-8", "replace"), keep_blank_values=True))
-            return form, msgspec.json.encode(form)
+            return _values(urllib.parse.parse_qsl(call.body.decode("utf-8", "replace"), keep_blank_values=True))
         if content_type not in ("application/json", ""):
             raise ApiError(415, "PGRST107", f"Content-Type {content_type} is not supported; send application/json")
-        try:
-            value = msgspec.json.decode(raw)
-        except msgspec.DecodeError as exc:
-            raise errors.bad_request("PGRST102", "Empty or invalid json", str(exc)) from None
-        return (value if isinstance(value, dict) else None), raw
-    args: dict[str, object] = {}
+        value = json_value(raw)
+        if isinstance(value, dict):
+            return Arguments(frozenset(value), raw, raw)
+        if isinstance(value, list) and value:
+            # PostgREST calls with the first object, once every element is an object with the same keys.
+            first = value[0]
+            if not isinstance(first, dict) or any(not isinstance(v, dict) or v.keys() != first.keys() for v in value):
+                raise errors.bad_request("PGRST102", "All object keys must match")
+            return Arguments(frozenset(first), raw, msgspec.json.encode(first))
+        return Arguments(frozenset(), raw)  # an empty array or a bare value: no arguments (as PostgREST)
+    pairs = []
     for key, value in call.query:
         if query.is_shaping_key(key) or query.is_filter(key, value, call.method):
-            continue
-        if key in args:  # repeated: a variadic or array argument
-            previous = args[key]
-            args[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            args[key] = value
-    return args, None
+            continue  # the result's shaping (api.rpc.query), not an argument: PostgREST's rule
+        pairs.append((key, value))
+    return _values(pairs) if pairs else _NO_ARGUMENTS
+
+
+def _values(pairs: list[tuple[str, str]]) -> Arguments:
+    """Query or form values: whether a repeated name is an array depends on the function, chosen later."""
+    values: dict[str, list[str]] = {}
+    for key, value in pairs:
+        values.setdefault(key, []).append(value)
+    return Arguments(frozenset(values), values=values)
+
+
+# Deeper JSON than this is refused before it is decoded whole: a parser's recursion (ours, or the database's on
+# a json argument) must not be what stops it. No booking document comes near it.
+MAX_JSON_DEPTH = 100
+
+
+def json_value(raw: bytes) -> object:
+    """The client's JSON, refused as PostgREST refuses bad JSON (400 PGRST102) when invalid or nested deeper
+    than MAX_JSON_DEPTH. Counting brackets first keeps the usual small body free of the depth walk."""
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _too_deep(raw):
+        raise errors.bad_request("PGRST102", "Empty or invalid json",
+                                 f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise errors.bad_request("PGRST102", "Empty or invalid json", str(exc)) from None
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Whether brackets outside strings nest deeper than the limit; a scan, not a parse (invalid JSON is the
+    decoder's to refuse), and in C all the way: strings dropped, then the running depth over the brackets left."""
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKET)
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH
+
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: one pass, no backtracking
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_NOT_BRACKET = bytes(b for b in range(256) if b not in _STEP)
 
 
 def request_headers(call: Call, config: Config) -> dict[str, str]:

@@ -14,7 +14,7 @@ from api.rpc.statement import Prepared
 class Result(msgspec.Struct):
     status: int
     body: bytes
-    headers: dict[str, str]
+    headers: list[tuple[str, str]]  # pairs, in order: a name may repeat (two Set-Cookie)
 
 
 def shape(prepared: Prepared, method: str, row: tuple) -> Result:
@@ -43,8 +43,8 @@ def shape(prepared: Prepared, method: str, row: tuple) -> Result:
         status, headers["Content-Range"] = content_range(lower, count, total)
         if body is None:
             body = b"null"
-    status, headers = _apply_settings(status, headers, _text(status_setting), _text(headers_setting))
-    return Result(status, b"" if body is None or method == "HEAD" else body, headers)
+    status, pairs = _apply_settings(status, headers, _text(status_setting), _text(headers_setting))
+    return Result(status, b"" if body is None or method == "HEAD" else body, pairs)
 
 
 def content_range(lower: int, count: int, total: int | None) -> tuple[int, str]:
@@ -67,20 +67,22 @@ def _text(value: bytes | None) -> str | None:
 
 
 def _apply_settings(status: int, headers: dict[str, str], status_setting: str | None,
-                    headers_setting: str | None) -> tuple[int, dict[str, str]]:
+                    headers_setting: str | None) -> tuple[int, list[tuple[str, str]]]:
+    """The function's response.status and response.headers over ours: a header it sets replaces ours of that
+    name, and every one it sets is kept, repeated names too (as PostgREST does)."""
     if status_setting is not None:
         if not status_setting.isdigit() or not 100 <= int(status_setting) <= 599:
             raise ApiError(500, "PGRST112", "Invalid response.status", f"{status_setting!r} is not an HTTP status")
         status = int(status_setting)
-    if headers_setting is not None:
-        try:
-            extra = msgspec.json.decode(headers_setting)
-            if not isinstance(extra, list) or not all(isinstance(h, dict) and len(h) == 1 for h in extra):
-                raise ValueError
-            for item in extra:
-                (name, value), = item.items()
-                headers[str(name)] = str(value)
-        except (msgspec.DecodeError, ValueError):
-            raise ApiError(500, "PGRST111", "Invalid response.headers",
-                           "response.headers must be a JSON array of single-key objects") from None
-    return status, headers
+    if headers_setting is None:
+        return status, list(headers.items())
+    try:
+        extra = msgspec.json.decode(headers_setting)
+        if not isinstance(extra, list) or not all(isinstance(h, dict) and len(h) == 1 for h in extra):
+            raise ValueError
+        pairs = [(str(name), str(value)) for item in extra for name, value in item.items()]
+    except (msgspec.DecodeError, ValueError):
+        raise ApiError(500, "PGRST111", "Invalid response.headers",
+                       "response.headers must be a JSON array of single-key objects") from None
+    replaced = {name.lower() for name, _ in pairs}
+    return status, [(k, v) for k, v in headers.items() if k.lower() not in replaced] + pairs

@@ -147,18 +147,29 @@ class Statements:
         return found, values
 
 
-def _source(fn: Function, keys: tuple[str, ...] | None) -> str:
-    """The call as a FROM item named r, its arguments read from $1 (PostgREST's json_to_record)."""
+def _source(fn: Function, keys: tuple[str, ...] | None) -> tuple[str, str]:
+    """The call as a FROM item named r, its arguments read from $1 (PostgREST's json_to_record), and the
+    expression of one result: the row r, or the value r.v."""
     target = f"{quoted(fn.schema)}.{quoted(fn.name)}"
+    arguments = ""
     if keys is None:  # the whole body, as the one unnamed json parameter
-        return f"{target}($1::{fn.params[0].type}) AS r"
-    if not keys:
-        return f"{target}() AS r"
-    by_name = {p.name: p for p in fn.params}
-    chosen = [by_name[k] for k in keys]
-    columns = ", ".join(f"{quoted(p.name)} {p.type}" for p in chosen)
-    passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{quoted(p.name)} := _.{quoted(p.name)}" for p in chosen)
-    return f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL {target}({passed}) AS r"
+        call = f"{target}($1::{fn.params[0].type})"
+    elif not keys:
+        call = f"{target}()"
+    else:
+        by_name = {p.name: p for p in fn.params}
+        chosen = [by_name[k] for k in keys]
+        columns = ", ".join(f"{quoted(p.name)} {p.type}" for p in chosen)
+        passed = ", ".join(f"{'VARIADIC ' if p.variadic else ''}{quoted(p.name)} := _.{quoted(p.name)}"
+                           for p in chosen)
+        call = f"{target}({passed})"
+        arguments = f"pg_catalog.json_to_record($1::json) AS _({columns}) CROSS JOIN LATERAL "
+    # As PostgREST calls them: a row-returning function in FROM, its rows taken whole (through a subquery, so
+    # that a single OUT or TABLE column is still a named column); any other in the select list, so that a bare
+    # `record` needs no column definition list.
+    if fn.returns_row:
+        return f"{arguments}(SELECT * FROM {call}) AS r", "r"
+    return f"{arguments}(SELECT {call} AS v) AS r", "r.v"
 
 
 # The response settings are read in the same statement, after the aggregate has run the function (as PostgREST
@@ -168,13 +179,14 @@ _RESPONSE = ("nullif(pg_catalog.current_setting('response.status', true), ''), "
 
 
 def _call_sql(fn: Function, keys: tuple[str, ...] | None, as_object: bool) -> str:
+    source, value = _source(fn, keys)
     if fn.returns_void:
         shape = "NULL::text"
     elif as_object or not fn.returns_set:
-        shape = "(pg_catalog.json_agg(r) -> 0)::text"
+        shape = f"(pg_catalog.json_agg({value}) -> 0)::text"
     else:
-        shape = "coalesce(pg_catalog.json_agg(r), '[]')::text"
-    return f"SELECT {shape}, pg_catalog.count(*)::int, NULL::bigint, {_RESPONSE} FROM {_source(fn, keys)}"
+        shape = f"coalesce(pg_catalog.json_agg({value}), '[]')::text"
+    return f"SELECT {shape}, pg_catalog.count(*)::int, NULL::bigint, {_RESPONSE} FROM {source}"
 
 
 _SOURCE = quoted("pgrst_source")
@@ -193,13 +205,13 @@ class _Shaper:
 
     def render(self, fn: Function, keys: tuple[str, ...] | None, as_object: bool,
                shaping: Shaping) -> tuple[str, tuple[bytes, ...]]:
-        scalar = not fn.returns_row
-        columns = "r AS pgrst_scalar" if scalar else "r.*"
+        source, value = _source(fn, keys)
+        columns = "r.*" if fn.returns_row else f"{value} AS pgrst_scalar"
         where = self.where(shaping.where)
         page = f"SELECT {self.select(shaping.select)} FROM {_SOURCE}{where}{self.order(shaping)}{self.range(shaping)}"
         total = (f"(SELECT pg_catalog.count(*) FROM {_SOURCE}{where})" if shaping.count in ("exact", "estimated")
                  else "NULL::bigint")
-        return (f"WITH {_SOURCE} AS (SELECT {columns} FROM {_source(fn, keys)}), pgrst_page AS ({page}) "
+        return (f"WITH {_SOURCE} AS (SELECT {columns} FROM {source}), pgrst_page AS ({page}) "
                 f"SELECT {self.body(fn, as_object, shaping.csv)}, pg_catalog.count(*)::int, {total}, {_RESPONSE} "
                 "FROM pgrst_page _postgrest_t"), tuple(self.values)
 
