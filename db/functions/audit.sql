@@ -282,7 +282,7 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.purge_audit_log(before)
+  SELECT private.purge_audit_log(private.time_arg('before', before))
 $$;
 
 COMMENT ON FUNCTION api.purge_audit_log(timestamptz) IS

@@ -130,7 +130,8 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size, NULL)
+  SELECT * FROM private.availability(experience_id, private.time_arg('from_date', from_date),
+                                     private.time_arg('to_date', to_date), party_size, NULL)
 $$;
 
 COMMENT ON FUNCTION api.check_availability(uuid, date, date, integer) IS

@@ -440,8 +440,8 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.place_booking(experience_id, starts_at, party_size, customer_email, customer_name,
-                                      customer_phone, tickets, idempotency_key, NULL)
+  SELECT * FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at), party_size,
+                                      customer_email, customer_name, customer_phone, tickets, idempotency_key, NULL)
 $$;
 
 COMMENT ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) IS
@@ -656,7 +656,7 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.reschedule(booking_id, starts_at)
+  SELECT * FROM private.reschedule(booking_id, private.time_arg('starts_at', starts_at))
 $$;
 
 COMMENT ON FUNCTION api.reschedule_booking(uuid, timestamptz) IS
@@ -742,6 +742,8 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
+  SELECT private.time_arg('from_time', from_time), private.time_arg('to_time', to_time),
+         private.time_arg('after_starts_at', after_starts_at);
   SELECT b.*
     FROM app.bookings b
    WHERE b.org_id = list_bookings.org_id

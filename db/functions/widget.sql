@@ -96,7 +96,8 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.widget_availability(embed_key, experience_id, from_date, to_date, party_size)
+  SELECT * FROM private.widget_availability(embed_key, experience_id, private.time_arg('from_date', from_date),
+                                            private.time_arg('to_date', to_date), party_size)
 $$;
 
 COMMENT ON FUNCTION api.widget_availability(text, uuid, date, date, integer) IS
@@ -127,8 +128,8 @@ SET search_path = ''
 AS $$
   SELECT b.id, b.confirmation_code, b.status, b.starts_at, b.ends_at, b.price_minor, b.currency::text,
          b.hold_expires_at
-    FROM private.place_booking(experience_id, starts_at, party_size, customer_email, customer_name, customer_phone,
-                               tickets, idempotency_key, embed_key) b
+    FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at), party_size, customer_email,
+                               customer_name, customer_phone, tickets, idempotency_key, embed_key) b
 $$;
 
 COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that time_args changed are retired; its verify checks them now.
+
 -- Checks of functions that claims_hold_sync changed are retired; its verify checks them now.
 
 -- Checks of functions that profile_and_window changed are retired; its verify checks them now.
@@ -37,10 +39,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.confirm_booking(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.confirm_booking(uuid)';
   END IF;
-  PERFORM 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
-  END IF;
   PERFORM 'api.expire_holds()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.expire_holds()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.expire_holds()';
@@ -55,13 +53,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.get_booking(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.get_booking(uuid)';
   END IF;
-  PERFORM 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
-  END IF;
   PERFORM 'api.mark_no_show(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.mark_no_show(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.mark_no_show(uuid)';
@@ -75,10 +66,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.reject_booking(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.reject_booking(uuid,text)';
-  END IF;
-  PERFORM 'api.reschedule_booking(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)';
   END IF;
   -- private.availability(uuid, date, date, integer) was replaced by a five-argument version in
   -- availability_definer, which verifies it.

@@ -4,22 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that time_args changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.widget_availability(text,uuid,date,date,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_availability(text,uuid,date,date,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_availability(text,uuid,date,date,integer)';
-  END IF;
-  PERFORM 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
-  END IF;
   PERFORM 'api.widget_experiences(text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_experiences(text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_experiences(text)';

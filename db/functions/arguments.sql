@@ -1,0 +1,134 @@
+-- Functions of the `arguments` area: the checks every api function runs on its arguments before anything else.
+-- A request is refused with PT400 naming the argument before it can cost anything: an unbounded time (infinity,
+-- year 9999) makes a calendar walk forever, a negative party makes a negative price. Each api function passes
+-- each time argument through `private.time_arg` (and each count through `private.count_arg`) where it starts, so
+-- which other arguments are wrong, or who is calling, never changes the answer. `db/tests/arguments_*.sql` walk
+-- the catalogue, so a new api function without its checks fails the tests.
+--
+-- The time window is fixed here, once: from 2000-01-01 (before any booking a venue could import; no earlier date
+-- means anything to a booking system) to five years from now (no venue sells further ahead; availability windows
+-- are a year at most). Everything outside, and infinity either way, is a client's mistake.
+
+CREATE OR REPLACE FUNCTION private.time_arg(p_name text, p_value timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < timestamptz '2000-01-01 00:00:00+00' OR p_value > pg_catalog.now() + interval '5 years'
+     OR NOT pg_catalog.isfinite(p_value) THEN
+    RAISE EXCEPTION '% must be a time from 2000-01-01 to five years from now, not %', p_name, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
+            HINT = pg_catalog.format('send %s as an ISO 8601 time, e.g. %s', p_name,
+                                     pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC',
+                                                        'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.time_arg(text, timestamptz) IS
+'Returns an api function''s time argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is infinite or outside 2000-01-01 to five years from now.';
+
+REVOKE ALL ON FUNCTION private.time_arg(text, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.time_arg(text, timestamptz) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.time_arg(p_name text, p_value timestamp)
+RETURNS timestamp
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  -- A wall-clock time is compared as if it were UTC: the window is years wide, so a zone's hours do not matter.
+  PERFORM private.time_arg(p_name, p_value AT TIME ZONE 'UTC');
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.time_arg(text, timestamp) IS
+'Returns an api function''s wall-clock time argument p_name unchanged (NULL too), or raises PT400 naming it when
+it is infinite or outside 2000-01-01 to five years from now.';
+
+REVOKE ALL ON FUNCTION private.time_arg(text, timestamp) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.time_arg(text, timestamp) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.time_arg(p_name text, p_value date)
+RETURNS date
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < date '2000-01-01' OR p_value > (pg_catalog.now() + interval '5 years')::date
+     OR NOT pg_catalog.isfinite(p_value) THEN
+    RAISE EXCEPTION '% must be a date from 2000-01-01 to five years from now, not %', p_name, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
+            HINT = pg_catalog.format('send %s as YYYY-MM-DD, e.g. %s', p_name, CURRENT_DATE);
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.time_arg(text, date) IS
+'Returns an api function''s date argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is infinite or outside 2000-01-01 to five years from now.';
+
+REVOKE ALL ON FUNCTION private.time_arg(text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.time_arg(text, date) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.time_arg(p_name text, p_value tstzrange)
+RETURNS tstzrange
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  -- Both ends within the window: an unbounded end is as endless as infinity.
+  IF p_value IS NOT NULL AND NOT pg_catalog.isempty(p_value) THEN
+    PERFORM private.time_arg(p_name || '''s start', coalesce(pg_catalog.lower(p_value), '-infinity')),
+            private.time_arg(p_name || '''s end', coalesce(pg_catalog.upper(p_value), 'infinity'));
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.time_arg(text, tstzrange) IS
+'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
+when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
+REVOKE ALL ON FUNCTION private.time_arg(text, tstzrange) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.time_arg(text, tstzrange) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.time_arg(p_name text, p_value daterange)
+RETURNS daterange
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value IS NOT NULL AND NOT pg_catalog.isempty(p_value) THEN
+    PERFORM private.time_arg(p_name || '''s start', coalesce(pg_catalog.lower(p_value), '-infinity')),
+            private.time_arg(p_name || '''s end', coalesce(pg_catalog.upper(p_value), 'infinity'));
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.time_arg(text, daterange) IS
+'Returns an api function''s date-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
+when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
+REVOKE ALL ON FUNCTION private.time_arg(text, daterange) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.time_arg(text, daterange) TO anon, authenticated, service_role;
