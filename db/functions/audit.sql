@@ -288,7 +288,7 @@ $$;
 COMMENT ON FUNCTION api.purge_audit_log(timestamptz) IS
 $$Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain's
-links stay verifiable. For service_role.$$;
+links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.$$;
 
 REVOKE ALL ON FUNCTION api.purge_audit_log(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.purge_audit_log(timestamptz) TO service_role;

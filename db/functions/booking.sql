@@ -273,6 +273,29 @@ REVOKE ALL ON FUNCTION private.bookable_slot(app.experiences, timestamptz) FROM 
 
 
 -- Placing a booking. ------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  -- As the IETF's Idempotency-Key draft says: a key reused with another request is the client's mistake, 422.
+  IF p_booking.request_fingerprint IS DISTINCT FROM p_fingerprint THEN
+    RAISE EXCEPTION 'this idempotency key was already used for a different request' USING ERRCODE = 'PT422',
+      DETAIL = 'idempotency_key_reused', HINT = 'send a new idempotency key with each new request';
+  END IF;
+END
+$$;
+
+COMMENT ON FUNCTION private.same_request(app.bookings, text) IS
+'Raises PT422 (detail idempotency_key_reused) unless a booking found by its idempotency key was made by the request
+with this fingerprint. Reveals nothing of the booking.';
+
+REVOKE ALL ON FUNCTION private.same_request(app.bookings, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.same_request(app.bookings, text) TO anon, authenticated;
+
+
 CREATE OR REPLACE FUNCTION private.place_booking(
   p_experience_id   uuid,
   p_starts_at       timestamptz,
@@ -299,6 +322,8 @@ DECLARE
   customer   uuid;
   places     integer;
   price      bigint;
+  scope      text;
+  fingerprint text;
   constraint_name text;
 BEGIN
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
@@ -312,9 +337,17 @@ BEGIN
   END IF;
 
   IF p_idempotency_key IS NOT NULL THEN
+    -- A key belongs to who used it: the signed-in staff member, or for the widget the venue and the visitor's
+    -- e-mail (all a visitor has). It answers only the request it was first used for, compared by fingerprint.
+    scope := CASE WHEN p_embed_key IS NULL THEN 'user ' || coalesce((SELECT auth.uid())::text, 'unknown')
+                  ELSE 'venue ' || exp.venue_id || ' ' || pg_catalog.lower(pg_catalog.btrim(p_email)) END;
+    fingerprint := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_array(
+                     exp.id, EXTRACT(epoch FROM p_starts_at), p_party_size, pg_catalog.lower(pg_catalog.btrim(p_email)),
+                     p_name, p_phone, p_tickets)::text, 'UTF8')), 'hex');
     SELECT b.* INTO booking FROM app.bookings b
-     WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+     WHERE b.org_id = exp.org_id AND b.idempotency_scope = scope AND b.idempotency_key = p_idempotency_key;
     IF FOUND THEN
+      PERFORM private.same_request(booking, fingerprint);
       RETURN booking;  -- a retry: the same booking, never a second one
     END IF;
   END IF;
@@ -368,13 +401,13 @@ BEGIN
     BEGIN
       INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
                                 ends_at, price_minor, currency, hold_expires_at, confirmation_code,
-                                idempotency_key)
+                                idempotency_key, idempotency_scope, request_fingerprint)
       VALUES (exp.org_id, exp.id, slot.id, customer,
               CASE WHEN exp.requires_payment THEN 'pending' ELSE 'confirmed' END::app.booking_status,
               coalesce(p_party_size, places), places, p_starts_at, ends, price, exp.currency,
               CASE WHEN exp.requires_payment
                    THEN pg_catalog.now() + pg_catalog.make_interval(mins => exp.hold_minutes) END,
-              private.new_confirmation_code(), p_idempotency_key)
+              private.new_confirmation_code(), p_idempotency_key, scope, fingerprint)
       RETURNING * INTO booking;
       IF exp.kind = 'ticketed_event' THEN
         INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
@@ -386,10 +419,11 @@ BEGIN
     EXCEPTION
       WHEN unique_violation THEN
         GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;
-        IF constraint_name = 'bookings_org_id_idempotency_key_key' THEN
-          -- The same request raced us and won: answer with its booking.
+        IF constraint_name = 'bookings_idempotency_key_per_scope' THEN
+          -- A request with the same key raced us and won: its booking, if it was the same request.
           SELECT b.* INTO booking FROM app.bookings b
-           WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+           WHERE b.org_id = exp.org_id AND b.idempotency_scope = scope AND b.idempotency_key = p_idempotency_key;
+          PERFORM private.same_request(booking, fingerprint);
           RETURN booking;
         ELSIF constraint_name <> 'bookings_org_id_confirmation_code_key' THEN
           RAISE;
@@ -416,7 +450,8 @@ $$;
 COMMENT ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text) IS
 'The one way a booking is made. Its own checks: the caller is staff of the experience''s organization, or
 presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
-payment is needed; idempotent on (organization, idempotency key).';
+payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
+venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
 REVOKE ALL ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text)
   FROM PUBLIC;
@@ -448,9 +483,11 @@ COMMENT ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, t
 $$Books a session for a customer (created on the fly, matched by e-mail whatever its case). Private sessions take
 party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity": 2}]. The booking is pending, holding
 its places for the experience's hold time, or confirmed at once when no payment is required; it carries an
-8-character confirmation code. Pass idempotency_key to make retries safe: the same key returns the same booking.
-For staff of the experience's organization. Errors: PT404 experience not found; PT400 invalid party, tickets or
-start (not scheduled, too late, too early, venue closed); PT409 sold out or taken (detail sold_out / slot_taken).$$;
+8-character confirmation code. Pass idempotency_key to make retries safe: a key is yours (the signed-in staff
+member's), and the same request with it returns the same booking. For staff of the experience's organization.
+Errors: PT404 experience not found; PT400 invalid party, tickets or start (not scheduled, too late, too early,
+venue closed, or outside 2000-01-01 to five years from now); PT409 sold out or taken (detail sold_out /
+slot_taken); PT422 the key was already used for a different request (detail idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text)
@@ -662,7 +699,8 @@ $$;
 COMMENT ON FUNCTION api.reschedule_booking(uuid, timestamptz) IS
 $$Moves a pending or confirmed booking to another scheduled start of the same experience. Atomic: the old places
 are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
-not found; PT400 not a bookable start; PT409 sold out or taken, or the booking is no longer live.$$;
+not found; PT400 not a bookable start (or outside 2000-01-01 to five years from now); PT409 sold out or taken, or
+the booking is no longer live.$$;
 
 REVOKE ALL ON FUNCTION api.reschedule_booking(uuid, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reschedule_booking(uuid, timestamptz) TO authenticated;
@@ -763,7 +801,8 @@ COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.bookin
                                       timestamptz, uuid, integer) IS
 $$An organization's bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
 by keyset: pass the last row's starts_at and id as after_starts_at and after_id for the next page. page_size 1 to
-500 (default 50). For staff of the organization; others see an empty list.$$;
+500 (default 50). For staff of the organization; others see an empty list. Errors: PT400 a time outside
+2000-01-01 to five years from now.$$;
 
 REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
                                          timestamptz, uuid, integer) FROM PUBLIC;

@@ -133,9 +133,12 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS
-$$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks, holds and
-idempotency, answering only the booking's id, code, status, times, price and hold. Errors: PT404 unknown key or
-experience; PT400 invalid party, tickets or start; PT409 sold out or taken.$$;
+$$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks and holds,
+answering only the booking's id, code, status, times, price and hold. An idempotency_key belongs to the venue and
+the customer's e-mail: the same request with it returns the same booking; a visitor with another e-mail, or at
+another venue, never gets that booking. Errors: PT404 unknown key or experience; PT400 invalid party, tickets or
+start (or outside 2000-01-01 to five years from now); PT409 sold out or taken; PT422 the key was already used for
+a different request (detail idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text)
   FROM PUBLIC;

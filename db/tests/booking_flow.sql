@@ -86,7 +86,7 @@ SELECT is((SELECT remaining FROM api.check_availability('a3000000-0000-4000-8000
           0, 'nor is another game in the same room overlapping it (buffer included)');
 
 SELECT is((SELECT id FROM api.create_booking('a3000000-0000-4000-8000-000000000001', (SELECT at_19 FROM day),
-                                             'ada@example.com', 4, idempotency_key => 'checkout-1')),
+                                             'ada@example.com', 4, 'Ada', idempotency_key => 'checkout-1')),
           (SELECT id FROM first_booking), 'a retry with the same idempotency key returns the same booking');
 SELECT throws_ok($$ SELECT api.create_booking('a3000000-0000-4000-8000-000000000001', (SELECT at_19 FROM day),
                     'grace@example.com', 3) $$, 'PT409', NULL, 'a second group cannot take the held session');

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that idempotency_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that time_args changed are retired; its verify checks them now.
 
 -- Checks of functions that claims_hold_sync changed are retired; its verify checks them now.
@@ -92,10 +94,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.new_confirmation_code()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.new_confirmation_code()';
-  END IF;
-  PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
   END IF;
   PERFORM 'private.refund_due(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
