@@ -1,9 +1,9 @@
 -- Functions of the `arguments` area: the checks every api function runs on its arguments before anything else.
 -- A request is refused with PT400 naming the argument before it can cost anything: an unbounded time (infinity,
 -- year 9999) makes a calendar walk forever, a negative party makes a negative price. Each api function passes
--- each time argument through `private.time_arg` (and each count through `private.count_arg`) where it starts, so
--- which other arguments are wrong, or who is calling, never changes the answer. `db/tests/arguments_*.sql` walk
--- the catalogue, so a new api function without its checks fails the tests.
+-- each time argument through `private.time_arg`, each count through `private.count_arg` and each duration
+-- through `private.interval_arg` where it starts, so which other arguments are wrong, or who is calling, never
+-- changes the answer. `db/tests/arguments_*.sql` walk the catalogue: a new api function without its checks fails.
 --
 -- The time window is fixed here, once: from 2000-01-01 (before any booking a venue could import; no earlier date
 -- means anything to a booking system) to five years from now (no venue sells further ahead; availability windows
@@ -132,3 +132,72 @@ when an end is unbounded, infinite or outside 2000-01-01 to five years from now.
 
 REVOKE ALL ON FUNCTION private.time_arg(text, daterange) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.time_arg(text, daterange) TO anon, authenticated, service_role;
+
+
+-- Counts. A party is at most 1000 people: no booking page sells more in one order, and a bigger number is a typo
+-- or an attack (it multiplies into prices and counters).
+CREATE OR REPLACE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer)
+RETURNS integer
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < p_min OR p_value > p_max THEN
+    RAISE EXCEPTION '% must be a whole number from % to %, not %', p_name, p_min, p_max, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.count_arg(text, integer, integer, integer) IS
+'Returns an api function''s count argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is outside p_min to p_max.';
+
+REVOKE ALL ON FUNCTION private.count_arg(text, integer, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.count_arg(text, integer, integer, integer) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.party_size_arg(p_value integer)
+RETURNS integer
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+  SELECT private.count_arg('party_size', p_value, 1, 1000)
+$$;
+
+COMMENT ON FUNCTION private.party_size_arg(integer) IS
+'Returns a party_size argument unchanged (NULL too), or raises PT400 naming it when it is not 1 to 1000 (the
+experience''s own limits are checked where it is known).';
+
+REVOKE ALL ON FUNCTION private.party_size_arg(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.party_size_arg(integer) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval)
+RETURNS interval
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < p_min OR p_value > p_max THEN
+    RAISE EXCEPTION '% must be a duration from % to %, not %', p_name, p_min, p_max, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.interval_arg(text, interval, interval, interval) IS
+'Returns an api function''s duration argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is outside p_min to p_max.';
+
+REVOKE ALL ON FUNCTION private.interval_arg(text, interval, interval, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.interval_arg(text, interval, interval, interval)
+  TO anon, authenticated, service_role;

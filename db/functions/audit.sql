@@ -172,14 +172,14 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.seal_audit_log(settle)
+  SELECT private.seal_audit_log(private.interval_arg('settle', settle, interval '0', interval '1 day'))
 $$;
 
 COMMENT ON FUNCTION api.seal_audit_log(interval) IS
 $$Seals the audit log: for each organization, the rows written since its last seal (and older than settle,
 default a minute, so that no running transaction can still slot a row in before them) are hashed, chained to the
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
-seals made.$$;
+seals made. Errors: PT400 settle outside 0 to 1 day.$$;
 
 REVOKE ALL ON FUNCTION api.seal_audit_log(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.seal_audit_log(interval) TO service_role;

@@ -131,7 +131,7 @@ STABLE
 SET search_path = ''
 AS $$
   SELECT * FROM private.availability(experience_id, private.time_arg('from_date', from_date),
-                                     private.time_arg('to_date', to_date), party_size, NULL)
+                                     private.time_arg('to_date', to_date), private.party_size_arg(party_size), NULL)
 $$;
 
 COMMENT ON FUNCTION api.check_availability(uuid, date, date, integer) IS
@@ -140,7 +140,8 @@ $$Every start of an experience between two dates of the venue's calendar (inclus
 venue-local start, what remains (groups for a private session: 1 or 0; places for a ticketed event), and the price
 for the party in minor units. Existing bookings and unexpired holds count; run-out holds do not. A party outside a
 private session's size limits gets no rows. At most 367 days per request (PT400 beyond). For staff of the
-experience's organization.$$;
+experience's organization. Errors: PT400 a date outside 2000-01-01 to five years from now, or a party_size
+outside 1 to 1000.$$;
 
 REVOKE ALL ON FUNCTION api.check_availability(uuid, date, date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.check_availability(uuid, date, date, integer) TO authenticated, service_role;

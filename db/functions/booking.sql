@@ -475,8 +475,9 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at), party_size,
-                                      customer_email, customer_name, customer_phone, tickets, idempotency_key, NULL)
+  SELECT * FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
+                                      private.party_size_arg(party_size), customer_email, customer_name,
+                                      customer_phone, tickets, idempotency_key, NULL)
 $$;
 
 COMMENT ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) IS
@@ -485,8 +486,9 @@ party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity":
 its places for the experience's hold time, or confirmed at once when no payment is required; it carries an
 8-character confirmation code. Pass idempotency_key to make retries safe: a key is yours (the signed-in staff
 member's), and the same request with it returns the same booking. For staff of the experience's organization.
-Errors: PT404 experience not found; PT400 invalid party, tickets or start (not scheduled, too late, too early,
-venue closed, or outside 2000-01-01 to five years from now); PT409 sold out or taken (detail sold_out /
+Errors: PT404 experience not found; PT400 invalid party (party_size is 1 to 1000, and within the experience's
+limits), tickets or start (not scheduled, too late, too early, venue closed, or outside 2000-01-01 to five years
+from now); PT409 sold out or taken (detail sold_out /
 slot_taken); PT422 the key was already used for a different request (detail idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) FROM PUBLIC;
@@ -781,7 +783,7 @@ STABLE
 SET search_path = ''
 AS $$
   SELECT private.time_arg('from_time', from_time), private.time_arg('to_time', to_time),
-         private.time_arg('after_starts_at', after_starts_at);
+         private.time_arg('after_starts_at', after_starts_at), private.count_arg('page_size', page_size, 1, 500);
   SELECT b.*
     FROM app.bookings b
    WHERE b.org_id = list_bookings.org_id
@@ -794,7 +796,7 @@ AS $$
             WHERE c.org_id = list_bookings.org_id AND c.email_key = pg_catalog.lower(pg_catalog.btrim(customer_email))))
      AND (after_starts_at IS NULL OR (b.starts_at, b.id) > (after_starts_at, coalesce(after_id, '00000000-0000-0000-0000-000000000000')))
    ORDER BY b.starts_at, b.id
-   LIMIT LEAST(GREATEST(coalesce(page_size, 50), 1), 500)
+   LIMIT coalesce(page_size, 50)
 $$;
 
 COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
@@ -802,7 +804,7 @@ COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.bookin
 $$An organization's bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
 by keyset: pass the last row's starts_at and id as after_starts_at and after_id for the next page. page_size 1 to
 500 (default 50). For staff of the organization; others see an empty list. Errors: PT400 a time outside
-2000-01-01 to five years from now.$$;
+2000-01-01 to five years from now, or a page_size outside 1 to 500.$$;
 
 REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
                                          timestamptz, uuid, integer) FROM PUBLIC;

@@ -97,13 +97,14 @@ STABLE
 SET search_path = ''
 AS $$
   SELECT * FROM private.widget_availability(embed_key, experience_id, private.time_arg('from_date', from_date),
-                                            private.time_arg('to_date', to_date), party_size)
+                                            private.time_arg('to_date', to_date), private.party_size_arg(party_size))
 $$;
 
 COMMENT ON FUNCTION api.widget_availability(text, uuid, date, date, integer) IS
 $$The public variant of check_availability: bookable starts of one of the venue's experiences between two dates of
 the venue's calendar (at most 63 days), with what remains and the price for the party, and nothing else. For
-anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key.$$;
+anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key; PT400 a date outside
+2000-01-01 to five years from now, or a party_size outside 1 to 1000.$$;
 
 REVOKE ALL ON FUNCTION api.widget_availability(text, uuid, date, date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.widget_availability(text, uuid, date, date, integer) TO anon, authenticated;
@@ -128,8 +129,9 @@ SET search_path = ''
 AS $$
   SELECT b.id, b.confirmation_code, b.status, b.starts_at, b.ends_at, b.price_minor, b.currency::text,
          b.hold_expires_at
-    FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at), party_size, customer_email,
-                               customer_name, customer_phone, tickets, idempotency_key, embed_key) b
+    FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
+                               private.party_size_arg(party_size), customer_email, customer_name, customer_phone,
+                               tickets, idempotency_key, embed_key) b
 $$;
 
 COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS

@@ -4,24 +4,12 @@
 
 BEGIN;
 
+-- Checks of functions that count_args changed are retired; its verify checks them now.
+
 -- Checks of functions that idempotency_rules changed are retired; its verify checks them now.
 
 DO $verify$
 BEGIN
-  PERFORM 'api.check_availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_availability(uuid,date,date,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
-  END IF;
-  PERFORM 'api.widget_availability(text,uuid,date,date,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_availability(text,uuid,date,date,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_availability(text,uuid,date,date,integer)';
-  END IF;
   PERFORM 'private.time_arg(text,date)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.time_arg(text,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.time_arg(text,date)';

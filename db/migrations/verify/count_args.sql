@@ -1,0 +1,78 @@
+-- Verify tessera:count_args on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.check_availability(uuid,date,date,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
+  END IF;
+  PERFORM 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
+  END IF;
+  PERFORM 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
+  END IF;
+  PERFORM 'api.seal_audit_log(interval)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.seal_audit_log(interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.seal_audit_log(interval)';
+  END IF;
+  PERFORM 'api.widget_availability(text,uuid,date,date,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_availability(text,uuid,date,date,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_availability(text,uuid,date,date,integer)';
+  END IF;
+  PERFORM 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
+  END IF;
+  PERFORM 'private.count_arg(text,integer,integer,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.count_arg(text,integer,integer,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.count_arg(text,integer,integer,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.count_arg(text,integer,integer,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.count_arg(text,integer,integer,integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.count_arg(text,integer,integer,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.count_arg(text,integer,integer,integer)';
+  END IF;
+  PERFORM 'private.interval_arg(text,interval,interval,interval)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.interval_arg(text,interval,interval,interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.interval_arg(text,interval,interval,interval)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.interval_arg(text,interval,interval,interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.interval_arg(text,interval,interval,interval)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.interval_arg(text,interval,interval,interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.interval_arg(text,interval,interval,interval)';
+  END IF;
+  PERFORM 'private.party_size_arg(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.party_size_arg(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.party_size_arg(integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.party_size_arg(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.party_size_arg(integer)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.party_size_arg(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.party_size_arg(integer)';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;
