@@ -537,6 +537,12 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'booking % not found', p_booking_id USING ERRCODE = 'PT404';
   END IF;
+  -- A move to the status it has is no move: refused, so that a second cancellation cannot erase the first
+  -- one's reason, and a client learns its retry was not needed.
+  IF current.status = p_status THEN
+    RAISE EXCEPTION 'booking % is already %', current.confirmation_code, current.status
+      USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
+  END IF;
   IF p_status = 'confirmed' AND current.status = 'pending' AND current.hold_expires_at <= pg_catalog.now() THEN
     RAISE EXCEPTION 'the hold on booking % ran out at %', current.confirmation_code, current.hold_expires_at
       USING ERRCODE = 'PT409', DETAIL = 'hold_expired', HINT = 'make a new booking';
@@ -555,7 +561,8 @@ $$;
 
 COMMENT ON FUNCTION private.move_booking(uuid, app.booking_status, text) IS
 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
-illegal transition or a confirmation after the hold ran out.';
+illegal transition (a move to the status it already has included) or a confirmation after the hold ran out; a
+refused move writes nothing.';
 
 REVOKE ALL ON FUNCTION private.move_booking(uuid, app.booking_status, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.move_booking(uuid, app.booking_status, text) TO authenticated, service_role;
@@ -566,7 +573,8 @@ RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT * FROM private.move_booking(booking_id, 'confirmed', NULL) $$;
 COMMENT ON FUNCTION api.confirm_booking(uuid) IS
 $$Confirms a pending booking (typically once paid). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition (detail illegal_transition) or hold ran out (detail hold_expired).$$;
+PT409 illegal transition, already confirmed included (detail illegal_transition), or hold ran out (detail
+hold_expired).$$;
 REVOKE ALL ON FUNCTION api.confirm_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.confirm_booking(uuid) TO authenticated, service_role;
 
@@ -576,7 +584,8 @@ AS $$ SELECT refund_due_minor FROM private.move_booking(booking_id, 'cancelled',
 COMMENT ON FUNCTION api.cancel_booking(uuid, text) IS
 $$Cancels a pending or confirmed booking, frees its places, and returns the refund due in minor units under the
 experience's policy (full before its cutoff, its late percentage until the start, nothing after; nothing when
-unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition.$$;
+unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition, already cancelled
+included (detail illegal_transition): a second cancellation changes nothing, its reason is not written.$$;
 REVOKE ALL ON FUNCTION api.cancel_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid, text) TO authenticated, service_role;
 
@@ -585,7 +594,7 @@ RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT * FROM private.move_booking(booking_id, 'rejected', reason) $$;
 COMMENT ON FUNCTION api.reject_booking(uuid, text) IS
 $$Rejects a pending booking and frees its places. For staff of its organization. Errors: PT404 not found; PT409
-illegal transition.$$;
+illegal transition, already rejected included (detail illegal_transition; nothing is written).$$;
 REVOKE ALL ON FUNCTION api.reject_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reject_booking(uuid, text) TO authenticated, service_role;
 
@@ -594,7 +603,7 @@ RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT * FROM private.move_booking(booking_id, 'completed', NULL) $$;
 COMMENT ON FUNCTION api.complete_booking(uuid) IS
 $$Marks a confirmed booking as completed (the group came). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition.$$;
+PT409 illegal transition, already completed included (detail illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.complete_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO authenticated, service_role;
 
@@ -603,7 +612,7 @@ RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT * FROM private.move_booking(booking_id, 'no_show', NULL) $$;
 COMMENT ON FUNCTION api.mark_no_show(uuid) IS
 $$Marks a confirmed booking as a no-show. For staff of its organization. Errors: PT404 not found; PT409 illegal
-transition.$$;
+transition, already a no-show included (detail illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.mark_no_show(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.mark_no_show(uuid) TO authenticated, service_role;
 
@@ -734,8 +743,8 @@ $$;
 
 COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) IS
 $$Moves several bookings to one status, all or nothing: the first booking that cannot move (not found, or an
-illegal transition) aborts the batch with an error naming it (its id is the error's detail) and nothing is
-written. Returns the moved bookings in the order given. For staff of their organization.$$;
+illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
+is the error's detail) and nothing is written. Returns the moved bookings in the order given. For staff of their organization.$$;
 
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) TO authenticated;
