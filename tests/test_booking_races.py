@@ -152,7 +152,7 @@ def widget_key(conninfo: str) -> str:
                             ).fetchone()[0]
 
 
-WIDGET_BOOKING = """SELECT booking_id FROM api.widget_create_booking(%s, %s, %s, %s, customer_name => %s,
+WIDGET_BOOKING = """SELECT id FROM api.widget_create_booking(%s, %s, %s, %s, customer_name => %s,
                                                                     tickets => %s, idempotency_key => %s)"""
 
 

@@ -43,6 +43,24 @@ REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.new_confirmation_code() TO authenticated, service_role;
 
 
+CREATE OR REPLACE FUNCTION private.booking_answer(b app.bookings)
+RETURNS app.booking_answer
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+  SELECT b.id, b.confirmation_code, b.status, b.experience_id, b.starts_at, b.ends_at, b.party_size, b.places,
+         b.price_minor, b.currency::text, b.hold_expires_at, b.cancel_reason, b.refund_due_minor, b.created_at
+$$;
+
+COMMENT ON FUNCTION private.booking_answer(app.bookings) IS
+'A booking as every function that makes or moves one answers it (app.booking_answer).';
+
+REVOKE ALL ON FUNCTION private.booking_answer(app.bookings) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.booking_answer(app.bookings) TO anon, authenticated, service_role;
+
+
 -- Status machine and immutable columns. ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.bookings_guard()
 RETURNS trigger
@@ -470,21 +488,25 @@ CREATE OR REPLACE FUNCTION api.create_booking(
   tickets         jsonb DEFAULT NULL,
   idempotency_key text DEFAULT NULL
 )
-RETURNS app.bookings
+RETURNS app.booking_answer
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
-                                      private.party_size_arg(party_size), customer_email, customer_name,
-                                      customer_phone, tickets, idempotency_key, NULL)
+  SELECT a.*
+    FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
+                               private.party_size_arg(party_size), customer_email, customer_name, customer_phone,
+                               tickets, idempotency_key, NULL) b,
+         private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) IS
 $$Books a session for a customer (created on the fly, matched by e-mail whatever its case). Private sessions take
 party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity": 2}]. The booking is pending, holding
 its places for the experience's hold time, or confirmed at once when no payment is required; it carries an
-8-character confirmation code. Pass idempotency_key to make retries safe: a key is yours (the signed-in staff
+8-character confirmation code. Answers the booking as an object (app.booking_answer: id, confirmation_code, status,
+experience_id, starts_at, ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason,
+refund_due_minor, created_at), the same fields as widget_create_booking. Pass idempotency_key to make retries safe: a key is yours (the signed-in staff
 member's), and the same request with it returns the same booking. For staff of the experience's organization.
 Errors: PT404 experience not found; PT400 invalid party (party_size is 1 to 1000, and within the experience's
 limits), tickets or start (not scheduled, too late, too early, venue closed, or outside 2000-01-01 to five years
@@ -569,10 +591,10 @@ GRANT EXECUTE ON FUNCTION private.move_booking(uuid, app.booking_status, text) T
 
 
 CREATE OR REPLACE FUNCTION api.confirm_booking(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'confirmed', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'confirmed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.confirm_booking(uuid) IS
-$$Confirms a pending booking (typically once paid). For staff of its organization. Errors: PT404 not found;
+$$Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization. Errors: PT404 not found;
 PT409 illegal transition, already confirmed included (detail illegal_transition), or hold ran out (detail
 hold_expired).$$;
 REVOKE ALL ON FUNCTION api.confirm_booking(uuid) FROM PUBLIC;
@@ -590,29 +612,30 @@ REVOKE ALL ON FUNCTION api.cancel_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid, text) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'rejected', reason) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'rejected', reason) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.reject_booking(uuid, text) IS
-$$Rejects a pending booking and frees its places. For staff of its organization. Errors: PT404 not found; PT409
-illegal transition, already rejected included (detail illegal_transition; nothing is written).$$;
+$$Rejects a pending booking, frees its places and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already rejected included (detail illegal_transition; nothing
+is written).$$;
 REVOKE ALL ON FUNCTION api.reject_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reject_booking(uuid, text) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.complete_booking(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'completed', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'completed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.complete_booking(uuid) IS
-$$Marks a confirmed booking as completed (the group came). For staff of its organization. Errors: PT404 not found;
+$$Marks a confirmed booking as completed (the group came) and answers it (app.booking_answer). For staff of its organization. Errors: PT404 not found;
 PT409 illegal transition, already completed included (detail illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.complete_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.mark_no_show(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'no_show', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'no_show', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.mark_no_show(uuid) IS
-$$Marks a confirmed booking as a no-show. For staff of its organization. Errors: PT404 not found; PT409 illegal
-transition, already a no-show included (detail illegal_transition).$$;
+$$Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.mark_no_show(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.mark_no_show(uuid) TO authenticated, service_role;
 
@@ -699,17 +722,18 @@ GRANT EXECUTE ON FUNCTION private.reschedule(uuid, timestamptz) TO authenticated
 
 
 CREATE OR REPLACE FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamptz)
-RETURNS app.bookings
+RETURNS app.booking_answer
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.reschedule(booking_id, private.time_arg('starts_at', starts_at))
+  SELECT a.*
+    FROM private.reschedule(booking_id, private.time_arg('starts_at', starts_at)) b, private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.reschedule_booking(uuid, timestamptz) IS
-$$Moves a pending or confirmed booking to another scheduled start of the same experience. Atomic: the old places
-are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
+$$Moves a pending or confirmed booking to another scheduled start of the same experience and answers it
+(app.booking_answer). Atomic: the old places are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
 not found; PT400 not a bookable start (or outside 2000-01-01 to five years from now); PT409 sold out or taken, or
 the booking is no longer live.$$;
 
@@ -718,7 +742,7 @@ GRANT EXECUTE ON FUNCTION api.reschedule_booking(uuid, timestamptz) TO authentic
 
 
 CREATE OR REPLACE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status)
-RETURNS SETOF app.bookings
+RETURNS SETOF app.booking_answer
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
@@ -736,7 +760,7 @@ BEGIN
         USING ERRCODE = CASE WHEN SQLSTATE = 'PT404' THEN 'PT404' ELSE 'PT409' END,
               DETAIL = one::text;
     END;
-    RETURN NEXT moved;
+    RETURN NEXT private.booking_answer(moved);
   END LOOP;
 END
 $$;
@@ -744,7 +768,8 @@ $$;
 COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) IS
 $$Moves several bookings to one status, all or nothing: the first booking that cannot move (not found, or an
 illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
-is the error's detail) and nothing is written. Returns the moved bookings in the order given. For staff of their organization.$$;
+is the error's detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
+For staff of their organization.$$;
 
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) TO authenticated;

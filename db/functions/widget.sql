@@ -170,22 +170,23 @@ CREATE OR REPLACE FUNCTION api.widget_create_booking(
   tickets         jsonb DEFAULT NULL,
   idempotency_key text DEFAULT NULL
 )
-RETURNS TABLE (booking_id uuid, confirmation_code text, status app.booking_status, starts_at timestamptz,
-               ends_at timestamptz, price_minor bigint, currency text, hold_expires_at timestamptz)
+RETURNS app.booking_answer
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT b.id, b.confirmation_code, b.status, b.starts_at, b.ends_at, b.price_minor, b.currency::text,
-         b.hold_expires_at
+  SELECT a.*
     FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
                                private.party_size_arg(party_size), customer_email, customer_name, customer_phone,
-                               tickets, idempotency_key, embed_key) b
+                               tickets, idempotency_key, embed_key) b,
+         private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS
 $$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks and holds,
-answering only the booking's id, code, status, times, price and hold. An idempotency_key belongs to the venue and
+and the same answer, an object (app.booking_answer: id, confirmation_code, status, experience_id, starts_at,
+ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason, refund_due_minor,
+created_at). An idempotency_key belongs to the venue and
 the customer's e-mail: the same request with it returns the same booking; a visitor with another e-mail, or at
 another venue, never gets that booking. Errors: PT404 unknown key or experience; PT400 invalid party, tickets or
 start (or outside 2000-01-01 to five years from now); PT409 sold out or taken; PT422 the key was already used for

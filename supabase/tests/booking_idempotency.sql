@@ -13,9 +13,9 @@ CREATE TEMP TABLE first AS
 SELECT * FROM api.widget_create_booking((SELECT key FROM shop), (SELECT vault FROM shop), (SELECT at_19 FROM shop),
                                         'ada@example.com', 2, 'Ada', idempotency_key => 'guessable-1');
 GRANT SELECT ON first TO PUBLIC;
-SELECT is((SELECT booking_id FROM api.widget_create_booking((SELECT key FROM shop), (SELECT vault FROM shop),
+SELECT is((SELECT id FROM api.widget_create_booking((SELECT key FROM shop), (SELECT vault FROM shop),
             (SELECT at_19 FROM shop), 'Ada@Example.com ', 2, 'Ada', idempotency_key => 'guessable-1')),
-          (SELECT booking_id FROM first), 'the same request with the same key is the same booking (e-mail in any case)');
+          (SELECT id FROM first), 'the same request with the same key is the same booking (e-mail in any case)');
 SELECT throws_ok(format($$ SELECT * FROM api.widget_create_booking(%L, %L, %L, 'ada@example.com', 3, 'Ada',
                             idempotency_key => 'guessable-1') $$,
                         (SELECT key FROM shop), (SELECT vault FROM shop), (SELECT at_19 FROM shop)),
@@ -34,7 +34,7 @@ SELECT * FROM api.widget_create_booking((SELECT key FROM shop), (SELECT quiz FRO
                                           'ticket_type_id', (SELECT standard FROM shop), 'quantity', 1)),
                                         idempotency_key => 'guessable-1');
 GRANT SELECT ON other_email TO PUBLIC;
-SELECT isnt((SELECT booking_id FROM other_email), (SELECT booking_id FROM first),
+SELECT isnt((SELECT id FROM other_email), (SELECT id FROM first),
             'another e-mail with the same key gets a booking of its own');
 SELECT isnt((SELECT confirmation_code FROM other_email), (SELECT confirmation_code FROM first),
             '… and never the first customer''s confirmation code');
@@ -43,7 +43,7 @@ SELECT * FROM api.widget_create_booking((SELECT key2 FROM shop), (SELECT subway 
                                         (SELECT at_19_ny FROM shop), 'ada@example.com', 2, 'Ada',
                                         idempotency_key => 'guessable-1');
 GRANT SELECT ON other_venue TO PUBLIC;
-SELECT isnt((SELECT booking_id FROM other_venue), (SELECT booking_id FROM first),
+SELECT isnt((SELECT id FROM other_venue), (SELECT id FROM first),
             'another venue''s widget with the same key and e-mail gets a booking of its own');
 SELECT throws_ok(format($$ SELECT * FROM api.widget_create_booking(%L, %L, %L, 'mallory@example.com', 2,
                             idempotency_key => 'guessable-1') $$,
@@ -61,7 +61,7 @@ SELECT jsonb_build_array(jsonb_build_object('ticket_type_id', standard, 'quantit
 CREATE TEMP TABLE by_staff AS
 SELECT * FROM api.create_booking((SELECT quiz FROM shop), (SELECT at_19 FROM shop), 'bob@example.com',
                                  tickets => (SELECT two FROM tickets), idempotency_key => 'guessable-1');
-SELECT ok((SELECT id FROM by_staff) NOT IN ((SELECT booking_id FROM first), (SELECT booking_id FROM other_email)),
+SELECT ok((SELECT id FROM by_staff) NOT IN ((SELECT id FROM first), (SELECT id FROM other_email)),
           'a staff member''s key is not a widget visitor''s');
 SELECT is((SELECT id FROM api.create_booking((SELECT quiz FROM shop), (SELECT at_19 FROM shop), 'bob@example.com',
                                              tickets => (SELECT two FROM tickets), idempotency_key => 'guessable-1')),
@@ -86,7 +86,7 @@ RESET ROLE;
 -- Nothing a refused request sent was written.
 SELECT is((SELECT name FROM app.customers WHERE org_id = (SELECT org FROM shop) AND email_key = 'ada@example.com'),
           'Ada', 'a refused replay does not rename the customer');
-SELECT is((SELECT party_size FROM app.bookings WHERE id = (SELECT booking_id FROM first)), 2,
+SELECT is((SELECT party_size FROM app.bookings WHERE id = (SELECT id FROM first)), 2,
           'nor change the first booking');
 SELECT is((SELECT count(*)::integer FROM app.bookings
             WHERE org_id = (SELECT org FROM shop) AND idempotency_key = 'guessable-1'), 5,

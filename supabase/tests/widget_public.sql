@@ -43,9 +43,9 @@ CREATE TEMP TABLE booked AS SELECT * FROM api.widget_create_booking('wk_soho_key
   'a3000000-0000-4000-8000-000000000001', (SELECT at_18 FROM day), 'visitor@example.com', 2,
   idempotency_key => 'widget-1');
 SELECT is((SELECT status::text FROM booked), 'pending', 'a visitor books through the widget, holding the place');
-SELECT is((SELECT booking_id FROM api.widget_create_booking('wk_soho_key_for_tests_only_0000000000000000',
+SELECT is((SELECT id FROM api.widget_create_booking('wk_soho_key_for_tests_only_0000000000000000',
             'a3000000-0000-4000-8000-000000000001', (SELECT at_18 FROM day), 'visitor@example.com', 2,
-            idempotency_key => 'widget-1')), (SELECT booking_id FROM booked), 'a retried widget booking is the same booking');
+            idempotency_key => 'widget-1')), (SELECT id FROM booked), 'a retried widget booking is the same booking');
 SELECT throws_ok($$ SELECT * FROM api.widget_create_booking('wk_brooklyn_key_for_tests_only_000000000000',
                     'a3000000-0000-4000-8000-000000000001', (SELECT at_18 FROM day), 'v2@example.com', 2) $$,
                  'PT404', 'experience not found', 'a key cannot book another venue''s experience');

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that booking_answers changed are retired; its verify checks them now.
+
 -- Checks of functions that count_args changed are retired; its verify checks them now.
 
 DO $verify$
@@ -11,10 +13,6 @@ BEGIN
   PERFORM 'api.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.purge_audit_log(timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.purge_audit_log(timestamp with time zone)';
-  END IF;
-  PERFORM 'api.reschedule_booking(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.reschedule_booking(uuid,timestamp with time zone)';
   END IF;
   PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
