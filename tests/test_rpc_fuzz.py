@@ -28,7 +28,7 @@ def test_the_document_describes_every_exposed_api_function(api, schema):
     body = check["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["experience_id", "from_date", "to_date"]
     assert body["properties"]["party_size"] == {"type": "integer", "format": "int32",
-                                                "description": "SQL type integer; default 1"}
+                                                "description": "SQL type integer; default NULL::integer"}
     assert body["properties"]["experience_id"] == {"type": "string", "format": "uuid", "description": "SQL type uuid"}
     statuses = document["paths"]["/rpc/batch_update_booking_status"]["post"]["requestBody"]["content"][
         "application/json"]["schema"]["properties"]["status"]

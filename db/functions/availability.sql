@@ -9,6 +9,33 @@ DROP FUNCTION IF EXISTS private.within_opening_hours(uuid, timestamp, timestamp)
 
 DROP FUNCTION IF EXISTS private.availability(uuid, date, date, integer);
 
+CREATE OR REPLACE FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer)
+RETURNS void
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = ''
+AS $$
+BEGIN
+  -- An empty list would hide the mistake; a cut one would hide what was cut.
+  IF p_to < p_from THEN
+    RAISE EXCEPTION 'to_date is before from_date' USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
+      HINT = 'both dates are included: from_date = to_date asks for one day';
+  END IF;
+  IF p_to - p_from >= p_max_days THEN
+    RAISE EXCEPTION 'at most % days of availability per request', p_max_days USING ERRCODE = 'PT400',
+      DETAIL = 'out_of_range', HINT = 'ask for a shorter window, a page at a time';
+  END IF;
+END
+$$;
+
+COMMENT ON FUNCTION private.availability_window(date, date, integer) IS
+'Raises PT400 (detail out_of_range) unless from p_from to p_to (both included) is a window of 1 to p_max_days
+days. NULL dates pass: they mean no window, and no rows.';
+
+REVOKE ALL ON FUNCTION private.availability_window(date, date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.availability_window(date, date, integer) TO anon, authenticated, service_role;
+
+
 CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer,
                                                 p_embed_key text)
 RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, local_start timestamp, remaining integer,
@@ -30,33 +57,37 @@ DECLARE
   closed   tstzmultirange;
   open     tsmultirange;
   claimed  tstzmultirange;
+  party    integer;
 BEGIN
+  -- Its own limit, whoever calls: a year and a day's worth of starts at most.
+  PERFORM private.availability_window(p_from, p_to, 367);
   -- Its own check, once, instead of row-level security on every table for every start: the caller is staff of
   -- the experience's organization (or service_role), or presents the embed key of its venue. Otherwise: no rows.
   SELECT e.*, v.timezone INTO exp
     FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
    WHERE e.id = p_experience_id AND e.active
-     AND (e.kind = 'ticketed_event' OR p_party_size BETWEEN e.min_party AND e.max_party)
      AND CASE WHEN p_embed_key IS NULL
               THEN e.org_id = ANY (private.org_ids('staff')) OR (SELECT auth.role()) = 'service_role'
               ELSE v.embed_key = p_embed_key END;
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  IF p_to - p_from > 366 THEN
-    RAISE EXCEPTION 'at most 367 days of availability per request' USING ERRCODE = 'PT400',
-      HINT = 'ask for a shorter window, a page at a time';
+  -- No party given: the smallest the experience takes. A private session's limits are told, not hidden.
+  party := coalesce(p_party_size, exp.min_party);
+  IF exp.kind = 'private_session' AND party NOT BETWEEN exp.min_party AND exp.max_party THEN
+    RAISE EXCEPTION 'a party of % cannot book %', party, exp.name USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
+      HINT = pg_catalog.format('parties of %s to %s', exp.min_party, exp.max_party);
   END IF;
 
   amount := CASE WHEN exp.kind = 'ticketed_event'
                  THEN (SELECT pg_catalog.min(tt.price_minor) FROM app.ticket_types tt
                         WHERE tt.experience_id = exp.id AND tt.active
                           AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
-                          AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end)) * p_party_size
-                 ELSE (SELECT CASE WHEN exp.pricing_mode = 'per_person' THEN t.price_minor * p_party_size
+                          AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end)) * party
+                 ELSE (SELECT CASE WHEN exp.pricing_mode = 'per_person' THEN t.price_minor * party
                                    ELSE t.price_minor END
                          FROM app.price_tiers t
-                        WHERE t.experience_id = exp.id AND p_party_size BETWEEN t.min_party AND t.max_party) END;
+                        WHERE t.experience_id = exp.id AND party BETWEEN t.min_party AND t.max_party) END;
 
   -- Every instant a session starting on these local dates can touch, with a day to spare for any offset.
   reach := pg_catalog.tstzrange(((p_from - 1)::timestamp) AT TIME ZONE exp.timezone,
@@ -114,34 +145,37 @@ END
 $$;
 
 COMMENT ON FUNCTION private.availability(uuid, date, date, integer, text) IS
-'Bookable starts of an experience between two venue-local dates for a party: remaining capacity (groups for a
-private session, places for a ticketed event) and the price for that party. Its own check: staff of the
-experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else gets no rows.';
+'Bookable starts of an experience between two venue-local dates for a party (NULL: its smallest): remaining
+capacity (groups for a private session, places for a ticketed event) and the price for that party. Its own check:
+staff of the experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else
+gets no rows. PT400 for a window over 367 days or reversed, and for a party outside a private session''s limits.';
 
 REVOKE ALL ON FUNCTION private.availability(uuid, date, date, integer, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.availability(uuid, date, date, integer, text) TO authenticated, service_role;
 
 
 CREATE OR REPLACE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date,
-                                                  party_size integer DEFAULT 1)
+                                                  party_size integer DEFAULT NULL)
 RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, local_start timestamp, remaining integer,
                price_minor bigint, currency text)
 LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.availability(experience_id, private.time_arg('from_date', from_date),
-                                     private.time_arg('to_date', to_date), private.party_size_arg(party_size), NULL)
+  SELECT private.availability_window(private.time_arg('from_date', from_date), private.time_arg('to_date', to_date),
+                                     367), private.party_size_arg(party_size);
+  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size, NULL)
 $$;
 
 COMMENT ON FUNCTION api.check_availability(uuid, date, date, integer) IS
 $$Every start of an experience between two dates of the venue's calendar (inclusive) that can still be booked now
 (within the notice and advance windows, while the venue is open, outside closures), with UTC start and end, the
 venue-local start, what remains (groups for a private session: 1 or 0; places for a ticketed event), and the price
-for the party in minor units. Existing bookings and unexpired holds count; run-out holds do not. A party outside a
-private session's size limits gets no rows. At most 367 days per request (PT400 beyond). For staff of the
-experience's organization. Errors: PT400 a date outside 2000-01-01 to five years from now, or a party_size
-outside 1 to 1000.$$;
+for the party in minor units (without party_size: the experience's smallest party). Existing bookings and unexpired
+holds count; run-out holds do not. For staff of the experience's organization; for anyone else, and for an
+experience that does not exist, no rows. Errors (PT400, detail out_of_range): a window over 367 days, or to_date
+before from_date; a date outside 2000-01-01 to five years from now; a party_size outside 1 to 1000, or outside a
+private session's limits (the hint says them).$$;
 
 REVOKE ALL ON FUNCTION api.check_availability(uuid, date, date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.check_availability(uuid, date, date, integer) TO authenticated, service_role;

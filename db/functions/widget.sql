@@ -85,14 +85,15 @@ STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
+  SELECT private.availability_window(p_from, p_to, 63);
   SELECT a.starts_at, a.local_start, a.remaining, a.price_minor, a.currency
-    FROM private.availability(p_experience_id, p_from, LEAST(p_to, p_from + 62), p_party_size, p_embed_key) a
+    FROM private.availability(p_experience_id, p_from, p_to, p_party_size, p_embed_key) a
    WHERE private.widget_venue(p_embed_key) IS NOT NULL
 $$;
 
 COMMENT ON FUNCTION private.widget_availability(text, uuid, date, date, integer) IS
 'Availability for the widget: only starts, what remains and prices, for an experience of the key''s venue; at
-most 63 days per request.';
+most 63 days per request (PT400 beyond, never a window cut short).';
 
 REVOKE ALL ON FUNCTION private.widget_availability(text, uuid, date, date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.widget_availability(text, uuid, date, date, integer) TO anon, authenticated;
@@ -139,21 +140,24 @@ GRANT EXECUTE ON FUNCTION api.widget_ticket_types(text, uuid) TO anon, authentic
 
 
 CREATE OR REPLACE FUNCTION api.widget_availability(embed_key text, experience_id uuid, from_date date, to_date date,
-                                                   party_size integer DEFAULT 1)
+                                                   party_size integer DEFAULT NULL)
 RETURNS TABLE (starts_at timestamptz, local_start timestamp, remaining integer, price_minor bigint, currency text)
 LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.widget_availability(embed_key, experience_id, private.time_arg('from_date', from_date),
-                                            private.time_arg('to_date', to_date), private.party_size_arg(party_size))
+  SELECT private.time_arg('from_date', from_date), private.time_arg('to_date', to_date),
+         private.party_size_arg(party_size);
+  SELECT * FROM private.widget_availability(embed_key, experience_id, from_date, to_date, party_size)
 $$;
 
 COMMENT ON FUNCTION api.widget_availability(text, uuid, date, date, integer) IS
 $$The public variant of check_availability: bookable starts of one of the venue's experiences between two dates of
-the venue's calendar (at most 63 days), with what remains and the price for the party, and nothing else. For
-anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key; PT400 a date outside
-2000-01-01 to five years from now, or a party_size outside 1 to 1000.$$;
+the venue's calendar (both included, at most 63 days), with what remains and the price for the party (without
+party_size: the experience's smallest party), and nothing else. For anyone with the venue's embed key (anon); an
+experience of another venue shows no rows. Errors: PT404 for an unknown or rotated key; PT400 (detail
+out_of_range) a window over 63 days or reversed, a date outside 2000-01-01 to five years from now, a party_size
+outside 1 to 1000 or outside a private session's limits (the hint says them).$$;
 
 REVOKE ALL ON FUNCTION api.widget_availability(text, uuid, date, date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.widget_availability(text, uuid, date, date, integer) TO anon, authenticated;

@@ -66,8 +66,8 @@ SELECT results_eq(
 SELECT is((SELECT local_start FROM api.check_availability('a3000000-0000-4000-8000-000000000001',
                                                           (SELECT d FROM day), (SELECT d FROM day), 4)),
           (SELECT d FROM day) + time '19:00', 'availability shows the venue-local start');
-SELECT is_empty($$ SELECT * FROM api.check_availability('a3000000-0000-4000-8000-000000000001',
-                   (SELECT d FROM day), (SELECT d FROM day), 9) $$, 'a party too large for the game sees nothing');
+SELECT throws_ok($$ SELECT * FROM api.check_availability('a3000000-0000-4000-8000-000000000001',
+                   (SELECT d FROM day), (SELECT d FROM day), 9) $$, 'PT400', NULL, 'a party too large for the game is told so');
 
 CREATE TEMP TABLE first_booking AS
 SELECT * FROM api.create_booking('a3000000-0000-4000-8000-000000000001', (SELECT at_19 FROM day),
