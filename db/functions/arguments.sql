@@ -201,3 +201,87 @@ naming it when it is outside p_min to p_max.';
 REVOKE ALL ON FUNCTION private.interval_arg(text, interval, interval, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.interval_arg(text, interval, interval, interval)
   TO anon, authenticated, service_role;
+
+
+-- Text. Every text argument has a length limit, the column's where it is stored (so a constraint never speaks
+-- to a customer in its own names), and a key's otherwise: a megabyte of key is an attack, not a typo.
+CREATE OR REPLACE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer)
+RETURNS text
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF pg_catalog.length(p_value) NOT BETWEEN p_min_length AND p_max_length THEN
+    RAISE EXCEPTION '% is % to % characters long, not %', p_name, p_min_length, p_max_length,
+      pg_catalog.length(p_value) USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.text_arg(text, text, integer, integer) IS
+'Returns an api function''s text argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is shorter than p_min_length or longer than p_max_length characters.';
+
+REVOKE ALL ON FUNCTION private.text_arg(text, text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.text_arg(text, text, integer, integer) TO anon, authenticated, service_role;
+
+
+CREATE OR REPLACE FUNCTION private.email_arg(p_name text, p_value text)
+RETURNS text
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  -- The same rule as app.customers' CHECK, said in words.
+  PERFORM private.text_arg(p_name, p_value, 3, 320);
+  IF pg_catalog.btrim(p_value) !~ '^[^@\s]+@[^@\s]+$' THEN
+    RAISE EXCEPTION '% must be an e-mail address, like name@example.com', p_name
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.email_arg(text, text) IS
+'Returns an api function''s e-mail argument p_name unchanged (NULL too), or raises PT400 naming it when it is
+longer than 320 characters or not an address (something@somewhere, no spaces).';
+
+REVOKE ALL ON FUNCTION private.email_arg(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.email_arg(text, text) TO anon, authenticated, service_role;
+
+
+-- Enumerations are taken as text and checked here, so that a wrong value is answered with the values allowed
+-- rather than with the type's internal name.
+CREATE OR REPLACE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype)
+RETURNS text[]
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+DECLARE
+  allowed text[] := ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+                           WHERE e.enumtypid = p_type ORDER BY e.enumsortorder);
+  wrong   text;
+BEGIN
+  SELECT v INTO wrong FROM pg_catalog.unnest(p_values) v WHERE v IS NULL OR NOT v = ANY (allowed) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION '% must be one of %, not %', p_name, pg_catalog.array_to_string(allowed, ', '),
+      coalesce(pg_catalog.quote_literal(wrong), 'null')
+      USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = pg_catalog.array_to_string(allowed, ', ');
+  END IF;
+  RETURN p_values;
+END
+$$;
+
+COMMENT ON FUNCTION private.enum_arg(text, text[], regtype) IS
+'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
+raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
+
+REVOKE ALL ON FUNCTION private.enum_arg(text, text[], regtype) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.enum_arg(text, text[], regtype) TO anon, authenticated, service_role;

@@ -344,6 +344,10 @@ DECLARE
   fingerprint text;
   constraint_name text;
 BEGIN
+  -- The callers checked each argument's shape; what must be there is checked first.
+  IF p_email IS NULL THEN
+    RAISE EXCEPTION 'customer_email is required' USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
   SELECT v.embed_key INTO venue_key FROM app.venues v WHERE v.id = exp.venue_id;
   -- Its own check: staff of the organization, or the public widget of the experience's venue. Anything else
@@ -495,8 +499,11 @@ SET search_path = ''
 AS $$
   SELECT a.*
     FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
-                               private.party_size_arg(party_size), customer_email, customer_name, customer_phone,
-                               tickets, idempotency_key, NULL) b,
+                               private.party_size_arg(party_size),
+                               private.email_arg('customer_email', customer_email),
+                               private.text_arg('customer_name', customer_name, 0, 200),
+                               private.text_arg('customer_phone', customer_phone, 0, 50), tickets,
+                               private.text_arg('idempotency_key', idempotency_key, 1, 200), NULL) b,
          private.booking_answer(b) a
 $$;
 
@@ -506,12 +513,14 @@ party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity":
 its places for the experience's hold time, or confirmed at once when no payment is required; it carries an
 8-character confirmation code. Answers the booking as an object (app.booking_answer: id, confirmation_code, status,
 experience_id, starts_at, ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason,
-refund_due_minor, created_at), the same fields as widget_create_booking. Pass idempotency_key to make retries safe: a key is yours (the signed-in staff
-member's), and the same request with it returns the same booking. For staff of the experience's organization.
-Errors: PT404 experience not found; PT400 invalid party (party_size is 1 to 1000, and within the experience's
-limits), tickets or start (not scheduled, too late, too early, venue closed, or outside 2000-01-01 to five years
-from now); PT409 sold out or taken (detail sold_out /
-slot_taken); PT422 the key was already used for a different request (detail idempotency_key_reused).$$;
+refund_due_minor, created_at), the same fields as widget_create_booking. Pass idempotency_key (1 to 200 characters)
+to make retries safe: a key is yours (the signed-in staff member's), and the same request with it returns the same
+booking. For staff of the experience's organization. Errors: PT404 experience not found; PT400 naming the argument
+for a missing or malformed customer_email, a customer_name over 200 or customer_phone over 50 characters, a
+party_size outside 1 to 1000 or the experience's limits, invalid tickets, or a start that is not bookable (not
+scheduled, too late, too early, venue closed, outside 2000-01-01 to five years from now); PT409 sold out or taken
+(detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
+idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text)
@@ -594,30 +603,38 @@ CREATE OR REPLACE FUNCTION api.confirm_booking(booking_id uuid)
 RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT a.* FROM private.move_booking(booking_id, 'confirmed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.confirm_booking(uuid) IS
-$$Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition, already confirmed included (detail illegal_transition), or hold ran out (detail
-hold_expired).$$;
+$$Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
+ran out (detail hold_expired).$$;
 REVOKE ALL ON FUNCTION api.confirm_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.confirm_booking(uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT refund_due_minor FROM private.move_booking(booking_id, 'cancelled', reason) $$;
+AS $$
+  SELECT refund_due_minor
+    FROM private.move_booking(booking_id, 'cancelled', private.text_arg('reason', reason, 0, 1000))
+$$;
 COMMENT ON FUNCTION api.cancel_booking(uuid, text) IS
-$$Cancels a pending or confirmed booking, frees its places, and returns the refund due in minor units under the
-experience's policy (full before its cutoff, its late percentage until the start, nothing after; nothing when
-unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition, already cancelled
-included (detail illegal_transition): a second cancellation changes nothing, its reason is not written.$$;
+$$Cancels a pending or confirmed booking, frees its places, records the reason (at most 1000 characters) and returns
+the refund due in minor units under the experience's policy (full before its cutoff, its late percentage until the
+start, nothing after; nothing when unpaid). For staff of its organization. Errors: PT404 not found; PT400 a reason
+over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
+cancellation changes nothing, its reason is not written.$$;
 REVOKE ALL ON FUNCTION api.cancel_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid, text) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL)
 RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT a.* FROM private.move_booking(booking_id, 'rejected', reason) b, private.booking_answer(b) a $$;
+AS $$
+  SELECT a.*
+    FROM private.move_booking(booking_id, 'rejected', private.text_arg('reason', reason, 0, 1000)) b,
+         private.booking_answer(b) a
+$$;
 COMMENT ON FUNCTION api.reject_booking(uuid, text) IS
-$$Rejects a pending booking, frees its places and answers it (app.booking_answer). For staff of its organization.
-Errors: PT404 not found; PT409 illegal transition, already rejected included (detail illegal_transition; nothing
-is written).$$;
+$$Rejects a pending booking, frees its places, records the reason (at most 1000 characters) and answers it
+(app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
+PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).$$;
 REVOKE ALL ON FUNCTION api.reject_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reject_booking(uuid, text) TO authenticated, service_role;
 
@@ -625,8 +642,9 @@ CREATE OR REPLACE FUNCTION api.complete_booking(booking_id uuid)
 RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
 AS $$ SELECT a.* FROM private.move_booking(booking_id, 'completed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.complete_booking(uuid) IS
-$$Marks a confirmed booking as completed (the group came) and answers it (app.booking_answer). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition, already completed included (detail illegal_transition).$$;
+$$Marks a confirmed booking as completed (the group came) and answers it (app.booking_answer). For staff of its
+organization. Errors: PT404 not found; PT409 illegal transition, already completed included (detail
+illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.complete_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO authenticated, service_role;
 
@@ -733,15 +751,18 @@ $$;
 
 COMMENT ON FUNCTION api.reschedule_booking(uuid, timestamptz) IS
 $$Moves a pending or confirmed booking to another scheduled start of the same experience and answers it
-(app.booking_answer). Atomic: the old places are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
-not found; PT400 not a bookable start (or outside 2000-01-01 to five years from now); PT409 sold out or taken, or
-the booking is no longer live.$$;
+(app.booking_answer). Atomic: the old places are freed only if the new ones are taken; on failure nothing changes.
+For staff of its organization. Errors: PT404 not found; PT400 not a bookable start (or outside 2000-01-01 to five
+years from now); PT409 sold out or taken, or the booking is no longer live.$$;
 
 REVOKE ALL ON FUNCTION api.reschedule_booking(uuid, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reschedule_booking(uuid, timestamptz) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status)
+-- The status is text since its values are checked in words (private.enum_arg): the enum-typed one goes.
+DROP FUNCTION IF EXISTS api.batch_update_booking_status(uuid[], app.booking_status);
+
+CREATE OR REPLACE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text)
 RETURNS SETOF app.booking_answer
 LANGUAGE plpgsql
 VOLATILE
@@ -751,9 +772,13 @@ DECLARE
   one uuid;
   moved app.bookings;
 BEGIN
+  PERFORM private.enum_arg('status', ARRAY[status], 'app.booking_status');
+  IF booking_ids IS NULL THEN
+    RAISE EXCEPTION 'booking_ids is required' USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
   FOREACH one IN ARRAY booking_ids LOOP
     BEGIN
-      moved := private.move_booking(one, batch_update_booking_status.status, NULL);
+      moved := private.move_booking(one, batch_update_booking_status.status::app.booking_status, NULL);
     EXCEPTION WHEN SQLSTATE 'PT404' OR SQLSTATE 'PT409' THEN
       -- The first booking that cannot move aborts the whole batch, naming it.
       RAISE EXCEPTION 'booking % cannot move to %: %', one, batch_update_booking_status.status, SQLERRM
@@ -765,14 +790,15 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) IS
-$$Moves several bookings to one status, all or nothing: the first booking that cannot move (not found, or an
+COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], text) IS
+$$Moves several bookings to one status (pending, confirmed, cancelled, rejected, expired, completed or no_show; any
+other value is PT400 listing them), all or nothing: the first booking that cannot move (not found, or an
 illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
 is the error's detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
 For staff of their organization.$$;
 
-REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) TO authenticated;
+REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], text) TO authenticated;
 
 
 CREATE OR REPLACE FUNCTION api.get_booking(booking_id uuid)
@@ -800,11 +826,15 @@ REVOKE ALL ON FUNCTION api.get_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.get_booking(uuid) TO authenticated, service_role;
 
 
+-- The statuses are text since their values are checked in words (private.enum_arg): the enum-typed one goes.
+DROP FUNCTION IF EXISTS api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
+                                          timestamptz, uuid, integer);
+
 CREATE OR REPLACE FUNCTION api.list_bookings(
   org_id          uuid,
   from_time       timestamptz DEFAULT NULL,
   to_time         timestamptz DEFAULT NULL,
-  statuses        app.booking_status[] DEFAULT NULL,
+  statuses        text[] DEFAULT NULL,
   experience_id   uuid DEFAULT NULL,
   customer_email  text DEFAULT NULL,
   after_starts_at timestamptz DEFAULT NULL,
@@ -817,13 +847,15 @@ STABLE
 SET search_path = ''
 AS $$
   SELECT private.time_arg('from_time', from_time), private.time_arg('to_time', to_time),
-         private.time_arg('after_starts_at', after_starts_at), private.count_arg('page_size', page_size, 1, 500);
+         private.time_arg('after_starts_at', after_starts_at), private.count_arg('page_size', page_size, 1, 500),
+         private.enum_arg('statuses', statuses, 'app.booking_status'),
+         private.email_arg('customer_email', customer_email);
   SELECT b.*
     FROM app.bookings b
    WHERE b.org_id = list_bookings.org_id
      AND (from_time IS NULL OR b.starts_at >= from_time)
      AND (to_time IS NULL OR b.starts_at < to_time)
-     AND (statuses IS NULL OR b.status = ANY (statuses))
+     AND (statuses IS NULL OR b.status = ANY (statuses::app.booking_status[]))
      AND (list_bookings.experience_id IS NULL OR b.experience_id = list_bookings.experience_id)
      AND (customer_email IS NULL OR b.customer_id IN (
            SELECT c.id FROM app.customers c
@@ -833,14 +865,16 @@ AS $$
    LIMIT coalesce(page_size, 50)
 $$;
 
-COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                      timestamptz, uuid, integer) IS
+COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                      integer) IS
 $$An organization's bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
 by keyset: pass the last row's starts_at and id as after_starts_at and after_id for the next page. page_size 1 to
-500 (default 50). For staff of the organization; others see an empty list. Errors: PT400 a time outside
-2000-01-01 to five years from now, or a page_size outside 1 to 500.$$;
+500 (default 50). statuses are of pending, confirmed, cancelled, rejected, expired, completed, no_show. For staff
+of the organization; others see an empty list. Errors: PT400 naming the argument for a time outside 2000-01-01 to
+five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
+address.$$;
 
-REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                         timestamptz, uuid, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                            timestamptz, uuid, integer) TO authenticated, service_role;
+REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                         integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                            integer) TO authenticated, service_role;

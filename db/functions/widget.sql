@@ -106,14 +106,14 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.widget_experiences(embed_key)
+  SELECT * FROM private.widget_experiences(private.text_arg('embed_key', embed_key, 1, 100))
 $$;
 
 COMMENT ON FUNCTION api.widget_experiences(text) IS
-$$What the public booking widget of a venue offers: its active experiences (id, kind, name, description,
-duration, party limits, currency) and the venue's name and time zone; a ticketed event's tickets and prices are
-in widget_ticket_types. For anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated
-key.$$;
+$$What the public booking widget of a venue offers: its active experiences (id, kind, name, description, duration,
+party limits, currency) and the venue's name and time zone; a ticketed event's tickets and prices are in
+widget_ticket_types. For anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key;
+PT400 for a key over 100 characters.$$;
 
 REVOKE ALL ON FUNCTION api.widget_experiences(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.widget_experiences(text) TO anon, authenticated;
@@ -126,14 +126,14 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.widget_ticket_types(embed_key, experience_id)
+  SELECT * FROM private.widget_ticket_types(private.text_arg('embed_key', embed_key, 1, 100), experience_id)
 $$;
 
 COMMENT ON FUNCTION api.widget_ticket_types(text, uuid) IS
-$$The tickets the public booking widget of a venue sells now: for each ticketed event of the venue (or the one
-given), each ticket type on sale (id, name, price in minor units, currency, most per order, end of sales, if
-any), cheapest first. Book them with widget_create_booking's tickets, [{"ticket_type_id": "…", "quantity": 2}].
-For anyone with the venue's embed key (anon). Errors: PT404 for an unknown or rotated key.$$;
+$$The tickets the public booking widget of a venue sells now: for each ticketed event of the venue (or the one given),
+each ticket type on sale (id, name, price in minor units, currency, most per order, end of sales, if any), cheapest
+first. Book them with widget_create_booking's tickets, [{"ticket_type_id": "…", "quantity": 2}]. For anyone with the
+venue's embed key (anon). Errors: PT404 for an unknown or rotated key; PT400 for a key over 100 characters.$$;
 
 REVOKE ALL ON FUNCTION api.widget_ticket_types(text, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.widget_ticket_types(text, uuid) TO anon, authenticated;
@@ -146,8 +146,8 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT private.time_arg('from_date', from_date), private.time_arg('to_date', to_date),
-         private.party_size_arg(party_size);
+  SELECT private.text_arg('embed_key', embed_key, 1, 100), private.time_arg('from_date', from_date),
+         private.time_arg('to_date', to_date), private.party_size_arg(party_size);
   SELECT * FROM private.widget_availability(embed_key, experience_id, from_date, to_date, party_size)
 $$;
 
@@ -181,20 +181,23 @@ SET search_path = ''
 AS $$
   SELECT a.*
     FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
-                               private.party_size_arg(party_size), customer_email, customer_name, customer_phone,
-                               tickets, idempotency_key, embed_key) b,
+                               private.party_size_arg(party_size),
+                               private.email_arg('customer_email', customer_email),
+                               private.text_arg('customer_name', customer_name, 0, 200),
+                               private.text_arg('customer_phone', customer_phone, 0, 50), tickets,
+                               private.text_arg('idempotency_key', idempotency_key, 1, 200),
+                               private.text_arg('embed_key', embed_key, 1, 100)) b,
          private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text) IS
-$$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks and holds,
-and the same answer, an object (app.booking_answer: id, confirmation_code, status, experience_id, starts_at,
-ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason, refund_due_minor,
-created_at). An idempotency_key belongs to the venue and
-the customer's e-mail: the same request with it returns the same booking; a visitor with another e-mail, or at
-another venue, never gets that booking. Errors: PT404 unknown key or experience; PT400 invalid party, tickets or
-start (or outside 2000-01-01 to five years from now); PT409 sold out or taken; PT422 the key was already used for
-a different request (detail idempotency_key_reused).$$;
+$$The public variant of create_booking, for anyone with the venue's embed key (anon): the same checks and holds, and
+the same answer, an object (app.booking_answer: id, confirmation_code, status, experience_id, starts_at, ends_at,
+party_size, places, price_minor, currency, hold_expires_at, cancel_reason, refund_due_minor, created_at). An
+idempotency_key belongs to the venue and the customer's e-mail: the same request with it returns the same booking; a
+visitor with another e-mail, or at another venue, never gets that booking. Errors: PT404 unknown key or experience;
+PT400 naming the argument, as for create_booking (e-mail, name, phone, key, party, tickets, start); PT409 sold out
+or taken; PT422 the key was already used for a different request (detail idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.widget_create_booking(text, uuid, timestamptz, text, integer, text, text, jsonb, text)
   FROM PUBLIC;

@@ -4,19 +4,14 @@
 
 BEGIN;
 
+-- Checks of functions that argument_words changed are retired; its verify checks them now.
+
 -- Checks of functions that availability_answers changed are retired; its verify checks them now.
 
 -- Checks of functions that booking_answers changed are retired; its verify checks them now.
 
 DO $verify$
 BEGIN
-  PERFORM 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_bookings(uuid,timestamp with time zone,timestamp with time zone,app.booking_status[],uuid,text,timestamp with time zone,uuid,integer)';
-  END IF;
   PERFORM 'api.seal_audit_log(interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.seal_audit_log(interval)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.seal_audit_log(interval)';
