@@ -285,3 +285,46 @@ raises PT400 (detail invalid) naming it and listing the allowed values when one 
 
 REVOKE ALL ON FUNCTION private.enum_arg(text, text[], regtype) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.enum_arg(text, text[], regtype) TO anon, authenticated, service_role;
+
+
+-- Tickets: a list of lines, each a ticket type and a count, checked like any other count before anything reads it.
+CREATE OR REPLACE FUNCTION private.tickets_arg(p_name text, p_value jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+DECLARE
+  shape constant text := '[{"ticket_type_id": "<uuid>", "quantity": <1 to 1000>}, …], 1 to 50 lines';
+  line  jsonb;
+  n     integer := 0;
+BEGIN
+  IF p_value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF pg_catalog.jsonb_typeof(p_value) <> 'array' OR pg_catalog.jsonb_array_length(p_value) NOT BETWEEN 1 AND 50 THEN
+    RAISE EXCEPTION '% must be a list of 1 to 50 ticket lines', p_name
+      USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = shape;
+  END IF;
+  FOR line IN SELECT l FROM pg_catalog.jsonb_array_elements(p_value) l LOOP
+    n := n + 1;
+    IF pg_catalog.jsonb_typeof(line) IS DISTINCT FROM 'object'
+       OR pg_catalog.jsonb_typeof(line -> 'ticket_type_id') IS DISTINCT FROM 'string'
+       OR line ->> 'ticket_type_id' !~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
+       OR pg_catalog.jsonb_typeof(line -> 'quantity') IS DISTINCT FROM 'number'
+       OR (line ->> 'quantity') !~ '^[0-9]{1,4}$' OR (line ->> 'quantity')::integer NOT BETWEEN 1 AND 1000 THEN
+      RAISE EXCEPTION '% line % must be {"ticket_type_id": "<uuid>", "quantity": <1 to 1000>}, not %', p_name, n,
+        pg_catalog.left(line::text, 200) USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = shape;
+    END IF;
+  END LOOP;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.tickets_arg(text, jsonb) IS
+'Returns an api function''s tickets argument p_name unchanged (NULL too), or raises PT400 (detail invalid) naming
+it (and the line) unless it is a list of 1 to 50 lines {"ticket_type_id": uuid, "quantity": 1 to 1000}.';
+
+REVOKE ALL ON FUNCTION private.tickets_arg(text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.tickets_arg(text, jsonb) TO anon, authenticated, service_role;

@@ -502,7 +502,8 @@ AS $$
                                private.party_size_arg(party_size),
                                private.email_arg('customer_email', customer_email),
                                private.text_arg('customer_name', customer_name, 0, 200),
-                               private.text_arg('customer_phone', customer_phone, 0, 50), tickets,
+                               private.text_arg('customer_phone', customer_phone, 0, 50),
+                               private.tickets_arg('tickets', tickets),
                                private.text_arg('idempotency_key', idempotency_key, 1, 200), NULL) b,
          private.booking_answer(b) a
 $$;

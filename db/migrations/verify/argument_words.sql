@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that tickets_arg changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.batch_update_booking_status(uuid[],text)'::pg_catalog.regprocedure;
@@ -30,10 +32,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.confirm_booking(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.confirm_booking(uuid)';
-  END IF;
-  PERFORM 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_booking(uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
   END IF;
   PERFORM 'api.create_organization(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_organization(text,text)', 'EXECUTE') THEN
@@ -67,13 +65,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_availability(text,uuid,date,date,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_availability(text,uuid,date,date,integer)';
-  END IF;
-  PERFORM 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_create_booking(text,uuid,timestamp with time zone,text,integer,text,text,jsonb,text)';
   END IF;
   PERFORM 'api.widget_experiences(text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'api.widget_experiences(text)', 'EXECUTE') THEN
