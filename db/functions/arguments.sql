@@ -1,9 +1,11 @@
 -- Functions of the `arguments` area: the checks every api function runs on its arguments before anything else.
 -- A request is refused with PT400 naming the argument before it can cost anything: an unbounded time (infinity,
--- year 9999) makes a calendar walk forever, a negative party makes a negative price. Each api function passes
--- each time argument through `private.time_arg`, each count through `private.count_arg` and each duration
--- through `private.interval_arg` where it starts, so which other arguments are wrong, or who is calling, never
--- changes the answer. `db/tests/arguments_*.sql` walk the catalogue: a new api function without its checks fails.
+-- year 9999) makes a calendar walk forever, a negative party makes a negative price, and a constraint or a type
+-- would answer a customer in its internal names. Each api function passes each argument through its helper here
+-- where it starts (times `time_arg`, counts `count_arg` / `party_size_arg`, durations `interval_arg`, texts
+-- `text_arg`, e-mails `email_arg`, enumeration values `enum_arg`, ticket lists `tickets_arg`), so which other
+-- arguments are wrong, or who is calling, never changes the answer. `db/tests/arguments_*.sql` walk the
+-- catalogue: a new api function without its checks fails them.
 --
 -- The time window is fixed here, once: from 2000-01-01 (before any booking a venue could import; no earlier date
 -- means anything to a booking system) to five years from now (no venue sells further ahead; availability windows

@@ -774,8 +774,8 @@ DECLARE
   moved app.bookings;
 BEGIN
   PERFORM private.enum_arg('status', ARRAY[status], 'app.booking_status');
-  IF booking_ids IS NULL THEN
-    RAISE EXCEPTION 'booking_ids is required' USING ERRCODE = 'PT400', DETAIL = 'required';
+  IF pg_catalog.cardinality(booking_ids) IS NOT DISTINCT FROM 0 OR pg_catalog.cardinality(booking_ids) > 500 THEN
+    RAISE EXCEPTION 'booking_ids is a list of 1 to 500 bookings' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
   END IF;
   FOREACH one IN ARRAY booking_ids LOOP
     BEGIN
@@ -792,8 +792,8 @@ END
 $$;
 
 COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], text) IS
-$$Moves several bookings to one status (pending, confirmed, cancelled, rejected, expired, completed or no_show; any
-other value is PT400 listing them), all or nothing: the first booking that cannot move (not found, or an
+$$Moves 1 to 500 bookings to one status (pending, confirmed, cancelled, rejected, expired, completed or no_show;
+any other value is PT400 listing them), all or nothing: the first booking that cannot move (not found, or an
 illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
 is the error's detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
 For staff of their organization.$$;

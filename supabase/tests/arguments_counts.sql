@@ -53,7 +53,7 @@ SELECT t.proname, t.name, v.label,
                                     FROM generate_series(1, 51)))) v(label, bad)
  WHERE t.type = 'jsonb'::regtype;
 
-SELECT plan((SELECT count(*)::integer FROM count_arg_call) + (SELECT count(*)::integer FROM tickets_arg_call) + 5);
+SELECT plan((SELECT count(*)::integer FROM count_arg_call) + (SELECT count(*)::integer FROM tickets_arg_call) + 7);
 
 SELECT cmp_ok((SELECT count(DISTINCT proname)::integer FROM count_arg_call), '>=', 6,
               'the walk finds the api functions that take counts');
@@ -73,6 +73,12 @@ SELECT throws_ok($$ SELECT * FROM api.list_bookings(NULL, page_size => 501) $$, 
                  'page_size must be a whole number from 1 to 500, not 501', 'a page is at most 500 rows');
 SELECT lives_ok($$ SELECT * FROM api.list_bookings(gen_random_uuid(), page_size => 500) $$,
                 '… and 500 is a page');
+
+SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status(
+                      ARRAY(SELECT gen_random_uuid() FROM generate_series(1, 501)), 'confirmed') $$, 'PT400',
+                 'booking_ids is a list of 1 to 500 bookings', 'a batch is at most 500 bookings');
+SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status('{}', 'confirmed') $$, 'PT400',
+                 'booking_ids is a list of 1 to 500 bookings', '… and at least one');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,14 +4,12 @@
 
 BEGIN;
 
+-- Checks of functions that batch_size changed are retired; its verify checks them now.
+
 -- Checks of functions that tickets_arg changed are retired; its verify checks them now.
 
 DO $verify$
 BEGIN
-  PERFORM 'api.batch_update_booking_status(uuid[],text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.batch_update_booking_status(uuid[],text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.batch_update_booking_status(uuid[],text)';
-  END IF;
   PERFORM 'api.cancel_booking(uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_booking(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_booking(uuid,text)';
