@@ -1,6 +1,6 @@
-"""The public widget over HTTP, as a booking page uses it with supabase-py and the anon key: a ticketed event booked
-from the answers alone, and the attacks an anonymous visitor can make answered with 4xx at once (unbounded times,
-negative parties, a replayed idempotency key)."""
+"""Booking over HTTP with supabase-py: the public widget as a booking page uses it with the anon key (a ticketed
+event booked from the answers alone; the attacks an anonymous visitor can make answered with 4xx at once: unbounded
+times, negative parties, a replayed idempotency key), and staff getting the same answer and errors in words."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ import pytest
 from postgrest.exceptions import APIError
 from supabase import ClientOptions, create_client
 
-from tests.api_support import token
+from tests.api_support import STAFF, token
 
 
 @pytest.fixture(scope="module")
 def venue(rpc_db) -> dict:
-    """A venue of its own with a ticketed event every evening and a private room; its embed key and a day."""
+    """A venue of its own with a ticketed event every evening, STAFF its staff; its embed key and a day."""
     slug = f"widget-{uuid.uuid4().hex[:12]}"
     with psycopg.connect(rpc_db, autocommit=True) as conn:
         row = conn.execute("""
             WITH org AS (INSERT INTO app.organizations (name, slug) VALUES ('Widget Rooms', %s) RETURNING id),
+                 m AS (INSERT INTO app.memberships (org_id, user_id, role) SELECT id, %s, 'staff' FROM org),
                  v AS (INSERT INTO app.venues (org_id, name, timezone) SELECT id, 'Soho', 'Europe/London' FROM org
                        RETURNING org_id, id, embed_key),
                  e AS (INSERT INTO app.experiences (org_id, venue_id, kind, name, duration_minutes, max_party,
@@ -33,7 +34,7 @@ def venue(rpc_db) -> dict:
                        SELECT org_id, id, n, p FROM e, (VALUES ('Standard', 1000), ('VIP', 3000)) x(n, p)),
                  s AS (INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from)
                        SELECT org_id, id, d, '19:00', current_date FROM e, generate_series(1, 7) d)
-            SELECT (SELECT embed_key FROM v), (SELECT id FROM e)::text""", (slug,)).fetchone()
+            SELECT (SELECT embed_key FROM v), (SELECT id FROM e)::text""", (slug, STAFF)).fetchone()
     return {"key": row[0], "event": row[1], "day": (date.today() + timedelta(days=10)).isoformat()}
 
 
@@ -99,3 +100,46 @@ def test_a_replayed_idempotency_key_never_returns_another_visitors_booking(visit
     with pytest.raises(APIError) as reused:
         book("ada@example.com", 2)
     assert reused.value.code == "PT422"
+
+
+@pytest.fixture(scope="module")
+def staff(api):
+    client = create_client(api.url, token(role="anon"), options=ClientOptions(schema="api"))
+    client.postgrest.auth(token(sub=STAFF))
+    return client
+
+
+def test_staff_and_the_widget_get_one_booking_answer(staff, visitor, venue):
+    tickets = [{"ticket_type_id": visitor.rpc("widget_ticket_types", {"embed_key": venue["key"]}).execute()
+                .data[0]["ticket_type_id"], "quantity": 1}]
+    common = {"experience_id": venue["event"], "starts_at": _start(visitor, venue), "tickets": tickets}
+    by_staff = staff.rpc("create_booking", {**common, "customer_email": "desk@example.com"}).execute().data
+    by_widget = visitor.rpc("widget_create_booking", {**common, "embed_key": venue["key"],
+                                                      "customer_email": "web@example.com"}).execute().data
+    assert isinstance(by_staff, dict) and isinstance(by_widget, dict)
+    assert sorted(by_staff) == sorted(by_widget)
+
+
+def test_cancelling_twice_is_409_and_keeps_the_first_reason(staff, visitor, venue):
+    tickets = [{"ticket_type_id": visitor.rpc("widget_ticket_types", {"embed_key": venue["key"]}).execute()
+                .data[0]["ticket_type_id"], "quantity": 1}]
+    booking = staff.rpc("create_booking", {"experience_id": venue["event"], "starts_at": _start(visitor, venue),
+                                           "customer_email": "twice@example.com", "tickets": tickets}).execute().data
+    staff.rpc("cancel_booking", {"booking_id": booking["id"], "reason": "double booked"}).execute()
+    with pytest.raises(APIError) as again:
+        staff.rpc("cancel_booking", {"booking_id": booking["id"]}).execute()
+    assert again.value.code == "PT409"
+    assert staff.rpc("get_booking", {"booking_id": booking["id"]}).execute().data["cancel_reason"] == "double booked"
+
+
+def test_a_wrong_status_is_told_the_statuses_not_a_type_name(staff):
+    with pytest.raises(APIError) as wrong:
+        staff.rpc("batch_update_booking_status", {"booking_ids": [str(uuid.uuid4())], "status": "done"}).execute()
+    assert wrong.value.code == "PT400" and "app." not in wrong.value.message
+    assert wrong.value.message.startswith("status must be one of pending, confirmed")
+
+
+def _start(visitor, venue) -> str:
+    return visitor.rpc("widget_availability", {"embed_key": venue["key"], "experience_id": venue["event"],
+                                               "from_date": venue["day"], "to_date": venue["day"]}
+                       ).execute().data[0]["starts_at"]
