@@ -1,7 +1,8 @@
 -- Who may read and write each booking table: anon, a signed-in outsider, staff / manager / admin of organization
 -- A, an admin of organization B and service_role, each against select, insert, update and delete. Staff read
--- everything of their organization, keep its customers and move its bookings; bookings are only ever created by
--- place_booking, and slots, counters, lines and claims only by its triggers; admins may erase customers.
+-- their organization's bookings, find its customers by e-mail and move its bookings (status and reason only), and
+-- so does service_role for every organization, as the api functions running as their caller need; bookings and
+-- customers are only ever written by place_booking, and slots, counters, lines and claims only by its triggers.
 BEGIN;
 \ir setup.psql
 SELECT plan(170);
@@ -43,11 +44,12 @@ SELECT org, pg_temp.id('event_booking_' || x), pg_temp.id('ticket_' || x), 2, 10
 
 CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_sql text NOT NULL,
                          update_set text NOT NULL, insert_min text NOT NULL, update_min text NOT NULL,
-                         delete_min text NOT NULL);
+                         delete_min text NOT NULL, select_min text NOT NULL, service_may text NOT NULL);
 INSERT INTO cases VALUES
   ('customers',
    $$INSERT INTO app.customers (org_id, id, email) VALUES (pg_temp.id('org_a'), %1$L, %1$L || '@example.com')$$,
-   $$DELETE FROM app.customers WHERE id = %L RETURNING 1$$, 'name = name', 'staff', 'staff', 'admin'),
+   $$DELETE FROM app.customers WHERE id = %L RETURNING 1$$, 'name = name', 'nogrant', 'nogrant', 'nogrant',
+   'staff', 'select'),
   ('bookings',
    $$INSERT INTO app.bookings (org_id, id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
                                ends_at, price_minor, currency, hold_expires_at, confirmation_code)
@@ -55,28 +57,29 @@ INSERT INTO cases VALUES
             0, 'EUR', now() + interval '15 minutes', 'ZZZZZZZZ'
        FROM app.slots WHERE id = pg_temp.id('event_slot_a')$$,
    $$DELETE FROM app.bookings WHERE id = %L RETURNING 1$$, 'cancel_reason = cancel_reason', 'nogrant', 'staff',
-   'nogrant'),
+   'nogrant', 'staff', 'select,update'),
   ('booking_tickets',
    $$INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
      SELECT pg_temp.id('org_a'), pg_temp.id('private_booking_a'), pg_temp.id('ticket_a'), 1, 0 WHERE %L IS NOT NULL$$,
    $$DELETE FROM app.booking_tickets WHERE booking_id = pg_temp.id('private_booking_a') AND %L IS NOT NULL
-     RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant'),
+     RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant', 'nogrant', ''),
   ('slots',
    $$INSERT INTO app.slots (org_id, id, experience_id, starts_at, ends_at, capacity)
      VALUES (pg_temp.id('org_a'), %L, pg_temp.id('event_a'),
              '2031-01-01 10:00+00', '2031-01-01 11:00+00', 5)$$,
-   $$DELETE FROM app.slots WHERE id = %L RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant'),
+   $$DELETE FROM app.slots WHERE id = %L RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant', 'nogrant',
+   ''),
   ('slot_ticket_counts',
    $$INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
      SELECT pg_temp.id('org_a'), pg_temp.id('event_slot_a'), pg_temp.id('quota_ticket_a'), 10 WHERE %L IS NOT NULL$$,
    $$DELETE FROM app.slot_ticket_counts WHERE ticket_type_id = pg_temp.id('quota_ticket_a')
-       AND %L IS NOT NULL RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant'),
+       AND %L IS NOT NULL RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant', 'nogrant', ''),
   ('booking_resources',
    $$INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during)
      SELECT pg_temp.id('org_a'), pg_temp.id('event_booking_a'),
             pg_temp.id('room_a'), '[2031-01-01, 2031-01-02)' WHERE %L IS NOT NULL$$,
    $$DELETE FROM app.booking_resources WHERE booking_id = pg_temp.id('event_booking_a') AND %L IS NOT NULL
-     RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant');
+     RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant', 'nogrant', 'nogrant', '');
 
 \ir rls_matrix.psql
 

@@ -1,7 +1,8 @@
 -- Who may read and write each catalogue table: anon, a signed-in outsider, staff / manager / admin of
 -- organization A, an admin of organization B and service_role, each against select, insert, update and delete.
--- Members read their organization's rows only; managers and up write them (venues: admins add and remove);
--- everyone else gets nothing: 42501 where a privilege is missing, no rows where RLS hides them.
+-- Members read the columns the api functions use (a venue's widget key, an experience's refund policy) of their
+-- organization's rows only; nobody writes the catalogue directly (rotate_embed_key runs as its caller and is
+-- tested in catalogue_constraints.sql): 42501 where a privilege is missing, no rows where RLS hides them.
 BEGIN;
 \ir setup.psql
 SELECT plan(252);
@@ -46,8 +47,9 @@ INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_fro
 
 -- One row per table: how to add a fresh row of A's (%L is its id) and how to remove exactly that row again.
 CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_sql text NOT NULL,
-                         update_set text NOT NULL DEFAULT 'org_id = org_id', insert_min text NOT NULL DEFAULT 'manager',
-                         update_min text NOT NULL DEFAULT 'manager', delete_min text NOT NULL DEFAULT 'manager');
+                         update_set text NOT NULL DEFAULT 'org_id = org_id', insert_min text NOT NULL DEFAULT 'nogrant',
+                         update_min text NOT NULL DEFAULT 'nogrant', delete_min text NOT NULL DEFAULT 'nogrant',
+                         select_min text NOT NULL DEFAULT 'nogrant', service_may text NOT NULL DEFAULT '');
 INSERT INTO cases (tbl, insert_sql, delete_sql) VALUES
   ('venues', $$INSERT INTO app.venues (org_id, id, name, timezone)
      VALUES (pg_temp.id('org_a'), %L, 'New venue', 'Europe/London')$$,
@@ -83,8 +85,10 @@ INSERT INTO cases (tbl, insert_sql, delete_sql) VALUES
              '2030-01-01')$$,
    $$DELETE FROM app.schedules WHERE id = %L RETURNING 1$$);
 
--- Managers edit venues, but only admins add or remove them.
-UPDATE cases SET insert_min = 'admin', delete_min = 'admin' WHERE tbl = 'venues';
+-- Members read a venue's key and the refund policy of its experiences, which rotate_embed_key and cancelling a
+-- booking use; service_role reads the refund policy only.
+UPDATE cases SET select_min = 'staff' WHERE tbl IN ('venues', 'experiences');
+UPDATE cases SET service_may = 'select' WHERE tbl = 'experiences';
 
 \ir rls_matrix.psql
 

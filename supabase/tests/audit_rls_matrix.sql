@@ -20,7 +20,7 @@ SELECT private.seal_audit_log('0 seconds');
 CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_sql text NOT NULL,
                          update_set text NOT NULL, insert_min text NOT NULL DEFAULT 'nogrant',
                          update_min text NOT NULL DEFAULT 'nogrant', delete_min text NOT NULL DEFAULT 'nogrant',
-                         select_min text NOT NULL DEFAULT 'admin', service_writes boolean NOT NULL DEFAULT false);
+                         select_min text NOT NULL DEFAULT 'admin', service_may text NOT NULL DEFAULT 'select');
 INSERT INTO cases (tbl, insert_sql, delete_sql, update_set) VALUES
   ('audit.log', $$INSERT INTO audit.log (org_id, actor_role, table_name, operation)
                   VALUES (pg_temp.id('org_a'), 'forger', %L, 'INSERT')$$,

@@ -34,15 +34,17 @@ SELECT throws_ok($$ SELECT api.reschedule_booking((SELECT id FROM mine WHERE n =
                  'moving into a full session is refused');
 SELECT is((SELECT starts_at FROM app.bookings WHERE id = (SELECT id FROM mine WHERE n = 1)),
           (SELECT first_at FROM day), 'and the booking keeps its place');
+RESET ROLE;  -- the counters are the database's own
 SELECT results_eq($$ SELECT taken FROM app.slots WHERE experience_id = pg_temp.id('tour') ORDER BY starts_at $$,
-                  $$ VALUES (2), (3) $$,
-                  'and both counters are as they were');
+                  $$ VALUES (2), (3) $$, 'and both counters are as they were');
+SELECT pg_temp.act_as('staff_a');
 SELECT lives_ok($$ SELECT api.cancel_booking((SELECT id FROM mine WHERE n = 3)) $$, 'a place frees up');
 SELECT is((api.reschedule_booking((SELECT id FROM mine WHERE n = 1), (SELECT second_at FROM day))).starts_at,
           (SELECT second_at FROM day), 'now the move succeeds');
+RESET ROLE;  -- the counters are the database's own
 SELECT results_eq($$ SELECT taken FROM app.slots WHERE experience_id = pg_temp.id('tour') ORDER BY starts_at $$,
-                  $$ VALUES (1), (3) $$,
-                  'the old place is freed and the new one taken, in one statement');
+                  $$ VALUES (1), (3) $$, 'the old place is freed and the new one taken, in one statement');
+SELECT pg_temp.act_as('staff_a');
 SELECT throws_ok($$ SELECT api.reschedule_booking((SELECT id FROM mine WHERE n = 3), (SELECT first_at FROM day)) $$,
                  'PT409', NULL, 'a cancelled booking cannot be rescheduled');
 
