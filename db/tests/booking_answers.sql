@@ -2,7 +2,8 @@
 -- object; a set of them for a batch), walked from the catalogue, and staff and the widget get the same fields.
 BEGIN;
 \ir setup.psql
-\ir shop.psql
+\ir fixtures.psql
+SELECT pg_temp.shop();
 
 -- Functions that change data and answer something with a confirmation code: a booking, whatever its type.
 CREATE TEMP TABLE booking_writer AS
@@ -21,21 +22,17 @@ SELECT is(format('%s%s', w.result, CASE WHEN w.many THEN '[]' ELSE '' END),
           format('%s answers app.booking_answer', w.proname))
   FROM booking_writer w ORDER BY w.proname;
 
-SELECT set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', staff)::text, true)
-  FROM shop;
-SET LOCAL ROLE authenticated;
+SELECT pg_temp.act_as('staff_a');
 CREATE TEMP TABLE by_staff AS
-SELECT to_jsonb(b) AS answer FROM api.create_booking((SELECT vault FROM shop), (SELECT at_19 FROM shop),
+SELECT to_jsonb(b) AS answer FROM api.create_booking(pg_temp.id('vault'), (SELECT at_19 FROM day),
                                                      'staff.booked@example.com', 2) b;
 GRANT SELECT ON by_staff TO PUBLIC;
 RESET ROLE;
-SELECT set_config('request.jwt.claims', '{"role":"anon"}', true);
-SET LOCAL ROLE anon;
+SELECT pg_temp.act_as('anon');
 CREATE TEMP TABLE by_widget AS
 SELECT to_jsonb(b) AS answer
-  FROM api.widget_create_booking((SELECT key FROM shop), (SELECT quiz FROM shop), (SELECT at_19 FROM shop),
-                                 'visitor@example.com', tickets => jsonb_build_array(jsonb_build_object(
-                                   'ticket_type_id', (SELECT standard FROM shop), 'quantity', 1))) b;
+  FROM api.widget_create_booking(pg_temp.key('soho'), pg_temp.id('quiz'), (SELECT at_19 FROM day),
+                                 'visitor@example.com', tickets => pg_temp.tickets('standard', 1)) b;
 RESET ROLE;
 SELECT is((SELECT array_agg(k ORDER BY k) FROM by_staff, jsonb_object_keys(answer) k),
           (SELECT array_agg(k ORDER BY k) FROM by_widget, jsonb_object_keys(answer) k),

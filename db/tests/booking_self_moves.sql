@@ -3,11 +3,12 @@
 -- function that moves one (the status's own function, with and without a reason, and the batch).
 BEGIN;
 \ir setup.psql
-\ir shop.psql
+\ir fixtures.psql
+SELECT pg_temp.shop();
 
 INSERT INTO app.slots (org_id, experience_id, id, starts_at, ends_at, capacity)
-SELECT org, quiz, gen_random_uuid(), at_19, at_19 + interval '2 hours', 20 FROM shop;
-INSERT INTO app.customers (org_id, email) SELECT org, 'self@example.com' FROM shop;
+SELECT pg_temp.id('org_a'), pg_temp.id('quiz'), gen_random_uuid(), at_19, at_19 + interval '2 hours', 20 FROM day;
+INSERT INTO app.customers (org_id, email) VALUES (pg_temp.id('org_a'), 'self@example.com');
 
 -- A fresh booking of the quiz brought to a status along allowed moves, with a reason when it has one.
 CREATE FUNCTION pg_temp.booking_in(p_status app.booking_status) RETURNS uuid LANGUAGE plpgsql AS $$
@@ -20,8 +21,9 @@ BEGIN
          CASE WHEN p_status IN ('confirmed', 'completed', 'no_show', 'cancelled') THEN 'confirmed'
               ELSE 'pending' END::app.booking_status,
          1, 1, s.starts_at, s.ends_at, 1000, 'GBP', now() + interval '15 minutes', private.new_confirmation_code()
-    FROM app.slots s JOIN shop ON s.experience_id = shop.quiz
-    JOIN app.customers c ON c.org_id = shop.org AND c.email_key = 'self@example.com'
+    FROM app.slots s
+    JOIN app.customers c ON c.org_id = s.org_id AND c.email_key = 'self@example.com'
+   WHERE s.experience_id = pg_temp.id('quiz')
   RETURNING id INTO b;
   IF p_status NOT IN ('pending', 'confirmed') THEN
     UPDATE app.bookings
@@ -50,9 +52,7 @@ GRANT SELECT ON self_move_call TO PUBLIC;
 
 SELECT plan((SELECT count(*)::integer FROM self_move_call) + 2);
 
-SELECT set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', staff)::text, true)
-  FROM shop;
-SET LOCAL ROLE authenticated;
+SELECT pg_temp.act_as('staff_a');
 SELECT throws_ok(c.call, 'PT409', NULL, format('%s -> %s is refused (%s)', c.status, c.status, c.via))
   FROM self_move_call c ORDER BY c.status, c.via;
 RESET ROLE;

@@ -4,7 +4,8 @@
 -- internal names: values of an enumeration, e-mail addresses, a missing e-mail, an empty key.
 BEGIN;
 \ir setup.psql
-\ir shop.psql
+\ir fixtures.psql
+SELECT pg_temp.shop();
 
 CREATE TEMP TABLE text_arg_call AS
 WITH arg AS (
@@ -47,43 +48,40 @@ SELECT pg_temp.refused_naming(c.call, c.name, format('%s(%s => 100,000 character
   FROM text_arg_call c ORDER BY c.proname, c.name;
 RESET statement_timeout;
 
-SELECT set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', staff)::text, true)
-  FROM shop;
-SET LOCAL ROLE authenticated;
+SELECT pg_temp.act_as('staff_a');
 SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status(ARRAY[gen_random_uuid()], 'bogus') $$, 'PT400',
                  'status must be one of pending, confirmed, cancelled, rejected, expired, completed, no_show, '
                  'not ''bogus''', 'a status that does not exist is told the ones that do');
 SELECT throws_ok(format($$ SELECT * FROM api.list_bookings(%L, statuses => ARRAY['pending', 'Confirmed']) $$,
-                        (SELECT org FROM shop)), 'PT400',
+                        pg_temp.id('org_a')), 'PT400',
                  'statuses must be one of pending, confirmed, cancelled, rejected, expired, completed, no_show, '
                  'not ''Confirmed''', '… in a list of statuses too');
 SELECT lives_ok(format($$ SELECT * FROM api.list_bookings(%L, statuses => ARRAY['pending', 'confirmed']) $$,
-                       (SELECT org FROM shop)), 'statuses that exist are a filter');
+                       pg_temp.id('org_a')), 'statuses that exist are a filter');
 SELECT throws_ok(format($$ SELECT * FROM api.create_booking(%L, %L, 'not-an-email', 2) $$,
-                        (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'PT400',
+                        pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'customer_email must be an e-mail address, like name@example.com', 'an e-mail is checked in words');
 SELECT throws_ok(format($$ SELECT * FROM api.create_booking(%L, %L, NULL, 2) $$,
-                        (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'PT400',
+                        pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'customer_email is required', 'a missing e-mail is told so');
 SELECT throws_ok(format($$ SELECT * FROM api.create_booking(%L, %L, 'ada@example.com', 2, repeat('x', 201)) $$,
-                        (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'PT400',
+                        pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'customer_name is 0 to 200 characters long, not 201', 'an over-long name is told the limit');
 SELECT throws_ok(format($$ SELECT * FROM api.create_booking(%L, %L, 'ada@example.com', 2, idempotency_key => '') $$,
-                        (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'PT400',
+                        pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'idempotency_key is 1 to 200 characters long, not 0', 'an empty key is told so');
 SELECT lives_ok(format($$ SELECT * FROM api.create_booking(%L, %L, ' Ada@Example.com ', 2, 'Ada') $$,
-                       (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'a good booking still books');
+                       pg_temp.id('vault'), (SELECT at_19 FROM day)), 'a good booking still books');
 SELECT throws_ok(format($$ SELECT * FROM api.cancel_booking(%L, repeat('x', 1001)) $$,
-                        (SELECT b.id FROM app.bookings b JOIN shop ON b.org_id = shop.org LIMIT 1)), 'PT400',
+                        (SELECT id FROM app.bookings WHERE org_id = pg_temp.id('org_a') LIMIT 1)), 'PT400',
                  'reason is 0 to 1000 characters long, not 1001', 'an over-long reason is told the limit');
 RESET ROLE;
-SELECT set_config('request.jwt.claims', '{"role":"anon"}', true);
-SET LOCAL ROLE anon;
+SELECT pg_temp.act_as('anon');
 SELECT throws_ok(format($$ SELECT * FROM api.widget_create_booking(%L, %L, %L, NULL, 2) $$,
-                        (SELECT key FROM shop), (SELECT vault FROM shop), (SELECT at_19 FROM shop)), 'PT400',
+                        pg_temp.key('soho'), pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'customer_email is required', 'the widget tells a visitor the e-mail is missing');
 SELECT throws_ok(format($$ SELECT * FROM api.widget_create_booking(%L, %L, %L, 'a@b', 2, customer_phone => %L) $$,
-                        (SELECT key FROM shop), (SELECT vault FROM shop), (SELECT at_19 FROM shop), repeat('1', 51)),
+                        pg_temp.key('soho'), pg_temp.id('vault'), (SELECT at_19 FROM day), repeat('1', 51)),
                  'PT400', 'customer_phone is 0 to 50 characters long, not 51', '… and the phone number''s limit');
 RESET ROLE;
 
