@@ -30,6 +30,25 @@ CREATE TYPE app.booking_status AS ENUM (
 
 COMMENT ON TYPE app.booking_status IS 'pending -> confirmed | cancelled | rejected | expired; confirmed -> completed | cancelled | no_show.';
 
+CREATE TYPE app.booking_answer AS (
+	id uuid,
+	confirmation_code text,
+	status app.booking_status,
+	experience_id uuid,
+	starts_at timestamp with time zone,
+	ends_at timestamp with time zone,
+	party_size integer,
+	places integer,
+	price_minor bigint,
+	currency text,
+	hold_expires_at timestamp with time zone,
+	cancel_reason text,
+	refund_due_minor bigint,
+	created_at timestamp with time zone
+);
+
+COMMENT ON TYPE app.booking_answer IS 'A booking as the functions that make or move one answer it: id, code, status, experience, times, party, places, price, hold, cancellation reason and refund due, when it was made.';
+
 CREATE TYPE app.experience_kind AS ENUM (
     'private_session',
     'ticketed_event'
@@ -60,89 +79,61 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
-CREATE TABLE app.bookings (
-    org_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    experience_id uuid NOT NULL,
-    slot_id uuid NOT NULL,
-    customer_id uuid NOT NULL,
-    status app.booking_status NOT NULL,
-    party_size integer NOT NULL,
-    places integer NOT NULL,
-    starts_at timestamp with time zone NOT NULL,
-    ends_at timestamp with time zone NOT NULL,
-    price_minor bigint NOT NULL,
-    currency character(3) NOT NULL,
-    hold_expires_at timestamp with time zone,
-    confirmation_code text NOT NULL,
-    idempotency_key text,
-    cancel_reason text,
-    refund_due_minor bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT bookings_cancel_reason_check CHECK ((length(cancel_reason) <= 1000)),
-    CONSTRAINT bookings_check CHECK (((status <> 'pending'::app.booking_status) OR (hold_expires_at IS NOT NULL))),
-    CONSTRAINT bookings_check1 CHECK ((starts_at < ends_at)),
-    CONSTRAINT bookings_confirmation_code_check CHECK ((confirmation_code ~ '^[A-HJKMNP-Z2-9]{8}$'::text)),
-    CONSTRAINT bookings_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT bookings_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200))),
-    CONSTRAINT bookings_party_size_check CHECK ((party_size >= 1)),
-    CONSTRAINT bookings_places_check CHECK ((places >= 1)),
-    CONSTRAINT bookings_price_minor_check CHECK ((price_minor >= 0)),
-    CONSTRAINT bookings_refund_due_minor_check CHECK ((refund_due_minor >= 0))
-);
-
-ALTER TABLE ONLY app.bookings FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.bookings IS 'A reservation of places in a slot. A pending booking holds its places until hold_expires_at; after that it counts for nothing, whether or not anything has marked it expired yet.';
-
-CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status) RETURNS SETOF app.bookings
+CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status) IS 'Moves several bookings to one status, all or nothing: the first booking that cannot move (not found, or an
-illegal transition) aborts the batch with an error naming it (its id is the error''s detail) and nothing is
-written. Returns the moved bookings in the order given. For staff of their organization.';
+COMMENT ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) IS 'Moves 1 to 500 bookings to one status (pending, confirmed, cancelled, rejected, expired, completed or no_show;
+any other value is PT400 listing them), all or nothing: the first booking that cannot move (not found, or an
+illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
+is the error''s detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
+For staff of their organization.';
 
 CREATE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.cancel_booking(booking_id uuid, reason text) IS 'Cancels a pending or confirmed booking, frees its places, and returns the refund due in minor units under the
-experience''s policy (full before its cutoff, its late percentage until the start, nothing after; nothing when
-unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition.';
+COMMENT ON FUNCTION api.cancel_booking(booking_id uuid, reason text) IS 'Cancels a pending or confirmed booking, frees its places, records the reason (at most 1000 characters) and returns
+the refund due in minor units under the experience''s policy (full before its cutoff, its late percentage until the
+start, nothing after; nothing when unpaid). For staff of its organization. Errors: PT404 not found; PT400 a reason
+over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
+cancellation changes nothing, its reason is not written.';
 
-CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT 1) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
+CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
     SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/booking.sql
+    AS $$ … $$;  -- body: db/functions/availability.sql
 
 COMMENT ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) IS 'Every start of an experience between two dates of the venue''s calendar (inclusive) that can still be booked now
 (within the notice and advance windows, while the venue is open, outside closures), with UTC start and end, the
 venue-local start, what remains (groups for a private session: 1 or 0; places for a ticketed event), and the price
-for the party in minor units. Existing bookings and unexpired holds count; run-out holds do not. A party outside a
-private session''s size limits gets no rows. At most 367 days per request (PT400 beyond). For staff of the
-experience''s organization.';
+for the party in minor units (without party_size: the experience''s smallest party). Existing bookings and unexpired
+holds count; run-out holds do not. For staff of the experience''s organization; for anyone else, and for an
+experience that does not exist, no rows. Errors (PT400, detail out_of_range): a window over 367 days, or to_date
+before from_date; a date outside 2000-01-01 to five years from now; a party_size outside 1 to 1000, or outside a
+private session''s limits (the hint says them).';
 
-CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.bookings
+CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.complete_booking(booking_id uuid) IS 'Marks a confirmed booking as completed (the group came). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition.';
+COMMENT ON FUNCTION api.complete_booking(booking_id uuid) IS 'Marks a confirmed booking as completed (the group came) and answers it (app.booking_answer). For staff of its
+organization. Errors: PT404 not found; PT409 illegal transition, already completed included (detail
+illegal_transition).';
 
-CREATE FUNCTION api.confirm_booking(booking_id uuid) RETURNS app.bookings
+CREATE FUNCTION api.confirm_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.confirm_booking(booking_id uuid) IS 'Confirms a pending booking (typically once paid). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition (detail illegal_transition) or hold ran out (detail hold_expired).';
+COMMENT ON FUNCTION api.confirm_booking(booking_id uuid) IS 'Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
+ran out (detail hold_expired).';
 
-CREATE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app.bookings
+CREATE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
@@ -150,9 +141,16 @@ CREATE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with 
 COMMENT ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) IS 'Books a session for a customer (created on the fly, matched by e-mail whatever its case). Private sessions take
 party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity": 2}]. The booking is pending, holding
 its places for the experience''s hold time, or confirmed at once when no payment is required; it carries an
-8-character confirmation code. Pass idempotency_key to make retries safe: the same key returns the same booking.
-For staff of the experience''s organization. Errors: PT404 experience not found; PT400 invalid party, tickets or
-start (not scheduled, too late, too early, venue closed); PT409 sold out or taken (detail sold_out / slot_taken).';
+8-character confirmation code. Answers the booking as an object (app.booking_answer: id, confirmation_code, status,
+experience_id, starts_at, ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason,
+refund_due_minor, created_at), the same fields as widget_create_booking. Pass idempotency_key (1 to 200 characters)
+to make retries safe: a key is yours (the signed-in staff member''s), and the same request with it returns the same
+booking. For staff of the experience''s organization. Errors: PT404 experience not found; PT400 naming the argument
+for a missing or malformed customer_email, a customer_name over 200 or customer_phone over 50 characters, a
+party_size outside 1 to 1000 or the experience''s limits, invalid tickets, or a start that is not bookable (not
+scheduled, too late, too early, venue closed, outside 2000-01-01 to five years from now); PT409 sold out or taken
+(detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
+idempotency_key_reused).';
 
 CREATE TABLE app.organizations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -173,9 +171,9 @@ CREATE FUNCTION api.create_organization(name text, slug text) RETURNS app.organi
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
-COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated).
-Errors: PT401 when not signed in; PT409 when the slug is taken; PT400 for an invalid name or slug
-(slug: lower-case letters, digits and inner hyphens, at most 63 characters).';
+COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
+invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
+PT401 when not signed in; PT409 when the slug is taken.';
 
 CREATE FUNCTION api.expire_holds() RETURNS integer
     LANGUAGE sql
@@ -185,6 +183,50 @@ CREATE FUNCTION api.expire_holds() RETURNS integer
 COMMENT ON FUNCTION api.expire_holds() IS 'Marks every pending booking whose hold has run out as expired and returns how many. Tidying only: run-out holds
 already count for nothing. Staff affect their organizations'' bookings; service_role all.';
 
+CREATE TABLE app.bookings (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    experience_id uuid NOT NULL,
+    slot_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    status app.booking_status NOT NULL,
+    party_size integer NOT NULL,
+    places integer NOT NULL,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    price_minor bigint NOT NULL,
+    currency character(3) NOT NULL,
+    hold_expires_at timestamp with time zone,
+    confirmation_code text NOT NULL,
+    idempotency_key text,
+    cancel_reason text,
+    refund_due_minor bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    idempotency_scope text,
+    request_fingerprint text,
+    CONSTRAINT bookings_cancel_reason_check CHECK ((length(cancel_reason) <= 1000)),
+    CONSTRAINT bookings_check CHECK (((status <> 'pending'::app.booking_status) OR (hold_expires_at IS NOT NULL))),
+    CONSTRAINT bookings_check1 CHECK ((starts_at < ends_at)),
+    CONSTRAINT bookings_confirmation_code_check CHECK ((confirmation_code ~ '^[A-HJKMNP-Z2-9]{8}$'::text)),
+    CONSTRAINT bookings_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT bookings_idempotency_key_check CHECK (((length(idempotency_key) >= 1) AND (length(idempotency_key) <= 200))),
+    CONSTRAINT bookings_idempotency_scope_check CHECK ((length(idempotency_scope) <= 400)),
+    CONSTRAINT bookings_party_size_check CHECK ((party_size >= 1)),
+    CONSTRAINT bookings_places_check CHECK ((places >= 1)),
+    CONSTRAINT bookings_price_minor_check CHECK ((price_minor >= 0)),
+    CONSTRAINT bookings_refund_due_minor_check CHECK ((refund_due_minor >= 0)),
+    CONSTRAINT bookings_request_fingerprint_check CHECK ((request_fingerprint ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY app.bookings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.bookings IS 'A reservation of places in a slot. A pending booking holds its places until hold_expires_at; after that it counts for nothing, whether or not anything has marked it expired yet.';
+
+COMMENT ON COLUMN app.bookings.idempotency_scope IS 'Who used the idempotency key: ''user <id>'' for a signed-in staff member, ''venue <id> <e-mail>'' for a widget visitor. NULL without a key, and for keys of bookings made before keys were scoped (they match no request).';
+
+COMMENT ON COLUMN app.bookings.request_fingerprint IS 'SHA-256 (hex) of the request that made the booking with an idempotency key: a retry must match it.';
+
 CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -193,22 +235,25 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
-CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses app.booking_status[] DEFAULT NULL::app.booking_status[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
+CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses app.booking_status[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) IS 'An organization''s bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
+COMMENT ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) IS 'An organization''s bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
 by keyset: pass the last row''s starts_at and id as after_starts_at and after_id for the next page. page_size 1 to
-500 (default 50). For staff of the organization; others see an empty list.';
+500 (default 50). statuses are of pending, confirmed, cancelled, rejected, expired, completed, no_show. For staff
+of the organization; others see an empty list. Errors: PT400 naming the argument for a time outside 2000-01-01 to
+five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
+address.';
 
-CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.bookings
+CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.mark_no_show(booking_id uuid) IS 'Marks a confirmed booking as a no-show. For staff of its organization. Errors: PT404 not found; PT409 illegal
-transition.';
+COMMENT ON FUNCTION api.mark_no_show(booking_id uuid) IS 'Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).';
 
 CREATE FUNCTION api.my_organizations() RETURNS TABLE(org_id uuid, name text, slug text, role app.member_role)
     LANGUAGE sql STABLE
@@ -224,24 +269,26 @@ CREATE FUNCTION api.purge_audit_log(before timestamp with time zone) RETURNS big
 
 COMMENT ON FUNCTION api.purge_audit_log(before timestamp with time zone) IS 'Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
-links stay verifiable. For service_role.';
+links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.';
 
-CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.bookings
+CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.reject_booking(booking_id uuid, reason text) IS 'Rejects a pending booking and frees its places. For staff of its organization. Errors: PT404 not found; PT409
-illegal transition.';
+COMMENT ON FUNCTION api.reject_booking(booking_id uuid, reason text) IS 'Rejects a pending booking, frees its places, records the reason (at most 1000 characters) and answers it
+(app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
+PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).';
 
-CREATE FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) RETURNS app.bookings
+CREATE FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) IS 'Moves a pending or confirmed booking to another scheduled start of the same experience. Atomic: the old places
-are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
-not found; PT400 not a bookable start; PT409 sold out or taken, or the booking is no longer live.';
+COMMENT ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) IS 'Moves a pending or confirmed booking to another scheduled start of the same experience and answers it
+(app.booking_answer). Atomic: the old places are freed only if the new ones are taken; on failure nothing changes.
+For staff of its organization. Errors: PT404 not found; PT400 not a bookable start (or outside 2000-01-01 to five
+years from now); PT409 sold out or taken, or the booking is no longer live.';
 
 CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
     LANGUAGE plpgsql
@@ -260,15 +307,16 @@ CREATE FUNCTION api.seal_audit_log(settle interval DEFAULT '00:01:00'::interval)
 COMMENT ON FUNCTION api.seal_audit_log(settle interval) IS 'Seals the audit log: for each organization, the rows written since its last seal (and older than settle,
 default a minute, so that no running transaction can still slot a row in before them) are hashed, chained to the
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
-seals made.';
+seals made. Errors: PT400 settle outside 0 to 1 day.';
 
 CREATE FUNCTION api.set_display_name(display_name text) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
-COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name the caller''s colleagues see (their profile), creating the profile on first use. Returns nothing.
-For signed-in users (authenticated). Errors: PT401 when not signed in, PT400 for an empty or over-long name.';
+COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name the caller''s colleagues see (their profile), creating the profile on first use. Returns nothing. For
+signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
+signed in.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -289,32 +337,50 @@ COMMENT ON FUNCTION api.whoami() IS 'Who the database takes the caller to be: th
 the user id from the JWT (null when anonymous) and the email claim. Callable by every API role; raises nothing.
 Handy to check that a token reaches the database as intended.';
 
-CREATE FUNCTION api.widget_availability(embed_key text, experience_id uuid, from_date date, to_date date, party_size integer DEFAULT 1) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
+CREATE FUNCTION api.widget_availability(embed_key text, experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/widget.sql
 
 COMMENT ON FUNCTION api.widget_availability(embed_key text, experience_id uuid, from_date date, to_date date, party_size integer) IS 'The public variant of check_availability: bookable starts of one of the venue''s experiences between two dates of
-the venue''s calendar (at most 63 days), with what remains and the price for the party, and nothing else. For
-anyone with the venue''s embed key (anon). Errors: PT404 for an unknown or rotated key.';
+the venue''s calendar (both included, at most 63 days), with what remains and the price for the party (without
+party_size: the experience''s smallest party), and nothing else. For anyone with the venue''s embed key (anon); an
+experience of another venue shows no rows. Errors: PT404 for an unknown or rotated key; PT400 (detail
+out_of_range) a window over 63 days or reversed, a date outside 2000-01-01 to five years from now, a party_size
+outside 1 to 1000 or outside a private session''s limits (the hint says them).';
 
-CREATE FUNCTION api.widget_create_booking(embed_key text, experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS TABLE(booking_id uuid, confirmation_code text, status app.booking_status, starts_at timestamp with time zone, ends_at timestamp with time zone, price_minor bigint, currency text, hold_expires_at timestamp with time zone)
+CREATE FUNCTION api.widget_create_booking(embed_key text, experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/widget.sql
 
-COMMENT ON FUNCTION api.widget_create_booking(embed_key text, experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) IS 'The public variant of create_booking, for anyone with the venue''s embed key (anon): the same checks, holds and
-idempotency, answering only the booking''s id, code, status, times, price and hold. Errors: PT404 unknown key or
-experience; PT400 invalid party, tickets or start; PT409 sold out or taken.';
+COMMENT ON FUNCTION api.widget_create_booking(embed_key text, experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) IS 'The public variant of create_booking, for anyone with the venue''s embed key (anon): the same checks and holds, and
+the same answer, an object (app.booking_answer: id, confirmation_code, status, experience_id, starts_at, ends_at,
+party_size, places, price_minor, currency, hold_expires_at, cancel_reason, refund_due_minor, created_at). An
+idempotency_key belongs to the venue and the customer''s e-mail: the same request with it returns the same booking; a
+visitor with another e-mail, or at another venue, never gets that booking. Errors: PT404 unknown key or experience;
+PT400 naming the argument, as for create_booking (e-mail, name, phone, key, party, tickets, start); PT409 sold out
+or taken; PT422 the key was already used for a different request (detail idempotency_key_reused).';
 
 CREATE FUNCTION api.widget_experiences(embed_key text) RETURNS TABLE(experience_id uuid, kind app.experience_kind, name text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, venue_name text, venue_timezone text)
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/widget.sql
 
-COMMENT ON FUNCTION api.widget_experiences(embed_key text) IS 'What the public booking widget of a venue offers: its active experiences (id, kind, name, description,
-duration, party limits, currency) and the venue''s name and time zone. For anyone with the venue''s embed key
-(anon). Errors: PT404 for an unknown or rotated key.';
+COMMENT ON FUNCTION api.widget_experiences(embed_key text) IS 'What the public booking widget of a venue offers: its active experiences (id, kind, name, description, duration,
+party limits, currency) and the venue''s name and time zone; a ticketed event''s tickets and prices are in
+widget_ticket_types. For anyone with the venue''s embed key (anon). Errors: PT404 for an unknown or rotated key;
+PT400 for a key over 100 characters.';
+
+CREATE FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid DEFAULT NULL::uuid) RETURNS TABLE(experience_id uuid, ticket_type_id uuid, name text, price_minor bigint, currency text, per_order_max integer, sales_end timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/widget.sql
+
+COMMENT ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) IS 'The tickets the public booking widget of a venue sells now: for each ticketed event of the venue (or the one given),
+each ticket type on sale (id, name, price in minor units, currency, most per order, end of sales, if any), cheapest
+first. Book them with widget_create_booking''s tickets, [{"ticket_type_id": "…", "quantity": 2}]. For anyone with the
+venue''s embed key (anon). Errors: PT404 for an unknown or rotated key; PT400 for a key over 100 characters.';
 
 CREATE FUNCTION app.touch_updated_at() RETURNS trigger
     LANGUAGE plpgsql
@@ -351,11 +417,20 @@ CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to dat
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     SET plan_cache_mode TO 'force_generic_plan'
-    AS $$ … $$;  -- body: db/functions/booking.sql
+    AS $$ … $$;  -- body: db/functions/availability.sql
 
-COMMENT ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) IS 'Bookable starts of an experience between two venue-local dates for a party: remaining capacity (groups for a
-private session, places for a ticketed event) and the price for that party. Its own check: staff of the
-experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else gets no rows.';
+COMMENT ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) IS 'Bookable starts of an experience between two venue-local dates for a party (NULL: its smallest): remaining
+capacity (groups for a private session, places for a ticketed event) and the price for that party. Its own check:
+staff of the experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else
+gets no rows. PT400 for a window over 367 days or reversed, and for a party outside a private session''s limits.';
+
+CREATE FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/availability.sql
+
+COMMENT ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) IS 'Raises PT400 (detail out_of_range) unless from p_from to p_to (both included) is a window of 1 to p_max_days
+days. NULL dates pass: they mean no window, and no rows.';
 
 CREATE TABLE app.experiences (
     org_id uuid NOT NULL,
@@ -427,6 +502,13 @@ COMMENT ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts
 outside closures, inside opening hours; created on first use, with run-out holds on it and its rooms marked
 expired. PT400 says which rule refuses. Used by place_booking and reschedule, which run it with their rights.';
 
+CREATE FUNCTION private.booking_answer(b app.bookings) RETURNS app.booking_answer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/booking.sql
+
+COMMENT ON FUNCTION private.booking_answer(b app.bookings) IS 'A booking as every function that makes or moves one answers it (app.booking_answer).';
+
 CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -464,6 +546,14 @@ CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
 
+CREATE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) RETURNS integer
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) IS 'Returns an api function''s count argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is outside p_min to p_max.';
+
 CREATE FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -487,6 +577,30 @@ CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURN
 COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS 'The ids of the changes of a Sqitch project deployed here, from the named registry schema; none when there is no
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
+
+CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an api function''s e-mail argument p_name unchanged (NULL too), or raises PT400 naming it when it is
+longer than 320 characters or not an address (something@somewhere, no spaces).';
+
+CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) RETURNS text[]
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
+raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
+
+CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) RETURNS interval
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) IS 'Returns an api function''s duration argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is outside p_min to p_max.';
 
 CREATE FUNCTION private.is_iana_timezone(tz text) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -517,7 +631,8 @@ CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_sta
     AS $$ … $$;  -- body: db/functions/booking.sql
 
 COMMENT ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) IS 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
-illegal transition or a confirmation after the hold ran out.';
+illegal transition (a move to the status it already has included) or a confirmation after the hold ran out; a
+refused move writes nothing.';
 
 CREATE FUNCTION private.new_confirmation_code() RETURNS text
     LANGUAGE sql
@@ -557,14 +672,24 @@ CREATE FUNCTION private.parse_inet(address text) RETURNS inet
 
 COMMENT ON FUNCTION private.parse_inet(address text) IS 'The address as inet, or NULL when it is not one.';
 
+CREATE FUNCTION private.party_size_arg(p_value integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.party_size_arg(p_value integer) IS 'Returns a party_size argument unchanged (NULL too), or raises PT400 naming it when it is not 1 to 1000 (the
+experience''s own limits are checked where it is known).';
+
 CREATE FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) IS 'The one way a booking is made. Its own checks: the caller is staff of the experience''s organization, or
-presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
-payment is needed; idempotent on (organization, idempotency key).';
+COMMENT ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) IS 'The one way a booking is made. Its callers (create_booking, widget_create_booking) have checked each argument''s
+shape; it refuses a missing e-mail (PT400) before anything else. Its own checks: the caller is staff of the
+experience''s organization, or presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
+payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
+venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -590,6 +715,14 @@ CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with
 COMMENT ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) IS 'Moves a pending or confirmed booking to another start of its experience, atomically. Its own check: the caller is
 staff of the booking''s organization.';
 
+CREATE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/booking.sql
+
+COMMENT ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) IS 'Raises PT422 (detail idempotency_key_reused) unless a booking found by its idempotency key was made by the request
+with this fingerprint. Reveals nothing of the booking.';
+
 CREATE FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -608,13 +741,69 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) IS 'Returns an api function''s text argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is shorter than p_min_length or longer than p_max_length characters.';
+
+CREATE FUNCTION private.tickets_arg(p_name text, p_value jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) IS 'Returns an api function''s tickets argument p_name unchanged (NULL too), or raises PT400 (detail invalid) naming
+it (and the line) unless it is a list of 1 to 50 lines {"ticket_type_id": uuid, "quantity": 1 to 1000}.';
+
+CREATE FUNCTION private.time_arg(p_name text, p_value date) RETURNS date
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.time_arg(p_name text, p_value date) IS 'Returns an api function''s date argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is infinite or outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION private.time_arg(p_name text, p_value daterange) RETURNS daterange
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.time_arg(p_name text, p_value daterange) IS 'Returns an api function''s date-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
+when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) RETURNS timestamp without time zone
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) IS 'Returns an api function''s wall-clock time argument p_name unchanged (NULL too), or raises PT400 naming it when
+it is infinite or outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) IS 'Returns an api function''s time argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
+naming it when it is infinite or outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzrange
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
+when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/widget.sql
 
 COMMENT ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) IS 'Availability for the widget: only starts, what remains and prices, for an experience of the key''s venue; at
-most 63 days per request.';
+most 63 days per request (PT400 beyond, never a window cut short).';
 
 CREATE FUNCTION private.widget_experiences(p_embed_key text) RETURNS TABLE(experience_id uuid, kind app.experience_kind, name text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, venue_name text, venue_timezone text)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -622,6 +811,14 @@ CREATE FUNCTION private.widget_experiences(p_embed_key text) RETURNS TABLE(exper
     AS $$ … $$;  -- body: db/functions/widget.sql
 
 COMMENT ON FUNCTION private.widget_experiences(p_embed_key text) IS 'The active experiences of the venue a widget key opens, with public fields only.';
+
+CREATE FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) RETURNS TABLE(experience_id uuid, ticket_type_id uuid, name text, price_minor bigint, currency text, per_order_max integer, sales_end timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/widget.sql
+
+COMMENT ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) IS 'The ticket types on sale now of the ticketed events of the venue a widget key opens (of one, when
+p_experience_id is given), with public fields only.';
 
 CREATE FUNCTION private.widget_venue(p_embed_key text) RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -942,13 +1139,13 @@ ALTER TABLE ONLY app.booking_tickets
     ADD CONSTRAINT booking_tickets_pkey PRIMARY KEY (booking_id, ticket_type_id);
 
 ALTER TABLE ONLY app.bookings
+    ADD CONSTRAINT bookings_idempotency_key_per_scope UNIQUE (org_id, idempotency_scope, idempotency_key);
+
+ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_confirmation_code_key UNIQUE (org_id, confirmation_code);
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_id_key UNIQUE (org_id, id);
-
-ALTER TABLE ONLY app.bookings
-    ADD CONSTRAINT bookings_org_id_idempotency_key_key UNIQUE (org_id, idempotency_key);
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
@@ -1428,15 +1625,8 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
-GRANT ALL ON TABLE app.bookings TO service_role;
-GRANT SELECT ON TABLE app.bookings TO authenticated;
-
-GRANT UPDATE(status) ON TABLE app.bookings TO authenticated;
-
-GRANT UPDATE(cancel_reason) ON TABLE app.bookings TO authenticated;
-
-REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status) TO authenticated;
+REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
@@ -1457,8 +1647,11 @@ GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
 
-GRANT ALL ON TABLE app.organizations TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.organizations TO authenticated;
+GRANT SELECT(id) ON TABLE app.organizations TO authenticated;
+
+GRANT SELECT(name) ON TABLE app.organizations TO authenticated;
+
+GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
@@ -1467,13 +1660,22 @@ REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.expire_holds() TO authenticated;
 GRANT ALL ON FUNCTION api.expire_holds() TO service_role;
 
+GRANT SELECT ON TABLE app.bookings TO authenticated;
+GRANT SELECT ON TABLE app.bookings TO service_role;
+
+GRANT UPDATE(status) ON TABLE app.bookings TO authenticated;
+GRANT UPDATE(status) ON TABLE app.bookings TO service_role;
+
+GRANT UPDATE(cancel_reason) ON TABLE app.bookings TO authenticated;
+GRANT UPDATE(cancel_reason) ON TABLE app.bookings TO service_role;
+
 REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
-REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses app.booking_status[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses app.booking_status[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
-GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses app.booking_status[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
+REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
+GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -1522,6 +1724,10 @@ REVOKE ALL ON FUNCTION api.widget_experiences(embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.widget_experiences(embed_key text) TO anon;
 GRANT ALL ON FUNCTION api.widget_experiences(embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO anon;
+GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
@@ -1536,13 +1742,26 @@ REVOKE ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p
 GRANT ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) TO authenticated;
 GRANT ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) TO service_role;
 
-GRANT ALL ON TABLE app.experiences TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.experiences TO authenticated;
+REVOKE ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO anon;
+GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO authenticated;
+GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO service_role;
 
-GRANT ALL ON TABLE app.slots TO service_role;
-GRANT SELECT ON TABLE app.slots TO authenticated;
+GRANT SELECT(id) ON TABLE app.experiences TO authenticated;
+GRANT SELECT(id) ON TABLE app.experiences TO service_role;
+
+GRANT SELECT(full_refund_before) ON TABLE app.experiences TO authenticated;
+GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
+
+GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO authenticated;
+GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO service_role;
 
 REVOKE ALL ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.booking_answer(b app.bookings) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO anon;
+GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO authenticated;
+GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO service_role;
 
 REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
@@ -1558,6 +1777,11 @@ REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
 
+REVOKE ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO anon;
+GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO authenticated;
+GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
@@ -1565,6 +1789,21 @@ GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO a
 
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.email_arg(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
+GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authenticated;
+GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO anon;
+GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
+GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
+
+REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO anon;
+GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO authenticated;
+GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO service_role;
 
 REVOKE ALL ON FUNCTION private.is_iana_timezone(tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO authenticated;
@@ -1600,6 +1839,11 @@ GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO service_role;
 
 REVOKE ALL ON FUNCTION private.parse_inet(address text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.party_size_arg(p_value integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO anon;
+GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO authenticated;
+GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
@@ -1614,12 +1858,51 @@ GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time 
 REVOKE ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO anon;
+GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) TO authenticated;
 GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) TO service_role;
 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
+
+REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;
+GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO authenticated;
+GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO service_role;
+
+REVOKE ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO anon;
+GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO authenticated;
+GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value date) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value date) TO anon;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value date) TO authenticated;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value date) TO service_role;
+
+REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value daterange) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value daterange) TO anon;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value daterange) TO authenticated;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value daterange) TO service_role;
+
+REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) TO anon;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) TO authenticated;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp without time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) TO anon;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
+GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
 
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
@@ -1629,55 +1912,43 @@ REVOKE ALL ON FUNCTION private.widget_experiences(p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_experiences(p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.widget_experiences(p_embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO anon;
+GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
 
-GRANT ALL ON TABLE app.booking_resources TO service_role;
-GRANT SELECT ON TABLE app.booking_resources TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.customers TO service_role;
 
-GRANT ALL ON TABLE app.booking_tickets TO service_role;
-GRANT SELECT ON TABLE app.booking_tickets TO authenticated;
+GRANT SELECT(id) ON TABLE app.customers TO authenticated;
+GRANT SELECT(id) ON TABLE app.customers TO service_role;
 
-GRANT ALL ON TABLE app.customers TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.customers TO authenticated;
+GRANT SELECT(email_key) ON TABLE app.customers TO authenticated;
+GRANT SELECT(email_key) ON TABLE app.customers TO service_role;
 
-GRANT ALL ON TABLE app.experience_resources TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.experience_resources TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.memberships TO authenticated;
 
-GRANT ALL ON TABLE app.memberships TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.memberships TO authenticated;
+GRANT SELECT(user_id) ON TABLE app.memberships TO authenticated;
 
-GRANT ALL ON TABLE app.price_tiers TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.price_tiers TO authenticated;
+GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
 
-GRANT ALL ON TABLE app.profiles TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.profiles TO authenticated;
+GRANT SELECT(user_id),INSERT(user_id) ON TABLE app.profiles TO authenticated;
 
-GRANT ALL ON TABLE app.resources TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.resources TO authenticated;
+GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE app.profiles TO authenticated;
 
-GRANT ALL ON TABLE app.schedules TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.schedules TO authenticated;
+GRANT SELECT(id) ON TABLE app.venues TO authenticated;
 
-GRANT ALL ON TABLE app.slot_ticket_counts TO service_role;
-GRANT SELECT ON TABLE app.slot_ticket_counts TO authenticated;
-
-GRANT ALL ON TABLE app.ticket_types TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.ticket_types TO authenticated;
-
-GRANT ALL ON TABLE app.venue_closures TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.venue_closures TO authenticated;
-
-GRANT ALL ON TABLE app.venue_hours TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.venue_hours TO authenticated;
-
-GRANT ALL ON TABLE app.venues TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE app.venues TO authenticated;
+GRANT SELECT(embed_key),UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT ON TABLE audit.log TO authenticated;
 GRANT SELECT ON TABLE audit.log TO service_role;
 
-GRANT SELECT ON TABLE audit.purges TO authenticated;
-GRANT SELECT ON TABLE audit.purges TO service_role;
+GRANT SELECT(org_id) ON TABLE audit.purges TO authenticated;
+GRANT SELECT(org_id) ON TABLE audit.purges TO service_role;
+
+GRANT SELECT(upto_log_id) ON TABLE audit.purges TO authenticated;
+GRANT SELECT(upto_log_id) ON TABLE audit.purges TO service_role;
 
 GRANT SELECT ON TABLE audit.seals TO authenticated;
 GRANT SELECT ON TABLE audit.seals TO service_role;

@@ -60,9 +60,16 @@ def as_staff(conninfo: str) -> psycopg.Connection:
     return conn
 
 
-def race(conninfo: str, sql: str, params_for) -> list[tuple[str, object]]:
+def as_anon(conninfo: str) -> psycopg.Connection:
+    conn = psycopg.connect(conninfo, autocommit=True)
+    conn.execute("SELECT set_config('role', 'anon', false), set_config('request.jwt.claims', %s, false)",
+                 (json.dumps({"role": "anon"}),))
+    return conn
+
+
+def race(conninfo: str, sql: str, params_for, connect=as_staff) -> list[tuple[str, object]]:
     """Run `sql` once per client, all released at the same instant; each result is ('ok', row) or (sqlstate, msg)."""
-    connections = [as_staff(conninfo) for _ in range(CLIENTS)]
+    connections = [connect(conninfo) for _ in range(CLIENTS)]
     gate = threading.Barrier(CLIENTS)
 
     def client(i: int):
@@ -136,4 +143,48 @@ def test_fifty_retries_with_one_idempotency_key_make_one_booking(shop):
     with psycopg.connect(conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM app.bookings WHERE idempotency_key = %s", (key,)).fetchone()[0] == 1
         assert conn.execute("SELECT count(*) FROM app.customers").fetchone()[0] == 1
+    check_counters(conninfo)
+
+
+def widget_key(conninfo: str) -> str:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT embed_key FROM app.venues WHERE id = 'a1000000-0000-4000-8000-000000000001'"
+                            ).fetchone()[0]
+
+
+WIDGET_BOOKING = """SELECT id FROM api.widget_create_booking(%s, %s, %s, %s, customer_name => %s,
+                                                                    tickets => %s, idempotency_key => %s)"""
+
+
+def test_fifty_widget_retries_with_one_key_make_one_booking(shop):
+    conninfo, starts = shop
+    key, tickets = widget_key(conninfo), json.dumps([{"ticket_type_id": STANDARD, "quantity": 2}])
+    results = race(conninfo, WIDGET_BOOKING,
+                   lambda i: (key, QUIZ, starts, "visitor@example.com", "Vi", tickets, "retry-me"), connect=as_anon)
+    assert {kind for kind, _ in results} == {"ok"}, results
+    assert len({row[0] for _, row in results}) == 1, "every retry got the same booking"
+    check_counters(conninfo)
+
+
+def test_fifty_visitors_with_one_key_never_get_each_others_booking(shop):
+    conninfo, starts = shop
+    key, tickets = widget_key(conninfo), json.dumps([{"ticket_type_id": STANDARD, "quantity": 1}])
+    results = race(conninfo, WIDGET_BOOKING,
+                   lambda i: (key, QUIZ, starts, f"visitor{i}@example.com", "Vi", tickets, "guessed"), connect=as_anon)
+    outcomes = Counter(kind for kind, _ in results)
+    assert outcomes == {"ok": 20, "PT409": CLIENTS - 20}, results
+    assert len({row[0] for kind, row in results if kind == "ok"}) == 20, "each winner got a booking of its own"
+    check_counters(conninfo)
+
+
+def test_one_key_sent_with_fifty_different_requests_makes_one_booking(shop):
+    conninfo, starts = shop
+    key, tickets = widget_key(conninfo), json.dumps([{"ticket_type_id": STANDARD, "quantity": 1}])
+    results = race(conninfo, WIDGET_BOOKING,
+                   lambda i: (key, QUIZ, starts, "visitor@example.com", f"name {i}", tickets, "reused"),
+                   connect=as_anon)
+    outcomes = Counter(kind for kind, _ in results)
+    assert outcomes == {"ok": 1, "PT422": CLIENTS - 1}, results
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT count(*) FROM app.bookings WHERE idempotency_key = 'reused'").fetchone()[0] == 1
     check_counters(conninfo)

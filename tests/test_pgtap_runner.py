@@ -61,15 +61,39 @@ def test_without_a_database_the_pgtap_files_fail_rather_than_skip():
     assert "no database for the tests" in proc.stdout
 
 
-def test_the_dbas_runner_passes_the_same_files(pg_server, test_db):
+def pg_prove(server, dbname: str) -> subprocess.CompletedProcess:
+    """The DBA's runner over every file of db/tests, against one database of the test server."""
     pg_prove = shutil.which("pg_prove")
     assert pg_prove, "pg_prove is needed: apt-get install libtap-parser-sourcehandler-pgtap-perl"
-    info = conninfo_to_dict(pg_server.conninfo(test_db))
+    info = conninfo_to_dict(server.conninfo(dbname))
     env = {**os.environ, "PGHOST": info.get("host", "localhost"), "PGPORT": str(info.get("port", 5432)),
            "PGUSER": info.get("user", "postgres"), **({"PGPASSWORD": info["password"]} if "password" in info else {})}
-    proc = subprocess.run([pg_prove, "--ext", ".sql", "-r", "-d", test_db, "db/tests"],
+    return subprocess.run([pg_prove, "--ext", ".sql", "-r", "-d", dbname, "db/tests"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+
+def assert_every_file_passes(proc: subprocess.CompletedProcess) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Result: PASS" in proc.stdout
     files = int(re.search(r"Files=(\d+)", proc.stdout).group(1))
     assert files == len(list((ROOT / "db/tests").glob("*.sql"))) > 0
+
+
+def test_the_dbas_runner_passes_the_same_files(pg_server, test_db):
+    assert_every_file_passes(pg_prove(pg_server, test_db))
+
+
+def test_the_files_pass_on_a_database_with_data(project_copy, cli, tessera_databases, pg_server):
+    """The database ./scripts/dev makes (the plan deployed, then the demo organization), with pgTAP added: every
+    file builds its own uniquely-keyed rows and asserts on them alone, so real data changes no result."""
+    name = tessera_databases.empty("pgtap_demo")
+    url = pg_server.conninfo(name)
+    deployed = cli(project_copy, "db", "deploy", database=url)
+    assert deployed.code == 0, deployed.err
+    seeded = cli(project_copy, "seed", "--demo", database=url)
+    assert seeded.code == 0 and "demo data seeded" in seeded.out, seeded.err
+    with pg_server.connect(name, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+        conn.execute("CREATE EXTENSION pgtap SCHEMA extensions")
+        assert conn.execute("SELECT count(*) FROM app.bookings").fetchone()[0] > 1000
+    assert_every_file_passes(pg_prove(pg_server, name))

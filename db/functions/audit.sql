@@ -172,14 +172,14 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.seal_audit_log(settle)
+  SELECT private.seal_audit_log(private.interval_arg('settle', settle, interval '0', interval '1 day'))
 $$;
 
 COMMENT ON FUNCTION api.seal_audit_log(interval) IS
 $$Seals the audit log: for each organization, the rows written since its last seal (and older than settle,
 default a minute, so that no running transaction can still slot a row in before them) are hashed, chained to the
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
-seals made.$$;
+seals made. Errors: PT400 settle outside 0 to 1 day.$$;
 
 REVOKE ALL ON FUNCTION api.seal_audit_log(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.seal_audit_log(interval) TO service_role;
@@ -282,13 +282,13 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.purge_audit_log(before)
+  SELECT private.purge_audit_log(private.time_arg('before', before))
 $$;
 
 COMMENT ON FUNCTION api.purge_audit_log(timestamptz) IS
 $$Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain's
-links stay verifiable. For service_role.$$;
+links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.$$;
 
 REVOKE ALL ON FUNCTION api.purge_audit_log(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.purge_audit_log(timestamptz) TO service_role;

@@ -43,6 +43,24 @@ REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.new_confirmation_code() TO authenticated, service_role;
 
 
+CREATE OR REPLACE FUNCTION private.booking_answer(b app.bookings)
+RETURNS app.booking_answer
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+  SELECT b.id, b.confirmation_code, b.status, b.experience_id, b.starts_at, b.ends_at, b.party_size, b.places,
+         b.price_minor, b.currency::text, b.hold_expires_at, b.cancel_reason, b.refund_due_minor, b.created_at
+$$;
+
+COMMENT ON FUNCTION private.booking_answer(app.bookings) IS
+'A booking as every function that makes or moves one answers it (app.booking_answer).';
+
+REVOKE ALL ON FUNCTION private.booking_answer(app.bookings) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.booking_answer(app.bookings) TO anon, authenticated, service_role;
+
+
 -- Status machine and immutable columns. ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.bookings_guard()
 RETURNS trigger
@@ -273,6 +291,29 @@ REVOKE ALL ON FUNCTION private.bookable_slot(app.experiences, timestamptz) FROM 
 
 
 -- Placing a booking. ------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  -- As the IETF's Idempotency-Key draft says: a key reused with another request is the client's mistake, 422.
+  IF p_booking.request_fingerprint IS DISTINCT FROM p_fingerprint THEN
+    RAISE EXCEPTION 'this idempotency key was already used for a different request' USING ERRCODE = 'PT422',
+      DETAIL = 'idempotency_key_reused', HINT = 'send a new idempotency key with each new request';
+  END IF;
+END
+$$;
+
+COMMENT ON FUNCTION private.same_request(app.bookings, text) IS
+'Raises PT422 (detail idempotency_key_reused) unless a booking found by its idempotency key was made by the request
+with this fingerprint. Reveals nothing of the booking.';
+
+REVOKE ALL ON FUNCTION private.same_request(app.bookings, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.same_request(app.bookings, text) TO anon, authenticated;
+
+
 CREATE OR REPLACE FUNCTION private.place_booking(
   p_experience_id   uuid,
   p_starts_at       timestamptz,
@@ -299,8 +340,14 @@ DECLARE
   customer   uuid;
   places     integer;
   price      bigint;
+  scope      text;
+  fingerprint text;
   constraint_name text;
 BEGIN
+  -- The callers checked each argument's shape; what must be there is checked first.
+  IF p_email IS NULL THEN
+    RAISE EXCEPTION 'customer_email is required' USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
   SELECT v.embed_key INTO venue_key FROM app.venues v WHERE v.id = exp.venue_id;
   -- Its own check: staff of the organization, or the public widget of the experience's venue. Anything else
@@ -312,9 +359,17 @@ BEGIN
   END IF;
 
   IF p_idempotency_key IS NOT NULL THEN
+    -- A key belongs to who used it: the signed-in staff member, or for the widget the venue and the visitor's
+    -- e-mail (all a visitor has). It answers only the request it was first used for, compared by fingerprint.
+    scope := CASE WHEN p_embed_key IS NULL THEN 'user ' || coalesce((SELECT auth.uid())::text, 'unknown')
+                  ELSE 'venue ' || exp.venue_id || ' ' || pg_catalog.lower(pg_catalog.btrim(p_email)) END;
+    fingerprint := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.jsonb_build_array(
+                     exp.id, EXTRACT(epoch FROM p_starts_at), p_party_size, pg_catalog.lower(pg_catalog.btrim(p_email)),
+                     p_name, p_phone, p_tickets)::text, 'UTF8')), 'hex');
     SELECT b.* INTO booking FROM app.bookings b
-     WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+     WHERE b.org_id = exp.org_id AND b.idempotency_scope = scope AND b.idempotency_key = p_idempotency_key;
     IF FOUND THEN
+      PERFORM private.same_request(booking, fingerprint);
       RETURN booking;  -- a retry: the same booking, never a second one
     END IF;
   END IF;
@@ -368,13 +423,13 @@ BEGIN
     BEGIN
       INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
                                 ends_at, price_minor, currency, hold_expires_at, confirmation_code,
-                                idempotency_key)
+                                idempotency_key, idempotency_scope, request_fingerprint)
       VALUES (exp.org_id, exp.id, slot.id, customer,
               CASE WHEN exp.requires_payment THEN 'pending' ELSE 'confirmed' END::app.booking_status,
               coalesce(p_party_size, places), places, p_starts_at, ends, price, exp.currency,
               CASE WHEN exp.requires_payment
                    THEN pg_catalog.now() + pg_catalog.make_interval(mins => exp.hold_minutes) END,
-              private.new_confirmation_code(), p_idempotency_key)
+              private.new_confirmation_code(), p_idempotency_key, scope, fingerprint)
       RETURNING * INTO booking;
       IF exp.kind = 'ticketed_event' THEN
         INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
@@ -386,10 +441,11 @@ BEGIN
     EXCEPTION
       WHEN unique_violation THEN
         GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;
-        IF constraint_name = 'bookings_org_id_idempotency_key_key' THEN
-          -- The same request raced us and won: answer with its booking.
+        IF constraint_name = 'bookings_idempotency_key_per_scope' THEN
+          -- A request with the same key raced us and won: its booking, if it was the same request.
           SELECT b.* INTO booking FROM app.bookings b
-           WHERE b.org_id = exp.org_id AND b.idempotency_key = p_idempotency_key;
+           WHERE b.org_id = exp.org_id AND b.idempotency_scope = scope AND b.idempotency_key = p_idempotency_key;
+          PERFORM private.same_request(booking, fingerprint);
           RETURN booking;
         ELSIF constraint_name <> 'bookings_org_id_confirmation_code_key' THEN
           RAISE;
@@ -414,9 +470,11 @@ END
 $$;
 
 COMMENT ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text) IS
-'The one way a booking is made. Its own checks: the caller is staff of the experience''s organization, or
-presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
-payment is needed; idempotent on (organization, idempotency key).';
+'The one way a booking is made. Its callers (create_booking, widget_create_booking) have checked each argument''s
+shape; it refuses a missing e-mail (PT400) before anything else. Its own checks: the caller is staff of the
+experience''s organization, or presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
+payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
+venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
 REVOKE ALL ON FUNCTION private.place_booking(uuid, timestamptz, integer, text, text, text, jsonb, text, text)
   FROM PUBLIC;
@@ -435,22 +493,36 @@ CREATE OR REPLACE FUNCTION api.create_booking(
   tickets         jsonb DEFAULT NULL,
   idempotency_key text DEFAULT NULL
 )
-RETURNS app.bookings
+RETURNS app.booking_answer
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.place_booking(experience_id, starts_at, party_size, customer_email, customer_name,
-                                      customer_phone, tickets, idempotency_key, NULL)
+  SELECT a.*
+    FROM private.place_booking(experience_id, private.time_arg('starts_at', starts_at),
+                               private.party_size_arg(party_size),
+                               private.email_arg('customer_email', customer_email),
+                               private.text_arg('customer_name', customer_name, 0, 200),
+                               private.text_arg('customer_phone', customer_phone, 0, 50),
+                               private.tickets_arg('tickets', tickets),
+                               private.text_arg('idempotency_key', idempotency_key, 1, 200), NULL) b,
+         private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) IS
 $$Books a session for a customer (created on the fly, matched by e-mail whatever its case). Private sessions take
 party_size; ticketed events take tickets, [{"ticket_type_id": "…", "quantity": 2}]. The booking is pending, holding
 its places for the experience's hold time, or confirmed at once when no payment is required; it carries an
-8-character confirmation code. Pass idempotency_key to make retries safe: the same key returns the same booking.
-For staff of the experience's organization. Errors: PT404 experience not found; PT400 invalid party, tickets or
-start (not scheduled, too late, too early, venue closed); PT409 sold out or taken (detail sold_out / slot_taken).$$;
+8-character confirmation code. Answers the booking as an object (app.booking_answer: id, confirmation_code, status,
+experience_id, starts_at, ends_at, party_size, places, price_minor, currency, hold_expires_at, cancel_reason,
+refund_due_minor, created_at), the same fields as widget_create_booking. Pass idempotency_key (1 to 200 characters)
+to make retries safe: a key is yours (the signed-in staff member's), and the same request with it returns the same
+booking. For staff of the experience's organization. Errors: PT404 experience not found; PT400 naming the argument
+for a missing or malformed customer_email, a customer_name over 200 or customer_phone over 50 characters, a
+party_size outside 1 to 1000 or the experience's limits, invalid tickets, or a start that is not bookable (not
+scheduled, too late, too early, venue closed, outside 2000-01-01 to five years from now); PT409 sold out or taken
+(detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
+idempotency_key_reused).$$;
 
 REVOKE ALL ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.create_booking(uuid, timestamptz, text, integer, text, text, jsonb, text)
@@ -498,6 +570,12 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'booking % not found', p_booking_id USING ERRCODE = 'PT404';
   END IF;
+  -- A move to the status it has is no move: refused, so that a second cancellation cannot erase the first
+  -- one's reason, and a client learns its retry was not needed.
+  IF current.status = p_status THEN
+    RAISE EXCEPTION 'booking % is already %', current.confirmation_code, current.status
+      USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
+  END IF;
   IF p_status = 'confirmed' AND current.status = 'pending' AND current.hold_expires_at <= pg_catalog.now() THEN
     RAISE EXCEPTION 'the hold on booking % ran out at %', current.confirmation_code, current.hold_expires_at
       USING ERRCODE = 'PT409', DETAIL = 'hold_expired', HINT = 'make a new booking';
@@ -516,55 +594,68 @@ $$;
 
 COMMENT ON FUNCTION private.move_booking(uuid, app.booking_status, text) IS
 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
-illegal transition or a confirmation after the hold ran out.';
+illegal transition (a move to the status it already has included) or a confirmation after the hold ran out; a
+refused move writes nothing.';
 
 REVOKE ALL ON FUNCTION private.move_booking(uuid, app.booking_status, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.move_booking(uuid, app.booking_status, text) TO authenticated, service_role;
 
 
 CREATE OR REPLACE FUNCTION api.confirm_booking(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'confirmed', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'confirmed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.confirm_booking(uuid) IS
-$$Confirms a pending booking (typically once paid). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition (detail illegal_transition) or hold ran out (detail hold_expired).$$;
+$$Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
+ran out (detail hold_expired).$$;
 REVOKE ALL ON FUNCTION api.confirm_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.confirm_booking(uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL)
 RETURNS bigint LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT refund_due_minor FROM private.move_booking(booking_id, 'cancelled', reason) $$;
+AS $$
+  SELECT refund_due_minor
+    FROM private.move_booking(booking_id, 'cancelled', private.text_arg('reason', reason, 0, 1000))
+$$;
 COMMENT ON FUNCTION api.cancel_booking(uuid, text) IS
-$$Cancels a pending or confirmed booking, frees its places, and returns the refund due in minor units under the
-experience's policy (full before its cutoff, its late percentage until the start, nothing after; nothing when
-unpaid). For staff of its organization. Errors: PT404 not found; PT409 illegal transition.$$;
+$$Cancels a pending or confirmed booking, frees its places, records the reason (at most 1000 characters) and returns
+the refund due in minor units under the experience's policy (full before its cutoff, its late percentage until the
+start, nothing after; nothing when unpaid). For staff of its organization. Errors: PT404 not found; PT400 a reason
+over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
+cancellation changes nothing, its reason is not written.$$;
 REVOKE ALL ON FUNCTION api.cancel_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.cancel_booking(uuid, text) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'rejected', reason) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$
+  SELECT a.*
+    FROM private.move_booking(booking_id, 'rejected', private.text_arg('reason', reason, 0, 1000)) b,
+         private.booking_answer(b) a
+$$;
 COMMENT ON FUNCTION api.reject_booking(uuid, text) IS
-$$Rejects a pending booking and frees its places. For staff of its organization. Errors: PT404 not found; PT409
-illegal transition.$$;
+$$Rejects a pending booking, frees its places, records the reason (at most 1000 characters) and answers it
+(app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
+PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).$$;
 REVOKE ALL ON FUNCTION api.reject_booking(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reject_booking(uuid, text) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.complete_booking(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'completed', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'completed', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.complete_booking(uuid) IS
-$$Marks a confirmed booking as completed (the group came). For staff of its organization. Errors: PT404 not found;
-PT409 illegal transition.$$;
+$$Marks a confirmed booking as completed (the group came) and answers it (app.booking_answer). For staff of its
+organization. Errors: PT404 not found; PT409 illegal transition, already completed included (detail
+illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.complete_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.complete_booking(uuid) TO authenticated, service_role;
 
 CREATE OR REPLACE FUNCTION api.mark_no_show(booking_id uuid)
-RETURNS app.bookings LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT * FROM private.move_booking(booking_id, 'no_show', NULL) $$;
+RETURNS app.booking_answer LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT a.* FROM private.move_booking(booking_id, 'no_show', NULL) b, private.booking_answer(b) a $$;
 COMMENT ON FUNCTION api.mark_no_show(uuid) IS
-$$Marks a confirmed booking as a no-show. For staff of its organization. Errors: PT404 not found; PT409 illegal
-transition.$$;
+$$Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
+Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).$$;
 REVOKE ALL ON FUNCTION api.mark_no_show(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.mark_no_show(uuid) TO authenticated, service_role;
 
@@ -588,149 +679,6 @@ already count for nothing. Staff affect their organizations' bookings; service_r
 
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.expire_holds() TO authenticated, service_role;
-
-
--- Opening hours are one multirange per request now (private.opening_hours), not a query per start.
-DROP FUNCTION IF EXISTS private.within_opening_hours(uuid, timestamp, timestamp);
-
-
--- Availability. ------------------------------------------------------------------------------------------------------
-DROP FUNCTION IF EXISTS private.availability(uuid, date, date, integer);
-
-CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer,
-                                                p_embed_key text)
-RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, local_start timestamp, remaining integer,
-               price_minor bigint, currency text)
-LANGUAGE plpgsql
-STABLE
-SECURITY DEFINER
-SET search_path = ''
-SET plan_cache_mode = force_generic_plan
-AS $$
--- Built for a busy calendar: everything that does not depend on the start (caller, price, closures, opening
--- hours, room claims over the window) is read once, so each start costs a few index probes and range tests.
--- PL/pgSQL keeps the plans between calls, and one generic plan serves every call: the plan does not depend on
--- the arguments, and planning anew would cost more than the rest.
-DECLARE
-  exp      record;
-  amount   bigint;
-  reach    tstzrange;
-  closed   tstzmultirange;
-  open     tsmultirange;
-  claimed  tstzmultirange;
-BEGIN
-  -- Its own check, once, instead of row-level security on every table for every start: the caller is staff of
-  -- the experience's organization (or service_role), or presents the embed key of its venue. Otherwise: no rows.
-  SELECT e.*, v.timezone INTO exp
-    FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
-   WHERE e.id = p_experience_id AND e.active
-     AND (e.kind = 'ticketed_event' OR p_party_size BETWEEN e.min_party AND e.max_party)
-     AND CASE WHEN p_embed_key IS NULL
-              THEN e.org_id = ANY (private.org_ids('staff')) OR (SELECT auth.role()) = 'service_role'
-              ELSE v.embed_key = p_embed_key END;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  IF p_to - p_from > 366 THEN
-    RAISE EXCEPTION 'at most 367 days of availability per request' USING ERRCODE = 'PT400',
-      HINT = 'ask for a shorter window, a page at a time';
-  END IF;
-
-  amount := CASE WHEN exp.kind = 'ticketed_event'
-                 THEN (SELECT pg_catalog.min(tt.price_minor) FROM app.ticket_types tt
-                        WHERE tt.experience_id = exp.id AND tt.active
-                          AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
-                          AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end)) * p_party_size
-                 ELSE (SELECT CASE WHEN exp.pricing_mode = 'per_person' THEN t.price_minor * p_party_size
-                                   ELSE t.price_minor END
-                         FROM app.price_tiers t
-                        WHERE t.experience_id = exp.id AND p_party_size BETWEEN t.min_party AND t.max_party) END;
-
-  -- Every instant a session starting on these local dates can touch, with a day to spare for any offset.
-  reach := pg_catalog.tstzrange(((p_from - 1)::timestamp) AT TIME ZONE exp.timezone,
-                                ((p_to + 2)::timestamp) AT TIME ZONE exp.timezone
-                                  + pg_catalog.make_interval(mins => exp.duration_minutes + exp.buffer_minutes));
-  closed := (SELECT pg_catalog.range_agg(c.during) FROM app.venue_closures c
-              WHERE c.venue_id = exp.venue_id AND c.during && reach);
-  open := private.opening_hours(exp.venue_id, p_from, p_to + 2);
-  -- Rooms held by live bookings of any experience. A slot's own booking is among them, which changes nothing:
-  -- a private session holds one group, so that slot is already full.
-  IF exp.kind = 'private_session' THEN
-    claimed := (SELECT pg_catalog.range_agg(br.during)
-                  FROM app.experience_resources er
-                  JOIN app.booking_resources br ON br.resource_id = er.resource_id AND br.during && reach
-                 WHERE er.experience_id = exp.id
-                   AND (br.held_until IS NULL OR br.held_until > pg_catalog.now()));
-  END IF;
-
-  RETURN QUERY
-  WITH occurrence AS (
-    SELECT o.starts_at, o.ends_at, o.local_start FROM private.schedule_occurrences(exp.id, p_from, p_to) o
-  ), slot AS (
-    -- Slots counted with the places their run-out holds still show as taken.
-    SELECT s.id, s.starts_at, s.ends_at, s.capacity, s.taken - coalesce(l.places, 0) AS taken
-      FROM app.slots s
-      LEFT JOIN (SELECT b.slot_id, pg_catalog.sum(b.places)::integer AS places FROM app.bookings b
-                  WHERE b.org_id = exp.org_id AND b.experience_id = exp.id
-                    AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
-                  GROUP BY b.slot_id) l ON l.slot_id = s.id
-     WHERE s.experience_id = exp.id AND s.starts_at >= pg_catalog.lower(reach) AND s.starts_at < pg_catalog.upper(reach)
-  ), start AS MATERIALIZED (
-    -- Scheduled starts and sessions that exist (dated sessions of ticketed events), each once, with their
-    -- wall-clock times worked out once.
-    SELECT j.starts_at, j.ends_at, coalesce(j.local_start, j.starts_at AT TIME ZONE exp.timezone) AS local_start,
-           j.ends_at AT TIME ZONE exp.timezone AS local_end, j.capacity, j.taken
-      FROM (SELECT coalesce(o.starts_at, s.starts_at) AS starts_at, coalesce(s.ends_at, o.ends_at) AS ends_at,
-                   o.local_start, s.capacity, s.taken
-              FROM occurrence o FULL JOIN slot s ON s.starts_at = o.starts_at) j
-  )
-  SELECT st.starts_at, st.ends_at, st.local_start,
-         GREATEST(0, coalesce(st.capacity, exp.capacity, 1) - coalesce(st.taken, 0)
-                     - CASE WHEN coalesce(claimed && pg_catalog.tstzrange(st.starts_at,
-                                    st.ends_at + pg_catalog.make_interval(mins => exp.buffer_minutes)), false)
-                            THEN 1 ELSE 0 END)::integer,
-         amount,
-         exp.currency::text
-    FROM start st
-   WHERE st.local_start::date BETWEEN p_from AND p_to
-     AND st.starts_at >= pg_catalog.now() + exp.min_notice
-     AND st.starts_at <= pg_catalog.now() + exp.max_advance
-     AND NOT coalesce(closed && pg_catalog.tstzrange(st.starts_at, st.ends_at), false)
-     AND coalesce(open @> pg_catalog.tsrange(st.local_start, st.local_end), true)
-   ORDER BY st.starts_at;
-END
-$$;
-
-COMMENT ON FUNCTION private.availability(uuid, date, date, integer, text) IS
-'Bookable starts of an experience between two venue-local dates for a party: remaining capacity (groups for a
-private session, places for a ticketed event) and the price for that party. Its own check: staff of the
-experience''s organization (or service_role) without a key, or the venue''s embed key; anyone else gets no rows.';
-
-REVOKE ALL ON FUNCTION private.availability(uuid, date, date, integer, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.availability(uuid, date, date, integer, text) TO authenticated, service_role;
-
-
-CREATE OR REPLACE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date,
-                                                  party_size integer DEFAULT 1)
-RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, local_start timestamp, remaining integer,
-               price_minor bigint, currency text)
-LANGUAGE sql
-STABLE
-SET search_path = ''
-AS $$
-  SELECT * FROM private.availability(experience_id, from_date, to_date, party_size, NULL)
-$$;
-
-COMMENT ON FUNCTION api.check_availability(uuid, date, date, integer) IS
-$$Every start of an experience between two dates of the venue's calendar (inclusive) that can still be booked now
-(within the notice and advance windows, while the venue is open, outside closures), with UTC start and end, the
-venue-local start, what remains (groups for a private session: 1 or 0; places for a ticketed event), and the price
-for the party in minor units. Existing bookings and unexpired holds count; run-out holds do not. A party outside a
-private session's size limits gets no rows. At most 367 days per request (PT400 beyond). For staff of the
-experience's organization.$$;
-
-REVOKE ALL ON FUNCTION api.check_availability(uuid, date, date, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.check_availability(uuid, date, date, integer) TO authenticated, service_role;
 
 
 -- Rescheduling, batches and reading. ----------------------------------------------------------------------------------
@@ -794,25 +742,30 @@ GRANT EXECUTE ON FUNCTION private.reschedule(uuid, timestamptz) TO authenticated
 
 
 CREATE OR REPLACE FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamptz)
-RETURNS app.bookings
+RETURNS app.booking_answer
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.reschedule(booking_id, starts_at)
+  SELECT a.*
+    FROM private.reschedule(booking_id, private.time_arg('starts_at', starts_at)) b, private.booking_answer(b) a
 $$;
 
 COMMENT ON FUNCTION api.reschedule_booking(uuid, timestamptz) IS
-$$Moves a pending or confirmed booking to another scheduled start of the same experience. Atomic: the old places
-are freed only if the new ones are taken; on failure nothing changes. For staff of its organization. Errors: PT404
-not found; PT400 not a bookable start; PT409 sold out or taken, or the booking is no longer live.$$;
+$$Moves a pending or confirmed booking to another scheduled start of the same experience and answers it
+(app.booking_answer). Atomic: the old places are freed only if the new ones are taken; on failure nothing changes.
+For staff of its organization. Errors: PT404 not found; PT400 not a bookable start (or outside 2000-01-01 to five
+years from now); PT409 sold out or taken, or the booking is no longer live.$$;
 
 REVOKE ALL ON FUNCTION api.reschedule_booking(uuid, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reschedule_booking(uuid, timestamptz) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status app.booking_status)
-RETURNS SETOF app.bookings
+-- The status is text since its values are checked in words (private.enum_arg): the enum-typed one goes.
+DROP FUNCTION IF EXISTS api.batch_update_booking_status(uuid[], app.booking_status);
+
+CREATE OR REPLACE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text)
+RETURNS SETOF app.booking_answer
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
@@ -821,27 +774,33 @@ DECLARE
   one uuid;
   moved app.bookings;
 BEGIN
+  PERFORM private.enum_arg('status', ARRAY[status], 'app.booking_status');
+  IF pg_catalog.cardinality(booking_ids) IS NOT DISTINCT FROM 0 OR pg_catalog.cardinality(booking_ids) > 500 THEN
+    RAISE EXCEPTION 'booking_ids is a list of 1 to 500 bookings' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
   FOREACH one IN ARRAY booking_ids LOOP
     BEGIN
-      moved := private.move_booking(one, batch_update_booking_status.status, NULL);
+      moved := private.move_booking(one, batch_update_booking_status.status::app.booking_status, NULL);
     EXCEPTION WHEN SQLSTATE 'PT404' OR SQLSTATE 'PT409' THEN
       -- The first booking that cannot move aborts the whole batch, naming it.
       RAISE EXCEPTION 'booking % cannot move to %: %', one, batch_update_booking_status.status, SQLERRM
         USING ERRCODE = CASE WHEN SQLSTATE = 'PT404' THEN 'PT404' ELSE 'PT409' END,
               DETAIL = one::text;
     END;
-    RETURN NEXT moved;
+    RETURN NEXT private.booking_answer(moved);
   END LOOP;
 END
 $$;
 
-COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) IS
-$$Moves several bookings to one status, all or nothing: the first booking that cannot move (not found, or an
-illegal transition) aborts the batch with an error naming it (its id is the error's detail) and nothing is
-written. Returns the moved bookings in the order given. For staff of their organization.$$;
+COMMENT ON FUNCTION api.batch_update_booking_status(uuid[], text) IS
+$$Moves 1 to 500 bookings to one status (pending, confirmed, cancelled, rejected, expired, completed or no_show;
+any other value is PT400 listing them), all or nothing: the first booking that cannot move (not found, or an
+illegal transition, a booking already in that status included) aborts the batch with an error naming it (its id
+is the error's detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
+For staff of their organization.$$;
 
-REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], app.booking_status) TO authenticated;
+REVOKE ALL ON FUNCTION api.batch_update_booking_status(uuid[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.batch_update_booking_status(uuid[], text) TO authenticated;
 
 
 CREATE OR REPLACE FUNCTION api.get_booking(booking_id uuid)
@@ -869,11 +828,15 @@ REVOKE ALL ON FUNCTION api.get_booking(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.get_booking(uuid) TO authenticated, service_role;
 
 
+-- The statuses are text since their values are checked in words (private.enum_arg): the enum-typed one goes.
+DROP FUNCTION IF EXISTS api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
+                                          timestamptz, uuid, integer);
+
 CREATE OR REPLACE FUNCTION api.list_bookings(
   org_id          uuid,
   from_time       timestamptz DEFAULT NULL,
   to_time         timestamptz DEFAULT NULL,
-  statuses        app.booking_status[] DEFAULT NULL,
+  statuses        text[] DEFAULT NULL,
   experience_id   uuid DEFAULT NULL,
   customer_email  text DEFAULT NULL,
   after_starts_at timestamptz DEFAULT NULL,
@@ -885,28 +848,35 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
+  SELECT private.time_arg('from_time', from_time), private.time_arg('to_time', to_time),
+         private.time_arg('after_starts_at', after_starts_at), private.count_arg('page_size', page_size, 1, 500),
+         private.enum_arg('statuses', statuses, 'app.booking_status'),
+         private.email_arg('customer_email', customer_email);
   SELECT b.*
     FROM app.bookings b
    WHERE b.org_id = list_bookings.org_id
      AND (from_time IS NULL OR b.starts_at >= from_time)
      AND (to_time IS NULL OR b.starts_at < to_time)
-     AND (statuses IS NULL OR b.status = ANY (statuses))
+     AND (statuses IS NULL OR b.status = ANY (statuses::app.booking_status[]))
      AND (list_bookings.experience_id IS NULL OR b.experience_id = list_bookings.experience_id)
      AND (customer_email IS NULL OR b.customer_id IN (
            SELECT c.id FROM app.customers c
             WHERE c.org_id = list_bookings.org_id AND c.email_key = pg_catalog.lower(pg_catalog.btrim(customer_email))))
      AND (after_starts_at IS NULL OR (b.starts_at, b.id) > (after_starts_at, coalesce(after_id, '00000000-0000-0000-0000-000000000000')))
    ORDER BY b.starts_at, b.id
-   LIMIT LEAST(GREATEST(coalesce(page_size, 50), 1), 500)
+   LIMIT coalesce(page_size, 50)
 $$;
 
-COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                      timestamptz, uuid, integer) IS
+COMMENT ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                      integer) IS
 $$An organization's bookings by start time, filtered (time range, statuses, experience, customer e-mail) and paged
 by keyset: pass the last row's starts_at and id as after_starts_at and after_id for the next page. page_size 1 to
-500 (default 50). For staff of the organization; others see an empty list.$$;
+500 (default 50). statuses are of pending, confirmed, cancelled, rejected, expired, completed, no_show. For staff
+of the organization; others see an empty list. Errors: PT400 naming the argument for a time outside 2000-01-01 to
+five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
+address.$$;
 
-REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                         timestamptz, uuid, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, app.booking_status[], uuid, text,
-                                            timestamptz, uuid, integer) TO authenticated, service_role;
+REVOKE ALL ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                         integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.list_bookings(uuid, timestamptz, timestamptz, text[], uuid, text, timestamptz, uuid,
+                                            integer) TO authenticated, service_role;

@@ -116,13 +116,14 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.create_organization(name, slug)
+  SELECT * FROM private.create_organization(private.text_arg('name', name, 1, 200),
+                                            private.text_arg('slug', slug, 1, 63))
 $$;
 
 COMMENT ON FUNCTION api.create_organization(text, text) IS
-$$Creates an organization and makes the caller its owner. For signed-in users (authenticated).
-Errors: PT401 when not signed in; PT409 when the slug is taken; PT400 for an invalid name or slug
-(slug: lower-case letters, digits and inner hyphens, at most 63 characters).$$;
+$$Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
+invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
+PT401 when not signed in; PT409 when the slug is taken.$$;
 
 REVOKE ALL ON FUNCTION api.create_organization(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.create_organization(text, text) TO authenticated;
@@ -168,6 +169,7 @@ AS $$
 DECLARE
   caller uuid := auth.uid();
 BEGIN
+  PERFORM private.text_arg('display_name', display_name, 1, 200);
   IF caller IS NULL THEN
     RAISE EXCEPTION 'sign in to set your name' USING ERRCODE = 'PT401';
   END IF;
@@ -182,8 +184,9 @@ END
 $$;
 
 COMMENT ON FUNCTION api.set_display_name(text) IS
-$$Sets the name the caller's colleagues see (their profile), creating the profile on first use. Returns nothing.
-For signed-in users (authenticated). Errors: PT401 when not signed in, PT400 for an empty or over-long name.$$;
+$$Sets the name the caller's colleagues see (their profile), creating the profile on first use. Returns nothing. For
+signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
+signed in.$$;
 
 REVOKE ALL ON FUNCTION api.set_display_name(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.set_display_name(text) TO authenticated;

@@ -1,7 +1,8 @@
 -- Demo data for ./scripts/dev (tessera seed --demo): one organization, Enigma Escapes, with a London and a
--- New York venue, escape rooms and a ticketed murder-mystery night, staff, customers and 90 days of bookings
--- either side of today. Deterministic (hash-based choices), and run once: the CLI skips it when the organization
--- exists. Rows go in through the same triggers as any booking, so counters, claims and the audit log agree.
+-- New York venue, escape rooms and a ticketed murder-mystery night, staff, customers and 180 days of bookings
+-- (90 days either side of today). Deterministic (hash-based choices), and run once: the CLI skips it when the
+-- organization exists. Rows go in through the same triggers as any booking, so counters, claims and the audit log
+-- agree.
 
 INSERT INTO auth.users (id, email, raw_app_meta_data) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'olivia.owner@enigma.example', '{"provider": "email"}'),

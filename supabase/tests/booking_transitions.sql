@@ -4,17 +4,17 @@ BEGIN;
 \ir setup.psql
 SELECT plan(44);
 
-INSERT INTO app.organizations (id, name, slug) VALUES ('0000000a-0000-4000-8000-000000000000', 'Org', 'org');
+\ir fixtures.psql
+SELECT pg_temp.fresh('venue', 'talk', 'slot', 'customer');
 INSERT INTO app.venues (org_id, id, name, timezone) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', 'Venue', 'UTC');
+  (pg_temp.id('org_a'), pg_temp.id('venue'), 'Venue', 'UTC');
 INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, max_party, capacity, currency) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a3000000-0000-4000-8000-000000000001', 'ticketed_event', 'Talk', 60, 10, 1000, 'EUR');
+  (pg_temp.id('org_a'), pg_temp.id('venue'), pg_temp.id('talk'), 'ticketed_event', 'Talk', 60, 10, 1000, 'EUR');
 INSERT INTO app.slots (org_id, experience_id, id, starts_at, ends_at, capacity) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000001',
-   'a6000000-0000-4000-8000-000000000001', now() + interval '7 days', now() + interval '7 days 1 hour', 1000);
+  (pg_temp.id('org_a'), pg_temp.id('talk'),
+   pg_temp.id('slot'), now() + interval '7 days', now() + interval '7 days 1 hour', 1000);
 INSERT INTO app.customers (org_id, id, email) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a7000000-0000-4000-8000-000000000001', 'c@example.com');
+  (pg_temp.id('org_a'), pg_temp.id('customer'), 'c@example.com');
 
 -- A fresh booking brought to a status along allowed moves only.
 CREATE FUNCTION pg_temp.booking_in(p_status app.booking_status) RETURNS uuid LANGUAGE plpgsql AS $$
@@ -23,10 +23,10 @@ DECLARE
 BEGIN
   INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
                             ends_at, price_minor, currency, hold_expires_at, confirmation_code)
-  SELECT org_id, experience_id, id, 'a7000000-0000-4000-8000-000000000001',
+  SELECT org_id, experience_id, id, pg_temp.id('customer'),
          CASE WHEN p_status IN ('confirmed', 'completed', 'no_show') THEN 'confirmed' ELSE 'pending' END::app.booking_status,
          1, 1, starts_at, ends_at, 1000, 'EUR', now() + interval '15 minutes', private.new_confirmation_code()
-    FROM app.slots WHERE id = 'a6000000-0000-4000-8000-000000000001'
+    FROM app.slots WHERE id = pg_temp.id('slot')
   RETURNING id INTO b;
   IF p_status NOT IN ('pending', 'confirmed') THEN
     UPDATE app.bookings SET status = p_status WHERE id = b;
@@ -63,13 +63,15 @@ $$;
 SELECT * FROM pg_temp.transitions();
 
 -- Counters follow: only live bookings (pending, confirmed, completed, no_show) hold places.
-SELECT is((SELECT taken FROM app.slots), (SELECT count(*)::int FROM app.bookings
-                                            WHERE status IN ('pending', 'confirmed', 'completed', 'no_show')),
+SELECT is((SELECT taken FROM app.slots WHERE id = pg_temp.id('slot')),
+          (SELECT count(*)::int FROM app.bookings
+            WHERE slot_id = pg_temp.id('slot') AND status IN ('pending', 'confirmed', 'completed', 'no_show')),
           'the slot counter equals the places live bookings hold after every transition');
 SELECT throws_ok($$ INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places,
                     starts_at, ends_at, price_minor, currency, confirmation_code)
-                    SELECT org_id, experience_id, id, 'a7000000-0000-4000-8000-000000000001', 'completed', 1, 1,
-                           starts_at, ends_at, 0, 'EUR', 'AAAAAAAA' FROM app.slots $$, 'PT400', NULL,
+                    SELECT org_id, experience_id, id, pg_temp.id('customer'), 'completed', 1, 1,
+                           starts_at, ends_at, 0, 'EUR', 'AAAAAAAA' FROM app.slots
+                     WHERE id = pg_temp.id('slot') $$, 'PT400', NULL,
                  'a booking cannot be born completed');
 
 SELECT * FROM finish();

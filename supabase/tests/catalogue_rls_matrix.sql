@@ -1,109 +1,94 @@
 -- Who may read and write each catalogue table: anon, a signed-in outsider, staff / manager / admin of
 -- organization A, an admin of organization B and service_role, each against select, insert, update and delete.
--- Members read their organization's rows only; managers and up write them (venues: admins add and remove);
--- everyone else gets nothing: 42501 where a privilege is missing, no rows where RLS hides them.
+-- Members read the columns the api functions use (a venue's widget key, an experience's refund policy) of their
+-- organization's rows only; nobody writes the catalogue directly (rotate_embed_key runs as its caller and is
+-- tested in catalogue_constraints.sql): 42501 where a privilege is missing, no rows where RLS hides them.
 BEGIN;
 \ir setup.psql
 SELECT plan(252);
 
 -- Fixtures: two organizations with one of everything each. ------------------------------------------------------
-CREATE TEMP TABLE who (name text PRIMARY KEY, id uuid NOT NULL);
-INSERT INTO who VALUES
-  ('staff_a',   '00000000-0000-4000-8000-0000000000a4'),
-  ('manager_a', '00000000-0000-4000-8000-0000000000a3'),
-  ('admin_a',   '00000000-0000-4000-8000-0000000000a2'),
-  ('admin_b',   '00000000-0000-4000-8000-0000000000b1'),
-  ('outsider',  '00000000-0000-4000-8000-0000000000c1');
-INSERT INTO auth.users (id, email) SELECT id, name || '@example.com' FROM who;
-INSERT INTO app.organizations (id, name, slug) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'Org A', 'org-a'),
-  ('0000000b-0000-4000-8000-000000000000', 'Org B', 'org-b');
-INSERT INTO app.memberships (org_id, user_id, role) VALUES
-  ('0000000a-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a4', 'staff'),
-  ('0000000a-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a3', 'manager'),
-  ('0000000a-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000a2', 'admin'),
-  ('0000000b-0000-4000-8000-000000000000', '00000000-0000-4000-8000-0000000000b1', 'admin');
+\ir fixtures.psql
+SELECT pg_temp.fresh('venue_a', 'venue_b', 'room_a1', 'room_a2', 'room_b', 'vault', 'mystery_night', 'desert_escape');
 
 INSERT INTO app.venues (org_id, id, name, timezone) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', 'Venue A', 'Europe/London'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001', 'Venue B', 'Asia/Riyadh');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), 'Venue A', 'Europe/London'),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'), 'Venue B', 'Asia/Riyadh');
 INSERT INTO app.venue_hours (org_id, venue_id, weekday, opens, closes) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', 1, '10:00', '22:00'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001', 1, '10:00', '22:00');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), 1, '10:00', '22:00'),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'), 1, '10:00', '22:00');
 INSERT INTO app.venue_closures (org_id, venue_id, during) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', '[2030-12-25, 2030-12-26)'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001', '[2030-12-25, 2030-12-26)');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), '[2030-12-25, 2030-12-26)'),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'), '[2030-12-25, 2030-12-26)');
 INSERT INTO app.resources (org_id, venue_id, id, kind, name) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a2000000-0000-4000-8000-000000000001', 'room', 'Room A1'),
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a2000000-0000-4000-8000-000000000002', 'room', 'Room A2'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001',
-   'b2000000-0000-4000-8000-000000000001', 'room', 'Room B1');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), pg_temp.id('room_a1'), 'room', 'Room A1'),
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), pg_temp.id('room_a2'), 'room', 'Room A2'),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'), pg_temp.id('room_b'), 'room', 'Room B1');
 INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, max_party, capacity, currency)
 VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a3000000-0000-4000-8000-000000000001', 'private_session', 'The Vault', 60, 6, NULL, 'GBP'),
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a3000000-0000-4000-8000-000000000002', 'ticketed_event', 'Murder Mystery Night', 120, 8, 40, 'GBP'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001',
-   'b3000000-0000-4000-8000-000000000001', 'private_session', 'Desert Escape', 60, 6, NULL, 'SAR');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'),
+   pg_temp.id('vault'), 'private_session', 'The Vault', 60, 6, NULL, 'GBP'),
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'),
+   pg_temp.id('mystery_night'), 'ticketed_event', 'Murder Mystery Night', 120, 8, 40, 'GBP'),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'),
+   pg_temp.id('desert_escape'), 'private_session', 'Desert Escape', 60, 6, NULL, 'SAR');
 INSERT INTO app.experience_resources (org_id, venue_id, experience_id, resource_id) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-   'a3000000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000001'),
-  ('0000000b-0000-4000-8000-000000000000', 'b1000000-0000-4000-8000-000000000001',
-   'b3000000-0000-4000-8000-000000000001', 'b2000000-0000-4000-8000-000000000001');
+  (pg_temp.id('org_a'), pg_temp.id('venue_a'), pg_temp.id('vault'), pg_temp.id('room_a1')),
+  (pg_temp.id('org_b'), pg_temp.id('venue_b'), pg_temp.id('desert_escape'), pg_temp.id('room_b'));
 INSERT INTO app.price_tiers (org_id, experience_id, min_party, max_party, price_minor) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000001', 1, 4, 2500),
-  ('0000000b-0000-4000-8000-000000000000', 'b3000000-0000-4000-8000-000000000001', 1, 4, 9000);
+  (pg_temp.id('org_a'), pg_temp.id('vault'), 1, 4, 2500),
+  (pg_temp.id('org_b'), pg_temp.id('desert_escape'), 1, 4, 9000);
 INSERT INTO app.ticket_types (org_id, experience_id, name, price_minor) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000002', 'Adult', 3500),
-  ('0000000b-0000-4000-8000-000000000000', 'b3000000-0000-4000-8000-000000000001', 'Adult', 9000);
+  (pg_temp.id('org_a'), pg_temp.id('mystery_night'), 'Adult', 3500),
+  (pg_temp.id('org_b'), pg_temp.id('desert_escape'), 'Adult', 9000);
 INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from) VALUES
-  ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000001', 1, '19:00', '2030-01-01'),
-  ('0000000b-0000-4000-8000-000000000000', 'b3000000-0000-4000-8000-000000000001', 1, '19:00', '2030-01-01');
+  (pg_temp.id('org_a'), pg_temp.id('vault'), 1, '19:00', '2030-01-01'),
+  (pg_temp.id('org_b'), pg_temp.id('desert_escape'), 1, '19:00', '2030-01-01');
 
 -- One row per table: how to add a fresh row of A's (%L is its id) and how to remove exactly that row again.
 CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_sql text NOT NULL,
-                         update_set text NOT NULL DEFAULT 'org_id = org_id', insert_min text NOT NULL DEFAULT 'manager',
-                         update_min text NOT NULL DEFAULT 'manager', delete_min text NOT NULL DEFAULT 'manager');
+                         update_set text NOT NULL DEFAULT 'org_id = org_id', insert_min text NOT NULL DEFAULT 'nogrant',
+                         update_min text NOT NULL DEFAULT 'nogrant', delete_min text NOT NULL DEFAULT 'nogrant',
+                         select_min text NOT NULL DEFAULT 'nogrant', service_may text NOT NULL DEFAULT '');
 INSERT INTO cases (tbl, insert_sql, delete_sql) VALUES
   ('venues', $$INSERT INTO app.venues (org_id, id, name, timezone)
-     VALUES ('0000000a-0000-4000-8000-000000000000', %L, 'New venue', 'Europe/London')$$,
+     VALUES (pg_temp.id('org_a'), %L, 'New venue', 'Europe/London')$$,
    $$DELETE FROM app.venues WHERE id = %L RETURNING 1$$),
   ('venue_hours', $$INSERT INTO app.venue_hours (org_id, venue_id, id, weekday, opens, closes)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', %L, 7, '08:00', '09:00')$$,
+     VALUES (pg_temp.id('org_a'), pg_temp.id('venue_a'), %L, 7, '08:00', '09:00')$$,
    $$DELETE FROM app.venue_hours WHERE id = %L RETURNING 1$$),
   ('venue_closures', $$INSERT INTO app.venue_closures (org_id, venue_id, id, during)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', %L,
+     VALUES (pg_temp.id('org_a'), pg_temp.id('venue_a'), %L,
              '[2031-01-01, 2031-01-02)')$$,
    $$DELETE FROM app.venue_closures WHERE id = %L RETURNING 1$$),
   ('resources', $$INSERT INTO app.resources (org_id, venue_id, id, kind, name)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', %L, 'staff', 'GM')$$,
+     VALUES (pg_temp.id('org_a'), pg_temp.id('venue_a'), %L, 'staff', 'GM')$$,
    $$DELETE FROM app.resources WHERE id = %L RETURNING 1$$),
   ('experiences', $$INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, max_party,
                                                  currency)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001', %L, 'private_session',
+     VALUES (pg_temp.id('org_a'), pg_temp.id('venue_a'), %L, 'private_session',
              'New game', 60, 6, 'GBP')$$,
    $$DELETE FROM app.experiences WHERE id = %L RETURNING 1$$),
   ('experience_resources', $$INSERT INTO app.experience_resources (org_id, venue_id, experience_id, resource_id)
-     SELECT '0000000a-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000001',
-            'a3000000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000002' WHERE %L IS NOT NULL$$,
-   $$DELETE FROM app.experience_resources WHERE resource_id = 'a2000000-0000-4000-8000-000000000002'
+     SELECT pg_temp.id('org_a'), pg_temp.id('venue_a'),
+            pg_temp.id('vault'), pg_temp.id('room_a2') WHERE %L IS NOT NULL$$,
+   $$DELETE FROM app.experience_resources WHERE resource_id = pg_temp.id('room_a2')
      AND %L IS NOT NULL RETURNING 1$$),
   ('price_tiers', $$INSERT INTO app.price_tiers (org_id, experience_id, id, min_party, max_party, price_minor)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000001', %L, 5, 6, 2000)$$,
+     VALUES (pg_temp.id('org_a'), pg_temp.id('vault'), %L, 5, 6, 2000)$$,
    $$DELETE FROM app.price_tiers WHERE id = %L RETURNING 1$$),
   ('ticket_types', $$INSERT INTO app.ticket_types (org_id, experience_id, id, name, price_minor)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000002', %L, 'Child', 1500)$$,
+     VALUES (pg_temp.id('org_a'), pg_temp.id('mystery_night'), %L, 'Child', 1500)$$,
    $$DELETE FROM app.ticket_types WHERE id = %L RETURNING 1$$),
   ('schedules', $$INSERT INTO app.schedules (org_id, experience_id, id, weekday, start_time, valid_from)
-     VALUES ('0000000a-0000-4000-8000-000000000000', 'a3000000-0000-4000-8000-000000000001', %L, 3, '18:00',
+     VALUES (pg_temp.id('org_a'), pg_temp.id('vault'), %L, 3, '18:00',
              '2030-01-01')$$,
    $$DELETE FROM app.schedules WHERE id = %L RETURNING 1$$);
 
--- Managers edit venues, but only admins add or remove them.
-UPDATE cases SET insert_min = 'admin', delete_min = 'admin' WHERE tbl = 'venues';
+-- Members read a venue's key and the refund policy of its experiences, which rotate_embed_key and cancelling a
+-- booking use; service_role reads the refund policy only.
+UPDATE cases SET select_min = 'staff' WHERE tbl IN ('venues', 'experiences');
+UPDATE cases SET service_may = 'select' WHERE tbl = 'experiences';
 
 \ir rls_matrix.psql
 

@@ -31,23 +31,22 @@ CREATE FUNCTION pg_temp.one_at_a_time_mismatches(p_zone text) RETURNS bigint LAN
 $$;
 
 -- A venue in each zone with a game that starts every quarter hour of every day.
-INSERT INTO app.organizations (id, name, slug) VALUES ('0000000a-0000-4000-8000-000000000000', 'Org', 'org');
-INSERT INTO app.venues (org_id, id, name, timezone)
-SELECT '0000000a-0000-4000-8000-000000000000', ('a1000000-0000-4000-8000-00000000000' || n)::uuid, name, name
+\ir fixtures.psql
+SELECT pg_temp.fresh(VARIADIC ARRAY['venue_' || n, 'game_' || n]) FROM zone;
+INSERT INTO app.venues (org_id, id, name, timezone) SELECT pg_temp.id('org_a'), pg_temp.id('venue_' || n), name, name
   FROM zone;
 INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes, max_party, currency)
-SELECT '0000000a-0000-4000-8000-000000000000', ('a1000000-0000-4000-8000-00000000000' || n)::uuid,
-       ('a3000000-0000-4000-8000-00000000000' || n)::uuid, 'private_session', 'Game ' || n, 15, 6, 'USD'
+SELECT pg_temp.id('org_a'), pg_temp.id('venue_' || n), pg_temp.id('game_' || n), 'private_session', 'Game ' || n, 15,
+       6, 'USD'
   FROM zone;
 INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from)
-SELECT '0000000a-0000-4000-8000-000000000000', ('a3000000-0000-4000-8000-00000000000' || n)::uuid, d,
-       time '00:00' + q * interval '15 minutes', '2026-01-01'
+SELECT pg_temp.id('org_a'), pg_temp.id('game_' || n), d, time '00:00' + q * interval '15 minutes', '2026-01-01'
   FROM zone, generate_series(1, 7) d, generate_series(0, 95) q;
 
 CREATE FUNCTION pg_temp.schedule_mismatches(p_zone int) RETURNS bigint LANGUAGE sql AS $$
   WITH got AS (
-    SELECT local_start, starts_at FROM private.schedule_occurrences(
-      ('a3000000-0000-4000-8000-00000000000' || p_zone)::uuid, '2026-01-01', '2026-12-31')
+    SELECT local_start, starts_at FROM private.schedule_occurrences(pg_temp.id('game_' || p_zone), '2026-01-01',
+                                                                    '2026-12-31')
   ), want AS (
     SELECT t.local_time, t.instant FROM pg_temp.asked() a(local_time)
       JOIN pg_temp.truth((SELECT name FROM zone WHERE n = p_zone)) t USING (local_time)

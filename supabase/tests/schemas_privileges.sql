@@ -1,6 +1,7 @@
 -- Only api is exposed over HTTP. anon reaches no table: besides api it may use private, where only the widget's
--- key-checking functions are granted to it. Signed-in users also reach app (tables, under forced RLS), private
--- (the helpers granted to them) and audit (read under RLS), never to create anything. New functions are not
+-- key-checking functions are granted to it. Signed-in users also reach app (the tables their invoker functions
+-- use, under forced RLS: schemas_table_privileges.sql), private (the helpers granted to them) and audit (read
+-- under RLS), never to create anything. New functions are not
 -- executable by PUBLIC unless granted.
 BEGIN;
 \ir setup.psql

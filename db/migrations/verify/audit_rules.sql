@@ -4,16 +4,12 @@
 
 BEGIN;
 
+-- Checks of functions that count_args changed are retired; its verify checks them now.
+
+-- Checks of functions that time_args changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.purge_audit_log(timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.purge_audit_log(timestamp with time zone)';
-  END IF;
-  PERFORM 'api.seal_audit_log(interval)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.seal_audit_log(interval)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.seal_audit_log(interval)';
-  END IF;
   PERFORM 'api.verify_audit_chain(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.verify_audit_chain(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.verify_audit_chain(uuid)';

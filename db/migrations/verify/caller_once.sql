@@ -4,18 +4,13 @@
 
 BEGIN;
 
+-- Checks of functions that availability_answers changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.my_organizations()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.my_organizations()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.my_organizations()';
-  END IF;
-  PERFORM 'private.availability(uuid,date,date,integer,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer,text)';
   END IF;
   PERFORM 'private.co_member_ids()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.co_member_ids()', 'EXECUTE') THEN

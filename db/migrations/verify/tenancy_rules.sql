@@ -4,14 +4,12 @@
 
 BEGIN;
 
+-- Checks of functions that argument_words changed are retired; its verify checks them now.
+
 -- Checks of functions that caller_once changed are retired; its verify checks them now.
 
 DO $verify$
 BEGIN
-  PERFORM 'api.create_organization(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_organization(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_organization(text,text)';
-  END IF;
   PERFORM 'app.touch_updated_at()'::pg_catalog.regprocedure;
   PERFORM 'private.create_organization(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_organization(text,text)', 'EXECUTE') THEN

@@ -1,0 +1,12 @@
+-- Revert tessera:place_booking_doc from pg
+--
+-- Undoes exactly what the deploy script did, leaving the schema as it was before it.
+
+BEGIN;
+
+COMMENT ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) IS 'The one way a booking is made. Its own checks: the caller is staff of the experience''s organization, or
+presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
+payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
+venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
+
+COMMIT;

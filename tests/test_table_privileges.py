@@ -1,0 +1,86 @@
+"""Every table privilege an API role holds is needed: without it, a pgTAP file that calls the api functions fails.
+
+db/tests/schemas_table_privileges.sql pins the set from above (no privilege beyond its allowlist); this pins it
+from below (nothing in it that no function uses), by revoking each privilege, column by column, and running the
+file that exercises the functions needing it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tessera.pytest_plugin import PgTapFailure, run_pgtap_file
+
+from tests.helpers import ROOT
+
+# (grantee, relation, privilege, columns or None for the whole table) -> the pgTAP file that fails without it.
+NEEDED_BY = {
+    ("authenticated", "app.bookings", "SELECT", None): "booking_flow",
+    ("authenticated", "app.bookings", "UPDATE", "cancel_reason, status"): "booking_flow",
+    ("authenticated", "app.experiences", "SELECT", "full_refund_before, id, late_refund_percent"): "booking_flow",
+    ("authenticated", "app.customers", "SELECT", "email_key, id, org_id"): "booking_workflows",
+    ("authenticated", "app.memberships", "SELECT", "org_id, role, user_id"): "tenancy_organizations",
+    ("authenticated", "app.organizations", "SELECT", "id, name, slug"): "tenancy_organizations",
+    ("authenticated", "app.venues", "SELECT", "embed_key, id"): "catalogue_constraints",
+    ("authenticated", "app.venues", "UPDATE", "embed_key"): "catalogue_constraints",
+    ("authenticated", "app.profiles", "SELECT", "display_name, user_id"): "tenancy_display_name",
+    ("authenticated", "app.profiles", "INSERT", "display_name, user_id"): "tenancy_display_name",
+    ("authenticated", "app.profiles", "UPDATE", "display_name"): "tenancy_display_name",
+    ("authenticated", "audit.log", "SELECT", None): "audit_log",
+    ("authenticated", "audit.seals", "SELECT", None): "audit_log",
+    ("authenticated", "audit.purges", "SELECT", "org_id, upto_log_id"): "audit_log",
+    ("service_role", "app.bookings", "SELECT", None): "booking_service_role",
+    ("service_role", "app.bookings", "UPDATE", "cancel_reason, status"): "booking_service_role",
+    ("service_role", "app.experiences", "SELECT", "full_refund_before, id, late_refund_percent"):
+        "booking_service_role",
+    ("service_role", "app.customers", "SELECT", "email_key, id, org_id"): "booking_service_role",
+    ("service_role", "audit.log", "SELECT", None): "audit_log",
+    ("service_role", "audit.seals", "SELECT", None): "audit_log",
+    ("service_role", "audit.purges", "SELECT", "org_id, upto_log_id"): "audit_log",
+}
+
+# What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).
+HELD = """
+SELECT coalesce(r.rolname, 'PUBLIC'), c.oid::regclass::text, a.privilege_type, NULL::text
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+ WHERE n.nspname IN ('app', 'audit') AND a.grantee <> c.relowner
+UNION ALL
+SELECT coalesce(r.rolname, 'PUBLIC'), c.oid::regclass::text, a.privilege_type,
+       string_agg(t.attname, ', ' ORDER BY t.attname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute t ON t.attrelid = c.oid AND t.attnum > 0 AND NOT t.attisdropped
+ CROSS JOIN LATERAL aclexplode(t.attacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+ WHERE n.nspname IN ('app', 'audit') AND a.grantee <> c.relowner
+ GROUP BY 1, 2, 3
+"""
+
+
+def held(pg_server, dbname: str) -> set[tuple[str, str, str, str | None]]:
+    with pg_server.connect(dbname) as conn:
+        return {tuple(row) for row in conn.execute(HELD).fetchall()
+                if row[0] in ("PUBLIC", "anon", "authenticated", "authenticator", "service_role")}
+
+
+def test_each_privilege_held_is_listed_with_the_test_that_needs_it(pg_server, test_db):
+    assert held(pg_server, test_db) == set(NEEDED_BY)
+
+
+# One case per privilege, and per column where a privilege covers only some columns: each column is needed too.
+CASES = [(entry, column) for entry in sorted(NEEDED_BY, key=str)
+         for column in (entry[3].split(", ") if entry[3] else [None])]
+
+
+@pytest.mark.parametrize(("entry", "column"), CASES,
+                         ids=[f"{e[0]}-{e[1]}-{e[2]}" + (f"-{c}" if c else "") for e, c in CASES])
+def test_without_the_privilege_a_function_test_fails(entry, column, pg_server, test_db):
+    grantee, relation, privilege, _ = entry
+    target = f"{privilege} ({column})" if column else privilege
+    test_file = ROOT / "db" / "tests" / f"{NEEDED_BY[entry]}.sql"
+    with pg_server.connect(test_db, autocommit=True) as conn:
+        conn.execute(f"REVOKE {target} ON {relation} FROM {grantee}")
+        try:
+            with pytest.raises(PgTapFailure):
+                run_pgtap_file(pg_server, test_db, test_file)
+        finally:
+            conn.execute(f"GRANT {target} ON {relation} TO {grantee}")
+    run_pgtap_file(pg_server, test_db, test_file)  # with it back, the same file passes
