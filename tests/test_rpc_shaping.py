@@ -371,9 +371,8 @@ def venue(api, rpc_db):
         booked = anon.rpc("widget_create_booking", {
             "embed_key": key, "experience_id": str(experience_id), "starts_at": starts[index],
             "customer_email": f"guest{index}@shaping.example", "party_size": 2}).execute().data
-        booking = booked[0] if isinstance(booked, list) else booked
         if index != 2:
-            owner.rpc("confirm_booking", {"booking_id": booking["booking_id"]}).execute()
+            owner.rpc("confirm_booking", {"booking_id": booked["id"]}).execute()
     return {"org_id": str(org_id), "availability": availability}
 
 
