@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from tessera.serve import launch
 from tessera.tokens import mint
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, stop
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 FIXTURES = Path(__file__).with_name("rpc_fixtures.sql")
@@ -67,11 +67,7 @@ def serve(conninfo: str, tmp: Path, **settings: str) -> Iterator[Api]:
     try:
         yield Api(url, log, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 class SocketForwarder:

@@ -36,3 +36,13 @@ COUNTER_DRIFT = """
       FROM app.slots s LEFT JOIN app.bookings b ON b.slot_id = s.id
      GROUP BY s.id, s.taken
     HAVING s.taken <> coalesce(sum(b.places) FILTER (WHERE private.booking_is_live(b.status)), 0)"""
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """End a server a test started: politely, then for sure, so a stuck one never outlives the test."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

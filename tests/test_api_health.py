@@ -10,7 +10,7 @@ import httpx
 import pytest
 from tessera.localdb import free_port
 
-from tests.helpers import ROOT, TESSERA
+from tests.helpers import ROOT, TESSERA, stop
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def api_url(pg_server):
                 time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def test_health_says_ok_with_the_version(api_url):

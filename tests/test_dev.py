@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from tessera.serve import DEFAULT_PORT
 
-from tests.helpers import ROOT, run_tessera
+from tests.helpers import ROOT, run_tessera, stop
 
 DEV = str(ROOT / "scripts" / "dev")
 
@@ -75,12 +75,7 @@ def test_the_default_port_taken_dev_serves_on_a_free_one_and_prints_it(tessera_d
                 assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(0.1)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 def test_serve_on_a_taken_port_says_so_without_announcing_an_address(test_db, pg_server):
