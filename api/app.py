@@ -25,6 +25,7 @@ from api.errors import JSON, ApiError
 from api.health import health, ready
 from api.ratelimit import RateLimiter
 from api.rpc import Call, Pipeline
+from api.rpc import request as rpc_request
 from api.state import State
 
 log = logging.getLogger("tessera.api")
@@ -177,7 +178,11 @@ async def openapi_document(request: Request) -> Response:
     service: Service = request.app.state.service
     if not service.state.cache.loaded:
         return error_response(_cache_loading())
-    body = openapi.document(service.state.cache, request.url.path.rstrip("/"))
+    try:  # as PostgREST: the document of the schema Accept-Profile names
+        schema = rpc_request.exposed(request.headers.get("accept-profile", service.config.schemas[0]), service.config)
+    except ApiError as err:
+        return error_response(err)
+    body = openapi.document(service.state.cache, request.url.path.rstrip("/"), schema)
     return Response(content=body, media_type="application/openapi+json; charset=utf-8")
 
 

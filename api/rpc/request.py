@@ -35,10 +35,15 @@ def schema(call: Call, config: Config) -> tuple[str, bool]:
     header = call.headers.get("content-profile" if call.method == "POST" else "accept-profile")
     if header is None:
         return config.schemas[0], len(config.schemas) > 1
-    if header not in config.schemas:
-        raise ApiError(406, "PGRST106", f"Invalid schema: {header}", None,
+    return exposed(header, config), True
+
+
+def exposed(profile: str, config: Config) -> str:
+    """The schema a profile header names, refused as PostgREST refuses one not exposed."""
+    if profile not in config.schemas:
+        raise ApiError(406, "PGRST106", f"Invalid schema: {profile}", None,
                        f"Only the following schemas are exposed: {', '.join(config.schemas)}")
-    return header, True
+    return profile
 
 
 def media(call: Call) -> str:
