@@ -42,6 +42,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._fields = 0
         self._ended_message = False  # a message ended within the read being parsed
         self._started = False  # the current head has begun
+        self._read = 0  # the size of the read being parsed
         self._head_timer: asyncio.TimerHandle | None = None
         self._refusal: tuple[int, str, str, str] | None = None
 
@@ -55,8 +56,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         self._ended_message = False
+        self._read = len(data)
         super().data_received(data)
-        if not self._in_head or self.transport.is_closing():
+        # Only a head under way needs its bytes counted and its timer: a read that held whole messages leaves
+        # none, and between messages uvicorn's keep-alive timeout applies. (Arming a timer after every request
+        # cost more than the rest of this class together.)
+        if not self._started or self.transport.is_closing():
             return
         if not self._ended_message:  # otherwise part of this read was the previous message's
             self._head_bytes += len(data)
@@ -77,9 +82,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        size = _REQUEST_LINE + len(self.url) + sum(len(n) + len(v) + _PER_FIELD for n, v in self.headers)
-        if size > self.max_header_bytes:
-            self._stop(self._too_large())
+        # The head is at most what arrived for it: measured whole only when that could be too much.
+        if self._head_bytes + self._read > self.max_header_bytes:
+            size = _REQUEST_LINE + len(self.url) + sum(len(n) + len(v) + _PER_FIELD for n, v in self.headers)
+            if size > self.max_header_bytes:
+                self._stop(self._too_large())
         self._in_head, self._started, self._head_bytes, self._fields = False, False, 0, 0
         self._disarm()
         super().on_headers_complete()
