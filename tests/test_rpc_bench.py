@@ -22,6 +22,8 @@ def test_bench_rpc_measures_every_driver_and_prints_json(tessera_databases, pg_s
         for driver in ("pgbench", "direct", "proxy"):
             assert row[driver]["requests_per_second"] > 0 and row[driver]["p50_ms"] > 0
         assert row["proxy_vs_direct"] > 0 and row["proxy_vs_pgbench"] > 0 and "p50_overhead_ms" in row
+        # The service's own CPU, read from /proc: a process that did the work used some.
+        assert row["proxy"]["service_cpu_us_per_request"] > 0
     overhead = report["targets"]["p50_overhead_ms_at_1"]
     assert overhead["got"] == report["calls"]["trivial"]["concurrency"]["1"]["p50_overhead_ms"]
     assert overhead["met"] == (overhead["got"] <= 1.0)

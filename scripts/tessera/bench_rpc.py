@@ -7,7 +7,9 @@ concurrency 1, 8 and 32:
   direct   the same statements pipelined by psycopg's async pool, from this process (the floor for Python);
   proxy    HTTP POSTs through `tessera serve`, driven by wrk (a C load generator).
 Each row has requests/s and p50/p99 latency; ratios compare the proxy with the other two, and `p50_overhead_ms`
-is what the proxy adds to a direct call's median. `targets` sets the trivial call's figures against the targets.
+is what the proxy adds to a direct call's median. The proxy's rows also give `service_cpu_us_per_request`, the
+service's own CPU time per request, which holds steadier than throughput when the machine's speed swings.
+`targets` sets the trivial call's figures against the targets.
 """
 
 from __future__ import annotations
@@ -159,7 +161,22 @@ wrk.headers["Authorization"] = "Bearer {token}"
 """
 
 
-def run_wrk(url: str, work: Workload, clients: int, seconds: float) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the service has used so far: the process and its worker processes. Steadier than
+    requests per second on a machine whose speed swings, and what a change to the proxy's own code moves."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        except OSError:  # ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, work: Workload, clients: int, seconds: float, service_pid: int | None = None) -> dict:
+    before = _cpu_seconds(service_pid) if service_pid else 0.0
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "call.lua"
         script.write_text(_WRK_LUA.format(body=json.dumps(json.dumps(work.body)), token=work.token))
@@ -172,7 +189,11 @@ def run_wrk(url: str, work: Workload, clients: int, seconds: float) -> dict:
         raise Refusal(f"the proxy answered errors during the run: {proc.stdout.strip().splitlines()[-3]}")
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", proc.stdout).group(1))
     dist = dict(re.findall(r"^\s+(50|99)%\s+([0-9.]+\w+)", proc.stdout, re.M))
-    return {"requests_per_second": round(rps, 1), "p50_ms": _ms(dist["50"]), "p99_ms": _ms(dist["99"])}
+    row = {"requests_per_second": round(rps, 1), "p50_ms": _ms(dist["50"]), "p99_ms": _ms(dist["99"])}
+    if service_pid:
+        requests = int(re.search(r"(\d+) requests in", proc.stdout).group(1))
+        row["service_cpu_us_per_request"] = round((_cpu_seconds(service_pid) - before) * 1e6 / max(requests, 1), 1)
+    return row
 
 
 def _ms(text: str) -> float:
@@ -212,8 +233,8 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int,
         try:
             for work in workloads:
                 report["calls"][work.name] = {"function": f"api.{work.function}", "arguments": work.body,
-                                              "concurrency": _measure(work, login, url, seconds, pool_size,
-                                                                      concurrency)}
+                                              "concurrency": _measure(work, login, url, service.pid, seconds,
+                                                                      pool_size, concurrency)}
         finally:
             service.terminate()
             service.wait(timeout=10)
@@ -222,7 +243,7 @@ def rpc(project: Project, seconds: float, workers: int, pool_size: int,
     return 0
 
 
-def _measure(work: Workload, login: str, url: str, seconds: float, pool_size: int,
+def _measure(work: Workload, login: str, url: str, service_pid: int, seconds: float, pool_size: int,
              concurrency: tuple[int, ...]) -> dict:
     """The three drivers at each level, with the ratios between them."""
     # Warm every path once (plans, prepared statements, the proxy's caches).
@@ -233,7 +254,7 @@ def _measure(work: Workload, login: str, url: str, seconds: float, pool_size: in
         row = rows[str(clients)] = {
             "pgbench": run_pgbench(login, work, clients, seconds),
             "direct": run_direct(login, work, clients, seconds, pool_size),
-            "proxy": run_wrk(url, work, clients, seconds),
+            "proxy": run_wrk(url, work, clients, seconds, service_pid),
         }
         row["proxy_vs_direct"] = round(row["proxy"]["requests_per_second"] / row["direct"]["requests_per_second"], 3)
         row["proxy_vs_pgbench"] = round(row["proxy"]["requests_per_second"] / row["pgbench"]["requests_per_second"],
