@@ -443,3 +443,21 @@ def test_any_tree_of_filters_keeps_the_rows_sql_would(api, filters):
     response = _post(api, f"{query}&select=id&order=id", {"n": 6})
     assert response.status_code == 200, (query, response.text)
     assert _ids(response.json()) == [r["id"] for r in CATALOGUE if all(_truth(f, r) is True for f in filters)], query
+
+
+@pytest.mark.parametrize(("nest", "at_limit_status"), [
+    (lambda n: "or=" + "(id.eq.1,or" * n + "(id.eq.2)" + ")" * n, 200),
+    (lambda n: "or=" + "(not.and" * n + "(id.eq.2)" + ")" * n, 200),
+    (lambda n: "select=" + "rel(" * n + "id" + ")" * n, 400),  # read whole, then refused as an embed
+], ids=["or", "not.and", "embed"])
+def test_parentheses_nested_too_deep_are_400_not_a_recursion_error(api, nest, at_limit_status):
+    """Reading parentheses recurses: a deep enough query string (it fits in a 16 KiB request head) once reached
+    Python's recursion limit and answered 500, without a token."""
+    refused = _post(api, nest(1000))
+    body = refused.json()
+    assert (refused.status_code, body["code"]) == (400, "PGRST100"), body
+    assert body["details"] == "parentheses nested deeper than 100 levels"
+    at_limit = _post(api, nest(99))
+    assert at_limit.status_code == at_limit_status, at_limit.text
+    if at_limit_status == 400:
+        assert at_limit.json()["code"] == "PGRST200"

@@ -222,12 +222,26 @@ def _range(limit_text: str | None, offset_text: str | None, header: str | None) 
 
 
 # -- the grammar -----------------------------------------------------------------------------------------------------
+# How deep parentheses may nest in one parameter; far beyond any real filter or select.
+MAX_NESTING = 100
+
+
 class _Parser:
     """A recursive-descent reading of one parameter, failing as PostgREST's parser reports: the parameter and the
     column where reading stopped, and what was expected there."""
 
     def __init__(self, text: str, context: str):
-        self.text, self.context, self.pos = text, context, 0
+        self.text, self.context, self.pos, self.depth = text, context, 0, 0
+
+    def enter(self) -> None:
+        """One level down into parentheses (a logic tree, an embed): bounded, since reading them recurses and a
+        client could otherwise nest its way to a RecursionError."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail("", f"parentheses nested deeper than {MAX_NESTING} levels")
+
+    def leave(self) -> None:
+        self.depth -= 1
 
     # primitives
     def peek(self, n: int = 1) -> str:
@@ -357,10 +371,12 @@ class _Parser:
         if relation is not None:
             embeds.append(relation)
             self.expect("(")
+            self.enter()
             self.spaces()
             if self.peek() != ")":
                 self.forest(embeds, aggregates)
             self.expect(")", '")"')
+            self.leave()
             return None
         self.pos = start
         if self.take("*"):
@@ -553,6 +569,7 @@ class _Parser:
             raise self.fail("logic operator (and, or)")
         self.spaces()
         self.expect("(")
+        self.enter()
         children = [self.logic_tree()]
         while True:
             self.spaces()
@@ -562,6 +579,7 @@ class _Parser:
             children.append(self.logic_tree())
         self.spaces()
         self.expect(")", '"," or ")"')
+        self.leave()
         self.spaces()
         return Logic(negated, operator, tuple(children))
 
