@@ -29,8 +29,9 @@ FTS = {"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsque
 IS_VALUES = ("null", "not_null", "true", "false", "unknown")
 _WORDS = (*OPERATORS, *FTS, "in", "is")
 COUNTS = frozenset(("exact", "planned", "estimated"))
-_RANGE = re.compile(r"^([0-9]+)-([0-9]*)$")
-_INTEGER = re.compile(r"^\s*(-?[0-9]+)\s*$")
+# At most 18 digits: any row count fits, every value stays a bigint, and Python never converts a huge one.
+_RANGE = re.compile(r"^([0-9]{1,18})-([0-9]{0,18})$")
+_INTEGER = re.compile(r"^\s*(-?[0-9]{1,18})\s*$")
 _INDEX = re.compile(r"-?[0-9]+(?=->|::|\.|,|$)")
 _OPERATOR = re.compile(r"([A-Za-z]+)(?:\(([A-Za-z0-9_ $]*)\))?\.")
 _AGGREGATE = re.compile(r"\.(sum|avg|count|max|min)\(\)")
@@ -194,7 +195,7 @@ def _integer(text: str | None, name: str) -> int | None:
         # PostgREST ignores a limit it cannot read and returns every row: refused here, so that a typo never
         # passes for a complete answer.
         raise ApiError(400, "PGRST100", f'"failed to parse {name} parameter ({text})"',
-                       f"{name} must be a whole number")
+                       f"{name} must be a whole number of at most 18 digits")
     return int(match.group(1))
 
 
