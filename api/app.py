@@ -76,7 +76,7 @@ def client_address(scope, headers: dict[str, str], config: Config) -> str:
 
 async def _body(receive, headers: dict[str, str], limit: int) -> bytes:
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks, size, more = [], 0, True
     while more:
@@ -149,8 +149,6 @@ def rpc_handler(service: Service):
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
         except ApiError as err:
             info["code"] = err.code
-            if err.status == 405:  # a GET that tried to write (25006): POST is the method that may
-                err.headers.setdefault("Allow", "POST")
             await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err).items())
             return
         except Exception:
@@ -166,7 +164,7 @@ def rpc_handler(service: Service):
 def _allowed(service: Service, name: str) -> str:
     """The methods a function's path takes, as the OpenAPI document offers them: GET only for non-volatile ones."""
     found = [fn for schema in service.config.schemas for fn in service.state.cache.overloads(schema, name)]
-    return "GET, HEAD, POST" if not found or any(not fn.volatile for fn in found) else "POST"
+    return "GET, HEAD, POST" if not found or any(fn.readable for fn in found) else "POST"
 
 
 def _error_headers(err: ApiError) -> dict[str, str]:

@@ -65,6 +65,8 @@ def from_database(sqlstate: str | None, message: str | None, details: str | None
     if _withheld(sqlstate, status) and not verbose:
         details = hint = None
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if sqlstate == "25006":  # a GET (read-only) that tried to write: POST is the method that may
+        headers["Allow"] = "POST"
     return ApiError(status, sqlstate, message, details, hint, headers)
 
 

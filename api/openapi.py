@@ -195,7 +195,7 @@ def document(cache: SchemaCache, base: str, schema_name: str) -> bytes:
         if any(not p.name for p in fn.params) and not fn.single_unnamed_json:
             continue  # not callable by name
         operations = {"post": _operation(fn, cache.types, "post")}
-        if not fn.single_unnamed_json and not fn.volatile:
+        if fn.readable:
             operations["get"] = _operation(fn, cache.types, "get")
         paths[f"/rpc/{name}"] = operations
         if not fn.returns_void:

@@ -81,6 +81,12 @@ class Function(msgspec.Struct, frozen=True):
                     key in self.array_params and not any(v.startswith("{") for v in given)) else given[-1]
                 for key, given in values.items()}
 
+    @property
+    def readable(self) -> bool:
+        """Offered on GET as well as POST: it cannot change data (not VOLATILE), and its arguments fit a query string
+        (a single unnamed json parameter takes a body). The OpenAPI document and a 405's Allow both say so."""
+        return not self.volatile and not self.single_unnamed_json
+
     def signature(self) -> str:
         return f"{self.qualified}({', '.join(p.name for p in self.params)})"
 

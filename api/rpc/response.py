@@ -71,7 +71,7 @@ def _apply_settings(status: int, headers: dict[str, str], status_setting: str | 
     """The function's response.status and response.headers over ours: a header it sets replaces ours of that
     name, and every one it sets is kept, repeated names too (as PostgREST does)."""
     if status_setting is not None:
-        if not status_setting.isdigit() or not 100 <= int(status_setting) <= 599:
+        if not (status_setting.isascii() and status_setting.isdigit()) or not 100 <= int(status_setting) <= 599:
             raise ApiError(500, "PGRST112", "Invalid response.status", f"{status_setting!r} is not an HTTP status")
         status = int(status_setting)
     if headers_setting is None:
