@@ -775,7 +775,7 @@ DECLARE
   moved app.bookings;
 BEGIN
   PERFORM private.enum_arg('status', ARRAY[status], 'app.booking_status');
-  IF pg_catalog.cardinality(booking_ids) IS NOT DISTINCT FROM 0 OR pg_catalog.cardinality(booking_ids) > 500 THEN
+  IF coalesce(pg_catalog.cardinality(booking_ids), 0) NOT BETWEEN 1 AND 500 THEN
     RAISE EXCEPTION 'booking_ids is a list of 1 to 500 bookings' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
   END IF;
   FOREACH one IN ARRAY booking_ids LOOP

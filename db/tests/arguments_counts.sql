@@ -53,7 +53,7 @@ SELECT t.proname, t.name, v.label,
                                     FROM generate_series(1, 51)))) v(label, bad)
  WHERE t.type = 'jsonb'::regtype;
 
-SELECT plan((SELECT count(*)::integer FROM count_arg_call) + (SELECT count(*)::integer FROM tickets_arg_call) + 7);
+SELECT plan((SELECT count(*)::integer FROM count_arg_call) + (SELECT count(*)::integer FROM tickets_arg_call) + 8);
 
 SELECT cmp_ok((SELECT count(DISTINCT proname)::integer FROM count_arg_call), '>=', 6,
               'the walk finds the api functions that take counts');
@@ -79,6 +79,8 @@ SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status(
                  'booking_ids is a list of 1 to 500 bookings', 'a batch is at most 500 bookings');
 SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status('{}', 'confirmed') $$, 'PT400',
                  'booking_ids is a list of 1 to 500 bookings', '… and at least one');
+SELECT throws_ok($$ SELECT * FROM api.batch_update_booking_status(NULL, 'confirmed') $$, 'PT400',
+                 'booking_ids is a list of 1 to 500 bookings', '… and a missing list is none');
 
 SELECT * FROM finish();
 ROLLBACK;
