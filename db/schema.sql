@@ -529,7 +529,8 @@ CREATE FUNCTION private.bookings_guard() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/booking.sql
 
 COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
-organization, experience, customer and code never change; a cancellation records the refund due.';
+organization, experience, customer and code never change; a reason changes only with the status it explains
+(else PT409); a cancellation records the refund due.';
 
 CREATE FUNCTION private.bookings_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

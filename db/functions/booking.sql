@@ -80,6 +80,11 @@ BEGIN
     RAISE EXCEPTION 'booking % keeps its organization, experience, customer and code', OLD.confirmation_code
       USING ERRCODE = 'PT400';
   END IF;
+  -- A reason is given with the move it explains, so no later write (whichever path) replaces or erases it.
+  IF NEW.cancel_reason IS DISTINCT FROM OLD.cancel_reason AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+    RAISE EXCEPTION 'booking % keeps the reason it was given when it became %', OLD.confirmation_code, OLD.status
+      USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
+  END IF;
   IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
        (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'cancelled', 'rejected', 'expired'))
     OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))) THEN
@@ -100,7 +105,8 @@ $$;
 
 COMMENT ON FUNCTION private.bookings_guard() IS
 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
-organization, experience, customer and code never change; a cancellation records the refund due.';
+organization, experience, customer and code never change; a reason changes only with the status it explains
+(else PT409); a cancellation records the refund due.';
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 

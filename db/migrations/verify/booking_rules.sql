@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that reason_kept changed are retired; its verify checks them now.
+
 -- Checks of functions that self_moves changed are retired; its verify checks them now.
 
 -- Checks of functions that idempotency_rules changed are retired; its verify checks them now.
@@ -42,7 +44,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_is_live(app.booking_status)';
   END IF;
   PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
-  PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.count_tickets(uuid,uuid,uuid,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.new_confirmation_code()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.new_confirmation_code()', 'EXECUTE') THEN
