@@ -48,7 +48,7 @@ SELECT m.status, format('SELECT * FROM api.%s', format(f.call, m.id)), replace(f
                ('cancelled', 'cancel_booking(%L, ''a second reason'')'), ('rejected', 'reject_booking(%L)'),
                ('rejected', 'reject_booking(%L, ''a second reason'')'), ('completed', 'complete_booking(%L)'),
                ('no_show', 'mark_no_show(%L)')) f(status, call) ON f.status = m.status::text;
-GRANT SELECT ON self_move_call TO PUBLIC;
+GRANT SELECT ON self_move, self_move_call TO PUBLIC;
 
 SELECT plan((SELECT count(*)::integer FROM self_move_call) + 3);
 
