@@ -369,19 +369,19 @@ SET search_path = ''
 AS $$
 DECLARE
   code text := pg_catalog.upper(pg_catalog.btrim(p_code));
-  email_key text := pg_catalog.lower(pg_catalog.btrim(p_email));
+  lookup_key text := pg_catalog.lower(pg_catalog.btrim(p_email));
   subjects text[];
-  hour timestamptz := pg_catalog.date_trunc('hour', pg_catalog.now());
+  this_hour timestamptz := pg_catalog.date_trunc('hour', pg_catalog.now());
   answer jsonb;
 BEGIN
   IF p_code IS NULL OR p_email IS NULL THEN
     RAISE EXCEPTION 'confirmation_code and email are required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
   subjects := ARRAY['code ' || code,
-                    'email ' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(email_key, 'UTF8')), 'hex')];
+                    'email ' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(lookup_key, 'UTF8')), 'hex')];
   -- The limit counts failures whatever the pair, so it answers the same for codes that exist and codes that do not.
   IF EXISTS (SELECT FROM app.ticket_lookup_failures f
-              WHERE f.subject = ANY (subjects) AND f.hour = get_tickets.hour AND f.failures >= 10) THEN
+              WHERE f.subject = ANY (subjects) AND f.hour = this_hour AND f.failures >= 10) THEN
     RAISE EXCEPTION 'too many failed attempts for this booking or e-mail: try again in an hour'
       USING ERRCODE = 'PT429', DETAIL = 'rate_limited',
             HINT = 'check the confirmation code and e-mail in your booking confirmation';
@@ -405,14 +405,14 @@ BEGIN
     JOIN app.customers c ON c.id = b.customer_id
     JOIN app.experiences e ON e.id = b.experience_id
     JOIN app.venues v ON v.id = e.venue_id
-   WHERE b.confirmation_code = code AND c.email_key = get_tickets.email_key;
+   WHERE b.confirmation_code = code AND c.email_key = lookup_key;
   IF answer IS NOT NULL THEN
     RETURN answer;
   END IF;
 
   -- Not found. Answered, not raised: an error would roll back the count the limit reads.
   INSERT INTO app.ticket_lookup_failures AS f (subject, hour)
-  SELECT s, get_tickets.hour FROM pg_catalog.unnest(subjects) s
+  SELECT s, this_hour FROM pg_catalog.unnest(subjects) s
   ON CONFLICT (subject, hour) DO UPDATE SET failures = f.failures + 1;
   IF pg_catalog.random() < 0.01 THEN
     DELETE FROM app.ticket_lookup_failures f WHERE f.hour < pg_catalog.now() - interval '1 day';
