@@ -20,7 +20,7 @@ from api.errors import ApiError
 from api.rpc import Call
 
 KINDS = {"png": "image/png", "svg": "image/svg+xml"}
-# Error correction M (15 %) holds the 79-character payload in a version 6 code; 8 pixels a module and the
+# Error correction M (15 %) holds the 79-character payload in a version 5 code; 8 pixels a module and the
 # standard 4-module quiet zone scan off a phone screen and print sharply in an e-mail.
 SCALE, BORDER = 8, 4
 

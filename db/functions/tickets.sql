@@ -12,7 +12,7 @@
 --     bytes 39-42   valid_until, the same
 --     bytes 43-58   HMAC-SHA256 of bytes 0-42 with the key (org, kid), truncated to its first 16 bytes (128 bits)
 --
--- 79 characters of [A-Za-z0-9_-]: a version 5 or 6 QR code at error correction M, easily read off a phone screen.
+-- 79 characters of [A-Za-z0-9_-]: a version 5 QR code at error correction M, easily read off a phone screen.
 -- The organization is not in the payload: it is the ticket's, looked up by id, so another organization's ticket
 -- verifies against nothing and looks forged to its staff.
 
