@@ -116,7 +116,7 @@ before from_date; a date outside 2000-01-01 to five years from now; a party_size
 private session''s limits (the hint says them).';
 
 CREATE FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid DEFAULT NULL::uuid) RETURNS jsonb
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
@@ -666,7 +666,7 @@ ALTER TABLE ONLY app.tickets FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.tickets IS 'One ticket per attendee place of a confirmed booking, for its slot at its venue, valid from valid_from to valid_until, signed with key kid. status moves valid -> revoked only (cancelled, rejected, expired or rescheduled bookings).';
 
 CREATE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
@@ -937,7 +937,7 @@ CREATE FUNCTION private.ticket_key(p_org_id uuid) RETURNS smallint
 COMMENT ON FUNCTION private.ticket_key(p_org_id uuid) IS 'The id of the key that signs an organization''s new tickets (its newest unretired one), made on first need.';
 
 CREATE FUNCTION private.ticket_payload(p_ticket app.tickets) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tickets.sql
 

@@ -195,12 +195,14 @@ REVOKE ALL ON FUNCTION private.ticket_bytes(app.tickets) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION private.ticket_payload(p_ticket app.tickets)
 RETURNS text
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT pg_catalog.translate(
-           pg_catalog.rtrim(pg_catalog.encode(private.ticket_bytes(p_ticket), 'base64'), '='), E'+/\n', '-_')
+BEGIN
+  RETURN pg_catalog.translate(
+           pg_catalog.rtrim(pg_catalog.encode(private.ticket_bytes(p_ticket), 'base64'), '='), E'+/\n', '-_');
+END
 $$;
 
 COMMENT ON FUNCTION private.ticket_payload(app.tickets) IS
@@ -494,12 +496,13 @@ GRANT EXECUTE ON FUNCTION api.ticket_payload(uuid) TO anon, authenticated, servi
 -- At the door. -------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
-  SELECT pg_catalog.jsonb_build_object(
+BEGIN
+  RETURN (SELECT pg_catalog.jsonb_build_object(
            'outcome', 'checked_in', 'ticket_id', p_ticket.id, 'seat_no', p_ticket.seat_no, 'ticket_type', tt.name,
            'checked_in_at', p_check_in.checked_in_at, 'scanner_nonce', p_check_in.scanner_nonce,
            'booking', pg_catalog.jsonb_build_object(
@@ -509,7 +512,8 @@ AS $$
     JOIN app.customers c ON c.id = b.customer_id
     JOIN app.experiences e ON e.id = b.experience_id
     LEFT JOIN app.ticket_types tt ON tt.id = p_ticket.ticket_type_id
-   WHERE b.id = p_ticket.booking_id
+   WHERE b.id = p_ticket.booking_id);
+END
 $$;
 
 COMMENT ON FUNCTION private.check_in_answer(app.tickets, app.check_ins) IS
@@ -606,11 +610,14 @@ REVOKE ALL ON FUNCTION private.check_in(text, text, uuid, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.check_in(text, text, uuid, uuid) TO authenticated;
 
 
+-- PL/pgSQL, as every call on the door's hot path: planned once per session, where SQL with SET is planned each call.
 CREATE OR REPLACE FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql VOLATILE SET search_path = ''
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SET search_path = ''
 AS $$
-  SELECT private.check_in(private.text_arg('payload', payload, 1, 200),
-                          private.text_arg('scanner_nonce', scanner_nonce, 1, 200), venue_id, slot_id)
+BEGIN
+  RETURN private.check_in(private.text_arg('payload', payload, 1, 200),
+                          private.text_arg('scanner_nonce', scanner_nonce, 1, 200), venue_id, slot_id);
+END
 $$;
 COMMENT ON FUNCTION api.check_in(text, text, uuid, uuid) IS
 $$Scans a ticket at the door of venue_id (and, when given, session slot_id): verifies the payload's signature and

@@ -9,11 +9,13 @@ SET LOCAL check_function_bodies = off;
 
 CREATE OR REPLACE FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid DEFAULT NULL::uuid)
  RETURNS jsonb
- LANGUAGE sql
+ LANGUAGE plpgsql
  SET search_path TO ''
 AS $function$
-  SELECT private.check_in(private.text_arg('payload', payload, 1, 200),
-                          private.text_arg('scanner_nonce', scanner_nonce, 1, 200), venue_id, slot_id)
+BEGIN
+  RETURN private.check_in(private.text_arg('payload', payload, 1, 200),
+                          private.text_arg('scanner_nonce', scanner_nonce, 1, 200), venue_id, slot_id);
+END
 $function$
 ;
 
@@ -174,11 +176,12 @@ $function$
 
 CREATE OR REPLACE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins)
  RETURNS jsonb
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$
-  SELECT pg_catalog.jsonb_build_object(
+BEGIN
+  RETURN (SELECT pg_catalog.jsonb_build_object(
            'outcome', 'checked_in', 'ticket_id', p_ticket.id, 'seat_no', p_ticket.seat_no, 'ticket_type', tt.name,
            'checked_in_at', p_check_in.checked_in_at, 'scanner_nonce', p_check_in.scanner_nonce,
            'booking', pg_catalog.jsonb_build_object(
@@ -188,7 +191,8 @@ AS $function$
     JOIN app.customers c ON c.id = b.customer_id
     JOIN app.experiences e ON e.id = b.experience_id
     LEFT JOIN app.ticket_types tt ON tt.id = p_ticket.ticket_type_id
-   WHERE b.id = p_ticket.booking_id
+   WHERE b.id = p_ticket.booking_id);
+END
 $function$
 ;
 
@@ -402,12 +406,14 @@ $function$
 
 CREATE OR REPLACE FUNCTION private.ticket_payload(p_ticket app.tickets)
  RETURNS text
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
 AS $function$
-  SELECT pg_catalog.translate(
-           pg_catalog.rtrim(pg_catalog.encode(private.ticket_bytes(p_ticket), 'base64'), '='), E'+/\n', '-_')
+BEGIN
+  RETURN pg_catalog.translate(
+           pg_catalog.rtrim(pg_catalog.encode(private.ticket_bytes(p_ticket), 'base64'), '='), E'+/\n', '-_');
+END
 $function$
 ;
 
