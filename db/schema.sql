@@ -475,7 +475,8 @@ CREATE FUNCTION private.audit_record() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers. A definer: writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
+writers cannot touch the log itself.';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1602,8 +1603,6 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_cou
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR EACH ROW EXECUTE FUNCTION private.audit_record();
-
-CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_lookup_failures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 

@@ -4,7 +4,7 @@
 -- tickets still verify) and retirement (they are re-signed, old payloads no longer verify).
 BEGIN;
 \ir setup.psql
-SELECT plan(32);
+SELECT plan(34);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -109,6 +109,10 @@ SELECT is((api.rotate_ticket_key(pg_temp.id('org_a')) ->> 'kid')::int, (SELECT k
 RESET ROLE;
 SELECT is((SELECT private.ticket_payload(t) FROM app.tickets t WHERE t.id = (SELECT id FROM t1)),
           (SELECT payload FROM t1), 'a ticket signed before keeps its payload');
+SELECT is((SELECT count(*)::int FROM audit.log WHERE table_name = 'app.ticket_keys' AND org_id = pg_temp.id('org_a')
+             AND new_values ? 'kid'), 2, 'the audit log records both keys'' making');
+SELECT is((SELECT count(*)::int FROM audit.log WHERE table_name = 'app.ticket_keys'
+             AND (old_values ? 'secret' OR new_values ? 'secret')), 0, 'but never a secret');
 SELECT pg_temp.act_as('staff_a');
 SELECT is(pg_temp.scan((SELECT payload FROM t1)), 'PT409 outside_window',
           'and still verifies (it is refused only for being twelve days early)');

@@ -3,7 +3,7 @@
 -- so that guessing stops after ten an hour, for right and wrong pairs alike.
 BEGIN;
 \ir setup.psql
-SELECT plan(17);
+SELECT plan(18);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -73,6 +73,8 @@ SELECT is((SELECT failures FROM app.ticket_lookup_failures
               AND hour = date_trunc('hour', now())), 10, 'failures are counted by the e-mail''s hash');
 SELECT is((SELECT count(*)::int FROM app.ticket_lookup_failures WHERE subject LIKE '%@%'), 0,
           'no e-mail address is stored');
+SELECT is((SELECT count(*)::int FROM audit.log WHERE table_name = 'app.ticket_lookup_failures'), 0,
+          'failed lookups are bookkeeping, not audited');
 
 SELECT * FROM finish();
 ROLLBACK;

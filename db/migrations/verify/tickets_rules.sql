@@ -35,6 +35,7 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.ticket_payload(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.ticket_payload(uuid)';
   END IF;
+  PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.booking_tickets_types()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_tickets()'::pg_catalog.regprocedure;
   PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
