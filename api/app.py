@@ -2,7 +2,8 @@
 where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
-/health and /health/ready. Every response carries X-Request-Id, and every error PostgREST's four keys.
+/health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py). Every response carries
+X-Request-Id, and every error PostgREST's four keys.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from api.ratelimit import RateLimiter
 from api.rpc import Call, Pipeline
 from api.rpc import request as rpc_request
 from api.state import State
+from api.tickets import ticket_image
 
 log = logging.getLogger("tessera.api")
 
@@ -94,7 +96,7 @@ def _cache_loading() -> ApiError:
     return ApiError(503, "PGRST002", "Could not query the database for the schema cache. Retrying.")
 
 
-def _too_many(wait: float) -> ApiError:
+def too_many(wait: float) -> ApiError:
     return ApiError(429, "429", "Too many requests", None, "slow down and retry after the time given",
                     {"Retry-After": RateLimiter.retry_after(wait)})
 
@@ -134,7 +136,7 @@ def rpc_handler(service: Service):
                 raise _cache_loading()
             client = client_address(scope, headers, config)
             if wait := service.limiter.waiting(client):  # before the credentials cost anything
-                raise _too_many(wait)
+                raise too_many(wait)
             try:
                 caller = auth.caller(headers, config)
                 auth.admit(caller, service.state.cache, config)
@@ -143,7 +145,7 @@ def rpc_handler(service: Service):
                 raise
             info["role"] = caller.role
             if wait := service.limiter.take(caller.subject or client):
-                raise _too_many(wait)
+                raise too_many(wait)
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
@@ -256,7 +258,7 @@ def build(config: Config) -> Litestar:
         cors = CORSConfig(allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
-        route_handlers=[rpc_handler(service), openapi_document, health, ready],
+        route_handlers=[rpc_handler(service), openapi_document, health, ready, ticket_image],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

@@ -115,6 +115,22 @@ experience that does not exist, no rows. Errors (PT400, detail out_of_range): a 
 before from_date; a date outside 2000-01-01 to five years from now; a party_size outside 1 to 1000, or outside a
 private session''s limits (the hint says them).';
 
+CREATE FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid) IS 'Scans a ticket at the door of venue_id (and, when given, session slot_id): verifies the payload''s signature and
+lets the ticket in once, answering {outcome: "checked_in", ticket_id, seat_no, ticket_type, checked_in_at,
+scanner_nonce, booking: {id, confirmation_code, party_size, customer_name, experience, starts_at}}. scanner_nonce
+(1 to 200 characters) is the scanner''s id for this scan: a retry with it gets the same answer. For staff of the
+ticket''s organization. Errors, each with its DETAIL: PT400 forged (not a ticket: malformed, bad signature, unknown
+or retired key, or another organization''s ticket); PT409 revoked (booking cancelled, rejected, expired or
+rescheduled); PT409 wrong_venue; PT409 wrong_session; PT409 outside_window (hint too early / too late; valid from two
+hours before the start to the end); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
+venue-local time, staff display name; nothing is written); PT400 a payload or nonce missing or over 200 characters,
+or no venue_id.';
+
 CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -235,6 +251,23 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
+CREATE FUNCTION api.get_tickets(confirmation_code text, email text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION api.get_tickets(confirmation_code text, email text) IS 'A customer''s tickets, without an account: the booking with this confirmation code (any case) booked with this
+e-mail (any case), as an array of {booking_id, confirmation_code, status, experience, venue, venue_timezone,
+starts_at, ends_at, party_size, tickets: [{id, seat_no, ticket_type, status, valid_from, valid_until, payload}]}
+(a pending booking has no tickets yet; a revoked ticket has no payload). The payload is what the QR code carries
+(base64url of version, kid, ticket id, slot id, validity window and a 128-bit HMAC-SHA256; README "Tickets and
+check-in"); GET /tickets/{id}.png or .svg renders it. For anyone (anon and signed in). Any wrong pair is answered
+the same: HTTP 404 with {"code": "PT404", "message": "booking not found: …"} — returned with response.status 404
+rather than raised, so that the failure is counted. Rate limit: after 10 failed lookups in a clock hour for a
+confirmation code, or for an e-mail, every lookup of that code or e-mail is PT429 (detail rate_limited) until the
+hour ends, right pairs included. Errors: PT400 a code over 20 characters, an e-mail that is not one, either
+missing; PT429.';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -290,6 +323,17 @@ COMMENT ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp 
 For staff of its organization. Errors: PT404 not found; PT400 not a bookable start (or outside 2000-01-01 to five
 years from now); PT409 sold out or taken, or the booking is no longer live.';
 
+CREATE FUNCTION api.retire_ticket_key(org_id uuid, kid integer) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) IS 'Retires an older signing key (after a leak, say): payloads signed with it no longer verify (check_in answers
+forged), and the valid tickets it signed are re-signed with the current key (get_tickets gives their new payloads).
+Answers {org_id, kid, retired_at, tickets_resigned}. For admins of the organization. Errors: PT400 kid outside 1 to
+32767; PT404 not a member, or no such key in use; PT403 not an admin; PT409 the current key (detail current_key:
+rotate first).';
+
 CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -298,6 +342,16 @@ CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
 COMMENT ON FUNCTION api.rotate_embed_key(venue_id uuid) IS 'Replaces a venue''s public widget key with a new random one and returns it; pages using the old key stop working
 at once. For managers and up of the venue''s organization. Errors: PT404 when the venue does not exist or the
 caller may not manage it.';
+
+CREATE FUNCTION api.rotate_ticket_key(org_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION api.rotate_ticket_key(org_id uuid) IS 'Makes a new signing key the organization''s current one and answers {org_id, kid, created_at} (never the secret).
+New tickets are signed with it; tickets signed with older keys keep their payloads and still verify until an admin
+retires their key (retire_ticket_key). For admins of the organization. Errors: PT404 not a member; PT403 not an
+admin.';
 
 CREATE FUNCTION api.seal_audit_log(settle interval DEFAULT '00:01:00'::interval) RETURNS integer
     LANGUAGE sql
@@ -317,6 +371,16 @@ CREATE FUNCTION api.set_display_name(display_name text) RETURNS void
 COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name the caller''s colleagues see (their profile), creating the profile on first use. Returns nothing. For
 signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
 signed in.';
+
+CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION api.ticket_payload(ticket_id uuid) IS 'The QR payload of a valid ticket, by its id, for rendering (the service''s GET /tickets/{id}.png and .svg call
+it). For anyone: a ticket id is random (122 bits) and reached only through get_tickets or a check-in, so it is the
+capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
+unknown or revoked ticket.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -411,7 +475,8 @@ CREATE FUNCTION private.audit_record() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers. A definer: writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
+writers cannot touch the log itself.';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -523,6 +588,14 @@ CREATE FUNCTION private.booking_tickets_sync() RETURNS trigger
 
 COMMENT ON FUNCTION private.booking_tickets_sync() IS 'Trigger: counts a new ticket line of a live booking against its ticket type''s quota in the slot.';
 
+CREATE FUNCTION private.booking_tickets_types() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.booking_tickets_types() IS 'Trigger: a ticketed booking''s line, added after its booking was confirmed, gives its ticket type to the next
+seats that have none.';
+
 CREATE FUNCTION private.bookings_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -539,6 +612,66 @@ CREATE FUNCTION private.bookings_sync() RETURNS trigger
 
 COMMENT ON FUNCTION private.bookings_sync() IS 'Trigger: keeps slot counters, ticket-type counters and resource claims equal to what live bookings hold. Its own
 check is the tables'' constraints; it is a definer so that nobody else needs write access to counters.';
+
+CREATE FUNCTION private.bookings_tickets() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.bookings_tickets() IS 'Trigger: a booking that becomes confirmed (any path) gets its tickets; one that becomes cancelled, rejected or
+expired has them revoked; a confirmed booking moved to another session has them revoked and issued anew.';
+
+CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) IS 'Verifies a presented payload and lets its ticket in once (its own check: the caller is staff of the ticket''s
+organization; for anyone else the ticket looks forged).';
+
+CREATE TABLE app.check_ins (
+    org_id uuid NOT NULL,
+    ticket_id uuid NOT NULL,
+    scanner_nonce text NOT NULL,
+    checked_in_by uuid NOT NULL,
+    checked_in_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT check_ins_scanner_nonce_check CHECK (((length(scanner_nonce) >= 1) AND (length(scanner_nonce) <= 200)))
+);
+
+ALTER TABLE ONLY app.check_ins FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.check_ins IS 'A ticket let in at the door: at most one per ticket, with the scanning staff member and the scanner''s nonce.';
+
+CREATE TABLE app.tickets (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    slot_id uuid NOT NULL,
+    venue_id uuid NOT NULL,
+    seat_no integer NOT NULL,
+    ticket_type_id uuid,
+    valid_from timestamp with time zone NOT NULL,
+    valid_until timestamp with time zone NOT NULL,
+    kid smallint NOT NULL,
+    status text DEFAULT 'valid'::text NOT NULL,
+    revoked_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tickets_check CHECK ((valid_from < valid_until)),
+    CONSTRAINT tickets_check1 CHECK (((status = 'revoked'::text) = (revoked_at IS NOT NULL))),
+    CONSTRAINT tickets_seat_no_check CHECK (((seat_no >= 1) AND (seat_no <= 1000))),
+    CONSTRAINT tickets_status_check CHECK ((status = ANY (ARRAY['valid'::text, 'revoked'::text])))
+);
+
+ALTER TABLE ONLY app.tickets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.tickets IS 'One ticket per attendee place of a confirmed booking, for its slot at its venue, valid from valid_from to valid_until, signed with key kid. status moves valid -> revoked only (cancelled, rejected, expired or rescheduled bookings).';
+
+CREATE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) IS 'What check_in answers for a ticket let in: built from the check-in row, so a retry gets it again unchanged.';
 
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -595,6 +728,14 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
 
+CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.get_tickets(p_code text, p_email text) IS 'The bookings (in practice one) with this confirmation code whose customer has this e-mail, with their tickets; or
+the not-found answer, counted for the rate limit. Its own check: the pair itself.';
+
 CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) RETURNS interval
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -617,6 +758,15 @@ CREATE FUNCTION private.is_super_admin() RETURNS boolean
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
+
+CREATE FUNCTION private.issue_tickets(p_booking app.bookings) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.issue_tickets(p_booking app.bookings) IS 'Issues the missing valid tickets of a confirmed booking: one per attendee place (party_size; a ticketed booking''s
+seats take its ticket types in order), valid from two hours before the start until the end, signed with the
+organization''s current key. Returns how many it issued; issuing again issues none.';
 
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -716,6 +866,21 @@ CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with
 COMMENT ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) IS 'Moves a pending or confirmed booking to another start of its experience, atomically. Its own check: the caller is
 staff of the booking''s organization.';
 
+CREATE FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) IS 'Retires an organization''s older signing key, re-signing its valid tickets with the current key (its own check:
+the caller is an admin of it).';
+
+CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.rotate_ticket_key(p_org_id uuid) IS 'Adds a new current signing key to an organization (its own check: the caller is an admin of it).';
+
 CREATE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -750,6 +915,49 @@ CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer
 COMMENT ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) IS 'Returns an api function''s text argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
 naming it when it is shorter than p_min_length or longer than p_max_length characters.';
 
+CREATE FUNCTION private.ticket_admin(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_admin(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of the organization, PT403 unless an admin of it.';
+
+CREATE FUNCTION private.ticket_bytes(p_ticket app.tickets) RETURNS bytea
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_bytes(p_ticket app.tickets) IS 'The 59 signed bytes of a ticket''s payload (layout at the top of db/functions/tickets.sql): version 1, kid, ticket
+id, slot id, validity window in minutes since the epoch, and 128 bits of HMAC-SHA256 over them with the key.';
+
+CREATE FUNCTION private.ticket_key(p_org_id uuid) RETURNS smallint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_key(p_org_id uuid) IS 'The id of the key that signs an organization''s new tickets (its newest unretired one), made on first need.';
+
+CREATE FUNCTION private.ticket_payload(p_ticket app.tickets) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_payload(p_ticket app.tickets) IS 'A ticket''s QR payload: its signed bytes in base64url without padding (79 characters).';
+
+CREATE FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) IS 'A valid ticket''s payload by its id, or PT404. Its own check: the random ticket id is the capability.';
+
+CREATE FUNCTION private.ticket_payload_decode(p_payload text) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.ticket_payload_decode(p_payload text) IS 'The 59 bytes a payload carries, or NULL when it is not 79 characters of base64url.';
+
 CREATE FUNCTION private.tickets_arg(p_name text, p_value jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -757,6 +965,14 @@ CREATE FUNCTION private.tickets_arg(p_name text, p_value jsonb) RETURNS jsonb
 
 COMMENT ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) IS 'Returns an api function''s tickets argument p_name unchanged (NULL too), or raises PT400 (detail invalid) naming
 it (and the line) unless it is a list of 1 to 50 lines {"ticket_type_id": uuid, "quantity": 1 to 1000}.';
+
+CREATE FUNCTION private.tickets_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.tickets_guard() IS 'Trigger: a ticket keeps its booking, session, venue, seat and window, and its ticket type once set; status moves
+valid -> revoked only, and a revoked ticket never changes again (else PT409).';
 
 CREATE FUNCTION private.time_arg(p_name text, p_value date) RETURNS date
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -971,6 +1187,32 @@ ALTER TABLE ONLY app.slot_ticket_counts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.slot_ticket_counts IS 'Places each ticket type with its own quota holds in a slot.';
 
+CREATE TABLE app.ticket_keys (
+    org_id uuid NOT NULL,
+    kid smallint NOT NULL,
+    secret bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    retired_at timestamp with time zone,
+    CONSTRAINT ticket_keys_kid_check CHECK ((kid >= 1)),
+    CONSTRAINT ticket_keys_secret_check CHECK ((length(secret) = 32))
+);
+
+ALTER TABLE ONLY app.ticket_keys FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.ticket_keys IS 'Ticket signing keys per organization: the newest unretired key signs new tickets, every unretired key verifies. Secrets never leave SECURITY DEFINER functions.';
+
+CREATE TABLE app.ticket_lookup_failures (
+    subject text NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    failures integer DEFAULT 1 NOT NULL,
+    CONSTRAINT ticket_lookup_failures_failures_check CHECK ((failures >= 1)),
+    CONSTRAINT ticket_lookup_failures_subject_check CHECK ((length(subject) <= 100))
+);
+
+ALTER TABLE ONLY app.ticket_lookup_failures FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.ticket_lookup_failures IS 'Failed api.get_tickets lookups per hour, per subject: ''code <confirmation code>'' or ''email <sha-256 hex of the lower-cased address>''.';
+
 CREATE TABLE app.ticket_types (
     org_id uuid NOT NULL,
     experience_id uuid NOT NULL,
@@ -1151,6 +1393,9 @@ ALTER TABLE ONLY app.bookings
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.check_ins
+    ADD CONSTRAINT check_ins_ticket_id_key UNIQUE (ticket_id);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
 
@@ -1217,11 +1462,23 @@ ALTER TABLE ONLY app.slots
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.ticket_keys
+    ADD CONSTRAINT ticket_keys_pkey PRIMARY KEY (org_id, kid);
+
+ALTER TABLE ONLY app.ticket_lookup_failures
+    ADD CONSTRAINT ticket_lookup_failures_pkey PRIMARY KEY (subject, hour);
+
 ALTER TABLE ONLY app.ticket_types
     ADD CONSTRAINT ticket_types_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.ticket_types
     ADD CONSTRAINT ticket_types_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_pkey PRIMARY KEY (id);
@@ -1297,6 +1554,10 @@ CREATE INDEX slots_org_idx ON app.slots USING btree (org_id, experience_id, star
 
 CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, experience_id);
 
+CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
+
+CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no) WHERE (status = 'valid'::text);
+
 CREATE INDEX venue_closures_during_idx ON app.venue_closures USING gist (venue_id, during);
 
 CREATE INDEX venue_closures_org_idx ON app.venue_closures USING btree (org_id, venue_id);
@@ -1316,6 +1577,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_resourc
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.check_ins FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1339,7 +1602,11 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_cou
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_closures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1349,9 +1616,13 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH
 
 CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_sync();
 
+CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_types();
+
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
 
 CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_sync();
+
+CREATE TRIGGER bookings_tickets AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_tickets();
 
 CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1368,6 +1639,8 @@ CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER ticket_types_touch_updated_at BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER tickets_guard BEFORE UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.tickets_guard();
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1399,6 +1672,9 @@ ALTER TABLE ONLY app.bookings
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id);
+
+ALTER TABLE ONLY app.check_ins
+    ADD CONSTRAINT check_ins_org_id_ticket_id_fkey FOREIGN KEY (org_id, ticket_id) REFERENCES app.tickets(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
@@ -1439,8 +1715,26 @@ ALTER TABLE ONLY app.slot_ticket_counts
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.ticket_keys
+    ADD CONSTRAINT ticket_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.ticket_types
     ADD CONSTRAINT ticket_types_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_kid_fkey FOREIGN KEY (org_id, kid) REFERENCES app.ticket_keys(org_id, kid);
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.tickets
+    ADD CONSTRAINT tickets_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -1464,6 +1758,10 @@ ALTER TABLE app.bookings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY bookings_select ON app.bookings FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY bookings_update ON app.bookings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.check_ins ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY check_ins_select ON app.check_ins FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
@@ -1559,6 +1857,10 @@ ALTER TABLE app.slots ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY slots_select ON app.slots FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
+ALTER TABLE app.ticket_keys ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.ticket_lookup_failures ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.ticket_types ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY ticket_types_delete ON app.ticket_types FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
@@ -1568,6 +1870,10 @@ CREATE POLICY ticket_types_insert ON app.ticket_types FOR INSERT TO authenticate
 CREATE POLICY ticket_types_select ON app.ticket_types FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY ticket_types_update ON app.ticket_types FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.tickets ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY tickets_select ON app.tickets FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE app.venue_closures ENABLE ROW LEVEL SECURITY;
 
@@ -1637,6 +1943,9 @@ REVOKE ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO service_role;
 
+REVOKE ALL ON FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uuid, slot_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.complete_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO service_role;
@@ -1674,6 +1983,10 @@ REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
+GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -1695,14 +2008,25 @@ GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO servic
 REVOKE ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.seal_audit_log(settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
+GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -1770,9 +2094,18 @@ GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO serv
 
 REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.booking_tickets_types() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.bookings_tickets() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
@@ -1801,6 +2134,10 @@ GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regt
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
 
+REVOKE ALL ON FUNCTION private.get_tickets(p_code text, p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO anon;
+GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO anon;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO authenticated;
@@ -1813,6 +2150,8 @@ GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO service_role;
 REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
+
+REVOKE ALL ON FUNCTION private.issue_tickets(p_booking app.bookings) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
@@ -1859,6 +2198,12 @@ GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time 
 REVOKE ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO anon;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO authenticated;
@@ -1875,10 +2220,27 @@ GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length i
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO authenticated;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.ticket_admin(p_org_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.ticket_bytes(p_ticket app.tickets) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.ticket_key(p_org_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.ticket_payload(p_ticket app.tickets) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) TO anon;
+GRANT ALL ON FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION private.ticket_payload_by_id(p_ticket_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION private.ticket_payload_decode(p_payload text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO anon;
 GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO authenticated;
 GRANT ALL ON FUNCTION private.tickets_arg(p_name text, p_value jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION private.tickets_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value date) TO anon;

@@ -8,8 +8,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
-  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) END;
-  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) END;
+  -- A column named secret (a ticket signing key's) never enters the log, which admins read.
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' END;
   any_row jsonb := coalesce(new_row, old_row);
   headers jsonb := nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb;
   forwarded text;
@@ -45,7 +46,8 @@ $$;
 
 COMMENT ON FUNCTION private.audit_record() IS
 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers. A definer: writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
+writers cannot touch the log itself.';
 
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
 
@@ -303,15 +305,21 @@ CREATE OR REPLACE TRIGGER audit_seals_append_only
 CREATE OR REPLACE TRIGGER audit_seals_no_truncate
   BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
 
--- Every app table is audited by the same trigger, new tables included once this file is applied again.
+-- Every app table is audited by the same trigger, new tables included once this file is applied again; but for
+-- bookkeeping that records no act of anyone's: failed ticket lookups (the rate limit's counters).
 DO $$
 DECLARE
   t text;
+  unaudited constant text[] := ARRAY['ticket_lookup_failures'];
 BEGIN
   FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
             WHERE c.relnamespace = 'app'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1 LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER audit_log AFTER INSERT OR UPDATE OR DELETE ON app.%I '
-                   'FOR EACH ROW EXECUTE FUNCTION private.audit_record()', t);
+    IF t = ANY (unaudited) THEN
+      EXECUTE format('DROP TRIGGER IF EXISTS audit_log ON app.%I', t);
+    ELSE
+      EXECUTE format('CREATE OR REPLACE TRIGGER audit_log AFTER INSERT OR UPDATE OR DELETE ON app.%I '
+                     'FOR EACH ROW EXECUTE FUNCTION private.audit_record()', t);
+    END IF;
   END LOOP;
 END
 $$;

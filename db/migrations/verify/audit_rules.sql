@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that tickets_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that count_args changed are retired; its verify checks them now.
 
 -- Checks of functions that time_args changed are retired; its verify checks them now.
@@ -25,7 +27,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
   END IF;
-  PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.parse_inet(text)'::pg_catalog.regprocedure;
   PERFORM 'private.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.purge_audit_log(timestamp with time zone)', 'EXECUTE') THEN
