@@ -63,6 +63,18 @@ CREATE TYPE app.member_role AS ENUM (
 
 COMMENT ON TYPE app.member_role IS 'A member''s role in an organization, weakest first: compare with >=.';
 
+CREATE TYPE app.order_status AS ENUM (
+    'pending',
+    'paid',
+    'failed',
+    'expired',
+    'cancelled',
+    'partially_refunded',
+    'refunded'
+);
+
+COMMENT ON TYPE app.order_status IS 'pending -> paid | failed | expired | cancelled; failed | expired -> paid (late payment); paid -> partially_refunded | refunded; partially_refunded -> refunded; failed | expired | cancelled -> refunded once money was received.';
+
 CREATE TYPE app.pricing_mode AS ENUM (
     'per_group',
     'per_person'
@@ -595,6 +607,13 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
 
+CREATE FUNCTION private.insert_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.insert_only() IS 'Trigger for insert-only tables (app.order_lines): any UPDATE, DELETE or TRUNCATE is PT409 illegal_transition.';
+
 CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) RETURNS interval
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -658,6 +677,17 @@ COMMENT ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to dat
 when the venue has no hours at all, which means open whenever it has sessions. A session fits when its local
 start-to-end range is contained (@>).';
 
+CREATE FUNCTION private.orders_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_guard() IS 'Trigger: a new order is pending with nothing paid; status moves forward only (pending -> paid | failed | expired |
+cancelled; failed | expired -> paid, a late payment; paid -> partially_refunded | refunded; partially_refunded ->
+refunded; failed | expired | cancelled -> refunded only once money was received), else PT409 illegal_transition;
+booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
+set once, when the order first becomes paid; orders are never deleted.';
+
 CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -665,6 +695,15 @@ CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
 
 COMMENT ON FUNCTION private.org_ids(min_role app.member_role) IS 'The organizations in which the caller holds at least min_role; empty for anonymous callers. For policies, as
 org_id = ANY ((SELECT private.org_ids(''staff''))::uuid[]) so it runs once per statement.';
+
+CREATE FUNCTION private.org_settings_create() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_create() IS 'Trigger on app.organizations: a new organization gets its app.org_settings row (currency not chosen, no VAT,
+prices include VAT, refund defaults of 48 hours and 0 %). A definer: whoever may create an organization need not
+write settings.';
 
 CREATE FUNCTION private.parse_inet(address text) RETURNS inet
     LANGUAGE plpgsql IMMUTABLE
@@ -856,6 +895,19 @@ ALTER TABLE ONLY app.booking_tickets FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.booking_tickets IS 'The lines of a ticketed booking: how many of which ticket type, at what unit price.';
 
+CREATE TABLE app.currencies (
+    code character(3) NOT NULL,
+    minor_digits smallint NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT currencies_minor_digits_check CHECK (((minor_digits >= 0) AND (minor_digits <= 4))),
+    CONSTRAINT currencies_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+ALTER TABLE ONLY app.currencies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.currencies IS 'ISO 4217 active currency codes (those with minor units), and how many digits their minor unit has.';
+
 CREATE TABLE app.customers (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -896,6 +948,97 @@ CREATE TABLE app.memberships (
 ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.memberships IS 'A user''s role in an organization (one row per user and organization).';
+
+CREATE TABLE app.order_lines (
+    org_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    line_no smallint NOT NULL,
+    kind text NOT NULL,
+    ticket_type_id uuid,
+    description text NOT NULL,
+    quantity integer NOT NULL,
+    unit_price_minor bigint NOT NULL,
+    amount_minor bigint NOT NULL,
+    vat_minor bigint NOT NULL,
+    price_rule_id uuid,
+    CONSTRAINT order_lines_check CHECK (
+CASE
+    WHEN (kind = 'item'::text) THEN ((amount_minor >= 0) AND (amount_minor = (quantity * unit_price_minor)))
+    ELSE ((amount_minor <= 0) AND (quantity = 1) AND (unit_price_minor = amount_minor) AND (ticket_type_id IS NULL))
+END),
+    CONSTRAINT order_lines_check1 CHECK ((((amount_minor >= 0) AND (vat_minor >= 0)) OR ((amount_minor <= 0) AND (vat_minor <= 0)))),
+    CONSTRAINT order_lines_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 300))),
+    CONSTRAINT order_lines_kind_check CHECK ((kind = ANY (ARRAY['item'::text, 'promo'::text, 'loyalty'::text]))),
+    CONSTRAINT order_lines_line_no_check CHECK ((line_no >= 1)),
+    CONSTRAINT order_lines_quantity_check CHECK ((quantity >= 1))
+);
+
+ALTER TABLE ONLY app.order_lines FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.order_lines IS 'The lines of an order, insert-only: items (quantity x unit price, after any price rule) and discounts (promo, loyalty: negative amounts). vat_minor is the tax of the line, signed like it; the lines sum to the order''s totals.';
+
+CREATE TABLE app.orders (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    status app.order_status DEFAULT 'pending'::app.order_status NOT NULL,
+    currency character(3) NOT NULL,
+    prices_include_vat boolean NOT NULL,
+    vat_rate_bp integer NOT NULL,
+    subtotal_minor bigint NOT NULL,
+    discount_minor bigint DEFAULT 0 NOT NULL,
+    vat_minor bigint NOT NULL,
+    total_minor bigint NOT NULL,
+    paid_minor bigint DEFAULT 0 NOT NULL,
+    refunded_minor bigint DEFAULT 0 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    refund_required boolean DEFAULT false NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    paid_at timestamp with time zone,
+    CONSTRAINT orders_check CHECK (((discount_minor >= 0) AND (discount_minor <= subtotal_minor))),
+    CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
+    CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
+    CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
+    CONSTRAINT orders_total_identity CHECK ((total_minor = ((subtotal_minor - discount_minor) +
+CASE
+    WHEN prices_include_vat THEN (0)::bigint
+    ELSE vat_minor
+END))),
+    CONSTRAINT orders_total_minor_check CHECK ((total_minor >= 0)),
+    CONSTRAINT orders_vat_minor_check CHECK ((vat_minor >= 0)),
+    CONSTRAINT orders_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000))),
+    CONSTRAINT orders_vat_within_total CHECK (((NOT prices_include_vat) OR (vat_minor <= total_minor)))
+);
+
+ALTER TABLE ONLY app.orders FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.orders IS 'What a booking costs and what has been paid and refunded for it, in minor units of currency. subtotal: the item lines; discount: the promo and loyalty lines, as a positive amount; vat: the tax of all lines; total = subtotal - discount (+ vat when prices_include_vat is false). The VAT terms are those of the organization when the order was made. expires_at: the payment deadline, the booking''s hold.';
+
+CREATE TABLE app.org_settings (
+    org_id uuid NOT NULL,
+    currency character(3),
+    vat_rate_bp integer DEFAULT 0 NOT NULL,
+    prices_include_vat boolean DEFAULT true NOT NULL,
+    vat_number text,
+    loyalty_points_per_major integer DEFAULT 0 NOT NULL,
+    loyalty_point_value_minor integer DEFAULT 0 NOT NULL,
+    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
+    late_refund_percent integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
+    CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
+    CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
+    CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
+    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+);
+
+ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
 
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
@@ -1151,6 +1294,9 @@ ALTER TABLE ONLY app.bookings
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.currencies
+    ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
 
@@ -1174,6 +1320,18 @@ ALTER TABLE ONLY app.experiences
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line_no);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_pkey PRIMARY KEY (org_id);
 
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
@@ -1283,6 +1441,20 @@ CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_i
 
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
+CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
+
+CREATE INDEX order_lines_ticket_type_idx ON app.order_lines USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
+CREATE INDEX orders_booking_idx ON app.orders USING btree (org_id, booking_id);
+
+CREATE INDEX orders_customer_idx ON app.orders USING btree (org_id, customer_id);
+
+CREATE UNIQUE INDEX orders_one_live_per_booking ON app.orders USING btree (booking_id) WHERE (status = ANY (ARRAY['pending'::app.order_status, 'paid'::app.order_status, 'partially_refunded'::app.order_status, 'refunded'::app.order_status]));
+
+CREATE INDEX orders_org_idx ON app.orders USING btree (org_id, created_at);
+
+CREATE INDEX orders_pending_expiry_idx ON app.orders USING btree (expires_at) WHERE (status = 'pending'::app.order_status);
+
 CREATE INDEX price_tiers_org_idx ON app.price_tiers USING btree (org_id, experience_id);
 
 CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
@@ -1317,6 +1489,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_tickets
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.currencies FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -1324,6 +1498,12 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_reso
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1360,6 +1540,18 @@ CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EAC
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER order_lines_insert_only BEFORE DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
+
+CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER org_settings_touch_updated_at BEFORE UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER organizations_settings AFTER INSERT ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.org_settings_create();
 
 CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1418,6 +1610,27 @@ ALTER TABLE ONLY app.memberships
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
@@ -1465,6 +1678,10 @@ CREATE POLICY bookings_select ON app.bookings FOR SELECT TO authenticated USING 
 
 CREATE POLICY bookings_update ON app.bookings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY currencies_select ON app.currencies FOR SELECT TO anon, authenticated USING (true);
+
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -1504,6 +1721,20 @@ CREATE POLICY memberships_insert ON app.memberships FOR INSERT TO authenticated 
 CREATE POLICY memberships_select ON app.memberships FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY memberships_update ON app.memberships FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[]))))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+ALTER TABLE app.order_lines ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY order_lines_select ON app.order_lines FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY orders_select ON app.orders FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.org_settings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY org_settings_select ON app.org_settings FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+CREATE POLICY org_settings_update ON app.org_settings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE app.organizations ENABLE ROW LEVEL SECURITY;
 
@@ -1801,6 +2032,8 @@ GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regt
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
 
+REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO anon;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO authenticated;
@@ -1834,9 +2067,13 @@ REVOKE ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to 
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO authenticated;
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO service_role;
 
+REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.org_ids(min_role app.member_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO authenticated;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO service_role;
+
+REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.parse_inet(address text) FROM PUBLIC;
 
