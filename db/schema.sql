@@ -113,6 +113,16 @@ start, nothing after; nothing when unpaid). For staff of its organization. Error
 over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
 cancellation changes nothing, its reason is not written.';
 
+CREATE FUNCTION api.cancel_order(order_id uuid, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) IS 'Cancels a pending order (nothing paid yet) and answers it as create_order does; its promo code''s use is given
+back. The booking keeps its hold, so a new order (another promo code, say) can be made while it lasts. The same
+callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
+argument; PT409 illegal_transition when the order is not pending.';
+
 CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -164,6 +174,26 @@ scheduled, too late, too early, venue closed, outside 2000-01-01 to five years f
 (detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
 idempotency_key_reused).';
 
+CREATE FUNCTION api.create_order(booking_id uuid, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Turns a pending booking with a live hold into a pending order to pay, priced as api.quote prices it (the same
+lines, VAT rounded per line half away from zero, the lines summing to the totals), with an optional promo code.
+Answers the order: {id, org_id, booking_id, customer_id, status, currency, prices_include_vat, vat_rate_bp,
+subtotal_minor, discount_minor, vat_minor, total_minor, paid_minor, refunded_minor, expires_at (the payment
+deadline: the booking''s hold), refund_required, created_at, paid_at, promo_code, lines: [{line_no, kind,
+description, ticket_type_id, quantity, unit_price_minor, amount_minor, vat_minor, price_rule_id}]}, amounts in minor
+units. Idempotent: while the booking has a live order, the same request (same promo code, whatever its case)
+answers it again. The code''s use is taken now and given back if the order expires, is cancelled or fails. Callers:
+staff of the booking''s organization; the signed-in user whose e-mail is the booking''s customer''s; or anyone with
+the venue''s embed key AND the booking''s customer_email. redeem_points must be 0 for now. Errors: PT404 booking not
+found (or the caller may not order it); PT400 naming the argument; PT409 hold_expired (not pending, or its hold
+ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
+promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
+promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer''s sentence).';
+
 CREATE TABLE app.organizations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
@@ -186,6 +216,29 @@ CREATE FUNCTION api.create_organization(name text, slug text) RETURNS app.organi
 COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
+
+CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) IS 'Makes a promo code and answers it ({id, org_id, code, percent_off, amount_off_minor, currency, valid_from,
+valid_until, max_uses, uses, max_uses_per_customer, active, experience_ids, created_at}). code: 2 to 40 letters,
+digits, - or _, unique in the organization whatever its case (customers may type it in any case). Either
+percent_off (1 to 100) or amount_off_minor (1 to 100000000, with its currency); valid in [valid_from, valid_until)
+(either open); max_uses orders at most (1 to 10000000; NULL = unlimited) and max_uses_per_customer (1 to 1000;
+NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = every experience). A use is taken by
+create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
+For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
+promo_code_exists.';
+
+CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
+on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
 
 CREATE FUNCTION api.expire_holds() RETURNS integer
     LANGUAGE sql
@@ -247,6 +300,17 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
+CREATE FUNCTION api.get_org_settings(org_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.get_org_settings(org_id uuid) IS 'An organization''s money settings, as one object: currency (ISO 4217, null until chosen) and its minor_digits,
+vat_rate_bp (basis points: 1500 = 15 %), prices_include_vat, vat_number, loyalty_points_per_major (points earned per
+whole currency unit paid; 0 = no loyalty), loyalty_point_value_minor (minor units a redeemed point is worth; 0 = no
+redemption), full_refund_before and late_refund_percent (the refund policy of experiences that set none),
+updated_at. For members of the organization, any role. Errors: PT404 not a member (or no such organization).';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -258,6 +322,23 @@ by keyset: pass the last row''s starts_at and id as after_starts_at and after_id
 of the organization; others see an empty list. Errors: PT400 naming the argument for a time outside 2000-01-01 to
 five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
 address.';
+
+CREATE FUNCTION api.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organization may sell in, by code, each with the number of digits of its minor unit
+(amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
+1.500 dinars). For everyone, anon included.';
+
+CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
+holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -282,6 +363,29 @@ CREATE FUNCTION api.purge_audit_log(before timestamp with time zone) RETURNS big
 COMMENT ON FUNCTION api.purge_audit_log(before timestamp with time zone) IS 'Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
 links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer DEFAULT NULL::integer, tickets jsonb DEFAULT NULL::jsonb, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Prices a prospective booking without writing anything: what create_booking and then create_order would charge.
+Private sessions take party_size, ticketed events tickets ([{"ticket_type_id": "…", "quantity": 2}]). Answers
+{currency, lines: [{line_no, kind (''item'', ''promo'', ''loyalty''), description, ticket_type_id, price_rule_id, quantity,
+unit_price_minor, amount_minor, vat_minor}], subtotal_minor, discount_minor, vat_minor, total_minor,
+prices_include_vat, vat_rate_bp, promo: {code, valid, reason, message} or null}, every amount an integer in minor
+units of currency. Item lines carry the lowest price any applicable price rule gives (early-bird, time-based in the
+venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
+false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
+customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
+price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
+discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
+organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
+venue); PT400 naming the argument (starts_at outside 2000-01-01 to five years from now, party_size outside 1 to 1000
+or the experience''s limits, tickets malformed, unknown or not on sale, promo_code over 40 characters,
+customer_email malformed, redeem_points above 0).';
 
 CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
@@ -329,6 +433,20 @@ CREATE FUNCTION api.set_display_name(display_name text) RETURNS void
 COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name the caller''s colleagues see (their profile), creating the profile on first use. Returns nothing. For
 signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
 signed in.';
+
+CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) IS 'Changes an organization''s money settings and answers them as get_org_settings does. Every argument but org_id
+defaults to NULL, which keeps the value; vat_number '''' removes it. currency: an ISO 4217 code (any case); once set,
+every experience of the organization must use it (and new ones must). vat_rate_bp: 0 to 10000 basis points (1500 =
+15 %); prices_include_vat: whether prices shown include VAT (true: VAT is the part of each price that is tax;
+false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1000000. full_refund_before: 0 to
+366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
+currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
+PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -401,6 +519,14 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
 
+CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) RETURNS bigint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is outside p_min to p_max.';
+
 CREATE FUNCTION private.audit_append_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -462,8 +588,8 @@ CREATE TABLE app.experiences (
     max_advance interval DEFAULT '90 days'::interval NOT NULL,
     hold_minutes integer DEFAULT 15 NOT NULL,
     requires_payment boolean DEFAULT true NOT NULL,
-    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
-    late_refund_percent integer DEFAULT 0 NOT NULL,
+    full_refund_before interval,
+    late_refund_percent integer,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -486,6 +612,10 @@ CREATE TABLE app.experiences (
 ALTER TABLE ONLY app.experiences FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.experiences IS 'What is sold. private_session: one group per slot on its resources, with a reset buffer after each session. ticketed_event: dated sessions whose capacity its ticket types share.';
+
+COMMENT ON COLUMN app.experiences.full_refund_before IS 'Cancelled at least this long before the start: refunded in full. NULL = the organization''s default.';
+
+COMMENT ON COLUMN app.experiences.late_refund_percent IS 'Cancelled later, until the start: this percentage refunded. NULL = the organization''s default.';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -544,6 +674,15 @@ COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pen
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
 
+CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.bookings_order_follow() IS 'Trigger on app.bookings: when a booking becomes expired, cancelled or rejected, its pending order becomes expired
+(the booking expired) or cancelled (otherwise) in the same transaction. A definer: whoever moves a booking need not
+write orders.';
+
 CREATE FUNCTION private.bookings_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -551,6 +690,13 @@ CREATE FUNCTION private.bookings_sync() RETURNS trigger
 
 COMMENT ON FUNCTION private.bookings_sync() IS 'Trigger: keeps slot counters, ticket-type counters and resource claims equal to what live bookings hold. Its own
 check is the tables'' constraints; it is a definer so that nobody else needs write access to counters.';
+
+CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -574,6 +720,15 @@ CREATE FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_i
 
 COMMENT ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) IS 'Adds (p_sign = 1) or removes (-1) a booking''s ticket lines to the per-slot ticket-type counters.';
 
+CREATE FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.create_order, which checked the arguments; its own check is private.may_order (else PT404). Prices
+the booking with private.price_lines at the time it was booked and private.price_cart, takes the promo code''s use
+under its counters'' CHECKs, and writes the order and its lines.';
+
 CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS app.organizations
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -581,6 +736,30 @@ CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS ap
 
 COMMENT ON FUNCTION private.create_organization(p_name text, p_slug text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
 signed in. Called through api.create_organization.';
+
+CREATE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) IS 'The work of api.create_promo_code, which checked the arguments. Its own checks: PT404 for non-members, PT403 for
+staff.';
+
+CREATE FUNCTION private.currency_arg(p_name text, p_value text) RETURNS character
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns an api function''s currency argument p_name as its ISO 4217 code in capitals (NULL too), or raises PT400
+naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
+such active code. A definer only to read the currency list.';
+
+CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -590,6 +769,14 @@ CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURN
 COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS 'The ids of the changes of a Sqitch project deployed here, from the named registry schema; none when there is no
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
+
+CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
+div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
 
 CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -606,6 +793,21 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
+
+CREATE FUNCTION private.experiences_currency() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.experiences_currency() IS 'Trigger on app.experiences: the currency is an ISO 4217 code (PT400 unknown currency) and, once the organization
+has chosen its currency, that one (PT409 currency_mismatch). A definer to read the settings whoever writes.';
+
+CREATE FUNCTION private.get_org_settings(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.get_org_settings(p_org_id uuid) IS 'The settings of an organization the caller is a member of (any role); PT404 otherwise.';
 
 CREATE FUNCTION private.insert_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -637,6 +839,13 @@ CREATE FUNCTION private.is_super_admin() RETURNS boolean
 
 COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
 
+CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
+
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO ''
@@ -644,6 +853,15 @@ CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone,
 
 COMMENT ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) IS 'The instant a wall-clock time happens in an IANA zone: NULL when the clocks skip it (spring forward), the first
 of the two when it happens twice (fall back).';
+
+CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
+e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
+customer''s e-mail. Definers only.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -677,6 +895,14 @@ COMMENT ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to dat
 when the venue has no hours at all, which means open whenever it has sessions. A session fits when its local
 start-to-end range is contained (@>).';
 
+CREATE FUNCTION private.order_answer(p_order_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.order_answer(p_order_id uuid) IS 'An order as create_order and cancel_order answer it: its fields, the promo code it used (or null) and its lines,
+amounts as integers in minor units. Definers only.';
+
 CREATE FUNCTION private.orders_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -688,6 +914,14 @@ refunded; failed | expired | cancelled -> refunded only once money was received)
 booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
 set once, when the order first becomes paid; orders are never deleted.';
 
+CREATE FUNCTION private.orders_release() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_release() IS 'Trigger on app.orders: when a pending order fails, expires or is cancelled, the promo code use it took is given
+back, once (its redemption''s released_at), to the code''s counter and the customer''s.';
+
 CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -695,6 +929,36 @@ CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
 
 COMMENT ON FUNCTION private.org_ids(min_role app.member_role) IS 'The organizations in which the caller holds at least min_role; empty for anonymous callers. For policies, as
 org_id = ANY ((SELECT private.org_ids(''staff''))::uuid[]) so it runs once per statement.';
+
+CREATE TABLE app.org_settings (
+    org_id uuid NOT NULL,
+    currency character(3),
+    vat_rate_bp integer DEFAULT 0 NOT NULL,
+    prices_include_vat boolean DEFAULT true NOT NULL,
+    vat_number text,
+    loyalty_points_per_major integer DEFAULT 0 NOT NULL,
+    loyalty_point_value_minor integer DEFAULT 0 NOT NULL,
+    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
+    late_refund_percent integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
+    CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
+    CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
+    CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
+    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+);
+
+ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
+
+CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_answer(s app.org_settings) IS 'An organization''s settings as get_org_settings and update_org_settings answer them (a JSON object).';
 
 CREATE FUNCTION private.org_settings_create() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -731,6 +995,93 @@ experience''s organization, or presents the embed key of its venue. Holds places
 payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
 venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
+CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer DEFAULT NULL::integer, p_promo_amount_minor bigint DEFAULT NULL::bigint, p_promo_description text DEFAULT NULL::text, p_loyalty_minor bigint DEFAULT 0, p_loyalty_description text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
+price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
+the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
+line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
+total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
+is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
+the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
+(1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
+priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+
+CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
+quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
+least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
+time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
+carries. The sum of the amounts is the booking''s price_minor. PT400 as place_booking says: a party outside the
+experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
+p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
+
+CREATE TABLE app.promo_codes (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    code_key text GENERATED ALWAYS AS (lower(code)) STORED NOT NULL,
+    percent_off integer,
+    amount_off_minor bigint,
+    currency character(3),
+    valid_from timestamp with time zone,
+    valid_until timestamp with time zone,
+    max_uses integer,
+    uses integer DEFAULT 0 NOT NULL,
+    max_uses_per_customer integer,
+    active boolean DEFAULT true NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT promo_codes_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT promo_codes_check CHECK (((percent_off IS NULL) <> (amount_off_minor IS NULL))),
+    CONSTRAINT promo_codes_check1 CHECK (((amount_off_minor IS NULL) = (currency IS NULL))),
+    CONSTRAINT promo_codes_check2 CHECK (((valid_from IS NULL) OR (valid_until IS NULL) OR (valid_from < valid_until))),
+    CONSTRAINT promo_codes_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$'::text)),
+    CONSTRAINT promo_codes_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_codes_max_uses_per_customer_check CHECK ((max_uses_per_customer >= 1)),
+    CONSTRAINT promo_codes_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT promo_codes_uses_within_max CHECK (((uses >= 0) AND ((max_uses IS NULL) OR (uses <= max_uses))))
+);
+
+ALTER TABLE ONLY app.promo_codes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_codes IS 'Codes customers type at checkout, whatever their case: percent_off or amount_off_minor (in currency), valid in [valid_from, valid_until), at most max_uses orders (NULL = unlimited; uses: the orders holding a use, within it by CHECK) and max_uses_per_customer per customer.';
+
+CREATE FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) RETURNS TABLE(promo app.promo_codes, valid boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) IS 'Whether a promo code (whatever its case) applies to an experience, a currency and, when known, a customer at a
+time; reason when not: unknown (or deactivated), not_started, expired, not_for_this_experience, wrong_currency
+(an amount in another currency), used_up, customer_limit_reached (only checked for a known customer). Definers only.';
+
+CREATE FUNCTION private.promo_code_answer(p app.promo_codes) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_code_answer(p app.promo_codes) IS 'A promo code as the management functions answer it, with its live uses and the experiences it is restricted to.';
+
+CREATE FUNCTION private.promo_message(p_reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_message(p_reason text) IS 'The customer''s sentence for a reason of private.promo_check.';
+
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -739,13 +1090,22 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.quote, which checked the arguments. Its own check: staff of the experience''s organization, or the
+embed key of its venue; anything else is PT404 experience not found. Writes nothing.';
+
 CREATE FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy: full before the cutoff, the late
-percentage (rounded down) until the start, nothing after; nothing for an unpaid (pending) booking.';
+COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy, or where the experience sets none its
+organization''s default (app.org_settings): full before the cutoff, the late percentage (rounded down) until the
+start, nothing after; nothing for an unpaid (pending) booking.';
 
 CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
@@ -836,6 +1196,24 @@ CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzran
 
 COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
 when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) IS 'Changes an organization''s settings for api.update_org_settings (which checked the arguments): NULL keeps a value,
+an empty vat_number removes it. Its own checks: PT404 for non-members, PT403 for staff and managers, PT409
+(currency_mismatch) for a currency some experience of the organization does not use.';
+
+CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT of one line of p_amount_minor at p_vat_rate_bp basis points, rounded half away from zero to the minor
+unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
+(the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
 
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -1017,28 +1395,43 @@ ALTER TABLE ONLY app.orders FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.orders IS 'What a booking costs and what has been paid and refunded for it, in minor units of currency. subtotal: the item lines; discount: the promo and loyalty lines, as a positive amount; vat: the tax of all lines; total = subtotal - discount (+ vat when prices_include_vat is false). The VAT terms are those of the organization when the order was made. expires_at: the payment deadline, the booking''s hold.';
 
-CREATE TABLE app.org_settings (
+CREATE TABLE app.price_rules (
     org_id uuid NOT NULL,
-    currency character(3),
-    vat_rate_bp integer DEFAULT 0 NOT NULL,
-    prices_include_vat boolean DEFAULT true NOT NULL,
-    vat_number text,
-    loyalty_points_per_major integer DEFAULT 0 NOT NULL,
-    loyalty_point_value_minor integer DEFAULT 0 NOT NULL,
-    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
-    late_refund_percent integer DEFAULT 0 NOT NULL,
+    experience_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ticket_type_id uuid,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_lead interval,
+    booked_before timestamp with time zone,
+    weekdays smallint[],
+    starts_from time without time zone,
+    starts_until time without time zone,
+    percent_off integer,
+    amount_off_minor bigint,
+    replacement_price_minor bigint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
-    CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
-    CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
-    CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
-    CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
-    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
+    CONSTRAINT price_rules_condition CHECK (
+CASE kind
+    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
+    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
+END),
+    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
+    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
+    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
+    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
+    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
 );
 
-ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
+COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
 
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
@@ -1067,6 +1460,47 @@ CREATE TABLE app.profiles (
 ALTER TABLE ONLY app.profiles FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.profiles IS 'A user''s own public details, keyed by the auth user id.';
+
+CREATE TABLE app.promo_code_experiences (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    experience_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app.promo_code_experiences FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_code_experiences IS 'The experiences a promo code is restricted to; none listed = all.';
+
+CREATE TABLE app.promo_customer_uses (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    max_uses integer NOT NULL,
+    uses integer DEFAULT 0 NOT NULL,
+    CONSTRAINT promo_customer_uses_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_customer_uses_within_max CHECK (((uses >= 0) AND (uses <= max_uses)))
+);
+
+ALTER TABLE ONLY app.promo_customer_uses FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_customer_uses IS 'Live uses of a promo code by one customer, within a copy of the code''s per-customer limit (CHECK).';
+
+CREATE TABLE app.promo_redemptions (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    promo_code_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    amount_minor bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    released_at timestamp with time zone,
+    CONSTRAINT promo_redemptions_amount_minor_check CHECK ((amount_minor >= 0)),
+    CONSTRAINT promo_redemptions_check CHECK (((released_at IS NULL) OR (released_at >= created_at)))
+);
+
+ALTER TABLE ONLY app.promo_redemptions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_redemptions IS 'The use of a promo code an order took (its discount, positive); released_at is set, once, when the order expired, was cancelled or failed and gave the use back.';
 
 CREATE TABLE app.resources (
     org_id uuid NOT NULL,
@@ -1339,6 +1773,12 @@ ALTER TABLE ONLY app.organizations
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
 
@@ -1347,6 +1787,27 @@ ALTER TABLE ONLY app.price_tiers
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_pkey PRIMARY KEY (promo_code_id, experience_id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_code_key_key UNIQUE (org_id, code_key);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (order_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_id_key UNIQUE (org_id, id);
@@ -1443,6 +1904,8 @@ CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
 CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
 
+CREATE INDEX order_lines_price_rule_idx ON app.order_lines USING btree (price_rule_id) WHERE (price_rule_id IS NOT NULL);
+
 CREATE INDEX order_lines_ticket_type_idx ON app.order_lines USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
 
 CREATE INDEX orders_booking_idx ON app.orders USING btree (org_id, booking_id);
@@ -1455,7 +1918,23 @@ CREATE INDEX orders_org_idx ON app.orders USING btree (org_id, created_at);
 
 CREATE INDEX orders_pending_expiry_idx ON app.orders USING btree (expires_at) WHERE (status = 'pending'::app.order_status);
 
+CREATE INDEX price_rules_experience_idx ON app.price_rules USING btree (org_id, experience_id);
+
+CREATE INDEX price_rules_ticket_type_idx ON app.price_rules USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
 CREATE INDEX price_tiers_org_idx ON app.price_tiers USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_experience_idx ON app.promo_code_experiences USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_org_idx ON app.promo_code_experiences USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_customer_uses_customer_idx ON app.promo_customer_uses USING btree (org_id, customer_id);
+
+CREATE INDEX promo_customer_uses_org_idx ON app.promo_customer_uses USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_redemptions_code_idx ON app.promo_redemptions USING btree (org_id, promo_code_id) WHERE (released_at IS NULL);
+
+CREATE INDEX promo_redemptions_customer_idx ON app.promo_redemptions USING btree (org_id, customer_id);
 
 CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
 
@@ -1507,9 +1986,19 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.org_settings FO
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_tiers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_code_experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_customer_uses FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_redemptions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1531,11 +2020,15 @@ CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH
 
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
 
+CREATE TRIGGER bookings_order_follow AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['expired'::app.booking_status, 'cancelled'::app.booking_status, 'rejected'::app.booking_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.bookings_order_follow();
+
 CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_sync();
 
 CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_currency();
 
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1547,6 +2040,8 @@ CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EA
 
 CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
 
+CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
+
 CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER org_settings_touch_updated_at BEFORE UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -1555,7 +2050,11 @@ CREATE TRIGGER organizations_settings AFTER INSERT ON app.organizations FOR EACH
 
 CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER price_rules_touch_updated_at BEFORE UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER promo_codes_touch_updated_at BEFORE UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1616,6 +2115,9 @@ ALTER TABLE ONLY app.order_lines
 ALTER TABLE ONLY app.order_lines
     ADD CONSTRAINT order_lines_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
 
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_price_rule_fkey FOREIGN KEY (price_rule_id) REFERENCES app.price_rules(id) ON DELETE SET NULL;
+
 ALTER TABLE ONLY app.orders
     ADD CONSTRAINT orders_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
 
@@ -1631,11 +2133,44 @@ ALTER TABLE ONLY app.org_settings
 ALTER TABLE ONLY app.org_settings
     ADD CONSTRAINT org_settings_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -1744,6 +2279,10 @@ CREATE POLICY organizations_select ON app.organizations FOR SELECT TO authentica
 
 CREATE POLICY organizations_update ON app.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.price_rules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY price_rules_select ON app.price_rules FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
 ALTER TABLE app.price_tiers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY price_tiers_delete ON app.price_tiers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
@@ -1761,6 +2300,22 @@ CREATE POLICY profiles_insert ON app.profiles FOR INSERT TO authenticated WITH C
 CREATE POLICY profiles_select ON app.profiles FOR SELECT TO authenticated USING (((user_id = ANY (( SELECT private.co_member_ids() AS co_member_ids)::uuid[])) OR (user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY profiles_update ON app.profiles FOR UPDATE TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid))) WITH CHECK ((user_id = ( SELECT auth.uid() AS uid)));
+
+ALTER TABLE app.promo_code_experiences ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_code_experiences_select ON app.promo_code_experiences FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_codes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_codes_select ON app.promo_codes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_customer_uses ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_customer_uses_select ON app.promo_customer_uses FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_redemptions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_redemptions_select ON app.promo_redemptions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 ALTER TABLE app.resources ENABLE ROW LEVEL SECURITY;
 
@@ -1864,6 +2419,10 @@ REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUB
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO service_role;
@@ -1879,6 +2438,10 @@ GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.organizations TO authenticated;
 
 GRANT SELECT(name) ON TABLE app.organizations TO authenticated;
@@ -1887,6 +2450,12 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.expire_holds() TO authenticated;
@@ -1905,9 +2474,20 @@ REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.get_org_settings(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_org_settings(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_currencies() TO anon;
+GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -1918,6 +2498,10 @@ GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
 
 REVOKE ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
@@ -1934,6 +2518,9 @@ GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -1961,6 +2548,11 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
 
 REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
 
@@ -2003,7 +2595,13 @@ REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_order_follow() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
@@ -2016,11 +2614,28 @@ GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min inte
 
 REVOKE ALL ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.currency_arg(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.email_arg(p_name text, p_value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
@@ -2031,6 +2646,11 @@ REVOKE ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type reg
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO anon;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
+
+REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.get_org_settings(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_org_settings(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
 
@@ -2047,9 +2667,14 @@ REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
+REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -2067,11 +2692,26 @@ REVOKE ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to 
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO authenticated;
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO service_role;
 
+REVOKE ALL ON FUNCTION private.order_answer(p_order_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.org_ids(min_role app.member_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO authenticated;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO service_role;
+
+GRANT SELECT(org_id) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO service_role;
+
+REVOKE ALL ON FUNCTION private.org_settings_answer(s app.org_settings) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
@@ -2086,8 +2726,22 @@ REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at t
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_code_answer(p app.promo_codes) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_message(p_reason text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) TO authenticated;
@@ -2142,6 +2796,11 @@ GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
 
+REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO authenticated;
@@ -2155,6 +2814,10 @@ GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience
 GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
+
+GRANT SELECT ON TABLE app.currencies TO anon;
+GRANT SELECT ON TABLE app.currencies TO authenticated;
+GRANT SELECT ON TABLE app.currencies TO service_role;
 
 GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
 GRANT SELECT(org_id) ON TABLE app.customers TO service_role;
