@@ -742,12 +742,14 @@ BEGIN
   SELECT c.email_key INTO email_key FROM app.customers c WHERE c.id = p_booking.customer_id;
   IF p_embed_key IS NOT NULL THEN
     -- The widget: the venue's key and the booking's e-mail together are the capability (the id is random).
-    RETURN p_embed_key = (SELECT v.embed_key FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
-                           WHERE e.id = p_booking.experience_id)
-       AND pg_catalog.lower(pg_catalog.btrim(p_customer_email)) = email_key;
+    -- Never NULL: a missing e-mail is a refusal, not an unknown.
+    RETURN coalesce(p_embed_key = (SELECT v.embed_key FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
+                                    WHERE e.id = p_booking.experience_id)
+                    AND pg_catalog.lower(pg_catalog.btrim(p_customer_email)) = email_key, false);
   END IF;
-  RETURN p_booking.org_id = ANY (private.org_ids('staff'))
-      OR (auth.uid() IS NOT NULL AND pg_catalog.lower(pg_catalog.btrim(auth.email())) = email_key);
+  RETURN coalesce(p_booking.org_id = ANY (private.org_ids('staff'))
+                  OR (auth.uid() IS NOT NULL AND pg_catalog.lower(pg_catalog.btrim(auth.email())) = email_key),
+                  false);
 END
 $$;
 
