@@ -378,8 +378,10 @@ units of currency. Item lines carry the lowest price any applicable price rule g
 venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
 false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
 customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
-to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
-price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each item line (contained in the
+price), otherwise amount x rate / 10000 (added); a discount line takes off the VAT of what it discounts (the VAT of
+what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
+subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
 discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
 organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
@@ -770,6 +772,16 @@ COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
 
+CREATE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT a discount line takes off: the VAT of what remains to pay after it (p_remaining_minor, rounded like any
+line) minus the VAT of the lines before it (p_vat_so_far_minor), kept between minus that VAT and 0. So the
+order''s VAT is the VAT of what is paid (or, when per-line rounding of the items left less, theirs), never negative,
+and a discount never adds VAT.';
+
 CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO ''
@@ -1003,14 +1015,18 @@ CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_price
 COMMENT ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
 price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
 the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
-line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
-(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+line (p_loyalty_minor, never more than what is left), both negative. Each item''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it); a
+discount line''s VAT is what it takes off (private.discount_vat: the VAT of what remains to pay after it, less the
+VAT before it, between minus that and 0). The
 answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
 total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
 is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
 the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
 (1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
-priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+priced inclusive at each line''s gross (the items, and a fixed discount at its gross) have the same VAT on every line
+and the same total, to the minor unit (what remains after a discount is then the gross of what remained net, so
+its VAT agrees too).';
 
 CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -1019,7 +1035,8 @@ CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at ti
 
 COMMENT ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
 quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
-person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for,
+cheapest first (then by name), so a booking''s order lists them as its quote did whatever order they were asked in. A
 line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
 least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
 time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
@@ -2634,6 +2651,8 @@ GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO aut
 
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 

@@ -395,6 +395,19 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+ SET search_path TO ''
+AS $function$
+  -- The VAT of what is left to pay, less the VAT counted so far: never adding VAT, never taking off more than there
+  -- is (per-line rounding of many small items can leave less, or more, than the VAT of their sum).
+  SELECT LEAST(0, GREATEST(private.vat_of(p_remaining_minor, p_vat_rate_bp, p_prices_include_vat)
+                           - p_vat_so_far_minor, -p_vat_so_far_minor))
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric)
  RETURNS bigint
  LANGUAGE sql
@@ -606,8 +619,8 @@ BEGIN
   END IF;
   IF p_promo_percent IS NOT NULL OR p_promo_amount_minor IS NOT NULL THEN
     n := n + 1;
-    vat := private.vat_of(-promo, p_vat_rate_bp, p_prices_include_vat);
     discount := discount + promo;
+    vat := private.discount_vat(subtotal - discount, vat_total, p_vat_rate_bp, p_prices_include_vat);
     vat_total := vat_total + vat;
     lines := lines || pg_catalog.jsonb_build_object(
       'line_no', n, 'kind', 'promo', 'description', coalesce(p_promo_description, 'Promo code'),
@@ -618,8 +631,8 @@ BEGIN
   loyalty := LEAST(GREATEST(coalesce(p_loyalty_minor, 0), 0), subtotal - discount);
   IF loyalty > 0 THEN
     n := n + 1;
-    vat := private.vat_of(-loyalty, p_vat_rate_bp, p_prices_include_vat);
     discount := discount + loyalty;
+    vat := private.discount_vat(subtotal - discount, vat_total, p_vat_rate_bp, p_prices_include_vat);
     vat_total := vat_total + vat;
     lines := lines || pg_catalog.jsonb_build_object(
       'line_no', n, 'kind', 'loyalty', 'description', coalesce(p_loyalty_description, 'Loyalty points'),
@@ -676,10 +689,9 @@ BEGIN
     SELECT pg_catalog.sum(l.quantity),
            pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
              'ticket_type_id', tt.id, 'base', tt.price_minor, 'quantity', l.quantity,
-             'description', pg_catalog.format('%s: %s', exp.name, tt.name)) ORDER BY l.n)
+             'description', pg_catalog.format('%s: %s', exp.name, tt.name)) ORDER BY tt.price_minor, tt.name, tt.id)
       INTO places, items
-      FROM (SELECT (e.v ->> 'ticket_type_id')::uuid AS ticket_type_id, (e.v ->> 'quantity')::integer AS quantity, e.n
-              FROM pg_catalog.jsonb_array_elements(p_tickets) WITH ORDINALITY AS e(v, n)) l
+      FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
       JOIN app.ticket_types tt ON tt.id = l.ticket_type_id AND tt.experience_id = exp.id AND tt.active
      WHERE l.quantity >= 1 AND l.quantity <= tt.per_order_max
        AND (tt.sales_start IS NULL OR tt.sales_start <= p_booked_at)
@@ -1166,8 +1178,10 @@ units of currency. Item lines carry the lowest price any applicable price rule g
 venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
 false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
 customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
-to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
-price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each item line (contained in the
+price), otherwise amount x rate / 10000 (added); a discount line takes off the VAT of what it discounts (the VAT of
+what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
+subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
 discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
 organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
@@ -1218,6 +1232,11 @@ such active code. A definer only to read the currency list.';
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.deactivate_promo_code(uuid) TO authenticated;
 COMMENT ON FUNCTION private.deactivate_promo_code(uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
+REVOKE ALL ON FUNCTION private.discount_vat(bigint,bigint,integer,boolean) FROM PUBLIC;
+COMMENT ON FUNCTION private.discount_vat(bigint,bigint,integer,boolean) IS 'The VAT a discount line takes off: the VAT of what remains to pay after it (p_remaining_minor, rounded like any
+line) minus the VAT of the lines before it (p_vat_so_far_minor), kept between minus that VAT and 0. So the
+order''s VAT is the VAT of what is paid (or, when per-line rounding of the items left less, theirs), never negative,
+and a discount never adds VAT.';
 REVOKE ALL ON FUNCTION private.div_round(numeric,numeric) FROM PUBLIC;
 COMMENT ON FUNCTION private.div_round(numeric,numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
 div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
@@ -1254,18 +1273,23 @@ REVOKE ALL ON FUNCTION private.price_cart(jsonb,integer,boolean,integer,bigint,t
 COMMENT ON FUNCTION private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
 price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
 the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
-line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
-(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+line (p_loyalty_minor, never more than what is left), both negative. Each item''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it); a
+discount line''s VAT is what it takes off (private.discount_vat: the VAT of what remains to pay after it, less the
+VAT before it, between minus that and 0). The
 answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
 total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
 is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
 the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
 (1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
-priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+priced inclusive at each line''s gross (the items, and a fixed discount at its gross) have the same VAT on every line
+and the same total, to the minor unit (what remains after a discount is then the gross of what remained net, so
+its VAT agrees too).';
 REVOKE ALL ON FUNCTION private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone) FROM PUBLIC;
 COMMENT ON FUNCTION private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
 quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
-person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for,
+cheapest first (then by name), so a booking''s order lists them as its quote did whatever order they were asked in. A
 line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
 least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
 time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then

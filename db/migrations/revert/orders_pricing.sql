@@ -66,6 +66,8 @@ drop function if exists "private"."currency_arg"(p_name text, p_value text);
 
 drop function if exists "private"."deactivate_promo_code"(p_promo_code_id uuid);
 
+drop function if exists "private"."discount_vat"(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean);
+
 drop function if exists "private"."div_round"(p_numerator numeric, p_denominator numeric);
 
 drop function if exists "private"."experiences_currency"();

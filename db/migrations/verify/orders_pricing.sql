@@ -100,6 +100,7 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.deactivate_promo_code(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.deactivate_promo_code(uuid)';
   END IF;
+  PERFORM 'private.discount_vat(bigint,bigint,integer,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.div_round(numeric,numeric)'::pg_catalog.regprocedure;
   PERFORM 'private.experiences_currency()'::pg_catalog.regprocedure;
   PERFORM 'private.get_org_settings(uuid)'::pg_catalog.regprocedure;
