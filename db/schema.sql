@@ -851,6 +851,13 @@ CREATE FUNCTION private.is_super_admin() RETURNS boolean
 
 COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
 
+CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
 CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2232,8 +2239,6 @@ CREATE POLICY bookings_update ON app.bookings FOR UPDATE TO authenticated USING 
 
 ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY currencies_select ON app.currencies FOR SELECT TO anon, authenticated USING (true);
-
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -2686,6 +2691,11 @@ REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
+REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_currencies() TO anon;
+GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
 
@@ -2833,10 +2843,6 @@ GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience
 GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
-
-GRANT SELECT ON TABLE app.currencies TO anon;
-GRANT SELECT ON TABLE app.currencies TO authenticated;
-GRANT SELECT ON TABLE app.currencies TO service_role;
 
 GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
 GRANT SELECT(org_id) ON TABLE app.customers TO service_role;

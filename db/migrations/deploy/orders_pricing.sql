@@ -5,6 +5,8 @@
 
 BEGIN;
 
+drop policy "currencies_select" on "app"."currencies";
+
 SET LOCAL check_function_bodies = off;
 
 CREATE OR REPLACE FUNCTION api.cancel_order(order_id uuid, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text)
@@ -73,7 +75,7 @@ CREATE OR REPLACE FUNCTION api.list_currencies()
  STABLE
  SET search_path TO ''
 AS $function$
-  SELECT c.code::text, c.minor_digits, c.name FROM app.currencies c ORDER BY c.code
+  SELECT * FROM private.list_currencies()
 $function$
 ;
 
@@ -460,6 +462,16 @@ BEGIN
   END IF;
   RETURN private.org_settings_answer(hit);
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.list_currencies()
+ RETURNS TABLE(code text, minor_digits smallint, name text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  SELECT c.code::text, c.minor_digits, c.name FROM app.currencies c ORDER BY c.code
 $function$
 ;
 
@@ -1246,6 +1258,11 @@ has chosen its currency, that one (PT409 currency_mismatch). A definer to read t
 REVOKE ALL ON FUNCTION private.get_org_settings(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.get_org_settings(uuid) TO authenticated;
 COMMENT ON FUNCTION private.get_org_settings(uuid) IS 'The settings of an organization the caller is a member of (any role); PT404 otherwise.';
+REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC, anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO anon;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO authenticated;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO service_role;
+COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
 REVOKE ALL ON FUNCTION private.list_promo_codes(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.list_promo_codes(uuid) TO authenticated;
 COMMENT ON FUNCTION private.list_promo_codes(uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';

@@ -74,6 +74,8 @@ drop function if exists "private"."experiences_currency"();
 
 drop function if exists "private"."get_org_settings"(p_org_id uuid);
 
+drop function if exists "private"."list_currencies"();
+
 drop function if exists "private"."list_promo_codes"(p_org_id uuid);
 
 drop function if exists "private"."may_order"(p_booking app.bookings, p_embed_key text, p_customer_email text);
@@ -264,6 +266,13 @@ AS $function$
     FROM app.experiences e WHERE e.id = b.experience_id
 $function$
 ;
+
+create policy "currencies_select"
+on "app"."currencies"
+as permissive
+for select
+to anon, authenticated
+using (true);
 REVOKE ALL ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) TO anon;
 GRANT EXECUTE ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) TO authenticated;

@@ -107,6 +107,16 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_org_settings(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_org_settings(uuid)';
   END IF;
+  PERFORM 'private.list_currencies()'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.list_currencies()';
+  END IF;
   PERFORM 'private.list_promo_codes(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_promo_codes(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_promo_codes(uuid)';
