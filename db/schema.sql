@@ -217,6 +217,20 @@ COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
 
+CREATE FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid DEFAULT NULL::uuid, min_lead interval DEFAULT NULL::interval, booked_before timestamp with time zone DEFAULT NULL::timestamp with time zone, weekdays smallint[] DEFAULT NULL::smallint[], starts_from time without time zone DEFAULT NULL::time without time zone, starts_until time without time zone DEFAULT NULL::time without time zone, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, replacement_price_minor bigint DEFAULT NULL::bigint) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) IS 'Adds a price rule to an experience (or one of its ticket types) and answers it. kind early_bird: it applies to
+bookings made at least min_lead (1 minute to 366 days) before the start and/or before booked_before; kind
+time_based: to sessions whose venue-local start is on one of weekdays (ISO, 1 = Monday) and/or at or after
+starts_from and before starts_until. It changes the unit price by exactly one of percent_off (1 to 100, rounded half
+away from zero), amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line,
+the one giving the lowest unit price wins; the line''s description names it. quote, create_booking and create_order
+all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
+Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.';
+
 CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -231,6 +245,14 @@ NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = eve
 create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
+
+CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) IS 'Stops a price rule from pricing new quotes, bookings and orders and answers it. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not found.';
 
 CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
     LANGUAGE sql
@@ -331,6 +353,14 @@ CREATE FUNCTION api.list_currencies() RETURNS TABLE(code text, minor_digits smal
 COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organization may sell in, by code, each with the number of digits of its minor unit
 (amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
 1.500 dinars). For everyone, anon included.';
+
+CREATE FUNCTION api.list_price_rules(experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_price_rules(experience_id uuid) IS 'An experience''s price rules, active first, each as create_price_rule answers it. For staff of its organization
+(they see why a price is what it is). Errors: PT404 experience not found.';
 
 CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
@@ -739,6 +769,14 @@ CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS ap
 COMMENT ON FUNCTION private.create_organization(p_name text, p_slug text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
 signed in. Called through api.create_organization.';
 
+CREATE FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) IS 'The work of api.create_price_rule, which checked the arguments. Its own checks: PT404 unless staff of the
+experience''s organization, PT403 staff; PT400 for a rule of the wrong shape.';
+
 CREATE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -857,6 +895,13 @@ CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits 
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
+CREATE FUNCTION private.list_price_rules(p_experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_price_rules(p_experience_id uuid) IS 'The work of api.list_price_rules. Its own check: PT404 unless staff of the experience''s organization.';
 
 CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1051,6 +1096,51 @@ carries. The sum of the amounts is the booking''s price_minor. PT400 as place_bo
 experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
 p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
 
+CREATE TABLE app.price_rules (
+    org_id uuid NOT NULL,
+    experience_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ticket_type_id uuid,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_lead interval,
+    booked_before timestamp with time zone,
+    weekdays smallint[],
+    starts_from time without time zone,
+    starts_until time without time zone,
+    percent_off integer,
+    amount_off_minor bigint,
+    replacement_price_minor bigint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
+    CONSTRAINT price_rules_condition CHECK (
+CASE kind
+    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
+    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
+END),
+    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
+    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
+    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
+    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
+    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
+);
+
+ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
+
+CREATE FUNCTION private.price_rule_answer(r app.price_rules) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_rule_answer(r app.price_rules) IS 'A price rule as the management functions answer it.';
+
 CREATE TABLE app.promo_codes (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1164,6 +1254,13 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
+
+CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
 
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1418,44 +1515,6 @@ END))),
 ALTER TABLE ONLY app.orders FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.orders IS 'What a booking costs and what has been paid and refunded for it, in minor units of currency. subtotal: the item lines; discount: the promo and loyalty lines, as a positive amount; vat: the tax of all lines; total = subtotal - discount (+ vat when prices_include_vat is false). The VAT terms are those of the organization when the order was made. expires_at: the payment deadline, the booking''s hold.';
-
-CREATE TABLE app.price_rules (
-    org_id uuid NOT NULL,
-    experience_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    ticket_type_id uuid,
-    name text NOT NULL,
-    kind text NOT NULL,
-    min_lead interval,
-    booked_before timestamp with time zone,
-    weekdays smallint[],
-    starts_from time without time zone,
-    starts_until time without time zone,
-    percent_off integer,
-    amount_off_minor bigint,
-    replacement_price_minor bigint,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
-    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
-    CONSTRAINT price_rules_condition CHECK (
-CASE kind
-    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
-    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
-END),
-    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
-    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
-    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
-    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
-    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
-    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
-    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
-);
-
-ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
 
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
@@ -2473,8 +2532,14 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
@@ -2507,6 +2572,9 @@ REVOKE ALL ON FUNCTION api.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_currencies() TO anon;
 GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_price_rules(experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
@@ -2643,6 +2711,9 @@ GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text,
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
 
@@ -2695,6 +2766,9 @@ REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_currencies() TO anon;
 GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
@@ -2759,6 +2833,8 @@ REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, 
 
 REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.price_rule_answer(r app.price_rules) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.promo_code_answer(p app.promo_codes) FROM PUBLIC;
@@ -2789,6 +2865,9 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
+
+REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;

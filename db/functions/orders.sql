@@ -1497,3 +1497,239 @@ CREATE OR REPLACE TRIGGER promo_codes_touch_updated_at
 CREATE OR REPLACE TRIGGER price_rules_touch_updated_at
   BEFORE UPDATE ON app.price_rules
   FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+
+-- Managing price rules (managers). ------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.price_rule_answer(r app.price_rules)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT pg_catalog.jsonb_build_object(
+    'id', r.id, 'org_id', r.org_id, 'experience_id', r.experience_id, 'ticket_type_id', r.ticket_type_id,
+    'name', r.name, 'kind', r.kind, 'min_lead', r.min_lead, 'booked_before', r.booked_before,
+    'weekdays', pg_catalog.to_jsonb(r.weekdays), 'starts_from', r.starts_from, 'starts_until', r.starts_until,
+    'percent_off', r.percent_off, 'amount_off_minor', r.amount_off_minor,
+    'replacement_price_minor', r.replacement_price_minor, 'active', r.active, 'created_at', r.created_at)
+$$;
+
+COMMENT ON FUNCTION private.price_rule_answer(app.price_rules) IS
+'A price rule as the management functions answer it.';
+
+REVOKE ALL ON FUNCTION private.price_rule_answer(app.price_rules) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.create_price_rule(
+  p_experience_id           uuid,
+  p_name                    text,
+  p_kind                    text,
+  p_ticket_type_id          uuid,
+  p_min_lead                interval,
+  p_booked_before           timestamptz,
+  p_weekdays                smallint[],
+  p_starts_from             time,
+  p_starts_until            time,
+  p_percent_off             integer,
+  p_amount_off_minor        bigint,
+  p_replacement_price_minor bigint
+)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  exp  app.experiences;
+  made app.price_rules;
+BEGIN
+  SELECT e.* INTO exp FROM app.experiences e
+   WHERE e.id = p_experience_id AND e.org_id = ANY (private.org_ids('staff'));
+  IF exp.id IS NULL THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT exp.org_id = ANY (private.org_ids('manager')) THEN
+    RAISE EXCEPTION 'only a manager, an admin or the owner manages price rules' USING ERRCODE = 'PT403';
+  END IF;
+  IF p_kind IS NULL OR p_kind NOT IN ('early_bird', 'time_based') THEN
+    RAISE EXCEPTION 'kind must be one of early_bird, time_based, not %', coalesce(pg_catalog.quote_literal(p_kind),
+                                                                                  'null')
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF pg_catalog.num_nonnulls(p_percent_off, p_amount_off_minor, p_replacement_price_minor) <> 1 THEN
+    RAISE EXCEPTION 'give one of percent_off, amount_off_minor or replacement_price_minor' USING ERRCODE = 'PT400',
+      DETAIL = 'invalid';
+  END IF;
+  IF p_kind = 'early_bird' AND (pg_catalog.num_nonnulls(p_min_lead, p_booked_before) = 0
+                                OR pg_catalog.num_nonnulls(p_weekdays, p_starts_from, p_starts_until) > 0) THEN
+    RAISE EXCEPTION 'an early_bird rule takes min_lead and/or booked_before, and nothing else'
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_kind = 'time_based' AND (pg_catalog.num_nonnulls(p_weekdays, p_starts_from, p_starts_until) = 0
+                                OR pg_catalog.num_nonnulls(p_min_lead, p_booked_before) > 0) THEN
+    RAISE EXCEPTION 'a time_based rule takes weekdays, starts_from and/or starts_until, and nothing else'
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_weekdays IS NOT NULL AND (pg_catalog.cardinality(p_weekdays) = 0 OR NOT p_weekdays <@ '{1,2,3,4,5,6,7}') THEN
+    RAISE EXCEPTION 'weekdays are ISO weekdays, 1 (Monday) to 7 (Sunday)' USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_starts_from >= p_starts_until THEN
+    RAISE EXCEPTION 'starts_until must be after starts_from' USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_ticket_type_id IS NOT NULL AND NOT EXISTS (SELECT FROM app.ticket_types t
+                                                   WHERE t.id = p_ticket_type_id AND t.experience_id = exp.id) THEN
+    RAISE EXCEPTION 'ticket_type_id is not a ticket type of this experience' USING ERRCODE = 'PT400',
+      DETAIL = 'invalid';
+  END IF;
+  INSERT INTO app.price_rules (org_id, experience_id, ticket_type_id, name, kind, min_lead, booked_before, weekdays,
+                               starts_from, starts_until, percent_off, amount_off_minor, replacement_price_minor)
+  VALUES (exp.org_id, exp.id, p_ticket_type_id, pg_catalog.btrim(p_name), p_kind, p_min_lead, p_booked_before,
+          p_weekdays, p_starts_from, p_starts_until, p_percent_off, p_amount_off_minor, p_replacement_price_minor)
+  RETURNING * INTO made;
+  RETURN private.price_rule_answer(made);
+END
+$$;
+
+COMMENT ON FUNCTION private.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time, time,
+                                              integer, bigint, bigint) IS
+'The work of api.create_price_rule, which checked the arguments. Its own checks: PT404 unless staff of the
+experience''s organization, PT403 staff; PT400 for a rule of the wrong shape.';
+
+REVOKE ALL ON FUNCTION private.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time, time,
+                                                 integer, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time,
+                                                    time, integer, bigint, bigint) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.create_price_rule(
+  experience_id           uuid,
+  name                    text,
+  kind                    text,
+  ticket_type_id          uuid DEFAULT NULL,
+  min_lead                interval DEFAULT NULL,
+  booked_before           timestamptz DEFAULT NULL,
+  weekdays                smallint[] DEFAULT NULL,
+  starts_from             time DEFAULT NULL,
+  starts_until            time DEFAULT NULL,
+  percent_off             integer DEFAULT NULL,
+  amount_off_minor        bigint DEFAULT NULL,
+  replacement_price_minor bigint DEFAULT NULL
+)
+RETURNS jsonb
+LANGUAGE sql
+VOLATILE
+SET search_path = ''
+AS $$
+  SELECT private.create_price_rule(
+    experience_id, private.text_arg('name', name, 1, 100), private.text_arg('kind', kind, 1, 20), ticket_type_id,
+    private.interval_arg('min_lead', min_lead, interval '1 minute', interval '366 days'),
+    private.time_arg('booked_before', booked_before), weekdays, starts_from, starts_until,
+    private.count_arg('percent_off', percent_off, 1, 100),
+    private.amount_arg('amount_off_minor', amount_off_minor, 1, 100000000),
+    private.amount_arg('replacement_price_minor', replacement_price_minor, 0, 100000000))
+$$;
+
+COMMENT ON FUNCTION api.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time, time,
+                                          integer, bigint, bigint) IS
+$$Adds a price rule to an experience (or one of its ticket types) and answers it. kind early_bird: it applies to
+bookings made at least min_lead (1 minute to 366 days) before the start and/or before booked_before; kind
+time_based: to sessions whose venue-local start is on one of weekdays (ISO, 1 = Monday) and/or at or after
+starts_from and before starts_until. It changes the unit price by exactly one of percent_off (1 to 100, rounded half
+away from zero), amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line,
+the one giving the lowest unit price wins; the line's description names it. quote, create_booking and create_order
+all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
+Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.$$;
+
+REVOKE ALL ON FUNCTION api.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time, time,
+                                             integer, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.create_price_rule(uuid, text, text, uuid, interval, timestamptz, smallint[], time, time,
+                                                integer, bigint, bigint) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  hit app.price_rules;
+BEGIN
+  SELECT r.* INTO hit FROM app.price_rules r
+   WHERE r.id = p_price_rule_id AND r.org_id = ANY (private.org_ids('staff')) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'price rule not found' USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT hit.org_id = ANY (private.org_ids('manager')) THEN
+    RAISE EXCEPTION 'only a manager, an admin or the owner manages price rules' USING ERRCODE = 'PT403';
+  END IF;
+  UPDATE app.price_rules r SET active = coalesce(p_active, r.active) WHERE r.id = hit.id RETURNING r.* INTO hit;
+  RETURN private.price_rule_answer(hit);
+END
+$$;
+
+COMMENT ON FUNCTION private.set_price_rule_active(uuid, boolean) IS
+'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
+
+REVOKE ALL ON FUNCTION private.set_price_rule_active(uuid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.set_price_rule_active(uuid, boolean) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.deactivate_price_rule(price_rule_id uuid)
+RETURNS jsonb
+LANGUAGE sql
+VOLATILE
+SET search_path = ''
+AS $$
+  SELECT private.set_price_rule_active(price_rule_id, false)
+$$;
+
+COMMENT ON FUNCTION api.deactivate_price_rule(uuid) IS
+$$Stops a price rule from pricing new quotes, bookings and orders and answers it. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not found.$$;
+
+REVOKE ALL ON FUNCTION api.deactivate_price_rule(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.deactivate_price_rule(uuid) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION private.list_price_rules(p_experience_id uuid)
+RETURNS SETOF jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM app.experiences e
+                  WHERE e.id = p_experience_id AND e.org_id = ANY (private.org_ids('staff'))) THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+  RETURN QUERY SELECT private.price_rule_answer(r) FROM app.price_rules r
+                WHERE r.experience_id = p_experience_id ORDER BY r.active DESC, r.created_at, r.id;
+END
+$$;
+
+COMMENT ON FUNCTION private.list_price_rules(uuid) IS
+'The work of api.list_price_rules. Its own check: PT404 unless staff of the experience''s organization.';
+
+REVOKE ALL ON FUNCTION private.list_price_rules(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.list_price_rules(uuid) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.list_price_rules(experience_id uuid)
+RETURNS SETOF jsonb
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT * FROM private.list_price_rules(experience_id)
+$$;
+
+COMMENT ON FUNCTION api.list_price_rules(uuid) IS
+$$An experience's price rules, active first, each as create_price_rule answers it. For staff of its organization
+(they see why a price is what it is). Errors: PT404 experience not found.$$;
+
+REVOKE ALL ON FUNCTION api.list_price_rules(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.list_price_rules(uuid) TO authenticated;
