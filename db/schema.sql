@@ -63,6 +63,18 @@ CREATE TYPE app.member_role AS ENUM (
 
 COMMENT ON TYPE app.member_role IS 'A member''s role in an organization, weakest first: compare with >=.';
 
+CREATE TYPE app.order_status AS ENUM (
+    'pending',
+    'paid',
+    'failed',
+    'expired',
+    'cancelled',
+    'partially_refunded',
+    'refunded'
+);
+
+COMMENT ON TYPE app.order_status IS 'pending -> paid | failed | expired | cancelled; failed | expired -> paid (late payment); paid -> partially_refunded | refunded; partially_refunded -> refunded; failed | expired | cancelled -> refunded once money was received.';
+
 CREATE TYPE app.pricing_mode AS ENUM (
     'per_group',
     'per_person'
@@ -100,6 +112,16 @@ the refund due in minor units under the experience''s policy (full before its cu
 start, nothing after; nothing when unpaid). For staff of its organization. Errors: PT404 not found; PT400 a reason
 over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
 cancellation changes nothing, its reason is not written.';
+
+CREATE FUNCTION api.cancel_order(order_id uuid, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) IS 'Cancels a pending order (nothing paid yet) and answers it as create_order does; its promo code''s use is given
+back. The booking keeps its hold, so a new order (another promo code, say) can be made while it lasts. The same
+callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
+argument; PT409 illegal_transition when the order is not pending.';
 
 CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
@@ -168,6 +190,26 @@ scheduled, too late, too early, venue closed, outside 2000-01-01 to five years f
 (detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
 idempotency_key_reused).';
 
+CREATE FUNCTION api.create_order(booking_id uuid, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Turns a pending booking with a live hold into a pending order to pay, priced as api.quote prices it (the same
+lines, VAT rounded per line half away from zero, the lines summing to the totals), with an optional promo code.
+Answers the order: {id, org_id, booking_id, customer_id, status, currency, prices_include_vat, vat_rate_bp,
+subtotal_minor, discount_minor, vat_minor, total_minor, paid_minor, refunded_minor, expires_at (the payment
+deadline: the booking''s hold), refund_required, created_at, paid_at, promo_code, lines: [{line_no, kind,
+description, ticket_type_id, quantity, unit_price_minor, amount_minor, vat_minor, price_rule_id}]}, amounts in minor
+units. Idempotent: while the booking has a live order, the same request (same promo code, whatever its case)
+answers it again. The code''s use is taken now and given back if the order expires, is cancelled or fails. Callers:
+staff of the booking''s organization; the signed-in user whose e-mail is the booking''s customer''s; or anyone with
+the venue''s embed key AND the booking''s customer_email. redeem_points must be 0 for now. Errors: PT404 booking not
+found (or the caller may not order it); PT400 naming the argument; PT409 hold_expired (not pending, or its hold
+ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
+promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
+promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer''s sentence).';
+
 CREATE TABLE app.organizations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
@@ -190,6 +232,51 @@ CREATE FUNCTION api.create_organization(name text, slug text) RETURNS app.organi
 COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
+
+CREATE FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid DEFAULT NULL::uuid, min_lead interval DEFAULT NULL::interval, booked_before timestamp with time zone DEFAULT NULL::timestamp with time zone, weekdays smallint[] DEFAULT NULL::smallint[], starts_from time without time zone DEFAULT NULL::time without time zone, starts_until time without time zone DEFAULT NULL::time without time zone, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, replacement_price_minor bigint DEFAULT NULL::bigint) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) IS 'Adds a price rule to an experience (or one of its ticket types) and answers it. kind early_bird: it applies to
+bookings made at least min_lead (1 minute to 366 days) before the start and/or before booked_before; kind
+time_based: to sessions whose venue-local start is on one of weekdays (ISO, 1 = Monday) and/or at or after
+starts_from and before starts_until. It changes the unit price by exactly one of percent_off (1 to 100, rounded half
+away from zero), amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line,
+the one giving the lowest unit price wins; the line''s description names it. quote, create_booking and create_order
+all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
+Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.';
+
+CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) IS 'Makes a promo code and answers it ({id, org_id, code, percent_off, amount_off_minor, currency, valid_from,
+valid_until, max_uses, uses, max_uses_per_customer, active, experience_ids, created_at}). code: 2 to 40 letters,
+digits, - or _, unique in the organization whatever its case (customers may type it in any case). Either
+percent_off (1 to 100) or amount_off_minor (1 to 100000000, with its currency); valid in [valid_from, valid_until)
+(either open); max_uses orders at most (1 to 10000000; NULL = unlimited) and max_uses_per_customer (1 to 1000;
+NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = every experience). A use is taken by
+create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
+For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
+promo_code_exists.';
+
+CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) IS 'Stops a price rule from pricing new quotes, bookings and orders and answers it. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
+on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
 
 CREATE FUNCTION api.expire_holds() RETURNS integer
     LANGUAGE sql
@@ -251,6 +338,17 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
+CREATE FUNCTION api.get_org_settings(org_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.get_org_settings(org_id uuid) IS 'An organization''s money settings, as one object: currency (ISO 4217, null until chosen) and its minor_digits,
+vat_rate_bp (basis points: 1500 = 15 %), prices_include_vat, vat_number, loyalty_points_per_major (points earned per
+whole currency unit paid; 0 = no loyalty), loyalty_point_value_minor (minor units a redeemed point is worth; 0 = no
+redemption), full_refund_before and late_refund_percent (the refund policy of experiences that set none),
+updated_at. For members of the organization, any role. Errors: PT404 not a member (or no such organization).';
+
 CREATE FUNCTION api.get_tickets(confirmation_code text, email text) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -280,6 +378,31 @@ of the organization; others see an empty list. Errors: PT400 naming the argument
 five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
 address.';
 
+CREATE FUNCTION api.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organization may sell in, by code, each with the number of digits of its minor unit
+(amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
+1.500 dinars). For everyone, anon included.';
+
+CREATE FUNCTION api.list_price_rules(experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_price_rules(experience_id uuid) IS 'An experience''s price rules, active first, each as create_price_rule answers it. For staff of its organization
+(they see why a price is what it is). Errors: PT404 experience not found.';
+
+CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
+holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
+
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -303,6 +426,31 @@ CREATE FUNCTION api.purge_audit_log(before timestamp with time zone) RETURNS big
 COMMENT ON FUNCTION api.purge_audit_log(before timestamp with time zone) IS 'Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
 links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer DEFAULT NULL::integer, tickets jsonb DEFAULT NULL::jsonb, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Prices a prospective booking without writing anything: what create_booking and then create_order would charge.
+Private sessions take party_size, ticketed events tickets ([{"ticket_type_id": "…", "quantity": 2}]). Answers
+{currency, lines: [{line_no, kind (''item'', ''promo'', ''loyalty''), description, ticket_type_id, price_rule_id, quantity,
+unit_price_minor, amount_minor, vat_minor}], subtotal_minor, discount_minor, vat_minor, total_minor,
+prices_include_vat, vat_rate_bp, promo: {code, valid, reason, message} or null}, every amount an integer in minor
+units of currency. Item lines carry the lowest price any applicable price rule gives (early-bird, time-based in the
+venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
+false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
+customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each item line (contained in the
+price), otherwise amount x rate / 10000 (added); a discount line takes off the VAT of what it discounts (the VAT of
+what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
+subtotal_minor = the items,
+discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
+discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
+organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
+venue); PT400 naming the argument (starts_at outside 2000-01-01 to five years from now, party_size outside 1 to 1000
+or the experience''s limits, tickets malformed, unknown or not on sale, promo_code over 40 characters,
+customer_email malformed, redeem_points above 0).';
 
 CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
@@ -382,6 +530,20 @@ it). For anyone: a ticket id is random (122 bits) and reached only through get_t
 capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
 unknown or revoked ticket.';
 
+CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) IS 'Changes an organization''s money settings and answers them as get_org_settings does. Every argument but org_id
+defaults to NULL, which keeps the value; vat_number '''' removes it. currency: an ISO 4217 code (any case); once set,
+every experience of the organization must use it (and new ones must). vat_rate_bp: 0 to 10000 basis points (1500 =
+15 %); prices_include_vat: whether prices shown include VAT (true: VAT is the part of each price that is tax;
+false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1000000. full_refund_before: 0 to
+366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
+currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
+PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
+
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -453,6 +615,14 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
 
+CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) RETURNS bigint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is outside p_min to p_max.';
+
 CREATE FUNCTION private.audit_append_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -515,8 +685,8 @@ CREATE TABLE app.experiences (
     max_advance interval DEFAULT '90 days'::interval NOT NULL,
     hold_minutes integer DEFAULT 15 NOT NULL,
     requires_payment boolean DEFAULT true NOT NULL,
-    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
-    late_refund_percent integer DEFAULT 0 NOT NULL,
+    full_refund_before interval,
+    late_refund_percent integer,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -539,6 +709,10 @@ CREATE TABLE app.experiences (
 ALTER TABLE ONLY app.experiences FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.experiences IS 'What is sold. private_session: one group per slot on its resources, with a reset buffer after each session. ticketed_event: dated sessions whose capacity its ticket types share.';
+
+COMMENT ON COLUMN app.experiences.full_refund_before IS 'Cancelled at least this long before the start: refunded in full. NULL = the organization''s default.';
+
+COMMENT ON COLUMN app.experiences.late_refund_percent IS 'Cancelled later, until the start: this percentage refunded. NULL = the organization''s default.';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -605,6 +779,15 @@ COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pen
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
 
+CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.bookings_order_follow() IS 'Trigger on app.bookings: when a booking becomes expired, cancelled or rejected, its pending order becomes expired
+(the booking expired) or cancelled (otherwise) in the same transaction. A definer: whoever moves a booking need not
+write orders.';
+
 CREATE FUNCTION private.bookings_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -620,6 +803,13 @@ CREATE FUNCTION private.bookings_tickets() RETURNS trigger
 
 COMMENT ON FUNCTION private.bookings_tickets() IS 'Trigger: a booking that becomes confirmed (any path) gets its tickets; one that becomes cancelled, rejected or
 expired has them revoked; a confirmed booking moved to another session has them revoked and issued anew.';
+
+CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
 CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -695,6 +885,15 @@ CREATE FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_i
 
 COMMENT ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) IS 'Adds (p_sign = 1) or removes (-1) a booking''s ticket lines to the per-slot ticket-type counters.';
 
+CREATE FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.create_order, which checked the arguments; its own check is private.may_order (else PT404). Prices
+the booking with private.price_lines at the time it was booked and private.price_cart, takes the promo code''s use
+under its counters'' CHECKs, and writes the order and its lines.';
+
 CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS app.organizations
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -702,6 +901,38 @@ CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS ap
 
 COMMENT ON FUNCTION private.create_organization(p_name text, p_slug text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
 signed in. Called through api.create_organization.';
+
+CREATE FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) IS 'The work of api.create_price_rule, which checked the arguments. Its own checks: PT404 unless staff of the
+experience''s organization, PT403 staff; PT400 for a rule of the wrong shape.';
+
+CREATE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) IS 'The work of api.create_promo_code, which checked the arguments. Its own checks: PT404 for non-members, PT403 for
+staff.';
+
+CREATE FUNCTION private.currency_arg(p_name text, p_value text) RETURNS character
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns an api function''s currency argument p_name as its ISO 4217 code in capitals (NULL too), or raises PT400
+naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
+such active code. A definer only to read the currency list.';
+
+CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -711,6 +942,24 @@ CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURN
 COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS 'The ids of the changes of a Sqitch project deployed here, from the named registry schema; none when there is no
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
+
+CREATE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT a discount line takes off: the VAT of what remains to pay after it (p_remaining_minor, rounded like any
+line) minus the VAT of the lines before it (p_vat_so_far_minor), kept between minus that VAT and 0. So the
+order''s VAT is the VAT of what is paid (or, when per-line rounding of the items left less, theirs), never negative,
+and a discount never adds VAT.';
+
+CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
+div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
 
 CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -728,6 +977,21 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
 
+CREATE FUNCTION private.experiences_currency() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.experiences_currency() IS 'Trigger on app.experiences: the currency is an ISO 4217 code (PT400 unknown currency) and, once the organization
+has chosen its currency, that one (PT409 currency_mismatch). A definer to read the settings whoever writes.';
+
+CREATE FUNCTION private.get_org_settings(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.get_org_settings(p_org_id uuid) IS 'The settings of an organization the caller is a member of (any role); PT404 otherwise.';
+
 CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -735,6 +999,13 @@ CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
 
 COMMENT ON FUNCTION private.get_tickets(p_code text, p_email text) IS 'The bookings (in practice one) with this confirmation code whose customer has this e-mail, with their tickets; or
 the not-found answer, counted for the rate limit. Its own check: the pair itself.';
+
+CREATE FUNCTION private.insert_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.insert_only() IS 'Trigger for insert-only tables (app.order_lines): any UPDATE, DELETE or TRUNCATE is PT409 illegal_transition.';
 
 CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) RETURNS interval
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -768,6 +1039,27 @@ COMMENT ON FUNCTION private.issue_tickets(p_booking app.bookings) IS 'Issues the
 seats take its ticket types in order), valid from two hours before the start until the end, signed with the
 organization''s current key. Returns how many it issued; issuing again issues none.';
 
+CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
+CREATE FUNCTION private.list_price_rules(p_experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_price_rules(p_experience_id uuid) IS 'The work of api.list_price_rules. Its own check: PT404 unless staff of the experience''s organization.';
+
+CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
+
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO ''
@@ -775,6 +1067,15 @@ CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone,
 
 COMMENT ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) IS 'The instant a wall-clock time happens in an IANA zone: NULL when the clocks skip it (spring forward), the first
 of the two when it happens twice (fall back).';
+
+CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
+e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
+customer''s e-mail. Definers only.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -808,6 +1109,33 @@ COMMENT ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to dat
 when the venue has no hours at all, which means open whenever it has sessions. A session fits when its local
 start-to-end range is contained (@>).';
 
+CREATE FUNCTION private.order_answer(p_order_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.order_answer(p_order_id uuid) IS 'An order as create_order and cancel_order answer it: its fields, the promo code it used (or null) and its lines,
+amounts as integers in minor units. Definers only.';
+
+CREATE FUNCTION private.orders_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_guard() IS 'Trigger: a new order is pending with nothing paid; status moves forward only (pending -> paid | failed | expired |
+cancelled; failed | expired -> paid, a late payment; paid -> partially_refunded | refunded; partially_refunded ->
+refunded; failed | expired | cancelled -> refunded only once money was received), else PT409 illegal_transition;
+booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
+set once, when the order first becomes paid; orders are never deleted.';
+
+CREATE FUNCTION private.orders_release() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_release() IS 'Trigger on app.orders: when a pending order fails, expires or is cancelled, the promo code use it took is given
+back, once (its redemption''s released_at), to the code''s counter and the customer''s.';
+
 CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -815,6 +1143,45 @@ CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
 
 COMMENT ON FUNCTION private.org_ids(min_role app.member_role) IS 'The organizations in which the caller holds at least min_role; empty for anonymous callers. For policies, as
 org_id = ANY ((SELECT private.org_ids(''staff''))::uuid[]) so it runs once per statement.';
+
+CREATE TABLE app.org_settings (
+    org_id uuid NOT NULL,
+    currency character(3),
+    vat_rate_bp integer DEFAULT 0 NOT NULL,
+    prices_include_vat boolean DEFAULT true NOT NULL,
+    vat_number text,
+    loyalty_points_per_major integer DEFAULT 0 NOT NULL,
+    loyalty_point_value_minor integer DEFAULT 0 NOT NULL,
+    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
+    late_refund_percent integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
+    CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
+    CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
+    CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
+    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+);
+
+ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
+
+CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_answer(s app.org_settings) IS 'An organization''s settings as get_org_settings and update_org_settings answer them (a JSON object).';
+
+CREATE FUNCTION private.org_settings_create() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_create() IS 'Trigger on app.organizations: a new organization gets its app.org_settings row (currency not chosen, no VAT,
+prices include VAT, refund defaults of 48 hours and 0 %). A definer: whoever may create an organization need not
+write settings.';
 
 CREATE FUNCTION private.parse_inet(address text) RETURNS inet
     LANGUAGE plpgsql IMMUTABLE
@@ -842,6 +1209,143 @@ experience''s organization, or presents the embed key of its venue. Holds places
 payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
 venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
+CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer DEFAULT NULL::integer, p_promo_amount_minor bigint DEFAULT NULL::bigint, p_promo_description text DEFAULT NULL::text, p_loyalty_minor bigint DEFAULT 0, p_loyalty_description text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
+price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
+the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
+line (p_loyalty_minor, never more than what is left), both negative. Each item''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it); a
+discount line''s VAT is what it takes off (private.discount_vat: the VAT of what remains to pay after it, less the
+VAT before it, between minus that and 0). The
+answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
+total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
+is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
+the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
+(1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
+priced inclusive at each line''s gross (the items, and a fixed discount at its gross) have the same VAT on every line
+and the same total, to the minor unit (what remains after a discount is then the gross of what remained net, so
+its VAT agrees too).';
+
+CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
+quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for,
+cheapest first (then by name), so a booking''s order lists them as its quote did whatever order they were asked in. A
+line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
+least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
+time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
+carries. The sum of the amounts is the booking''s price_minor. PT400 as place_booking says: a party outside the
+experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
+p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
+
+CREATE TABLE app.price_rules (
+    org_id uuid NOT NULL,
+    experience_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ticket_type_id uuid,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_lead interval,
+    booked_before timestamp with time zone,
+    weekdays smallint[],
+    starts_from time without time zone,
+    starts_until time without time zone,
+    percent_off integer,
+    amount_off_minor bigint,
+    replacement_price_minor bigint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
+    CONSTRAINT price_rules_condition CHECK (
+CASE kind
+    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
+    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
+END),
+    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
+    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
+    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
+    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
+    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
+);
+
+ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
+
+CREATE FUNCTION private.price_rule_answer(r app.price_rules) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_rule_answer(r app.price_rules) IS 'A price rule as the management functions answer it.';
+
+CREATE TABLE app.promo_codes (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    code_key text GENERATED ALWAYS AS (lower(code)) STORED NOT NULL,
+    percent_off integer,
+    amount_off_minor bigint,
+    currency character(3),
+    valid_from timestamp with time zone,
+    valid_until timestamp with time zone,
+    max_uses integer,
+    uses integer DEFAULT 0 NOT NULL,
+    max_uses_per_customer integer,
+    active boolean DEFAULT true NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT promo_codes_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT promo_codes_check CHECK (((percent_off IS NULL) <> (amount_off_minor IS NULL))),
+    CONSTRAINT promo_codes_check1 CHECK (((amount_off_minor IS NULL) = (currency IS NULL))),
+    CONSTRAINT promo_codes_check2 CHECK (((valid_from IS NULL) OR (valid_until IS NULL) OR (valid_from < valid_until))),
+    CONSTRAINT promo_codes_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$'::text)),
+    CONSTRAINT promo_codes_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_codes_max_uses_per_customer_check CHECK ((max_uses_per_customer >= 1)),
+    CONSTRAINT promo_codes_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT promo_codes_uses_within_max CHECK (((uses >= 0) AND ((max_uses IS NULL) OR (uses <= max_uses))))
+);
+
+ALTER TABLE ONLY app.promo_codes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_codes IS 'Codes customers type at checkout, whatever their case: percent_off or amount_off_minor (in currency), valid in [valid_from, valid_until), at most max_uses orders (NULL = unlimited; uses: the orders holding a use, within it by CHECK) and max_uses_per_customer per customer.';
+
+CREATE FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) RETURNS TABLE(promo app.promo_codes, valid boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) IS 'Whether a promo code (whatever its case) applies to an experience, a currency and, when known, a customer at a
+time; reason when not: unknown (or deactivated), not_started, expired, not_for_this_experience, wrong_currency
+(an amount in another currency), used_up, customer_limit_reached (only checked for a known customer). Definers only.';
+
+CREATE FUNCTION private.promo_code_answer(p app.promo_codes) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_code_answer(p app.promo_codes) IS 'A promo code as the management functions answer it, with its live uses and the experiences it is restricted to.';
+
+CREATE FUNCTION private.promo_message(p_reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_message(p_reason text) IS 'The customer''s sentence for a reason of private.promo_check.';
+
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -850,13 +1354,22 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.quote, which checked the arguments. Its own check: staff of the experience''s organization, or the
+embed key of its venue; anything else is PT404 experience not found. Writes nothing.';
+
 CREATE FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy: full before the cutoff, the late
-percentage (rounded down) until the start, nothing after; nothing for an unpaid (pending) booking.';
+COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy, or where the experience sets none its
+organization''s default (app.org_settings): full before the cutoff, the late percentage (rounded down) until the
+start, nothing after; nothing for an unpaid (pending) booking.';
 
 CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
@@ -906,6 +1419,13 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
+
+CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
 
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1014,6 +1534,24 @@ CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzran
 COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
 when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
 
+CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) IS 'Changes an organization''s settings for api.update_org_settings (which checked the arguments): NULL keeps a value,
+an empty vat_number removes it. Its own checks: PT404 for non-members, PT403 for staff and managers, PT409
+(currency_mismatch) for a currency some experience of the organization does not use.';
+
+CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT of one line of p_amount_minor at p_vat_rate_bp basis points, rounded half away from zero to the minor
+unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
+(the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
+
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -1072,6 +1610,19 @@ ALTER TABLE ONLY app.booking_tickets FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.booking_tickets IS 'The lines of a ticketed booking: how many of which ticket type, at what unit price.';
 
+CREATE TABLE app.currencies (
+    code character(3) NOT NULL,
+    minor_digits smallint NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT currencies_minor_digits_check CHECK (((minor_digits >= 0) AND (minor_digits <= 4))),
+    CONSTRAINT currencies_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+ALTER TABLE ONLY app.currencies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.currencies IS 'ISO 4217 active currency codes (those with minor units), and how many digits their minor unit has.';
+
 CREATE TABLE app.customers (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1113,6 +1664,74 @@ ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.memberships IS 'A user''s role in an organization (one row per user and organization).';
 
+CREATE TABLE app.order_lines (
+    org_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    line_no smallint NOT NULL,
+    kind text NOT NULL,
+    ticket_type_id uuid,
+    description text NOT NULL,
+    quantity integer NOT NULL,
+    unit_price_minor bigint NOT NULL,
+    amount_minor bigint NOT NULL,
+    vat_minor bigint NOT NULL,
+    price_rule_id uuid,
+    CONSTRAINT order_lines_check CHECK (
+CASE
+    WHEN (kind = 'item'::text) THEN ((amount_minor >= 0) AND (amount_minor = (quantity * unit_price_minor)))
+    ELSE ((amount_minor <= 0) AND (quantity = 1) AND (unit_price_minor = amount_minor) AND (ticket_type_id IS NULL))
+END),
+    CONSTRAINT order_lines_check1 CHECK ((((amount_minor >= 0) AND (vat_minor >= 0)) OR ((amount_minor <= 0) AND (vat_minor <= 0)))),
+    CONSTRAINT order_lines_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 300))),
+    CONSTRAINT order_lines_kind_check CHECK ((kind = ANY (ARRAY['item'::text, 'promo'::text, 'loyalty'::text]))),
+    CONSTRAINT order_lines_line_no_check CHECK ((line_no >= 1)),
+    CONSTRAINT order_lines_quantity_check CHECK ((quantity >= 1))
+);
+
+ALTER TABLE ONLY app.order_lines FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.order_lines IS 'The lines of an order, insert-only: items (quantity x unit price, after any price rule) and discounts (promo, loyalty: negative amounts). vat_minor is the tax of the line, signed like it; the lines sum to the order''s totals.';
+
+CREATE TABLE app.orders (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    status app.order_status DEFAULT 'pending'::app.order_status NOT NULL,
+    currency character(3) NOT NULL,
+    prices_include_vat boolean NOT NULL,
+    vat_rate_bp integer NOT NULL,
+    subtotal_minor bigint NOT NULL,
+    discount_minor bigint DEFAULT 0 NOT NULL,
+    vat_minor bigint NOT NULL,
+    total_minor bigint NOT NULL,
+    paid_minor bigint DEFAULT 0 NOT NULL,
+    refunded_minor bigint DEFAULT 0 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    refund_required boolean DEFAULT false NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    paid_at timestamp with time zone,
+    CONSTRAINT orders_check CHECK (((discount_minor >= 0) AND (discount_minor <= subtotal_minor))),
+    CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
+    CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
+    CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
+    CONSTRAINT orders_total_identity CHECK ((total_minor = ((subtotal_minor - discount_minor) +
+CASE
+    WHEN prices_include_vat THEN (0)::bigint
+    ELSE vat_minor
+END))),
+    CONSTRAINT orders_total_minor_check CHECK ((total_minor >= 0)),
+    CONSTRAINT orders_vat_minor_check CHECK ((vat_minor >= 0)),
+    CONSTRAINT orders_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000))),
+    CONSTRAINT orders_vat_within_total CHECK (((NOT prices_include_vat) OR (vat_minor <= total_minor)))
+);
+
+ALTER TABLE ONLY app.orders FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.orders IS 'What a booking costs and what has been paid and refunded for it, in minor units of currency. subtotal: the item lines; discount: the promo and loyalty lines, as a positive amount; vat: the tax of all lines; total = subtotal - discount (+ vat when prices_include_vat is false). The VAT terms are those of the organization when the order was made. expires_at: the payment deadline, the booking''s hold.';
+
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
     experience_id uuid NOT NULL,
@@ -1140,6 +1759,47 @@ CREATE TABLE app.profiles (
 ALTER TABLE ONLY app.profiles FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.profiles IS 'A user''s own public details, keyed by the auth user id.';
+
+CREATE TABLE app.promo_code_experiences (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    experience_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app.promo_code_experiences FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_code_experiences IS 'The experiences a promo code is restricted to; none listed = all.';
+
+CREATE TABLE app.promo_customer_uses (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    max_uses integer NOT NULL,
+    uses integer DEFAULT 0 NOT NULL,
+    CONSTRAINT promo_customer_uses_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_customer_uses_within_max CHECK (((uses >= 0) AND (uses <= max_uses)))
+);
+
+ALTER TABLE ONLY app.promo_customer_uses FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_customer_uses IS 'Live uses of a promo code by one customer, within a copy of the code''s per-customer limit (CHECK).';
+
+CREATE TABLE app.promo_redemptions (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    promo_code_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    amount_minor bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    released_at timestamp with time zone,
+    CONSTRAINT promo_redemptions_amount_minor_check CHECK ((amount_minor >= 0)),
+    CONSTRAINT promo_redemptions_check CHECK (((released_at IS NULL) OR (released_at >= created_at)))
+);
+
+ALTER TABLE ONLY app.promo_redemptions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_redemptions IS 'The use of a promo code an order took (its discount, positive); released_at is set, once, when the order expired, was cancelled or failed and gave the use back.';
 
 CREATE TABLE app.resources (
     org_id uuid NOT NULL,
@@ -1396,6 +2056,9 @@ ALTER TABLE ONLY app.bookings
 ALTER TABLE ONLY app.check_ins
     ADD CONSTRAINT check_ins_ticket_id_key UNIQUE (ticket_id);
 
+ALTER TABLE ONLY app.currencies
+    ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
 
@@ -1420,11 +2083,29 @@ ALTER TABLE ONLY app.experiences
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
 
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line_no);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_pkey PRIMARY KEY (org_id);
+
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
@@ -1434,6 +2115,27 @@ ALTER TABLE ONLY app.price_tiers
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_pkey PRIMARY KEY (promo_code_id, experience_id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_code_key_key UNIQUE (org_id, code_key);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (order_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_id_key UNIQUE (org_id, id);
@@ -1540,7 +2242,39 @@ CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_i
 
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
+CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
+
+CREATE INDEX order_lines_price_rule_idx ON app.order_lines USING btree (price_rule_id) WHERE (price_rule_id IS NOT NULL);
+
+CREATE INDEX order_lines_ticket_type_idx ON app.order_lines USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
+CREATE INDEX orders_booking_idx ON app.orders USING btree (org_id, booking_id);
+
+CREATE INDEX orders_customer_idx ON app.orders USING btree (org_id, customer_id);
+
+CREATE UNIQUE INDEX orders_one_live_per_booking ON app.orders USING btree (booking_id) WHERE (status = ANY (ARRAY['pending'::app.order_status, 'paid'::app.order_status, 'partially_refunded'::app.order_status, 'refunded'::app.order_status]));
+
+CREATE INDEX orders_org_idx ON app.orders USING btree (org_id, created_at);
+
+CREATE INDEX orders_pending_expiry_idx ON app.orders USING btree (expires_at) WHERE (status = 'pending'::app.order_status);
+
+CREATE INDEX price_rules_experience_idx ON app.price_rules USING btree (org_id, experience_id);
+
+CREATE INDEX price_rules_ticket_type_idx ON app.price_rules USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
 CREATE INDEX price_tiers_org_idx ON app.price_tiers USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_experience_idx ON app.promo_code_experiences USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_org_idx ON app.promo_code_experiences USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_customer_uses_customer_idx ON app.promo_customer_uses USING btree (org_id, customer_id);
+
+CREATE INDEX promo_customer_uses_org_idx ON app.promo_customer_uses USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_redemptions_code_idx ON app.promo_redemptions USING btree (org_id, promo_code_id) WHERE (released_at IS NULL);
+
+CREATE INDEX promo_redemptions_customer_idx ON app.promo_redemptions USING btree (org_id, customer_id);
 
 CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
 
@@ -1580,6 +2314,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EA
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.check_ins FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.currencies FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -1588,11 +2324,27 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_tiers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_code_experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_customer_uses FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_redemptions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1620,6 +2372,8 @@ CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EAC
 
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
 
+CREATE TRIGGER bookings_order_follow AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['expired'::app.booking_status, 'cancelled'::app.booking_status, 'rejected'::app.booking_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.bookings_order_follow();
+
 CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_sync();
 
 CREATE TRIGGER bookings_tickets AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_tickets();
@@ -1628,13 +2382,33 @@ CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH 
 
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_currency();
+
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER order_lines_insert_only BEFORE DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
+
+CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
+
+CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER org_settings_touch_updated_at BEFORE UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER organizations_settings AFTER INSERT ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.org_settings_create();
+
 CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER price_rules_touch_updated_at BEFORE UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER promo_codes_touch_updated_at BEFORE UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1694,11 +2468,68 @@ ALTER TABLE ONLY app.memberships
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_price_rule_fkey FOREIGN KEY (price_rule_id) REFERENCES app.price_rules(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -1763,6 +2594,8 @@ ALTER TABLE app.check_ins ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY check_ins_select ON app.check_ins FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -1803,6 +2636,20 @@ CREATE POLICY memberships_select ON app.memberships FOR SELECT TO authenticated 
 
 CREATE POLICY memberships_update ON app.memberships FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[]))))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
 
+ALTER TABLE app.order_lines ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY order_lines_select ON app.order_lines FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY orders_select ON app.orders FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.org_settings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY org_settings_select ON app.org_settings FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+CREATE POLICY org_settings_update ON app.org_settings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.organizations ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY organizations_delete ON app.organizations FOR DELETE TO authenticated USING ((id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])));
@@ -1810,6 +2657,10 @@ CREATE POLICY organizations_delete ON app.organizations FOR DELETE TO authentica
 CREATE POLICY organizations_select ON app.organizations FOR SELECT TO authenticated USING (((id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY organizations_update ON app.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.price_rules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY price_rules_select ON app.price_rules FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 ALTER TABLE app.price_tiers ENABLE ROW LEVEL SECURITY;
 
@@ -1828,6 +2679,22 @@ CREATE POLICY profiles_insert ON app.profiles FOR INSERT TO authenticated WITH C
 CREATE POLICY profiles_select ON app.profiles FOR SELECT TO authenticated USING (((user_id = ANY (( SELECT private.co_member_ids() AS co_member_ids)::uuid[])) OR (user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY profiles_update ON app.profiles FOR UPDATE TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid))) WITH CHECK ((user_id = ( SELECT auth.uid() AS uid)));
+
+ALTER TABLE app.promo_code_experiences ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_code_experiences_select ON app.promo_code_experiences FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_codes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_codes_select ON app.promo_codes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_customer_uses ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_customer_uses_select ON app.promo_customer_uses FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_redemptions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_redemptions_select ON app.promo_redemptions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 ALTER TABLE app.resources ENABLE ROW LEVEL SECURITY;
 
@@ -1939,6 +2806,10 @@ REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUB
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO service_role;
@@ -1957,6 +2828,10 @@ GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.organizations TO authenticated;
 
 GRANT SELECT(name) ON TABLE app.organizations TO authenticated;
@@ -1965,6 +2840,18 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.expire_holds() TO authenticated;
@@ -1983,6 +2870,9 @@ REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.get_org_settings(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_org_settings(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO authenticated;
@@ -1990,6 +2880,17 @@ GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO aut
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_currencies() TO anon;
+GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_price_rules(experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -2000,6 +2901,10 @@ GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
 
 REVOKE ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
@@ -2028,6 +2933,9 @@ GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO service_role;
@@ -2054,6 +2962,11 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
 
 REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
 
@@ -2098,9 +3011,15 @@ REVOKE ALL ON FUNCTION private.booking_tickets_types() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_order_follow() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_tickets() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
@@ -2118,11 +3037,33 @@ GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min inte
 
 REVOKE ALL ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.currency_arg(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.email_arg(p_name text, p_value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
@@ -2134,9 +3075,16 @@ GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regt
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
 
+REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.get_org_settings(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_org_settings(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.get_tickets(p_code text, p_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO anon;
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO anon;
@@ -2153,9 +3101,22 @@ GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
 REVOKE ALL ON FUNCTION private.issue_tickets(p_booking app.bookings) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_currencies() TO anon;
+GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -2173,9 +3134,28 @@ REVOKE ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to 
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO authenticated;
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO service_role;
 
+REVOKE ALL ON FUNCTION private.order_answer(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.org_ids(min_role app.member_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO authenticated;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO service_role;
+
+GRANT SELECT(org_id) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO service_role;
+
+REVOKE ALL ON FUNCTION private.org_settings_answer(s app.org_settings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.parse_inet(address text) FROM PUBLIC;
 
@@ -2188,8 +3168,24 @@ REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at t
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.price_rule_answer(r app.price_rules) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_code_answer(p app.promo_codes) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_message(p_reason text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) TO authenticated;
@@ -2214,6 +3210,9 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
+
+REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;
@@ -2266,6 +3265,11 @@ REVOKE ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) FROM PUB
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
+
+REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
