@@ -127,13 +127,17 @@ CREATE TABLE app.provider_events (
   order_id     uuid,
   received_at  timestamptz NOT NULL DEFAULT now(),
   outcome      text        CHECK (length(outcome) <= 1000),
+  waiting_for  text        CHECK (length(waiting_for) BETWEEN 1 AND 255),
   PRIMARY KEY (provider, event_id),
   FOREIGN KEY (org_id, order_id) REFERENCES app.orders (org_id, id)
 );
 COMMENT ON TABLE app.provider_events IS
   'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned '
-  'and what applying it did (outcome). service_role only, through api.apply_payment_event.';
+  'and what applying it did (outcome). waiting_for: the provider payment an event is about that is not recorded '
+  'yet; it is applied when that payment is. service_role only, through api.apply_payment_event.';
 CREATE INDEX provider_events_order_idx ON app.provider_events (org_id, order_id);
+-- Events about a payment not recorded yet (a refund delivered before its payment) wait for it here.
+CREATE INDEX provider_events_waiting_idx ON app.provider_events (provider, waiting_for) WHERE waiting_for IS NOT NULL;
 
 CREATE TABLE app.loyalty_accounts (
   org_id       uuid        NOT NULL,

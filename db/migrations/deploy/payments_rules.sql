@@ -229,6 +229,7 @@ BEGIN
     why := 'paid after the order was cancelled';
   ELSIF o.paid_minor < o.total_minor THEN
     IF before = 'pending' THEN
+      PERFORM private.replay_waiting(pay);
       RETURN private.payment_answer(o, pg_catalog.format('part paid: %s of %s', o.paid_minor, o.total_minor), '[]');
     END IF;
     why := 'part paid after the order had ended';
@@ -267,6 +268,7 @@ BEGIN
     SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', 'expire_checkout',
                       'provider', c.provider, 'provider_ref', c.provider_ref) ORDER BY c.created_at), '[]')
       INTO actions FROM app.checkouts c WHERE c.order_id = o.id AND c.status = 'open';
+    PERFORM private.replay_waiting(pay);
     RETURN private.payment_answer(o, 'paid', actions);
   END IF;
 
@@ -288,6 +290,7 @@ BEGIN
                               pg_catalog.jsonb_build_object('kind', 'refund', 'refund_id', refund.id));
     END IF;
   END LOOP;
+  PERFORM private.replay_waiting(pay);
   RETURN private.payment_answer(o, 'refund required: ' || why, actions);
 END
 $function$
@@ -322,10 +325,10 @@ BEGIN
                                                            'order_status', NULL, 'outcome', 'ignored: unhandled type',
                                                            'actions', '[]'::jsonb));
   UPDATE app.provider_events e
-     SET outcome = pg_catalog.left(answer ->> 'outcome', 1000),
+     SET outcome = pg_catalog.left(answer ->> 'outcome', 1000), waiting_for = answer ->> 'waiting_for',
          (org_id, order_id) = (SELECT o.org_id, o.id FROM app.orders o WHERE o.id = (answer ->> 'order_id')::uuid)
    WHERE e.provider = p_provider AND e.event_id = recorded;
-  RETURN answer;
+  RETURN answer - 'waiting_for';
 END
 $function$
 ;
@@ -474,11 +477,17 @@ DECLARE
   order_id uuid;
   o        app.orders;
   pay      app.payments;
-  listed   jsonb;
+  outcome  text;
   answer   jsonb;
 BEGIN
   IF pg_catalog.jsonb_typeof(obj) IS DISTINCT FROM 'object' THEN
     RETURN private.payment_answer(o, 'ignored: the event carries no object', '[]');
+  END IF;
+  -- Events of one payment intent apply one at a time, before any row lock (so always in the same order): a refund
+  -- that finds no payment and waits, and the payment recorded beside it, cannot miss each other.
+  IF coalesce(obj ->> 'payment_intent', '') <> '' THEN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tessera.stripe.payment_intent'),
+                                             pg_catalog.hashtext(obj ->> 'payment_intent'));
   END IF;
   IF kind IN ('checkout.session.completed', 'checkout.session.async_payment_succeeded',
               'checkout.session.async_payment_failed', 'checkout.session.expired') THEN
@@ -521,13 +530,17 @@ BEGIN
   ELSIF kind = 'charge.refunded' THEN
     SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
     IF NOT FOUND THEN
-      -- The refund came before the payment's own event: record the payment from the charge first, if it names
-      -- its order; otherwise the provider must deliver again once the payment is known.
       order_id := private.event_order(obj -> 'metadata' ->> 'order_id', 'stripe', NULL);
-      IF order_id IS NULL OR coalesce(obj ->> 'payment_intent', '') = '' OR (obj ->> 'amount') !~ '^[0-9]{1,15}$' THEN
-        RAISE EXCEPTION 'the payment this refund belongs to is not known yet' USING ERRCODE = 'PT503',
-          HINT = 'deliver the event again later';
+      IF order_id IS NULL OR (obj ->> 'amount') !~ '^[0-9]{1,15}$' THEN
+        -- The refund came before its payment's event and cannot name the order: it waits in the inbox and is
+        -- applied the moment the payment is recorded (private.apply_payment), so the outcome is the same.
+        IF coalesce(obj ->> 'payment_intent', '') = '' THEN
+          RETURN private.payment_answer(o, 'ignored: the charge names no payment intent', '[]');
+        END IF;
+        RETURN private.payment_answer(o, 'waiting for its payment', '[]')
+               || pg_catalog.jsonb_build_object('waiting_for', pg_catalog.left(obj ->> 'payment_intent', 255));
       END IF;
+      -- It names its order: the payment is recorded from the charge (the session's event then finds it recorded).
       answer := private.apply_payment(order_id, 'stripe', obj ->> 'payment_intent', 'card',
                                       (obj ->> 'amount')::bigint, obj ->> 'currency', NULL);
       SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
@@ -536,12 +549,8 @@ BEGIN
       END IF;
     END IF;
     o := private.lock_order(pay.order_id);
-    listed := CASE WHEN pg_catalog.jsonb_typeof(obj -> 'refunds' -> 'data') = 'array' THEN obj -> 'refunds' -> 'data' END;
-    RETURN private.payment_answer(o, private.apply_refund_facts(pay,
-             CASE WHEN (listed IS NULL OR (obj -> 'refunds' ->> 'has_more') = 'true')
-                       AND (obj ->> 'amount_refunded') ~ '^[0-9]{1,15}$'
-                  THEN (obj ->> 'amount_refunded')::bigint END, listed),
-             coalesce(answer -> 'actions', '[]'));
+    outcome := private.stripe_charge_refunds(pay, obj);
+    RETURN private.payment_answer(o, outcome, coalesce(answer -> 'actions', '[]'));
   END IF;
   RETURN NULL;  -- not a type we handle
 END
@@ -1370,6 +1379,28 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.replay_waiting(p_payment app.payments)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+DECLARE
+  waiting app.provider_events;
+BEGIN
+  FOR waiting IN SELECT e.* FROM app.provider_events e
+                  WHERE e.provider = p_payment.provider AND e.waiting_for = p_payment.provider_ref
+                  ORDER BY e.received_at, e.event_id FOR UPDATE LOOP
+    UPDATE app.provider_events e
+       SET waiting_for = NULL, org_id = p_payment.org_id, order_id = p_payment.order_id,
+           outcome = pg_catalog.left('applied when its payment was recorded: '
+                                     || private.stripe_charge_refunds(p_payment, waiting.payload -> 'data' -> 'object'),
+                                     1000)
+     WHERE e.provider = waiting.provider AND e.event_id = waiting.event_id;
+  END LOOP;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text)
  RETURNS SETOF app.refunds
  LANGUAGE plpgsql
@@ -1418,6 +1449,23 @@ BEGIN
     RAISE EXCEPTION 'only the service may %', p_what USING ERRCODE = 'PT403';
   END IF;
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  -- The refunds listed by id when the charge carries them; the cumulative amount_refunded when the list is absent
+  -- (API versions since 2022-11-15 no longer expand it) or cut short.
+  SELECT private.apply_refund_facts(p_payment,
+           CASE WHEN (pg_catalog.jsonb_typeof(p_charge -> 'refunds' -> 'data') IS DISTINCT FROM 'array'
+                      OR (p_charge -> 'refunds' ->> 'has_more') = 'true')
+                     AND (p_charge ->> 'amount_refunded') ~ '^[0-9]{1,15}$'
+                THEN (p_charge ->> 'amount_refunded')::bigint END,
+           CASE WHEN pg_catalog.jsonb_typeof(p_charge -> 'refunds' -> 'data') = 'array'
+                THEN p_charge -> 'refunds' -> 'data' END)
 $function$
 ;
 
@@ -1511,9 +1559,12 @@ the payment as re-fetched from Moyasar}; statuses paid, captured, failed, author
 [{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
 duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and
 answered {"ignored": true}. The actions are for the service to execute at the provider (refunds: see due_refunds).
-A late payment whose places are gone answers a refund action. For service_role. Errors: PT400 provider not stripe or
-moyasar, event not an object with id and type; PT403 anyone else; PT503 a charge.refunded whose payment is not known
-yet and names no order (deliver again later).';
+A late payment whose places are gone answers a refund action. A charge.refunded delivered before its payment''s event
+(and naming no order) is recorded with outcome "waiting for its payment" and applied when the payment is, so the
+final state does not depend on delivery order. Order matters in one place only, and safely: a payment landing after
+its hold ended re-takes the places if they are free at that moment, otherwise its money becomes a late_payment
+refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
+object with id and type; PT403 anyone else.';
 REVOKE ALL ON FUNCTION api.begin_checkout(uuid,text,text,text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION api.begin_checkout(uuid,text,text,text) TO anon;
 GRANT EXECUTE ON FUNCTION api.begin_checkout(uuid,text,text,text) TO authenticated;
@@ -1757,7 +1808,8 @@ COMMENT ON FUNCTION private.provider_arg(text,text,text[]) IS 'Returns an api fu
 method), or raises PT400 naming it and listing the allowed values.';
 REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 COMMENT ON FUNCTION private.provider_events_guard() IS 'Trigger: an inbox event keeps what was received (provider, id, type, payload, time); only what applying it found
-(organization, order, outcome) is written after. Never deleted. Else PT409 illegal_transition.';
+(organization, order, outcome, the payment it waits for) is written after. Never deleted. Else PT409
+illegal_transition.';
 REVOKE ALL ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) FROM PUBLIC, service_role;
 GRANT EXECUTE ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) TO service_role;
 COMMENT ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) IS 'Stores a checkout the service opened (api.record_checkout). Its own check: service_role.';
@@ -1779,11 +1831,18 @@ COMMENT ON FUNCTION private.refunds_guard() IS 'Trigger: a refund''s order, paym
 moves forward only (requested -> submitted -> succeeded | failed; requested may settle directly; failed ->
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
+REVOKE ALL ON FUNCTION private.replay_waiting(app.payments) FROM PUBLIC;
+COMMENT ON FUNCTION private.replay_waiting(app.payments) IS 'Applies the inbox events that waited for this payment (a charge.refunded delivered before the payment''s own
+event), in the order they arrived, and marks them applied. Internal: private.apply_payment calls it once the
+payment''s effects are in.';
 REVOKE ALL ON FUNCTION private.request_refund(uuid,bigint,text) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.request_refund(uuid,bigint,text) TO authenticated;
 COMMENT ON FUNCTION private.request_refund(uuid,bigint,text) IS 'Staff refund money (api.request_refund). Its own check: managers of the order''s organization (PT403 other staff,
 PT404 anyone else).';
 REVOKE ALL ON FUNCTION private.require_service_role(text) FROM PUBLIC;
 COMMENT ON FUNCTION private.require_service_role(text) IS 'Raises PT403 unless the caller is service_role (or the database owner at a console, without request claims).';
+REVOKE ALL ON FUNCTION private.stripe_charge_refunds(app.payments,jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION private.stripe_charge_refunds(app.payments,jsonb) IS 'Applies the refunds a Stripe charge object reports for its payment (private.apply_refund_facts): the refunds it
+lists, or its cumulative amount_refunded when it lists none or not all. Returns the outcome. Internal.';
 
 COMMIT;

@@ -136,9 +136,13 @@ drop function if exists "private"."refund_order"(p_order_id uuid, p_amount_minor
 
 drop function if exists "private"."refunds_guard"();
 
+drop function if exists "private"."replay_waiting"(p_payment app.payments);
+
 drop function if exists "private"."request_refund"(p_order_id uuid, p_amount_minor bigint, p_reason text);
 
 drop function if exists "private"."require_service_role"(p_what text);
+
+drop function if exists "private"."stripe_charge_refunds"(p_payment app.payments, p_charge jsonb);
 
 SET LOCAL check_function_bodies = off;
 

@@ -146,11 +146,13 @@ BEGIN
   PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
   PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.replay_waiting(app.payments)'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
   END IF;
   PERFORM 'private.require_service_role(text)'::pg_catalog.regprocedure;
+  PERFORM 'private.stripe_charge_refunds(app.payments,jsonb)'::pg_catalog.regprocedure;
 END
 $verify$;
 
