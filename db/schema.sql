@@ -1431,6 +1431,15 @@ refunded; failed | expired | cancelled -> refunded only once money was received)
 booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
 set once, when the order first becomes paid; orders are never deleted.';
 
+CREATE FUNCTION private.orders_refund_on_end() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.orders_refund_on_end() IS 'Trigger: a pending order that ends (failed, expired, cancelled: whichever path, a booking''s hold running out
+included) with money already received (a part paid offline) is marked refund_required and that money becomes
+late_payment refunds, in the same transaction. A definer: whoever ends the order needs no access to money tables.';
+
 CREATE FUNCTION private.orders_release() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2840,6 +2849,8 @@ CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EA
 
 CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
 
+CREATE TRIGGER orders_refund_on_end AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])) AND (new.paid_minor > new.refund_requested_minor))) EXECUTE FUNCTION private.orders_refund_on_end();
+
 CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
 
 CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -3659,6 +3670,8 @@ GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to d
 REVOKE ALL ON FUNCTION private.order_answer(p_order_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_refund_on_end() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
 

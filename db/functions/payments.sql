@@ -579,8 +579,7 @@ DECLARE
   booking  app.bookings;
   why      text;
   actions  jsonb := '[]';
-  refund   app.refunds;
-  refunds  app.refunds[];
+  known    uuid[];
   recipient text;
 BEGIN
   o := private.lock_order(p_order_id);
@@ -655,23 +654,22 @@ BEGIN
   END IF;
 
   -- Money that buys nothing goes back by itself: this payment when the order was paid already, else all of it.
-  -- A pending order whose booking has gone ends here (as the booking's own expiry would have ended it).
+  -- A pending order whose booking has gone ends here (as the booking's own expiry would have ended it), and its
+  -- end refunds what was paid (private.orders_refund_on_end); the refunds made now are the service's actions.
+  SELECT coalesce(pg_catalog.array_agg(r.id), '{}') INTO known FROM app.refunds r WHERE r.order_id = o.id;
   UPDATE app.orders x SET refund_required = true,
                           status = CASE WHEN x.status = 'pending' THEN 'expired' ELSE x.status END
-   WHERE x.id = o.id RETURNING * INTO o;
+   WHERE x.id = o.id;
+  SELECT x.* INTO o FROM app.orders x WHERE x.id = p_order_id;
   IF before IN ('paid', 'partially_refunded', 'refunded') THEN
-    refund := private.create_refund(o.id, pay, p_amount_minor, 'late_payment', why, NULL);
-    refunds := ARRAY[refund];
-  ELSE
-    refunds := ARRAY(SELECT r FROM private.refund_order(o.id, o.paid_minor - o.refund_requested_minor, 'late_payment',
-                                                        why, NULL) r);
+    PERFORM private.create_refund(o.id, pay, p_amount_minor, 'late_payment', why, NULL);
+  ELSIF o.paid_minor > o.refund_requested_minor THEN
+    PERFORM private.refund_order(o.id, o.paid_minor - o.refund_requested_minor, 'late_payment', why, NULL);
   END IF;
-  FOREACH refund IN ARRAY refunds LOOP
-    IF refund.provider <> 'offline' THEN
-      actions := actions || pg_catalog.jsonb_build_array(
-                              pg_catalog.jsonb_build_object('kind', 'refund', 'refund_id', refund.id));
-    END IF;
-  END LOOP;
+  SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', 'refund', 'refund_id', r.id)
+                                       ORDER BY r.created_at, r.id), '[]')
+    INTO actions FROM app.refunds r
+   WHERE r.order_id = o.id AND NOT r.id = ANY (known) AND r.provider <> 'offline' AND r.status = 'requested';
   PERFORM private.replay_waiting(pay);
   RETURN private.payment_answer(o, 'refund required: ' || why, actions);
 END
@@ -1303,6 +1301,35 @@ CREATE OR REPLACE TRIGGER bookings_refund_on_cancel
   AFTER UPDATE OF status ON app.bookings
   FOR EACH ROW WHEN (NEW.status = 'cancelled' AND OLD.status <> 'cancelled')
   EXECUTE FUNCTION private.bookings_refund_on_cancel();
+
+
+CREATE OR REPLACE FUNCTION private.orders_refund_on_end()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  UPDATE app.orders o SET refund_required = true WHERE o.id = NEW.id;
+  PERFORM private.refund_order(NEW.id, NEW.paid_minor - NEW.refund_requested_minor, 'late_payment',
+                               pg_catalog.format('the order was %s with %s paid', NEW.status, NEW.paid_minor),
+                               auth.uid());
+  RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION private.orders_refund_on_end() IS
+'Trigger: a pending order that ends (failed, expired, cancelled: whichever path, a booking''s hold running out
+included) with money already received (a part paid offline) is marked refund_required and that money becomes
+late_payment refunds, in the same transaction. A definer: whoever ends the order needs no access to money tables.';
+
+REVOKE ALL ON FUNCTION private.orders_refund_on_end() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER orders_refund_on_end
+  AFTER UPDATE OF status ON app.orders
+  FOR EACH ROW WHEN (OLD.status = 'pending' AND NEW.status IN ('failed', 'expired', 'cancelled')
+                     AND NEW.paid_minor > NEW.refund_requested_minor)
+  EXECUTE FUNCTION private.orders_refund_on_end();
 
 
 -- The service: checkouts. -------------------------------------------------------------------------------------------

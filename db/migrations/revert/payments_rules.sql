@@ -22,6 +22,8 @@ drop trigger if exists "loyalty_ledger_no_truncate" on "app"."loyalty_ledger";
 
 drop trigger if exists "audit_log" on "app"."notifications_outbox";
 
+drop trigger if exists "orders_refund_on_end" on "app"."orders";
+
 drop trigger if exists "audit_log" on "app"."payments";
 
 drop trigger if exists "payments_insert_only" on "app"."payments";
@@ -115,6 +117,8 @@ drop function if exists "private"."loyalty_earn"(p_order app.orders);
 drop function if exists "private"."loyalty_release"(p_order_id uuid);
 
 drop function if exists "private"."loyalty_reverse"(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint);
+
+drop function if exists "private"."orders_refund_on_end"();
 
 drop function if exists "private"."orders_to_reconcile"(p_limit integer);
 

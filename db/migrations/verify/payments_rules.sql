@@ -115,6 +115,7 @@ BEGIN
   PERFORM 'private.loyalty_earn(app.orders)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_release(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
+  PERFORM 'private.orders_refund_on_end()'::pg_catalog.regprocedure;
   PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.orders_to_reconcile(integer)';
