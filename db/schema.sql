@@ -1190,7 +1190,7 @@ CREATE TABLE app.orders (
     CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
     CONSTRAINT orders_last_payment_failure_check CHECK ((length(last_payment_failure) <= 1000)),
     CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
-    CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= refunded_minor) AND (refund_requested_minor <= paid_minor))),
+    CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= 0) AND (refund_requested_minor <= paid_minor))),
     CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
     CONSTRAINT orders_total_identity CHECK ((total_minor = ((subtotal_minor - discount_minor) +
 CASE

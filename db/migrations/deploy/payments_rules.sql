@@ -713,7 +713,8 @@ BEGIN
   -- The CHECK on this counter refuses, in this statement, any refund beyond what was paid, whatever runs beside.
   UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor + p_amount_minor WHERE o.id = p_order_id;
   IF p_kind = 'late_payment' THEN
-    SELECT c.email INTO recipient FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.id = p_order_id;
+    SELECT c.email INTO recipient
+      FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.id = p_order_id;
     PERFORM private.enqueue_notification(made.org_id, 'late_payment_refund', recipient,
       pg_catalog.jsonb_build_object('order_id', p_order_id, 'refund_id', made.id, 'amount_minor', made.amount_minor,
                                     'currency', made.currency, 'reason', made.reason),
