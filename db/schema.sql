@@ -267,6 +267,20 @@ COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
 
+CREATE FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid DEFAULT NULL::uuid, min_lead interval DEFAULT NULL::interval, booked_before timestamp with time zone DEFAULT NULL::timestamp with time zone, weekdays smallint[] DEFAULT NULL::smallint[], starts_from time without time zone DEFAULT NULL::time without time zone, starts_until time without time zone DEFAULT NULL::time without time zone, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, replacement_price_minor bigint DEFAULT NULL::bigint) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) IS 'Adds a price rule to an experience (or one of its ticket types) and answers it. kind early_bird: it applies to
+bookings made at least min_lead (1 minute to 366 days) before the start and/or before booked_before; kind
+time_based: to sessions whose venue-local start is on one of weekdays (ISO, 1 = Monday) and/or at or after
+starts_from and before starts_until. It changes the unit price by exactly one of percent_off (1 to 100, rounded half
+away from zero), amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line,
+the one giving the lowest unit price wins; the line''s description names it. quote, create_booking and create_order
+all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
+Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.';
+
 CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -281,6 +295,14 @@ NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = eve
 create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
+
+CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) IS 'Stops a price rule from pricing new quotes, bookings and orders and answers it. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not found.';
 
 CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
     LANGUAGE sql
@@ -405,6 +427,14 @@ COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organiz
 (amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
 1.500 dinars). For everyone, anon included.';
 
+CREATE FUNCTION api.list_price_rules(experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_price_rules(experience_id uuid) IS 'An experience''s price rules, active first, each as create_price_rule answers it. For staff of its organization
+(they see why a price is what it is). Errors: PT404 experience not found.';
+
 CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -463,8 +493,10 @@ units of currency. Item lines carry the lowest price any applicable price rule g
 venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
 false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
 customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
-to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
-price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each item line (contained in the
+price), otherwise amount x rate / 10000 (added); a discount line takes off the VAT of what it discounts (the VAT of
+what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
+subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
 discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
 organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
@@ -1056,6 +1088,14 @@ CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS ap
 COMMENT ON FUNCTION private.create_organization(p_name text, p_slug text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
 signed in. Called through api.create_organization.';
 
+CREATE FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) IS 'The work of api.create_price_rule, which checked the arguments. Its own checks: PT404 unless staff of the
+experience''s organization, PT403 staff; PT400 for a rule of the wrong shape.';
+
 CREATE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1098,6 +1138,16 @@ CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURN
 COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS 'The ids of the changes of a Sqitch project deployed here, from the named registry schema; none when there is no
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
+
+CREATE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT a discount line takes off: the VAT of what remains to pay after it (p_remaining_minor, rounded like any
+line) minus the VAT of the lines before it (p_vat_so_far_minor), kept between minus that VAT and 0. So the
+order''s VAT is the VAT of what is paid (or, when per-line rounding of the items left less, theirs), never negative,
+and a discount never adds VAT.';
 
 CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -1289,6 +1339,20 @@ CREATE FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) RETU
 
 COMMENT ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) IS 'What an order''s late-payment refunds give back (requested or better; or only succeeded): money that bought
 nothing, left out of the order''s own refund status, points and lifetime value.';
+
+CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
+CREATE FUNCTION private.list_price_rules(p_experience_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_price_rules(p_experience_id uuid) IS 'The work of api.list_price_rules. Its own check: PT404 unless staff of the experience''s organization.';
 
 CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1544,14 +1608,18 @@ CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_price
 COMMENT ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
 price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
 the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
-line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
-(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+line (p_loyalty_minor, never more than what is left), both negative. Each item''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it); a
+discount line''s VAT is what it takes off (private.discount_vat: the VAT of what remains to pay after it, less the
+VAT before it, between minus that and 0). The
 answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
 total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
 is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
 the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
 (1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
-priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+priced inclusive at each line''s gross (the items, and a fixed discount at its gross) have the same VAT on every line
+and the same total, to the minor unit (what remains after a discount is then the gross of what remained net, so
+its VAT agrees too).';
 
 CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -1560,13 +1628,59 @@ CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at ti
 
 COMMENT ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
 quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
-person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for,
+cheapest first (then by name), so a booking''s order lists them as its quote did whatever order they were asked in. A
 line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
 least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
 time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
 carries. The sum of the amounts is the booking''s price_minor. PT400 as place_booking says: a party outside the
 experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
 p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
+
+CREATE TABLE app.price_rules (
+    org_id uuid NOT NULL,
+    experience_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ticket_type_id uuid,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_lead interval,
+    booked_before timestamp with time zone,
+    weekdays smallint[],
+    starts_from time without time zone,
+    starts_until time without time zone,
+    percent_off integer,
+    amount_off_minor bigint,
+    replacement_price_minor bigint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
+    CONSTRAINT price_rules_condition CHECK (
+CASE kind
+    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
+    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
+END),
+    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
+    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
+    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
+    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
+    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
+);
+
+ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
+
+CREATE FUNCTION private.price_rule_answer(r app.price_rules) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_rule_answer(r app.price_rules) IS 'A price rule as the management functions answer it.';
 
 CREATE TABLE app.promo_codes (
     org_id uuid NOT NULL,
@@ -1770,6 +1884,13 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
+
+CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
 
 CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
     LANGUAGE sql
@@ -2086,44 +2207,6 @@ END),
 ALTER TABLE ONLY app.order_lines FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.order_lines IS 'The lines of an order, insert-only: items (quantity x unit price, after any price rule) and discounts (promo, loyalty: negative amounts). vat_minor is the tax of the line, signed like it; the lines sum to the order''s totals.';
-
-CREATE TABLE app.price_rules (
-    org_id uuid NOT NULL,
-    experience_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    ticket_type_id uuid,
-    name text NOT NULL,
-    kind text NOT NULL,
-    min_lead interval,
-    booked_before timestamp with time zone,
-    weekdays smallint[],
-    starts_from time without time zone,
-    starts_until time without time zone,
-    percent_off integer,
-    amount_off_minor bigint,
-    replacement_price_minor bigint,
-    active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
-    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
-    CONSTRAINT price_rules_condition CHECK (
-CASE kind
-    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
-    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
-END),
-    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
-    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
-    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
-    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
-    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
-    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
-    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
-);
-
-ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
 
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
@@ -3077,8 +3160,6 @@ ALTER TABLE app.checkouts ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY currencies_select ON app.currencies FOR SELECT TO anon, authenticated USING (true);
-
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -3335,8 +3416,14 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
@@ -3375,6 +3462,9 @@ REVOKE ALL ON FUNCTION api.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_currencies() TO anon;
 GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_price_rules(experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
@@ -3557,6 +3647,9 @@ GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text,
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
 
@@ -3572,6 +3665,8 @@ GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO aut
 
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 
@@ -3626,6 +3721,14 @@ GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
 REVOKE ALL ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_currencies() TO anon;
+GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
@@ -3712,6 +3815,8 @@ REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, 
 
 REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.price_rule_answer(r app.price_rules) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.promo_code_answer(p app.promo_codes) FROM PUBLIC;
@@ -3772,6 +3877,9 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
@@ -3827,10 +3935,6 @@ GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience
 GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
-
-GRANT SELECT ON TABLE app.currencies TO anon;
-GRANT SELECT ON TABLE app.currencies TO authenticated;
-GRANT SELECT ON TABLE app.currencies TO service_role;
 
 GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
 GRANT SELECT(org_id) ON TABLE app.customers TO service_role;

@@ -46,3 +46,21 @@ def test_demo_seed_is_consistent_idempotent_and_prints_working_logins(project_co
     assert claims["role"] == "authenticated" and claims["sub"] == "d0000000-0000-4000-8000-000000000001"
     assert verify(re.search(r"anon key: (\S+)", again.out).group(1), secret)["role"] == "anon"
     assert len(re.findall(r"widget key of .*: wk_[A-Za-z0-9_-]{43}", again.out)) == 2
+
+
+def test_the_demo_organization_sells_with_uk_vat_price_rules_and_promo_codes(project_copy: Project, cli,
+                                                                            tessera_databases, pg_server):
+    url = pg_server.conninfo(tessera_databases.clone("seed_demo_money"))
+    assert cli(project_copy, "seed", "--demo", database=url).code == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        key = conn.execute("SELECT embed_key FROM app.venues WHERE name = 'Enigma Soho'").fetchone()[0]
+        conn.execute("SELECT set_config('role', 'anon', false), set_config('request.jwt.claims', %s, false)",
+                     (json.dumps({"role": "anon"}),))
+        quote = conn.execute("SELECT api.quote('d4000000-0000-4000-8000-000000000001', now() + interval '20 days', 2,"
+                             " promo_code => 'welcome10', embed_key => %s)", (key,)).fetchone()[0]
+    # The Vault for two at 32.00 each; booked 20 days ahead, the early bird takes 10 % (28.80), WELCOME10 10 % more.
+    assert [(line["description"], line["amount_minor"], line["vat_minor"]) for line in quote["lines"]] == [
+        ("The Vault (Early bird)", 5760, 960), ("Promo code WELCOME10", -576, -96)]
+    assert (quote["total_minor"], quote["vat_minor"], quote["prices_include_vat"], quote["vat_rate_bp"]) == (
+        5184, 864, True, 2000)
+    assert quote["promo"]["valid"] is True

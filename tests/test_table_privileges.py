@@ -36,6 +36,10 @@ NEEDED_BY = {
     ("service_role", "audit.log", "SELECT", None): "audit_log",
     ("service_role", "audit.seals", "SELECT", None): "audit_log",
     ("service_role", "audit.purges", "SELECT", "org_id, upto_log_id"): "audit_log",
+    ("authenticated", "app.org_settings", "SELECT", "full_refund_before, late_refund_percent, org_id"):
+        "orders_settings",
+    ("service_role", "app.org_settings", "SELECT", "full_refund_before, late_refund_percent, org_id"):
+        "booking_service_role",
 }
 
 # What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).

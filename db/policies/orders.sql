@@ -1,9 +1,9 @@
--- Row-level security of the `orders` area: everyone reads the currency list; members of an organization read its
--- settings and admins change them; staff read its orders and their lines, price rules and promo codes. Orders and lines are written only by the
+-- Row-level security of the `orders` area: members of an organization read its settings and admins change them;
+-- staff read its orders and their lines, price rules and promo codes. Orders and lines are written only by the
 -- definer functions of the area (and of `payments`), never directly.
 
+-- The currency list has no policy and no grant: everyone reads it through api.list_currencies (a definer).
 DROP POLICY IF EXISTS currencies_select ON app.currencies;
-CREATE POLICY currencies_select ON app.currencies FOR SELECT TO anon, authenticated USING (true);
 
 DROP POLICY IF EXISTS org_settings_select ON app.org_settings;
 CREATE POLICY org_settings_select ON app.org_settings FOR SELECT TO authenticated

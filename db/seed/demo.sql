@@ -1,8 +1,8 @@
 -- Demo data for ./scripts/dev (tessera seed --demo): one organization, Enigma Escapes, with a London and a
--- New York venue, escape rooms and a ticketed murder-mystery night, staff, customers and 180 days of bookings
--- (90 days either side of today). Deterministic (hash-based choices), and run once: the CLI skips it when the
--- organization exists. Rows go in through the same triggers as any booking, so counters, claims and the audit log
--- agree.
+-- New York venue, escape rooms and a ticketed murder-mystery night, staff, customers, 180 days of bookings (90
+-- days either side of today) and its money terms (VAT, price rules, promo codes). Deterministic (hash-based
+-- choices), and run once: the CLI skips it when the organization exists. Rows go in through the same triggers as
+-- any booking, so counters, claims and the audit log agree.
 
 INSERT INTO auth.users (id, email, raw_app_meta_data) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'olivia.owner@enigma.example', '{"provider": "email"}'),
@@ -160,3 +160,33 @@ UPDATE app.bookings b
                             THEN 'Customer changed plans' END
  WHERE b.org_id = 'd1000000-0000-4000-8000-000000000001' AND b.status = 'confirmed'
    AND (b.starts_at < now() OR abs(('x' || substr(md5(b.id::text), 1, 7))::bit(28)::int) % 100 < 6);
+
+-- Money terms: prices include UK VAT at 20 %; the organization sells in pounds (Soho) and dollars (Brooklyn), so
+-- it has not chosen one currency (each experience keeps its own). A point per pound or dollar paid, worth 10 pence
+-- or cents; cancellations refunded in full up to 48 hours ahead, half after that, unless an experience says
+-- otherwise.
+UPDATE app.org_settings
+   SET vat_rate_bp = 2000, prices_include_vat = true, vat_number = 'GB 123 4567 89', loyalty_points_per_major = 1,
+       loyalty_point_value_minor = 10, full_refund_before = '48 hours', late_refund_percent = 50
+ WHERE org_id = 'd1000000-0000-4000-8000-000000000001';
+
+-- Prices that depend on when: The Vault 10 % cheaper booked two weeks ahead; Last Train 20 % off on weekday
+-- afternoons (Brooklyn time).
+INSERT INTO app.price_rules (org_id, experience_id, id, name, kind, min_lead, weekdays, starts_from, starts_until,
+                             percent_off) VALUES
+  ('d1000000-0000-4000-8000-000000000001', 'd4000000-0000-4000-8000-000000000001',
+   'd6000000-0000-4000-8000-000000000001', 'Early bird', 'early_bird', '14 days', NULL, NULL, NULL, 10),
+  ('d1000000-0000-4000-8000-000000000001', 'd4000000-0000-4000-8000-000000000003',
+   'd6000000-0000-4000-8000-000000000002', 'Weekday matinee', 'time_based', NULL, '{1,2,3,4,5}', '12:00', '17:00',
+   20);
+
+-- Promo codes: WELCOME10 (10 % off anything, 100 uses, once per customer) and VAULT5 (5 pounds off The Vault).
+INSERT INTO app.promo_codes (org_id, id, code, percent_off, amount_off_minor, currency, max_uses,
+                             max_uses_per_customer) VALUES
+  ('d1000000-0000-4000-8000-000000000001', 'd7000000-0000-4000-8000-000000000001', 'WELCOME10', 10, NULL, NULL, 100,
+   1),
+  ('d1000000-0000-4000-8000-000000000001', 'd7000000-0000-4000-8000-000000000002', 'VAULT5', NULL, 500, 'GBP', NULL,
+   NULL);
+INSERT INTO app.promo_code_experiences (org_id, promo_code_id, experience_id) VALUES
+  ('d1000000-0000-4000-8000-000000000001', 'd7000000-0000-4000-8000-000000000002',
+   'd4000000-0000-4000-8000-000000000001');

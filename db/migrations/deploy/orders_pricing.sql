@@ -5,6 +5,8 @@
 
 BEGIN;
 
+drop policy "currencies_select" on "app"."currencies";
+
 SET LOCAL check_function_bodies = off;
 
 CREATE OR REPLACE FUNCTION api.cancel_order(order_id uuid, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text)
@@ -29,6 +31,21 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid DEFAULT NULL::uuid, min_lead interval DEFAULT NULL::interval, booked_before timestamp with time zone DEFAULT NULL::timestamp with time zone, weekdays smallint[] DEFAULT NULL::smallint[], starts_from time without time zone DEFAULT NULL::time without time zone, starts_until time without time zone DEFAULT NULL::time without time zone, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, replacement_price_minor bigint DEFAULT NULL::bigint)
+ RETURNS jsonb
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT private.create_price_rule(
+    experience_id, private.text_arg('name', name, 1, 100), private.text_arg('kind', kind, 1, 20), ticket_type_id,
+    private.interval_arg('min_lead', min_lead, interval '1 minute', interval '366 days'),
+    private.time_arg('booked_before', booked_before), weekdays, starts_from, starts_until,
+    private.count_arg('percent_off', percent_off, 1, 100),
+    private.amount_arg('amount_off_minor', amount_off_minor, 1, 100000000),
+    private.amount_arg('replacement_price_minor', replacement_price_minor, 0, 100000000))
+$function$
+;
+
 CREATE OR REPLACE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[])
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -45,6 +62,15 @@ BEGIN
     private.count_arg('max_uses', max_uses, 1, 10000000),
     private.count_arg('max_uses_per_customer', max_uses_per_customer, 1, 1000), experience_ids);
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.deactivate_price_rule(price_rule_id uuid)
+ RETURNS jsonb
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT private.set_price_rule_active(price_rule_id, false)
 $function$
 ;
 
@@ -73,7 +99,17 @@ CREATE OR REPLACE FUNCTION api.list_currencies()
  STABLE
  SET search_path TO ''
 AS $function$
-  SELECT c.code::text, c.minor_digits, c.name FROM app.currencies c ORDER BY c.code
+  SELECT * FROM private.list_currencies()
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.list_price_rules(experience_id uuid)
+ RETURNS SETOF jsonb
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT * FROM private.list_price_rules(experience_id)
 $function$
 ;
 
@@ -304,6 +340,64 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.create_price_rule(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  exp  app.experiences;
+  made app.price_rules;
+BEGIN
+  SELECT e.* INTO exp FROM app.experiences e
+   WHERE e.id = p_experience_id AND e.org_id = ANY (private.org_ids('staff'));
+  IF exp.id IS NULL THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT exp.org_id = ANY (private.org_ids('manager')) THEN
+    RAISE EXCEPTION 'only a manager, an admin or the owner manages price rules' USING ERRCODE = 'PT403';
+  END IF;
+  IF p_kind IS NULL OR p_kind NOT IN ('early_bird', 'time_based') THEN
+    RAISE EXCEPTION 'kind must be one of early_bird, time_based, not %', coalesce(pg_catalog.quote_literal(p_kind),
+                                                                                  'null')
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF pg_catalog.num_nonnulls(p_percent_off, p_amount_off_minor, p_replacement_price_minor) <> 1 THEN
+    RAISE EXCEPTION 'give one of percent_off, amount_off_minor or replacement_price_minor' USING ERRCODE = 'PT400',
+      DETAIL = 'invalid';
+  END IF;
+  IF p_kind = 'early_bird' AND (pg_catalog.num_nonnulls(p_min_lead, p_booked_before) = 0
+                                OR pg_catalog.num_nonnulls(p_weekdays, p_starts_from, p_starts_until) > 0) THEN
+    RAISE EXCEPTION 'an early_bird rule takes min_lead and/or booked_before, and nothing else'
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_kind = 'time_based' AND (pg_catalog.num_nonnulls(p_weekdays, p_starts_from, p_starts_until) = 0
+                                OR pg_catalog.num_nonnulls(p_min_lead, p_booked_before) > 0) THEN
+    RAISE EXCEPTION 'a time_based rule takes weekdays, starts_from and/or starts_until, and nothing else'
+      USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_weekdays IS NOT NULL AND (pg_catalog.cardinality(p_weekdays) = 0 OR NOT p_weekdays <@ '{1,2,3,4,5,6,7}') THEN
+    RAISE EXCEPTION 'weekdays are ISO weekdays, 1 (Monday) to 7 (Sunday)' USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_starts_from >= p_starts_until THEN
+    RAISE EXCEPTION 'starts_until must be after starts_from' USING ERRCODE = 'PT400', DETAIL = 'invalid';
+  END IF;
+  IF p_ticket_type_id IS NOT NULL AND NOT EXISTS (SELECT FROM app.ticket_types t
+                                                   WHERE t.id = p_ticket_type_id AND t.experience_id = exp.id) THEN
+    RAISE EXCEPTION 'ticket_type_id is not a ticket type of this experience' USING ERRCODE = 'PT400',
+      DETAIL = 'invalid';
+  END IF;
+  INSERT INTO app.price_rules (org_id, experience_id, ticket_type_id, name, kind, min_lead, booked_before, weekdays,
+                               starts_from, starts_until, percent_off, amount_off_minor, replacement_price_minor)
+  VALUES (exp.org_id, exp.id, p_ticket_type_id, pg_catalog.btrim(p_name), p_kind, p_min_lead, p_booked_before,
+          p_weekdays, p_starts_from, p_starts_until, p_percent_off, p_amount_off_minor, p_replacement_price_minor)
+  RETURNING * INTO made;
+  RETURN private.price_rule_answer(made);
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[])
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -395,6 +489,19 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+ SET search_path TO ''
+AS $function$
+  -- The VAT of what is left to pay, less the VAT counted so far: never adding VAT, never taking off more than there
+  -- is (per-line rounding of many small items can leave less, or more, than the VAT of their sum).
+  SELECT LEAST(0, GREATEST(private.vat_of(p_remaining_minor, p_vat_rate_bp, p_prices_include_vat)
+                           - p_vat_so_far_minor, -p_vat_so_far_minor))
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric)
  RETURNS bigint
  LANGUAGE sql
@@ -446,6 +553,33 @@ BEGIN
     RAISE EXCEPTION 'organization not found' USING ERRCODE = 'PT404';
   END IF;
   RETURN private.org_settings_answer(hit);
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.list_currencies()
+ RETURNS TABLE(code text, minor_digits smallint, name text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  SELECT c.code::text, c.minor_digits, c.name FROM app.currencies c ORDER BY c.code
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.list_price_rules(p_experience_id uuid)
+ RETURNS SETOF jsonb
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  IF NOT EXISTS (SELECT FROM app.experiences e
+                  WHERE e.id = p_experience_id AND e.org_id = ANY (private.org_ids('staff'))) THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+  RETURN QUERY SELECT private.price_rule_answer(r) FROM app.price_rules r
+                WHERE r.experience_id = p_experience_id ORDER BY r.active DESC, r.created_at, r.id;
 END
 $function$
 ;
@@ -606,8 +740,8 @@ BEGIN
   END IF;
   IF p_promo_percent IS NOT NULL OR p_promo_amount_minor IS NOT NULL THEN
     n := n + 1;
-    vat := private.vat_of(-promo, p_vat_rate_bp, p_prices_include_vat);
     discount := discount + promo;
+    vat := private.discount_vat(subtotal - discount, vat_total, p_vat_rate_bp, p_prices_include_vat);
     vat_total := vat_total + vat;
     lines := lines || pg_catalog.jsonb_build_object(
       'line_no', n, 'kind', 'promo', 'description', coalesce(p_promo_description, 'Promo code'),
@@ -618,8 +752,8 @@ BEGIN
   loyalty := LEAST(GREATEST(coalesce(p_loyalty_minor, 0), 0), subtotal - discount);
   IF loyalty > 0 THEN
     n := n + 1;
-    vat := private.vat_of(-loyalty, p_vat_rate_bp, p_prices_include_vat);
     discount := discount + loyalty;
+    vat := private.discount_vat(subtotal - discount, vat_total, p_vat_rate_bp, p_prices_include_vat);
     vat_total := vat_total + vat;
     lines := lines || pg_catalog.jsonb_build_object(
       'line_no', n, 'kind', 'loyalty', 'description', coalesce(p_loyalty_description, 'Loyalty points'),
@@ -676,10 +810,9 @@ BEGIN
     SELECT pg_catalog.sum(l.quantity),
            pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
              'ticket_type_id', tt.id, 'base', tt.price_minor, 'quantity', l.quantity,
-             'description', pg_catalog.format('%s: %s', exp.name, tt.name)) ORDER BY l.n)
+             'description', pg_catalog.format('%s: %s', exp.name, tt.name)) ORDER BY tt.price_minor, tt.name, tt.id)
       INTO places, items
-      FROM (SELECT (e.v ->> 'ticket_type_id')::uuid AS ticket_type_id, (e.v ->> 'quantity')::integer AS quantity, e.n
-              FROM pg_catalog.jsonb_array_elements(p_tickets) WITH ORDINALITY AS e(v, n)) l
+      FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
       JOIN app.ticket_types tt ON tt.id = l.ticket_type_id AND tt.experience_id = exp.id AND tt.active
      WHERE l.quantity >= 1 AND l.quantity <= tt.per_order_max
        AND (tt.sales_start IS NULL OR tt.sales_start <= p_booked_at)
@@ -724,6 +857,21 @@ BEGIN
        LIMIT 1) r ON true;
   RETURN items;
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.price_rule_answer(r app.price_rules)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT pg_catalog.jsonb_build_object(
+    'id', r.id, 'org_id', r.org_id, 'experience_id', r.experience_id, 'ticket_type_id', r.ticket_type_id,
+    'name', r.name, 'kind', r.kind, 'min_lead', r.min_lead, 'booked_before', r.booked_before,
+    'weekdays', pg_catalog.to_jsonb(r.weekdays), 'starts_from', r.starts_from, 'starts_until', r.starts_until,
+    'percent_off', r.percent_off, 'amount_off_minor', r.amount_off_minor,
+    'replacement_price_minor', r.replacement_price_minor, 'active', r.active, 'created_at', r.created_at)
 $function$
 ;
 
@@ -843,6 +991,29 @@ BEGIN
     'promo', CASE WHEN p_promo_code IS NOT NULL THEN pg_catalog.jsonb_build_object(
                'code', p_promo_code, 'valid', valid, 'reason', reason,
                'message', private.promo_message(reason)) END);
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  hit app.price_rules;
+BEGIN
+  SELECT r.* INTO hit FROM app.price_rules r
+   WHERE r.id = p_price_rule_id AND r.org_id = ANY (private.org_ids('staff')) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'price rule not found' USING ERRCODE = 'PT404';
+  END IF;
+  IF NOT hit.org_id = ANY (private.org_ids('manager')) THEN
+    RAISE EXCEPTION 'only a manager, an admin or the owner manages price rules' USING ERRCODE = 'PT403';
+  END IF;
+  UPDATE app.price_rules r SET active = coalesce(p_active, r.active) WHERE r.id = hit.id RETURNING r.* INTO hit;
+  RETURN private.price_rule_answer(hit);
 END
 $function$
 ;
@@ -1121,6 +1292,16 @@ found (or the caller may not order it); PT400 naming the argument; PT409 hold_ex
 ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
 promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
 promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer''s sentence).';
+REVOKE ALL ON FUNCTION api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) TO authenticated;
+COMMENT ON FUNCTION api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) IS 'Adds a price rule to an experience (or one of its ticket types) and answers it. kind early_bird: it applies to
+bookings made at least min_lead (1 minute to 366 days) before the start and/or before booked_before; kind
+time_based: to sessions whose venue-local start is on one of weekdays (ISO, 1 = Monday) and/or at or after
+starts_from and before starts_until. It changes the unit price by exactly one of percent_off (1 to 100, rounded half
+away from zero), amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line,
+the one giving the lowest unit price wins; the line''s description names it. quote, create_booking and create_order
+all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
+Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.';
 REVOKE ALL ON FUNCTION api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) TO authenticated;
 COMMENT ON FUNCTION api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) IS 'Makes a promo code and answers it ({id, org_id, code, percent_off, amount_off_minor, currency, valid_from,
@@ -1132,6 +1313,10 @@ NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = eve
 create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
+REVOKE ALL ON FUNCTION api.deactivate_price_rule(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.deactivate_price_rule(uuid) TO authenticated;
+COMMENT ON FUNCTION api.deactivate_price_rule(uuid) IS 'Stops a price rule from pricing new quotes, bookings and orders and answers it. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not found.';
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.deactivate_promo_code(uuid) TO authenticated;
 COMMENT ON FUNCTION api.deactivate_promo_code(uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
@@ -1150,6 +1335,10 @@ GRANT EXECUTE ON FUNCTION api.list_currencies() TO service_role;
 COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organization may sell in, by code, each with the number of digits of its minor unit
 (amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
 1.500 dinars). For everyone, anon included.';
+REVOKE ALL ON FUNCTION api.list_price_rules(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.list_price_rules(uuid) TO authenticated;
+COMMENT ON FUNCTION api.list_price_rules(uuid) IS 'An experience''s price rules, active first, each as create_price_rule answers it. For staff of its organization
+(they see why a price is what it is). Errors: PT404 experience not found.';
 REVOKE ALL ON FUNCTION api.list_promo_codes(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.list_promo_codes(uuid) TO authenticated;
 COMMENT ON FUNCTION api.list_promo_codes(uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
@@ -1166,8 +1355,10 @@ units of currency. Item lines carry the lowest price any applicable price rule g
 venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
 false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
 customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
-to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
-price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each item line (contained in the
+price), otherwise amount x rate / 10000 (added); a discount line takes off the VAT of what it discounts (the VAT of
+what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
+subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
 discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
 organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
@@ -1204,6 +1395,10 @@ GRANT EXECUTE ON FUNCTION private.create_order(uuid,text,integer,text,text) TO a
 COMMENT ON FUNCTION private.create_order(uuid,text,integer,text,text) IS 'The work of api.create_order, which checked the arguments; its own check is private.may_order (else PT404). Prices
 the booking with private.price_lines at the time it was booked and private.price_cart, takes the promo code''s use
 under its counters'' CHECKs, and writes the order and its lines.';
+REVOKE ALL ON FUNCTION private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) TO authenticated;
+COMMENT ON FUNCTION private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint) IS 'The work of api.create_price_rule, which checked the arguments. Its own checks: PT404 unless staff of the
+experience''s organization, PT403 staff; PT400 for a rule of the wrong shape.';
 REVOKE ALL ON FUNCTION private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) TO authenticated;
 COMMENT ON FUNCTION private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[]) IS 'The work of api.create_promo_code, which checked the arguments. Its own checks: PT404 for non-members, PT403 for
@@ -1218,6 +1413,11 @@ such active code. A definer only to read the currency list.';
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.deactivate_promo_code(uuid) TO authenticated;
 COMMENT ON FUNCTION private.deactivate_promo_code(uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
+REVOKE ALL ON FUNCTION private.discount_vat(bigint,bigint,integer,boolean) FROM PUBLIC;
+COMMENT ON FUNCTION private.discount_vat(bigint,bigint,integer,boolean) IS 'The VAT a discount line takes off: the VAT of what remains to pay after it (p_remaining_minor, rounded like any
+line) minus the VAT of the lines before it (p_vat_so_far_minor), kept between minus that VAT and 0. So the
+order''s VAT is the VAT of what is paid (or, when per-line rounding of the items left less, theirs), never negative,
+and a discount never adds VAT.';
 REVOKE ALL ON FUNCTION private.div_round(numeric,numeric) FROM PUBLIC;
 COMMENT ON FUNCTION private.div_round(numeric,numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
 div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
@@ -1227,6 +1427,14 @@ has chosen its currency, that one (PT409 currency_mismatch). A definer to read t
 REVOKE ALL ON FUNCTION private.get_org_settings(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.get_org_settings(uuid) TO authenticated;
 COMMENT ON FUNCTION private.get_org_settings(uuid) IS 'The settings of an organization the caller is a member of (any role); PT404 otherwise.';
+REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC, anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO anon;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO authenticated;
+GRANT EXECUTE ON FUNCTION private.list_currencies() TO service_role;
+COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+REVOKE ALL ON FUNCTION private.list_price_rules(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.list_price_rules(uuid) TO authenticated;
+COMMENT ON FUNCTION private.list_price_rules(uuid) IS 'The work of api.list_price_rules. Its own check: PT404 unless staff of the experience''s organization.';
 REVOKE ALL ON FUNCTION private.list_promo_codes(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.list_promo_codes(uuid) TO authenticated;
 COMMENT ON FUNCTION private.list_promo_codes(uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
@@ -1254,24 +1462,31 @@ REVOKE ALL ON FUNCTION private.price_cart(jsonb,integer,boolean,integer,bigint,t
 COMMENT ON FUNCTION private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
 price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
 the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
-line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
-(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+line (p_loyalty_minor, never more than what is left), both negative. Each item''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it); a
+discount line''s VAT is what it takes off (private.discount_vat: the VAT of what remains to pay after it, less the
+VAT before it, between minus that and 0). The
 answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
 total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
 is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
 the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
 (1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
-priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+priced inclusive at each line''s gross (the items, and a fixed discount at its gross) have the same VAT on every line
+and the same total, to the minor unit (what remains after a discount is then the gross of what remained net, so
+its VAT agrees too).';
 REVOKE ALL ON FUNCTION private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone) FROM PUBLIC;
 COMMENT ON FUNCTION private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
 quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
-person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for,
+cheapest first (then by name), so a booking''s order lists them as its quote did whatever order they were asked in. A
 line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
 least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
 time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
 carries. The sum of the amounts is the booking''s price_minor. PT400 as place_booking says: a party outside the
 experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
 p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
+REVOKE ALL ON FUNCTION private.price_rule_answer(app.price_rules) FROM PUBLIC;
+COMMENT ON FUNCTION private.price_rule_answer(app.price_rules) IS 'A price rule as the management functions answer it.';
 REVOKE ALL ON FUNCTION private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone) FROM PUBLIC;
 COMMENT ON FUNCTION private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone) IS 'Whether a promo code (whatever its case) applies to an experience, a currency and, when known, a customer at a
 time; reason when not: unknown (or deactivated), not_started, expired, not_for_this_experience, wrong_currency
@@ -1291,6 +1506,9 @@ GRANT EXECUTE ON FUNCTION private.refund_due(app.bookings,timestamp with time zo
 COMMENT ON FUNCTION private.refund_due(app.bookings,timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy, or where the experience sets none its
 organization''s default (app.org_settings): full before the cutoff, the late percentage (rounded down) until the
 start, nothing after; nothing for an unpaid (pending) booking.';
+REVOKE ALL ON FUNCTION private.set_price_rule_active(uuid,boolean) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.set_price_rule_active(uuid,boolean) TO authenticated;
+COMMENT ON FUNCTION private.set_price_rule_active(uuid,boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
 REVOKE ALL ON FUNCTION private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer) TO authenticated;
 COMMENT ON FUNCTION private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer) IS 'Changes an organization''s settings for api.update_org_settings (which checked the arguments): NULL keeps a value,

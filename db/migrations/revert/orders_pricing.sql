@@ -38,13 +38,19 @@ drop function if exists "api"."cancel_order"(order_id uuid, embed_key text, cust
 
 drop function if exists "api"."create_order"(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text);
 
+drop function if exists "api"."create_price_rule"(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint);
+
 drop function if exists "api"."create_promo_code"(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]);
+
+drop function if exists "api"."deactivate_price_rule"(price_rule_id uuid);
 
 drop function if exists "api"."deactivate_promo_code"(promo_code_id uuid);
 
 drop function if exists "api"."get_org_settings"(org_id uuid);
 
 drop function if exists "api"."list_currencies"();
+
+drop function if exists "api"."list_price_rules"(experience_id uuid);
 
 drop function if exists "api"."list_promo_codes"(org_id uuid);
 
@@ -60,17 +66,25 @@ drop function if exists "private"."cancel_order"(p_order_id uuid, p_embed_key te
 
 drop function if exists "private"."create_order"(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text);
 
+drop function if exists "private"."create_price_rule"(p_experience_id uuid, p_name text, p_kind text, p_ticket_type_id uuid, p_min_lead interval, p_booked_before timestamp with time zone, p_weekdays smallint[], p_starts_from time without time zone, p_starts_until time without time zone, p_percent_off integer, p_amount_off_minor bigint, p_replacement_price_minor bigint);
+
 drop function if exists "private"."create_promo_code"(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]);
 
 drop function if exists "private"."currency_arg"(p_name text, p_value text);
 
 drop function if exists "private"."deactivate_promo_code"(p_promo_code_id uuid);
 
+drop function if exists "private"."discount_vat"(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean);
+
 drop function if exists "private"."div_round"(p_numerator numeric, p_denominator numeric);
 
 drop function if exists "private"."experiences_currency"();
 
 drop function if exists "private"."get_org_settings"(p_org_id uuid);
+
+drop function if exists "private"."list_currencies"();
+
+drop function if exists "private"."list_price_rules"(p_experience_id uuid);
 
 drop function if exists "private"."list_promo_codes"(p_org_id uuid);
 
@@ -86,6 +100,8 @@ drop function if exists "private"."price_cart"(p_items jsonb, p_vat_rate_bp inte
 
 drop function if exists "private"."price_lines"(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone);
 
+drop function if exists "private"."price_rule_answer"(r app.price_rules);
+
 drop function if exists "private"."promo_check"(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone);
 
 drop function if exists "private"."promo_code_answer"(p app.promo_codes);
@@ -93,6 +109,8 @@ drop function if exists "private"."promo_code_answer"(p app.promo_codes);
 drop function if exists "private"."promo_message"(p_reason text);
 
 drop function if exists "private"."quote"(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text);
+
+drop function if exists "private"."set_price_rule_active"(p_price_rule_id uuid, p_active boolean);
 
 drop function if exists "private"."update_org_settings"(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer);
 
@@ -262,6 +280,13 @@ AS $function$
     FROM app.experiences e WHERE e.id = b.experience_id
 $function$
 ;
+
+create policy "currencies_select"
+on "app"."currencies"
+as permissive
+for select
+to anon, authenticated
+using (true);
 REVOKE ALL ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) TO anon;
 GRANT EXECUTE ON FUNCTION private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text) TO authenticated;

@@ -20,9 +20,17 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_order(uuid,text,integer,text,text)';
   END IF;
+  PERFORM 'api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)';
+  END IF;
   PERFORM 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])';
+  END IF;
+  PERFORM 'api.deactivate_price_rule(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.deactivate_price_rule(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.deactivate_price_rule(uuid)';
   END IF;
   PERFORM 'api.deactivate_promo_code(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.deactivate_promo_code(uuid)', 'EXECUTE') THEN
@@ -41,6 +49,10 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_currencies()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_currencies()';
+  END IF;
+  PERFORM 'api.list_price_rules(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_price_rules(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_price_rules(uuid)';
   END IF;
   PERFORM 'api.list_promo_codes(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_promo_codes(uuid)', 'EXECUTE') THEN
@@ -82,6 +94,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
   END IF;
+  PERFORM 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)';
+  END IF;
   PERFORM 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])';
@@ -100,11 +116,26 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.deactivate_promo_code(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.deactivate_promo_code(uuid)';
   END IF;
+  PERFORM 'private.discount_vat(bigint,bigint,integer,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.div_round(numeric,numeric)'::pg_catalog.regprocedure;
   PERFORM 'private.experiences_currency()'::pg_catalog.regprocedure;
   PERFORM 'private.get_org_settings(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_org_settings(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_org_settings(uuid)';
+  END IF;
+  PERFORM 'private.list_currencies()'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.list_currencies()';
+  END IF;
+  PERFORM 'private.list_price_rules(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_price_rules(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_price_rules(uuid)';
   END IF;
   PERFORM 'private.list_promo_codes(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_promo_codes(uuid)', 'EXECUTE') THEN
@@ -123,6 +154,7 @@ BEGIN
   END IF;
   PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
   PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
+  PERFORM 'private.price_rule_answer(app.price_rules)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_code_answer(app.promo_codes)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_message(text)'::pg_catalog.regprocedure;
@@ -139,6 +171,10 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refund_due(app.bookings,timestamp with time zone)';
+  END IF;
+  PERFORM 'private.set_price_rule_active(uuid,boolean)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_price_rule_active(uuid,boolean)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_price_rule_active(uuid,boolean)';
   END IF;
   PERFORM 'private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer)', 'EXECUTE') THEN

@@ -1,13 +1,13 @@
 -- Verify tessera:orders_privileges on pg
 --
--- Raises unless anon reads the currency list and service_role the refund defaults, and nobody may read orders.
+-- Raises unless service_role reads the refund defaults, and nobody may read orders or the currency list directly.
 
 BEGIN;
 
 DO $$
 BEGIN
-  IF NOT has_table_privilege('anon', 'app.currencies', 'SELECT') THEN
-    RAISE EXCEPTION 'anon cannot read app.currencies';
+  IF has_table_privilege('anon', 'app.currencies', 'SELECT') THEN
+    RAISE EXCEPTION 'anon reads app.currencies directly';
   END IF;
   IF NOT has_column_privilege('service_role', 'app.org_settings', 'late_refund_percent', 'SELECT') THEN
     RAISE EXCEPTION 'service_role cannot read the refund defaults';
