@@ -102,7 +102,10 @@ type, data.object); handled: checkout.session.completed (fulfils when payment_st
 checkout.session.async_payment_succeeded / _failed, checkout.session.expired, payment_intent.payment_failed (kept as
 the order''s last failure; the order stays pending, Checkout lets the customer retry), charge.refunded (full and
 partial). Moyasar: event is {"id": webhook id or "reconcile:<payment id>:<status>", "type": webhook type, "data":
-the payment as re-fetched from Moyasar}; statuses paid, captured, failed, authorized, refunded, voided. Answers
+the payment as re-fetched from Moyasar}; statuses paid, captured, failed, authorized, refunded (data.refunded,
+cumulative: give reconcile findings an id that includes it, e.g. "reconcile:<payment id>:refunded:<refunded>"),
+voided; and {"type": "invoice_expired" | "invoice_canceled", "data": {"id": <invoice id>}} once the service has
+expired an invoice (the checkout ends, and the order with it once its hold ended). Answers
 {"duplicate": bool, "ignored": bool, "order_id": uuid|null, "order_status": text|null, "outcome": text, "actions":
 [{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
 duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and
@@ -754,8 +757,10 @@ COMMENT ON FUNCTION private.apply_moyasar_event(p_event jsonb) IS 'Applies one M
 status: paid / captured (a payment; amount and currency checked against the order), failed (order failed),
 authorized (recorded, nothing else: the capture comes later), refunded (data.refunded, cumulative, settles our
 refunds and records the rest external), voided (refunded in full when it had been paid, else order failed). The
-order is data.metadata.order_id, else the checkout of data.invoice_id. NULL for events not about a payment.
-Internal: api.apply_payment_event.';
+order is data.metadata.order_id, else the checkout of data.invoice_id. The service''s own invoice_expired /
+invoice_canceled events ({"id": "reconcile:<invoice id>:expired", "type": "invoice_expired", "data": {"id": <invoice
+id>}}) end that checkout as Stripe''s checkout.session.expired does. NULL for events about neither. Internal:
+api.apply_payment_event.';
 
 CREATE FUNCTION private.apply_payment(p_order_id uuid, p_provider text, p_provider_ref text, p_method text, p_amount_minor bigint, p_currency text, p_recorded_by uuid) RETURNS jsonb
     LANGUAGE plpgsql

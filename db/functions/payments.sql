@@ -935,8 +935,19 @@ DECLARE
   answer   jsonb;
   method   text;
 BEGIN
-  IF NOT (p_event ->> 'type' LIKE 'payment\_%' OR p_event ->> 'id' LIKE 'reconcile:%')
-     OR pg_catalog.jsonb_typeof(data) IS DISTINCT FROM 'object' THEN
+  IF pg_catalog.jsonb_typeof(data) IS DISTINCT FROM 'object' THEN
+    RETURN NULL;
+  END IF;
+  -- An invoice the service expired or cancelled at Moyasar (Moyasar sends no webhook for it): its checkout ends.
+  IF p_event ->> 'type' IN ('invoice_expired', 'invoice_canceled') THEN
+    order_id := private.event_order(NULL, 'moyasar', data ->> 'id');
+    IF order_id IS NULL THEN
+      RETURN private.payment_answer(o, 'ignored: the invoice is no checkout of ours', '[]');
+    END IF;
+    o := private.expire_checkout('moyasar', data ->> 'id', order_id);
+    RETURN private.payment_answer(o, 'checkout expired', '[]');
+  END IF;
+  IF NOT (p_event ->> 'type' LIKE 'payment\_%' OR p_event ->> 'id' LIKE 'reconcile:%') THEN
     RETURN NULL;  -- not about a payment (balance and payout events)
   END IF;
   order_id := private.event_order(data -> 'metadata' ->> 'order_id', 'moyasar', data ->> 'invoice_id');
@@ -987,8 +998,10 @@ COMMENT ON FUNCTION private.apply_moyasar_event(jsonb) IS
 status: paid / captured (a payment; amount and currency checked against the order), failed (order failed),
 authorized (recorded, nothing else: the capture comes later), refunded (data.refunded, cumulative, settles our
 refunds and records the rest external), voided (refunded in full when it had been paid, else order failed). The
-order is data.metadata.order_id, else the checkout of data.invoice_id. NULL for events not about a payment.
-Internal: api.apply_payment_event.';
+order is data.metadata.order_id, else the checkout of data.invoice_id. The service''s own invoice_expired /
+invoice_canceled events ({"id": "reconcile:<invoice id>:expired", "type": "invoice_expired", "data": {"id": <invoice
+id>}}) end that checkout as Stripe''s checkout.session.expired does. NULL for events about neither. Internal:
+api.apply_payment_event.';
 
 REVOKE ALL ON FUNCTION private.apply_moyasar_event(jsonb) FROM PUBLIC;
 
@@ -1088,7 +1101,10 @@ type, data.object); handled: checkout.session.completed (fulfils when payment_st
 checkout.session.async_payment_succeeded / _failed, checkout.session.expired, payment_intent.payment_failed (kept as
 the order's last failure; the order stays pending, Checkout lets the customer retry), charge.refunded (full and
 partial). Moyasar: event is {"id": webhook id or "reconcile:<payment id>:<status>", "type": webhook type, "data":
-the payment as re-fetched from Moyasar}; statuses paid, captured, failed, authorized, refunded, voided. Answers
+the payment as re-fetched from Moyasar}; statuses paid, captured, failed, authorized, refunded (data.refunded,
+cumulative: give reconcile findings an id that includes it, e.g. "reconcile:<payment id>:refunded:<refunded>"),
+voided; and {"type": "invoice_expired" | "invoice_canceled", "data": {"id": <invoice id>}} once the service has
+expired an invoice (the checkout ends, and the order with it once its hold ended). Answers
 {"duplicate": bool, "ignored": bool, "order_id": uuid|null, "order_status": text|null, "outcome": text, "actions":
 [{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
 duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and

@@ -3,7 +3,7 @@
 -- paid booking under its policy, immutable money facts; offline payments; Moyasar's statuses.
 BEGIN;
 \ir setup.psql
-SELECT plan(53);
+SELECT plan(55);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -263,6 +263,17 @@ SELECT is(pg_temp.moyasar('w5', 'm', 'mp_1', 'refunded', 5000, 1500) ->> 'order_
 SELECT is((SELECT refunded_minor FROM app.orders WHERE id = pg_temp.id('m')), 1500::bigint, '… counted once');
 SELECT is(pg_temp.moyasar('w6', 'm', 'mp_1', 'voided', 5000, 1500) ->> 'order_status', 'refunded',
           'a voided payment counts as refunded in full');
+SELECT pg_temp.order_for('mi', 'ida@example.com', 9);
+INSERT INTO app.checkouts (org_id, order_id, provider, provider_ref, url)
+VALUES (pg_temp.id('org_a'), pg_temp.id('mi'), 'moyasar', 'inv_' || pg_temp.id('mi'), 'https://pay/inv');
+UPDATE app.orders SET expires_at = now() - interval '1 minute' WHERE id = pg_temp.id('mi');
+UPDATE app.bookings SET hold_expires_at = now() - interval '1 minute'
+ WHERE id = (SELECT booking_id FROM app.orders WHERE id = pg_temp.id('mi'));
+SELECT is(pg_temp.deliver('moyasar', jsonb_build_object('id', 'reconcile:inv:expired', 'type', 'invoice_expired',
+            'data', jsonb_build_object('id', 'inv_' || pg_temp.id('mi')))) ->> 'order_status', 'expired',
+          'an invoice the service expired ends its checkout, and the order whose hold ended');
+SELECT is((SELECT status FROM app.checkouts WHERE provider_ref = 'inv_' || pg_temp.id('mi')), 'expired',
+          '… the checkout expired');
 SELECT pg_temp.order_for('mf', 'gus@example.com', 7);
 SELECT is(pg_temp.moyasar('w7', 'mf', 'mp_2', 'failed', 5000, 0) ->> 'order_status', 'failed',
           'a failed Moyasar payment fails the order');
