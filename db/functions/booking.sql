@@ -87,11 +87,13 @@ BEGIN
   END IF;
   IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
        (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'cancelled', 'rejected', 'expired'))
-    OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))) THEN
+    OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))
+    -- A payment that landed after the hold ran out re-takes the places (bookings_sync, under the counters' CHECKs).
+    OR (OLD.status = 'expired' AND NEW.status = 'confirmed' AND private.booking_paid(NEW.id))) THEN
     RAISE EXCEPTION 'booking % cannot go from % to %', OLD.confirmation_code, OLD.status, NEW.status
       USING ERRCODE = 'PT409', DETAIL = 'illegal_transition',
             HINT = 'pending -> confirmed | cancelled | rejected | expired; '
-                   'confirmed -> completed | cancelled | no_show';
+                   'confirmed -> completed | cancelled | no_show; expired -> confirmed once its order is paid';
   END IF;
   IF NEW.status <> 'pending' THEN
     NEW.hold_expires_at := NULL;
@@ -104,7 +106,8 @@ END
 $$;
 
 COMMENT ON FUNCTION private.bookings_guard() IS
-'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
+'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409),
+expired -> confirmed only once its order is paid (a late payment re-taking its places);
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
 
