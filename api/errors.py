@@ -88,7 +88,8 @@ class ProviderError(Exception):
     """A payment provider's call that did not succeed, as a value the routes turn into an ApiError here.
 
     kind: "timeout" (no answer in time: the call may have happened, so a retry must reuse its idempotency key),
-    "unreachable" (no connection), "refused" (the provider answered with an error)."""
+    "unreachable" (no connection), "refused" (the provider answered with an error), "key_reused" (an idempotency
+    key first used with other parameters)."""
 
     def __init__(self, provider: str, kind: str, message: str, status: int | None = None):
         super().__init__(f"{provider} {kind}: {message}")

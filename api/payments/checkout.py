@@ -12,10 +12,11 @@ first, the service's sweep and `tessera payments reconcile` expire it through St
 and a payment that still lands takes the database's late-payment path (re-take the places or refund). Moyasar has
 no minimum: its invoice expires with the hold.
 
-Idempotency: Stripe gets Idempotency-Key `checkout-<order id>-<n>`, so a retry after a timeout (the session may
-have been made) gets the same session back; n moves on only past a replayed session that is no longer open (a
-previous checkout expired while the order is still payable). Moyasar has no such key: calls for one order are
-serialised in this process, and the database keeps one open checkout per order.
+Idempotency: Stripe gets Idempotency-Key `checkout-<order id>-<n>` and parameters that stay the same for a
+while (see stripe_expiry), so a retry after a timeout (the session may have been made) gets the same session back;
+n moves on past a replayed session that is no longer open (a previous checkout expired while the order is still
+payable) and past a key first used with other parameters (other return URLs, a later expiry). Moyasar has no
+such key: calls for one order are serialised in this process, and the database keeps one open checkout per order.
 
 A provider error is 502 and a timeout 504 (api/errors.py); the order is untouched and the call can be retried.
 """
@@ -36,6 +37,7 @@ from api.payments.runtime import Payments
 
 STRIPE_MINIMUM = 30 * 60 + 60  # Stripe's 30 minutes, and a minute for clocks and the call itself
 STRIPE_MAXIMUM = 24 * 3600 - 60
+EXPIRY_STEP = 5 * 60
 ATTEMPTS = 5
 
 
@@ -124,17 +126,31 @@ def _answer(row: dict) -> Checkout:
 
 async def _stripe(payments: Payments, order: dict, asked: CheckoutRequest) -> Checkout:
     stripe = payments.provider("stripe")
-    now = time.time()
-    expires = int(min(max(_timestamp(order["expires_at"]), now + STRIPE_MINIMUM), now + STRIPE_MAXIMUM))
+    expires = stripe_expiry(_timestamp(order["expires_at"]), time.time())
     for attempt in range(1, ATTEMPTS + 1):
         key = f"checkout-{order['order_id']}-{attempt}"
-        session, replayed = await stripe.create_session(order, asked.success_url, asked.cancel_url, expires, key)
+        try:
+            session, replayed = await stripe.create_session(order, asked.success_url, asked.cancel_url, expires, key)
+        except ProviderError as err:
+            if err.kind == "key_reused":  # first used with another expiry or other URLs: a checkout of its own
+                continue
+            raise
         if replayed:  # the first answer to this key: is that session still payable?
             session = await stripe.retrieve_session(session["id"])
             if session.get("status") != "open":
                 continue
         return Checkout("stripe", session.get("url"), _iso(session["expires_at"]), str(session["id"]))
     raise ProviderError("stripe", "refused", f"{ATTEMPTS} earlier checkouts of this order are closed")
+
+
+def stripe_expiry(hold_end: float, now: float) -> int:
+    """The session's expires_at: the hold's end when Stripe allows it, else the earliest Stripe allows, rounded up
+    to the next 5 minutes, so that a retry a little later (after a timeout) sends the same parameters under the
+    same idempotency key and gets the session the first call made."""
+    earliest = now + STRIPE_MINIMUM
+    if hold_end >= earliest:
+        return int(min(hold_end, now + STRIPE_MAXIMUM))
+    return int(-(-earliest // EXPIRY_STEP) * EXPIRY_STEP)
 
 
 async def _moyasar(payments: Payments, order: dict, asked: CheckoutRequest) -> Checkout:

@@ -30,6 +30,8 @@ class Stripe:
         except stripe.APIConnectionError as exc:
             kind = "timeout" if isinstance(exc.__cause__, httpx.TimeoutException) else "unreachable"
             raise ProviderError("stripe", kind, "no answer from the Stripe API") from None
+        except stripe.IdempotencyError as exc:  # the key was first used with other parameters
+            raise ProviderError("stripe", "key_reused", exc.user_message or "idempotency key reused") from None
         except stripe.StripeError as exc:
             raise ProviderError("stripe", "refused", exc.user_message or "error", exc.http_status) from None
         response = obj.last_response

@@ -7,6 +7,7 @@ under test is the code that talks to Stripe and Moyasar, pointed here by its bas
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -168,7 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up waiting
+            self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
