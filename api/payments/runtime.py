@@ -28,6 +28,7 @@ class Payments:
         if settings.moyasar_secret_key is not None:
             self._providers["moyasar"] = Moyasar(settings)
         self.worker = Worker(self)
+        self.applied = {"events": 0, "duplicates": 0}  # findings this process applied (reconcile's summary)
 
     def provider(self, name: str) -> Stripe | Moyasar | None:
         return self._providers.get(name)
@@ -35,6 +36,8 @@ class Payments:
     async def apply(self, provider: str, event: dict) -> object:
         """One finding through the same SQL function as the webhooks; its actions carried out."""
         answer = await self.db.call("apply_payment_event", {"provider": provider, "event": event})
+        duplicate = isinstance(answer, dict) and answer.get("duplicate") is True
+        self.applied["duplicates" if duplicate else "events"] += 1
         if isinstance(answer, dict) and answer.get("actions"):
             await self.worker.carry_out(answer["actions"])
         return answer
