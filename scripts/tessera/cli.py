@@ -312,9 +312,9 @@ def dev(args) -> int:
     demo(_project())
     if not (os.environ.get("TESSERA_STRIPE_SECRET_KEY") or os.environ.get("TESSERA_MOYASAR_SECRET_KEY")):
         # No real provider keys: payments go to the fake providers, in this process, webhooks back to this API.
-        from tessera.fake_providers import start
+        from tessera.fake_providers import DEV_PORTS, start
 
-        fakes = start(f"http://{args.host}:{port}", args.host)
+        fakes = start(f"http://{args.host}:{port}", args.host, *DEV_PORTS, fall_back=True)
         os.environ.update(fakes.environment())
         os.environ.setdefault("TESSERA_PUBLIC_URL", f"http://{args.host}:{port}")
         print(f"no provider keys set: fake Stripe on {fakes.stripe.url}, fake Moyasar on {fakes.moyasar.url} "

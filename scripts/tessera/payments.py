@@ -26,14 +26,15 @@ def reconcile(project: Project) -> int:
     from api.config import Config, ConfigError
     from tessera.serve import service_environment
 
+    # Said before the database is looked for: nothing to reconcile with is not a reason to start a cluster.
+    if not (os.environ.get("TESSERA_STRIPE_SECRET_KEY") or os.environ.get("TESSERA_MOYASAR_SECRET_KEY")):
+        raise Refusal("no payment provider is configured: set TESSERA_STRIPE_SECRET_KEY and/or "
+                      "TESSERA_MOYASAR_SECRET_KEY as for the service")
     os.environ.update(service_environment(project))
     try:
         config = Config.from_env()
     except ConfigError as exc:
         raise Refusal(str(exc)) from None
-    if not config.payments.offered():
-        raise Refusal("no payment provider is configured: set TESSERA_STRIPE_SECRET_KEY and/or "
-                      "TESSERA_MOYASAR_SECRET_KEY as for the service")
     summary = asyncio.run(_reconcile(config))
     print(json.dumps(summary, indent=2))
     return 1 if summary.get("errors") else 0
@@ -71,7 +72,11 @@ def fake_providers(host: str, stripe_port: int, moyasar_port: int, service_url: 
     """The fakes in the foreground until Ctrl-C, printing the settings that point a service at them."""
     from tessera.fake_providers import start
 
-    fakes = start(service_url, host, stripe_port, moyasar_port)
+    try:
+        fakes = start(service_url, host, stripe_port, moyasar_port)
+    except OSError as exc:
+        raise Refusal(f"cannot listen on {host}: {exc.strerror}; pass other --stripe-port/--moyasar-port "
+                      "(0 = any free one)") from None
     print(f"fake Stripe on {fakes.stripe.url}, fake Moyasar on {fakes.moyasar.url}; webhooks go to {service_url}")
     print("point the service at them with:")
     for name, value in fakes.environment().items():

@@ -45,9 +45,23 @@ class Fakes:
         self.moyasar.close()
 
 
+# Where `tessera dev` puts them when these are free, so the README's addresses hold on a first run.
+DEV_PORTS = (12111, 12112)
+
+
 def start(service_url: str | None = None, host: str = "127.0.0.1", stripe_port: int = 0,
-          moyasar_port: int = 0) -> Fakes:
-    fakes = Fakes(Server(FakeStripe(STRIPE_KEY, STRIPE_WEBHOOK_SECRET), host, stripe_port),
-                  Server(FakeMoyasar(MOYASAR_KEY, MOYASAR_TOKEN), host, moyasar_port))
+          moyasar_port: int = 0, fall_back: bool = False) -> Fakes:
+    """Both fakes (port 0: any free one; with fall_back, a taken port is replaced by a free one)."""
+    fakes = Fakes(_server(FakeStripe(STRIPE_KEY, STRIPE_WEBHOOK_SECRET), host, stripe_port, fall_back),
+                  _server(FakeMoyasar(MOYASAR_KEY, MOYASAR_TOKEN), host, moyasar_port, fall_back))
     fakes.point_at(service_url)
     return fakes
+
+
+def _server(provider, host: str, port: int, fall_back: bool) -> Server:
+    try:
+        return Server(provider, host, port)
+    except OSError:
+        if not fall_back or port == 0:
+            raise
+        return Server(provider, host, 0)
