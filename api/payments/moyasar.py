@@ -59,11 +59,10 @@ class Moyasar:
     async def payment(self, payment_id: str) -> dict:
         return await self._call("GET", f"/v1/payments/{payment_id}")
 
-    async def refund(self, refund: dict) -> str:
-        """Moyasar has no refund ids: the payment's id and its cumulative refunded amount after this one name it."""
-        payment = await self._call("POST", f"/v1/payments/{refund['provider_payment_ref']}/refund",
-                                   {"amount": int(refund["amount_minor"])})
-        return f"{payment['id']}:refunded:{payment.get('refunded')}"
+    async def refund(self, refund: dict) -> None:
+        """Moyasar's refunds have no id of their own: the payment's payment_refunded event settles it."""
+        await self._call("POST", f"/v1/payments/{refund['payment_ref']}/refund",
+                         {"amount": int(refund["amount_minor"])})
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -73,7 +73,7 @@ class Stripe:
     async def refund(self, refund: dict) -> str:
         """The Stripe refund id for the database's refund row (the row's id is the idempotency key)."""
         refund_id = str(refund["refund_id"])
-        params = {"payment_intent": str(refund["provider_payment_ref"]), "amount": int(refund["amount_minor"]),
+        params = {"payment_intent": str(refund["payment_ref"]), "amount": int(refund["amount_minor"]),
                   "metadata": {"refund_id": refund_id, "order_id": str(refund.get("order_id") or "")}}
         answer, _ = await self._call(self._client.v1.refunds.create_async(params, {"idempotency_key": refund_id}))
         return str(answer["id"])

@@ -5,10 +5,10 @@ send, a checkout to expire) run after the webhook has been answered, and the exe
 api.due_refunds lists (woken by NOTIFY tessera_refunds, and by a periodic sweep that also expires the checkouts
 of ended holds). The same code runs in `tessera payments reconcile`.
 
-A refund is claimed before it is sent: a session advisory lock per refund on the executor's own connection, then
-the refund is listed again (another process may have sent it meanwhile), so two executors (the service and a cron
-reconcile) never send one refund twice. Stripe also gets the refund row's id as Idempotency-Key; Moyasar has no
-such key, so for Moyasar the claim is the whole guard.
+A refund is claimed by api.due_refunds before it is sent (a claim of two minutes, so two executors, the service
+and a cron reconcile, never get the same one). Stripe also gets the refund row's id as Idempotency-Key, so a
+refund sent again after a timeout is Stripe's first answer replayed; Moyasar has no such key, so for Moyasar the
+claim is the whole guard.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-import psycopg
 from litestar.background_tasks import BackgroundTask
 
 from api.errors import ApiError, ProviderError
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("tessera.api")
 
 BATCH = 50
-_LOCK = "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended(%s, 0))"
-_UNLOCK = "SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtextextended(%s, 0))"
 
 
 def synthetic(provider: str, obj: dict) -> dict | None:
@@ -59,8 +56,6 @@ class Worker:
     def __init__(self, payments: Payments):
         self.payments = payments
         self._wake = asyncio.Event()
-        self._conn: psycopg.AsyncConnection | None = None
-        self._conn_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
 
     # --- after a webhook ----------------------------------------------------------------------------------------
@@ -112,33 +107,15 @@ class Worker:
     def wake(self) -> None:
         self._wake.set()
 
-    async def _connection(self) -> psycopg.AsyncConnection:
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self.payments.config.database_url, autocommit=True)
-        return self._conn
-
     async def send_refunds(self) -> dict:
-        """Every refund due now, sent once: {"submitted", "failed", "errors"}."""
-        db = self.payments.db
+        """Every refund due now, sent once: {"submitted", "failed", "errors"}. api.due_refunds claims what it
+        answers (for two minutes), so concurrent executors never get the same refund."""
         summary = {"submitted": 0, "failed": 0, "errors": []}
-        due = await db.call("due_refunds", {"limit": BATCH}) or []
-        if not due:
-            return summary
-        async with self._conn_lock:
-            conn = await self._connection()
-            claimed = []
+        while due := await self.payments.db.call("due_refunds", {"limit": BATCH}) or []:
             for refund in due:
-                key = f"tessera_refund:{refund['refund_id']}"
-                if (await (await conn.execute(_LOCK, (key,))).fetchone())[0]:
-                    claimed.append((key, refund))
-            try:
-                still = {str(r["refund_id"]) for r in await db.call("due_refunds", {"limit": BATCH * 4}) or []}
-                for _, refund in claimed:
-                    if str(refund["refund_id"]) in still:
-                        await self._send(refund, summary)
-            finally:
-                for key, _ in claimed:
-                    await conn.execute(_UNLOCK, (key,))
+                await self._send(refund, summary)
+            if len(due) < BATCH:
+                break
         return summary
 
     async def _send(self, refund: dict, summary: dict) -> None:
@@ -153,10 +130,11 @@ class Worker:
             if err.kind == "refused":  # the provider said no: the row says why, staff decide what next
                 await db.call("record_refund_failure", {"refund_id": refund_id, "message": str(err)[:1000]})
                 summary["failed"] += 1
-            else:  # no answer: it may have happened; the next sweep asks again (Stripe replays its answer)
+            else:  # no answer: it may have happened; once the claim runs out it is sent again (Stripe replays)
                 summary["errors"].append(f"refund {refund_id}: {err}")
             return
         await db.call("record_refund_submission", {"refund_id": refund_id, "provider_refund_id": provider_refund_id})
+        # (None for Moyasar, whose refunds have no id: its payment_refunded event settles the refund.)
         summary["submitted"] += 1
 
     async def sweep(self) -> dict:
@@ -192,5 +170,3 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
-        if self._conn is not None:
-            await self._conn.close()

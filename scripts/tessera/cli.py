@@ -242,6 +242,10 @@ def bench(args) -> int:
 
     if args.what == "availability":
         return benchmarks.availability(_project(), runs=args.runs, days=args.days)
+    if args.what == "payments":
+        from tessera import bench_payments
+
+        return bench_payments.payments(_project(), orders=args.orders)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -400,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability: timed calls (default 200)")
     p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
@@ -417,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=300,
+                   help="payments: orders checked out and paid, each webhook delivered 5 times (default 300)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
