@@ -63,6 +63,18 @@ CREATE TYPE app.member_role AS ENUM (
 
 COMMENT ON TYPE app.member_role IS 'A member''s role in an organization, weakest first: compare with >=.';
 
+CREATE TYPE app.order_status AS ENUM (
+    'pending',
+    'paid',
+    'failed',
+    'expired',
+    'cancelled',
+    'partially_refunded',
+    'refunded'
+);
+
+COMMENT ON TYPE app.order_status IS 'pending -> paid | failed | expired | cancelled; failed | expired -> paid (late payment); paid -> partially_refunded | refunded; partially_refunded -> refunded; failed | expired | cancelled -> refunded once money was received.';
+
 CREATE TYPE app.pricing_mode AS ENUM (
     'per_group',
     'per_person'
@@ -79,6 +91,26 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
+CREATE FUNCTION api.apply_payment_event(provider text, event jsonb) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.apply_payment_event(provider text, event jsonb) IS 'One call per webhook delivery or reconcile finding: records the event in the inbox (UNIQUE provider and event id)
+and applies it in the same transaction. provider is stripe or moyasar. Stripe: event is the verified event JSON (id,
+type, data.object); handled: checkout.session.completed (fulfils when payment_status is paid),
+checkout.session.async_payment_succeeded / _failed, checkout.session.expired, payment_intent.payment_failed (kept as
+the order''s last failure; the order stays pending, Checkout lets the customer retry), charge.refunded (full and
+partial). Moyasar: event is {"id": webhook id or "reconcile:<payment id>:<status>", "type": webhook type, "data":
+the payment as re-fetched from Moyasar}; statuses paid, captured, failed, authorized, refunded, voided. Answers
+{"duplicate": bool, "ignored": bool, "order_id": uuid|null, "order_status": text|null, "outcome": text, "actions":
+[{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
+duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and
+answered {"ignored": true}. The actions are for the service to execute at the provider (refunds: see due_refunds).
+A late payment whose places are gone answers a refund action. For service_role. Errors: PT400 provider not stripe or
+moyasar, event not an object with id and type; PT403 anyone else; PT503 a charge.refunded whose payment is not known
+yet and names no order (deliver again later).';
+
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -90,6 +122,21 @@ illegal transition, a booking already in that status included) aborts the batch 
 is the error''s detail) and nothing is written. Answers the moved bookings (app.booking_answer) in the order given.
 For staff of their organization.';
 
+CREATE FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) IS 'What the service needs to open a payment page for a pending order, asked as the caller: {"order_id": uuid,
+"org_id": uuid, "amount_minor": integer (the total less what was paid), "currency": text, "description": text
+(experience and venue-local start), "customer_email": text, "expires_at": time (the payment deadline, the booking''s
+hold), "lines": [{"kind", "description", "ticket_type_id", "quantity", "unit_price_minor", "amount_minor",
+"vat_minor"}], "open_checkout": {"provider", "provider_ref", "url", "expires_at"} or null (an open, unexpired
+checkout of that provider to reuse)}. provider is stripe or moyasar. Callers, as create_order: staff of the
+organization; a signed-in user whose e-mail is the order''s customer''s; anon with the venue''s embed_key and the
+customer_email. Errors: PT400 naming the argument; PT404 order not found (also for a caller who may not see it);
+PT409 order_not_pending, hold_expired.';
+
 CREATE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE sql
     SET search_path TO ''
@@ -100,6 +147,16 @@ the refund due in minor units under the experience''s policy (full before its cu
 start, nothing after; nothing when unpaid). For staff of its organization. Errors: PT404 not found; PT400 a reason
 over 1000 characters; PT409 illegal transition, already cancelled included (detail illegal_transition): a second
 cancellation changes nothing, its reason is not written.';
+
+CREATE FUNCTION api.cancel_order(order_id uuid, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) IS 'Cancels a pending order (nothing paid yet) and answers it as create_order does; its promo code''s use is given
+back. The booking keeps its hold, so a new order (another promo code, say) can be made while it lasts. The same
+callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
+argument; PT409 illegal_transition when the order is not pending.';
 
 CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
@@ -114,6 +171,18 @@ holds count; run-out holds do not. For staff of the experience''s organization; 
 experience that does not exist, no rows. Errors (PT400, detail out_of_range): a window over 367 days, or to_date
 before from_date; a date outside 2000-01-01 to five years from now; a party_size outside 1 to 1000, or outside a
 private session''s limits (the hint says them).';
+
+CREATE FUNCTION api.checkouts_to_expire("limit" integer DEFAULT 100) RETURNS TABLE(checkout_id uuid, order_id uuid, org_id uuid, provider text, provider_ref text, order_status text, order_expires_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.checkouts_to_expire("limit" integer) IS 'Open checkouts the service should expire at their provider (Stripe POST /v1/checkout/sessions/{id}/expire): those
+of orders whose hold has ended or that are no longer pending (paid another way, cancelled). Rows {checkout_id,
+order_id, org_id, provider, provider_ref, order_status, order_expires_at}, soonest first, at most limit (1 to 500,
+default 100). The provider''s checkout.session.expired event then marks the checkout expired (and the order, once
+its hold ended); a payment that still lands is a late payment. For service_role. Errors: PT400 limit outside 1 to
+500; PT403 anyone else.';
 
 CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -152,6 +221,26 @@ scheduled, too late, too early, venue closed, outside 2000-01-01 to five years f
 (detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
 idempotency_key_reused).';
 
+CREATE FUNCTION api.create_order(booking_id uuid, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Turns a pending booking with a live hold into a pending order to pay, priced as api.quote prices it (the same
+lines, VAT rounded per line half away from zero, the lines summing to the totals), with an optional promo code.
+Answers the order: {id, org_id, booking_id, customer_id, status, currency, prices_include_vat, vat_rate_bp,
+subtotal_minor, discount_minor, vat_minor, total_minor, paid_minor, refunded_minor, expires_at (the payment
+deadline: the booking''s hold), refund_required, created_at, paid_at, promo_code, lines: [{line_no, kind,
+description, ticket_type_id, quantity, unit_price_minor, amount_minor, vat_minor, price_rule_id}]}, amounts in minor
+units. Idempotent: while the booking has a live order, the same request (same promo code, whatever its case)
+answers it again. The code''s use is taken now and given back if the order expires, is cancelled or fails. Callers:
+staff of the booking''s organization; the signed-in user whose e-mail is the booking''s customer''s; or anyone with
+the venue''s embed key AND the booking''s customer_email. redeem_points must be 0 for now. Errors: PT404 booking not
+found (or the caller may not order it); PT400 naming the argument; PT409 hold_expired (not pending, or its hold
+ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
+promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
+promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer''s sentence).';
+
 CREATE TABLE app.organizations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
@@ -174,6 +263,41 @@ CREATE FUNCTION api.create_organization(name text, slug text) RETURNS app.organi
 COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
+
+CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) IS 'Makes a promo code and answers it ({id, org_id, code, percent_off, amount_off_minor, currency, valid_from,
+valid_until, max_uses, uses, max_uses_per_customer, active, experience_ids, created_at}). code: 2 to 40 letters,
+digits, - or _, unique in the organization whatever its case (customers may type it in any case). Either
+percent_off (1 to 100) or amount_off_minor (1 to 100000000, with its currency); valid in [valid_from, valid_until)
+(either open); max_uses orders at most (1 to 10000000; NULL = unlimited) and max_uses_per_customer (1 to 1000;
+NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = every experience). A use is taken by
+create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
+For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
+promo_code_exists.';
+
+CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
+on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.due_refunds("limit" integer) IS 'Claims up to limit (1 to 500, default 50) requested refunds for the service to execute at their provider, oldest
+first, and answers rows {refund_id, order_id, org_id, provider ("stripe" | "moyasar"), payment_ref (the payment
+intent or Moyasar payment id to refund), amount_minor, currency, kind, reason, claimed_until}. A claim lasts two
+minutes: concurrent callers never get the same refund, and one not recorded as submitted or failed by then is
+claimed again (send the refund id as the provider''s idempotency key). Then record_refund_submission or
+record_refund_failure. For service_role. Errors: PT400 limit outside 1 to 500; PT403 anyone else.';
 
 CREATE FUNCTION api.expire_holds() RETURNS integer
     LANGUAGE sql
@@ -235,6 +359,28 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
+CREATE FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) IS 'A customer''s loyalty points with an organization: {"org_id": uuid, "customer_email": text (lower-cased),
+"balance": integer points, "point_value_minor": integer (minor units a redeemed point is worth, 0 = no redemption),
+"currency": text or null, "points_per_major": integer (earned per whole currency unit paid)}. A customer with no
+points (or unknown) has balance 0. For staff of the organization, or a signed-in customer for their own e-mail.
+Errors: PT400 customer_email missing or not an address; PT404 anyone else.';
+
+CREATE FUNCTION api.get_org_settings(org_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.get_org_settings(org_id uuid) IS 'An organization''s money settings, as one object: currency (ISO 4217, null until chosen) and its minor_digits,
+vat_rate_bp (basis points: 1500 = 15 %), prices_include_vat, vat_number, loyalty_points_per_major (points earned per
+whole currency unit paid; 0 = no loyalty), loyalty_point_value_minor (minor units a redeemed point is worth; 0 = no
+redemption), full_refund_before and late_refund_percent (the refund policy of experiences that set none),
+updated_at. For members of the organization, any role. Errors: PT404 not a member (or no such organization).';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -246,6 +392,23 @@ by keyset: pass the last row''s starts_at and id as after_starts_at and after_id
 of the organization; others see an empty list. Errors: PT400 naming the argument for a time outside 2000-01-01 to
 five years from now, a page_size outside 1 to 500, an unknown status, or a customer_email that is no e-mail
 address.';
+
+CREATE FUNCTION api.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organization may sell in, by code, each with the number of digits of its minor unit
+(amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
+1.500 dinars). For everyone, anon included.';
+
+CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
+holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -262,6 +425,18 @@ CREATE FUNCTION api.my_organizations() RETURNS TABLE(org_id uuid, name text, slu
 
 COMMENT ON FUNCTION api.my_organizations() IS 'The organizations the caller belongs to, with the caller''s role in each, by name. For signed-in users.';
 
+CREATE FUNCTION api.orders_to_reconcile("limit" integer DEFAULT 100) RETURNS TABLE(order_id uuid, org_id uuid, order_status text, expires_at timestamp with time zone, provider text, provider_ref text, checkout_status text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.orders_to_reconcile("limit" integer) IS 'What `tessera payments reconcile` polls: one row per checkout {order_id, org_id, order_status, expires_at (the
+order''s payment deadline), provider, provider_ref (session or invoice id), checkout_status} of every order still
+pending (past its deadline or within it) and of ended orders whose checkout is still open, soonest deadline first,
+at most limit (1 to 500, default 100). Apply what the provider says through apply_payment_event with an event id
+such as "reconcile:<provider_ref>:<status>". For service_role. Errors: PT400 limit outside 1 to 500; PT403 anyone
+else.';
+
 CREATE FUNCTION api.purge_audit_log(before timestamp with time zone) RETURNS bigint
     LANGUAGE sql
     SET search_path TO ''
@@ -271,6 +446,81 @@ COMMENT ON FUNCTION api.purge_audit_log(before timestamp with time zone) IS 'Ret
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
 links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.';
 
+CREATE FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer DEFAULT NULL::integer, tickets jsonb DEFAULT NULL::jsonb, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) IS 'Prices a prospective booking without writing anything: what create_booking and then create_order would charge.
+Private sessions take party_size, ticketed events tickets ([{"ticket_type_id": "…", "quantity": 2}]). Answers
+{currency, lines: [{line_no, kind (''item'', ''promo'', ''loyalty''), description, ticket_type_id, price_rule_id, quantity,
+unit_price_minor, amount_minor, vat_minor}], subtotal_minor, discount_minor, vat_minor, total_minor,
+prices_include_vat, vat_rate_bp, promo: {code, valid, reason, message} or null}, every amount an integer in minor
+units of currency. Item lines carry the lowest price any applicable price rule gives (early-bird, time-based in the
+venue''s local time; the description names the rule). A promo code that does not apply is no error: promo.valid is
+false and reason says why (unknown, not_started, expired, not_for_this_experience, wrong_currency, used_up, and
+customer_limit_reached only when customer_email is given). VAT is computed per line and rounded half away from zero
+to the minor unit: with prices_include_vat it is amount x rate / (10000 + rate) of each line (contained in the
+price), otherwise amount x rate / 10000 (added). The lines always sum to the totals: subtotal_minor = the items,
+discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
+discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
+organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
+venue); PT400 naming the argument (starts_at outside 2000-01-01 to five years from now, party_size outside 1 to 1000
+or the experience''s limits, tickets malformed, unknown or not on sale, promo_code over 40 characters,
+customer_email malformed, redeem_points above 0).';
+
+CREATE FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text DEFAULT NULL::text, expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text, expires_at timestamp with time zone) IS 'Stores the checkout the service opened at a provider for an order (Stripe Checkout Session id, Moyasar invoice id),
+its URL and when it expires there. Idempotent on (provider, provider_ref): recording it again answers the stored
+one. Answers {"checkout_id": uuid, "order_id": uuid, "provider": text, "provider_ref": text, "url": text|null,
+"expires_at": time|null, "status": "open" | "complete" | "expired"}. For service_role. Errors: PT400 naming the
+argument (provider stripe or moyasar, provider_ref 1 to 255 characters, url up to 2048, expires_at within
+2000-01-01 to five years from now); PT403 anyone else; PT404 order not found; PT409 checkout_taken (the reference
+is another order''s).';
+
+CREATE FUNCTION api.record_offline_payment(order_id uuid, amount_minor bigint, method text, reference text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.record_offline_payment(order_id uuid, amount_minor bigint, method text, reference text) IS 'Records money taken at the venue for an order (cash or a card terminal at the door, a bank transfer, …) and applies
+it as a provider payment would be: once the total is paid the order is paid and its booking confirmed, points
+earned, lifetime value updated. method is one of cash, card_terminal, bank_transfer, cheque, voucher, other;
+reference (1 to 255 characters: the receipt or slip number) is unique per organization, so a retry with the same
+reference, amount and method answers as the first call and records nothing more. Answers {"duplicate": false,
+"ignored": false, "order_id": uuid, "order_status": text, "outcome": text ("paid", "part paid: N of M", "payment
+already recorded", "refund required: …"), "actions": []}. For staff of the order''s organization. Errors: PT400
+naming the argument (amount_minor 1 to 999999999, method, reference); PT404 order not found; PT409 nothing_due (the
+order is paid, cancelled or refunded), amount_exceeds_due (more than the total less what was paid),
+reference_used.';
+
+CREATE FUNCTION api.record_refund_failure(refund_id uuid, message text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.record_refund_failure(refund_id uuid, message text) IS 'The provider refused a refund for good (not a timeout: a timeout is retried after the claim runs out): it becomes
+failed with the message, and its amount may be refunded again. Idempotent on a failed refund. Answers as
+record_refund_submission. For service_role. Errors: PT400 message over 1000 characters; PT403 anyone else; PT404
+refund not found; PT409 refund_settled (it has succeeded).';
+
+CREATE FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) IS 'The provider accepted a refund: a requested refund becomes submitted, with the provider''s refund id (Stripe re_…;
+may be omitted for Moyasar, whose refunds have none). The provider''s webhook settles it (or a later event of the
+payment). Idempotent: again, or after the webhook already settled it, it changes nothing but a missing provider
+refund id. Answers {"refund_id": uuid, "order_id": uuid, "status": text, "provider": text, "provider_refund_id":
+text|null, "amount_minor": integer, "currency": text, "order_status": text}. For service_role. Errors: PT400
+provider_refund_id over 255 characters; PT403 anyone else; PT404 refund not found; PT409 refund_settled (it was
+recorded failed), illegal_transition (another provider refund id).';
+
 CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -279,6 +529,55 @@ CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::te
 COMMENT ON FUNCTION api.reject_booking(booking_id uuid, reason text) IS 'Rejects a pending booking, frees its places, records the reason (at most 1000 characters) and answers it
 (app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
 PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).';
+
+CREATE TABLE app.refunds (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    order_id uuid NOT NULL,
+    payment_id uuid NOT NULL,
+    amount_minor bigint NOT NULL,
+    currency character(3) NOT NULL,
+    reason text,
+    kind text NOT NULL,
+    status text DEFAULT 'requested'::text NOT NULL,
+    provider text NOT NULL,
+    provider_refund_id text,
+    failure text,
+    requested_by uuid,
+    claimed_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    submitted_at timestamp with time zone,
+    settled_at timestamp with time zone,
+    CONSTRAINT refunds_amount_minor_check CHECK ((amount_minor > 0)),
+    CONSTRAINT refunds_check CHECK (((status = ANY (ARRAY['succeeded'::text, 'failed'::text])) = (settled_at IS NOT NULL))),
+    CONSTRAINT refunds_failure_check CHECK ((length(failure) <= 1000)),
+    CONSTRAINT refunds_kind_check CHECK ((kind = ANY (ARRAY['requested'::text, 'cancellation'::text, 'late_payment'::text, 'external'::text]))),
+    CONSTRAINT refunds_provider_check CHECK ((provider = ANY (ARRAY['stripe'::text, 'moyasar'::text, 'offline'::text]))),
+    CONSTRAINT refunds_provider_refund_id_check CHECK (((length(provider_refund_id) >= 1) AND (length(provider_refund_id) <= 255))),
+    CONSTRAINT refunds_reason_check CHECK ((length(reason) <= 1000)),
+    CONSTRAINT refunds_status_check CHECK ((status = ANY (ARRAY['requested'::text, 'submitted'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY app.refunds FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.refunds IS 'Money given back from one payment. kind: requested (by staff), cancellation (a paid booking cancelled, under its policy), late_payment (money that arrived for places no longer held), external (made at the provider, learnt from its webhook). Amount, kind and reason never change; status moves forward only. claimed_until: an executor (api.due_refunds) is submitting it until then, so two executors never submit one refund.';
+
+CREATE FUNCTION api.request_refund(order_id uuid, amount_minor bigint DEFAULT NULL::bigint, reason text DEFAULT NULL::text) RETURNS SETOF app.refunds
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) IS 'Refunds money of an order, in full (amount_minor omitted: all that is still refundable) or in part; never more
+than paid less what is refunded or being refunded (the order''s counter and its CHECK hold this under concurrency).
+Answers the refunds made, an array of app.refunds rows (id, org_id, order_id, payment_id, amount_minor, currency,
+reason, kind "requested", status, provider, provider_refund_id, failure, requested_by, claimed_until, created_at,
+submitted_at, settled_at): one per payment drawn on, latest payment first, so one in the usual case. A provider
+refund is requested and the service executes it (NOTIFY tessera_refunds, then api.due_refunds); the provider''s
+webhook settles it. An offline refund (cash handed back) is settled at once. Settling moves the order to
+partially_refunded or refunded, reverses points in proportion, reduces lifetime value, and a refund in full
+cancels the booking. For managers and up of the order''s organization. Errors: PT400 amount_minor outside 1 to
+999999999, a reason over 1000 characters; PT403 staff below manager; PT404 order not found; PT409
+nothing_refundable, refund_exceeds_paid (the message says how much may be refunded).';
 
 CREATE FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) RETURNS app.booking_answer
     LANGUAGE sql
@@ -317,6 +616,20 @@ CREATE FUNCTION api.set_display_name(display_name text) RETURNS void
 COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name the caller''s colleagues see (their profile), creating the profile on first use. Returns nothing. For
 signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
 signed in.';
+
+CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) IS 'Changes an organization''s money settings and answers them as get_org_settings does. Every argument but org_id
+defaults to NULL, which keeps the value; vat_number '''' removes it. currency: an ISO 4217 code (any case); once set,
+every experience of the organization must use it (and new ones must). vat_rate_bp: 0 to 10000 basis points (1500 =
+15 %); prices_include_vat: whether prices shown include VAT (true: VAT is the part of each price that is tax;
+false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1000000. full_refund_before: 0 to
+366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
+currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
+PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -389,6 +702,104 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
 
+CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) RETURNS bigint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is outside p_min to p_max.';
+
+CREATE FUNCTION private.apply_moyasar_event(p_event jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_moyasar_event(p_event jsonb) IS 'Applies one Moyasar event {id, type, data: the payment as re-fetched from Moyasar}, by the payment''s current
+status: paid / captured (a payment; amount and currency checked against the order), failed (order failed),
+authorized (recorded, nothing else: the capture comes later), refunded (data.refunded, cumulative, settles our
+refunds and records the rest external), voided (refunded in full when it had been paid, else order failed). The
+order is data.metadata.order_id, else the checkout of data.invoice_id. NULL for events not about a payment.
+Internal: api.apply_payment_event.';
+
+CREATE FUNCTION private.apply_payment(p_order_id uuid, p_provider text, p_provider_ref text, p_method text, p_amount_minor bigint, p_currency text, p_recorded_by uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_payment(p_order_id uuid, p_provider text, p_provider_ref text, p_method text, p_amount_minor bigint, p_currency text, p_recorded_by uuid) IS 'Money landed on an order: the one path for Stripe, Moyasar and offline payments. Records the payment once (the same
+provider payment again changes nothing; a currency other than the order''s or more than its total is not applied and
+says so), adds it to paid_minor, and once the total is paid: the order becomes paid and its booking confirmed (a
+pending booking whatever its hold; an expired one only if its places are still free), the customer''s lifetime
+value and paid orders grow, points are earned, payment_received is queued and other open checkouts of the order are
+returned to expire. Money that cannot buy the booking (paid twice, after the order was cancelled or replaced, after
+the hold ended with the places gone) sets refund_required and becomes late_payment refunds, returned as actions.
+Answers {duplicate, ignored, order_id, order_status, outcome, actions}. Internal: for the definer functions of this
+area, which checked their caller.';
+
+CREATE FUNCTION private.apply_payment_event(p_provider text, p_event jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_payment_event(p_provider text, p_event jsonb) IS 'Records a provider event in the inbox and applies it in the same transaction (api.apply_payment_event). Its own
+check: service_role. Answers as api.apply_payment_event.';
+
+CREATE TABLE app.payments (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    order_id uuid NOT NULL,
+    provider text NOT NULL,
+    provider_ref text NOT NULL,
+    method text NOT NULL,
+    amount_minor bigint NOT NULL,
+    currency character(3) NOT NULL,
+    recorded_by uuid,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payments_amount_minor_check CHECK ((amount_minor > 0)),
+    CONSTRAINT payments_method_check CHECK ((method ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT payments_provider_check CHECK ((provider = ANY (ARRAY['stripe'::text, 'moyasar'::text, 'offline'::text]))),
+    CONSTRAINT payments_provider_ref_check CHECK (((length(provider_ref) >= 1) AND (length(provider_ref) <= 255)))
+);
+
+ALTER TABLE ONLY app.payments FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.payments IS 'Money received for an order, insert-only. provider_ref: the Stripe payment intent, the Moyasar payment id, or the offline reference (receipt, terminal slip); the same provider payment is recorded once.';
+
+CREATE FUNCTION private.apply_refund_facts(p_payment app.payments, p_refunded_total bigint, p_listed jsonb) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_refund_facts(p_payment app.payments, p_refunded_total bigint, p_listed jsonb) IS 'Brings a payment''s refunds up to what the provider reports: p_listed (Stripe refund objects: id, amount, status,
+metadata.refund_id) are matched to ours by refund id or provider refund id and settled or failed, unmatched
+succeeded ones recorded as external refunds; p_refunded_total (a cumulative amount, Moyasar''s refunded) settles our
+outstanding refunds that fit, oldest first, and records the rest as external. Idempotent and order-independent:
+applying an older snapshot after a newer one changes nothing. Returns a one-line outcome. Internal.';
+
+CREATE FUNCTION private.apply_refund_settlement(p_refund_id uuid, p_provider_refund_id text DEFAULT NULL::text) RETURNS app.refunds
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_refund_settlement(p_refund_id uuid, p_provider_refund_id text) IS 'A refund has succeeded: marks it so (keeping the provider''s refund id), adds it to the order''s refunded_minor and
+moves the order to partially_refunded or refunded (counting only what paid for the booking: a late-payment refund
+leaves a paid order paid, and an ended order that received money late becomes refunded once all of it is back),
+reduces the customer''s lifetime value, reverses points in proportion (private.loyalty_reverse), cancels the booking
+on a refund in full, and queues the refund_issued e-mail. Idempotent: a settled refund changes nothing. Internal.';
+
+CREATE FUNCTION private.apply_stripe_event(p_event jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.apply_stripe_event(p_event jsonb) IS 'Applies one verified Stripe event (id, type, data.object): checkout.session.completed (a payment when payment_status
+is paid), checkout.session.async_payment_succeeded (a payment), checkout.session.async_payment_failed (order
+failed), checkout.session.expired (checkout expired; the order too once its hold ended), payment_intent.payment_failed
+(kept as the order''s last failure; the order stays pending), charge.refunded (refunds matched by metadata.refund_id
+or refund id, others external; the cumulative amount_refunded when the list is absent or cut short). NULL for other
+types. Internal: api.apply_payment_event.';
+
 CREATE FUNCTION private.audit_append_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -432,6 +843,14 @@ CREATE FUNCTION private.availability_window(p_from date, p_to date, p_max_days i
 COMMENT ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) IS 'Raises PT400 (detail out_of_range) unless from p_from to p_to (both included) is a window of 1 to p_max_days
 days. NULL dates pass: they mean no window, and no rows.';
 
+CREATE FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) IS 'What the service needs to open a checkout (api.begin_checkout). Its own check, as create_order''s: staff of the
+organization, the signed-in customer of the order, or the venue''s embed key with the customer''s e-mail.';
+
 CREATE TABLE app.experiences (
     org_id uuid NOT NULL,
     venue_id uuid NOT NULL,
@@ -450,8 +869,8 @@ CREATE TABLE app.experiences (
     max_advance interval DEFAULT '90 days'::interval NOT NULL,
     hold_minutes integer DEFAULT 15 NOT NULL,
     requires_payment boolean DEFAULT true NOT NULL,
-    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
-    late_refund_percent integer DEFAULT 0 NOT NULL,
+    full_refund_before interval,
+    late_refund_percent integer,
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -474,6 +893,10 @@ CREATE TABLE app.experiences (
 ALTER TABLE ONLY app.experiences FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.experiences IS 'What is sold. private_session: one group per slot on its resources, with a reset buffer after each session. ticketed_event: dated sessions whose capacity its ticket types share.';
+
+COMMENT ON COLUMN app.experiences.full_refund_before IS 'Cancelled at least this long before the start: refunded in full. NULL = the organization''s default.';
+
+COMMENT ON COLUMN app.experiences.late_refund_percent IS 'Cancelled later, until the start: this percentage refunded. NULL = the organization''s default.';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -516,6 +939,15 @@ CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boole
 
 COMMENT ON FUNCTION private.booking_is_live(status app.booking_status) IS 'True for statuses that hold places: pending, confirmed, completed, no_show.';
 
+CREATE FUNCTION private.booking_paid(p_booking_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.booking_paid(p_booking_id uuid) IS 'True when the booking has a paid order with money received: what lets bookings_guard re-take an expired booking
+(a late payment). Answers only this yes or no, so the guard (running as whoever moves the booking) needs no access
+to orders.';
+
 CREATE FUNCTION private.booking_tickets_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -528,9 +960,29 @@ CREATE FUNCTION private.bookings_guard() RETURNS trigger
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
+COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409),
+expired -> confirmed only once its order is paid (a late payment re-taking its places);
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
+
+CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.bookings_order_follow() IS 'Trigger on app.bookings: when a booking becomes expired, cancelled or rejected, its pending order becomes expired
+(the booking expired) or cancelled (otherwise) in the same transaction. A definer: whoever moves a booking need not
+write orders.';
+
+CREATE FUNCTION private.bookings_refund_on_cancel() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.bookings_refund_on_cancel() IS 'Trigger: a paid booking cancelled (any path: api.cancel_booking, a batch) gets a cancellation refund in the same
+transaction: its refund_due_minor (the experience''s policy) as a share of the price, applied to what was paid for
+the order (rounded down), within what is still refundable. A definer: the staff member cancelling needs no access to
+money tables.';
 
 CREATE FUNCTION private.bookings_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -539,6 +991,28 @@ CREATE FUNCTION private.bookings_sync() RETURNS trigger
 
 COMMENT ON FUNCTION private.bookings_sync() IS 'Trigger: keeps slot counters, ticket-type counters and resource claims equal to what live bookings hold. Its own
 check is the tables'' constraints; it is a definer so that nobody else needs write access to counters.';
+
+CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
+
+CREATE FUNCTION private.checkouts_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.checkouts_guard() IS 'Trigger: a checkout keeps its order and provider reference; its status moves open -> complete | expired only;
+checkouts are never deleted. Else PT409 illegal_transition.';
+
+CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(checkout_id uuid, order_id uuid, org_id uuid, provider text, provider_ref text, order_status text, order_expires_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -562,6 +1036,15 @@ CREATE FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_i
 
 COMMENT ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) IS 'Adds (p_sign = 1) or removes (-1) a booking''s ticket lines to the per-slot ticket-type counters.';
 
+CREATE FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.create_order, which checked the arguments; its own check is private.may_order (else PT404). Prices
+the booking with private.price_lines at the time it was booked and private.price_cart, takes the promo code''s use
+under its counters'' CHECKs, and writes the order and its lines.';
+
 CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS app.organizations
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -569,6 +1052,40 @@ CREATE FUNCTION private.create_organization(p_name text, p_slug text) RETURNS ap
 
 COMMENT ON FUNCTION private.create_organization(p_name text, p_slug text) IS 'Creates an organization with the caller as its owner, in one transaction. Its own check: the caller must be
 signed in. Called through api.create_organization.';
+
+CREATE FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) IS 'The work of api.create_promo_code, which checked the arguments. Its own checks: PT404 for non-members, PT403 for
+staff.';
+
+CREATE FUNCTION private.create_refund(p_order_id uuid, p_payment app.payments, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid, p_provider_refund_id text DEFAULT NULL::text) RETURNS app.refunds
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.create_refund(p_order_id uuid, p_payment app.payments, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid, p_provider_refund_id text) IS 'Records a refund of p_amount_minor from one payment and counts it against the order (PT409-free: the caller checked
+the amount; the CHECK orders_refunds_within_paid is the last word). A provider refund waits as requested for the
+service (NOTIFY tessera_refunds, payload the refund id); an offline refund and an external one are settled at once.
+A late-payment refund queues its late_payment_refund e-mail. Internal.';
+
+CREATE FUNCTION private.currency_arg(p_name text, p_value text) RETURNS character
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns an api function''s currency argument p_name as its ISO 4217 code in capitals (NULL too), or raises PT400
+naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
+such active code. A definer only to read the currency list.';
+
+CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -579,6 +1096,21 @@ COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
 
+CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
+div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
+
+CREATE FUNCTION private.due_refunds(p_limit integer) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.due_refunds(p_limit integer) IS 'Claims refunds to execute (api.due_refunds). Its own check: service_role.';
+
 CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -587,6 +1119,15 @@ CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
 COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an api function''s e-mail argument p_name unchanged (NULL too), or raises PT400 naming it when it is
 longer than 320 characters or not an address (something@somewhere, no spaces).';
 
+CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
+its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
+payments area, in their transaction; nobody else may call it.';
+
 CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) RETURNS text[]
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO ''
@@ -594,6 +1135,126 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
+
+CREATE FUNCTION private.event_arg(p_name text, p_value jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.event_arg(p_name text, p_value jsonb) IS 'Returns a provider event argument unchanged, or raises PT400 naming it when it is missing or not an object with a
+string id (1 to 255 characters) and type (1 to 200).';
+
+CREATE FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) RETURNS uuid
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) IS 'The order an event is about: its metadata''s order id, else the order of the checkout it names. NULL when neither
+is known. Internal.';
+
+CREATE FUNCTION private.experiences_currency() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.experiences_currency() IS 'Trigger on app.experiences: the currency is an ISO 4217 code (PT400 unknown currency) and, once the organization
+has chosen its currency, that one (PT409 currency_mismatch). A definer to read the settings whoever writes.';
+
+CREATE TABLE app.orders (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    status app.order_status DEFAULT 'pending'::app.order_status NOT NULL,
+    currency character(3) NOT NULL,
+    prices_include_vat boolean NOT NULL,
+    vat_rate_bp integer NOT NULL,
+    subtotal_minor bigint NOT NULL,
+    discount_minor bigint DEFAULT 0 NOT NULL,
+    vat_minor bigint NOT NULL,
+    total_minor bigint NOT NULL,
+    paid_minor bigint DEFAULT 0 NOT NULL,
+    refunded_minor bigint DEFAULT 0 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    refund_required boolean DEFAULT false NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    paid_at timestamp with time zone,
+    refund_requested_minor bigint DEFAULT 0 NOT NULL,
+    last_payment_failure text,
+    CONSTRAINT orders_check CHECK (((discount_minor >= 0) AND (discount_minor <= subtotal_minor))),
+    CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
+    CONSTRAINT orders_last_payment_failure_check CHECK ((length(last_payment_failure) <= 1000)),
+    CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
+    CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= refunded_minor) AND (refund_requested_minor <= paid_minor))),
+    CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
+    CONSTRAINT orders_total_identity CHECK ((total_minor = ((subtotal_minor - discount_minor) +
+CASE
+    WHEN prices_include_vat THEN (0)::bigint
+    ELSE vat_minor
+END))),
+    CONSTRAINT orders_total_minor_check CHECK ((total_minor >= 0)),
+    CONSTRAINT orders_vat_minor_check CHECK ((vat_minor >= 0)),
+    CONSTRAINT orders_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000))),
+    CONSTRAINT orders_vat_within_total CHECK (((NOT prices_include_vat) OR (vat_minor <= total_minor)))
+);
+
+ALTER TABLE ONLY app.orders FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.orders IS 'What a booking costs and what has been paid and refunded for it, in minor units of currency. subtotal: the item lines; discount: the promo and loyalty lines, as a positive amount; vat: the tax of all lines; total = subtotal - discount (+ vat when prices_include_vat is false). The VAT terms are those of the organization when the order was made. expires_at: the payment deadline, the booking''s hold.';
+
+COMMENT ON COLUMN app.orders.refund_requested_minor IS 'Refunds requested, submitted or succeeded (failed ones give their amount back); never above paid_minor.';
+
+COMMENT ON COLUMN app.orders.last_payment_failure IS 'The provider''s message for the last failed payment attempt (the order stays pending: checkout lets the customer try again).';
+
+CREATE FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) RETURNS app.orders
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) IS 'A checkout expired at its provider: it is marked expired (a completed one stays complete), and its order expires
+with its booking when the hold has ended; while the hold lasts the order stays pending for a new checkout. Internal.';
+
+CREATE FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) RETURNS app.refunds
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) IS 'Records (and settles) a refund made at the provider without us: of p_amount_minor from the payment, with the
+provider''s refund id when known. Our own refunds of the payment not yet submitted are failed first as far as
+needed to keep refunds within what was paid. Returns the refund, or all NULL when even so it would exceed what was
+paid. Internal.';
+
+CREATE FUNCTION private.fail_order(p_order_id uuid, p_message text) RETURNS app.orders
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.fail_order(p_order_id uuid, p_message text) IS 'A payment of the order failed for good: a pending order becomes failed (any other keeps its status: a failure
+never undoes a payment) and the message is kept as its last failure. Internal.';
+
+CREATE FUNCTION private.fail_refund(p_refund_id uuid, p_message text) RETURNS app.refunds
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) IS 'Marks a requested or submitted refund failed with the provider''s message and gives its amount back to what may be
+refunded; a settled refund is returned unchanged. Internal.';
+
+CREATE FUNCTION private.get_org_settings(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.get_org_settings(p_org_id uuid) IS 'The settings of an organization the caller is a member of (any role); PT404 otherwise.';
+
+CREATE FUNCTION private.insert_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.insert_only() IS 'Trigger for insert-only tables (app.order_lines): any UPDATE, DELETE or TRUNCATE is PT409 illegal_transition.';
 
 CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) RETURNS interval
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -618,6 +1279,21 @@ CREATE FUNCTION private.is_super_admin() RETURNS boolean
 
 COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
 
+CREATE FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) IS 'What an order''s late-payment refunds give back (requested or better; or only succeeded): money that bought
+nothing, left out of the order''s own refund status, points and lifetime value.';
+
+CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
+
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO ''
@@ -625,6 +1301,81 @@ CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone,
 
 COMMENT ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) IS 'The instant a wall-clock time happens in an IANA zone: NULL when the clocks skip it (spring forward), the first
 of the two when it happens twice (fall back).';
+
+CREATE FUNCTION private.lock_order(p_order_id uuid) RETURNS app.orders
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.lock_order(p_order_id uuid) IS 'Locks an order''s booking and then the order (FOR UPDATE) and returns the order (all NULL when it does not exist).
+Every payments path starts here, so events of one order apply one at a time.';
+
+CREATE FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) IS 'The loyalty balance behind api.get_loyalty_balance. Its own check: staff of the organization, or a signed-in user
+whose e-mail is the one asked about; anyone else is PT404.';
+
+CREATE FUNCTION private.loyalty_change(p_org_id uuid, p_customer_id uuid, p_points integer) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_change(p_org_id uuid, p_customer_id uuid, p_points integer) IS 'Adds p_points (negative: takes them off) to a customer''s balance, making the account on first use, and returns
+the new balance. The balance''s CHECK raises check_violation rather than going below zero. Internal: the loyalty
+functions write the ledger row beside it.';
+
+CREATE FUNCTION private.loyalty_debit(p_org_id uuid, p_customer_id uuid, p_points integer, p_order_id uuid) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_debit(p_org_id uuid, p_customer_id uuid, p_points integer, p_order_id uuid) IS 'Redeems p_points of a customer''s balance for an order (the orders area''s redeem_points at create_order) and
+returns the balance left. Once per order: the same call again returns the balance without a second debit; other
+points for the same order are PT409 points_already_redeemed. Never below zero: PT409 insufficient_points when the
+balance does not cover it, decided by the balance''s CHECK in the statement that debits, so concurrent redemptions
+cannot overdraw. PT400 for fewer than 1 point. For the orders area''s definer functions (they check the caller);
+nobody else may call it.';
+
+CREATE FUNCTION private.loyalty_earn(p_order app.orders) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_earn(p_order app.orders) IS 'Credits the points a paid order earns: its paid_minor times the organization''s loyalty_points_per_major, divided
+by the currency''s minor units (app.currencies.minor_digits), rounded down; once per order. Returns the points
+credited (0 when none or already). Internal: called by private.apply_payment.';
+
+CREATE FUNCTION private.loyalty_release(p_order_id uuid) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_release(p_order_id uuid) IS 'Gives back the points an order redeemed (its order expired, failed or was cancelled) and returns how many; once:
+0 when it redeemed none or they were given back already. For the orders area''s definer functions and triggers;
+nobody else may call it.';
+
+CREATE FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/loyalty.sql
+
+COMMENT ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint) IS 'Takes back the points of an order in proportion to what has been refunded of what was paid for it (p_refunded_minor
+of p_fulfilled_minor): cumulative, so that after each settled refund the order has reversed floor(earned x refunded
+/ paid) points in all, whatever order refunds settle in; once per refund. Never below zero: what the balance cannot
+give is recorded as the reversal''s shortfall and counted as reversed. Returns the points taken. Internal: called
+by private.apply_refund_settlement.';
+
+CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
+e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
+customer''s e-mail. Definers only.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -658,6 +1409,40 @@ COMMENT ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to dat
 when the venue has no hours at all, which means open whenever it has sessions. A session fits when its local
 start-to-end range is contained (@>).';
 
+CREATE FUNCTION private.order_answer(p_order_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.order_answer(p_order_id uuid) IS 'An order as create_order and cancel_order answer it: its fields, the promo code it used (or null) and its lines,
+amounts as integers in minor units. Definers only.';
+
+CREATE FUNCTION private.orders_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_guard() IS 'Trigger: a new order is pending with nothing paid; status moves forward only (pending -> paid | failed | expired |
+cancelled; failed | expired -> paid, a late payment; paid -> partially_refunded | refunded; partially_refunded ->
+refunded; failed | expired | cancelled -> refunded only once money was received), else PT409 illegal_transition;
+booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
+set once, when the order first becomes paid; orders are never deleted.';
+
+CREATE FUNCTION private.orders_release() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.orders_release() IS 'Trigger on app.orders: when a pending order fails, expires or is cancelled, the promo code use it took is given
+back, once (its redemption''s released_at), to the code''s counter and the customer''s.';
+
+CREATE FUNCTION private.orders_to_reconcile(p_limit integer) RETURNS TABLE(order_id uuid, org_id uuid, order_status text, expires_at timestamp with time zone, provider text, provider_ref text, checkout_status text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.orders_to_reconcile(p_limit integer) IS 'Checkouts to poll at their providers (api.orders_to_reconcile). Its own check: service_role.';
+
 CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -665,6 +1450,45 @@ CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
 
 COMMENT ON FUNCTION private.org_ids(min_role app.member_role) IS 'The organizations in which the caller holds at least min_role; empty for anonymous callers. For policies, as
 org_id = ANY ((SELECT private.org_ids(''staff''))::uuid[]) so it runs once per statement.';
+
+CREATE TABLE app.org_settings (
+    org_id uuid NOT NULL,
+    currency character(3),
+    vat_rate_bp integer DEFAULT 0 NOT NULL,
+    prices_include_vat boolean DEFAULT true NOT NULL,
+    vat_number text,
+    loyalty_points_per_major integer DEFAULT 0 NOT NULL,
+    loyalty_point_value_minor integer DEFAULT 0 NOT NULL,
+    full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
+    late_refund_percent integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
+    CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
+    CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
+    CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
+    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+);
+
+ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
+
+CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_answer(s app.org_settings) IS 'An organization''s settings as get_org_settings and update_org_settings answer them (a JSON object).';
+
+CREATE FUNCTION private.org_settings_create() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.org_settings_create() IS 'Trigger on app.organizations: a new organization gets its app.org_settings row (currency not chosen, no VAT,
+prices include VAT, refund defaults of 48 hours and 0 %). A definer: whoever may create an organization need not
+write settings.';
 
 CREATE FUNCTION private.parse_inet(address text) RETURNS inet
     LANGUAGE plpgsql IMMUTABLE
@@ -681,6 +1505,14 @@ CREATE FUNCTION private.party_size_arg(p_value integer) RETURNS integer
 COMMENT ON FUNCTION private.party_size_arg(p_value integer) IS 'Returns a party_size argument unchanged (NULL too), or raises PT400 naming it when it is not 1 to 1000 (the
 experience''s own limits are checked where it is known).';
 
+CREATE FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_actions jsonb) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_actions jsonb) IS 'The answer of the payment paths: {duplicate: false, ignored, order_id, order_status (as it is now), outcome,
+actions}.';
+
 CREATE FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -692,6 +1524,109 @@ experience''s organization, or presents the embed key of its venue. Holds places
 payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
 venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
 
+CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer DEFAULT NULL::integer, p_promo_amount_minor bigint DEFAULT NULL::bigint, p_promo_description text DEFAULT NULL::text, p_loyalty_minor bigint DEFAULT 0, p_loyalty_description text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) IS 'The arithmetic of every price, pure: items [{description, quantity, unit_price_minor, ticket_type_id,
+price_rule_id}] become lines with amount = quantity x unit price; then an optional promo line (p_promo_percent of
+the items, rounded half away from zero, or p_promo_amount_minor, never more than the items) and an optional loyalty
+line (p_loyalty_minor, never more than what is left), both negative. Each line''s VAT is computed on the line alone
+(private.vat_of: half away from zero to the minor unit; inclusive prices contain it, exclusive ones add it). The
+answer''s totals are the sums of its lines: subtotal = items, discount = -(promo + loyalty), vat = every line''s VAT,
+total = subtotal - discount (+ vat when prices exclude VAT). So the lines always sum to the totals, and the total
+is never negative. Agreement of the two VAT modes: for a line of net amount P, exclusive VAT v = round(P x r) and
+the inclusive VAT of its gross G = P + v is round(G x r / (1 + r)) = v exactly, for every rate 0 to 100 % (G x r /
+(1 + r) lies between P x r and v, and every number there rounds to v); so a cart priced exclusive and the same cart
+priced inclusive at each line''s gross have the same VAT and the same total, to the minor unit.';
+
+CREATE FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) IS 'The one price of a booking, before promo codes, points and VAT, as item lines [{description, ticket_type_id,
+quantity, unit_price_minor, price_rule_id}] for private.price_cart: a private session is one line (the party at the
+person price of its tier, or one group at the group price), a ticketed event one line per ticket type asked for. A
+line''s unit price is its base price, or when price rules of the experience apply (early-bird: booked p_booked_at at
+least min_lead before the start and/or before booked_before; time-based: the start''s venue-local ISO weekday and
+time of day), the lowest unit price any of them gives (ties: the older rule), whose name the line''s description then
+carries. The sum of the amounts is the booking''s price_minor. PT400 as place_booking says: a party outside the
+experience''s limits, no price for the party, tickets unknown, outside their per-order maximum or sales window at
+p_booked_at, or a party size that does not match them. Runs with its caller''s rights (definers only).';
+
+CREATE TABLE app.promo_codes (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    code text NOT NULL,
+    code_key text GENERATED ALWAYS AS (lower(code)) STORED NOT NULL,
+    percent_off integer,
+    amount_off_minor bigint,
+    currency character(3),
+    valid_from timestamp with time zone,
+    valid_until timestamp with time zone,
+    max_uses integer,
+    uses integer DEFAULT 0 NOT NULL,
+    max_uses_per_customer integer,
+    active boolean DEFAULT true NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT promo_codes_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT promo_codes_check CHECK (((percent_off IS NULL) <> (amount_off_minor IS NULL))),
+    CONSTRAINT promo_codes_check1 CHECK (((amount_off_minor IS NULL) = (currency IS NULL))),
+    CONSTRAINT promo_codes_check2 CHECK (((valid_from IS NULL) OR (valid_until IS NULL) OR (valid_from < valid_until))),
+    CONSTRAINT promo_codes_code_check CHECK ((code ~ '^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$'::text)),
+    CONSTRAINT promo_codes_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_codes_max_uses_per_customer_check CHECK ((max_uses_per_customer >= 1)),
+    CONSTRAINT promo_codes_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT promo_codes_uses_within_max CHECK (((uses >= 0) AND ((max_uses IS NULL) OR (uses <= max_uses))))
+);
+
+ALTER TABLE ONLY app.promo_codes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_codes IS 'Codes customers type at checkout, whatever their case: percent_off or amount_off_minor (in currency), valid in [valid_from, valid_until), at most max_uses orders (NULL = unlimited; uses: the orders holding a use, within it by CHECK) and max_uses_per_customer per customer.';
+
+CREATE FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) RETURNS TABLE(promo app.promo_codes, valid boolean, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) IS 'Whether a promo code (whatever its case) applies to an experience, a currency and, when known, a customer at a
+time; reason when not: unknown (or deactivated), not_started, expired, not_for_this_experience, wrong_currency
+(an amount in another currency), used_up, customer_limit_reached (only checked for a known customer). Definers only.';
+
+CREATE FUNCTION private.promo_code_answer(p app.promo_codes) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_code_answer(p app.promo_codes) IS 'A promo code as the management functions answer it, with its live uses and the experiences it is restricted to.';
+
+CREATE FUNCTION private.promo_message(p_reason text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.promo_message(p_reason text) IS 'The customer''s sentence for a reason of private.promo_check.';
+
+CREATE FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) IS 'Returns an api function''s argument p_name unchanged (NULL too) when it is one of p_allowed (a provider, a payment
+method), or raises PT400 naming it and listing the allowed values.';
+
+CREATE FUNCTION private.provider_events_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.provider_events_guard() IS 'Trigger: an inbox event keeps what was received (provider, id, type, payload, time); only what applying it found
+(organization, order, outcome) is written after. Never deleted. Else PT409 illegal_transition.';
+
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -700,13 +1635,85 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.quote, which checked the arguments. Its own check: staff of the experience''s organization, or the
+embed key of its venue; anything else is PT404 experience not found. Writes nothing.';
+
+CREATE FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) IS 'Stores a checkout the service opened (api.record_checkout). Its own check: service_role.';
+
+CREATE FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_minor bigint, p_method text, p_reference text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_minor bigint, p_method text, p_reference text) IS 'Staff record money taken at the venue (api.record_offline_payment). Its own check: staff of the order''s
+organization. Through private.apply_payment, the path of provider payments.';
+
+CREATE FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) IS 'Records what the provider answered to a refund the service submitted (api.record_refund_submission,
+api.record_refund_failure). Its own check: service_role.';
+
+CREATE FUNCTION private.refund_answer(r app.refunds) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.refund_answer(r app.refunds) IS 'A refund as the service''s refund functions answer it.';
+
 CREATE FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy: full before the cutoff, the late
-percentage (rounded down) until the start, nothing after; nothing for an unpaid (pending) booking.';
+COMMENT ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) IS 'What a cancellation at a given time refunds under the experience''s policy, or where the experience sets none its
+organization''s default (app.org_settings): full before the cutoff, the late percentage (rounded down) until the
+start, nothing after; nothing for an unpaid (pending) booking.';
+
+CREATE FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid) RETURNS SETOF app.refunds
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid) IS 'Refunds p_amount_minor of an order, drawn from its payments latest first (one refund per payment drawn on, each no
+more than that payment has left), and returns the refunds. Internal: callers checked the amount.';
+
+CREATE FUNCTION private.refunds_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.refunds_guard() IS 'Trigger: a refund''s order, payment, amount, currency, kind, reason, provider and author never change; its status
+moves forward only (requested -> submitted -> succeeded | failed; requested may settle directly; failed ->
+succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
+never deleted. Else PT409 illegal_transition.';
+
+CREATE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) RETURNS SETOF app.refunds
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) IS 'Staff refund money (api.request_refund). Its own check: managers of the order''s organization (PT403 other staff,
+PT404 anyone else).';
+
+CREATE FUNCTION private.require_service_role(p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.require_service_role(p_what text) IS 'Raises PT403 unless the caller is service_role (or the database owner at a console, without request claims).';
 
 CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
@@ -798,6 +1805,24 @@ CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzran
 COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
 when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
 
+CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) IS 'Changes an organization''s settings for api.update_org_settings (which checked the arguments): NULL keeps a value,
+an empty vat_number removes it. Its own checks: PT404 for non-members, PT403 for staff and managers, PT409
+(currency_mismatch) for a currency some experience of the organization does not use.';
+
+CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT of one line of p_amount_minor at p_vat_rate_bp basis points, rounded half away from zero to the minor
+unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
+(the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
+
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -856,6 +1881,40 @@ ALTER TABLE ONLY app.booking_tickets FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.booking_tickets IS 'The lines of a ticketed booking: how many of which ticket type, at what unit price.';
 
+CREATE TABLE app.checkouts (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    order_id uuid NOT NULL,
+    provider text NOT NULL,
+    provider_ref text NOT NULL,
+    url text,
+    expires_at timestamp with time zone,
+    status text DEFAULT 'open'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT checkouts_provider_check CHECK ((provider = ANY (ARRAY['stripe'::text, 'moyasar'::text]))),
+    CONSTRAINT checkouts_provider_ref_check CHECK (((length(provider_ref) >= 1) AND (length(provider_ref) <= 255))),
+    CONSTRAINT checkouts_status_check CHECK ((status = ANY (ARRAY['open'::text, 'complete'::text, 'expired'::text]))),
+    CONSTRAINT checkouts_url_check CHECK ((length(url) <= 2048))
+);
+
+ALTER TABLE ONLY app.checkouts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.checkouts IS 'A payment page opened at a provider for an order (Stripe Checkout Session, Moyasar invoice): open -> complete | expired, forward only.';
+
+CREATE TABLE app.currencies (
+    code character(3) NOT NULL,
+    minor_digits smallint NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT currencies_minor_digits_check CHECK (((minor_digits >= 0) AND (minor_digits <= 4))),
+    CONSTRAINT currencies_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100)))
+);
+
+ALTER TABLE ONLY app.currencies FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.currencies IS 'ISO 4217 active currency codes (those with minor units), and how many digits their minor unit has.';
+
 CREATE TABLE app.customers (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -865,14 +1924,22 @@ CREATE TABLE app.customers (
     phone text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    lifetime_value_minor bigint DEFAULT 0 NOT NULL,
+    paid_orders integer DEFAULT 0 NOT NULL,
     CONSTRAINT customers_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT customers_lifetime_value_minor_check CHECK ((lifetime_value_minor >= 0)),
     CONSTRAINT customers_name_check CHECK ((length(name) <= 200)),
+    CONSTRAINT customers_paid_orders_check CHECK ((paid_orders >= 0)),
     CONSTRAINT customers_phone_check CHECK ((length(phone) <= 50))
 );
 
 ALTER TABLE ONLY app.customers FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.customers IS 'People who book, per organization; one per e-mail address, whatever its case.';
+
+COMMENT ON COLUMN app.customers.lifetime_value_minor IS 'Money paid for this customer''s paid orders, net of their refunds, in minor units of the organization''s currency.';
+
+COMMENT ON COLUMN app.customers.paid_orders IS 'Orders of this customer that were paid and not refunded in full.';
 
 CREATE TABLE app.experience_resources (
     org_id uuid NOT NULL,
@@ -885,6 +1952,46 @@ ALTER TABLE ONLY app.experience_resources FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.experience_resources IS 'The resources a private session occupies while it runs (all of them, plus its buffer); same venue by key.';
 
+CREATE TABLE app.loyalty_accounts (
+    org_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    balance integer DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT loyalty_accounts_balance_never_negative CHECK ((balance >= 0))
+);
+
+ALTER TABLE ONLY app.loyalty_accounts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.loyalty_accounts IS 'A customer''s loyalty points with an organization: the sum of their ledger, never below zero (by CHECK, so concurrent redemptions cannot overdraw it).';
+
+CREATE TABLE app.loyalty_ledger (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    order_id uuid,
+    refund_id uuid,
+    kind text NOT NULL,
+    points integer NOT NULL,
+    shortfall integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT loyalty_ledger_check CHECK (
+CASE kind
+    WHEN 'earn'::text THEN (points > 0)
+    WHEN 'release'::text THEN (points > 0)
+    WHEN 'redeem'::text THEN (points < 0)
+    WHEN 'reverse'::text THEN ((points <= 0) AND (refund_id IS NOT NULL))
+    ELSE (points <> 0)
+END),
+    CONSTRAINT loyalty_ledger_check1 CHECK (((kind = 'reverse'::text) OR (shortfall = 0))),
+    CONSTRAINT loyalty_ledger_check2 CHECK (((kind = 'adjust'::text) OR (order_id IS NOT NULL))),
+    CONSTRAINT loyalty_ledger_kind_check CHECK ((kind = ANY (ARRAY['earn'::text, 'reverse'::text, 'redeem'::text, 'release'::text, 'adjust'::text]))),
+    CONSTRAINT loyalty_ledger_shortfall_check CHECK ((shortfall >= 0))
+);
+
+ALTER TABLE ONLY app.loyalty_ledger FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.loyalty_ledger IS 'Every change of a loyalty balance, insert-only: earn (on payment), reverse (on refund, proportional; shortfall: what the balance could not give back), redeem (at order time), release (a redemption given back), adjust.';
+
 CREATE TABLE app.memberships (
     org_id uuid NOT NULL,
     user_id uuid NOT NULL,
@@ -896,6 +2003,97 @@ CREATE TABLE app.memberships (
 ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.memberships IS 'A user''s role in an organization (one row per user and organization).';
+
+CREATE TABLE app.notifications_outbox (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    recipient text NOT NULL,
+    channel text DEFAULT 'email'::text NOT NULL,
+    template text NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    dedupe_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text]))),
+    CONSTRAINT notifications_outbox_dedupe_key_check CHECK (((length(dedupe_key) >= 1) AND (length(dedupe_key) <= 300))),
+    CONSTRAINT notifications_outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notifications_outbox_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
+    CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text]))),
+    CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
+);
+
+ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce; dedupe_key makes each one once. Delivery is a later change: rows wait as queued.';
+
+CREATE TABLE app.order_lines (
+    org_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    line_no smallint NOT NULL,
+    kind text NOT NULL,
+    ticket_type_id uuid,
+    description text NOT NULL,
+    quantity integer NOT NULL,
+    unit_price_minor bigint NOT NULL,
+    amount_minor bigint NOT NULL,
+    vat_minor bigint NOT NULL,
+    price_rule_id uuid,
+    CONSTRAINT order_lines_check CHECK (
+CASE
+    WHEN (kind = 'item'::text) THEN ((amount_minor >= 0) AND (amount_minor = (quantity * unit_price_minor)))
+    ELSE ((amount_minor <= 0) AND (quantity = 1) AND (unit_price_minor = amount_minor) AND (ticket_type_id IS NULL))
+END),
+    CONSTRAINT order_lines_check1 CHECK ((((amount_minor >= 0) AND (vat_minor >= 0)) OR ((amount_minor <= 0) AND (vat_minor <= 0)))),
+    CONSTRAINT order_lines_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 300))),
+    CONSTRAINT order_lines_kind_check CHECK ((kind = ANY (ARRAY['item'::text, 'promo'::text, 'loyalty'::text]))),
+    CONSTRAINT order_lines_line_no_check CHECK ((line_no >= 1)),
+    CONSTRAINT order_lines_quantity_check CHECK ((quantity >= 1))
+);
+
+ALTER TABLE ONLY app.order_lines FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.order_lines IS 'The lines of an order, insert-only: items (quantity x unit price, after any price rule) and discounts (promo, loyalty: negative amounts). vat_minor is the tax of the line, signed like it; the lines sum to the order''s totals.';
+
+CREATE TABLE app.price_rules (
+    org_id uuid NOT NULL,
+    experience_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    ticket_type_id uuid,
+    name text NOT NULL,
+    kind text NOT NULL,
+    min_lead interval,
+    booked_before timestamp with time zone,
+    weekdays smallint[],
+    starts_from time without time zone,
+    starts_until time without time zone,
+    percent_off integer,
+    amount_off_minor bigint,
+    replacement_price_minor bigint,
+    active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT price_rules_amount_off_minor_check CHECK ((amount_off_minor >= 1)),
+    CONSTRAINT price_rules_check CHECK (((starts_from IS NULL) OR (starts_until IS NULL) OR (starts_from < starts_until))),
+    CONSTRAINT price_rules_condition CHECK (
+CASE kind
+    WHEN 'early_bird'::text THEN ((num_nonnulls(min_lead, booked_before) >= 1) AND (num_nulls(weekdays, starts_from, starts_until) = 3))
+    ELSE ((num_nonnulls(weekdays, starts_from, starts_until) >= 1) AND (num_nulls(min_lead, booked_before) = 2))
+END),
+    CONSTRAINT price_rules_kind_check CHECK ((kind = ANY (ARRAY['early_bird'::text, 'time_based'::text]))),
+    CONSTRAINT price_rules_min_lead_check CHECK ((min_lead > '00:00:00'::interval)),
+    CONSTRAINT price_rules_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT price_rules_one_change CHECK ((num_nonnulls(percent_off, amount_off_minor, replacement_price_minor) = 1)),
+    CONSTRAINT price_rules_percent_off_check CHECK (((percent_off >= 1) AND (percent_off <= 100))),
+    CONSTRAINT price_rules_replacement_price_minor_check CHECK ((replacement_price_minor >= 0)),
+    CONSTRAINT price_rules_weekdays_check CHECK (((weekdays <@ '{1,2,3,4,5,6,7}'::smallint[]) AND (cardinality(weekdays) >= 1)))
+);
+
+ALTER TABLE ONLY app.price_rules FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.price_rules IS 'Prices that depend on when: early_bird (booked at least min_lead before the start and/or before booked_before) or time_based (the session''s venue-local ISO weekday in weekdays and start time in [starts_from, starts_until)). Each changes the unit price: percent_off, amount_off_minor (never below 0) or replacement_price_minor. Of the rules that apply to a line, the one giving the lowest unit price wins.';
 
 CREATE TABLE app.price_tiers (
     org_id uuid NOT NULL,
@@ -924,6 +2122,66 @@ CREATE TABLE app.profiles (
 ALTER TABLE ONLY app.profiles FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.profiles IS 'A user''s own public details, keyed by the auth user id.';
+
+CREATE TABLE app.promo_code_experiences (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    experience_id uuid NOT NULL
+);
+
+ALTER TABLE ONLY app.promo_code_experiences FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_code_experiences IS 'The experiences a promo code is restricted to; none listed = all.';
+
+CREATE TABLE app.promo_customer_uses (
+    org_id uuid NOT NULL,
+    promo_code_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    max_uses integer NOT NULL,
+    uses integer DEFAULT 0 NOT NULL,
+    CONSTRAINT promo_customer_uses_max_uses_check CHECK ((max_uses >= 1)),
+    CONSTRAINT promo_customer_uses_within_max CHECK (((uses >= 0) AND (uses <= max_uses)))
+);
+
+ALTER TABLE ONLY app.promo_customer_uses FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_customer_uses IS 'Live uses of a promo code by one customer, within a copy of the code''s per-customer limit (CHECK).';
+
+CREATE TABLE app.promo_redemptions (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    promo_code_id uuid NOT NULL,
+    order_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    amount_minor bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    released_at timestamp with time zone,
+    CONSTRAINT promo_redemptions_amount_minor_check CHECK ((amount_minor >= 0)),
+    CONSTRAINT promo_redemptions_check CHECK (((released_at IS NULL) OR (released_at >= created_at)))
+);
+
+ALTER TABLE ONLY app.promo_redemptions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.promo_redemptions IS 'The use of a promo code an order took (its discount, positive); released_at is set, once, when the order expired, was cancelled or failed and gave the use back.';
+
+CREATE TABLE app.provider_events (
+    provider text NOT NULL,
+    event_id text NOT NULL,
+    type text NOT NULL,
+    payload jsonb NOT NULL,
+    org_id uuid,
+    order_id uuid,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    outcome text,
+    CONSTRAINT provider_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 255))),
+    CONSTRAINT provider_events_outcome_check CHECK ((length(outcome) <= 1000)),
+    CONSTRAINT provider_events_provider_check CHECK ((provider = ANY (ARRAY['stripe'::text, 'moyasar'::text]))),
+    CONSTRAINT provider_events_type_check CHECK (((length(type) >= 1) AND (length(type) <= 200)))
+);
+
+ALTER TABLE ONLY app.provider_events FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.provider_events IS 'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned and what applying it did (outcome). service_role only, through api.apply_payment_event.';
 
 CREATE TABLE app.resources (
     org_id uuid NOT NULL,
@@ -1151,6 +2409,18 @@ ALTER TABLE ONLY app.bookings
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.checkouts
+    ADD CONSTRAINT checkouts_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.checkouts
+    ADD CONSTRAINT checkouts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.checkouts
+    ADD CONSTRAINT checkouts_provider_provider_ref_key UNIQUE (provider, provider_ref);
+
+ALTER TABLE ONLY app.currencies
+    ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
 
@@ -1172,14 +2442,53 @@ ALTER TABLE ONLY app.experiences
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.loyalty_accounts
+    ADD CONSTRAINT loyalty_accounts_pkey PRIMARY KEY (org_id, customer_id);
+
+ALTER TABLE ONLY app.loyalty_ledger
+    ADD CONSTRAINT loyalty_ledger_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_dedupe_key_key UNIQUE (dedupe_key);
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line_no);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_pkey PRIMARY KEY (org_id);
 
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY app.payments
+    ADD CONSTRAINT payments_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.payments
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
@@ -1189,6 +2498,39 @@ ALTER TABLE ONLY app.price_tiers
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_pkey PRIMARY KEY (promo_code_id, experience_id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_code_key_key UNIQUE (org_id, code_key);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (order_id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.provider_events
+    ADD CONSTRAINT provider_events_pkey PRIMARY KEY (provider, event_id);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_provider_provider_refund_id_key UNIQUE (provider, provider_refund_id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_id_key UNIQUE (org_id, id);
@@ -1271,6 +2613,10 @@ CREATE INDEX bookings_pending_idx ON app.bookings USING btree (org_id, experienc
 
 CREATE INDEX bookings_slot_idx ON app.bookings USING btree (org_id, slot_id);
 
+CREATE INDEX checkouts_open_idx ON app.checkouts USING btree (order_id) WHERE (status = 'open'::text);
+
+CREATE INDEX checkouts_order_idx ON app.checkouts USING btree (org_id, order_id);
+
 CREATE INDEX customers_org_idx ON app.customers USING btree (org_id);
 
 CREATE INDEX experience_resources_org_idx ON app.experience_resources USING btree (org_id, venue_id, experience_id);
@@ -1281,9 +2627,65 @@ CREATE INDEX experience_resources_resource_idx ON app.experience_resources USING
 
 CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_id);
 
+CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
+
+CREATE UNIQUE INDEX loyalty_ledger_once_per_order ON app.loyalty_ledger USING btree (order_id, kind) WHERE (kind = ANY (ARRAY['earn'::text, 'redeem'::text, 'release'::text]));
+
+CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING btree (refund_id) WHERE (refund_id IS NOT NULL);
+
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
+CREATE INDEX notifications_outbox_org_idx ON app.notifications_outbox USING btree (org_id, created_at);
+
+CREATE INDEX notifications_outbox_queued_idx ON app.notifications_outbox USING btree (created_at) WHERE (status = 'queued'::text);
+
+CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
+
+CREATE INDEX order_lines_price_rule_idx ON app.order_lines USING btree (price_rule_id) WHERE (price_rule_id IS NOT NULL);
+
+CREATE INDEX order_lines_ticket_type_idx ON app.order_lines USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
+CREATE INDEX orders_booking_idx ON app.orders USING btree (org_id, booking_id);
+
+CREATE INDEX orders_customer_idx ON app.orders USING btree (org_id, customer_id);
+
+CREATE UNIQUE INDEX orders_one_live_per_booking ON app.orders USING btree (booking_id) WHERE (status = ANY (ARRAY['pending'::app.order_status, 'paid'::app.order_status, 'partially_refunded'::app.order_status, 'refunded'::app.order_status]));
+
+CREATE INDEX orders_org_idx ON app.orders USING btree (org_id, created_at);
+
+CREATE INDEX orders_pending_expiry_idx ON app.orders USING btree (expires_at) WHERE (status = 'pending'::app.order_status);
+
+CREATE UNIQUE INDEX payments_offline_ref ON app.payments USING btree (org_id, provider_ref) WHERE (provider = 'offline'::text);
+
+CREATE INDEX payments_order_idx ON app.payments USING btree (org_id, order_id);
+
+CREATE UNIQUE INDEX payments_provider_ref ON app.payments USING btree (provider, provider_ref) WHERE (provider <> 'offline'::text);
+
+CREATE INDEX price_rules_experience_idx ON app.price_rules USING btree (org_id, experience_id);
+
+CREATE INDEX price_rules_ticket_type_idx ON app.price_rules USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
+
 CREATE INDEX price_tiers_org_idx ON app.price_tiers USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_experience_idx ON app.promo_code_experiences USING btree (org_id, experience_id);
+
+CREATE INDEX promo_code_experiences_org_idx ON app.promo_code_experiences USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_customer_uses_customer_idx ON app.promo_customer_uses USING btree (org_id, customer_id);
+
+CREATE INDEX promo_customer_uses_org_idx ON app.promo_customer_uses USING btree (org_id, promo_code_id);
+
+CREATE INDEX promo_redemptions_code_idx ON app.promo_redemptions USING btree (org_id, promo_code_id) WHERE (released_at IS NULL);
+
+CREATE INDEX promo_redemptions_customer_idx ON app.promo_redemptions USING btree (org_id, customer_id);
+
+CREATE INDEX provider_events_order_idx ON app.provider_events USING btree (org_id, order_id);
+
+CREATE INDEX refunds_due_idx ON app.refunds USING btree (created_at) WHERE ((status = 'requested'::text) AND (provider <> 'offline'::text));
+
+CREATE INDEX refunds_order_idx ON app.refunds USING btree (org_id, order_id);
+
+CREATE INDEX refunds_payment_idx ON app.refunds USING btree (org_id, payment_id);
 
 CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
 
@@ -1317,19 +2719,51 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_tickets
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.currencies FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_accounts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notifications_outbox FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.payments FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.price_tiers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_code_experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_customer_uses FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.promo_redemptions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.provider_events FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.refunds FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -1351,19 +2785,61 @@ CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH
 
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
 
+CREATE TRIGGER bookings_order_follow AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['expired'::app.booking_status, 'cancelled'::app.booking_status, 'rejected'::app.booking_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.bookings_order_follow();
+
+CREATE TRIGGER bookings_refund_on_cancel AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = 'cancelled'::app.booking_status) AND (old.status <> 'cancelled'::app.booking_status))) EXECUTE FUNCTION private.bookings_refund_on_cancel();
+
 CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_sync();
 
 CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION private.checkouts_guard();
+
+CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_currency();
 
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER loyalty_ledger_insert_only BEFORE DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER loyalty_ledger_no_truncate BEFORE TRUNCATE ON app.loyalty_ledger FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
 CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER order_lines_insert_only BEFORE DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
+
+CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
+
+CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER org_settings_touch_updated_at BEFORE UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER organizations_settings AFTER INSERT ON app.organizations FOR EACH ROW EXECUTE FUNCTION private.org_settings_create();
 
 CREATE TRIGGER organizations_touch_updated_at BEFORE UPDATE ON app.organizations FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER payments_insert_only BEFORE DELETE OR UPDATE ON app.payments FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER payments_no_truncate BEFORE TRUNCATE ON app.payments FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER price_rules_touch_updated_at BEFORE UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER promo_codes_touch_updated_at BEFORE UPDATE ON app.promo_codes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER provider_events_guard BEFORE DELETE OR UPDATE ON app.provider_events FOR EACH ROW EXECUTE FUNCTION private.provider_events_guard();
+
+CREATE TRIGGER refunds_guard BEFORE DELETE OR UPDATE ON app.refunds FOR EACH ROW EXECUTE FUNCTION private.refunds_guard();
+
+CREATE TRIGGER refunds_no_truncate BEFORE TRUNCATE ON app.refunds FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -1400,6 +2876,9 @@ ALTER TABLE ONLY app.bookings
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id);
 
+ALTER TABLE ONLY app.checkouts
+    ADD CONSTRAINT checkouts_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
@@ -1412,17 +2891,110 @@ ALTER TABLE ONLY app.experience_resources
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.loyalty_accounts
+    ADD CONSTRAINT loyalty_accounts_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.loyalty_ledger
+    ADD CONSTRAINT loyalty_ledger_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.loyalty_ledger
+    ADD CONSTRAINT loyalty_ledger_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.loyalty_ledger
+    ADD CONSTRAINT loyalty_ledger_org_id_refund_id_fkey FOREIGN KEY (org_id, refund_id) REFERENCES app.refunds(org_id, id);
+
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
+
+ALTER TABLE ONLY app.order_lines
+    ADD CONSTRAINT order_lines_price_rule_fkey FOREIGN KEY (price_rule_id) REFERENCES app.price_rules(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.orders
+    ADD CONSTRAINT orders_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.org_settings
+    ADD CONSTRAINT org_settings_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.payments
+    ADD CONSTRAINT payments_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.payments
+    ADD CONSTRAINT payments_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.price_rules
+    ADD CONSTRAINT price_rules_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_code_experiences
+    ADD CONSTRAINT promo_code_experiences_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.promo_codes
+    ADD CONSTRAINT promo_codes_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_customer_uses
+    ADD CONSTRAINT promo_customer_uses_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.promo_redemptions
+    ADD CONSTRAINT promo_redemptions_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id);
+
+ALTER TABLE ONLY app.provider_events
+    ADD CONSTRAINT provider_events_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.provider_events
+    ADD CONSTRAINT provider_events_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
+
+ALTER TABLE ONLY app.refunds
+    ADD CONSTRAINT refunds_org_id_payment_id_fkey FOREIGN KEY (org_id, payment_id) REFERENCES app.payments(org_id, id);
 
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -1465,6 +3037,12 @@ CREATE POLICY bookings_select ON app.bookings FOR SELECT TO authenticated USING 
 
 CREATE POLICY bookings_update ON app.bookings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.checkouts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY currencies_select ON app.currencies FOR SELECT TO anon, authenticated USING (true);
+
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -1495,6 +3073,10 @@ CREATE POLICY experiences_select ON app.experiences FOR SELECT TO authenticated 
 
 CREATE POLICY experiences_update ON app.experiences FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.loyalty_accounts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.loyalty_ledger ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.memberships ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY memberships_delete ON app.memberships FOR DELETE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
@@ -1505,6 +3087,22 @@ CREATE POLICY memberships_select ON app.memberships FOR SELECT TO authenticated 
 
 CREATE POLICY memberships_update ON app.memberships FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[]))))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
 
+ALTER TABLE app.notifications_outbox ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.order_lines ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY order_lines_select ON app.order_lines FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.orders ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY orders_select ON app.orders FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.org_settings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY org_settings_select ON app.org_settings FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+CREATE POLICY org_settings_update ON app.org_settings FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.organizations ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY organizations_delete ON app.organizations FOR DELETE TO authenticated USING ((id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])));
@@ -1512,6 +3110,12 @@ CREATE POLICY organizations_delete ON app.organizations FOR DELETE TO authentica
 CREATE POLICY organizations_select ON app.organizations FOR SELECT TO authenticated USING (((id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY organizations_update ON app.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.payments ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.price_rules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY price_rules_select ON app.price_rules FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 ALTER TABLE app.price_tiers ENABLE ROW LEVEL SECURITY;
 
@@ -1530,6 +3134,26 @@ CREATE POLICY profiles_insert ON app.profiles FOR INSERT TO authenticated WITH C
 CREATE POLICY profiles_select ON app.profiles FOR SELECT TO authenticated USING (((user_id = ANY (( SELECT private.co_member_ids() AS co_member_ids)::uuid[])) OR (user_id = ( SELECT auth.uid() AS uid)) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY profiles_update ON app.profiles FOR UPDATE TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid))) WITH CHECK ((user_id = ( SELECT auth.uid() AS uid)));
+
+ALTER TABLE app.promo_code_experiences ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_code_experiences_select ON app.promo_code_experiences FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_codes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_codes_select ON app.promo_codes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_customer_uses ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_customer_uses_select ON app.promo_customer_uses FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.promo_redemptions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY promo_redemptions_select ON app.promo_redemptions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
+
+ALTER TABLE app.provider_events ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.refunds ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.resources ENABLE ROW LEVEL SECURITY;
 
@@ -1626,16 +3250,30 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
+REVOKE ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) TO service_role;
+
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO service_role;
+
+REVOKE ALL ON FUNCTION api.checkouts_to_expire("limit" integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.checkouts_to_expire("limit" integer) TO service_role;
 
 REVOKE ALL ON FUNCTION api.complete_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO authenticated;
@@ -1648,6 +3286,10 @@ GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.organizations TO authenticated;
 
 GRANT SELECT(name) ON TABLE app.organizations TO authenticated;
@@ -1656,6 +3298,15 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
 
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.expire_holds() TO authenticated;
@@ -1674,9 +3325,23 @@ REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_org_settings(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_org_settings(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_currencies() FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_currencies() TO anon;
+GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
+GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -1685,12 +3350,34 @@ GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.my_organizations() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
 
+REVOKE ALL ON FUNCTION api.orders_to_reconcile("limit" integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.orders_to_reconcile("limit" integer) TO service_role;
+
 REVOKE ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
+GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text, expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text, expires_at timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION api.record_offline_payment(order_id uuid, amount_minor bigint, method text, reference text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_offline_payment(order_id uuid, amount_minor bigint, method text, reference text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.record_refund_failure(refund_id uuid, message text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_refund_failure(refund_id uuid, message text) TO service_role;
+
+REVOKE ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) TO service_role;
 
 REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO service_role;
+
+REVOKE ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) TO authenticated;
@@ -1703,6 +3390,9 @@ GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -1731,6 +3421,24 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
+GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
+
+REVOKE ALL ON FUNCTION private.apply_moyasar_event(p_event jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.apply_payment(p_order_id uuid, p_provider text, p_provider_ref text, p_method text, p_amount_minor bigint, p_currency text, p_recorded_by uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.apply_payment_event(p_provider text, p_event jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.apply_payment_event(p_provider text, p_event jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION private.apply_refund_facts(p_payment app.payments, p_refunded_total bigint, p_listed jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.apply_refund_settlement(p_refund_id uuid, p_provider_refund_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.apply_stripe_event(p_event jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint) FROM PUBLIC;
@@ -1747,6 +3455,10 @@ REVOKE ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max
 GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO anon;
 GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO authenticated;
 GRANT ALL ON FUNCTION private.availability_window(p_from date, p_to date, p_max_days integer) TO service_role;
+
+REVOKE ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO authenticated;
 
 GRANT SELECT(id) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(id) ON TABLE app.experiences TO service_role;
@@ -1768,11 +3480,28 @@ REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM P
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO service_role;
 
+REVOKE ALL ON FUNCTION private.booking_paid(p_booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO service_role;
+
 REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_order_follow() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.bookings_refund_on_cancel() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
@@ -1785,21 +3514,67 @@ GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min inte
 
 REVOKE ALL ON FUNCTION private.count_tickets(p_org_id uuid, p_booking_id uuid, p_slot_id uuid, p_sign integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.create_order(p_booking_id uuid, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.create_organization(p_name text, p_slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.create_organization(p_name text, p_slug text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.create_refund(p_order_id uuid, p_payment app.payments, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid, p_provider_refund_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.currency_arg(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
+GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.due_refunds(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.due_refunds(p_limit integer) TO service_role;
 
 REVOKE ALL ON FUNCTION private.email_arg(p_name text, p_value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO anon;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
+
+REVOKE ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO anon;
+GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO authenticated;
+GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.fail_order(p_order_id uuid, p_message text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.get_org_settings(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_org_settings(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO anon;
@@ -1814,9 +3589,31 @@ REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
+REVOKE ALL ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.lock_order(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.loyalty_change(p_org_id uuid, p_customer_id uuid, p_points integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.loyalty_debit(p_org_id uuid, p_customer_id uuid, p_points integer, p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.loyalty_earn(p_order app.orders) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.loyalty_release(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -1834,9 +3631,31 @@ REVOKE ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to 
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO authenticated;
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO service_role;
 
+REVOKE ALL ON FUNCTION private.order_answer(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.orders_to_reconcile(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.orders_to_reconcile(p_limit integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.org_ids(min_role app.member_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO authenticated;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO service_role;
+
+GRANT SELECT(org_id) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(full_refund_before) ON TABLE app.org_settings TO service_role;
+
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO authenticated;
+GRANT SELECT(late_refund_percent) ON TABLE app.org_settings TO service_role;
+
+REVOKE ALL ON FUNCTION private.org_settings_answer(s app.org_settings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.parse_inet(address text) FROM PUBLIC;
 
@@ -1845,16 +3664,59 @@ GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO anon;
 GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO authenticated;
 GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_actions jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_code_answer(p app.promo_codes) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.promo_message(p_reason text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.provider_arg(p_name text, p_value text, p_allowed text[]) TO service_role;
+
+REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
+GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_minor bigint, p_method text, p_reference text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_minor bigint, p_method text, p_reference text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.refund_answer(r app.refunds) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.require_service_role(p_what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) TO authenticated;
@@ -1905,6 +3767,11 @@ GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
 
+REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO authenticated;
@@ -1918,6 +3785,10 @@ GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience
 GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
+
+GRANT SELECT ON TABLE app.currencies TO anon;
+GRANT SELECT ON TABLE app.currencies TO authenticated;
+GRANT SELECT ON TABLE app.currencies TO service_role;
 
 GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
 GRANT SELECT(org_id) ON TABLE app.customers TO service_role;

@@ -87,11 +87,13 @@ BEGIN
   END IF;
   IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
        (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'cancelled', 'rejected', 'expired'))
-    OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))) THEN
+    OR (OLD.status = 'confirmed' AND NEW.status IN ('completed', 'cancelled', 'no_show'))
+    -- A payment that landed after the hold ran out re-takes the places (bookings_sync, under the counters' CHECKs).
+    OR (OLD.status = 'expired' AND NEW.status = 'confirmed' AND private.booking_paid(NEW.id))) THEN
     RAISE EXCEPTION 'booking % cannot go from % to %', OLD.confirmation_code, OLD.status, NEW.status
       USING ERRCODE = 'PT409', DETAIL = 'illegal_transition',
             HINT = 'pending -> confirmed | cancelled | rejected | expired; '
-                   'confirmed -> completed | cancelled | no_show';
+                   'confirmed -> completed | cancelled | no_show; expired -> confirmed once its order is paid';
   END IF;
   IF NEW.status <> 'pending' THEN
     NEW.hold_expires_at := NULL;
@@ -104,7 +106,8 @@ END
 $$;
 
 COMMENT ON FUNCTION private.bookings_guard() IS
-'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409);
+'Trigger: new bookings start pending or confirmed; status moves only along the allowed transitions (else PT409),
+expired -> confirmed only once its order is paid (a late payment re-taking its places);
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
 
@@ -346,6 +349,7 @@ DECLARE
   customer   uuid;
   places     integer;
   price      bigint;
+  lines      jsonb;
   scope      text;
   fingerprint text;
   constraint_name text;
@@ -380,40 +384,13 @@ BEGIN
     END IF;
   END IF;
 
-  -- What is being bought, and for how much.
-  IF exp.kind = 'private_session' THEN
-    IF p_party_size IS NULL OR p_party_size NOT BETWEEN exp.min_party AND exp.max_party THEN
-      RAISE EXCEPTION 'a party of % cannot book %', p_party_size, exp.name USING ERRCODE = 'PT400',
-        HINT = format('parties of %s to %s', exp.min_party, exp.max_party);
-    END IF;
-    places := 1;
-    SELECT CASE exp.pricing_mode WHEN 'per_person' THEN t.price_minor * p_party_size ELSE t.price_minor END
-      INTO price FROM app.price_tiers t
-     WHERE t.experience_id = exp.id AND p_party_size BETWEEN t.min_party AND t.max_party;
-    IF price IS NULL THEN
-      RAISE EXCEPTION 'no price is set for a party of %', p_party_size USING ERRCODE = 'PT400';
-    END IF;
-  ELSE
-    IF p_tickets IS NULL OR pg_catalog.jsonb_typeof(p_tickets) <> 'array' OR pg_catalog.jsonb_array_length(p_tickets) = 0
-    THEN
-      RAISE EXCEPTION 'say which tickets: [{"ticket_type_id": …, "quantity": …}]' USING ERRCODE = 'PT400';
-    END IF;
-    SELECT pg_catalog.sum(l.quantity), pg_catalog.sum(l.quantity * tt.price_minor)
-      INTO places, price
-      FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
-      JOIN app.ticket_types tt ON tt.id = l.ticket_type_id AND tt.experience_id = exp.id AND tt.active
-     WHERE l.quantity >= 1 AND l.quantity <= tt.per_order_max
-       AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
-       AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end);
-    IF places IS NULL OR places <> (SELECT pg_catalog.sum((l ->> 'quantity')::integer)
-                                      FROM pg_catalog.jsonb_array_elements(p_tickets) l) THEN
-      RAISE EXCEPTION 'some tickets cannot be sold: unknown ticket type, quantity outside 1 to its per-order '
-                      'maximum, or outside its sales window' USING ERRCODE = 'PT400';
-    END IF;
-    IF p_party_size IS NOT NULL AND p_party_size <> places THEN
-      RAISE EXCEPTION 'party size % does not match % tickets', p_party_size, places USING ERRCODE = 'PT400';
-    END IF;
-  END IF;
+  -- What is being bought, and for how much: the one price of the orders area (price rules included), which quote
+  -- and create_order compute the same way.
+  lines := private.price_lines(exp, p_starts_at, p_party_size, p_tickets, pg_catalog.now());
+  SELECT pg_catalog.sum((l ->> 'quantity')::bigint * (l ->> 'unit_price_minor')::bigint),
+         CASE WHEN exp.kind = 'private_session' THEN 1 ELSE pg_catalog.sum((l ->> 'quantity')::integer) END
+    INTO price, places
+    FROM pg_catalog.jsonb_array_elements(lines) l;
 
   -- When: a bookable start; its slot (created on first use, run-out holds on it released).
   slot := private.bookable_slot(exp, p_starts_at);
@@ -439,9 +416,9 @@ BEGIN
       RETURNING * INTO booking;
       IF exp.kind = 'ticketed_event' THEN
         INSERT INTO app.booking_tickets (org_id, booking_id, ticket_type_id, quantity, price_minor)
-        SELECT exp.org_id, booking.id, tt.id, l.quantity, tt.price_minor
-          FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
-          JOIN app.ticket_types tt ON tt.id = l.ticket_type_id;
+        SELECT exp.org_id, booking.id, l.ticket_type_id, l.quantity, l.unit_price_minor
+          FROM pg_catalog.jsonb_to_recordset(lines) AS l(ticket_type_id uuid, quantity integer,
+                                                        unit_price_minor bigint);
       END IF;
       RETURN booking;
     EXCEPTION
@@ -544,18 +521,22 @@ SET search_path = ''
 AS $$
   -- Only a confirmed (paid) booking is refunded: in full before the cutoff, a percentage until the start, then
   -- nothing. A pending booking was never paid.
+  -- An experience without a policy of its own follows its organization's (app.org_settings).
   SELECT CASE
            WHEN b.status <> 'confirmed' THEN 0
-           WHEN at < b.starts_at - e.full_refund_before THEN b.price_minor
-           WHEN at < b.starts_at THEN (b.price_minor * e.late_refund_percent) / 100
+           WHEN at < b.starts_at - coalesce(e.full_refund_before, s.full_refund_before, interval '48 hours')
+             THEN b.price_minor
+           WHEN at < b.starts_at THEN (b.price_minor * coalesce(e.late_refund_percent, s.late_refund_percent, 0)) / 100
            ELSE 0
          END
-    FROM app.experiences e WHERE e.id = b.experience_id
+    FROM app.experiences e LEFT JOIN app.org_settings s ON s.org_id = b.org_id
+   WHERE e.id = b.experience_id
 $$;
 
 COMMENT ON FUNCTION private.refund_due(app.bookings, timestamptz) IS
-'What a cancellation at a given time refunds under the experience''s policy: full before the cutoff, the late
-percentage (rounded down) until the start, nothing after; nothing for an unpaid (pending) booking.';
+'What a cancellation at a given time refunds under the experience''s policy, or where the experience sets none its
+organization''s default (app.org_settings): full before the cutoff, the late percentage (rounded down) until the
+start, nothing after; nothing for an unpaid (pending) booking.';
 
 REVOKE ALL ON FUNCTION private.refund_due(app.bookings, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.refund_due(app.bookings, timestamptz) TO authenticated, service_role;

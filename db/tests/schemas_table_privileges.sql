@@ -59,7 +59,15 @@ INSERT INTO allowed VALUES
   ('service_role', 'app.customers', 'SELECT', 'email_key, id, org_id', 'list_bookings(customer_email => …)'),
   ('service_role', 'audit.log', 'SELECT', NULL, 'verify_audit_chain hashes the log rows'),
   ('service_role', 'audit.seals', 'SELECT', NULL, 'verify_audit_chain walks the seals'),
-  ('service_role', 'audit.purges', 'SELECT', 'org_id, upto_log_id', 'verify_audit_chain skips purged seals');
+  ('service_role', 'audit.purges', 'SELECT', 'org_id, upto_log_id', 'verify_audit_chain skips purged seals'),
+  ('anon', 'app.currencies', 'SELECT', NULL, 'list_currencies lists the ISO 4217 codes, for everyone'),
+  ('authenticated', 'app.currencies', 'SELECT', NULL, 'list_currencies'),
+  ('service_role', 'app.currencies', 'SELECT', NULL, 'list_currencies'),
+  ('authenticated', 'app.org_settings', 'SELECT', 'full_refund_before, late_refund_percent, org_id',
+   'cancelling computes the refund (private.refund_due) from the organization''s default policy when the '
+   'experience has none'),
+  ('service_role', 'app.org_settings', 'SELECT', 'full_refund_before, late_refund_percent, org_id',
+   'cancelling computes the refund');
 
 SELECT set_eq(format($$ SELECT relation, privilege, columns FROM held WHERE grantee = %L $$, r),
               format($$ SELECT relation, privilege, columns FROM allowed WHERE grantee = %L $$, r),

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that orders_pricing changed are retired; its verify checks them now.
+
 -- Checks of functions that reason_kept changed are retired; its verify checks them now.
 
 -- Checks of functions that self_moves changed are retired; its verify checks them now.
@@ -51,13 +53,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.new_confirmation_code()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.new_confirmation_code()';
-  END IF;
-  PERFORM 'private.refund_due(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.refund_due(app.bookings,timestamp with time zone)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refund_due(app.bookings,timestamp with time zone)';
   END IF;
   PERFORM 'private.reschedule(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.reschedule(uuid,timestamp with time zone)', 'EXECUTE') THEN

@@ -4,15 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that orders_pricing changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
-  END IF;
 END
 $verify$;
 

@@ -1,0 +1,166 @@
+-- Verify tessera:orders_pricing on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.cancel_order(uuid,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.cancel_order(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.cancel_order(uuid,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_order(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_order(uuid,text,text)';
+  END IF;
+  PERFORM 'api.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.create_order(uuid,text,integer,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_order(uuid,text,integer,text,text)';
+  END IF;
+  PERFORM 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_promo_code(uuid,text,integer,bigint,text,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])';
+  END IF;
+  PERFORM 'api.deactivate_promo_code(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.deactivate_promo_code(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.deactivate_promo_code(uuid)';
+  END IF;
+  PERFORM 'api.get_org_settings(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_org_settings(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_org_settings(uuid)';
+  END IF;
+  PERFORM 'api.list_currencies()'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_currencies()';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.list_currencies()', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.list_currencies()';
+  END IF;
+  PERFORM 'api.list_promo_codes(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_promo_codes(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_promo_codes(uuid)';
+  END IF;
+  PERFORM 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
+  END IF;
+  PERFORM 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)';
+  END IF;
+  PERFORM 'private.amount_arg(text,bigint,bigint,bigint)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.amount_arg(text,bigint,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.amount_arg(text,bigint,bigint,bigint)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.amount_arg(text,bigint,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.amount_arg(text,bigint,bigint,bigint)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.amount_arg(text,bigint,bigint,bigint)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.amount_arg(text,bigint,bigint,bigint)';
+  END IF;
+  PERFORM 'private.bookings_order_follow()'::pg_catalog.regprocedure;
+  PERFORM 'private.cancel_order(uuid,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.cancel_order(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.cancel_order(uuid,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_order(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_order(uuid,text,text)';
+  END IF;
+  PERFORM 'private.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.create_order(uuid,text,integer,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
+  END IF;
+  PERFORM 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_promo_code(uuid,text,integer,bigint,character,timestamp with time zone,timestamp with time zone,integer,integer,uuid[])';
+  END IF;
+  PERFORM 'private.currency_arg(text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.currency_arg(text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.currency_arg(text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.currency_arg(text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.currency_arg(text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.currency_arg(text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.currency_arg(text,text)';
+  END IF;
+  PERFORM 'private.deactivate_promo_code(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.deactivate_promo_code(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.deactivate_promo_code(uuid)';
+  END IF;
+  PERFORM 'private.div_round(numeric,numeric)'::pg_catalog.regprocedure;
+  PERFORM 'private.experiences_currency()'::pg_catalog.regprocedure;
+  PERFORM 'private.get_org_settings(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_org_settings(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_org_settings(uuid)';
+  END IF;
+  PERFORM 'private.list_promo_codes(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_promo_codes(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_promo_codes(uuid)';
+  END IF;
+  PERFORM 'private.may_order(app.bookings,text,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.order_answer(uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.orders_release()'::pg_catalog.regprocedure;
+  PERFORM 'private.org_settings_answer(app.org_settings)'::pg_catalog.regprocedure;
+  PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
+  END IF;
+  PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
+  PERFORM 'private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone)'::pg_catalog.regprocedure;
+  PERFORM 'private.promo_code_answer(app.promo_codes)'::pg_catalog.regprocedure;
+  PERFORM 'private.promo_message(text)'::pg_catalog.regprocedure;
+  PERFORM 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
+  END IF;
+  PERFORM 'private.refund_due(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.refund_due(app.bookings,timestamp with time zone)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refund_due(app.bookings,timestamp with time zone)';
+  END IF;
+  PERFORM 'private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.update_org_settings(uuid,character,integer,boolean,text,integer,integer,interval,integer)';
+  END IF;
+  PERFORM 'private.vat_of(bigint,integer,boolean)'::pg_catalog.regprocedure;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.price_rules' AND policyname = 'price_rules_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'price_rules_select', 'app.price_rules';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.promo_code_experiences' AND policyname = 'promo_code_experiences_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'promo_code_experiences_select', 'app.promo_code_experiences';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.promo_codes' AND policyname = 'promo_codes_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'promo_codes_select', 'app.promo_codes';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.promo_customer_uses' AND policyname = 'promo_customer_uses_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'promo_customer_uses_select', 'app.promo_customer_uses';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.promo_redemptions' AND policyname = 'promo_redemptions_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'promo_redemptions_select', 'app.promo_redemptions';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;

@@ -1,0 +1,157 @@
+-- Verify tessera:payments_rules on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'api.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.apply_payment_event(text,jsonb)';
+  END IF;
+  PERFORM 'api.begin_checkout(uuid,text,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'api.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.begin_checkout(uuid,text,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.begin_checkout(uuid,text,text,text)';
+  END IF;
+  PERFORM 'api.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.checkouts_to_expire(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.checkouts_to_expire(integer)';
+  END IF;
+  PERFORM 'api.due_refunds(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.due_refunds(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.due_refunds(integer)';
+  END IF;
+  PERFORM 'api.get_loyalty_balance(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_loyalty_balance(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_loyalty_balance(uuid,text)';
+  END IF;
+  PERFORM 'api.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.orders_to_reconcile(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.orders_to_reconcile(integer)';
+  END IF;
+  PERFORM 'api.record_checkout(uuid,text,text,text,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.record_checkout(uuid,text,text,text,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.record_checkout(uuid,text,text,text,timestamp with time zone)';
+  END IF;
+  PERFORM 'api.record_offline_payment(uuid,bigint,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.record_offline_payment(uuid,bigint,text,text)';
+  END IF;
+  PERFORM 'api.record_refund_failure(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.record_refund_failure(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.record_refund_failure(uuid,text)';
+  END IF;
+  PERFORM 'api.record_refund_submission(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'api.record_refund_submission(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.record_refund_submission(uuid,text)';
+  END IF;
+  PERFORM 'api.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.request_refund(uuid,bigint,text)';
+  END IF;
+  PERFORM 'private.apply_moyasar_event(jsonb)'::pg_catalog.regprocedure;
+  PERFORM 'private.apply_payment(uuid,text,text,text,bigint,text,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_payment_event(text,jsonb)';
+  END IF;
+  PERFORM 'private.apply_refund_facts(app.payments,bigint,jsonb)'::pg_catalog.regprocedure;
+  PERFORM 'private.apply_refund_settlement(uuid,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.apply_stripe_event(jsonb)'::pg_catalog.regprocedure;
+  PERFORM 'private.begin_checkout(uuid,text,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.begin_checkout(uuid,text,text,text)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.begin_checkout(uuid,text,text,text)';
+  END IF;
+  PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_paid(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_paid(uuid)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.booking_paid(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_paid(uuid)';
+  END IF;
+  PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.bookings_refund_on_cancel()'::pg_catalog.regprocedure;
+  PERFORM 'private.checkouts_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.checkouts_to_expire(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.checkouts_to_expire(integer)';
+  END IF;
+  PERFORM 'private.create_refund(uuid,app.payments,bigint,text,text,uuid,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.due_refunds(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';
+  END IF;
+  PERFORM 'private.enqueue_notification(uuid,text,text,jsonb,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.event_arg(text,jsonb)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.event_arg(text,jsonb)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.event_arg(text,jsonb)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.event_arg(text,jsonb)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.event_arg(text,jsonb)';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.event_arg(text,jsonb)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.event_arg(text,jsonb)';
+  END IF;
+  PERFORM 'private.event_order(text,text,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.expire_checkout(text,text,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.external_refund(app.payments,bigint,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.fail_order(uuid,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.fail_refund(uuid,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.late_minor(uuid,boolean)'::pg_catalog.regprocedure;
+  PERFORM 'private.lock_order(uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.loyalty_balance(uuid,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.loyalty_balance(uuid,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.loyalty_balance(uuid,text)';
+  END IF;
+  PERFORM 'private.loyalty_change(uuid,uuid,integer)'::pg_catalog.regprocedure;
+  PERFORM 'private.loyalty_debit(uuid,uuid,integer,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.loyalty_earn(app.orders)'::pg_catalog.regprocedure;
+  PERFORM 'private.loyalty_release(uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
+  PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.orders_to_reconcile(integer)';
+  END IF;
+  PERFORM 'private.payment_answer(app.orders,text,jsonb)'::pg_catalog.regprocedure;
+  PERFORM 'private.provider_arg(text,text,text[])'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('anon', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.provider_arg(text,text,text[])';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.provider_arg(text,text,text[])';
+  END IF;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.provider_arg(text,text,text[])';
+  END IF;
+  PERFORM 'private.provider_events_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.record_checkout(uuid,text,text,text,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)';
+  END IF;
+  PERFORM 'private.record_offline_payment(uuid,bigint,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.record_offline_payment(uuid,bigint,text,text)';
+  END IF;
+  PERFORM 'private.record_refund_outcome(uuid,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_refund_outcome(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_refund_outcome(uuid,text,text)';
+  END IF;
+  PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
+  PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
+  END IF;
+  PERFORM 'private.require_service_role(text)'::pg_catalog.regprocedure;
+END
+$verify$;
+
+ROLLBACK;
