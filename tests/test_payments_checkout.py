@@ -6,7 +6,6 @@ logs of the whole run free of every secret."""
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,36 +14,9 @@ import pytest
 from tessera.fake_providers import MOYASAR_KEY, MOYASAR_TOKEN, STRIPE_KEY, STRIPE_WEBHOOK_SECRET
 
 from tests.api_support import token
-from tests.payments_support import OLD_STRIPE_SECRET, SHOP, payments_service
+from tests.payments_support import OLD_STRIPE_SECRET, SHOP, make_shop, new_order, payments_service
 
-STANDIN = """
-CREATE TABLE app.standin_orders (id uuid PRIMARY KEY, amount bigint, currency text, expires_at timestamptz,
-                                 status text DEFAULT 'pending');
-CREATE TABLE app.standin_checkouts (order_id uuid, provider text, provider_ref text UNIQUE, url text,
-                                    expires_at timestamptz);
-CREATE FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text DEFAULT NULL,
-                                   customer_email text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-DECLARE o app.standin_orders;
-BEGIN
-  SELECT * INTO o FROM app.standin_orders WHERE id = begin_checkout.order_id;
-  IF o.status IS DISTINCT FROM 'pending' OR o.expires_at < now() THEN
-    RAISE EXCEPTION 'this order cannot be paid' USING ERRCODE = 'PT409', DETAIL = 'hold_expired';
-  END IF;
-  RETURN jsonb_build_object('order_id', o.id, 'amount_minor', o.amount, 'currency', o.currency,
-    'description', 'Escape room', 'customer_email', 'ada@example.com', 'expires_at', o.expires_at,
-    'open_checkout', (SELECT to_jsonb(c) - 'order_id' FROM app.standin_checkouts c WHERE c.order_id = o.id));
-END $$;
-CREATE FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text,
-                                    expires_at timestamptz) RETURNS jsonb
-LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
-  INSERT INTO app.standin_checkouts VALUES (order_id, provider, provider_ref, url, expires_at)
-  ON CONFLICT (provider_ref) DO NOTHING RETURNING to_jsonb(standin_checkouts.*) $$;
-REVOKE EXECUTE ON FUNCTION api.begin_checkout(uuid, text, text, text), api.record_checkout(uuid, text, text, text,
-  timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.begin_checkout(uuid, text, text, text) TO anon, authenticated;
-GRANT EXECUTE ON FUNCTION api.record_checkout(uuid, text, text, text, timestamptz) TO service_role;
-"""
+MANAGER = "00000000-0000-4000-8000-0000000000c2"
 SECRETS = (STRIPE_KEY, STRIPE_WEBHOOK_SECRET, OLD_STRIPE_SECRET, MOYASAR_KEY, MOYASAR_TOKEN)
 
 
@@ -52,8 +24,13 @@ SECRETS = (STRIPE_KEY, STRIPE_WEBHOOK_SECRET, OLD_STRIPE_SECRET, MOYASAR_KEY, MO
 def db(tessera_databases, pg_server) -> str:
     name = tessera_databases.clone("payments_checkout")
     with pg_server.connect(name, autocommit=True) as conn:
-        conn.execute(STANDIN)
+        conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, 'manager@checkout.example')", (MANAGER,))
     return pg_server.conninfo(name)
+
+
+@pytest.fixture(scope="module")
+def shop(db) -> dict:
+    return make_shop(db, MANAGER)
 
 
 @pytest.fixture(scope="module")
@@ -68,35 +45,40 @@ def normal(world):
     httpx.post(f"{world[1].moyasar.url}/_control/mode", json={"mode": "ok"})
 
 
-def order(db: str, minutes: float = 10, amount: int = 5000, currency: str = "GBP") -> str:
-    order_id = str(uuid.uuid4())
-    with psycopg.connect(db, autocommit=True) as conn:
-        conn.execute("INSERT INTO app.standin_orders VALUES (%s, %s, %s, now() + %s * interval '1 minute')",
-                     (order_id, amount, currency, minutes))
-    return order_id
+def order(world, shop, db: str, minutes: float | None = None, currency: str = "GBP") -> dict:
+    """A real pending order (two tickets at 2,500) through the widget; `minutes` moves its hold's end."""
+    made = new_order(world[0], shop, currency)
+    if minutes is not None:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("UPDATE app.bookings SET hold_expires_at = now() + %s * interval '1 minute' WHERE id = %s",
+                         (minutes, made["booking"]["id"]))
+            conn.execute("UPDATE app.orders SET expires_at = now() + %s * interval '1 minute' WHERE id = %s",
+                         (minutes, made["id"]))
+    return made
 
 
-def checkout(api, order_id: str, provider: str = "stripe", /, **extra) -> httpx.Response:
-    body = {"order_id": order_id, "provider": provider, "success_url": f"{SHOP}/paid",
-            "cancel_url": f"{SHOP}/cart", **extra}
+def checkout(api, made: dict, provider: str = "stripe", /, **extra) -> httpx.Response:
+    body = {"order_id": made["id"], "provider": provider, "success_url": f"{SHOP}/paid",
+            "cancel_url": f"{SHOP}/cart", "embed_key": made["embed_key"], "customer_email": made["email"], **extra}
     return httpx.post(f"{api.url}/payments/checkout", json=body, headers={"apikey": token(role="anon")}, timeout=30)
 
 
-def recorded(db: str, order_id: str) -> list[tuple]:
+def recorded(db: str, made: dict) -> list[tuple]:
     with psycopg.connect(db) as conn:
-        return conn.execute("SELECT provider, provider_ref FROM app.standin_checkouts WHERE order_id = %s",
-                            (order_id,)).fetchall()
+        return conn.execute("SELECT provider, provider_ref FROM app.checkouts WHERE order_id = %s",
+                            (made["id"],)).fetchall()
 
 
-def sessions_of(fakes, order_id: str) -> list[dict]:
-    return [s for s in fakes.fake_stripe.sessions.values() if s["metadata"].get("order_id") == order_id]
+def sessions_of(fakes, made: dict) -> list[dict]:
+    return [s for s in fakes.fake_stripe.sessions.values() if s["metadata"].get("order_id") == made["id"]]
 
 
-def test_a_stripe_checkout_is_made_recorded_and_given_again(world, db):
+def test_a_stripe_checkout_is_made_recorded_and_given_again(world, db, shop):
     api, fakes = world
-    order_id = order(db, minutes=10)
+    made_order = order(world, shop, db, minutes=10)
+    order_id = made_order["id"]
     began = time.time()
-    answer = checkout(api, order_id)
+    answer = checkout(api, made_order)
     assert answer.status_code == 200, answer.text
     made = answer.json()
     assert set(made) == {"provider", "url", "expires_at", "provider_ref"} and made["provider"] == "stripe"
@@ -107,67 +89,67 @@ def test_a_stripe_checkout_is_made_recorded_and_given_again(world, db):
     # Stripe's minimum rules over a 10-minute hold: the sweep expires the session when the hold ends.
     assert session["expires_at"] >= began + 30 * 60
     assert datetime.fromisoformat(made["expires_at"]).timestamp() == session["expires_at"]
-    assert recorded(db, order_id) == [("stripe", made["provider_ref"])]
-    again = checkout(api, order_id).json()
-    assert again["provider_ref"] == made["provider_ref"] and len(sessions_of(fakes, order_id)) == 1
+    assert recorded(db, made_order) == [("stripe", made["provider_ref"])]
+    again = checkout(api, made_order).json()
+    assert again["provider_ref"] == made["provider_ref"] and len(sessions_of(fakes, made_order)) == 1
 
 
-def test_a_long_hold_keeps_its_own_end(world, db):
+def test_a_long_hold_keeps_its_own_end(world, db, shop):
     api, _ = world
-    order_id = order(db, minutes=120)
-    made = checkout(api, order_id).json()
+    made = checkout(api, order(world, shop, db, minutes=120)).json()
     expected = datetime.now(UTC) + timedelta(minutes=120)
     assert abs(datetime.fromisoformat(made["expires_at"]) - expected) < timedelta(seconds=30)
 
 
-def test_a_moyasar_checkout_is_an_invoice_with_the_order_in_its_metadata(world, db):
+def test_a_moyasar_checkout_is_an_invoice_with_the_order_in_its_metadata(world, db, shop):
     api, fakes = world
-    order_id = order(db, currency="SAR", amount=11500)
-    answer = checkout(api, order_id, "moyasar")
+    made_order = order(world, shop, db, currency="SAR")
+    order_id = made_order["id"]
+    answer = checkout(api, made_order, "moyasar")
     assert answer.status_code == 200, answer.text
     made = answer.json()
     invoice = fakes.fake_moyasar.invoices[made["provider_ref"]]
-    assert (invoice["amount"], invoice["currency"], invoice["metadata"]) == (11500, "SAR", {"order_id": order_id})
+    assert (invoice["amount"], invoice["currency"], invoice["metadata"]) == (5000, "SAR", {"order_id": order_id})
     assert invoice["success_url"] == f"{SHOP}/paid" and invoice["back_url"] == f"{SHOP}/cart"
     assert invoice["callback_url"].endswith("/webhooks/moyasar")
-    assert checkout(api, order_id, "moyasar").json()["provider_ref"] == made["provider_ref"]
+    assert checkout(api, made_order, "moyasar").json()["provider_ref"] == made["provider_ref"]
 
 
 @pytest.mark.parametrize(("provider", "mode"), [("stripe", "500"), ("stripe", "402"), ("moyasar", "500"),
                                                 ("moyasar", "402")])
-def test_a_provider_error_is_502_and_the_order_can_be_retried(world, db, provider, mode):
+def test_a_provider_error_is_502_and_the_order_can_be_retried(world, db, shop, provider, mode):
     api, fakes = world
-    order_id = order(db, currency="SAR")
+    pending = order(world, shop, db, currency="SAR")
     fake = fakes.stripe if provider == "stripe" else fakes.moyasar
     httpx.post(f"{fake.url}/_control/mode", json={"mode": mode, "count": 1})
-    answer = checkout(api, order_id, provider)
+    answer = checkout(api, pending, provider)
     assert answer.status_code == 502, answer.text
     body = answer.json()
     assert (body["code"], body["details"]) == ("PT502", "provider_error") and set(body) == {
         "code", "message", "details", "hint"}
-    assert recorded(db, order_id) == []
-    retried = checkout(api, order_id, provider)
+    assert recorded(db, pending) == []
+    retried = checkout(api, pending, provider)
     assert retried.status_code == 200, retried.text
-    assert recorded(db, order_id) == [(provider, retried.json()["provider_ref"])]
+    assert recorded(db, pending) == [(provider, retried.json()["provider_ref"])]
 
 
 @pytest.mark.parametrize("provider", ["stripe", "moyasar"])
-def test_a_slow_provider_is_504_and_the_retry_succeeds(world, db, provider):
+def test_a_slow_provider_is_504_and_the_retry_succeeds(world, db, shop, provider):
     api, fakes = world
-    order_id = order(db, currency="SAR")
+    pending = order(world, shop, db, currency="SAR")
     fake = fakes.stripe if provider == "stripe" else fakes.moyasar
     httpx.post(f"{fake.url}/_control/mode", json={"mode": "slow", "seconds": 2, "count": 1})
     began = time.monotonic()
-    answer = checkout(api, order_id, provider)
+    answer = checkout(api, pending, provider)
     assert answer.status_code == 504, answer.text
     assert time.monotonic() - began < 1.9  # TESSERA_PROVIDER_TIMEOUT=1
     assert answer.json()["details"] == "provider_timeout"
-    assert recorded(db, order_id) == []
+    assert recorded(db, pending) == []
     time.sleep(1.5)  # the slow call finishes at the provider meanwhile
-    retried = checkout(api, order_id, provider)
+    retried = checkout(api, pending, provider)
     assert retried.status_code == 200, retried.text
     if provider == "stripe":  # the idempotency key gave back the session the timed-out call made
-        assert [s["id"] for s in sessions_of(fakes, order_id)] == [retried.json()["provider_ref"]]
+        assert [s["id"] for s in sessions_of(fakes, pending)] == [retried.json()["provider_ref"]]
 
 
 @pytest.mark.parametrize(("change", "why"), [
@@ -179,22 +161,22 @@ def test_a_slow_provider_is_504_and_the_retry_succeeds(world, db, provider):
     ({"order_id": None}, "order_id"),
     ({"surprise": 1}, "surprise"),
 ])
-def test_a_bad_request_is_400_before_any_provider_is_asked(world, db, change, why):
+def test_a_bad_request_is_400_before_any_provider_is_asked(world, db, shop, change, why):
     api, fakes = world
-    order_id = order(db)
+    pending = order(world, shop, db)
     before = len(fakes.fake_stripe.sessions)
-    answer = checkout(api, order_id, **change)
+    answer = checkout(api, pending, **change)
     assert answer.status_code == 400, answer.text
     assert why in answer.text and set(answer.json()) == {"code", "message", "details", "hint"}
-    assert len(fakes.fake_stripe.sessions) == before and recorded(db, order_id) == []
+    assert len(fakes.fake_stripe.sessions) == before and recorded(db, pending) == []
 
 
-def test_an_order_that_cannot_be_paid_is_the_databases_answer(world, db):
+def test_an_order_that_cannot_be_paid_is_the_databases_answer(world, db, shop):
     api, fakes = world
-    order_id = order(db, minutes=-1)
-    answer = checkout(api, order_id)
+    pending = order(world, shop, db, minutes=-1)
+    answer = checkout(api, pending)
     assert answer.status_code == 409 and answer.json()["code"] == "PT409"
-    assert sessions_of(fakes, order_id) == []
+    assert sessions_of(fakes, pending) == []
 
 
 def test_a_bad_token_is_401_as_for_rpc(world, db):
@@ -203,12 +185,12 @@ def test_a_bad_token_is_401_as_for_rpc(world, db):
     assert answer.status_code == 401 and answer.json()["code"] == "PGRST301"
 
 
-def test_no_secret_reaches_the_logs(world, db):
+def test_no_secret_reaches_the_logs(world, db, shop):
     """Last in the module: the log of everything above (errors and tracebacks included) names no secret."""
     api, fakes = world
-    order_id = order(db)
+    pending = order(world, shop, db)
     httpx.post(f"{fakes.stripe.url}/_control/mode", json={"mode": "500", "count": 1})
-    checkout(api, order_id)
+    checkout(api, pending)
     httpx.post(f"{api.url}/webhooks/stripe", content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"})
     httpx.post(f"{api.url}/webhooks/moyasar", json={"secret_token": "wrong", "data": {}})
     logged = api.logged()
