@@ -71,8 +71,8 @@ def wait_for(check, timeout: float = 10.0, every: float = 0.05):
 
 
 def make_shop(db: str, manager: str) -> dict:
-    """A venue selling a ticketed quiz night every evening at 2,500 a ticket, in GBP or SAR; and a tiny one (two
-    places a night) for payments that land after their places are gone."""
+    """A venue selling a ticketed quiz night every evening at 2,500 a ticket, in GBP or SAR, a loyalty point per
+    whole unit paid; and a tiny one (two places a night) for payments that land after their places are gone."""
     venues = {}
     with psycopg.connect(db, autocommit=True) as conn:
         for label, currency, capacity in (("GBP", "GBP", 200), ("SAR", "SAR", 200), ("TINY", "GBP", 2)):
@@ -95,7 +95,8 @@ def make_shop(db: str, manager: str) -> dict:
                        (SELECT id FROM t)::text""",
                                {"slug": f"pay-{uuid.uuid4().hex[:10]}", "manager": manager,
                                 "currency": currency, "capacity": capacity}).fetchone()
-            conn.execute("UPDATE app.org_settings SET currency = %s WHERE org_id = %s", (currency, row[0]))
+            conn.execute("UPDATE app.org_settings SET currency = %s, loyalty_points_per_major = 1 WHERE org_id = %s",
+                         (currency, row[0]))
             venues[label] = {"org": row[0], "key": row[1], "event": row[2], "ticket": row[3]}
     return venues
 

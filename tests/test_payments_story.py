@@ -100,7 +100,16 @@ def test_webhook_chaos_every_event_five_times_concurrently_shuffled(world, db, s
     with psycopg.connect(db) as conn:
         inbox = conn.execute("SELECT count(*) FROM app.provider_events WHERE event_id = ANY(%s)",
                              ([e["id"] for e in events],)).fetchone()[0]
+        points = conn.execute("""SELECT kind, sum(points) FROM app.loyalty_ledger WHERE order_id = %s
+                                 GROUP BY kind ORDER BY kind""", (order["id"],)).fetchall()
+        customer = conn.execute("""SELECT c.lifetime_value_minor, c.paid_orders, coalesce(a.balance, 0)
+                                     FROM app.orders o JOIN app.customers c ON c.id = o.customer_id
+                                     LEFT JOIN app.loyalty_accounts a ON a.customer_id = c.id AND a.org_id = c.org_id
+                                    WHERE o.id = %s""", (order["id"],)).fetchone()
     assert inbox == 3
+    earned = total // 100  # a point per whole pound
+    assert points == [("earn", earned), ("reverse", -earned)]
+    assert customer == (0, 0, 0)  # lifetime value net of refunds, no paid order left, the points all reversed
 
 
 def test_a_staff_refund_is_carried_out_by_the_service(world, db, shop):
@@ -187,3 +196,27 @@ def test_a_payment_landing_after_its_places_are_gone_is_refunded_by_the_service(
     assert len(refunded) == 1 and refunded[0]["amount"] == late["total_minor"]
     assert wait_for(lambda: state(db, late["id"])["refunds_succeeded"] == 1)
     assert state(db, late["id"])["booking"] != "confirmed"
+
+
+def test_reconcile_finds_a_moyasar_payment_whose_webhooks_were_dropped(world, db, shop):
+    api, fakes = world
+    order = new_order(api, shop, "SAR")
+    page = pay_page(api, order, "moyasar")
+    httpx.post(f"{fakes.moyasar.url}/_control/invoices/{page['provider_ref']}/pay", json={"deliver": False})
+    run = _reconcile(reconcile_env(db, fakes))
+    assert run.returncode == 0, run
+    assert state(db, order["id"])["order"] == "paid" and state(db, order["id"])["payments"] == 1
+
+
+def test_a_moyasar_refund_is_sent_by_the_service_and_settled_by_its_webhook(world, db, shop):
+    api, fakes = world
+    order = new_order(api, shop, "SAR")
+    page = pay_page(api, order, "moyasar")
+    paid = httpx.post(f"{fakes.moyasar.url}/_control/invoices/{page['provider_ref']}/pay", json={}).json()
+    assert paid["delivered"] == [200]
+    refund = rpc(api, "request_refund", {"order_id": order["id"], "amount_minor": 1500}, token(sub=MANAGER))
+    assert refund.status_code == 200, refund.text
+    payment = fakes.fake_moyasar.payments[paid["payment"]["id"]]
+    assert wait_for(lambda: payment["refunded"] == 1500)
+    assert wait_for(lambda: state(db, order["id"])["order"] == "partially_refunded")
+    assert state(db, order["id"])["refunded"] == 1500
