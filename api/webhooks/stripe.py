@@ -9,7 +9,6 @@ event. What the database asks to be done at a provider (refunds, expiring a chec
 
 from __future__ import annotations
 
-import json
 import time
 
 import msgspec
@@ -34,16 +33,19 @@ def verify(payload: bytes, header: str | None, secrets: tuple, now: float | None
     if int(stamps[0]) > (now or time.time()) + TOLERANCE:
         raise bad_signature("stripe", "timestamp in the future")
     for secret in secrets:
+        # stripe-python's own check, the one stripe.Webhook.construct_event makes before it builds a StripeObject
+        # tree we would not use (that tree costs some 35 times the check itself).
         try:
-            stripe.Webhook.construct_event(payload, header, secret.reveal(), tolerance=TOLERANCE)
+            stripe.WebhookSignature.verify_header(payload, header, secret.reveal(), TOLERANCE)
         except stripe.SignatureVerificationError:
             continue
-        except ValueError:  # signed, but not JSON
-            raise bad_signature("stripe", "the body is not a JSON event") from None
         break
     else:
         raise bad_signature("stripe", "no valid signature for this body and time")
-    event = json.loads(payload)
+    try:
+        event = msgspec.json.decode(payload)
+    except msgspec.DecodeError:  # signed, but not JSON
+        raise bad_signature("stripe", "the body is not a JSON event") from None
     if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)
             and isinstance(event.get("data"), dict)):
         raise bad_signature("stripe", "the body is not a Stripe event")
