@@ -2,7 +2,8 @@
 where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
-/health and /health/ready. Every response carries X-Request-Id, and every error PostgREST's four keys.
+/health and /health/ready, POST /payments/checkout, POST /webhooks/{stripe,moyasar}. Every response carries
+X-Request-Id, and every error PostgREST's four keys.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from api.ratelimit import RateLimiter
 from api.rpc import Call, Pipeline
 from api.rpc import request as rpc_request
 from api.state import State
-from api.webhooks.moyasar import moyasar_webhook
-from api.webhooks.stripe import stripe_webhook
+from api.webhooks import moyasar as moyasar_webhook
+from api.webhooks import stripe as stripe_webhook
 
 log = logging.getLogger("tessera.api")
 
@@ -194,6 +195,46 @@ def rpc_handler(service: Service):
     return rpc
 
 
+WEBHOOKS = {"stripe": stripe_webhook.receive, "moyasar": moyasar_webhook.receive}
+
+
+def webhook_handler(service: Service):
+    """POST /webhooks/{provider} (api/webhooks): answered as soon as the database has recorded and applied the
+    event; what it asks the service to do at a provider runs afterwards, on the payments worker."""
+
+    @asgi("/webhooks", is_mount=True, copy_scope=False)
+    async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope["path"].rstrip("/").rsplit("/", 1)[-1]
+        headers = _headers(scope)
+        info = logs.request_info.get()
+        info = {} if info is None else info
+        info["webhook"] = name
+        try:
+            handler = WEBHOOKS.get(name)
+            if handler is None:
+                raise ApiError(404, "PGRST125", "Invalid path specified in request URL")
+            if scope["method"] != "POST":
+                raise ApiError(405, "PGRST101", f"Cannot use the {scope['method']} method here", None,
+                               "providers POST their events", {"Allow": "POST"})
+            if not service.state.cache.loaded:
+                raise _cache_loading()
+            body = await _body(receive, headers, service.config.max_body_bytes)
+            answer = await handler(service, headers, body, client_address(scope, headers, service.config))
+        except ApiError as err:
+            info["code"] = err.code
+            await _send(send, err.status, err.body(), _error_headers(err).items())
+            return
+        except Exception:
+            log.exception("unexpected error", extra={"event": "unhandled"})
+            err = ApiError(500, "PGRST000", "Internal server error")
+            await _send(send, 500, err.body(), _error_headers(err).items())
+            return
+        await _send(send, 200, msgspec.json.encode(answer), [("Content-Type", JSON)])
+        service.payments.worker.after(answer)
+
+    return webhooks
+
+
 def _allowed(service: Service, name: str) -> str:
     """The methods a function's path takes, as the OpenAPI document offers them: GET only for non-volatile ones."""
     found = [fn for schema in service.config.schemas for fn in service.state.cache.overloads(schema, name)]
@@ -292,8 +333,8 @@ def build(config: Config) -> Litestar:
         cors = CORSConfig(allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
-        route_handlers=[rpc_handler(service), openapi_document, health, ready, payments_checkout, stripe_webhook,
-                        moyasar_webhook],
+        route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
+                        payments_checkout],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

@@ -73,8 +73,8 @@ REFUSALS = [why for why, _, _ in _refusals()]
 @pytest.mark.parametrize("why", REFUSALS)
 def test_a_bad_stripe_delivery_is_400_and_writes_nothing_anywhere(world, db, why):
     api, _ = world
-    payload, headers = next((p, h) for w, p, h in _refusals() if w == why)  # signed now: the times are exact
     before = row_counts(db)
+    payload, headers = next((p, h) for w, p, h in _refusals() if w == why)  # signed now: the times are exact
     answer = post_stripe(api, payload, headers)
     assert answer.status_code == 400, (why, answer.text)
     body = answer.json()

@@ -18,8 +18,6 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from litestar.background_tasks import BackgroundTask
-
 from api.errors import ApiError, ProviderError
 
 if TYPE_CHECKING:
@@ -57,12 +55,16 @@ class Worker:
         self.payments = payments
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._pending: set[asyncio.Task] = set()
 
-    # --- after a webhook ----------------------------------------------------------------------------------------
-    def after(self, answer: object) -> BackgroundTask | None:
-        """The answer's actions as a task Litestar runs once the response is sent."""
+    # --- after a webhook ---------------------------------------------------------------------------------------
+    def after(self, answer: object) -> None:
+        """The answer's actions, carried out on a task of their own once the webhook has been answered."""
         actions = answer.get("actions") if isinstance(answer, dict) else None
-        return BackgroundTask(self.carry_out, actions) if actions else None
+        if actions:
+            task = asyncio.create_task(self.carry_out(actions))
+            self._pending.add(task)  # a reference, so the task is not collected before it is done
+            task.add_done_callback(self._pending.discard)
 
     async def carry_out(self, actions: list) -> dict:
         done = {"refunds": 0, "checkouts_expired": 0, "errors": []}
@@ -165,6 +167,8 @@ class Worker:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        if self._pending:  # actions already under way: give them a moment to finish
+            await asyncio.wait(self._pending, timeout=5)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hmac
 
 import msgspec
-from litestar import Request, Response, post
 
-from api.errors import JSON, ApiError, ProviderError, from_provider
+from api.errors import ApiError, ProviderError, from_provider
 
 
 def authenticate(body: bytes, tokens: tuple) -> dict:
@@ -42,10 +41,9 @@ def authenticate(body: bytes, tokens: tuple) -> dict:
     return event
 
 
-@post("/webhooks/moyasar", status_code=200)
-async def moyasar_webhook(request: Request) -> Response:
-    service = request.app.state.service
-    event = authenticate(await request.body(), service.config.payments.moyasar_webhook_secrets)
+async def receive(service, headers: dict[str, str], body: bytes, client: str) -> dict:
+    """One delivery: authenticated, the payment re-fetched, then recorded and applied; the database's answer."""
+    event = authenticate(body, service.config.payments.moyasar_webhook_secrets)
     provider = service.payments.provider("moyasar")
     if provider is None:
         raise ApiError(503, "PT503", "Moyasar is not configured on this service", "not_configured",
@@ -54,9 +52,6 @@ async def moyasar_webhook(request: Request) -> Response:
         payment = await provider.payment(event["data"]["id"])
     except ProviderError as err:
         raise from_provider(err, "nothing was recorded; Moyasar retries the delivery") from None
-    answer = await service.payments.db.call(
-        "apply_payment_event",
-        {"provider": "moyasar", "event": {"id": event["id"], "type": event["type"], "data": payment}},
-        client=request.client.host if request.client else None)
-    background = service.payments.worker.after(answer)
-    return Response(content=msgspec.json.encode(answer), status_code=200, media_type=JSON, background=background)
+    return await service.payments.db.call(
+        "apply_payment_event", {"provider": "moyasar", "event": {"id": event["id"], "type": event["type"],
+                                                                 "data": payment}}, client=client)

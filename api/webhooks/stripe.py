@@ -13,9 +13,8 @@ import time
 
 import msgspec
 import stripe
-from litestar import Request, Response, post
 
-from api.errors import JSON, ApiError, bad_signature
+from api.errors import ApiError, bad_signature
 
 TOLERANCE = 300
 
@@ -52,13 +51,9 @@ def verify(payload: bytes, header: str | None, secrets: tuple, now: float | None
     return event
 
 
-@post("/webhooks/stripe", status_code=200)
-async def stripe_webhook(request: Request) -> Response:
-    service = request.app.state.service
-    payload = await request.body()
-    verify(payload, request.headers.get("stripe-signature"), service.config.payments.stripe_webhook_secrets)
+async def receive(service, headers: dict[str, str], body: bytes, client: str) -> dict:
+    """One delivery: verified, then recorded and applied; the database's answer."""
+    verify(body, headers.get("stripe-signature"), service.config.payments.stripe_webhook_secrets)
     # The verified bytes themselves go to the database: no re-encoding between the signature and the record.
-    answer = await service.payments.db.call("apply_payment_event", {"provider": "stripe"}, raw={"event": payload},
-                                            client=request.client.host if request.client else None)
-    background = service.payments.worker.after(answer)
-    return Response(content=msgspec.json.encode(answer), status_code=200, media_type=JSON, background=background)
+    return await service.payments.db.call("apply_payment_event", {"provider": "stripe"}, raw={"event": body},
+                                          client=client)
