@@ -107,9 +107,12 @@ the payment as re-fetched from Moyasar}; statuses paid, captured, failed, author
 [{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
 duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and
 answered {"ignored": true}. The actions are for the service to execute at the provider (refunds: see due_refunds).
-A late payment whose places are gone answers a refund action. For service_role. Errors: PT400 provider not stripe or
-moyasar, event not an object with id and type; PT403 anyone else; PT503 a charge.refunded whose payment is not known
-yet and names no order (deliver again later).';
+A late payment whose places are gone answers a refund action. A charge.refunded delivered before its payment''s event
+(and naming no order) is recorded with outcome "waiting for its payment" and applied when the payment is, so the
+final state does not depend on delivery order. Order matters in one place only, and safely: a payment landing after
+its hold ended re-takes the places if they are free at that moment, otherwise its money becomes a late_payment
+refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
+object with id and type; PT403 anyone else.';
 
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
@@ -1187,7 +1190,7 @@ CREATE TABLE app.orders (
     CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
     CONSTRAINT orders_last_payment_failure_check CHECK ((length(last_payment_failure) <= 1000)),
     CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
-    CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= refunded_minor) AND (refund_requested_minor <= paid_minor))),
+    CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= 0) AND (refund_requested_minor <= paid_minor))),
     CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
     CONSTRAINT orders_total_identity CHECK ((total_minor = ((subtotal_minor - discount_minor) +
 CASE
@@ -1428,6 +1431,15 @@ refunded; failed | expired | cancelled -> refunded only once money was received)
 booking, customer, currency, VAT terms and amounts never change; paid_minor and refunded_minor only grow; paid_at is
 set once, when the order first becomes paid; orders are never deleted.';
 
+CREATE FUNCTION private.orders_refund_on_end() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.orders_refund_on_end() IS 'Trigger: a pending order that ends (failed, expired, cancelled: whichever path, a booking''s hold running out
+included) with money already received (a part paid offline) is marked refund_required and that money becomes
+late_payment refunds, in the same transaction. A definer: whoever ends the order needs no access to money tables.';
+
 CREATE FUNCTION private.orders_release() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1625,7 +1637,8 @@ CREATE FUNCTION private.provider_events_guard() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/payments.sql
 
 COMMENT ON FUNCTION private.provider_events_guard() IS 'Trigger: an inbox event keeps what was received (provider, id, type, payload, time); only what applying it found
-(organization, order, outcome) is written after. Never deleted. Else PT409 illegal_transition.';
+(organization, order, outcome, the payment it waits for) is written after. Never deleted. Else PT409
+illegal_transition.';
 
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1700,6 +1713,15 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.replay_waiting(p_payment app.payments) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.replay_waiting(p_payment app.payments) IS 'Applies the inbox events that waited for this payment (a charge.refunded delivered before the payment''s own
+event), in the order they arrived, and marks them applied. Internal: private.apply_payment calls it once the
+payment''s effects are in.';
+
 CREATE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) RETURNS SETOF app.refunds
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1748,6 +1770,14 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
+
+CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/payments.sql
+
+COMMENT ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) IS 'Applies the refunds a Stripe charge object reports for its payment (private.apply_refund_facts): the refunds it
+lists, or its cumulative amount_refunded when it lists none or not all. Returns the outcome. Internal.';
 
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -2173,15 +2203,17 @@ CREATE TABLE app.provider_events (
     order_id uuid,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     outcome text,
+    waiting_for text,
     CONSTRAINT provider_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 255))),
     CONSTRAINT provider_events_outcome_check CHECK ((length(outcome) <= 1000)),
     CONSTRAINT provider_events_provider_check CHECK ((provider = ANY (ARRAY['stripe'::text, 'moyasar'::text]))),
-    CONSTRAINT provider_events_type_check CHECK (((length(type) >= 1) AND (length(type) <= 200)))
+    CONSTRAINT provider_events_type_check CHECK (((length(type) >= 1) AND (length(type) <= 200))),
+    CONSTRAINT provider_events_waiting_for_check CHECK (((length(waiting_for) >= 1) AND (length(waiting_for) <= 255)))
 );
 
 ALTER TABLE ONLY app.provider_events FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.provider_events IS 'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned and what applying it did (outcome). service_role only, through api.apply_payment_event.';
+COMMENT ON TABLE app.provider_events IS 'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned and what applying it did (outcome). waiting_for: the provider payment an event is about that is not recorded yet; it is applied when that payment is. service_role only, through api.apply_payment_event.';
 
 CREATE TABLE app.resources (
     org_id uuid NOT NULL,
@@ -2681,6 +2713,8 @@ CREATE INDEX promo_redemptions_customer_idx ON app.promo_redemptions USING btree
 
 CREATE INDEX provider_events_order_idx ON app.provider_events USING btree (org_id, order_id);
 
+CREATE INDEX provider_events_waiting_idx ON app.provider_events USING btree (provider, waiting_for) WHERE (waiting_for IS NOT NULL);
+
 CREATE INDEX refunds_due_idx ON app.refunds USING btree (created_at) WHERE ((status = 'requested'::text) AND (provider <> 'offline'::text));
 
 CREATE INDEX refunds_order_idx ON app.refunds USING btree (org_id, order_id);
@@ -2814,6 +2848,8 @@ CREATE TRIGGER order_lines_insert_only BEFORE DELETE OR UPDATE ON app.order_line
 CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON app.order_lines FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER orders_guard BEFORE INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.orders_guard();
+
+CREATE TRIGGER orders_refund_on_end AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])) AND (new.paid_minor > new.refund_requested_minor))) EXECUTE FUNCTION private.orders_refund_on_end();
 
 CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
 
@@ -3635,6 +3671,8 @@ REVOKE ALL ON FUNCTION private.order_answer(p_order_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.orders_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.orders_refund_on_end() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.orders_to_reconcile(p_limit integer) FROM PUBLIC;
@@ -3713,6 +3751,8 @@ REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigi
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.replay_waiting(p_payment app.payments) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
 
@@ -3731,6 +3771,8 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
+
+REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;

@@ -3,7 +3,7 @@
 -- paid booking under its policy, immutable money facts; offline payments; Moyasar's statuses.
 BEGIN;
 \ir setup.psql
-SELECT plan(52);
+SELECT plan(53);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -228,6 +228,16 @@ SELECT throws_ok(format($$ SELECT api.record_offline_payment(%L, 3001, 'cash', '
 SELECT is(api.record_offline_payment(pg_temp.id('parts'), 3000, 'cash', 'slip-2') ->> 'order_status', 'paid',
           'the rest pays the order');
 RESET ROLE;
+
+-- A part paid order whose hold runs out gives the money back by itself.
+SELECT pg_temp.order_for('partly', 'hal@example.com', 8);
+SELECT pg_temp.act_as('staff_a');
+SELECT api.record_offline_payment(pg_temp.id('partly'), 1000, 'cash', 'slip-9');
+RESET ROLE;
+UPDATE app.bookings SET status = 'expired' WHERE id = (SELECT booking_id FROM app.orders WHERE id = pg_temp.id('partly'));
+SELECT is((SELECT status::text || ' ' || refunded_minor || ' ' || refund_required FROM app.orders
+            WHERE id = pg_temp.id('partly')), 'refunded 1000 true',
+          'an order part paid in cash that expires refunds the cash: pending -> expired -> refunded');
 
 -- Moyasar: the payment as re-fetched; amounts checked; cumulative refunds; voided; failed; authorized.
 CREATE FUNCTION pg_temp.moyasar(p_event_id text, p_order text, p_payment text, p_status text, p_amount bigint,

@@ -3,7 +3,7 @@
 -- its hold ended, with its places still free and with them gone.
 BEGIN;
 \ir setup.psql
-SELECT plan(48);
+SELECT plan(51);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -205,6 +205,17 @@ SELECT is((SELECT a ->> 'order_status' FROM answer), 'paid', 'money paid twice l
 SELECT is((SELECT count(*)::int FROM app.refunds WHERE order_id = pg_temp.id('paid') AND kind = 'late_payment'
               AND payment_id = (SELECT id FROM app.payments WHERE provider_ref = 'pi_paid_again')), 1,
           '… and refunds the second payment');
+
+-- A refund delivered before its payment's event (the charge naming no order) waits for it, and applies with it.
+SELECT pg_temp.order_for('early', 'gil@example.com', 5);
+SELECT is(pg_temp.deliver('stripe', pg_temp.charge_refunded('evt_13', 'pi_early', 5000, 1000, jsonb_build_array(
+            jsonb_build_object('id', 're_early', 'amount', 1000, 'status', 'succeeded', 'metadata', '{}'::jsonb))))
+            ->> 'outcome', 'waiting for its payment', 'a refund delivered before its payment waits for it');
+SELECT is(pg_temp.deliver('stripe', pg_temp.session_event('evt_14', 'checkout.session.completed', 'early', 'paid',
+                                                          'pi_early', 5000)) ->> 'order_status', 'partially_refunded',
+          '… and is applied when the payment lands: the state of delivery in order');
+SELECT is((SELECT waiting_for FROM app.provider_events WHERE provider = 'stripe' AND event_id = 'evt_13'), NULL,
+          '… and waits no more');
 
 -- Only the service applies events.
 SELECT pg_temp.act_as('staff_a');

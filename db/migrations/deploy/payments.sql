@@ -17,17 +17,17 @@
 --                         reversal once per refund
 --   notifications_outbox  messages to send (delivery is a later change), deduplicated by key
 -- On app.orders: refund_requested_minor counts refunds requested or better (failed ones give their amount back),
--- with CHECK (refunded_minor <= refund_requested_minor <= paid_minor): over-refunding is impossible under any
--- concurrency; last_payment_failure keeps the provider's last word on a failed attempt. On app.customers: the
--- lifetime value (money paid for orders, net of refunds) and how many paid orders. Only SECURITY DEFINER
--- functions of the payments area write these tables; no API role holds a privilege on them.
+-- with CHECK (0 <= refund_requested_minor <= paid_minor): over-refunding is impossible under any concurrency;
+-- last_payment_failure keeps the provider's last word on a failed attempt. On app.customers: the lifetime value
+-- (money paid for orders, net of refunds) and how many paid orders. Only SECURITY DEFINER functions of the payments
+-- area write these tables; no API role holds a privilege on them.
 
 BEGIN;
 
 ALTER TABLE app.orders
   ADD COLUMN refund_requested_minor bigint NOT NULL DEFAULT 0,
   ADD COLUMN last_payment_failure text CHECK (length(last_payment_failure) <= 1000),
-  ADD CONSTRAINT orders_refunds_within_paid CHECK (refund_requested_minor BETWEEN refunded_minor AND paid_minor);
+  ADD CONSTRAINT orders_refunds_within_paid CHECK (refund_requested_minor BETWEEN 0 AND paid_minor);
 COMMENT ON COLUMN app.orders.refund_requested_minor IS
   'Refunds requested, submitted or succeeded (failed ones give their amount back); never above paid_minor.';
 COMMENT ON COLUMN app.orders.last_payment_failure IS
@@ -127,13 +127,17 @@ CREATE TABLE app.provider_events (
   order_id     uuid,
   received_at  timestamptz NOT NULL DEFAULT now(),
   outcome      text        CHECK (length(outcome) <= 1000),
+  waiting_for  text        CHECK (length(waiting_for) BETWEEN 1 AND 255),
   PRIMARY KEY (provider, event_id),
   FOREIGN KEY (org_id, order_id) REFERENCES app.orders (org_id, id)
 );
 COMMENT ON TABLE app.provider_events IS
   'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned '
-  'and what applying it did (outcome). service_role only, through api.apply_payment_event.';
+  'and what applying it did (outcome). waiting_for: the provider payment an event is about that is not recorded '
+  'yet; it is applied when that payment is. service_role only, through api.apply_payment_event.';
 CREATE INDEX provider_events_order_idx ON app.provider_events (org_id, order_id);
+-- Events about a payment not recorded yet (a refund delivered before its payment) wait for it here.
+CREATE INDEX provider_events_waiting_idx ON app.provider_events (provider, waiting_for) WHERE waiting_for IS NOT NULL;
 
 CREATE TABLE app.loyalty_accounts (
   org_id       uuid        NOT NULL,

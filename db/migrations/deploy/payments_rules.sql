@@ -197,8 +197,7 @@ DECLARE
   booking  app.bookings;
   why      text;
   actions  jsonb := '[]';
-  refund   app.refunds;
-  refunds  app.refunds[];
+  known    uuid[];
   recipient text;
 BEGIN
   o := private.lock_order(p_order_id);
@@ -229,6 +228,7 @@ BEGIN
     why := 'paid after the order was cancelled';
   ELSIF o.paid_minor < o.total_minor THEN
     IF before = 'pending' THEN
+      PERFORM private.replay_waiting(pay);
       RETURN private.payment_answer(o, pg_catalog.format('part paid: %s of %s', o.paid_minor, o.total_minor), '[]');
     END IF;
     why := 'part paid after the order had ended';
@@ -267,27 +267,28 @@ BEGIN
     SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', 'expire_checkout',
                       'provider', c.provider, 'provider_ref', c.provider_ref) ORDER BY c.created_at), '[]')
       INTO actions FROM app.checkouts c WHERE c.order_id = o.id AND c.status = 'open';
+    PERFORM private.replay_waiting(pay);
     RETURN private.payment_answer(o, 'paid', actions);
   END IF;
 
   -- Money that buys nothing goes back by itself: this payment when the order was paid already, else all of it.
-  -- A pending order whose booking has gone ends here (as the booking's own expiry would have ended it).
+  -- A pending order whose booking has gone ends here (as the booking's own expiry would have ended it), and its
+  -- end refunds what was paid (private.orders_refund_on_end); the refunds made now are the service's actions.
+  SELECT coalesce(pg_catalog.array_agg(r.id), '{}') INTO known FROM app.refunds r WHERE r.order_id = o.id;
   UPDATE app.orders x SET refund_required = true,
                           status = CASE WHEN x.status = 'pending' THEN 'expired' ELSE x.status END
-   WHERE x.id = o.id RETURNING * INTO o;
+   WHERE x.id = o.id;
+  SELECT x.* INTO o FROM app.orders x WHERE x.id = p_order_id;
   IF before IN ('paid', 'partially_refunded', 'refunded') THEN
-    refund := private.create_refund(o.id, pay, p_amount_minor, 'late_payment', why, NULL);
-    refunds := ARRAY[refund];
-  ELSE
-    refunds := ARRAY(SELECT r FROM private.refund_order(o.id, o.paid_minor - o.refund_requested_minor, 'late_payment',
-                                                        why, NULL) r);
+    PERFORM private.create_refund(o.id, pay, p_amount_minor, 'late_payment', why, NULL);
+  ELSIF o.paid_minor > o.refund_requested_minor THEN
+    PERFORM private.refund_order(o.id, o.paid_minor - o.refund_requested_minor, 'late_payment', why, NULL);
   END IF;
-  FOREACH refund IN ARRAY refunds LOOP
-    IF refund.provider <> 'offline' THEN
-      actions := actions || pg_catalog.jsonb_build_array(
-                              pg_catalog.jsonb_build_object('kind', 'refund', 'refund_id', refund.id));
-    END IF;
-  END LOOP;
+  SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', 'refund', 'refund_id', r.id)
+                                       ORDER BY r.created_at, r.id), '[]')
+    INTO actions FROM app.refunds r
+   WHERE r.order_id = o.id AND NOT r.id = ANY (known) AND r.provider <> 'offline' AND r.status = 'requested';
+  PERFORM private.replay_waiting(pay);
   RETURN private.payment_answer(o, 'refund required: ' || why, actions);
 END
 $function$
@@ -322,10 +323,10 @@ BEGIN
                                                            'order_status', NULL, 'outcome', 'ignored: unhandled type',
                                                            'actions', '[]'::jsonb));
   UPDATE app.provider_events e
-     SET outcome = pg_catalog.left(answer ->> 'outcome', 1000),
+     SET outcome = pg_catalog.left(answer ->> 'outcome', 1000), waiting_for = answer ->> 'waiting_for',
          (org_id, order_id) = (SELECT o.org_id, o.id FROM app.orders o WHERE o.id = (answer ->> 'order_id')::uuid)
    WHERE e.provider = p_provider AND e.event_id = recorded;
-  RETURN answer;
+  RETURN answer - 'waiting_for';
 END
 $function$
 ;
@@ -474,11 +475,17 @@ DECLARE
   order_id uuid;
   o        app.orders;
   pay      app.payments;
-  listed   jsonb;
+  outcome  text;
   answer   jsonb;
 BEGIN
   IF pg_catalog.jsonb_typeof(obj) IS DISTINCT FROM 'object' THEN
     RETURN private.payment_answer(o, 'ignored: the event carries no object', '[]');
+  END IF;
+  -- Events of one payment intent apply one at a time, before any row lock (so always in the same order): a refund
+  -- that finds no payment and waits, and the payment recorded beside it, cannot miss each other.
+  IF coalesce(obj ->> 'payment_intent', '') <> '' THEN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tessera.stripe.payment_intent'),
+                                             pg_catalog.hashtext(obj ->> 'payment_intent'));
   END IF;
   IF kind IN ('checkout.session.completed', 'checkout.session.async_payment_succeeded',
               'checkout.session.async_payment_failed', 'checkout.session.expired') THEN
@@ -521,13 +528,17 @@ BEGIN
   ELSIF kind = 'charge.refunded' THEN
     SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
     IF NOT FOUND THEN
-      -- The refund came before the payment's own event: record the payment from the charge first, if it names
-      -- its order; otherwise the provider must deliver again once the payment is known.
       order_id := private.event_order(obj -> 'metadata' ->> 'order_id', 'stripe', NULL);
-      IF order_id IS NULL OR coalesce(obj ->> 'payment_intent', '') = '' OR (obj ->> 'amount') !~ '^[0-9]{1,15}$' THEN
-        RAISE EXCEPTION 'the payment this refund belongs to is not known yet' USING ERRCODE = 'PT503',
-          HINT = 'deliver the event again later';
+      IF order_id IS NULL OR (obj ->> 'amount') !~ '^[0-9]{1,15}$' THEN
+        -- The refund came before its payment's event and cannot name the order: it waits in the inbox and is
+        -- applied the moment the payment is recorded (private.apply_payment), so the outcome is the same.
+        IF coalesce(obj ->> 'payment_intent', '') = '' THEN
+          RETURN private.payment_answer(o, 'ignored: the charge names no payment intent', '[]');
+        END IF;
+        RETURN private.payment_answer(o, 'waiting for its payment', '[]')
+               || pg_catalog.jsonb_build_object('waiting_for', pg_catalog.left(obj ->> 'payment_intent', 255));
       END IF;
+      -- It names its order: the payment is recorded from the charge (the session's event then finds it recorded).
       answer := private.apply_payment(order_id, 'stripe', obj ->> 'payment_intent', 'card',
                                       (obj ->> 'amount')::bigint, obj ->> 'currency', NULL);
       SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
@@ -536,12 +547,8 @@ BEGIN
       END IF;
     END IF;
     o := private.lock_order(pay.order_id);
-    listed := CASE WHEN pg_catalog.jsonb_typeof(obj -> 'refunds' -> 'data') = 'array' THEN obj -> 'refunds' -> 'data' END;
-    RETURN private.payment_answer(o, private.apply_refund_facts(pay,
-             CASE WHEN (listed IS NULL OR (obj -> 'refunds' ->> 'has_more') = 'true')
-                       AND (obj ->> 'amount_refunded') ~ '^[0-9]{1,15}$'
-                  THEN (obj ->> 'amount_refunded')::bigint END, listed),
-             coalesce(answer -> 'actions', '[]'));
+    outcome := private.stripe_charge_refunds(pay, obj);
+    RETURN private.payment_answer(o, outcome, coalesce(answer -> 'actions', '[]'));
   END IF;
   RETURN NULL;  -- not a type we handle
 END
@@ -706,7 +713,8 @@ BEGIN
   -- The CHECK on this counter refuses, in this statement, any refund beyond what was paid, whatever runs beside.
   UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor + p_amount_minor WHERE o.id = p_order_id;
   IF p_kind = 'late_payment' THEN
-    SELECT c.email INTO recipient FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.id = p_order_id;
+    SELECT c.email INTO recipient
+      FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.id = p_order_id;
     PERFORM private.enqueue_notification(made.org_id, 'late_payment_refund', recipient,
       pg_catalog.jsonb_build_object('order_id', p_order_id, 'refund_id', made.id, 'amount_minor', made.amount_minor,
                                     'currency', made.currency, 'reason', made.reason),
@@ -1110,6 +1118,22 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.orders_refund_on_end()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  UPDATE app.orders o SET refund_required = true WHERE o.id = NEW.id;
+  PERFORM private.refund_order(NEW.id, NEW.paid_minor - NEW.refund_requested_minor, 'late_payment',
+                               pg_catalog.format('the order was %s with %s paid', NEW.status, NEW.paid_minor),
+                               auth.uid());
+  RETURN NULL;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.orders_to_reconcile(p_limit integer)
  RETURNS TABLE(order_id uuid, org_id uuid, order_status text, expires_at timestamp with time zone, provider text, provider_ref text, checkout_status text)
  LANGUAGE plpgsql
@@ -1370,6 +1394,28 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.replay_waiting(p_payment app.payments)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+DECLARE
+  waiting app.provider_events;
+BEGIN
+  FOR waiting IN SELECT e.* FROM app.provider_events e
+                  WHERE e.provider = p_payment.provider AND e.waiting_for = p_payment.provider_ref
+                  ORDER BY e.received_at, e.event_id FOR UPDATE LOOP
+    UPDATE app.provider_events e
+       SET waiting_for = NULL, org_id = p_payment.org_id, order_id = p_payment.order_id,
+           outcome = pg_catalog.left('applied when its payment was recorded: '
+                                     || private.stripe_charge_refunds(p_payment, waiting.payload -> 'data' -> 'object'),
+                                     1000)
+     WHERE e.provider = waiting.provider AND e.event_id = waiting.event_id;
+  END LOOP;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text)
  RETURNS SETOF app.refunds
  LANGUAGE plpgsql
@@ -1418,6 +1464,23 @@ BEGIN
     RAISE EXCEPTION 'only the service may %', p_what USING ERRCODE = 'PT403';
   END IF;
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  -- The refunds listed by id when the charge carries them; the cumulative amount_refunded when the list is absent
+  -- (API versions since 2022-11-15 no longer expand it) or cut short.
+  SELECT private.apply_refund_facts(p_payment,
+           CASE WHEN (pg_catalog.jsonb_typeof(p_charge -> 'refunds' -> 'data') IS DISTINCT FROM 'array'
+                      OR (p_charge -> 'refunds' ->> 'has_more') = 'true')
+                     AND (p_charge ->> 'amount_refunded') ~ '^[0-9]{1,15}$'
+                THEN (p_charge ->> 'amount_refunded')::bigint END,
+           CASE WHEN pg_catalog.jsonb_typeof(p_charge -> 'refunds' -> 'data') = 'array'
+                THEN p_charge -> 'refunds' -> 'data' END)
 $function$
 ;
 
@@ -1483,6 +1546,8 @@ CREATE TRIGGER loyalty_ledger_no_truncate BEFORE TRUNCATE ON app.loyalty_ledger 
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notifications_outbox FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER orders_refund_on_end AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])) AND (new.paid_minor > new.refund_requested_minor))) EXECUTE FUNCTION private.orders_refund_on_end();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.payments FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER payments_insert_only BEFORE DELETE OR UPDATE ON app.payments FOR EACH ROW EXECUTE FUNCTION private.insert_only();
@@ -1511,9 +1576,12 @@ the payment as re-fetched from Moyasar}; statuses paid, captured, failed, author
 [{"kind": "refund", "refund_id": uuid} | {"kind": "expire_checkout", "provider": text, "provider_ref": text}]}: a
 duplicate delivery is {"duplicate": true, "ignored": true, …} and changes nothing; an unhandled type is recorded and
 answered {"ignored": true}. The actions are for the service to execute at the provider (refunds: see due_refunds).
-A late payment whose places are gone answers a refund action. For service_role. Errors: PT400 provider not stripe or
-moyasar, event not an object with id and type; PT403 anyone else; PT503 a charge.refunded whose payment is not known
-yet and names no order (deliver again later).';
+A late payment whose places are gone answers a refund action. A charge.refunded delivered before its payment''s event
+(and naming no order) is recorded with outcome "waiting for its payment" and applied when the payment is, so the
+final state does not depend on delivery order. Order matters in one place only, and safely: a payment landing after
+its hold ended re-takes the places if they are free at that moment, otherwise its money becomes a late_payment
+refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
+object with id and type; PT403 anyone else.';
 REVOKE ALL ON FUNCTION api.begin_checkout(uuid,text,text,text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION api.begin_checkout(uuid,text,text,text) TO anon;
 GRANT EXECUTE ON FUNCTION api.begin_checkout(uuid,text,text,text) TO authenticated;
@@ -1743,6 +1811,10 @@ of p_fulfilled_minor): cumulative, so that after each settled refund the order h
 / paid) points in all, whatever order refunds settle in; once per refund. Never below zero: what the balance cannot
 give is recorded as the reversal''s shortfall and counted as reversed. Returns the points taken. Internal: called
 by private.apply_refund_settlement.';
+REVOKE ALL ON FUNCTION private.orders_refund_on_end() FROM PUBLIC;
+COMMENT ON FUNCTION private.orders_refund_on_end() IS 'Trigger: a pending order that ends (failed, expired, cancelled: whichever path, a booking''s hold running out
+included) with money already received (a part paid offline) is marked refund_required and that money becomes
+late_payment refunds, in the same transaction. A definer: whoever ends the order needs no access to money tables.';
 REVOKE ALL ON FUNCTION private.orders_to_reconcile(integer) FROM PUBLIC, service_role;
 GRANT EXECUTE ON FUNCTION private.orders_to_reconcile(integer) TO service_role;
 COMMENT ON FUNCTION private.orders_to_reconcile(integer) IS 'Checkouts to poll at their providers (api.orders_to_reconcile). Its own check: service_role.';
@@ -1757,7 +1829,8 @@ COMMENT ON FUNCTION private.provider_arg(text,text,text[]) IS 'Returns an api fu
 method), or raises PT400 naming it and listing the allowed values.';
 REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 COMMENT ON FUNCTION private.provider_events_guard() IS 'Trigger: an inbox event keeps what was received (provider, id, type, payload, time); only what applying it found
-(organization, order, outcome) is written after. Never deleted. Else PT409 illegal_transition.';
+(organization, order, outcome, the payment it waits for) is written after. Never deleted. Else PT409
+illegal_transition.';
 REVOKE ALL ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) FROM PUBLIC, service_role;
 GRANT EXECUTE ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) TO service_role;
 COMMENT ON FUNCTION private.record_checkout(uuid,text,text,text,timestamp with time zone) IS 'Stores a checkout the service opened (api.record_checkout). Its own check: service_role.';
@@ -1779,11 +1852,18 @@ COMMENT ON FUNCTION private.refunds_guard() IS 'Trigger: a refund''s order, paym
 moves forward only (requested -> submitted -> succeeded | failed; requested may settle directly; failed ->
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
+REVOKE ALL ON FUNCTION private.replay_waiting(app.payments) FROM PUBLIC;
+COMMENT ON FUNCTION private.replay_waiting(app.payments) IS 'Applies the inbox events that waited for this payment (a charge.refunded delivered before the payment''s own
+event), in the order they arrived, and marks them applied. Internal: private.apply_payment calls it once the
+payment''s effects are in.';
 REVOKE ALL ON FUNCTION private.request_refund(uuid,bigint,text) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.request_refund(uuid,bigint,text) TO authenticated;
 COMMENT ON FUNCTION private.request_refund(uuid,bigint,text) IS 'Staff refund money (api.request_refund). Its own check: managers of the order''s organization (PT403 other staff,
 PT404 anyone else).';
 REVOKE ALL ON FUNCTION private.require_service_role(text) FROM PUBLIC;
 COMMENT ON FUNCTION private.require_service_role(text) IS 'Raises PT403 unless the caller is service_role (or the database owner at a console, without request claims).';
+REVOKE ALL ON FUNCTION private.stripe_charge_refunds(app.payments,jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION private.stripe_charge_refunds(app.payments,jsonb) IS 'Applies the refunds a Stripe charge object reports for its payment (private.apply_refund_facts): the refunds it
+lists, or its cumulative amount_refunded when it lists none or not all. Returns the outcome. Internal.';
 
 COMMIT;

@@ -22,6 +22,8 @@ drop trigger if exists "loyalty_ledger_no_truncate" on "app"."loyalty_ledger";
 
 drop trigger if exists "audit_log" on "app"."notifications_outbox";
 
+drop trigger if exists "orders_refund_on_end" on "app"."orders";
+
 drop trigger if exists "audit_log" on "app"."payments";
 
 drop trigger if exists "payments_insert_only" on "app"."payments";
@@ -116,6 +118,8 @@ drop function if exists "private"."loyalty_release"(p_order_id uuid);
 
 drop function if exists "private"."loyalty_reverse"(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint);
 
+drop function if exists "private"."orders_refund_on_end"();
+
 drop function if exists "private"."orders_to_reconcile"(p_limit integer);
 
 drop function if exists "private"."payment_answer"(p_order app.orders, p_outcome text, p_actions jsonb);
@@ -136,9 +140,13 @@ drop function if exists "private"."refund_order"(p_order_id uuid, p_amount_minor
 
 drop function if exists "private"."refunds_guard"();
 
+drop function if exists "private"."replay_waiting"(p_payment app.payments);
+
 drop function if exists "private"."request_refund"(p_order_id uuid, p_amount_minor bigint, p_reason text);
 
 drop function if exists "private"."require_service_role"(p_what text);
+
+drop function if exists "private"."stripe_charge_refunds"(p_payment app.payments, p_charge jsonb);
 
 SET LOCAL check_function_bodies = off;
 

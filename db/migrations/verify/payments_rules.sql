@@ -115,6 +115,7 @@ BEGIN
   PERFORM 'private.loyalty_earn(app.orders)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_release(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
+  PERFORM 'private.orders_refund_on_end()'::pg_catalog.regprocedure;
   PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.orders_to_reconcile(integer)';
@@ -146,11 +147,13 @@ BEGIN
   PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
   PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
+  PERFORM 'private.replay_waiting(app.payments)'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
   END IF;
   PERFORM 'private.require_service_role(text)'::pg_catalog.regprocedure;
+  PERFORM 'private.stripe_charge_refunds(app.payments,jsonb)'::pg_catalog.regprocedure;
 END
 $verify$;
 
