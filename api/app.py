@@ -2,8 +2,8 @@
 where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
-/health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py). Every response carries
-X-Request-Id, and every error PostgREST's four keys.
+/health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py), POST /payments/checkout,
+POST /webhooks/{stripe,moyasar}. Every response carries X-Request-Id, and every error PostgREST's four keys.
 """
 
 from __future__ import annotations
@@ -15,20 +15,26 @@ import urllib.parse
 import uuid
 from collections.abc import Iterable
 
-from litestar import Litestar, Request, Response, asgi, get
+import msgspec
+from litestar import Litestar, Request, Response, asgi, get, post
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.types import Receive, Scope, Send
 
 from api import auth, logs, openapi
+from api.auth import Caller
 from api.config import Config
 from api.errors import JSON, ApiError
 from api.health import health, ready
+from api.payments.checkout import checkout
+from api.payments.runtime import REFUNDS_CHANNEL, Payments
 from api.ratelimit import RateLimiter
 from api.rpc import Call, Pipeline
 from api.rpc import request as rpc_request
 from api.state import State
 from api.tickets import ticket_image
+from api.webhooks import moyasar as moyasar_webhook
+from api.webhooks import stripe as stripe_webhook
 
 log = logging.getLogger("tessera.api")
 
@@ -47,12 +53,18 @@ class Service:
         self.state = State(config)
         self.pipeline = Pipeline(config, self.state)
         self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
+        self.payments = Payments(config, self.pipeline)
+        self.state.channels[REFUNDS_CHANNEL] = lambda payload: self.payments.worker.wake()
 
     async def start(self) -> None:
         await self.state.start()
+        if self.config.payments.offered():  # nothing to send refunds to otherwise
+            self.payments.worker.start()
 
     async def stop(self) -> None:
+        await self.payments.close()
         await self.state.stop()
+
 
 
 def error_response(err: ApiError) -> Response:
@@ -114,6 +126,36 @@ async def _send(send, status: int, body: bytes, headers: Iterable[tuple[str, str
     await send({"type": "http.response.body", "body": body})
 
 
+def admitted(service: Service, headers: dict[str, str], client: str) -> Caller:
+    """The request's caller, as every authenticated route takes it: the rate limit first (before the credentials
+    cost anything), then the JWT or API key and its role, then the caller's own budget."""
+    if wait := service.limiter.waiting(client):
+        raise too_many(wait)
+    try:
+        caller = auth.caller(headers, service.config)
+        auth.admit(caller, service.state.cache, service.config)
+    except ApiError:
+        service.limiter.take(client)  # refused credentials spend the address's budget
+        raise
+    if wait := service.limiter.take(caller.subject or client):
+        raise too_many(wait)
+    return caller
+
+
+@post("/payments/checkout", status_code=200)
+async def payments_checkout(request: Request) -> Response:
+    """A pending order's payment page at Stripe or Moyasar (api/payments/checkout.py)."""
+    service: Service = request.app.state.service
+    if not service.state.cache.loaded:
+        raise _cache_loading()
+    headers = _headers(request.scope)
+    client = client_address(request.scope, headers, service.config)
+    caller = admitted(service, headers, client)
+    made = await checkout(service.payments, caller, await _body(request.receive, headers,
+                                                                service.config.max_body_bytes), client)
+    return Response(content=msgspec.json.encode(made), media_type=JSON)
+
+
 def rpc_handler(service: Service):
     """POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn}: mounted as a plain ASGI handler, because this is the path
     every call takes and Litestar's request and response objects would cost more than the call itself."""
@@ -135,17 +177,8 @@ def rpc_handler(service: Service):
             if not service.state.cache.loaded:
                 raise _cache_loading()
             client = client_address(scope, headers, config)
-            if wait := service.limiter.waiting(client):  # before the credentials cost anything
-                raise too_many(wait)
-            try:
-                caller = auth.caller(headers, config)
-                auth.admit(caller, service.state.cache, config)
-            except ApiError:
-                service.limiter.take(client)  # refused credentials spend the address's budget
-                raise
+            caller = admitted(service, headers, client)
             info["role"] = caller.role
-            if wait := service.limiter.take(caller.subject or client):
-                raise too_many(wait)
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
@@ -161,6 +194,46 @@ def rpc_handler(service: Service):
         await _send(send, result.status, result.body, result.headers)
 
     return rpc
+
+
+WEBHOOKS = {"stripe": stripe_webhook.receive, "moyasar": moyasar_webhook.receive}
+
+
+def webhook_handler(service: Service):
+    """POST /webhooks/{provider} (api/webhooks): answered as soon as the database has recorded and applied the
+    event; what it asks the service to do at a provider runs afterwards, on the payments worker."""
+
+    @asgi("/webhooks", is_mount=True, copy_scope=False)
+    async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope["path"].rstrip("/").rsplit("/", 1)[-1]
+        headers = _headers(scope)
+        info = logs.request_info.get()
+        info = {} if info is None else info
+        info["webhook"] = name
+        try:
+            handler = WEBHOOKS.get(name)
+            if handler is None:
+                raise ApiError(404, "PGRST125", "Invalid path specified in request URL")
+            if scope["method"] != "POST":
+                raise ApiError(405, "PGRST101", f"Cannot use the {scope['method']} method here", None,
+                               "providers POST their events", {"Allow": "POST"})
+            if not service.state.cache.loaded:
+                raise _cache_loading()
+            body = await _body(receive, headers, service.config.max_body_bytes)
+            answer = await handler(service, headers, body, client_address(scope, headers, service.config))
+        except ApiError as err:
+            info["code"] = err.code
+            await _send(send, err.status, err.body(), _error_headers(err).items())
+            return
+        except Exception:
+            log.exception("unexpected error", extra={"event": "unhandled"})
+            err = ApiError(500, "PGRST000", "Internal server error")
+            await _send(send, 500, err.body(), _error_headers(err).items())
+            return
+        await _send(send, 200, msgspec.json.encode(answer), [("Content-Type", JSON)])
+        service.payments.worker.after(answer)
+
+    return webhooks
 
 
 def _allowed(service: Service, name: str) -> str:
@@ -187,7 +260,10 @@ async def openapi_document(request: Request) -> Response:
 
 
 def _framework_error(request: Request, exc: Exception) -> Response:
-    """Whatever Litestar refuses before our handlers run (no such route, body too large) in PostgREST's shape."""
+    """Whatever Litestar refuses before our handlers run (no such route, body too large) in PostgREST's shape, and
+    the errors Litestar routes raise as values (ApiError)."""
+    if isinstance(exc, ApiError):
+        return error_response(exc)
     if isinstance(exc, HTTPException):
         status = exc.status_code
         if status == 404:
@@ -258,7 +334,8 @@ def build(config: Config) -> Litestar:
         cors = CORSConfig(allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
-        route_handlers=[rpc_handler(service), openapi_document, health, ready, ticket_image],
+        route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
+                        payments_checkout, ticket_image],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

@@ -7,6 +7,7 @@ variable and what it needs, never a half-configured server.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import msgspec
@@ -16,6 +17,67 @@ MIN_JWT_SECRET = 32
 
 class ConfigError(Exception):
     """A setting the service cannot start with; the message names the variable."""
+
+
+class Secret:
+    """A credential: compared and sent, never shown. Its repr and str are a placeholder, so a Config printed in a
+    traceback or a log line cannot carry a key."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class Payments(msgspec.Struct, frozen=True, kw_only=True):
+    """The payment providers' settings (README: "Take a payment"). A provider is offered when its secret key is set;
+    several webhook secrets may be configured at once, so a secret rotates without a moment of refused events."""
+    stripe_secret_key: Secret | None = None
+    stripe_webhook_secrets: tuple[Secret, ...] = ()
+    stripe_api_base: str = "https://api.stripe.com"
+    moyasar_secret_key: Secret | None = None
+    moyasar_webhook_secrets: tuple[Secret, ...] = ()
+    moyasar_api_base: str = "https://api.moyasar.com"
+    # Where customers and providers reach this service (Moyasar's callback URL is built from it).
+    public_url: str = "http://127.0.0.1:8000"
+    # Origins (scheme://host[:port]) a checkout's success and cancel URLs may point to.
+    return_origins: tuple[str, ...] = ()
+    # Seconds an outgoing provider call may take before the caller gets 504.
+    provider_timeout: float = 10.0
+    # Seconds between the refund executor's sweeps (it also wakes on NOTIFY tessera_refunds).
+    refund_sweep_seconds: float = 30.0
+
+    def offered(self) -> tuple[str, ...]:
+        return tuple(name for name, key in (("stripe", self.stripe_secret_key), ("moyasar", self.moyasar_secret_key))
+                     if key is not None)
+
+
+def origin(url: str) -> str | None:
+    """scheme://host[:port] of an absolute http(s) URL, lower-cased; None for anything else."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
 
 
 class Config(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +113,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     plan_file: Path | None = None
     registry: str = "sqitch"
     log_level: str = "info"
+    payments: Payments = Payments()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -97,6 +160,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
         if refused := [r for r in extra_roles if r.lower() in ("none", "public") or r.startswith("pg_")]:
             raise ConfigError(f"TESSERA_EXTRA_ROLES may not name {', '.join(refused)}: give roles of your own that "
                               "the login role is granted")
+        payments = _payments(get, number, names)
         plan = get("PLAN_FILE")
         database_url = get("DATABASE_URL") or env.get("DATABASE_URL")
         if not database_url:
@@ -124,7 +188,41 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             plan_file=Path(plan) if plan else _default_plan(),
             registry=get("REGISTRY") or "sqitch",
             log_level=(get("LOG_LEVEL") or "info").lower(),
+            payments=payments,
         )
+
+
+def _payments(get, number, names) -> Payments:
+    def secret(name: str) -> Secret | None:
+        value = get(name)
+        return None if value is None else Secret(value)
+
+    def base(name: str, default: str) -> str:
+        value = (get(name) or default).rstrip("/")
+        if origin(value) is None:
+            raise ConfigError(f"TESSERA_{name} must be an http(s) URL such as {default}")
+        return value
+
+    public_url = base("PUBLIC_URL", "http://127.0.0.1:8000")
+    origins = []
+    for raw in names("CHECKOUT_RETURN_ORIGINS", (public_url,)):
+        found = origin(raw)
+        if found is None:
+            raise ConfigError(f"TESSERA_CHECKOUT_RETURN_ORIGINS: {raw!r} is not an origin; give scheme://host[:port] "
+                              "values, comma-separated")
+        origins.append(found)
+    return Payments(
+        stripe_secret_key=secret("STRIPE_SECRET_KEY"),
+        stripe_webhook_secrets=tuple(Secret(s) for s in names("STRIPE_WEBHOOK_SECRETS", ())),
+        stripe_api_base=base("STRIPE_API_BASE", "https://api.stripe.com"),
+        moyasar_secret_key=secret("MOYASAR_SECRET_KEY"),
+        moyasar_webhook_secrets=tuple(Secret(s) for s in names("MOYASAR_WEBHOOK_SECRETS", ())),
+        moyasar_api_base=base("MOYASAR_API_BASE", "https://api.moyasar.com"),
+        public_url=public_url,
+        return_origins=tuple(dict.fromkeys(origins)),
+        provider_timeout=number("PROVIDER_TIMEOUT", float, 10.0, 0.1),
+        refund_sweep_seconds=number("REFUND_SWEEP_SECONDS", float, 30.0, 0.1),
+    )
 
 
 def _default_plan() -> Path | None:

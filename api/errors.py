@@ -82,3 +82,39 @@ def jwt_error(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, None, None,
                     {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="'
                                          + message.replace('"', "'").replace("\\", "/") + '"'})
+
+
+class ProviderError(Exception):
+    """A payment provider's call that did not succeed, as a value the routes turn into an ApiError here.
+
+    kind: "timeout" (no answer in time: the call may have happened, so a retry must reuse its idempotency key),
+    "unreachable" (no connection), "refused" (the provider answered with an error), "key_reused" (an idempotency
+    key first used with other parameters)."""
+
+    def __init__(self, provider: str, kind: str, message: str, status: int | None = None):
+        super().__init__(f"{provider} {kind}: {message}")
+        self.provider, self.kind, self.message, self.status = provider, kind, message, status
+
+
+_PROVIDER_NAMES = {"stripe": "Stripe", "moyasar": "Moyasar"}
+
+
+def from_provider(err: ProviderError, hint: str = "the order is still pending: retry the checkout") -> ApiError:
+    """504 for a timeout, 502 for every other provider failure."""
+    name = _PROVIDER_NAMES.get(err.provider, err.provider)
+    if err.kind == "timeout":
+        return ApiError(504, "PT504", f"{name} did not answer in time", "provider_timeout", hint)
+    answered = f" (HTTP {err.status})" if err.status else ""
+    return ApiError(502, "PT502", f"{name} answered with an error{answered}: {err.message}", "provider_error", hint)
+
+
+def bad_signature(provider: str, why: str) -> ApiError:
+    """A webhook whose authenticity could not be established: 400, and nothing was written."""
+    return ApiError(400, "PT400", f"{_PROVIDER_NAMES.get(provider, provider)} webhook refused: {why}",
+                    "invalid_signature", "nothing was recorded; the provider retries a refused delivery")
+
+
+def not_configured(provider: str, offered: tuple[str, ...]) -> ApiError:
+    listed = ", ".join(offered) if offered else "none"
+    return ApiError(400, "PT400", f"payments by {provider} are not offered by this service", "provider_unavailable",
+                    f"use one of the configured providers: {listed}")

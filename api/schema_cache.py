@@ -226,21 +226,29 @@ class SchemaCache:
         return f"Perhaps you meant to call the function {fn.signature()}"
 
 
-async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Event, on_state) -> None:
+async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Event, on_state,
+                             channels: tuple[str, ...] = (), on_notify=None) -> None:
     """Keep a connection LISTENing on `pgrst`; reload on 'reload schema' and after every reconnect, and tell
-    `on_state(up)` whenever the database is reached or lost."""
+    `on_state(up)` whenever the database is reached or lost. The same connection listens on `channels` too,
+    handing each notification to `on_notify(channel, payload)` (the refund executor's wake-up), and once with
+    an empty payload after every reconnect, for what was said while it was away."""
     delay = 0.5
     while not stop.is_set():
         try:
             async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
                 await cache.load(conn)
                 await conn.execute("LISTEN pgrst")
+                for channel in channels:
+                    await conn.execute(f'LISTEN "{channel}"')
+                    on_notify(channel, "")
                 await on_state(True)
                 delay = 0.5
                 while not stop.is_set():
                     # Leave the notification stream before querying: the connection serves one at a time.
                     async for note in conn.notifies():
-                        if note.payload in ("", "reload schema"):
+                        if note.channel != "pgrst":
+                            on_notify(note.channel, note.payload)
+                        elif note.payload in ("", "reload schema"):
                             break
                     await cache.load(conn)
                     log.info("schema cache reloaded", extra={"event": "schema_reload",

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -33,6 +34,8 @@ class State:
         self._stop = asyncio.Event()
         self._closing: asyncio.Task | None = None  # an old pool closing after an outage
         self._listener: asyncio.Task | None = None
+        # Channels other parts listen on through the one listener connection: name → handler(payload).
+        self.channels: dict[str, Callable[[str], None]] = {}
 
     def _new_pool(self) -> AsyncConnectionPool:
         return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
@@ -42,11 +45,16 @@ class State:
     async def start(self) -> None:
         await self.pool.open(wait=False)
         self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
-                                                                self._listener_says))
+                                                                self._listener_says, tuple(self.channels),
+                                                                self._notified))
         # Serve at once; wait a moment for the first schema load so the first requests find their functions.
         deadline = time.monotonic() + self.config.pool_timeout
         while not self.cache.loaded and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+
+    def _notified(self, channel: str, payload: str) -> None:
+        if handler := self.channels.get(channel):
+            handler(payload)
 
     def lost(self) -> None:
         """A request found the database away."""

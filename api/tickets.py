@@ -15,7 +15,6 @@ import msgspec
 import segno
 from litestar import Request, Response, get
 
-from api import auth
 from api.errors import ApiError
 from api.rpc import Call
 
@@ -50,7 +49,7 @@ def render(payload: str, kind: str) -> bytes:
 
 @get("/tickets/{name:str}", status_code=200)
 async def ticket_image(request: Request, name: str) -> Response:
-    from api.app import client_address, error_response, too_many  # api.app imports this module
+    from api.app import admitted, client_address, error_response  # api.app imports this module
 
     service = request.app.state.service
     config = service.config
@@ -58,10 +57,7 @@ async def ticket_image(request: Request, name: str) -> Response:
     client = client_address(request.scope, headers, config)
     try:
         ticket_id, kind = parse(name)
-        if wait := service.limiter.take(client):
-            raise too_many(wait)
-        caller = auth.caller(headers, config)
-        auth.admit(caller, service.state.cache, config)
+        caller = admitted(service, headers, client)
         body = msgspec.json.encode({"ticket_id": str(ticket_id)})
         result = await service.pipeline.run(Call("POST", "ticket_payload", headers, [], body, client), caller)
         payload = msgspec.json.decode(result.body)

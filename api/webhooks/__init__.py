@@ -1,8 +1,10 @@
-"""Webhook routes: one module per provider (`api/webhooks/<provider>.py`), none yet.
+"""Webhook routes: one module per provider (`api/webhooks/<provider>.py`): stripe, moyasar.
 
-A provider's module holds its Litestar route handlers under `/webhooks/<provider>`, verifies the provider's
-signature itself before reading the body as data, and maps its failures to `api.errors.ApiError` like every other
-route. It works on the service's one runtime state (`request.app.state.service.state`, an `api.state.State`): the
-same pool, schema cache and database up/down as the RPC pipeline, never a pool or connection of its own.
-`api.app.build` lists its handlers beside the others.
+A provider's module has `receive(service, headers, body, client)` for POST `/webhooks/<provider>`: it verifies the
+provider's signature itself before reading the body as data, raises `api.errors.ApiError` for a refusal, and
+answers the database's answer. `api.app.webhook_handler` mounts them as a plain ASGI handler (as the RPC path is:
+webhooks come in bursts, and Litestar's request and response objects would cost more than the check), sends the
+answer, then hands its actions to the payments worker. It works on the service's one runtime state: the same pool,
+schema cache and database up/down as the RPC pipeline, never a pool or connection of its own (its SQL calls go
+through the pipeline itself: api.payments.db).
 """

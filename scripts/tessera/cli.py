@@ -242,6 +242,10 @@ def bench(args) -> int:
 
     if args.what == "availability":
         return benchmarks.availability(_project(), runs=args.runs, days=args.days)
+    if args.what == "payments":
+        from tessera import bench_payments
+
+        return bench_payments.payments(_project(), orders=args.orders)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -283,6 +287,18 @@ def _member(org: str, sub: str | None, email: str | None) -> tuple[str, str | No
     return row[0], email or row[1]
 
 
+def payments(args) -> int:
+    from tessera.payments import reconcile
+
+    return reconcile(_project())
+
+
+def fake_providers(args) -> int:
+    from tessera.payments import fake_providers as run
+
+    return run(args.host, args.stripe_port, args.moyasar_port, args.service_url.rstrip("/"))
+
+
 def serve(args) -> int:
     from tessera.serve import run
 
@@ -298,6 +314,15 @@ def dev(args) -> int:
     db_start(args)
     db_deploy(argparse.Namespace(to=None, verify=False))
     demo(_project())
+    if not (os.environ.get("TESSERA_STRIPE_SECRET_KEY") or os.environ.get("TESSERA_MOYASAR_SECRET_KEY")):
+        # No real provider keys: payments go to the fake providers, in this process, webhooks back to this API.
+        from tessera.fake_providers import DEV_PORTS, start
+
+        fakes = start(f"http://{args.host}:{port}", args.host, *DEV_PORTS, fall_back=True)
+        os.environ.update(fakes.environment())
+        os.environ.setdefault("TESSERA_PUBLIC_URL", f"http://{args.host}:{port}")
+        print(f"no provider keys set: fake Stripe on {fakes.stripe.url}, fake Moyasar on {fakes.moyasar.url} "
+              "(README: Take a payment)")
     return run(_project(), host=args.host, port=port)
 
 
@@ -379,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability: timed calls (default 200)")
     p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
@@ -396,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=300,
+                   help="payments: orders checked out and paid, each webhook delivered 5 times (default 300)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
@@ -407,6 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=Bounded(1, MAX_TTL, "seconds (a year at most)"), default=3600,
                    help="seconds of validity (default 3600, at most a year)")
     p.set_defaults(fn=token)
+
+    p = commands.add_parser("payments", help="payments at the providers: reconcile what webhooks missed")
+    pc = p.add_subparsers(dest="payments_command", metavar="PAYMENTS_COMMAND", parser_class=_Parser, required=True)
+    pc.add_parser("reconcile", help="expire ended checkouts, ask the providers about overdue orders, send due "
+                                    "refunds; prints JSON (safe from cron)").set_defaults(fn=payments)
+
+    p = commands.add_parser("fake-providers", help="fake Stripe and Moyasar APIs on this machine, for development")
+    p.add_argument("--host", type=_text, default="127.0.0.1")
+    p.add_argument("--stripe-port", type=Bounded(0, 65535, "(a TCP port; 0 = any free one)"), default=12111)
+    p.add_argument("--moyasar-port", type=Bounded(0, 65535, "(a TCP port; 0 = any free one)"), default=12112)
+    p.add_argument("--service-url", type=_text, default="http://127.0.0.1:8000",
+                   help="where their webhooks go (default http://127.0.0.1:8000)")
+    p.set_defaults(fn=fake_providers)
 
     p = commands.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", type=_text, default=os.environ.get("TESSERA_HOST", "127.0.0.1"))
