@@ -257,9 +257,14 @@ description, ticket_type_id, quantity, unit_price_minor, amount_minor, vat_minor
 units. Idempotent: while the booking has a live order, the same request (same promo code, whatever its case)
 answers it again. The code''s use is taken now and given back if the order expires, is cancelled or fails. Callers:
 staff of the booking''s organization; the signed-in user whose e-mail is the booking''s customer''s; or anyone with
-the venue''s embed key AND the booking''s customer_email. redeem_points must be 0 for now. Errors: PT404 booking not
-found (or the caller may not order it); PT400 naming the argument; PT409 hold_expired (not pending, or its hold
-ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
+the venue''s embed key AND the booking''s customer_email. redeem_points (0 to 1000000) spends the customer''s loyalty
+points as a ''loyalty'' line worth loyalty_point_value_minor each, never more than is left to pay (its description
+says how many points it spent); only signed-in customers and staff redeem, since the widget can book under anyone''s
+e-mail. The points are debited now and given back with the promo use. An order with nothing left to pay is paid at
+once and its booking confirmed. Errors: PT404 booking not found (or the caller may not order it); PT400 naming the
+argument, loyalty_unavailable (the organization gives points no value); PT401 sign_in_to_redeem (points asked
+through the widget); PT409 hold_expired (not pending, or its hold ended), no_payment_needed (the experience takes
+no payment), order_exists (a live order with another promo code or other points), insufficient_points,
 promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
 promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer''s sentence).';
 
@@ -534,11 +539,14 @@ price), otherwise amount x rate / 10000 (added); a discount line takes off the V
 what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
 subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines'' VAT, total_minor = subtotal_minor -
-discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience''s
+discount_minor (+ vat_minor when prices exclude VAT). redeem_points prices a loyalty line of that many points at
+loyalty_point_value_minor each (never more than is left to pay), without looking at anyone''s balance. For staff of
+the experience''s
 organization, or anyone with its venue''s embed key (anon). Errors: PT404 experience not found (or not the key''s
 venue); PT400 naming the argument (starts_at outside 2000-01-01 to five years from now, party_size outside 1 to 1000
 or the experience''s limits, tickets malformed, unknown or not on sale, promo_code over 40 characters,
-customer_email malformed, redeem_points above 0).';
+customer_email malformed, redeem_points outside 0 to 1000000; loyalty_unavailable when the organization gives
+points no value).';
 
 CREATE FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text DEFAULT NULL::text, expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS jsonb
     LANGUAGE sql
@@ -1377,6 +1385,7 @@ CREATE TABLE app.orders (
     CONSTRAINT orders_check CHECK (((discount_minor >= 0) AND (discount_minor <= subtotal_minor))),
     CONSTRAINT orders_check1 CHECK (((refunded_minor >= 0) AND (refunded_minor <= paid_minor))),
     CONSTRAINT orders_last_payment_failure_check CHECK ((length(last_payment_failure) <= 1000)),
+    CONSTRAINT orders_paid_in_full CHECK (((status <> 'paid'::app.order_status) OR (paid_minor >= total_minor))),
     CONSTRAINT orders_paid_minor_check CHECK ((paid_minor >= 0)),
     CONSTRAINT orders_refunds_within_paid CHECK (((refund_requested_minor >= 0) AND (refund_requested_minor <= paid_minor))),
     CONSTRAINT orders_subtotal_minor_check CHECK ((subtotal_minor >= 0)),
@@ -1665,7 +1674,8 @@ CREATE FUNCTION private.orders_release() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.orders_release() IS 'Trigger on app.orders: when a pending order fails, expires or is cancelled, the promo code use it took is given
-back, once (its redemption''s released_at), to the code''s counter and the customer''s.';
+back, once (its redemption''s released_at), to the code''s counter and the customer''s, and the loyalty points it
+spent come back to the customer''s balance, once (private.loyalty_release).';
 
 CREATE FUNCTION private.orders_to_reconcile(p_limit integer) RETURNS TABLE(order_id uuid, org_id uuid, order_status text, expires_at timestamp with time zone, provider text, provider_ref text, checkout_status text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1754,6 +1764,13 @@ shape; it refuses a missing e-mail (PT400) before anything else. Its own checks:
 experience''s organization, or presents the embed key of its venue. Holds places (pending until the hold ends) or confirms at once when no
 payment is needed. Idempotent per (organization, scope, key), the scope being the staff member or the widget''s
 venue and e-mail: the same request returns its booking, another request with the key is refused (PT422).';
+
+CREATE FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) IS 'Refuses points to redeem (PT400 loyalty_unavailable) where the organization gives its points no value.';
 
 CREATE FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer DEFAULT NULL::integer, p_promo_amount_minor bigint DEFAULT NULL::bigint, p_promo_description text DEFAULT NULL::text, p_loyalty_minor bigint DEFAULT 0, p_loyalty_description text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -2028,6 +2045,13 @@ CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
 COMMENT ON FUNCTION private.rotate_ticket_key(p_org_id uuid) IS 'Adds a new current signing key to an organization (its own check: the caller is an admin of it).';
+
+CREATE FUNCTION private.same_points(p_order app.orders, p_points integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/orders.sql
+
+COMMENT ON FUNCTION private.same_points(p_order app.orders, p_points integer) IS 'Whether create_order asking for p_points is the request that made the order, as far as points go. Definers only.';
 
 CREATE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -4155,6 +4179,11 @@ REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at t
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) TO anon;
+GRANT ALL ON FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) TO authenticated;
+GRANT ALL ON FUNCTION private.points_arg(p_settings app.org_settings, p_points integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, p_prices_include_vat boolean, p_promo_percent integer, p_promo_amount_minor bigint, p_promo_description text, p_loyalty_minor bigint, p_loyalty_description text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
@@ -4215,6 +4244,8 @@ GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO
 
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.same_points(p_order app.orders, p_points integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO anon;

@@ -841,6 +841,27 @@ amounts as integers in minor units. Definers only.';
 REVOKE ALL ON FUNCTION private.order_answer(uuid) FROM PUBLIC;
 
 
+CREATE OR REPLACE FUNCTION private.points_arg(p_settings app.org_settings, p_points integer)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  IF coalesce(p_points, 0) > 0 AND coalesce(p_settings.loyalty_point_value_minor, 0) = 0 THEN
+    RAISE EXCEPTION 'this organization does not take loyalty points as payment' USING ERRCODE = 'PT400',
+      DETAIL = 'loyalty_unavailable', HINT = 'send redeem_points 0';
+  END IF;
+END
+$$;
+
+COMMENT ON FUNCTION private.points_arg(app.org_settings, integer) IS
+'Refuses points to redeem (PT400 loyalty_unavailable) where the organization gives its points no value.';
+
+REVOKE ALL ON FUNCTION private.points_arg(app.org_settings, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.points_arg(app.org_settings, integer) TO anon, authenticated, service_role;
+
+
 -- Quotes. ------------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.quote(
   p_experience_id  uuid,
@@ -868,10 +889,6 @@ DECLARE
   reason    text;
   priced    jsonb;
 BEGIN
-  IF coalesce(p_redeem_points, 0) > 0 THEN
-    RAISE EXCEPTION 'redeeming loyalty points is not available yet' USING ERRCODE = 'PT400',
-      DETAIL = 'loyalty_unavailable', HINT = 'send redeem_points 0';
-  END IF;
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
   IF exp.id IS NULL
      OR (p_embed_key IS NULL AND NOT exp.org_id = ANY (private.org_ids('staff')))
@@ -883,6 +900,7 @@ BEGIN
     RAISE EXCEPTION 'starts_at is required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
   SELECT s.* INTO settings FROM app.org_settings s WHERE s.org_id = exp.org_id;
+  PERFORM private.points_arg(settings, p_redeem_points);
   IF p_promo_code IS NOT NULL THEN
     SELECT c.id INTO customer FROM app.customers c
      WHERE c.org_id = exp.org_id AND c.email_key = pg_catalog.lower(pg_catalog.btrim(p_customer_email));
@@ -894,10 +912,12 @@ BEGIN
       promo := checked.promo;
     END IF;
   END IF;
+  -- The points are priced, not checked against anyone's balance: a quote tells nobody what a customer holds.
   priced := private.price_cart(
     private.price_lines(exp, p_starts_at, p_party_size, p_tickets, pg_catalog.now()),
     settings.vat_rate_bp, settings.prices_include_vat,
-    promo.percent_off, promo.amount_off_minor, 'Promo code ' || promo.code);
+    promo.percent_off, promo.amount_off_minor, 'Promo code ' || promo.code,
+    coalesce(p_redeem_points, 0)::bigint * settings.loyalty_point_value_minor, 'Loyalty points');
   RETURN priced || pg_catalog.jsonb_build_object(
     'currency', exp.currency::text,
     'promo', CASE WHEN p_promo_code IS NOT NULL THEN pg_catalog.jsonb_build_object(
@@ -952,11 +972,14 @@ price), otherwise amount x rate / 10000 (added); a discount line takes off the V
 what remains to pay after it, less the VAT before it, never below 0 in all). The lines always sum to the totals:
 subtotal_minor = the items,
 discount_minor = minus the promo and loyalty lines, vat_minor = all lines' VAT, total_minor = subtotal_minor -
-discount_minor (+ vat_minor when prices exclude VAT). redeem_points must be 0 for now. For staff of the experience's
+discount_minor (+ vat_minor when prices exclude VAT). redeem_points prices a loyalty line of that many points at
+loyalty_point_value_minor each (never more than is left to pay), without looking at anyone's balance. For staff of
+the experience's
 organization, or anyone with its venue's embed key (anon). Errors: PT404 experience not found (or not the key's
 venue); PT400 naming the argument (starts_at outside 2000-01-01 to five years from now, party_size outside 1 to 1000
 or the experience's limits, tickets malformed, unknown or not on sale, promo_code over 40 characters,
-customer_email malformed, redeem_points above 0).$$;
+customer_email malformed, redeem_points outside 0 to 1000000; loyalty_unavailable when the organization gives
+points no value).$$;
 
 REVOKE ALL ON FUNCTION api.quote(uuid, timestamptz, integer, jsonb, text, integer, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.quote(uuid, timestamptz, integer, jsonb, text, integer, text, text)
@@ -964,6 +987,24 @@ GRANT EXECUTE ON FUNCTION api.quote(uuid, timestamptz, integer, jsonb, text, int
 
 
 -- Orders. --------------------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.same_points(p_order app.orders, p_points integer)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  -- The points an order spent are its ledger's redemption: fewer than asked only when they paid for it all.
+  SELECT coalesce(l.points, 0) = coalesce(p_points, 0) OR (l.points < p_points AND p_order.total_minor = 0)
+    FROM (SELECT -pg_catalog.sum(x.points) AS points FROM app.loyalty_ledger x
+           WHERE x.order_id = p_order.id AND x.kind = 'redeem') l
+$$;
+
+COMMENT ON FUNCTION private.same_points(app.orders, integer) IS
+'Whether create_order asking for p_points is the request that made the order, as far as points go. Definers only.';
+
+REVOKE ALL ON FUNCTION private.same_points(app.orders, integer) FROM PUBLIC;
+
+
 CREATE OR REPLACE FUNCTION private.create_order(
   p_booking_id     uuid,
   p_promo_code     text,
@@ -987,17 +1028,18 @@ DECLARE
   priced    jsonb;
   tickets   jsonb;
   order_id  uuid;
+  points    integer;
   constraint_name text;
 BEGIN
-  IF coalesce(p_redeem_points, 0) > 0 THEN
-    -- Wired to private.loyalty_debit (payments area) when it exists: a 'loyalty' line via price_cart.
-    RAISE EXCEPTION 'redeeming loyalty points is not available yet' USING ERRCODE = 'PT400',
-      DETAIL = 'loyalty_unavailable', HINT = 'send redeem_points 0';
-  END IF;
   -- The booking row is the order's lock: two requests for one booking take turns.
   SELECT b.* INTO booking FROM app.bookings b WHERE b.id = p_booking_id FOR UPDATE;
   IF NOT private.may_order(booking, p_embed_key, p_customer_email) THEN
     RAISE EXCEPTION 'booking not found' USING ERRCODE = 'PT404';
+  END IF;
+  IF coalesce(p_redeem_points, 0) > 0 AND p_embed_key IS NOT NULL THEN
+    -- Anyone may book under any e-mail through the widget, so the widget's capability never spends points.
+    RAISE EXCEPTION 'sign in to redeem loyalty points' USING ERRCODE = 'PT401', DETAIL = 'sign_in_to_redeem',
+      HINT = 'call create_order signed in as the customer, or ask staff';
   END IF;
   SELECT e.* INTO exp FROM app.experiences e WHERE e.id = booking.experience_id;
   IF NOT exp.requires_payment THEN
@@ -1011,7 +1053,8 @@ BEGIN
     -- A retry of the same request gets its order; another request while one is live is a conflict.
     IF pg_catalog.lower(pg_catalog.btrim(p_promo_code)) IS NOT DISTINCT FROM
        (SELECT p.code_key FROM app.promo_redemptions r JOIN app.promo_codes p ON p.id = r.promo_code_id
-         WHERE r.order_id = live.id) THEN
+         WHERE r.order_id = live.id)
+       AND private.same_points(live, p_redeem_points) THEN
       RETURN private.order_answer(live.id);
     END IF;
     RAISE EXCEPTION 'booking % already has an order', booking.confirmation_code USING ERRCODE = 'PT409',
@@ -1023,6 +1066,7 @@ BEGIN
   END IF;
 
   SELECT s.* INTO settings FROM app.org_settings s WHERE s.org_id = booking.org_id;
+  PERFORM private.points_arg(settings, p_redeem_points);
   IF p_promo_code IS NOT NULL THEN
     SELECT * INTO checked FROM private.promo_check(booking.org_id, p_promo_code, exp.id, booking.currency,
                                                    booking.customer_id, pg_catalog.now());
@@ -1050,7 +1094,20 @@ BEGIN
   priced := private.price_cart(
     private.price_lines(exp, booking.starts_at, booking.party_size, tickets, booking.created_at),
     settings.vat_rate_bp, settings.prices_include_vat,
-    promo.percent_off, promo.amount_off_minor, 'Promo code ' || promo.code);
+    promo.percent_off, promo.amount_off_minor, 'Promo code ' || promo.code,
+    coalesce(p_redeem_points, 0)::bigint * settings.loyalty_point_value_minor, 'Loyalty points');
+  -- Points beyond what is left to pay are not spent: the line's description says how many it took.
+  points := (SELECT ((-(l ->> 'amount_minor')::bigint + settings.loyalty_point_value_minor - 1)
+                     / settings.loyalty_point_value_minor)::integer
+               FROM pg_catalog.jsonb_array_elements(priced -> 'lines') l WHERE l ->> 'kind' = 'loyalty');
+  IF points IS NOT NULL THEN
+    priced := pg_catalog.jsonb_set(priced, '{lines}', (
+      SELECT pg_catalog.jsonb_agg(CASE WHEN l ->> 'kind' = 'loyalty'
+                                       THEN l || pg_catalog.jsonb_build_object(
+                                                 'description', pg_catalog.format('Loyalty points (%s)', points))
+                                       ELSE l END ORDER BY (l ->> 'line_no')::integer)
+        FROM pg_catalog.jsonb_array_elements(priced -> 'lines') l));
+  END IF;
 
   INSERT INTO app.orders (org_id, booking_id, customer_id, currency, prices_include_vat, vat_rate_bp,
                           subtotal_minor, discount_minor, vat_minor, total_minor, expires_at, created_by)
@@ -1090,6 +1147,15 @@ BEGIN
     VALUES (booking.org_id, promo.id, order_id, booking.customer_id,
             -(SELECT pg_catalog.sum((l ->> 'amount_minor')::bigint)
                 FROM pg_catalog.jsonb_array_elements(priced -> 'lines') l WHERE l ->> 'kind' = 'promo'));
+  END IF;
+  IF points IS NOT NULL THEN
+    -- The balance's CHECK decides, in this statement: concurrent orders never spend more than it holds.
+    PERFORM private.loyalty_debit(booking.org_id, booking.customer_id, points, order_id);
+  END IF;
+  IF (priced ->> 'total_minor')::bigint = 0 THEN
+    -- Nothing to pay (a code or points cover it all): no provider takes a payment of 0, so it is settled here.
+    UPDATE app.orders o SET status = 'paid' WHERE o.id = order_id;
+    UPDATE app.bookings b SET status = 'confirmed' WHERE b.id = booking.id;
   END IF;
   RETURN private.order_answer(order_id);
 END
@@ -1132,9 +1198,14 @@ description, ticket_type_id, quantity, unit_price_minor, amount_minor, vat_minor
 units. Idempotent: while the booking has a live order, the same request (same promo code, whatever its case)
 answers it again. The code's use is taken now and given back if the order expires, is cancelled or fails. Callers:
 staff of the booking's organization; the signed-in user whose e-mail is the booking's customer's; or anyone with
-the venue's embed key AND the booking's customer_email. redeem_points must be 0 for now. Errors: PT404 booking not
-found (or the caller may not order it); PT400 naming the argument; PT409 hold_expired (not pending, or its hold
-ended), no_payment_needed (the experience takes no payment), order_exists (a live order with another promo code),
+the venue's embed key AND the booking's customer_email. redeem_points (0 to 1000000) spends the customer's loyalty
+points as a 'loyalty' line worth loyalty_point_value_minor each, never more than is left to pay (its description
+says how many points it spent); only signed-in customers and staff redeem, since the widget can book under anyone's
+e-mail. The points are debited now and given back with the promo use. An order with nothing left to pay is paid at
+once and its booking confirmed. Errors: PT404 booking not found (or the caller may not order it); PT400 naming the
+argument, loyalty_unavailable (the organization gives points no value); PT401 sign_in_to_redeem (points asked
+through the widget); PT409 hold_expired (not pending, or its hold ended), no_payment_needed (the experience takes
+no payment), order_exists (a live order with another promo code or other points), insufficient_points,
 promo_used_up, promo_customer_limit_reached, promo_unknown, promo_not_started, promo_expired,
 promo_not_for_this_experience, promo_wrong_currency (the detail; the message is the customer's sentence).$$;
 
@@ -1241,14 +1312,15 @@ BEGIN
     UPDATE app.promo_customer_uses u SET uses = u.uses - 1
      WHERE u.promo_code_id = released.promo_code_id AND u.customer_id = released.customer_id;
   END IF;
-  -- Redeemed loyalty points come back here too once the payments area's private.loyalty_release exists.
+  PERFORM private.loyalty_release(NEW.id);
   RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION private.orders_release() IS
 'Trigger on app.orders: when a pending order fails, expires or is cancelled, the promo code use it took is given
-back, once (its redemption''s released_at), to the code''s counter and the customer''s.';
+back, once (its redemption''s released_at), to the code''s counter and the customer''s, and the loyalty points it
+spent come back to the customer''s balance, once (private.loyalty_release).';
 
 REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
 

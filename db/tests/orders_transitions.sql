@@ -5,7 +5,7 @@
 -- booking.
 BEGIN;
 \ir setup.psql
-SELECT plan(60);
+SELECT plan(61);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -47,7 +47,10 @@ DECLARE
 BEGIN
   BEGIN
     o := pg_temp.order_in(p_from, p_paid);
-    UPDATE app.orders SET status = p_to::app.order_status WHERE id = o;
+    -- An order is paid only with its total received (orders_paid_in_full): a move to paid brings the money.
+    UPDATE app.orders SET status = p_to::app.order_status,
+                          paid_minor = CASE WHEN p_to = 'paid' THEN total_minor ELSE paid_minor END
+     WHERE id = o;
     RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'ok';
   EXCEPTION WHEN OTHERS THEN
     RETURN CASE WHEN SQLERRM = 'ok' THEN 'ok' ELSE SQLSTATE END;
@@ -80,6 +83,8 @@ SELECT is(pg_temp.try_move(s, 'refunded', true), 'ok', s || ' -> refunded is all
 CREATE TEMP TABLE o AS SELECT pg_temp.order_in('pending', false) AS id;
 SELECT throws_ok($$ UPDATE app.orders SET total_minor = 1 WHERE id = (SELECT id FROM o) $$, 'PT409',
                  'an order keeps its booking, customer, currency and amounts', 'an order''s amounts never change');
+SELECT throws_ok($$ UPDATE app.orders SET status = 'paid', paid_minor = 4999 WHERE id = (SELECT id FROM o) $$,
+                 '23514', NULL, 'an order is paid only with its total received');
 UPDATE app.orders SET status = 'paid', paid_minor = 5000 WHERE id = (SELECT id FROM o);
 SELECT isnt((SELECT paid_at FROM app.orders WHERE id = (SELECT id FROM o)), NULL, 'becoming paid sets paid_at');
 SELECT throws_ok($$ UPDATE app.orders SET paid_minor = 4000 WHERE id = (SELECT id FROM o) $$, 'PT409',

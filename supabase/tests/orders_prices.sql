@@ -192,8 +192,8 @@ SELECT throws_ok(format($$ SELECT api.quote(%L, %L, 2) $$, pg_temp.id('vault'), 
                  'experience not found', 'nor does another organization''s staff');
 SELECT pg_temp.act_as('staff_a');
 SELECT throws_ok(format($$ SELECT api.quote(%L, %L, 2, redeem_points => 10) $$, pg_temp.id('vault'),
-                        (SELECT at_19 FROM day)), 'PT400', 'redeeming loyalty points is not available yet',
-                 'points cannot be redeemed yet');
+                        (SELECT at_19 FROM day)), 'PT400', 'this organization does not take loyalty points as payment',
+                 'points are refused where the organization gives them no value');
 SELECT throws_ok(format($$ SELECT api.quote(%L, %L, 9) $$, pg_temp.id('vault'), (SELECT at_19 FROM day)), 'PT400',
                  'a party of 9 cannot book The Vault', 'a party outside the limits is refused as booking refuses it');
 RESET ROLE;

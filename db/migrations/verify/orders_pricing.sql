@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that loyalty_redemption changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.cancel_order(uuid,text,text)'::pg_catalog.regprocedure;
@@ -12,13 +14,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_order(uuid,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_order(uuid,text,text)';
-  END IF;
-  PERFORM 'api.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.create_order(uuid,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_order(uuid,text,integer,text,text)';
   END IF;
   PERFORM 'api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)', 'EXECUTE') THEN
@@ -58,13 +53,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_promo_codes(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_promo_codes(uuid)';
   END IF;
-  PERFORM 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
-  END IF;
   PERFORM 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_org_settings(uuid,text,integer,boolean,text,integer,integer,interval,integer)';
@@ -86,13 +74,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_order(uuid,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_order(uuid,text,text)';
-  END IF;
-  PERFORM 'private.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.create_order(uuid,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
   END IF;
   PERFORM 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)', 'EXECUTE') THEN
@@ -143,7 +124,6 @@ BEGIN
   END IF;
   PERFORM 'private.may_order(app.bookings,text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.order_answer(uuid)'::pg_catalog.regprocedure;
-  PERFORM 'private.orders_release()'::pg_catalog.regprocedure;
   PERFORM 'private.org_settings_answer(app.org_settings)'::pg_catalog.regprocedure;
   PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
@@ -158,13 +138,6 @@ BEGIN
   PERFORM 'private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_code_answer(app.promo_codes)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_message(text)'::pg_catalog.regprocedure;
-  PERFORM 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
-  END IF;
   PERFORM 'private.refund_due(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refund_due(app.bookings,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.refund_due(app.bookings,timestamp with time zone)';
