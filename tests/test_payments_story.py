@@ -181,6 +181,25 @@ def test_a_session_outliving_its_hold_is_expired_through_stripes_api(world, db, 
     assert status == "expired"
 
 
+def test_a_moyasar_invoice_outliving_its_hold_is_cancelled_once(world, db, shop):
+    api, fakes = world
+    order = new_order(api, shop, "SAR")
+    page = pay_page(api, order, "moyasar")
+    end_hold(db, order)
+    env = reconcile_env(db, fakes)
+    first = _reconcile(env)
+    assert first.returncode == 0, first
+    assert fakes.fake_moyasar.invoices[page["provider_ref"]]["status"] == "canceled"
+    with psycopg.connect(db) as conn:
+        status = conn.execute("SELECT status FROM app.checkouts WHERE provider_ref = %s",
+                              (page["provider_ref"],)).fetchone()[0]
+    assert status == "expired"
+    # Moyasar says nothing of a cancelled invoice: the service ends the checkout, so no sweep cancels it again.
+    again = _reconcile(env)
+    assert again.returncode == 0, again
+    assert json.loads(again.stdout)["checkouts_expired"] == 0
+
+
 def test_a_payment_landing_after_its_places_are_gone_is_refunded_by_the_service(world, db, shop):
     api, fakes = world
     day = (date.today() + timedelta(days=3)).isoformat()

@@ -103,6 +103,10 @@ class Worker:
         for obj in found if apply else ():
             if (event := synthetic(provider_name, obj)) is not None:
                 await self.payments.apply(provider_name, event)
+        if apply and provider_name == "moyasar":
+            # Moyasar sends no webhook for a cancelled invoice: say so ourselves, or every sweep would cancel it again.
+            await self.payments.apply(provider_name, {"id": f"reconcile:{ref}:expired", "type": "invoice_expired",
+                                                      "data": {"id": ref}})
         return True
 
     # --- the refund executor ------------------------------------------------------------------------------------
