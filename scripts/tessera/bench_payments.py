@@ -5,7 +5,8 @@ printed as JSON.
     webhooks   every order paid at the fake, its checkout.session.completed delivered 5 times, shuffled, by 8
                concurrent senders, each delivery signed as Stripe signs it: deliveries per second; then
                exactly-once is checked (one payment per order, every order paid, nothing else)
-    check_ins  api.check_in of each paid order's tickets, 8 scanners at a time, when the tickets area is deployed
+    check_ins  api.check_in of 4,000 tickets over HTTP by 8, then 32, concurrent scanners, each ticket let in
+               exactly once (tessera.bench_tickets)
 
 The webhook figures also give each kind of delivery's latency (a first one does the payment's work in the
 database, a duplicate only meets the inbox key) and the service's own CPU time per delivery, which holds steadier
@@ -29,7 +30,9 @@ import httpx
 import psycopg
 import stripe
 
+from tessera import bench_tickets
 from tessera.bench import percentile
+from tessera.bench_http import request_bytes, send_all
 from tessera.bench_rpc import _cpu_seconds
 from tessera.errors import Refusal
 from tessera.project import Project
@@ -38,6 +41,8 @@ from tessera.server import current_server
 from tessera.tokens import mint
 
 SENDERS = 8
+SCANNERS = (8, 32)
+CHECK_INS = 4000
 DUPLICATES = 5
 SHOP = "https://bench.example"
 
@@ -52,7 +57,9 @@ def payments(project: Project, orders: int) -> int:
             raise Refusal("the payments functions are not deployed here; run `tessera db deploy` first")
         venue = _venue(conn)
     fakes = start_fakes()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
+    # The service of this bench: the caller's database and secret, the fake providers, nothing else of theirs.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TESSERA_") or k in ("TESSERA_DATABASE_URL", "TESSERA_JWT_SECRET")}
     env |= service_environment(project) | fakes.environment()
     env |= {"TESSERA_RATE_LIMIT": "0", "TESSERA_CHECKOUT_RETURN_ORIGINS": SHOP, "TESSERA_LOG_LEVEL": "warning"}
     log = project.state_dir / "bench-payments.log"
@@ -72,10 +79,12 @@ def payments(project: Project, orders: int) -> int:
             bodies.append((body.encode(), stripe.WebhookSignature.generate_signature_header(body,
                                                                                            STRIPE_WEBHOOK_SECRET)))
         cpu = _cpu_seconds(proc.pid)
-        elapsed, statuses, latency = asyncio.run(_deliver(url, bodies))
+        elapsed, statuses, latency = _deliver(url, bodies)
         cpu = _cpu_seconds(proc.pid) - cpu
         exactly_once = _exactly_once(server, [o["id"] for o in made])
-        check_ins = asyncio.run(_check_ins(url, env["TESSERA_JWT_SECRET"], venue, made))
+        # A venue's doors (8 scanners), and a platform's doors at once (32): one figure each.
+        check_ins = {str(n): bench_tickets.check_ins(server.conninfo(), url, env["TESSERA_JWT_SECRET"],
+                                                     tickets=CHECK_INS, scanners=n) for n in SCANNERS}
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -92,7 +101,7 @@ def payments(project: Project, orders: int) -> int:
         "targets": {"webhooks_per_second": 500, "check_ins_per_second": 1000},
     }
     print(json.dumps(result, indent=2))
-    return 0 if exactly_once["holds"] else 1
+    return 0 if exactly_once["holds"] and all(run["exactly_once"] for run in check_ins.values()) else 1
 
 
 def _venue(conn: psycopg.Connection) -> dict:
@@ -164,32 +173,20 @@ async def _checkouts(url: str, anon: str, orders: list[dict]) -> tuple[list[floa
     return latencies, pages
 
 
-async def _deliver(url: str, bodies: list[tuple[bytes, str]]) -> tuple[float, list[int], dict]:
-    queue: asyncio.Queue = asyncio.Queue()
-    for item in bodies:
-        queue.put_nowait(item)
-    statuses: list[int] = []
-    timings: dict[str, list[float]] = {"applied": [], "duplicate": []}
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        async def sender() -> None:
-            while not queue.empty():
-                body, signature = queue.get_nowait()
-                began = time.perf_counter()
-                answer = await client.post("/webhooks/stripe", content=body, headers={
-                    "Stripe-Signature": signature, "Content-Type": "application/json"})
-                took = (time.perf_counter() - began) * 1000
-                statuses.append(answer.status_code)
-                if answer.status_code == 200:
-                    timings["duplicate" if answer.json().get("duplicate") else "applied"].append(took)
-
-        began = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(SENDERS)))
-        elapsed = time.perf_counter() - began
+def _deliver(url: str, bodies: list[tuple[bytes, str]]) -> tuple[float, list[int], dict]:
+    requests = [request_bytes(url, "/webhooks/stripe", body, {"Stripe-Signature": signature,
+                                                               "Content-Type": "application/json"})
+                for body, signature in bodies]
+    elapsed, answers = asyncio.run(send_all(url, requests, SENDERS))
     # Where the time goes: a first delivery does the payment's work in the database, a duplicate only meets the
     # inbox's key.
+    timings: dict[str, list[float]] = {"applied": [], "duplicate": []}
+    for answer in answers:
+        if answer.status == 200:
+            timings["duplicate" if answer.json().get("duplicate") else "applied"].append(answer.ms)
     latency = {kind: {"count": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2)}
                for kind, ms in timings.items() if ms}
-    return elapsed, statuses, latency
+    return elapsed, [a.status for a in answers], latency
 
 
 def _exactly_once(server, order_ids: list[str]) -> dict:
@@ -199,39 +196,3 @@ def _exactly_once(server, order_ids: list[str]) -> dict:
                    (SELECT count(*) FROM app.orders WHERE id = ANY(%(ids)s::uuid[]) AND status = 'paid')""",
                                       {"ids": order_ids}).fetchone()
     return {"payments": payments, "orders_paid": paid, "holds": payments == paid == len(order_ids)}
-
-
-async def _check_ins(url: str, secret: str, venue: dict, orders: list[dict]) -> dict:
-    staff = mint(secret, "authenticated", sub=venue["staff"], ttl=3600)
-    anon = mint(secret, "anon", ttl=3600)
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        probe = await client.post("/rest/v1/rpc/get_tickets", json={"confirmation_code": orders[0]["code"],
-                                                                    "email": orders[0]["email"]},
-                                  headers={"Authorization": f"Bearer {anon}"})
-        if probe.status_code == 404 and probe.json().get("code") == "PGRST202":
-            return {"per_second": None, "reason": "api.get_tickets / api.check_in are not deployed here"}
-        payloads = []
-        for order in orders:
-            tickets = await _rpc(client, "get_tickets", {"confirmation_code": order["code"], "email": order["email"]},
-                                 anon)
-            tickets = tickets.get("tickets", []) if isinstance(tickets, dict) else tickets
-            payloads += [t["payload"] for t in tickets]
-        queue: asyncio.Queue = asyncio.Queue()
-        for payload in payloads:
-            queue.put_nowait(payload)
-        statuses: list[int] = []
-
-        async def scanner() -> None:
-            while not queue.empty():
-                payload = queue.get_nowait()
-                answer = await client.post("/rest/v1/rpc/check_in", json={
-                    "payload": payload, "scanner_nonce": uuid.uuid4().hex, "venue_id": venue["venue"]},
-                                           headers={"Authorization": f"Bearer {staff}"})
-                statuses.append(answer.status_code)
-
-        began = time.perf_counter()
-        await asyncio.gather(*(scanner() for _ in range(SENDERS)))
-        elapsed = time.perf_counter() - began
-    return {"tickets": len(payloads), "seconds": round(elapsed, 3),
-            "per_second": round(len(payloads) / elapsed, 1) if elapsed else None,
-            "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))}}

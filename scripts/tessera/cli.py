@@ -421,8 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
-    p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=300,
-                   help="payments: orders checked out and paid, each webhook delivered 5 times (default 300)")
+    p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
+                   help="payments: orders checked out and paid, each webhook delivered 5 times (default 600)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
