@@ -182,18 +182,23 @@ def rpc_handler(service: Service):
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             result = await service.pipeline.run(Call(method, name, headers, query, body, client), caller)
-        except ApiError as err:
-            info["code"] = err.code
-            await _send(send, err.status, b"" if method == "HEAD" else err.body(), _error_headers(err).items())
-            return
-        except Exception:
-            log.exception("unexpected error", extra={"event": "unhandled"})
-            err = ApiError(500, "PGRST000", "Internal server error")
-            await _send(send, 500, err.body(), _error_headers(err).items())
+        except Exception as exc:  # every failure is answered in PostgREST's shape
+            await _send_error(send, info, exc, method == "HEAD")
             return
         await _send(send, result.status, result.body, result.headers)
 
     return rpc
+
+
+async def _send_error(send: Send, info: dict, exc: Exception, head: bool = False) -> None:
+    """An ASGI route's failure as PostgREST answers it: an ApiError as itself, anything else logged and a 500."""
+    if isinstance(exc, ApiError):
+        info["code"] = exc.code
+        await _send(send, exc.status, b"" if head else exc.body(), _error_headers(exc).items())
+        return
+    log.error("unexpected error", exc_info=exc, extra={"event": "unhandled"})
+    err = ApiError(500, "PGRST000", "Internal server error")
+    await _send(send, 500, err.body(), _error_headers(err).items())
 
 
 WEBHOOKS = {"stripe": stripe_webhook.receive, "moyasar": moyasar_webhook.receive}
@@ -221,14 +226,8 @@ def webhook_handler(service: Service):
                 raise _cache_loading()
             body = await _body(receive, headers, service.config.max_body_bytes)
             answer = await handler(service, headers, body, client_address(scope, headers, service.config))
-        except ApiError as err:
-            info["code"] = err.code
-            await _send(send, err.status, err.body(), _error_headers(err).items())
-            return
-        except Exception:
-            log.exception("unexpected error", extra={"event": "unhandled"})
-            err = ApiError(500, "PGRST000", "Internal server error")
-            await _send(send, 500, err.body(), _error_headers(err).items())
+        except Exception as exc:  # every failure is answered in PostgREST's shape
+            await _send_error(send, info, exc)
             return
         await _send(send, 200, msgspec.json.encode(answer), [("Content-Type", JSON)])
         service.payments.worker.after(answer)
