@@ -142,12 +142,20 @@ def admitted(service: Service, headers: dict[str, str], client: str) -> Caller:
     return caller
 
 
+def no_query(scope: Scope) -> None:
+    """The routes outside PostgREST's protocol read no query parameters: one sent is refused, never ignored."""
+    if scope.get("query_string"):
+        raise ApiError(400, "PT400", "this route takes no query parameters", "unexpected_parameter",
+                       "send what the route reads in its body or path, and nothing after ?")
+
+
 @post("/payments/checkout", status_code=200)
 async def payments_checkout(request: Request) -> Response:
     """A pending order's payment page at Stripe or Moyasar (api/payments/checkout.py)."""
     service: Service = request.app.state.service
     if not service.state.cache.loaded:
         raise _cache_loading()
+    no_query(request.scope)
     headers = _headers(request.scope)
     client = client_address(request.scope, headers, service.config)
     caller = admitted(service, headers, client)
@@ -222,6 +230,7 @@ def webhook_handler(service: Service):
             if scope["method"] != "POST":
                 raise ApiError(405, "PGRST101", f"Cannot use the {scope['method']} method here", None,
                                "providers POST their events", {"Allow": "POST"})
+            no_query(scope)
             if not service.state.cache.loaded:
                 raise _cache_loading()
             body = await _body(receive, headers, service.config.max_body_bytes)

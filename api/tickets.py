@@ -49,7 +49,7 @@ def render(payload: str, kind: str) -> bytes:
 
 @get("/tickets/{name:str}", status_code=200)
 async def ticket_image(request: Request, name: str) -> Response:
-    from api.app import admitted, client_address, error_response  # api.app imports this module
+    from api.app import admitted, client_address, error_response, no_query  # api.app imports this module
 
     service = request.app.state.service
     config = service.config
@@ -57,6 +57,7 @@ async def ticket_image(request: Request, name: str) -> Response:
     client = client_address(request.scope, headers, config)
     try:
         ticket_id, kind = parse(name)
+        no_query(request.scope)
         caller = admitted(service, headers, client)
         body = msgspec.json.encode({"ticket_id": str(ticket_id)})
         result = await service.pipeline.run(Call("POST", "ticket_payload", headers, [], body, client), caller)

@@ -137,6 +137,27 @@ def test_a_moyasar_delivery_with_a_wrong_token_is_refused_and_writes_nothing(wor
     assert row_counts(db) == before
 
 
+@pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000, b"not json", b""])
+def test_a_moyasar_body_that_is_not_an_event_is_400_and_writes_nothing(world, db, body):
+    api, _ = world
+    before = row_counts(db)
+    answer = httpx.post(f"{api.url}/webhooks/moyasar", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert set(answer.json()) == {"code", "message", "details", "hint"}
+    assert row_counts(db) == before
+
+
+@pytest.mark.parametrize("path", ["/webhooks/stripe?mode=test", "/webhooks/moyasar?x=1",
+                                  "/payments/checkout?select=id"])
+def test_a_query_parameter_on_a_payments_route_is_refused_not_ignored(world, db, path):
+    api, _ = world
+    body = event()
+    before = row_counts(db)
+    answer = httpx.post(f"{api.url}{path}", content=body, headers=signed(body))
+    assert answer.status_code == 400 and answer.json()["details"] == "unexpected_parameter", answer.text
+    assert row_counts(db) == before
+
+
 def test_a_moyasar_delivery_is_applied_from_the_payment_as_moyasars_api_gives_it(world, db):
     api, fakes = world
     sent = _moyasar_payment(fakes)

@@ -68,6 +68,9 @@ def test_a_customer_fetches_tickets_and_their_qr_codes(api, booked):
         assert svg.text.startswith("<svg") and "<path" in svg.text
         # The image is exactly the QR code of the payload get_tickets answered: the payload round-trips.
         assert svg.content == render(ticket["payload"], "svg") and png.content == render(ticket["payload"], "png")
+        # A parameter the route does not read is refused, never silently ignored.
+        sized = httpx.get(f"{api.url}/tickets/{ticket['id']}.png?size=99999", timeout=30)
+        assert sized.status_code == 400 and sized.json()["details"] == "unexpected_parameter"
 
 
 def test_the_qr_code_holds_a_payload_small_enough_for_a_phone_screen(api, booked):

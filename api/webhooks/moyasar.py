@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hmac
 
-import msgspec
-
 from api.errors import ApiError, ProviderError, from_provider
+from api.rpc.request import json_value
 
 
 def authenticate(body: bytes, tokens: tuple) -> dict:
@@ -20,8 +19,8 @@ def authenticate(body: bytes, tokens: tuple) -> dict:
         raise ApiError(503, "PT503", "Moyasar webhooks are not configured on this service", "not_configured",
                        "set TESSERA_MOYASAR_WEBHOOK_SECRETS")
     try:
-        event = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+        event = json_value(body)  # the RPC body's decoder: nesting bounded, so no body can exhaust the stack
+    except ApiError:
         event = None
     if not isinstance(event, dict):
         raise ApiError(400, "PT400", "Moyasar webhook refused: the body is not a JSON object", "invalid")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 
-import msgspec
 import stripe
 
 from api.errors import ApiError, bad_signature
+from api.rpc.request import json_value
 
 TOLERANCE = 300
 
@@ -42,8 +42,8 @@ def verify(payload: bytes, header: str | None, secrets: tuple, now: float | None
     else:
         raise bad_signature("stripe", "no valid signature for this body and time")
     try:
-        event = msgspec.json.decode(payload)
-    except msgspec.DecodeError:  # signed, but not JSON
+        event = json_value(payload)
+    except ApiError:  # signed, but not JSON (or nested past any event's depth)
         raise bad_signature("stripe", "the body is not a JSON event") from None
     if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)
             and isinstance(event.get("data"), dict)):
