@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from api.errors import ApiError, ProviderError
 from api.payments.runtime import Payments
-from api.payments.worker import BATCH, synthetic
+from api.payments.worker import BATCH
 
 
 async def reconcile(payments: Payments) -> dict:
@@ -24,12 +24,7 @@ async def reconcile(payments: Payments) -> dict:
                      "refunds_submitted": 0, "refunds_failed": 0, "errors": []}
     applied = dict(payments.applied)
     worker, db = payments.worker, payments.db
-    for row in await db.call("checkouts_to_expire", {"limit": BATCH}) or []:
-        try:
-            if await worker.expire(str(row["provider"]), str(row["provider_ref"])):
-                summary["checkouts_expired"] += 1
-        except (ProviderError, ApiError) as err:
-            summary["errors"].append(f"expire {row['provider_ref']}: {err}")
+    summary["checkouts_expired"] = await worker.expire_ended(summary["errors"])
     for row in await db.call("orders_to_reconcile", {"limit": BATCH}) or []:
         summary["orders_checked"] += 1
         for checkout in row.get("checkouts") or [row]:
@@ -54,6 +49,4 @@ async def _ask(payments: Payments, provider_name: str, ref: str) -> None:
     else:
         invoice = await provider.invoice(ref)
         found = [await provider.payment(p["id"]) for p in invoice.get("payments") or []]
-    for obj in found:
-        if (event := synthetic(provider_name, obj)) is not None:
-            await payments.apply(provider_name, event)
+    await payments.worker.apply_found(provider_name, found)

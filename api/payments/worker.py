@@ -100,14 +100,28 @@ class Worker:
         else:
             invoice = await provider.cancel_invoice(ref)
             found = [await provider.payment(p["id"]) for p in invoice.get("payments") or []]
-        for obj in found if apply else ():
-            if (event := synthetic(provider_name, obj)) is not None:
-                await self.payments.apply(provider_name, event)
+        if apply:
+            await self.apply_found(provider_name, found)
         if apply and provider_name == "moyasar":
             # Moyasar sends no webhook for a cancelled invoice: say so ourselves, or every sweep would cancel it again.
             await self.payments.apply(provider_name, {"id": f"reconcile:{ref}:expired", "type": "invoice_expired",
                                                       "data": {"id": ref}})
         return True
+
+    async def apply_found(self, provider_name: str, found: list[dict]) -> None:
+        """What a provider's objects say now, applied as events through the same SQL function as webhooks."""
+        for obj in found:
+            if (event := synthetic(provider_name, obj)) is not None:
+                await self.payments.apply(provider_name, event)
+
+    async def expire_ended(self, errors: list) -> int:
+        """The open checkouts of holds that have ended, expired at their providers; how many."""
+        expired = 0
+        for row in await self.payments.db.call("checkouts_to_expire", {"limit": BATCH}) or []:
+            with self._reported(errors, f"expire {row.get('provider_ref')}"):
+                if await self.expire(str(row["provider"]), str(row["provider_ref"])):
+                    expired += 1
+        return expired
 
     # --- the refund executor ------------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -146,11 +160,7 @@ class Worker:
     async def sweep(self) -> dict:
         """Refunds due, and the open checkouts of holds that have ended expired at their providers."""
         summary = await self.send_refunds()
-        summary["checkouts_expired"] = 0
-        for row in await self.payments.db.call("checkouts_to_expire", {"limit": BATCH}) or []:
-            with self._reported(summary["errors"], f"expire {row.get('provider_ref')}"):
-                if await self.expire(str(row["provider"]), str(row["provider_ref"])):
-                    summary["checkouts_expired"] += 1
+        summary["checkouts_expired"] = await self.expire_ended(summary["errors"])
         return summary
 
     async def _run(self) -> None:
