@@ -1395,11 +1395,7 @@ BEGIN
    WHERE c.order_id = o.id AND c.provider = p_provider AND c.status = 'open'
      AND (c.expires_at IS NULL OR c.expires_at > pg_catalog.now())
    ORDER BY c.created_at DESC LIMIT 1;
-  SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-           'kind', l.kind, 'description', l.description, 'ticket_type_id', l.ticket_type_id, 'quantity', l.quantity,
-           'unit_price_minor', l.unit_price_minor, 'amount_minor', l.amount_minor, 'vat_minor', l.vat_minor)
-           ORDER BY l.line_no), '[]')
-    INTO lines FROM app.order_lines l WHERE l.order_id = o.id;
+  lines := private.order_answer(o.id) -> 'lines';  -- the lines as create_order answered them
   RETURN pg_catalog.jsonb_build_object(
     'order_id', o.id, 'org_id', o.org_id, 'amount_minor', o.total_minor - o.paid_minor, 'currency', o.currency,
     'description', exp.name || ', ' || pg_catalog.to_char(booking.starts_at AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI'),

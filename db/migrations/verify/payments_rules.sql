@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that checkout_lines changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
@@ -62,13 +64,6 @@ BEGIN
   PERFORM 'private.apply_refund_facts(app.payments,bigint,jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_refund_settlement(uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_stripe_event(jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.begin_checkout(uuid,text,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.begin_checkout(uuid,text,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.begin_checkout(uuid,text,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.begin_checkout(uuid,text,text,text)';
-  END IF;
   PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_paid(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_paid(uuid)';
