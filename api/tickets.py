@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 import uuid
 
-import msgspec
 import segno
 from litestar import Request, Response, get
 
 from api.errors import ApiError
-from api.rpc import Call
+from api.rpc.internal import Database
 
 KINDS = {"png": "image/png", "svg": "image/svg+xml"}
 # Error correction M (15 %) holds the 79-character payload in a version 5 code; 8 pixels a module and the
@@ -59,9 +58,8 @@ async def ticket_image(request: Request, name: str) -> Response:
         ticket_id, kind = parse(name)
         no_query(request.scope)
         caller = admitted(service, headers, client)
-        body = msgspec.json.encode({"ticket_id": str(ticket_id)})
-        result = await service.pipeline.run(Call("POST", "ticket_payload", headers, [], body, client), caller)
-        payload = msgspec.json.decode(result.body)
+        payload = await Database(service.pipeline).call("ticket_payload", {"ticket_id": str(ticket_id)}, caller,
+                                                        client=client, headers=headers)
         if not isinstance(payload, str):
             raise _not_found()
     except ApiError as err:

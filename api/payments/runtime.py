@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from api.config import Config
-from api.payments.db import Database
 from api.payments.moyasar import Moyasar
 from api.payments.stripe import Stripe
 from api.payments.worker import Worker
+from api.rpc.internal import Database
 
 if TYPE_CHECKING:
     from api.rpc import Pipeline

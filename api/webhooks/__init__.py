@@ -6,5 +6,5 @@ answers the database's answer. `api.app.webhook_handler` mounts them as a plain 
 webhooks come in bursts, and Litestar's request and response objects would cost more than the check), sends the
 answer, then hands its actions to the payments worker. It works on the service's one runtime state: the same pool,
 schema cache and database up/down as the RPC pipeline, never a pool or connection of its own (its SQL calls go
-through the pipeline itself: api.payments.db).
+through the pipeline itself: api.rpc.internal).
 """
