@@ -820,6 +820,16 @@ CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_
 COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
 out_of_range) naming it when it is outside p_min to p_max.';
 
+CREATE FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) IS 'Writes checked changes (private.changes_arg) to the row of p_table whose id is p_id, as the caller (RLS applies),
+and answers the row after the change as jsonb, or NULL when the caller cannot change such a row. Each value is
+read as its column''s type (PT400 naming the key otherwise); a violated constraint is said in words
+(private.constraint_error). An empty change writes nothing and answers the row as it is.';
+
 CREATE FUNCTION private.apply_moyasar_event(p_event jsonb) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1128,6 +1138,15 @@ CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_custom
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
+CREATE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) IS 'Returns an update function''s changes argument p_name unchanged when it is a JSON object whose keys are all among
+p_allowed (an empty object too: a change of nothing), or raises PT400 (detail invalid) naming it, the first key
+that may not change, and listing the keys that may (also as the HINT).';
+
 CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1201,6 +1220,17 @@ CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+
+CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) IS 'Raises, in words, what a violated constraint refused: the constraint''s COMMENT when it reads
+''PTxyz detail: message'' (ERRCODE PTxyz, DETAIL detail, MESSAGE message), else a generic PT400/PT409 naming no
+internal object (a NOT NULL names its column). Call it from an EXCEPTION WHEN integrity_constraint_violation
+handler with the GET STACKED DIAGNOSTICS fields (RETURNED_SQLSTATE, SCHEMA_NAME, TABLE_NAME, CONSTRAINT_NAME,
+COLUMN_NAME).';
 
 CREATE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1479,6 +1509,14 @@ CREATE FUNCTION private.is_iana_timezone(tz text) RETURNS boolean
 
 COMMENT ON FUNCTION private.is_iana_timezone(tz text) IS 'True for an IANA time zone name PostgreSQL knows (Area/Location, or UTC). Immutable for the life of a server''s
 zone database; used by CHECK constraints.';
+
+CREATE FUNCTION private.is_image_url_list(urls text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue.sql
+
+COMMENT ON FUNCTION private.is_image_url_list(urls text[]) IS 'True for NULL or a list of at most 10 https URLs (no spaces), each at most 2000 characters; used by a CHECK on
+app.experiences.image_urls.';
 
 CREATE FUNCTION private.is_super_admin() RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -3905,6 +3943,10 @@ GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigi
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
 
+REVOKE ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO authenticated;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO service_role;
+
 REVOKE ALL ON FUNCTION private.apply_moyasar_event(p_event jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.apply_payment(p_order_id uuid, p_provider text, p_provider_ref text, p_method text, p_amount_minor bigint, p_currency text, p_recorded_by uuid) FROM PUBLIC;
@@ -3981,6 +4023,11 @@ REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
 
@@ -3994,6 +4041,11 @@ GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_ro
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
+
+REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO anon;
@@ -4081,6 +4133,10 @@ GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min 
 REVOKE ALL ON FUNCTION private.is_iana_timezone(tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.is_image_url_list(urls text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO service_role;
 
 REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;

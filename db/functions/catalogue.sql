@@ -85,3 +85,24 @@ CREATE OR REPLACE TRIGGER experiences_touch_updated_at
   BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 CREATE OR REPLACE TRIGGER ticket_types_touch_updated_at
   BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+
+CREATE OR REPLACE FUNCTION private.is_image_url_list(urls text[])
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+  -- A page shows these as <img src>: https only (no javascript: or data:), no spaces, a sane length each.
+  SELECT urls IS NULL OR (pg_catalog.cardinality(urls) <= 10
+         AND NOT EXISTS (SELECT FROM pg_catalog.unnest(urls) u
+                          WHERE u IS NULL OR pg_catalog.length(u) > 2000 OR u !~ '^https://[^\s]+$'))
+$$;
+
+COMMENT ON FUNCTION private.is_image_url_list(text[]) IS
+'True for NULL or a list of at most 10 https URLs (no spaces), each at most 2000 characters; used by a CHECK on
+app.experiences.image_urls.';
+
+REVOKE ALL ON FUNCTION private.is_image_url_list(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.is_image_url_list(text[]) TO authenticated, service_role;
