@@ -483,3 +483,49 @@ read as its column''s type (PT400 naming the key otherwise); a violated constrai
 
 REVOKE ALL ON FUNCTION private.apply_changes(regclass, uuid, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.apply_changes(regclass, uuid, jsonb) TO authenticated, service_role;
+
+
+-- Lists of small objects that replace a set of rows (a venue's week of hours, an experience's weekly starts):
+-- checked for their shape where the function starts; each value is then read as its column's type.
+CREATE OR REPLACE FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[],
+                                            p_max integer)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+DECLARE
+  shape text := '[{' || pg_catalog.array_to_string(p_keys, ', ') || '}, …], 1 to ' || p_max || ' of them; '
+                || pg_catalog.array_to_string(p_required, ', ') || ' required';
+  line  jsonb;
+  n     integer := 0;
+BEGIN
+  IF p_value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF pg_catalog.jsonb_typeof(p_value) <> 'array' OR pg_catalog.jsonb_array_length(p_value) NOT BETWEEN 1 AND p_max THEN
+    RAISE EXCEPTION '% must be a list of 1 to % objects (null for none)', p_name, p_max
+      USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = shape;
+  END IF;
+  FOR line IN SELECT l FROM pg_catalog.jsonb_array_elements(p_value) l LOOP
+    n := n + 1;
+    IF pg_catalog.jsonb_typeof(line) IS DISTINCT FROM 'object'
+       OR EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(line) k WHERE NOT k = ANY (p_keys))
+       OR EXISTS (SELECT FROM pg_catalog.unnest(p_required) r
+                   WHERE pg_catalog.jsonb_typeof(line -> r) IS NULL OR line -> r = 'null'::jsonb) THEN
+      RAISE EXCEPTION '% line % must be {%}, not %', p_name, n, pg_catalog.array_to_string(p_keys, ', '),
+        pg_catalog.left(line::text, 200) USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = shape;
+    END IF;
+  END LOOP;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.rows_arg(text, jsonb, text[], text[], integer) IS
+'Returns an api function''s list argument p_name unchanged (NULL too) when it is a list of 1 to p_max objects
+whose keys are among p_keys and which carry every key of p_required, or raises PT400 (detail invalid) naming it
+(and the line) with the shape as HINT.';
+
+REVOKE ALL ON FUNCTION private.rows_arg(text, jsonb, text[], text[], integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.rows_arg(text, jsonb, text[], text[], integer) TO anon, authenticated, service_role;
