@@ -128,7 +128,8 @@ DECLARE
   hit   app.venues;
   money text;
 BEGIN
-  PERFORM private.enum_arg('kind', ARRAY[kind], 'app.experience_kind'), private.text_arg('name', name, 1, 200),
+  PERFORM private.enum_arg('kind', CASE WHEN kind IS NOT NULL THEN ARRAY[kind] END, 'app.experience_kind'),
+          private.text_arg('name', name, 1, 200),
           private.count_arg('duration_minutes', duration_minutes, 1, 1440),
           private.count_arg('max_party', max_party, 1, 1000), private.count_arg('min_party', min_party, 1, 1000),
           private.count_arg('capacity', capacity, 1, 100000),
