@@ -875,6 +875,11 @@ BEGIN
      USING app.ticket_types tt, app.slots s
      WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NULL
        AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
+    UPDATE app.slot_ticket_counts c SET quota = GREATEST(tt.quota, c.taken)
+      FROM app.ticket_types tt, app.slots s
+     WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NOT NULL
+       AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
+    -- A type that had no quota of its own had no counter: count what its live bookings hold.
     INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota, taken)
     SELECT exp.org_id, s.id, tt.id, GREATEST(tt.quota, sold.n), sold.n
       FROM app.ticket_types tt
@@ -883,10 +888,8 @@ BEGIN
                             FROM app.booking_tickets bt JOIN app.bookings x ON x.id = bt.booking_id
                            WHERE x.slot_id = s.id AND bt.ticket_type_id = tt.id
                              AND private.booking_is_live(x.status)) sold
-     WHERE tt.experience_id = exp.id AND tt.quota IS NOT NULL
-    ON CONFLICT (slot_id, ticket_type_id)
-      DO UPDATE SET quota = GREATEST(EXCLUDED.quota - EXCLUDED.taken + app.slot_ticket_counts.taken,
-                                                app.slot_ticket_counts.taken);
+     WHERE tt.experience_id = exp.id AND tt.quota IS NOT NULL AND sold.n > 0
+    ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
     -- Capacity: a session keeps room for what it sold (capacity = greatest(new, taken)): sold out, nobody moved.
     UPDATE app.slots s
        SET capacity = GREATEST(coalesce(exp.capacity, 1), s.taken),
