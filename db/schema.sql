@@ -859,8 +859,8 @@ CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
     AS $$ … $$;  -- body: db/functions/catalogue.sql
 
 COMMENT ON FUNCTION api.rotate_embed_key(venue_id uuid) IS 'Replaces a venue''s public widget key with a new random one and returns it; pages using the old key stop working
-at once. For managers and up of the venue''s organization. Errors: PT404 when the venue does not exist or the
-caller may not manage it.';
+at once. For managers and up of the venue''s organization. Errors: PT403 staff; PT404 when the venue does not
+exist or belongs to another organization.';
 
 CREATE FUNCTION api.rotate_ticket_key(org_id uuid) RETURNS jsonb
     LANGUAGE sql

@@ -57,6 +57,9 @@ AS $$
 DECLARE
   fresh text;
 BEGIN
+  -- Staff see the venue but may not change it: told so (PT403), as by every catalogue function.
+  PERFORM private.catalogue_may((SELECT v.org_id FROM app.venues v WHERE v.id = rotate_embed_key.venue_id),
+                                'manager', 'venue');
   UPDATE app.venues v SET embed_key = private.new_embed_key()
    WHERE v.id = rotate_embed_key.venue_id
   RETURNING v.embed_key INTO fresh;
@@ -70,8 +73,8 @@ $$;
 
 COMMENT ON FUNCTION api.rotate_embed_key(uuid) IS
 $$Replaces a venue's public widget key with a new random one and returns it; pages using the old key stop working
-at once. For managers and up of the venue's organization. Errors: PT404 when the venue does not exist or the
-caller may not manage it.$$;
+at once. For managers and up of the venue's organization. Errors: PT403 staff; PT404 when the venue does not
+exist or belongs to another organization.$$;
 
 REVOKE ALL ON FUNCTION api.rotate_embed_key(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.rotate_embed_key(uuid) TO authenticated;

@@ -997,6 +997,29 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION api.rotate_embed_key(venue_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+DECLARE
+  fresh text;
+BEGIN
+  -- Staff see the venue but may not change it: told so (PT403), as by every catalogue function.
+  PERFORM private.catalogue_may((SELECT v.org_id FROM app.venues v WHERE v.id = rotate_embed_key.venue_id),
+                                'manager', 'venue');
+  UPDATE app.venues v SET embed_key = private.new_embed_key()
+   WHERE v.id = rotate_embed_key.venue_id
+  RETURNING v.embed_key INTO fresh;
+  IF fresh IS NULL THEN
+    RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404',
+      HINT = 'the venue does not exist, or you are not a manager of its organization';
+  END IF;
+  RETURN fresh;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text)
  RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
  LANGUAGE plpgsql
@@ -1415,6 +1438,11 @@ GRANT EXECUTE ON FUNCTION api.restore_venue(uuid) TO authenticated;
 COMMENT ON FUNCTION api.restore_venue(uuid) IS 'Brings an archived venue back: its widget key works again and its active experiences are offered. Answers the
 venue. For admins and the owner. Errors: PT403 managers and staff; PT404 not found; PT409 not archived (detail
 not_archived).';
+REVOKE ALL ON FUNCTION api.rotate_embed_key(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.rotate_embed_key(uuid) TO authenticated;
+COMMENT ON FUNCTION api.rotate_embed_key(uuid) IS 'Replaces a venue''s public widget key with a new random one and returns it; pages using the old key stop working
+at once. For managers and up of the venue''s organization. Errors: PT403 staff; PT404 when the venue does not
+exist or belongs to another organization.';
 REVOKE ALL ON FUNCTION api.set_experience_resources(uuid,uuid[],boolean) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.set_experience_resources(uuid,uuid[],boolean) TO authenticated;
 COMMENT ON FUNCTION api.set_experience_resources(uuid,uuid[],boolean) IS 'Replaces the resources (rooms) a private session occupies while it runs (all of them, for its duration and

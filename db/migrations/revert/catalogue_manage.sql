@@ -80,6 +80,26 @@ drop function if exists "private"."write_row"(p_table regclass, p_row jsonb);
 
 SET LOCAL check_function_bodies = off;
 
+CREATE OR REPLACE FUNCTION api.rotate_embed_key(venue_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+DECLARE
+  fresh text;
+BEGIN
+  UPDATE app.venues v SET embed_key = private.new_embed_key()
+   WHERE v.id = rotate_embed_key.venue_id
+  RETURNING v.embed_key INTO fresh;
+  IF fresh IS NULL THEN
+    RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404',
+      HINT = 'the venue does not exist, or you are not a manager of its organization';
+  END IF;
+  RETURN fresh;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text)
  RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
  LANGUAGE plpgsql
@@ -390,6 +410,11 @@ BEGIN
 END
 $function$
 ;
+REVOKE ALL ON FUNCTION api.rotate_embed_key(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.rotate_embed_key(uuid) TO authenticated;
+COMMENT ON FUNCTION api.rotate_embed_key(uuid) IS 'Replaces a venue''s public widget key with a new random one and returns it; pages using the old key stop working
+at once. For managers and up of the venue''s organization. Errors: PT404 when the venue does not exist or the
+caller may not manage it.';
 REVOKE ALL ON FUNCTION private.availability(uuid,date,date,integer,text) FROM PUBLIC, authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.availability(uuid,date,date,integer,text) TO authenticated;
 GRANT EXECUTE ON FUNCTION private.availability(uuid,date,date,integer,text) TO service_role;

@@ -74,6 +74,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.restore_venue(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.restore_venue(uuid)';
   END IF;
+  PERFORM 'api.rotate_embed_key(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.rotate_embed_key(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.rotate_embed_key(uuid)';
+  END IF;
   PERFORM 'api.set_experience_resources(uuid,uuid[],boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_experience_resources(uuid,uuid[],boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.set_experience_resources(uuid,uuid[],boolean)';
