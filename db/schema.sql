@@ -2530,7 +2530,8 @@ CREATE FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p
     AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
 
 COMMENT ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) IS 'After a catalogue change to the experiences listed: brings their future sessions in line (ends, capacities and
-quotas, never below what is sold; room claims, keeping an old one where the new one would collide), then lists
+quotas, never below what is sold; room claims, keeping an old one where the new one would collide; the bookings
+themselves keep the times they were sold with, and their tickets), then lists
 the bookings private.booking_problems finds now and did not find in p_before. Without p_force and with any such
 booking: PT409 bookings_affected, MESSAGE naming up to 10 codes, HINT the list as JSON (the caller''s statement
 rolls back: nothing written). Answers the list, each {booking_id, confirmation_code, starts_at, status,

@@ -100,9 +100,13 @@ BEGIN
   PERFORM private.impact_scope(p_experience_ids);
   WITH live AS (
     -- Future bookings that hold places: confirmed, or pending with a hold still running.
-    SELECT b.*, e.kind, e.capacity AS exp_capacity, e.max_party, e.duration_minutes, e.buffer_minutes,
+    -- A session runs until its slot ends: the experience's duration now (the booking keeps the times it was sold
+    -- with, and its tickets), or the old end where a longer one collided.
+    SELECT b.id, b.experience_id, b.slot_id, b.starts_at, sl.ends_at AS session_ends, b.party_size, e.kind,
+           e.capacity AS exp_capacity, e.max_party, e.duration_minutes, e.buffer_minutes,
            e.archived_at AS exp_archived, e.active AS exp_active, e.venue_id, v.timezone, v.archived_at AS venue_archived
       FROM app.bookings b
+      JOIN app.slots sl ON sl.id = b.slot_id
       JOIN app.experiences e ON e.id = b.experience_id
       JOIN app.venues v ON v.id = e.venue_id
      WHERE b.experience_id = ANY (p_experience_ids) AND b.starts_at > pg_catalog.now()
@@ -130,8 +134,7 @@ BEGIN
     -- not exactly that kept its old ones because the new ones collided.
     SELECT l.id, 'room_conflict' FROM live l
      WHERE l.kind = 'private_session' AND (
-           l.ends_at <> l.starts_at + pg_catalog.make_interval(mins => l.duration_minutes)
-        OR EXISTS (
+           EXISTS (
              (SELECT er.resource_id, pg_catalog.tstzrange(l.starts_at, l.starts_at
                        + pg_catalog.make_interval(mins => l.duration_minutes + l.buffer_minutes))
                 FROM app.experience_resources er WHERE er.experience_id = l.experience_id)
@@ -150,13 +153,14 @@ BEGIN
     UNION ALL
     SELECT l.id, 'outside_hours' FROM live l
      WHERE NOT coalesce(private.opening_hours(l.venue_id, (l.starts_at AT TIME ZONE l.timezone)::date,
-                                              (l.ends_at AT TIME ZONE l.timezone)::date)
-                        @> pg_catalog.tsrange(l.starts_at AT TIME ZONE l.timezone, l.ends_at AT TIME ZONE l.timezone),
+                                              (l.session_ends AT TIME ZONE l.timezone)::date)
+                        @> pg_catalog.tsrange(l.starts_at AT TIME ZONE l.timezone,
+                                              l.session_ends AT TIME ZONE l.timezone),
                         true)
     UNION ALL
     SELECT l.id, 'closed' FROM live l
      WHERE EXISTS (SELECT FROM app.venue_closures c
-                    WHERE c.venue_id = l.venue_id AND c.during && pg_catalog.tstzrange(l.starts_at, l.ends_at))
+                    WHERE c.venue_id = l.venue_id AND c.during && pg_catalog.tstzrange(l.starts_at, l.session_ends))
   )
   SELECT coalesce(pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_object('booking_id', p.id,
                                                                               'problem', p.problem)), '[]')
@@ -226,31 +230,28 @@ BEGIN
                           THEN s.starts_at + pg_catalog.make_interval(mins => exp.duration_minutes)
                           ELSE s.ends_at END
      WHERE s.experience_id = exp.id AND s.starts_at > pg_catalog.now();
-    -- Bookings keep their start; their end, and a private session's room claims, follow the experience unless
-    -- that collides with another booking's claim: then the booking keeps its old claim (reported room_conflict).
-    FOR b IN SELECT x.* FROM app.bookings x
-              WHERE x.experience_id = exp.id AND x.starts_at > pg_catalog.now() AND x.status IN ('pending', 'confirmed')
-              ORDER BY x.starts_at, x.id LOOP
-      new_ends := b.starts_at + pg_catalog.make_interval(mins => exp.duration_minutes);
-      BEGIN
-        IF exp.kind = 'private_session' THEN
+    -- Bookings keep the times they were sold with (and so their tickets); a private session's slot end and room
+    -- claims follow the experience unless that collides with another booking's claim: then it keeps its old end
+    -- and claim (reported room_conflict).
+    IF exp.kind = 'private_session' THEN
+      FOR b IN SELECT x.* FROM app.bookings x
+                WHERE x.experience_id = exp.id AND x.starts_at > pg_catalog.now()
+                  AND x.status IN ('pending', 'confirmed')
+                ORDER BY x.starts_at, x.id LOOP
+        new_ends := b.starts_at + pg_catalog.make_interval(mins => exp.duration_minutes);
+        BEGIN
           UPDATE app.slots s SET ends_at = new_ends WHERE s.id = b.slot_id AND s.ends_at <> new_ends;
-        END IF;
-        IF b.ends_at <> new_ends THEN
-          -- bookings_sync gives back and takes again the places, ticket counts and claims in this one statement.
-          UPDATE app.bookings x SET ends_at = new_ends WHERE x.id = b.id;
-        ELSIF exp.kind = 'private_session' THEN
           DELETE FROM app.booking_resources br WHERE br.booking_id = b.id;
           INSERT INTO app.booking_resources (org_id, booking_id, resource_id, during, held_until)
           SELECT b.org_id, b.id, er.resource_id,
                  pg_catalog.tstzrange(b.starts_at, new_ends + pg_catalog.make_interval(mins => exp.buffer_minutes)),
                  CASE WHEN b.status = 'pending' THEN b.hold_expires_at END
             FROM app.experience_resources er WHERE er.experience_id = exp.id;
-        END IF;
-      EXCEPTION WHEN exclusion_violation THEN
-        NULL;  -- keeps its old end and claims, as the block rolled back
-      END;
-    END LOOP;
+        EXCEPTION WHEN exclusion_violation THEN
+          NULL;  -- keeps its old end and claims, as the block rolled back
+        END;
+      END LOOP;
+    END IF;
   END LOOP;
 
   after := private.booking_problems(p_experience_ids);
@@ -280,7 +281,8 @@ $$;
 
 COMMENT ON FUNCTION private.settle_impact(uuid[], jsonb, boolean) IS
 'After a catalogue change to the experiences listed: brings their future sessions in line (ends, capacities and
-quotas, never below what is sold; room claims, keeping an old one where the new one would collide), then lists
+quotas, never below what is sold; room claims, keeping an old one where the new one would collide; the bookings
+themselves keep the times they were sold with, and their tickets), then lists
 the bookings private.booking_problems finds now and did not find in p_before. Without p_force and with any such
 booking: PT409 bookings_affected, MESSAGE naming up to 10 codes, HINT the list as JSON (the caller''s statement
 rolls back: nothing written). Answers the list, each {booking_id, confirmation_code, starts_at, status,

@@ -165,7 +165,7 @@ SELECT is((SELECT upper(br.during) - lower(br.during) FROM app.booking_resources
             WHERE br.booking_id = (SELECT vault_next FROM sold)), interval '90 minutes',
           '… while a booking with room for it gets the new claim');
 SELECT is((SELECT b.ends_at - b.starts_at FROM app.bookings b WHERE b.id = (SELECT vault_next FROM sold)),
-          interval '90 minutes', '… and the new end');
+          interval '60 minutes', '… while the booking itself keeps the times it was sold with (and its tickets)');
 SELECT is((SELECT s.ends_at - s.starts_at FROM app.slots s JOIN app.bookings b ON b.slot_id = s.id
             WHERE b.id = (SELECT vault_next FROM sold)), interval '90 minutes', '… as does its session');
 SELECT is((SELECT starts_at FROM app.bookings WHERE id = (SELECT vault FROM sold)), (SELECT at_19 FROM day),

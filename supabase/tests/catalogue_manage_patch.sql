@@ -31,9 +31,61 @@ SELECT c.conrelid::regclass::text AS tbl, c.conname::text AS name,
                                                      WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
                                                        AND a.attname = 'id')));
 
-SELECT plan((SELECT count(*)::integer FROM patch_call) + (SELECT count(*)::integer FROM said) + 26);
+-- Every key an update function says may change, set (to what it is) by a manager: each is really writable.
+CREATE TEMP TABLE patch_target (fn text, tbl text, id uuid);
+INSERT INTO patch_target VALUES
+  ('update_venue', 'app.venues', pg_temp.id('soho')),
+  ('update_resource', 'app.resources', pg_temp.id('vault_room')),
+  ('update_experience', 'app.experiences', pg_temp.id('vault')),
+  ('update_price_tier', 'app.price_tiers',
+   (SELECT id FROM app.price_tiers WHERE experience_id = pg_temp.id('vault'))),
+  ('update_ticket_type', 'app.ticket_types', pg_temp.id('standard'));
+CREATE TEMP TABLE patch_key (fn text, key text, sql text);
+DO $$
+DECLARE
+  t record;
+  allowed text;
+  value jsonb;
+BEGIN
+  FOR t IN SELECT * FROM patch_target LOOP
+    BEGIN
+      EXECUTE format('SELECT api.%I(%L, ''{"bogus": 1}'')', t.fn, t.id);
+    EXCEPTION WHEN SQLSTATE 'PT400' THEN
+      GET STACKED DIAGNOSTICS allowed = PG_EXCEPTION_HINT;
+    END;
+    FOR i IN 1 .. cardinality(string_to_array(allowed, ', ')) LOOP
+      EXECUTE format('SELECT to_jsonb(t) -> %L FROM %s t WHERE t.id = %L', (string_to_array(allowed, ', '))[i],
+                     t.tbl, t.id) INTO value;
+      INSERT INTO patch_key VALUES (t.fn, (string_to_array(allowed, ', '))[i],
+        format('SELECT api.%I(%L, %L)', t.fn, t.id, jsonb_build_object((string_to_array(allowed, ', '))[i], value)));
+    END LOOP;
+  END LOOP;
+END
+$$;
+GRANT SELECT ON patch_key TO PUBLIC;
+
+SELECT plan((SELECT count(*)::integer FROM patch_call) + (SELECT count(*)::integer FROM said)
+            + (SELECT count(*)::integer FROM patch_key) + 36);
+
+SELECT pg_temp.act_as('manager_a');
+SELECT lives_ok(k.sql, format('%s: a manager may change %s', k.fn, k.key)) FROM patch_key k ORDER BY k.fn, k.key;
+SELECT lives_ok(format($$ SELECT api.%s(%L) $$, c.fn, pg_temp.id(c.target)), format('a manager may %s', c.label))
+  FROM (VALUES (1, 'archive_resource', 'vault_room', 'archive a room'),
+               (2, 'restore_resource', 'vault_room', 'restore it'),
+               (3, 'archive_experience', 'subway', 'archive an experience'),
+               (4, 'restore_experience', 'subway', 'restore it'),
+               (5, 'archive_ticket_type', 'vip', 'archive a ticket type'),
+               (6, 'restore_ticket_type', 'vip', 'restore it'),
+               (7, 'rotate_embed_key', 'soho', 'rotate a widget key')) c(n, fn, target, label)
+ ORDER BY c.n;
+SELECT pg_temp.act_as('admin_a');
+SELECT lives_ok(format($$ SELECT api.archive_venue(%L) $$, pg_temp.id('brooklyn')), 'an admin may archive a venue');
+SELECT lives_ok(format($$ SELECT api.restore_venue(%L) $$, pg_temp.id('brooklyn')), '… and restore it');
+RESET ROLE;
 
 SELECT cmp_ok((SELECT count(*)::integer FROM patch_call), '>=', 5, 'the walk finds the update functions');
+SELECT cmp_ok((SELECT count(DISTINCT fn)::integer FROM patch_key), '=', (SELECT count(*)::integer FROM patch_target),
+              '… and the keys each of them may change');
 SELECT throws_like(c.sql, 'changes may not set ''bogus''; the fields that change are %',
                    format('%s refuses an unknown key, naming it and the keys that may change', c.fn))
   FROM patch_call c ORDER BY c.fn;
