@@ -6,7 +6,7 @@ BEGIN;
 \ir setup.psql
 \ir fixtures.psql
 SELECT pg_temp.shop();
-SELECT plan(47);
+SELECT plan(49);
 
 -- The error a call raises, as an object (code, message, detail, hint); NULL when it succeeds. The call runs in a
 -- subtransaction, so a refusal's writes are gone as they would be for the API's caller.
@@ -239,6 +239,18 @@ SELECT is((SELECT (a -> 'closure' ->> 'reason') || ' ' || jsonb_array_length(a -
              FROM (SELECT api.add_venue_closure(pg_temp.id('soho'), d.at_19 + interval '3 days',
                                                 d.at_19 + interval '4 days', 'Holiday') AS a FROM day d) x),
           'Holiday 0', 'a closure over nothing sold is added without force');
+
+-- A ticket type sold, a venue's zone. ------------------------------------------------------------------------------
+INSERT INTO r SELECT 'ticket_type', pg_temp.refusal(format($$ SELECT api.archive_ticket_type(%L) $$, pg_temp.id('vip')));
+SELECT ok((SELECT (e ->> 'hint')::jsonb @> jsonb_build_array(jsonb_build_object('booking_id', q3, 'problem', 'archived'))
+             FROM r, sold WHERE k = 'ticket_type'),
+          'archiving a ticket type sold for a future session is refused, listing who holds it');
+INSERT INTO r SELECT 'zone', pg_temp.refusal(format($$ SELECT api.update_venue(%L, '{"timezone": "Europe/Paris"}') $$,
+                                                    pg_temp.id('soho')));
+SELECT ok((SELECT (e ->> 'hint')::jsonb @> jsonb_build_array(jsonb_build_object('booking_id', vault_next,
+                                                                                'problem', 'off_schedule'))
+             FROM r, sold WHERE k = 'zone'),
+          'a new time zone keeps bookings at their instant, so those now off the local schedule are listed');
 
 -- Archiving. -----------------------------------------------------------------------------------------------------
 INSERT INTO r SELECT 'archive', pg_temp.refusal(format($$ SELECT api.archive_experience(%L) $$, pg_temp.id('escape2')));
