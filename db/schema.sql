@@ -91,6 +91,18 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
+CREATE FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text DEFAULT NULL::text, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text, force boolean) IS 'Closes a venue from starts_at to ends_at (a holiday, maintenance; reason at most 500 characters): no session
+that touches the period is offered. Answers {"closure": row, "affected": [bookings]}: future bookings inside the
+period (closed) refuse it without force (PT409 detail bookings_affected, HINT the list as JSON, see
+update_venue); with force it is made and they are listed. For managers and up. Errors: PT400 naming the argument
+(missing, outside 2000-01-01 to five years from now, an end not after the start, reason over 500); PT403 staff;
+PT404 not found.';
+
 CREATE FUNCTION api.apply_payment_event(provider text, event jsonb) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -116,6 +128,48 @@ final state does not depend on delivery order. Order matters in one place only, 
 its hold ended re-takes the places if they are free at that moment, otherwise its money becomes a late_payment
 refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
 object with id and type; PT403 anyone else.';
+
+CREATE FUNCTION api.archive_experience(experience_id uuid, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.archive_experience(experience_id uuid, force boolean) IS 'Archives an experience: it is no longer offered (availability, widget, booking), its bookings and history stay.
+Future bookings are affected (archived): without force refused (PT409 detail bookings_affected, HINT the list as
+JSON, see update_experience); with force archived and answered {"experience": row, "affected": [...]}. For
+managers and up. Errors: PT403 staff; PT404 not found; PT409 already archived.';
+
+CREATE FUNCTION api.archive_resource(resource_id uuid, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.archive_resource(resource_id uuid, force boolean) IS 'Archives a resource: experiences that need it are no longer offered (give them other rooms with
+set_experience_resources); its history stays. Future bookings of those experiences are affected (archived):
+without force refused (PT409 detail bookings_affected, HINT the list as JSON, see update_venue); with force
+archived and answered {"resource": row, "affected": [...]}. For managers and up. Errors: PT403 staff; PT404 not
+found; PT409 already archived.';
+
+CREATE FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean) IS 'Archives a ticket type: no longer sold, its sold tickets and history stay. Future bookings holding it are
+affected (archived): without force refused (PT409 detail bookings_affected, HINT the list as JSON); with force
+archived and answered {"ticket_type": row, "affected": [...]}. For managers and up. Errors: PT403 staff; PT404
+not found; PT409 already archived.';
+
+CREATE FUNCTION api.archive_venue(venue_id uuid, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.archive_venue(venue_id uuid, force boolean) IS 'Archives a venue: nothing of it is offered any more (its widget key answers as a wrong key, PT404), its history
+stays. Future bookings there are affected: without force refused (PT409 detail bookings_affected, HINT the list as
+JSON, see update_venue); with force archived and answered {"venue": row, "affected": [...]} for staff to contact.
+For admins and the owner. Errors: PT403 managers and staff; PT404 not found; PT409 already archived (detail
+archived).';
 
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
@@ -243,6 +297,24 @@ scheduled, too late, too early, venue closed, outside 2000-01-01 to five years f
 (detail sold_out / slot_taken); PT422 the key was already used for a different request (detail
 idempotency_key_reused).';
 
+CREATE FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer DEFAULT NULL::integer, capacity integer DEFAULT NULL::integer, buffer_minutes integer DEFAULT NULL::integer, pricing_mode text DEFAULT NULL::text, currency text DEFAULT NULL::text, description text DEFAULT NULL::text, category text DEFAULT NULL::text, image_urls text[] DEFAULT NULL::text[], min_notice interval DEFAULT NULL::interval, max_advance interval DEFAULT NULL::interval, hold_minutes integer DEFAULT NULL::integer, requires_payment boolean DEFAULT NULL::boolean, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer, capacity integer, buffer_minutes integer, pricing_mode text, currency text, description text, category text, image_urls text[], min_notice interval, max_advance interval, hold_minutes integer, requires_payment boolean, full_refund_before interval, late_refund_percent integer) IS 'Adds an experience to a venue and answers it (its row as an object). kind: private_session (one group per
+session on its rooms, then buffer_minutes to reset them; no capacity) or ticketed_event (capacity places per
+session shared by its ticket types). Required: kind, name (1 to 200 characters), duration_minutes (1 to 1440),
+max_party (1 to 1000). Optional: min_party (default 1), capacity (ticketed events: required), buffer_minutes (0 to
+1440, default 0), pricing_mode (per_person, the default, or per_group), currency (default the organization''s;
+required until it has one), description (≤ 5000), category (1 to 60), image_urls (≤ 10 https URLs), min_notice,
+max_advance (default 90 days), hold_minutes (default 15), requires_payment (default true), full_refund_before and
+late_refund_percent (the cancellation policy; default the organization''s). It is offered once it has prices
+(create_price_tier / create_ticket_type), a schedule (set_weekly_schedule) and, for a private session, rooms
+(set_experience_resources). For managers and up. Errors: PT400 naming the argument, or a rule of the experience in
+words (a ticketed event without capacity, max_party below min_party, an unknown currency); PT403 staff; PT404 venue
+not found; PT409 a currency other than the organization''s (detail currency_mismatch).';
+
 CREATE FUNCTION api.create_order(booking_id uuid, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -305,6 +377,17 @@ the one giving the lowest unit price wins; the line''s description names it. quo
 all price with it from then on; bookings already made keep their price. For managers, admins and the owner.
 Errors: PT400 naming the argument, or a rule of the wrong shape; PT403 staff; PT404 experience not found.';
 
+CREATE FUNCTION api.create_price_tier(experience_id uuid, min_party integer, max_party integer, price_minor bigint) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.create_price_tier(experience_id uuid, min_party integer, max_party integer, price_minor bigint) IS 'Adds a price for parties of min_party to max_party (1 to 1000) of a private session: price_minor (0 to
+100,000,000 minor units of the experience''s currency) per person or per group as its pricing_mode says. Tiers of
+one experience never overlap. Answers the tier. For managers and up. Errors: PT400 naming the argument or
+max_party below min_party; PT403 staff; PT404 experience not found; PT409 overlapping another tier (detail
+overlapping).';
+
 CREATE FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone, valid_until timestamp with time zone DEFAULT NULL::timestamp with time zone, max_uses integer DEFAULT NULL::integer, max_uses_per_customer integer DEFAULT NULL::integer, experience_ids uuid[] DEFAULT NULL::uuid[]) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -319,6 +402,38 @@ NULL = unlimited); experience_ids restricts it (at most 100; NULL or empty = eve
 create_order and given back when the order expires, is cancelled or fails; the limits hold under any concurrency.
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
+
+CREATE FUNCTION api.create_resource(venue_id uuid, name text, kind text DEFAULT 'room'::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) IS 'Adds a resource to a venue (kind room, the default, staff or equipment; name 1 to 200 characters) and answers
+it. A private session occupies the resources set_experience_resources gives it. For managers and up. Errors:
+PT400 naming the argument; PT403 staff; PT404 venue not found.';
+
+CREATE FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer DEFAULT NULL::integer, sales_start timestamp with time zone DEFAULT NULL::timestamp with time zone, sales_end timestamp with time zone DEFAULT NULL::timestamp with time zone, per_order_max integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer, sales_start timestamp with time zone, sales_end timestamp with time zone, per_order_max integer) IS 'Adds a ticket type to a ticketed event and answers it: name (1 to 200 characters), price_minor (0 to 100,000,000
+minor units), optional quota (its own limit per session within the session''s capacity), sales window sales_start
+to sales_end, per_order_max (1 to 1000, default 10). For managers and up. Errors: PT400 naming the argument, a
+sales_end not after sales_start, or a private session (priced by tiers); PT403 staff; PT404 experience not
+found.';
+
+CREATE FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text DEFAULT NULL::text, city text DEFAULT NULL::text, postal_code text DEFAULT NULL::text, country_code text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text, city text, postal_code text, country_code text) IS 'Adds a venue to an organization and answers it (the venue''s row as an object, with its new widget key
+embed_key). timezone is an IANA zone (Europe/London, Asia/Riyadh): every wall-clock rule of the venue follows it.
+A venue opens with no hours (open whenever a schedule says) and no closures: set_venue_hours, add_venue_closure.
+For admins and the owner. Errors: PT400 naming the argument (name 1 to 200 characters, a timezone that is no IANA
+zone, address_line over 500, city over 200, postal_code over 20, country_code not two capital letters); PT403 a
+manager or staff; PT404 not a member of the organization.';
 
 CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
     LANGUAGE sql
@@ -335,6 +450,14 @@ CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
 on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.delete_price_tier(price_tier_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.delete_price_tier(price_tier_id uuid) IS 'Deletes a price tier (bookings keep their prices; parties it priced can no longer book until another tier covers
+them) and answers the deleted row. For managers and up. Errors: PT403 staff; PT404 not found.';
 
 CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE sql
@@ -407,6 +530,16 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
+
+CREATE FUNCTION api.get_catalogue(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) IS 'What a back-office screen loads: the organization''s venues (each row with hours, upcoming closures, resources
+and experiences), each experience with its price_tiers, ticket_types, schedule and resource_ids, as one object
+{"venues": [...]}. Archived venues, resources, experiences and ticket types only with include_archived. For staff
+and up of the organization. Errors: PT404 not a member.';
 
 CREATE FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -609,6 +742,14 @@ COMMENT ON FUNCTION api.reject_booking(booking_id uuid, reason text) IS 'Rejects
 (app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
 PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).';
 
+CREATE FUNCTION api.remove_venue_closure(closure_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.remove_venue_closure(closure_id uuid) IS 'Removes a closure (its sessions are offered again) and answers the removed row. For managers and up. Errors:
+PT403 staff; PT404 not found.';
+
 CREATE TABLE app.refunds (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -668,6 +809,39 @@ COMMENT ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp 
 For staff of its organization. Errors: PT404 not found; PT400 not a bookable start (or outside 2000-01-01 to five
 years from now); PT409 sold out or taken, or the booking is no longer live.';
 
+CREATE FUNCTION api.restore_experience(experience_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.restore_experience(experience_id uuid) IS 'Brings an archived experience back (active, offered again) and answers it. For managers and up. Errors: PT403
+staff; PT404 not found; PT409 not archived.';
+
+CREATE FUNCTION api.restore_resource(resource_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.restore_resource(resource_id uuid) IS 'Brings an archived resource back into use and answers it. For managers and up. Errors: PT403 staff; PT404 not
+found; PT409 not archived.';
+
+CREATE FUNCTION api.restore_ticket_type(ticket_type_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.restore_ticket_type(ticket_type_id uuid) IS 'Puts an archived ticket type back on sale (active) and answers it. For managers and up. Errors: PT403 staff;
+PT404 not found; PT409 not archived.';
+
+CREATE FUNCTION api.restore_venue(venue_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.restore_venue(venue_id uuid) IS 'Brings an archived venue back: its widget key works again and its active experiences are offered. Answers the
+venue. For admins and the owner. Errors: PT403 managers and staff; PT404 not found; PT409 not archived (detail
+not_archived).';
+
 CREATE FUNCTION api.retire_ticket_key(org_id uuid, kid integer) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -685,8 +859,8 @@ CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
     AS $$ … $$;  -- body: db/functions/catalogue.sql
 
 COMMENT ON FUNCTION api.rotate_embed_key(venue_id uuid) IS 'Replaces a venue''s public widget key with a new random one and returns it; pages using the old key stop working
-at once. For managers and up of the venue''s organization. Errors: PT404 when the venue does not exist or the
-caller may not manage it.';
+at once. For managers and up of the venue''s organization. Errors: PT403 staff; PT404 when the venue does not
+exist or belongs to another organization.';
 
 CREATE FUNCTION api.rotate_ticket_key(org_id uuid) RETURNS jsonb
     LANGUAGE sql
@@ -717,6 +891,46 @@ COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name th
 signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
 signed in.';
 
+CREATE FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) IS 'Replaces the resources (rooms) a private session occupies while it runs (all of them, for its duration and
+buffer), at most 20 of the experience''s venue; an empty list or NULL for none. Future bookings move to the new
+rooms; one whose new rooms are taken then keeps its old claim and is affected (room_conflict): without force the
+change is refused (PT409 detail bookings_affected, HINT the list as JSON, see update_experience); with force it
+is made and the list answered. Answers {"resource_ids": [...], "affected": [...]}. For managers and up. Errors:
+PT400 a resource of another venue, listed twice or more than 20; PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) IS 'Replaces a venue''s weekly opening hours with hours, [{"weekday": 1, "opens": "10:00", "closes": "22:00"}, …]
+(ISO weekday 1 = Monday; wall-clock times of the venue''s zone; an interval ends by 24:00, so a late night is two
+intervals; up to 50), or NULL for none (open whenever a schedule says). Answers {"hours": [...], "affected":
+[bookings]}: future bookings the new hours leave outside (outside_hours) refuse the change without force (PT409
+detail bookings_affected, HINT the list as JSON, see update_venue); with force it is made and they are listed.
+For managers and up. Errors: PT400 naming hours and the line (shape, weekday, a time that is no HH:MM, an
+interval that closes before it opens or overlaps another); PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) IS 'Replaces an experience''s weekly starts with rules, [{"weekday": 5, "start_time": "19:00", "valid_from":
+"2027-01-01", "valid_until": null}, …] (ISO weekday 1 = Monday; the venue''s wall clock, so 19:00 stays 19:00
+across DST; valid_from defaults to today, valid_until to open-ended; up to 200), or NULL for none. Sessions with
+bookings keep their time: a booked start the new rules no longer have (off_schedule) refuses the change without
+force (PT409 detail bookings_affected, HINT the list as JSON, see update_experience); with force it is made, the
+session still runs for its bookings, and they are listed. Answers {"schedule": [...], "affected": [...]}. For
+managers and up. Errors: PT400 naming rules and the line (shape, weekday, a time that is no HH:MM, dates outside
+2000-01-01 to five years from now or valid_until before valid_from, a start listed twice); PT403 staff; PT404 not
+found.';
+
 CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -726,6 +940,25 @@ COMMENT ON FUNCTION api.ticket_payload(ticket_id uuid) IS 'The QR payload of a v
 it). For anyone: a ticket id is random (122 bits) and reached only through get_tickets or a check-in, so it is the
 capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
 unknown or revoked ticket.';
+
+CREATE FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) IS 'Changes an experience, PATCH-style: changes is an object of the fields to set (name, description, category,
+image_urls, duration_minutes, buffer_minutes, min_party, max_party, capacity, pricing_mode, currency (not once it
+has bookings), min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, late_refund_percent,
+active; null clears an optional one; absent fields keep theirs; kind never changes). Answers {"experience": row,
+"affected": [bookings]}. Sold sessions keep their start; their end, capacity and rooms follow the change. A
+lower capacity than a session sold (over_capacity), a party above the new max_party, or a longer duration or
+buffer that would put a room into two sessions at once (room_conflict) are affected bookings: without force the
+change is refused (PT409 detail bookings_affected, MESSAGE naming up to 10 codes, HINT the affected list as JSON:
+[{booking_id, confirmation_code, starts_at, status, party_size, customer_name, customer_email, problem}]); with
+force it is made, an over-sold session keeps capacity for what it sold (sold out), a colliding booking keeps its
+old room claim, and the list is answered for staff to contact. For managers and up. Errors: PT400 a key that may
+not change (detail invalid, HINT the keys that may) or a value not allowed (in words); PT403 staff; PT404 not
+found; PT409 an archived experience made active, or bookings affected.';
 
 CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE plpgsql
@@ -740,6 +973,50 @@ false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1
 366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
 currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
 PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
+
+CREATE FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) IS 'Changes a price tier, PATCH-style (changes: min_party, max_party, price_minor) and answers it. Bookings keep the
+price they were sold at. For managers and up. Errors: PT400 a key that may not change or a value not allowed;
+PT403 staff; PT404 not found; PT409 overlapping another tier.';
+
+CREATE FUNCTION api.update_resource(resource_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) IS 'Renames a resource or changes its kind, PATCH-style (changes: {"name": …, "kind": "room" | "staff" |
+"equipment"}) and answers it. For managers and up. Errors: PT400 a key that may not change (HINT the keys that
+may) or a value not allowed; PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean) IS 'Changes a ticket type, PATCH-style (changes: name, price_minor, quota, sales_start, sales_end, per_order_max,
+active; null clears quota or a sales bound) and answers {"ticket_type": row, "affected": [bookings]}. Sold tickets
+keep their price. A quota below what a session sold of it (over_quota) is refused without force (PT409 detail
+bookings_affected, HINT the list as JSON, see update_experience); with force the session keeps room for what it
+sold (sold out of that type) and the bookings are listed. For managers and up. Errors: PT400 a key that may not
+change or a value not allowed; PT403 staff; PT404 not found; PT409 an archived type made active.';
+
+CREATE FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) IS 'Changes a venue, PATCH-style: changes is an object of the fields to set (name, timezone, address_line, city,
+postal_code, country_code; null clears an optional one; absent fields keep theirs). Answers {"venue": the row,
+"affected": [bookings]}. A new time zone keeps every booking at its instant; sessions it moves outside the hours
+or the schedule are affected bookings: without force the change is refused (PT409 detail bookings_affected,
+HINT the affected list as JSON: [{booking_id, confirmation_code, starts_at, status, party_size, customer_name,
+customer_email, problem}]); with force it is made and the list answered. For managers and up. Errors: PT400 a key
+that may not change (detail invalid, HINT the keys that may) or a value not allowed; PT403 staff; PT404 not
+found.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -819,6 +1096,16 @@ CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_
 
 COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
 out_of_range) naming it when it is outside p_min to p_max.';
+
+CREATE FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) IS 'Writes checked changes (private.changes_arg) to the row of p_table whose id is p_id, as the caller (RLS applies),
+and answers the row after the change as jsonb, or NULL when the caller cannot change such a row. Each value is
+read as its column''s type (PT400 naming the key otherwise); a violated constraint is said in words
+(private.constraint_error). An empty change writes nothing and answers the row as it is.';
 
 CREATE FUNCTION private.apply_moyasar_event(p_event jsonb) RETURNS jsonb
     LANGUAGE plpgsql
@@ -964,6 +1251,14 @@ CREATE FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed
 COMMENT ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) IS 'What the service needs to open a checkout (api.begin_checkout). Its own check, as create_order''s: staff of the
 organization, the signed-in customer of the order, or the venue''s embed key with the customer''s e-mail.';
 
+CREATE FUNCTION private.is_image_url_list(urls text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue.sql
+
+COMMENT ON FUNCTION private.is_image_url_list(urls text[]) IS 'True for NULL or a list of at most 10 https URLs (no spaces), each at most 2000 characters; used by a CHECK on
+app.experiences.image_urls.';
+
 CREATE TABLE app.experiences (
     org_id uuid NOT NULL,
     venue_id uuid NOT NULL,
@@ -987,8 +1282,13 @@ CREATE TABLE app.experiences (
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    category text,
+    image_urls text[],
+    archived_at timestamp with time zone,
+    CONSTRAINT experiences_archived_inactive CHECK (((archived_at IS NULL) OR (NOT active))),
     CONSTRAINT experiences_buffer_minutes_check CHECK (((buffer_minutes >= 0) AND (buffer_minutes <= 1440))),
     CONSTRAINT experiences_capacity_check CHECK ((capacity >= 1)),
+    CONSTRAINT experiences_category_check CHECK (((length(btrim(category)) >= 1) AND (length(btrim(category)) <= 60))),
     CONSTRAINT experiences_check CHECK ((max_party >= min_party)),
     CONSTRAINT experiences_check1 CHECK (((kind = 'ticketed_event'::app.experience_kind) = (capacity IS NOT NULL))),
     CONSTRAINT experiences_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
@@ -996,6 +1296,7 @@ CREATE TABLE app.experiences (
     CONSTRAINT experiences_duration_minutes_check CHECK (((duration_minutes >= 1) AND (duration_minutes <= 1440))),
     CONSTRAINT experiences_full_refund_before_check CHECK ((full_refund_before >= '00:00:00'::interval)),
     CONSTRAINT experiences_hold_minutes_check CHECK (((hold_minutes >= 1) AND (hold_minutes <= 1440))),
+    CONSTRAINT experiences_image_urls_check CHECK (private.is_image_url_list(image_urls)),
     CONSTRAINT experiences_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
     CONSTRAINT experiences_max_advance_check CHECK ((max_advance > '00:00:00'::interval)),
     CONSTRAINT experiences_min_notice_check CHECK ((min_notice >= '00:00:00'::interval)),
@@ -1010,6 +1311,46 @@ COMMENT ON TABLE app.experiences IS 'What is sold. private_session: one group pe
 COMMENT ON COLUMN app.experiences.full_refund_before IS 'Cancelled at least this long before the start: refunded in full. NULL = the organization''s default.';
 
 COMMENT ON COLUMN app.experiences.late_refund_percent IS 'Cancelled later, until the start: this percentage refunded. NULL = the organization''s default.';
+
+COMMENT ON COLUMN app.experiences.category IS 'A free label a booking page groups experiences by (1 to 60 characters).';
+
+COMMENT ON COLUMN app.experiences.image_urls IS 'At most 10 https URLs of pictures, first the main one.';
+
+COMMENT ON COLUMN app.experiences.archived_at IS 'When the experience was archived (then inactive): not offered, history kept.';
+
+COMMENT ON CONSTRAINT experiences_archived_inactive ON app.experiences IS 'PT409 archived: an archived experience cannot be active; restore it first';
+
+COMMENT ON CONSTRAINT experiences_buffer_minutes_check ON app.experiences IS 'PT400 invalid: buffer_minutes is 0 to 1440';
+
+COMMENT ON CONSTRAINT experiences_capacity_check ON app.experiences IS 'PT400 invalid: capacity is at least 1';
+
+COMMENT ON CONSTRAINT experiences_category_check ON app.experiences IS 'PT400 invalid: category is 1 to 60 characters';
+
+COMMENT ON CONSTRAINT experiences_check ON app.experiences IS 'PT400 invalid: max_party is at least min_party';
+
+COMMENT ON CONSTRAINT experiences_check1 ON app.experiences IS 'PT400 invalid: a ticketed event has a capacity (places per session); a private session has none';
+
+COMMENT ON CONSTRAINT experiences_currency_check ON app.experiences IS 'PT400 invalid: currency is an ISO 4217 code such as GBP or SAR';
+
+COMMENT ON CONSTRAINT experiences_description_check ON app.experiences IS 'PT400 invalid: description is at most 5000 characters';
+
+COMMENT ON CONSTRAINT experiences_duration_minutes_check ON app.experiences IS 'PT400 invalid: duration_minutes is 1 to 1440';
+
+COMMENT ON CONSTRAINT experiences_full_refund_before_check ON app.experiences IS 'PT400 invalid: full_refund_before is not negative';
+
+COMMENT ON CONSTRAINT experiences_hold_minutes_check ON app.experiences IS 'PT400 invalid: hold_minutes is 1 to 1440';
+
+COMMENT ON CONSTRAINT experiences_image_urls_check ON app.experiences IS 'PT400 invalid: image_urls is a list of at most 10 https URLs, each at most 2000 characters';
+
+COMMENT ON CONSTRAINT experiences_late_refund_percent_check ON app.experiences IS 'PT400 invalid: late_refund_percent is 0 to 100';
+
+COMMENT ON CONSTRAINT experiences_max_advance_check ON app.experiences IS 'PT400 invalid: max_advance is more than nothing';
+
+COMMENT ON CONSTRAINT experiences_min_notice_check ON app.experiences IS 'PT400 invalid: min_notice is not negative';
+
+COMMENT ON CONSTRAINT experiences_min_party_check ON app.experiences IS 'PT400 invalid: min_party is at least 1';
+
+COMMENT ON CONSTRAINT experiences_name_check ON app.experiences IS 'PT400 invalid: an experience''s name is 1 to 200 characters';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -1060,6 +1401,18 @@ CREATE FUNCTION private.booking_paid(p_booking_id uuid) RETURNS boolean
 COMMENT ON FUNCTION private.booking_paid(p_booking_id uuid) IS 'True when the booking has a paid order with money received: what lets bookings_guard re-take an expired booking
 (a late payment). Answers only this yes or no, so the guard (running as whoever moves the booking) needs no access
 to orders.';
+
+CREATE FUNCTION private.booking_problems(p_experience_ids uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.booking_problems(p_experience_ids uuid[]) IS 'The one checker of a catalogue change: every future live booking (confirmed, or pending with its hold running)
+of the experiences listed that the catalogue as it is now no longer supports, as [{booking_id, problem}], problem
+one of over_capacity (its ticketed session sold more than the capacity, or a party above max_party), over_quota,
+room_conflict (its rooms or times are not what the experience now occupies: a claim kept because the new one
+collided), off_schedule, outside_hours, closed, archived (the experience, its venue, a room or a ticket type).
+Its own check: the caller manages every experience listed (PT403).';
 
 CREATE FUNCTION private.booking_tickets_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1128,6 +1481,23 @@ CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_custom
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
+CREATE FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) IS 'Raises PT404 (p_what not found) unless the caller is a member of the organization p_org_id (NULL: not found),
+and PT403 unless they hold at least p_role there.';
+
+CREATE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) IS 'Returns an update function''s changes argument p_name unchanged when it is a JSON object whose keys are all among
+p_allowed (an empty object too: a change of nothing), or raises PT400 (detail invalid) naming it, the first key
+that may not change, and listing the keys that may (also as the HINT).';
+
 CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1195,12 +1565,31 @@ CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(check
 
 COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
+CREATE FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) RETURNS time without time zone
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) IS 'The time of day at key p_key of a line of the list argument p_name, given as "HH:MM" (24:00 allowed), or PT400
+naming it.';
+
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+
+CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) IS 'Raises, in words, what a violated constraint refused: the constraint''s COMMENT when it reads
+''PTxyz detail: message'' (ERRCODE PTxyz, DETAIL detail, MESSAGE message), else a generic PT400/PT409 naming no
+internal object (a NOT NULL names its column). Call it from an EXCEPTION WHEN integrity_constraint_violation
+handler with the GET STACKED DIAGNOSTICS fields (RETURNED_SQLSTATE, SCHEMA_NAME, TABLE_NAME, CONSTRAINT_NAME,
+COLUMN_NAME).';
 
 CREATE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1457,6 +1846,22 @@ CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
 COMMENT ON FUNCTION private.get_tickets(p_code text, p_email text) IS 'The bookings (in practice one) with this confirmation code whose customer has this e-mail, with their tickets; or
 the not-found answer, counted for the rate limit. Its own check: the pair itself.';
 
+CREATE FUNCTION private.image_urls_arg(p_name text, p_value text[]) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.image_urls_arg(p_name text, p_value text[]) IS 'Returns a list of image URLs unchanged (NULL too), or PT400 naming p_name unless it is at most 10 https URLs of at
+most 2000 characters each.';
+
+CREATE FUNCTION private.impact_scope(p_experience_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.impact_scope(p_experience_ids uuid[]) IS 'Raises PT403 unless the caller is a manager (or above) of the organization of every experience listed. The own
+check of the impact definers.';
+
 CREATE FUNCTION private.insert_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1479,6 +1884,14 @@ CREATE FUNCTION private.is_iana_timezone(tz text) RETURNS boolean
 
 COMMENT ON FUNCTION private.is_iana_timezone(tz text) IS 'True for an IANA time zone name PostgreSQL knows (Area/Location, or UTC). Immutable for the life of a server''s
 zone database; used by CHECK constraints.';
+
+CREATE FUNCTION private.is_offered(p_experience_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.is_offered(p_experience_id uuid) IS 'True when an experience may be sold: active (so not archived), its venue not archived, and none of its rooms
+inactive or archived. Read by availability, the widget, quotes and place_booking (definers, as their owner).';
 
 CREATE FUNCTION private.is_super_admin() RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -1683,6 +2096,13 @@ CREATE FUNCTION private.orders_to_reconcile(p_limit integer) RETURNS TABLE(order
     AS $$ … $$;  -- body: db/functions/payments.sql
 
 COMMENT ON FUNCTION private.orders_to_reconcile(p_limit integer) IS 'Checkouts to poll at their providers (api.orders_to_reconcile). Its own check: service_role.';
+
+CREATE FUNCTION private.org_currency(p_org_id uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.org_currency(p_org_id uuid) IS 'The currency the organization chose (app.org_settings), for its members; NULL when none or not a member.';
 
 CREATE FUNCTION private.org_ids(min_role app.member_role) RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2046,6 +2466,15 @@ CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION private.rotate_ticket_key(p_org_id uuid) IS 'Adds a new current signing key to an organization (its own check: the caller is an admin of it).';
 
+CREATE FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) IS 'Returns an api function''s list argument p_name unchanged (NULL too) when it is a list of 1 to p_max objects
+whose keys are among p_keys and which carry every key of p_required, or raises PT400 (detail invalid) naming it
+(and the line) with the shape as HINT.';
+
 CREATE FUNCTION private.same_points(p_order app.orders, p_points integer) RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -2079,12 +2508,34 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) IS 'Archives (archived_at = now, inactive) or restores (archived_at NULL, active) one catalogue row, as the caller;
+PT409 archived / not_archived when it already is / is not. Used by the archive_* and restore_* functions after
+their checks.';
+
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
+
+CREATE FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) IS 'After a catalogue change to the experiences listed: brings their future sessions in line (ends, capacities and
+quotas, never below what is sold; room claims, keeping an old one where the new one would collide; the bookings
+themselves keep the times they were sold with, and their tickets), then lists
+the bookings private.booking_problems finds now and did not find in p_before. Without p_force and with any such
+booking: PT409 bookings_affected, MESSAGE naming up to 10 codes, HINT the list as JSON (the caller''s statement
+rolls back: nothing written). Answers the list, each {booking_id, confirmation_code, starts_at, status,
+party_size, customer_name, customer_email, problem}, by start. Its own check: the caller manages them all.';
 
 CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
     LANGUAGE sql
@@ -2219,6 +2670,13 @@ COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer,
 unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
 (the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
 
+CREATE FUNCTION private.weekday_arg(p_name text, p_line jsonb) RETURNS smallint
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) IS 'The ISO weekday (1 = Monday to 7) of a line of the list argument p_name, or PT400 naming it.';
+
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2248,6 +2706,14 @@ CREATE FUNCTION private.widget_venue(p_embed_key text) RETURNS uuid
     AS $$ … $$;  -- body: db/functions/widget.sql
 
 COMMENT ON FUNCTION private.widget_venue(p_embed_key text) IS 'The venue a widget key opens; PT404 for any other key. Used by the widget functions.';
+
+CREATE FUNCTION private.write_row(p_table regclass, p_row jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
+
+COMMENT ON FUNCTION private.write_row(p_table regclass, p_row jsonb) IS 'Inserts one row (the keys of p_row, NULL values left out by the caller) into p_table as the caller and answers it
+as jsonb; a violated constraint is said in words (private.constraint_error). Used by the create_* functions.';
 
 CREATE TABLE app.booking_resources (
     org_id uuid NOT NULL,
@@ -2469,6 +2935,12 @@ ALTER TABLE ONLY app.price_tiers FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.price_tiers IS 'Price by party size (per person or per group, as the experience says), in minor units of its currency.';
 
+COMMENT ON CONSTRAINT price_tiers_check ON app.price_tiers IS 'PT400 invalid: max_party is at least min_party';
+
+COMMENT ON CONSTRAINT price_tiers_min_party_check ON app.price_tiers IS 'PT400 invalid: min_party is at least 1';
+
+COMMENT ON CONSTRAINT price_tiers_price_minor_check ON app.price_tiers IS 'PT400 invalid: price_minor is not negative';
+
 CREATE TABLE app.profiles (
     user_id uuid NOT NULL,
     display_name text NOT NULL,
@@ -2552,12 +3024,20 @@ CREATE TABLE app.resources (
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    archived_at timestamp with time zone,
+    CONSTRAINT resources_archived_inactive CHECK (((archived_at IS NULL) OR (NOT active))),
     CONSTRAINT resources_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
 );
 
 ALTER TABLE ONLY app.resources FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.resources IS 'Rooms, game masters and equipment of a venue that private sessions occupy.';
+
+COMMENT ON COLUMN app.resources.archived_at IS 'When the room was archived (then inactive): experiences that need it are not offered.';
+
+COMMENT ON CONSTRAINT resources_archived_inactive ON app.resources IS 'PT409 archived: an archived room cannot be active; restore it first';
+
+COMMENT ON CONSTRAINT resources_name_check ON app.resources IS 'PT400 invalid: a room''s name is 1 to 200 characters';
 
 CREATE TABLE app.schedules (
     org_id uuid NOT NULL,
@@ -2574,6 +3054,10 @@ CREATE TABLE app.schedules (
 ALTER TABLE ONLY app.schedules FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.schedules IS 'Weekly start times in the venue''s wall clock (ISO weekday) between two dates: 19:00 stays 19:00 across DST.';
+
+COMMENT ON CONSTRAINT schedules_check ON app.schedules IS 'PT400 invalid: valid_until is on or after valid_from';
+
+COMMENT ON CONSTRAINT schedules_weekday_check ON app.schedules IS 'PT400 invalid: weekday is 1 (Monday) to 7 (Sunday)';
 
 CREATE TABLE app.slot_ticket_counts (
     org_id uuid NOT NULL,
@@ -2628,6 +3112,8 @@ CREATE TABLE app.ticket_types (
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    archived_at timestamp with time zone,
+    CONSTRAINT ticket_types_archived_inactive CHECK (((archived_at IS NULL) OR (NOT active))),
     CONSTRAINT ticket_types_check CHECK (((sales_start IS NULL) OR (sales_end IS NULL) OR (sales_start < sales_end))),
     CONSTRAINT ticket_types_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
     CONSTRAINT ticket_types_per_order_max_check CHECK ((per_order_max >= 1)),
@@ -2638,6 +3124,20 @@ CREATE TABLE app.ticket_types (
 ALTER TABLE ONLY app.ticket_types FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.ticket_types IS 'Ticket types of a ticketed event: price, optional own quota per session, sales window, per-order maximum.';
+
+COMMENT ON COLUMN app.ticket_types.archived_at IS 'When the ticket type was archived (then inactive): not sold, history kept.';
+
+COMMENT ON CONSTRAINT ticket_types_archived_inactive ON app.ticket_types IS 'PT409 archived: an archived ticket type cannot be active; restore it first';
+
+COMMENT ON CONSTRAINT ticket_types_check ON app.ticket_types IS 'PT400 invalid: sales_end is after sales_start';
+
+COMMENT ON CONSTRAINT ticket_types_name_check ON app.ticket_types IS 'PT400 invalid: a ticket type''s name is 1 to 200 characters';
+
+COMMENT ON CONSTRAINT ticket_types_per_order_max_check ON app.ticket_types IS 'PT400 invalid: per_order_max is at least 1';
+
+COMMENT ON CONSTRAINT ticket_types_price_minor_check ON app.ticket_types IS 'PT400 invalid: price_minor is not negative';
+
+COMMENT ON CONSTRAINT ticket_types_quota_check ON app.ticket_types IS 'PT400 invalid: quota is not negative';
 
 CREATE TABLE app.venue_closures (
     org_id uuid NOT NULL,
@@ -2652,6 +3152,10 @@ CREATE TABLE app.venue_closures (
 ALTER TABLE ONLY app.venue_closures FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.venue_closures IS 'Periods a venue is closed (holidays, maintenance): no slot starts in them.';
+
+COMMENT ON CONSTRAINT venue_closures_during_check ON app.venue_closures IS 'PT400 invalid: a closure ends after it starts';
+
+COMMENT ON CONSTRAINT venue_closures_reason_check ON app.venue_closures IS 'PT400 invalid: reason is at most 500 characters';
 
 CREATE TABLE app.venue_hours (
     org_id uuid NOT NULL,
@@ -2668,6 +3172,10 @@ ALTER TABLE ONLY app.venue_hours FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.venue_hours IS 'Weekly opening intervals in the venue''s wall clock (ISO weekday, 1 = Monday); an interval ends before midnight (24:00 allowed), so late nights are two intervals.';
 
+COMMENT ON CONSTRAINT venue_hours_check ON app.venue_hours IS 'PT400 invalid: opening hours close after they open (an interval ends by midnight: split a late night in two)';
+
+COMMENT ON CONSTRAINT venue_hours_weekday_check ON app.venue_hours IS 'PT400 invalid: weekday is 1 (Monday) to 7 (Sunday)';
+
 CREATE TABLE app.venues (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -2680,6 +3188,7 @@ CREATE TABLE app.venues (
     embed_key text DEFAULT private.new_embed_key() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    archived_at timestamp with time zone,
     CONSTRAINT venues_address_line_check CHECK ((length(address_line) <= 500)),
     CONSTRAINT venues_city_check CHECK ((length(city) <= 200)),
     CONSTRAINT venues_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
@@ -2693,6 +3202,20 @@ ALTER TABLE ONLY app.venues FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.venues IS 'A place where experiences happen; its IANA time zone governs every wall-clock rule.';
 
 COMMENT ON COLUMN app.venues.embed_key IS 'Public key of the booking widget: random, unique, rotatable.';
+
+COMMENT ON COLUMN app.venues.archived_at IS 'When the venue was archived: its widget key answers as a wrong key, nothing of it is offered; NULL = open.';
+
+COMMENT ON CONSTRAINT venues_address_line_check ON app.venues IS 'PT400 invalid: address_line is at most 500 characters';
+
+COMMENT ON CONSTRAINT venues_city_check ON app.venues IS 'PT400 invalid: city is at most 200 characters';
+
+COMMENT ON CONSTRAINT venues_country_code_check ON app.venues IS 'PT400 invalid: country_code must be two capital letters (ISO 3166), such as GB or SA';
+
+COMMENT ON CONSTRAINT venues_name_check ON app.venues IS 'PT400 invalid: a venue''s name is 1 to 200 characters';
+
+COMMENT ON CONSTRAINT venues_postal_code_check ON app.venues IS 'PT400 invalid: postal_code is at most 20 characters';
+
+COMMENT ON CONSTRAINT venues_timezone_check ON app.venues IS 'PT400 invalid: timezone must be an IANA time zone such as Europe/London or Asia/Riyadh';
 
 CREATE TABLE audit.log (
     id bigint NOT NULL,
@@ -2822,6 +3345,8 @@ ALTER TABLE ONLY app.customers
 ALTER TABLE ONLY app.experience_resources
     ADD CONSTRAINT experience_resources_pkey PRIMARY KEY (experience_id, resource_id);
 
+COMMENT ON CONSTRAINT experience_resources_pkey ON app.experience_resources IS 'PT400 invalid: a room is listed twice';
+
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_id_key UNIQUE (org_id, id);
 
@@ -2882,6 +3407,8 @@ ALTER TABLE ONLY app.price_rules
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
 
+COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS 'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_pkey PRIMARY KEY (id);
 
@@ -2933,6 +3460,8 @@ ALTER TABLE ONLY app.resources
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key UNIQUE (experience_id, weekday, start_time, valid_from);
 
+COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS 'PT400 invalid: the same start is listed twice';
+
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
 
@@ -2975,8 +3504,12 @@ ALTER TABLE ONLY app.venue_hours
 ALTER TABLE ONLY app.venue_hours
     ADD CONSTRAINT venue_hours_venue_id_weekday_timerange_excl EXCLUDE USING gist (venue_id WITH =, weekday WITH =, app.timerange(opens, closes) WITH &&);
 
+COMMENT ON CONSTRAINT venue_hours_venue_id_weekday_timerange_excl ON app.venue_hours IS 'PT400 overlapping: two opening intervals of the same weekday overlap';
+
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_embed_key_key UNIQUE (embed_key);
+
+COMMENT ON CONSTRAINT venues_embed_key_key ON app.venues IS 'PT409 conflict: that widget key is in use; rotate the key instead';
 
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_org_id_id_key UNIQUE (org_id, id);
@@ -3288,11 +3821,15 @@ ALTER TABLE ONLY app.booking_tickets
 ALTER TABLE ONLY app.booking_tickets
     ADD CONSTRAINT booking_tickets_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
 
+COMMENT ON CONSTRAINT booking_tickets_org_id_ticket_type_id_fkey ON app.booking_tickets IS 'PT409 referenced: bookings refer to this ticket type; archive it instead';
+
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id);
+
+COMMENT ON CONSTRAINT bookings_org_id_experience_id_fkey ON app.bookings IS 'PT409 referenced: bookings refer to this experience; archive it instead';
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id);
@@ -3309,11 +3846,17 @@ ALTER TABLE ONLY app.customers
 ALTER TABLE ONLY app.experience_resources
     ADD CONSTRAINT experience_resources_org_id_venue_id_experience_id_fkey FOREIGN KEY (org_id, venue_id, experience_id) REFERENCES app.experiences(org_id, venue_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT experience_resources_org_id_venue_id_experience_id_fkey ON app.experience_resources IS 'PT404 not_found: experience not found';
+
 ALTER TABLE ONLY app.experience_resources
     ADD CONSTRAINT experience_resources_org_id_venue_id_resource_id_fkey FOREIGN KEY (org_id, venue_id, resource_id) REFERENCES app.resources(org_id, venue_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT experience_resources_org_id_venue_id_resource_id_fkey ON app.experience_resources IS 'PT400 invalid: a room must be one of the experience''s venue';
+
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT experiences_org_id_venue_id_fkey ON app.experiences IS 'PT404 not_found: venue not found';
 
 ALTER TABLE ONLY app.loyalty_accounts
     ADD CONSTRAINT loyalty_accounts_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
@@ -3375,6 +3918,8 @@ ALTER TABLE ONLY app.price_rules
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT price_tiers_org_id_experience_id_fkey ON app.price_tiers IS 'PT404 not_found: experience not found';
+
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
@@ -3423,8 +3968,12 @@ ALTER TABLE ONLY app.refunds
 ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT resources_org_id_venue_id_fkey ON app.resources IS 'PT404 not_found: venue not found';
+
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT schedules_org_id_experience_id_fkey ON app.schedules IS 'PT404 not_found: experience not found';
 
 ALTER TABLE ONLY app.slot_ticket_counts
     ADD CONSTRAINT slot_ticket_counts_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
@@ -3440,6 +3989,8 @@ ALTER TABLE ONLY app.ticket_keys
 
 ALTER TABLE ONLY app.ticket_types
     ADD CONSTRAINT ticket_types_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT ticket_types_org_id_experience_id_fkey ON app.ticket_types IS 'PT404 not_found: experience not found';
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id) ON DELETE CASCADE;
@@ -3459,11 +4010,17 @@ ALTER TABLE ONLY app.tickets
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT venue_closures_org_id_venue_id_fkey ON app.venue_closures IS 'PT404 not_found: venue not found';
+
 ALTER TABLE ONLY app.venue_hours
     ADD CONSTRAINT venue_hours_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
+COMMENT ON CONSTRAINT venue_hours_org_id_venue_id_fkey ON app.venue_hours IS 'PT404 not_found: venue not found';
+
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT venues_org_id_fkey ON app.venues IS 'PT404 not_found: organization not found';
 
 ALTER TABLE app.booking_resources ENABLE ROW LEVEL SECURITY;
 
@@ -3702,8 +4259,23 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
+REVOKE ALL ON FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text, force boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION api.archive_experience(experience_id uuid, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_experience(experience_id uuid, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.archive_resource(resource_id uuid, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_resource(resource_id uuid, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
@@ -3741,6 +4313,9 @@ GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer, capacity integer, buffer_minutes integer, pricing_mode text, currency text, description text, category text, image_urls text[], min_notice interval, max_advance interval, hold_minutes integer, requires_payment boolean, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer, capacity integer, buffer_minutes integer, pricing_mode text, currency text, description text, category text, image_urls text[], min_notice interval, max_advance interval, hold_minutes integer, requires_payment boolean, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
@@ -3757,14 +4332,29 @@ GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authentic
 REVOKE ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_price_tier(experience_id uuid, min_party integer, max_party integer, price_minor bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_price_tier(experience_id uuid, min_party integer, max_party integer, price_minor bigint) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer, sales_start timestamp with time zone, sales_end timestamp with time zone, per_order_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer, sales_start timestamp with time zone, sales_end timestamp with time zone, per_order_max integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text, city text, postal_code text, country_code text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text, city text, postal_code text, country_code text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
@@ -3785,6 +4375,9 @@ GRANT UPDATE(cancel_reason) ON TABLE app.bookings TO service_role;
 REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) TO authenticated;
@@ -3844,11 +4437,26 @@ REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUB
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reschedule_booking(booking_id uuid, starts_at timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.restore_experience(experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.restore_experience(experience_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.restore_resource(resource_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.restore_resource(resource_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.restore_ticket_type(ticket_type_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.restore_ticket_type(ticket_type_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.restore_venue(venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.restore_venue(venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authenticated;
@@ -3865,13 +4473,37 @@ GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -3904,6 +4536,10 @@ REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min big
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
+
+REVOKE ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO authenticated;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO service_role;
 
 REVOKE ALL ON FUNCTION private.apply_moyasar_event(p_event jsonb) FROM PUBLIC;
 
@@ -3939,14 +4575,53 @@ REVOKE ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, 
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO authenticated;
 
-GRANT SELECT(id) ON TABLE app.experiences TO authenticated;
+REVOKE ALL ON FUNCTION private.is_image_url_list(urls text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO service_role;
+
+GRANT SELECT,INSERT ON TABLE app.experiences TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.experiences TO service_role;
 
-GRANT SELECT(full_refund_before) ON TABLE app.experiences TO authenticated;
-GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
+GRANT UPDATE(name) ON TABLE app.experiences TO authenticated;
 
-GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO authenticated;
+GRANT UPDATE(description) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(duration_minutes) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(buffer_minutes) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(min_party) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(max_party) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(capacity) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(pricing_mode) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(currency) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(min_notice) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(max_advance) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(hold_minutes) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(requires_payment) ON TABLE app.experiences TO authenticated;
+
+GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
+GRANT UPDATE(full_refund_before) ON TABLE app.experiences TO authenticated;
+
 GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO service_role;
+GRANT UPDATE(late_refund_percent) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(active) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(category) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(image_urls) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.experiences TO authenticated;
 
 REVOKE ALL ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamp with time zone) FROM PUBLIC;
 
@@ -3962,6 +4637,9 @@ GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO serv
 REVOKE ALL ON FUNCTION private.booking_paid(p_booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION private.booking_problems(p_experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.booking_problems(p_experience_ids uuid[]) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
@@ -3981,6 +4659,14 @@ REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
 
@@ -3991,9 +4677,17 @@ REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
+
+REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO anon;
@@ -4071,6 +4765,12 @@ REVOKE ALL ON FUNCTION private.get_tickets(p_code text, p_email text) FROM PUBLI
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO anon;
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.image_urls_arg(p_name text, p_value text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.image_urls_arg(p_name text, p_value text[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.impact_scope(p_experience_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.impact_scope(p_experience_ids uuid[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
@@ -4081,6 +4781,11 @@ GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min 
 REVOKE ALL ON FUNCTION private.is_iana_timezone(tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.is_offered(p_experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.is_offered(p_experience_id uuid) TO anon;
+GRANT ALL ON FUNCTION private.is_offered(p_experience_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION private.is_offered(p_experience_id uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
@@ -4148,6 +4853,9 @@ REVOKE ALL ON FUNCTION private.orders_release() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.orders_to_reconcile(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.orders_to_reconcile(p_limit integer) TO service_role;
+
+REVOKE ALL ON FUNCTION private.org_currency(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.org_currency(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.org_ids(min_role app.member_role) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_ids(min_role app.member_role) TO authenticated;
@@ -4245,6 +4953,11 @@ GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) TO anon;
+GRANT ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) TO authenticated;
+GRANT ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.same_points(p_order app.orders, p_points integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
@@ -4258,8 +4971,14 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
@@ -4320,6 +5039,9 @@ GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency char
 
 REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO authenticated;
@@ -4334,6 +5056,9 @@ GRANT ALL ON FUNCTION private.widget_ticket_types(p_embed_key text, p_experience
 
 REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.write_row(p_table regclass, p_row jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.write_row(p_table regclass, p_row jsonb) TO authenticated;
+
 GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
 GRANT SELECT(org_id) ON TABLE app.customers TO service_role;
 
@@ -4343,19 +5068,77 @@ GRANT SELECT(id) ON TABLE app.customers TO service_role;
 GRANT SELECT(email_key) ON TABLE app.customers TO authenticated;
 GRANT SELECT(email_key) ON TABLE app.customers TO service_role;
 
+GRANT SELECT,INSERT,DELETE ON TABLE app.experience_resources TO authenticated;
+
 GRANT SELECT(org_id) ON TABLE app.memberships TO authenticated;
 
 GRANT SELECT(user_id) ON TABLE app.memberships TO authenticated;
 
 GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
 
+GRANT SELECT,INSERT,DELETE ON TABLE app.price_tiers TO authenticated;
+
+GRANT UPDATE(min_party) ON TABLE app.price_tiers TO authenticated;
+
+GRANT UPDATE(max_party) ON TABLE app.price_tiers TO authenticated;
+
+GRANT UPDATE(price_minor) ON TABLE app.price_tiers TO authenticated;
+
 GRANT SELECT(user_id),INSERT(user_id) ON TABLE app.profiles TO authenticated;
 
 GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE app.profiles TO authenticated;
 
-GRANT SELECT(id) ON TABLE app.venues TO authenticated;
+GRANT SELECT,INSERT ON TABLE app.resources TO authenticated;
 
-GRANT SELECT(embed_key),UPDATE(embed_key) ON TABLE app.venues TO authenticated;
+GRANT UPDATE(kind) ON TABLE app.resources TO authenticated;
+
+GRANT UPDATE(name) ON TABLE app.resources TO authenticated;
+
+GRANT UPDATE(active) ON TABLE app.resources TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.resources TO authenticated;
+
+GRANT SELECT,INSERT,DELETE ON TABLE app.schedules TO authenticated;
+
+GRANT SELECT,INSERT ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(name) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(price_minor) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(quota) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(sales_start) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(sales_end) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(per_order_max) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(active) ON TABLE app.ticket_types TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.ticket_types TO authenticated;
+
+GRANT SELECT,INSERT,DELETE ON TABLE app.venue_closures TO authenticated;
+
+GRANT SELECT,INSERT,DELETE ON TABLE app.venue_hours TO authenticated;
+
+GRANT SELECT,INSERT ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(name) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(timezone) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(address_line) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(city) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(postal_code) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(country_code) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(embed_key) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT ON TABLE audit.log TO authenticated;
 GRANT SELECT ON TABLE audit.log TO service_role;

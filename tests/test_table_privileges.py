@@ -16,12 +16,28 @@ from tests.helpers import ROOT
 NEEDED_BY = {
     ("authenticated", "app.bookings", "SELECT", None): "booking_flow",
     ("authenticated", "app.bookings", "UPDATE", "cancel_reason, status"): "booking_flow",
-    ("authenticated", "app.experiences", "SELECT", "full_refund_before, id, late_refund_percent"): "booking_flow",
     ("authenticated", "app.customers", "SELECT", "email_key, id, org_id"): "booking_workflows",
     ("authenticated", "app.memberships", "SELECT", "org_id, role, user_id"): "tenancy_organizations",
     ("authenticated", "app.organizations", "SELECT", "id, name, slug"): "tenancy_organizations",
-    ("authenticated", "app.venues", "SELECT", "embed_key, id"): "catalogue_constraints",
-    ("authenticated", "app.venues", "UPDATE", "embed_key"): "catalogue_constraints",
+    # The catalogue: every back-office function is called by every role in catalogue_manage_roles (so reading,
+    # adding and removing rows fails there without the privilege), every PATCH key and archive column is written
+    # in catalogue_manage_patch.
+    **{("authenticated", f"app.{table}", privilege, None): "catalogue_manage_roles"
+       for table in ("venues", "venue_hours", "venue_closures", "resources", "experiences", "experience_resources",
+                     "price_tiers", "ticket_types", "schedules")
+       for privilege in ("SELECT", "INSERT")},
+    **{("authenticated", f"app.{table}", "DELETE", None): "catalogue_manage_roles"
+       for table in ("venue_hours", "venue_closures", "experience_resources", "price_tiers", "schedules")},
+    ("authenticated", "app.venues", "UPDATE",
+     "address_line, archived_at, city, country_code, embed_key, name, postal_code, timezone"): "catalogue_manage_patch",
+    ("authenticated", "app.resources", "UPDATE", "active, archived_at, kind, name"): "catalogue_manage_patch",
+    ("authenticated", "app.experiences", "UPDATE",
+     "active, archived_at, buffer_minutes, capacity, category, currency, description, duration_minutes, "
+     "full_refund_before, hold_minutes, image_urls, late_refund_percent, max_advance, max_party, min_notice, "
+     "min_party, name, pricing_mode, requires_payment"): "catalogue_manage_patch",
+    ("authenticated", "app.price_tiers", "UPDATE", "max_party, min_party, price_minor"): "catalogue_manage_patch",
+    ("authenticated", "app.ticket_types", "UPDATE",
+     "active, archived_at, name, per_order_max, price_minor, quota, sales_end, sales_start"): "catalogue_manage_patch",
     ("authenticated", "app.profiles", "SELECT", "display_name, user_id"): "tenancy_display_name",
     ("authenticated", "app.profiles", "INSERT", "display_name, user_id"): "tenancy_display_name",
     ("authenticated", "app.profiles", "UPDATE", "display_name"): "tenancy_display_name",

@@ -65,7 +65,7 @@ BEGIN
   -- the experience's organization (or service_role), or presents the embed key of its venue. Otherwise: no rows.
   SELECT e.*, v.timezone INTO exp
     FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
-   WHERE e.id = p_experience_id AND e.active
+   WHERE e.id = p_experience_id AND private.is_offered(e.id)
      AND CASE WHEN p_embed_key IS NULL
               THEN e.org_id = ANY (private.org_ids('staff')) OR (SELECT auth.role()) = 'service_role'
               ELSE v.embed_key = p_embed_key END;

@@ -358,7 +358,8 @@ BEGIN
   IF p_email IS NULL THEN
     RAISE EXCEPTION 'customer_email is required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
-  SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
+  -- Only what is offered: active, at a venue not archived, with its rooms in use.
+  SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND private.is_offered(e.id);
   SELECT v.embed_key INTO venue_key FROM app.venues v WHERE v.id = exp.venue_id;
   -- Its own check: staff of the organization, or the public widget of the experience's venue. Anything else
   -- is told the experience does not exist, so ids of other organizations reveal nothing.

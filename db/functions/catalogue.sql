@@ -57,6 +57,9 @@ AS $$
 DECLARE
   fresh text;
 BEGIN
+  -- Staff see the venue but may not change it: told so (PT403), as by every catalogue function.
+  PERFORM private.catalogue_may((SELECT v.org_id FROM app.venues v WHERE v.id = rotate_embed_key.venue_id),
+                                'manager', 'venue');
   UPDATE app.venues v SET embed_key = private.new_embed_key()
    WHERE v.id = rotate_embed_key.venue_id
   RETURNING v.embed_key INTO fresh;
@@ -70,8 +73,8 @@ $$;
 
 COMMENT ON FUNCTION api.rotate_embed_key(uuid) IS
 $$Replaces a venue's public widget key with a new random one and returns it; pages using the old key stop working
-at once. For managers and up of the venue's organization. Errors: PT404 when the venue does not exist or the
-caller may not manage it.$$;
+at once. For managers and up of the venue's organization. Errors: PT403 staff; PT404 when the venue does not
+exist or belongs to another organization.$$;
 
 REVOKE ALL ON FUNCTION api.rotate_embed_key(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.rotate_embed_key(uuid) TO authenticated;
@@ -85,3 +88,24 @@ CREATE OR REPLACE TRIGGER experiences_touch_updated_at
   BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 CREATE OR REPLACE TRIGGER ticket_types_touch_updated_at
   BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+
+CREATE OR REPLACE FUNCTION private.is_image_url_list(urls text[])
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+  -- A page shows these as <img src>: https only (no javascript: or data:), no spaces, a sane length each.
+  SELECT urls IS NULL OR (pg_catalog.cardinality(urls) <= 10
+         AND NOT EXISTS (SELECT FROM pg_catalog.unnest(urls) u
+                          WHERE u IS NULL OR pg_catalog.length(u) > 2000 OR u !~ '^https://[^\s]+$'))
+$$;
+
+COMMENT ON FUNCTION private.is_image_url_list(text[]) IS
+'True for NULL or a list of at most 10 https URLs (no spaces), each at most 2000 characters; used by a CHECK on
+app.experiences.image_urls.';
+
+REVOKE ALL ON FUNCTION private.is_image_url_list(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.is_image_url_list(text[]) TO authenticated, service_role;

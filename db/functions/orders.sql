@@ -889,7 +889,7 @@ DECLARE
   reason    text;
   priced    jsonb;
 BEGIN
-  SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND e.active;
+  SELECT e.* INTO exp FROM app.experiences e WHERE e.id = p_experience_id AND private.is_offered(e.id);
   IF exp.id IS NULL
      OR (p_embed_key IS NULL AND NOT exp.org_id = ANY (private.org_ids('staff')))
      OR (p_embed_key IS NOT NULL AND p_embed_key IS DISTINCT FROM

@@ -13,7 +13,8 @@ AS $$
 DECLARE
   found_id uuid;
 BEGIN
-  SELECT v.id INTO found_id FROM app.venues v WHERE v.embed_key = p_embed_key;
+  -- An archived venue's key opens nothing, like a wrong one.
+  SELECT v.id INTO found_id FROM app.venues v WHERE v.embed_key = p_embed_key AND v.archived_at IS NULL;
   IF found_id IS NULL THEN
     RAISE EXCEPTION 'unknown widget key' USING ERRCODE = 'PT404', HINT = 'the key may have been rotated';
   END IF;
@@ -38,7 +39,7 @@ AS $$
   SELECT e.id, e.kind, e.name, e.description, e.duration_minutes, e.min_party, e.max_party, e.currency::text,
          v.name, v.timezone
     FROM app.venues v JOIN app.experiences e ON e.org_id = v.org_id AND e.venue_id = v.id
-   WHERE v.id = private.widget_venue(p_embed_key) AND e.active
+   WHERE v.id = private.widget_venue(p_embed_key) AND private.is_offered(e.id)
    ORDER BY e.name, e.id
 $$;
 

@@ -47,8 +47,8 @@ RESET ROLE;
 SELECT is((SELECT count(*)::int FROM app.venues WHERE embed_key = (SELECT embed_key FROM old_key)), 0,
           'the old key no longer opens anything');
 SELECT pg_temp.act_as('staff_a');
-SELECT throws_ok($$ SELECT api.rotate_embed_key(pg_temp.id('venue_a1')) $$, 'PT404',
-                 'venue not found', 'staff cannot rotate the key');
+SELECT throws_ok($$ SELECT api.rotate_embed_key(pg_temp.id('venue_a1')) $$, 'PT403',
+                 'only managers and up may change this venue', 'staff cannot rotate the key');
 RESET ROLE;
 SELECT pg_temp.act_as('admin_b');
 SELECT throws_ok($$ SELECT api.rotate_embed_key(pg_temp.id('venue_a1')) $$, 'PT404',

@@ -1,8 +1,9 @@
 -- Who may read and write each catalogue table: anon, a signed-in outsider, staff / manager / admin of
 -- organization A, an admin of organization B and service_role, each against select, insert, update and delete.
--- Members read the columns the api functions use (a venue's widget key, an experience's refund policy) of their
--- organization's rows only; nobody writes the catalogue directly (rotate_embed_key runs as its caller and is
--- tested in catalogue_constraints.sql): 42501 where a privilege is missing, no rows where RLS hides them.
+-- Members read their organization's catalogue (get_catalogue); the back-office functions write it as their caller,
+-- so managers add and change rows (admins add venues), only the columns of the PATCH keys change, and what is
+-- referenced is archived, never deleted (no delete privilege on venues, rooms, experiences, ticket types): 42501
+-- where a privilege is missing, no rows where RLS hides them.
 BEGIN;
 \ir setup.psql
 SELECT plan(252);
@@ -85,9 +86,16 @@ INSERT INTO cases (tbl, insert_sql, delete_sql) VALUES
              '2030-01-01')$$,
    $$DELETE FROM app.schedules WHERE id = %L RETURNING 1$$);
 
--- Members read a venue's key and the refund policy of its experiences, which rotate_embed_key and cancelling a
--- booking use; service_role reads the refund policy only.
-UPDATE cases SET select_min = 'staff' WHERE tbl IN ('venues', 'experiences');
+-- Staff read everything; managers add (admins add venues); managers change the PATCH columns of what has them and
+-- replace or remove hours, closures, rooms of an experience, tiers and schedules; service_role reads the refund
+-- policy only.
+UPDATE cases SET select_min = 'staff', insert_min = 'manager';
+UPDATE cases SET insert_min = 'admin' WHERE tbl = 'venues';
+UPDATE cases SET update_min = 'manager', update_set = 'name = name'
+ WHERE tbl IN ('venues', 'resources', 'experiences', 'ticket_types');
+UPDATE cases SET update_min = 'manager', update_set = 'price_minor = price_minor' WHERE tbl = 'price_tiers';
+UPDATE cases SET delete_min = 'manager'
+ WHERE tbl IN ('venue_hours', 'venue_closures', 'experience_resources', 'price_tiers', 'schedules');
 UPDATE cases SET service_may = 'select' WHERE tbl = 'experiences';
 
 \ir rls_matrix.psql

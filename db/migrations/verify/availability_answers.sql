@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
+
 -- Checks of functions that argument_words changed are retired; its verify checks them now.
 
 DO $verify$
@@ -14,13 +16,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.check_availability(uuid,date,date,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.check_availability(uuid,date,date,integer)';
-  END IF;
-  PERFORM 'private.availability(uuid,date,date,integer,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer,text)';
   END IF;
   PERFORM 'private.availability_window(date,date,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.availability_window(date,date,integer)', 'EXECUTE') THEN

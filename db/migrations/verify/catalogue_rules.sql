@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.rotate_embed_key(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.rotate_embed_key(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.rotate_embed_key(uuid)';
-  END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.experience_resources' AND policyname = 'experience_resources_delete') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'experience_resources_delete', 'app.experience_resources';
   END IF;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
+
 -- Checks of functions that loyalty_redemption changed are retired; its verify checks them now.
 
 DO $verify$
@@ -125,13 +127,6 @@ BEGIN
   PERFORM 'private.may_order(app.bookings,text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.order_answer(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.org_settings_answer(app.org_settings)'::pg_catalog.regprocedure;
-  PERFORM 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.place_booking(uuid,timestamp with time zone,integer,text,text,text,jsonb,text,text)';
-  END IF;
   PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
   PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.price_rule_answer(app.price_rules)'::pg_catalog.regprocedure;

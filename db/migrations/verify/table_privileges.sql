@@ -11,7 +11,7 @@ BEGIN
      OR NOT has_column_privilege('service_role', 'audit.log', 'id', 'SELECT') THEN
     RAISE EXCEPTION 'the API roles lack a privilege their api functions need';
   END IF;
-  IF has_table_privilege('authenticated', 'app.venues', 'INSERT')
+  IF has_table_privilege('authenticated', 'app.venues', 'DELETE')
      OR has_column_privilege('authenticated', 'app.customers', 'name', 'SELECT')
      OR has_table_privilege('service_role', 'app.organizations', 'DELETE')
      OR has_table_privilege('service_role', 'app.slots', 'TRUNCATE') THEN
