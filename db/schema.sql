@@ -91,6 +91,17 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
+CREATE FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) IS 'Adds a time entry for a member at a venue (one who forgot to clock, say; clock_out NULL leaves it open), source
+"manager", recorded as a correction with its reason (before_* null); answers as correct_time_entry does. For
+managers, admins and the owner, for themselves too. Errors: PT400 naming the argument, a missing one, a time in the
+future, clock_out not after clock_in, a person who is not a member (not_a_member); PT403 staff; PT404 venue not
+found; PT409 already_clocked_in or overlapping_entry.';
+
 CREATE FUNCTION api.apply_payment_event(provider text, event jsonb) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -116,6 +127,18 @@ final state does not depend on delivery order. Order matters in one place only, 
 its hold ended re-takes the places if they are free at that moment, otherwise its money becomes a late_payment
 refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
 object with id and type; PT403 anyone else.';
+
+CREATE FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) IS 'Assigns a person to run the session of an experience at starts_at (its game master) and answers the assignment:
+{slot_id, experience_id, starts_at, ends_at, user_id, role, assigned_by, assigned_at}; assigning them again answers
+the same. The session is made if none exists yet, at a start the schedule offers. The person must be on one shift
+at the experience''s venue from the session''s start to its end. For managers, admins and the owner. Errors: PT400
+naming the argument (a time outside 2000-01-01 to five years from now, a missing one), or no session starts then;
+PT403 staff; PT404 experience not found; PT409 not_on_shift.';
 
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
@@ -206,6 +229,25 @@ default 100). The provider''s checkout.session.expired event then marks the chec
 its hold ended); a payment that still lands is a late payment. For service_role. Errors: PT400 limit outside 1 to
 500; PT403 anyone else.';
 
+CREATE FUNCTION api.clock_in(venue_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.clock_in(venue_id uuid) IS 'Clocks the caller in at a venue, now by the database''s clock, and answers the open entry: {id, org_id,
+venue_id, user_id, clock_in, clock_out: null, source: "clock", minutes: null}. One open entry per person and
+organization: simultaneous calls make one. For staff and up of the venue''s organization, for themselves. Errors:
+PT401 not signed in; PT404 venue not found (also another organization''s); PT409 already_clocked_in.';
+
+CREATE FUNCTION api.clock_out(org_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.clock_out(org_id uuid) IS 'Clocks the caller out of their open entry in an organization, now by the database''s clock, and answers it
+(as clock_in answers, with clock_out and minutes). For the person themself. Errors: PT401 not signed in; PT409
+not_clocked_in (also for an organization the caller is not in).';
+
 CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -223,6 +265,19 @@ CREATE FUNCTION api.confirm_booking(booking_id uuid) RETURNS app.booking_answer
 COMMENT ON FUNCTION api.confirm_booking(booking_id uuid) IS 'Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization.
 Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
 ran out (detail hold_expired).';
+
+CREATE FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) IS 'Sets a time entry''s clock_in and clock_out (NULL: the entry stays, or becomes, open) and records the correction
+with its reason, the times before and after, who and when; answers {entry: {…as clock_in answers}, correction:
+{id, entry_id, before_clock_in, before_clock_out, after_clock_in, after_clock_out, reason, corrected_by, at}}.
+For managers, admins and the owner, their own entries included. Errors: PT400 naming the argument (a time outside
+2000-01-01 to five years from now, a reason of more than 1000 characters), a missing clock_in or reason, a time in
+the future, clock_out not after clock_in; PT403 staff; PT404 time entry not found; PT409 already_clocked_in
+(another open entry) or overlapping_entry (another entry then).';
 
 CREATE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
@@ -320,6 +375,18 @@ create_order and given back when the order expires, is cancelled or fails; the l
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
 
+CREATE FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) IS 'Plans a shift of a member (user_id) at a venue from starts_at to ends_at (at most 24 hours) and answers it:
+{id, org_id, venue_id, user_id, starts_at, ends_at, note, created_by, created_at, updated_at}. One person is never
+on two overlapping shifts of the organization. For managers, admins and the owner. Errors: PT400 naming the
+argument (a time outside 2000-01-01 to five years from now, a note over 1000 characters, a missing one), a shift
+that does not end after it starts or lasts over 24 hours (invalid), a person who is not a member (not_a_member);
+PT403 staff; PT404 venue not found; PT409 shift_overlap when the person has a shift then.';
+
 CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -335,6 +402,15 @@ CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
 on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.delete_shift(shift_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.delete_shift(shift_id uuid) IS 'Deletes a shift and answers it as it was (as create_shift answers). Refused while its person runs a session in it.
+For managers, admins and the owner. Errors: PT403 staff; PT404 shift not found; PT409 not_on_shift naming the
+session (unassign them first).';
 
 CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE sql
@@ -447,6 +523,19 @@ confirmation code, or for an e-mail, every lookup of that code or e-mail is PT42
 hour ends, right pairs included. Errors: PT400 a code over 20 characters, an e-mail that is not one, either
 missing; PT429.';
 
+CREATE FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(user_id uuid, display_name text, venue_id uuid, day date, minutes integer, hours numeric)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) IS 'Worked time per person, venue and venue-local day from from_date to to_date (both included, at most 367 days),
+optionally of one person: {user_id, display_name, venue_id, day, minutes, hours} (hours = minutes / 60 to two
+decimals); no row for a day without work. An entry across midnight is split at the venue''s local midnight, and a
+day counts real elapsed time, so 22:00 to 06:00 on the night the clocks go back is 9 hours; an open entry counts up
+to now. Staff see their own time, managers, admins and the owner everyone''s; others see an empty list. Errors:
+PT400 naming the argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before
+from_date or over 366 days after it.';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -483,6 +572,25 @@ CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
 
 COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
 holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
+
+CREATE FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) RETURNS TABLE(user_id uuid, display_name text, role text, assigned_by uuid, assigned_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) IS 'Who runs the session of an experience at starts_at: {user_id, display_name, role, assigned_by, assigned_at}, in
+the order they were assigned; none for a session nobody staffed or booked yet. For staff of the organization;
+others see an empty list. Errors: PT400 starts_at outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid DEFAULT NULL::uuid, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, starts_at timestamp with time zone, ends_at timestamp with time zone, note text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) IS 'An organization''s shifts that overlap the venue-local days from_date to to_date (both included, at most 367
+days), optionally of one venue or one person, by start: {id, venue_id, user_id, display_name, starts_at, ends_at,
+note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
+outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -727,6 +835,15 @@ it). For anyone: a ticket id is random (122 bits) and reached only through get_t
 capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
 unknown or revoked ticket.';
 
+CREATE FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) IS 'Removes a person from the session of an experience at starts_at and answers the assignment as it was (as
+assign_session_staff answers). For managers, admins and the owner. Errors: PT400 naming the argument, or no
+session starts then; PT403 staff; PT404 experience not found, or the person is not assigned.';
+
 CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -740,6 +857,19 @@ false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1
 366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
 currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
 PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
+
+CREATE FUNCTION api.update_shift(shift_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) IS 'Changes a shift, PATCH-style: changes is an object of the fields to set, of starts_at, ends_at, venue_id,
+user_id and note (null clears the note; the others cannot be cleared); absent fields keep theirs. Answers the shift
+as create_shift does. A shift that would no longer cover a session its person is assigned to is refused. For
+managers, admins and the owner. Errors: PT400 an unknown key (listing the allowed), a value of the wrong type, a
+time outside 2000-01-01 to five years from now, a shift that does not end after it starts or lasts over 24 hours,
+a person who is not a member (not_a_member); PT403 staff; PT404 shift or venue not found; PT409 shift_overlap, or
+not_on_shift naming the session it would leave uncovered.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -812,6 +942,13 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
 
+CREATE FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'api.add_time_entry, checking the caller is a manager or more of the venue''s organization.';
+
 CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -819,6 +956,16 @@ CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_
 
 COMMENT ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) IS 'Returns an api function''s amount argument p_name (minor units) unchanged (NULL too), or raises PT400 (detail
 out_of_range) naming it when it is outside p_min to p_max.';
+
+CREATE FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) IS 'Writes checked changes (private.changes_arg) to the row of p_table whose id is p_id, as the caller (RLS applies),
+and answers the row after the change as jsonb, or NULL when the caller cannot change such a row. Each value is
+read as its column''s type (PT400 naming the key otherwise); a violated constraint is said in words
+(private.constraint_error). An empty change writes nothing and answers the row as it is.';
 
 CREATE FUNCTION private.apply_moyasar_event(p_event jsonb) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1128,6 +1275,15 @@ CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_custom
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
+CREATE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) IS 'Returns an update function''s changes argument p_name unchanged when it is a JSON object whose keys are all among
+p_allowed (an empty object too: a change of nothing), or raises PT400 (detail invalid) naming it, the first key
+that may not change, and listing the keys that may (also as the HINT).';
+
 CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1195,12 +1351,71 @@ CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(check
 
 COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
+CREATE FUNCTION private.clock_in(p_venue_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.clock_in(p_venue_id uuid) IS 'Clocks the caller in at a venue of an organization they are staff of, now (api.clock_in).';
+
+CREATE FUNCTION private.clock_out(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.clock_out(p_org_id uuid) IS 'Clocks the caller out of their open entry in an organization, now (api.clock_out).';
+
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+
+CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) IS 'Raises, in words, what a violated constraint refused: the constraint''s COMMENT when it reads
+''PTxyz detail: message'' (ERRCODE PTxyz, DETAIL detail, MESSAGE message), else a generic PT400/PT409 naming no
+internal object (a NOT NULL names its column). Call it from an EXCEPTION WHEN integrity_constraint_violation
+handler with the GET STACKED DIAGNOSTICS fields (RETURNED_SQLSTATE, SCHEMA_NAME, TABLE_NAME, CONSTRAINT_NAME,
+COLUMN_NAME).';
+
+CREATE FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'api.correct_time_entry, checking the caller is a manager or more of the entry''s organization.';
+
+CREATE TABLE app.time_entry_corrections (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    entry_id uuid NOT NULL,
+    before_clock_in timestamp with time zone,
+    before_clock_out timestamp with time zone,
+    after_clock_in timestamp with time zone NOT NULL,
+    after_clock_out timestamp with time zone,
+    reason text NOT NULL,
+    corrected_by uuid,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT time_entry_corrections_check CHECK (((before_clock_in IS NOT NULL) OR (before_clock_out IS NULL))),
+    CONSTRAINT time_entry_corrections_reason_check CHECK (((length(btrim(reason)) >= 1) AND (length(btrim(reason)) <= 1000)))
+);
+
+ALTER TABLE ONLY app.time_entry_corrections FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.time_entry_corrections IS 'Insert-only: each correction (before_* set) or addition (before_* NULL) of a time entry by a manager, with the times before and after, the reason, who (NULL: nobody signed in, e.g. an entry ended when its person''s membership was deleted from a console) and when.';
+
+CREATE FUNCTION private.correction_answer(c app.time_entry_corrections) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.correction_answer(c app.time_entry_corrections) IS 'A correction as the correcting functions answer it: {id, entry_id, before_clock_in, before_clock_out,
+after_clock_in, after_clock_out, reason, corrected_by, at}.';
 
 CREATE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1269,6 +1484,14 @@ COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns 
 naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
 such active code. A definer only to read the currency list.';
 
+CREATE FUNCTION private.days_arg(p_from date, p_to date) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.days_arg(p_from date, p_to date) IS 'Checks a day window argument (from_date to to_date, both included): each date in the time window, both given,
+to_date from from_date to 366 days after it; PT400 naming them otherwise.';
+
 CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1303,6 +1526,18 @@ CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RE
 COMMENT ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
 div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
 
+CREATE FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) IS 'What a person leaving an organization leaves behind: deletes their assignments to sessions that have not started
+and their shifts that have not started, and ends an open time entry now (recorded as a correction, reason "left
+the organization"); worked time, past shifts and the shift they are on stay. Answers the counts:
+{session_assignments, shifts, time_entries_closed}. Runs by itself when a membership is deleted (trigger
+memberships_staff_work), whichever path deletes it; a definer may call it first for the counts (the trigger then
+finds nothing). Granted to no API role.';
+
 CREATE FUNCTION private.due_refunds(p_limit integer) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1326,6 +1561,14 @@ CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recip
 COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
 its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
 payments area, in their transaction; nobody else may call it.';
+
+CREATE FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'Checks a manager''s times for an entry: clock_in and a reason given, neither time in the future, clock_out (NULL:
+still open) after clock_in; PT400 otherwise.';
 
 CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) RETURNS text[]
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -1599,6 +1842,13 @@ of p_fulfilled_minor): cumulative, so that after each settled refund the order h
 give is recorded as the reversal''s shortfall and counted as reversed. Returns the points taken. Internal: called
 by private.apply_refund_settlement.';
 
+CREATE FUNCTION private.manager_of(p_org_id uuid, p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.manager_of(p_org_id uuid, p_what text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';
+
 CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -1607,6 +1857,14 @@ CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_cu
 COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
 e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
 customer''s e-mail. Definers only.';
+
+CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.memberships_staff_work() IS 'Trigger on app.memberships (after delete): the person''s future shifts and session assignments in that
+organization go with the membership (private.drop_future_staff_work).';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -2079,12 +2337,119 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The id of the session (slot) of an experience at a start, when it exists and the caller is staff of its
+organization; NULL otherwise.';
+
+CREATE TABLE app.session_staff (
+    org_id uuid NOT NULL,
+    slot_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'game_master'::text NOT NULL,
+    assigned_by uuid,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT session_staff_role_check CHECK ((role ~ '^[a-z][a-z0-9_]{0,49}$'::text))
+);
+
+ALTER TABLE ONLY app.session_staff FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.session_staff IS 'Who runs a session (slot): its game master(s). Each assignment lies inside one shift of that person at the experience''s venue, from start to end of the session (trigger, from both sides).';
+
+CREATE FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) IS 'An assignment as the session staff functions answer it: {slot_id, experience_id, starts_at, ends_at, user_id,
+role, assigned_by, assigned_at}.';
+
+CREATE FUNCTION private.session_staff_on_shift() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_staff_on_shift() IS 'Trigger on app.session_staff: an assignment lies inside one shift of that person at the experience''s venue,
+from the session''s start to its end, or PT409 not_on_shift.';
+
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
+
+CREATE TABLE app.shifts (
+    org_id uuid NOT NULL,
+    venue_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    during tstzrange NOT NULL,
+    note text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shifts_during_check CHECK (((lower(during) IS NOT NULL) AND (upper(during) IS NOT NULL) AND isfinite(lower(during)) AND isfinite(upper(during)) AND lower_inc(during) AND (NOT upper_inc(during)) AND (NOT isempty(during)) AND ((upper(during) - lower(during)) <= '24:00:00'::interval))),
+    CONSTRAINT shifts_note_check CHECK ((length(note) <= 1000))
+);
+
+ALTER TABLE ONLY app.shifts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.shifts IS 'A person''s shift at a venue, [starts, ends) and at most 24 hours. One person is never on two overlapping shifts of one organization (shifts_no_overlap); the person is a member of the organization when written.';
+
+COMMENT ON CONSTRAINT shifts_during_check ON app.shifts IS 'PT400 invalid: a shift ends after it starts, and lasts at most 24 hours';
+
+CREATE FUNCTION private.shift_answer(s app.shifts) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shift_answer(s app.shifts) IS 'A shift as the shift functions answer it: {id, org_id, venue_id, user_id, starts_at, ends_at, note, created_by,
+created_at, updated_at}.';
+
+CREATE FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) IS 'Says in words what a constraint refused of a shift (private.constraint_error; a venue of another organization is
+PT404 venue not found).';
+
+CREATE FUNCTION private.shifts_keep_sessions() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shifts_keep_sessions() IS 'Trigger on app.shifts (after update or delete): every session the shift covered and its person runs is still
+covered by a shift of theirs at its venue, or PT409 not_on_shift naming the session.';
+
+CREATE FUNCTION private.slots_keep_staff() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.slots_keep_staff() IS 'Trigger on app.slots (after its start or end changes): the people assigned to the session are still on shift for
+all of it, or PT409 not_on_shift.';
+
+CREATE FUNCTION private.staff_membership() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.staff_membership() IS 'Trigger on app.shifts and app.time_entries: the person (user_id) is a member of the row''s organization when the
+row is written, or PT400 not_a_member. Entries of a former member stay; they cannot gain new ones.';
+
+CREATE FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS app.slots
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The session (slot) of an experience at a start, for a manager (or more) of its organization to staff: the
+existing one, or one made at a start the schedule offers, as place_booking makes it. PT404 experience not found
+(also another organization''s), PT403 staff, PT400 no session starts then.';
 
 CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
     LANGUAGE sql
@@ -2200,6 +2565,45 @@ CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzran
 
 COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
 when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
+
+CREATE TABLE app.time_entries (
+    org_id uuid NOT NULL,
+    venue_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    clock_in timestamp with time zone NOT NULL,
+    clock_out timestamp with time zone,
+    source text DEFAULT 'clock'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT time_entries_clock_in_check CHECK (isfinite(clock_in)),
+    CONSTRAINT time_entries_clock_out_check CHECK (isfinite(clock_out)),
+    CONSTRAINT time_entries_order CHECK ((clock_out > clock_in)),
+    CONSTRAINT time_entries_source_check CHECK ((source = ANY (ARRAY['clock'::text, 'manager'::text])))
+);
+
+ALTER TABLE ONLY app.time_entries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.time_entries IS 'Worked time: clock_in to clock_out (NULL while clocked in) at a venue. One open entry per person and organization (time_entries_one_open) and no two entries of a person overlap (time_entries_no_overlap). source: clock (the person clocked) or manager (added by a manager, recorded in time_entry_corrections).';
+
+COMMENT ON CONSTRAINT time_entries_order ON app.time_entries IS 'PT400 invalid: clock-out is after clock-in';
+
+CREATE FUNCTION private.time_entry_answer(t app.time_entries) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.time_entry_answer(t app.time_entries) IS 'A time entry as the time clock answers it: {id, org_id, venue_id, user_id, clock_in, clock_out, source, minutes}
+(minutes NULL while open).';
+
+CREATE FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) IS 'NULL when one shift of p_user_id at the venue of session (slot) p_slot_id covers it from start to end (the shift
+is locked FOR SHARE until the transaction ends); otherwise the session in words ("The Vault at 19:00 on
+2026-12-12", venue-local), for the refusal. For the staff triggers.';
 
 CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2936,6 +3340,20 @@ ALTER TABLE ONLY app.schedules
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_pkey PRIMARY KEY (slot_id, user_id);
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, during WITH &&);
+
+COMMENT ON CONSTRAINT shifts_no_overlap ON app.shifts IS 'PT409 shift_overlap: this person already has a shift then';
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.slot_ticket_counts
     ADD CONSTRAINT slot_ticket_counts_pkey PRIMARY KEY (slot_id, ticket_type_id);
 
@@ -2965,6 +3383,20 @@ ALTER TABLE ONLY app.tickets
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, tstzrange(clock_in, clock_out) WITH &&);
+
+COMMENT ON CONSTRAINT time_entries_no_overlap ON app.time_entries IS 'PT409 overlapping_entry: this person has another time entry then';
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.time_entry_corrections
+    ADD CONSTRAINT time_entry_corrections_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_pkey PRIMARY KEY (id);
@@ -3094,6 +3526,10 @@ CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
 
 CREATE INDEX schedules_org_idx ON app.schedules USING btree (org_id, experience_id);
 
+CREATE INDEX session_staff_user ON app.session_staff USING btree (user_id);
+
+CREATE INDEX shifts_venue_during ON app.shifts USING gist (venue_id, during);
+
 CREATE INDEX slot_ticket_counts_org_idx ON app.slot_ticket_counts USING btree (org_id, slot_id);
 
 CREATE INDEX slot_ticket_counts_type_idx ON app.slot_ticket_counts USING btree (org_id, ticket_type_id);
@@ -3105,6 +3541,10 @@ CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, exper
 CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
 
 CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no) WHERE (status = 'valid'::text);
+
+CREATE UNIQUE INDEX time_entries_one_open ON app.time_entries USING btree (org_id, user_id) WHERE (clock_out IS NULL);
+
+CREATE INDEX time_entry_corrections_entry ON app.time_entry_corrections USING btree (entry_id);
 
 CREATE INDEX venue_closures_during_idx ON app.venue_closures USING gist (venue_id, during);
 
@@ -3178,6 +3618,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR E
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.schedules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.session_staff FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_counts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -3187,6 +3631,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_closures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -3223,6 +3671,8 @@ CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR
 CREATE TRIGGER loyalty_ledger_insert_only BEFORE DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER loyalty_ledger_no_truncate BEFORE TRUNCATE ON app.loyalty_ledger FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER memberships_staff_work AFTER DELETE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_staff_work();
 
 CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -3262,9 +3712,27 @@ CREATE TRIGGER refunds_no_truncate BEFORE TRUNCATE ON app.refunds FOR EACH STATE
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER session_staff_on_shift BEFORE INSERT OR UPDATE ON app.session_staff FOR EACH ROW EXECUTE FUNCTION private.session_staff_on_shift();
+
+CREATE TRIGGER shifts_keep_sessions AFTER DELETE OR UPDATE OF org_id, venue_id, user_id, during ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.shifts_keep_sessions();
+
+CREATE TRIGGER shifts_membership BEFORE INSERT OR UPDATE OF org_id, user_id ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.staff_membership();
+
+CREATE TRIGGER shifts_touch_updated_at BEFORE UPDATE ON app.shifts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER slots_keep_staff AFTER UPDATE OF starts_at, ends_at ON app.slots FOR EACH ROW EXECUTE FUNCTION private.slots_keep_staff();
+
 CREATE TRIGGER ticket_types_touch_updated_at BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER tickets_guard BEFORE UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.tickets_guard();
+
+CREATE TRIGGER time_entries_membership BEFORE INSERT OR UPDATE OF org_id, user_id ON app.time_entries FOR EACH ROW EXECUTE FUNCTION private.staff_membership();
+
+CREATE TRIGGER time_entries_touch_updated_at BEFORE UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -3426,6 +3894,18 @@ ALTER TABLE ONLY app.resources
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.slot_ticket_counts
     ADD CONSTRAINT slot_ticket_counts_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
 
@@ -3455,6 +3935,15 @@ ALTER TABLE ONLY app.tickets
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entry_corrections
+    ADD CONSTRAINT time_entry_corrections_org_id_entry_id_fkey FOREIGN KEY (org_id, entry_id) REFERENCES app.time_entries(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -3619,6 +4108,24 @@ CREATE POLICY schedules_select ON app.schedules FOR SELECT TO authenticated USIN
 
 CREATE POLICY schedules_update ON app.schedules FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.session_staff ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY session_staff_delete ON app.session_staff FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY session_staff_insert ON app.session_staff FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY session_staff_select ON app.session_staff FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.shifts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY shifts_delete ON app.shifts FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_insert ON app.shifts FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_select ON app.shifts FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_update ON app.shifts FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.slot_ticket_counts ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY slot_ticket_counts_select ON app.slot_ticket_counts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
@@ -3644,6 +4151,12 @@ CREATE POLICY ticket_types_update ON app.ticket_types FOR UPDATE TO authenticate
 ALTER TABLE app.tickets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY tickets_select ON app.tickets FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.time_entries ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY time_entries_select ON app.time_entries FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((user_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))));
+
+ALTER TABLE app.time_entry_corrections ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.venue_closures ENABLE ROW LEVEL SECURITY;
 
@@ -3702,8 +4215,14 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
+REVOKE ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) TO service_role;
+
+REVOKE ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
@@ -3730,6 +4249,12 @@ GRANT ALL ON FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uu
 REVOKE ALL ON FUNCTION api.checkouts_to_expire("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.checkouts_to_expire("limit" integer) TO service_role;
 
+REVOKE ALL ON FUNCTION api.clock_in(venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.clock_in(venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.clock_out(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.clock_out(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.complete_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO service_role;
@@ -3737,6 +4262,9 @@ GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.confirm_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
@@ -3760,11 +4288,17 @@ GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind 
 REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.delete_shift(shift_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
@@ -3796,6 +4330,9 @@ REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM 
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -3810,6 +4347,12 @@ GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -3870,8 +4413,14 @@ GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -3900,10 +4449,17 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO authenticated;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO service_role;
+
+REVOKE ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO authenticated;
+GRANT ALL ON FUNCTION private.apply_changes(p_table regclass, p_id uuid, p_changes jsonb) TO service_role;
 
 REVOKE ALL ON FUNCTION private.apply_moyasar_event(p_event jsonb) FROM PUBLIC;
 
@@ -3981,6 +4537,11 @@ REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
 
@@ -3991,9 +4552,25 @@ REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.clock_in(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.clock_in(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.clock_out(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.clock_out(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
+
+REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
+GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.correction_answer(c app.time_entry_corrections) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO anon;
@@ -4022,6 +4599,9 @@ GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.days_arg(p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
 
@@ -4032,6 +4612,8 @@ REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_f
 
 REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.due_refunds(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.due_refunds(p_limit integer) TO service_role;
 
@@ -4041,6 +4623,8 @@ GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authentica
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO anon;
@@ -4120,7 +4704,12 @@ REVOKE ALL ON FUNCTION private.loyalty_release(p_order_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -4258,8 +4847,55 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(slot_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(user_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(assigned_by) ON TABLE app.session_staff TO authenticated;
+
+REVOKE ALL ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.session_staff_on_shift() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(venue_id),UPDATE(venue_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(user_id),UPDATE(user_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(during),UPDATE(during) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(note),UPDATE(note) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.shifts TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shift_answer(s app.shifts) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.shift_answer(s app.shifts) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shifts_keep_sessions() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.slots_keep_staff() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staff_membership() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
@@ -4315,6 +4951,12 @@ GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
 
+GRANT SELECT ON TABLE app.time_entries TO authenticated;
+
+REVOKE ALL ON FUNCTION private.time_entry_answer(t app.time_entries) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
 
@@ -4353,7 +4995,11 @@ GRANT SELECT(user_id),INSERT(user_id) ON TABLE app.profiles TO authenticated;
 
 GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE app.profiles TO authenticated;
 
+GRANT SELECT(org_id) ON TABLE app.venues TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.venues TO authenticated;
+
+GRANT SELECT(timezone) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT(embed_key),UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 
