@@ -2623,6 +2623,22 @@ COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer,
 unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
 (the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
 
+CREATE FUNCTION private.venue_org(p_venue_id uuid) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.venue_org(p_venue_id uuid) IS 'The organization of a venue when the caller is staff or more of it; NULL otherwise (so a venue of another
+organization looks missing). A definer: the staff functions need no privilege on app.venues.';
+
+CREATE FUNCTION private.venue_timezone(p_venue_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.venue_timezone(p_venue_id uuid) IS 'The IANA zone of a venue when the caller is staff or more of its organization; NULL otherwise. For the venue-local
+days of list_shifts and get_timesheet.';
+
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -4962,6 +4978,12 @@ GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency char
 
 REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.venue_org(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.venue_org(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO authenticated;
@@ -4995,11 +5017,7 @@ GRANT SELECT(user_id),INSERT(user_id) ON TABLE app.profiles TO authenticated;
 
 GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE app.profiles TO authenticated;
 
-GRANT SELECT(org_id) ON TABLE app.venues TO authenticated;
-
 GRANT SELECT(id) ON TABLE app.venues TO authenticated;
-
-GRANT SELECT(timezone) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT(embed_key),UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 

@@ -41,9 +41,7 @@ INSERT INTO allowed VALUES
    'list_bookings(customer_email => …) finds the customer by e-mail'),
   ('authenticated', 'app.memberships', 'SELECT', 'org_id, role, user_id', 'my_organizations lists the caller''s roles'),
   ('authenticated', 'app.organizations', 'SELECT', 'id, name, slug', 'my_organizations names them'),
-  ('authenticated', 'app.venues', 'SELECT', 'embed_key, id, org_id, timezone',
-   'rotate_embed_key finds the venue and returns its key; create_shift finds the venue''s organization, list_shifts '
-   'and get_timesheet read its zone for the venue-local days'),
+  ('authenticated', 'app.venues', 'SELECT', 'embed_key, id', 'rotate_embed_key finds the venue and returns its key'),
   ('authenticated', 'app.venues', 'UPDATE', 'embed_key', 'rotate_embed_key sets a new key (managers, under RLS)'),
   ('authenticated', 'app.profiles', 'SELECT', 'display_name, user_id',
    'set_display_name upserts the caller''s profile (ON CONFLICT reads the existing row)'),

@@ -123,6 +123,5 @@ GRANT SELECT, DELETE, INSERT (org_id, venue_id, user_id, during, note, created_b
       UPDATE (venue_id, user_id, during, note) ON app.shifts TO authenticated;
 GRANT SELECT, DELETE, INSERT (org_id, slot_id, user_id, assigned_by) ON app.session_staff TO authenticated;
 GRANT SELECT ON app.time_entries TO authenticated;
-GRANT SELECT (org_id, timezone) ON app.venues TO authenticated;
 
 COMMIT;

@@ -92,7 +92,7 @@ BEGIN
     RAISE EXCEPTION 'venue_id, user_id, starts_at and ends_at are required' USING ERRCODE = 'PT400',
       DETAIL = 'required';
   END IF;
-  SELECT v.org_id INTO v_org FROM app.venues v WHERE v.id = create_shift.venue_id;
+  v_org := private.venue_org(create_shift.venue_id);
   IF v_org IS NULL THEN
     RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404';
   END IF;
@@ -146,11 +146,10 @@ AS $function$
   SELECT private.days_arg(from_date, to_date);
   WITH worked AS (
     -- An open entry counts up to now.
-    SELECT t.user_id, t.venue_id, v.timezone AS tz,
+    SELECT t.user_id, t.venue_id, private.venue_timezone(t.venue_id) AS tz,
            pg_catalog.tstzrange(t.clock_in, coalesce(t.clock_out, GREATEST(pg_catalog.now(), t.clock_in)))
              AS span
       FROM app.time_entries t
-      JOIN app.venues v ON v.id = t.venue_id
      WHERE t.org_id = $1
        AND ($4 IS NULL OR t.user_id = $4)
        -- Every zone is within a day of UTC: a day either side finds every entry touching the window.
@@ -208,7 +207,7 @@ AS $function$
   SELECT private.days_arg(from_date, to_date);
   SELECT s.id, s.venue_id, s.user_id, p.display_name, pg_catalog.lower(s.during), pg_catalog.upper(s.during), s.note
     FROM app.shifts s
-    JOIN app.venues v ON v.id = s.venue_id
+    CROSS JOIN LATERAL (SELECT private.venue_timezone(s.venue_id) AS timezone) v
     LEFT JOIN app.profiles p ON p.user_id = s.user_id
    WHERE s.org_id = $1
      AND ($4 IS NULL OR s.venue_id = $4)
@@ -909,6 +908,32 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.venue_org(p_venue_id uuid)
+ RETURNS uuid
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  RETURN (SELECT v.org_id FROM app.venues v
+           WHERE v.id = p_venue_id AND v.org_id = ANY (private.org_ids('staff')));
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.venue_timezone(p_venue_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  RETURN (SELECT v.timezone FROM app.venues v
+           WHERE v.id = p_venue_id AND v.org_id = ANY (private.org_ids('staff')));
+END
+$function$
+;
+
 create policy "session_staff_delete"
 on "app"."session_staff"
 as permissive
@@ -1173,5 +1198,13 @@ REVOKE ALL ON FUNCTION private.uncovered_session(uuid,uuid) FROM PUBLIC;
 COMMENT ON FUNCTION private.uncovered_session(uuid,uuid) IS 'NULL when one shift of p_user_id at the venue of session (slot) p_slot_id covers it from start to end (the shift
 is locked FOR SHARE until the transaction ends); otherwise the session in words ("The Vault at 19:00 on
 2026-12-12", venue-local), for the refusal. For the staff triggers.';
+REVOKE ALL ON FUNCTION private.venue_org(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.venue_org(uuid) TO authenticated;
+COMMENT ON FUNCTION private.venue_org(uuid) IS 'The organization of a venue when the caller is staff or more of it; NULL otherwise (so a venue of another
+organization looks missing). A definer: the staff functions need no privilege on app.venues.';
+REVOKE ALL ON FUNCTION private.venue_timezone(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.venue_timezone(uuid) TO authenticated;
+COMMENT ON FUNCTION private.venue_timezone(uuid) IS 'The IANA zone of a venue when the caller is staff or more of its organization; NULL otherwise. For the venue-local
+days of list_shifts and get_timesheet.';
 
 COMMIT;

@@ -120,4 +120,8 @@ drop function if exists "private"."time_entry_answer"(t app.time_entries);
 
 drop function if exists "private"."uncovered_session"(p_slot_id uuid, p_user_id uuid);
 
+drop function if exists "private"."venue_org"(p_venue_id uuid);
+
+drop function if exists "private"."venue_timezone"(p_venue_id uuid);
+
 COMMIT;

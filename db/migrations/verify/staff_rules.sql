@@ -135,6 +135,14 @@ BEGIN
   END IF;
   PERFORM 'private.time_entry_answer(app.time_entries)'::pg_catalog.regprocedure;
   PERFORM 'private.uncovered_session(uuid,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.venue_org(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.venue_org(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.venue_org(uuid)';
+  END IF;
+  PERFORM 'private.venue_timezone(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.venue_timezone(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.venue_timezone(uuid)';
+  END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.session_staff' AND policyname = 'session_staff_delete') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'session_staff_delete', 'app.session_staff';
   END IF;
