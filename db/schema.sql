@@ -592,6 +592,19 @@ days), optionally of one venue or one person, by start: {id, venue_id, user_id, 
 note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
 outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
 
+CREATE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamp with time zone, clock_out timestamp with time zone, source text, minutes integer, corrections jsonb)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) IS 'The time entries that overlap the venue-local days from_date to to_date (both included, at most 367 days),
+optionally of one person, by clock-in: {id, venue_id, user_id, display_name, clock_in, clock_out (null while
+open), source, minutes, corrections: [{id, before_clock_in, before_clock_out, after_clock_in, after_clock_out,
+reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_time_entry takes the id). Staff see
+their own entries, managers, admins and the owner everyone''s; others see an empty list. Errors: PT400 naming the
+argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
+366 days after it.';
+
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -4174,6 +4187,10 @@ CREATE POLICY time_entries_select ON app.time_entries FOR SELECT TO authenticate
 
 ALTER TABLE app.time_entry_corrections ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY time_entry_corrections_select ON app.time_entry_corrections FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (entry_id IN ( SELECT e.id
+   FROM app.time_entries e
+  WHERE (e.user_id = ( SELECT auth.uid() AS uid)))))));
+
 ALTER TABLE app.venue_closures ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY venue_closures_delete ON app.venue_closures FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
@@ -4369,6 +4386,9 @@ GRANT ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at times
 
 REVOKE ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -4585,6 +4605,8 @@ GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p
 
 REVOKE ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
+
+GRANT SELECT ON TABLE app.time_entry_corrections TO authenticated;
 
 REVOKE ALL ON FUNCTION private.correction_answer(c app.time_entry_corrections) FROM PUBLIC;
 

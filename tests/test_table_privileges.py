@@ -48,6 +48,7 @@ NEEDED_BY = {
     ("authenticated", "app.session_staff", "INSERT", "assigned_by, org_id, slot_id, user_id"): "staff_sessions",
     ("authenticated", "app.session_staff", "DELETE", None): "staff_sessions",
     ("authenticated", "app.time_entries", "SELECT", None): "staff_timesheet",
+    ("authenticated", "app.time_entry_corrections", "SELECT", None): "staff_time_clock",
 }
 
 # What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).

@@ -475,6 +475,9 @@ BEGIN
                               con = CONSTRAINT_NAME, col = COLUMN_NAME;
       PERFORM private.shift_write_error(state, sch, tbl, con, col);
   END;
+  IF changed.id IS NULL THEN
+    RAISE EXCEPTION 'shift not found' USING ERRCODE = 'PT404';
+  END IF;
   RETURN private.shift_answer(changed);
 END
 $$;
@@ -1090,6 +1093,45 @@ found; PT409 already_clocked_in or overlapping_entry.$$;
 
 REVOKE ALL ON FUNCTION api.add_time_entry(uuid, uuid, timestamptz, timestamptz, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.add_time_entry(uuid, uuid, timestamptz, timestamptz, text) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL)
+RETURNS TABLE (id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamptz, clock_out timestamptz,
+               source text, minutes integer, corrections jsonb)
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT private.days_arg(from_date, to_date);
+  SELECT t.id, t.venue_id, t.user_id, p.display_name, t.clock_in, t.clock_out, t.source,
+         (EXTRACT(epoch FROM t.clock_out - t.clock_in) / 60)::integer,
+         coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'id', c.id, 'before_clock_in', c.before_clock_in, 'before_clock_out', c.before_clock_out,
+                            'after_clock_in', c.after_clock_in, 'after_clock_out', c.after_clock_out,
+                            'reason', c.reason, 'corrected_by', c.corrected_by, 'at', c.at) ORDER BY c.at, c.id)
+                     FROM app.time_entry_corrections c WHERE c.entry_id = t.id), '[]')
+    FROM app.time_entries t
+    CROSS JOIN LATERAL (SELECT private.venue_timezone(t.venue_id) AS timezone) v
+    LEFT JOIN app.profiles p ON p.user_id = t.user_id
+   WHERE t.org_id = $1
+     AND ($4 IS NULL OR t.user_id = $4)
+     AND pg_catalog.tstzrange(t.clock_in, t.clock_out)
+         && pg_catalog.tstzrange(from_date::timestamp AT TIME ZONE v.timezone,
+                                 (to_date + 1)::timestamp AT TIME ZONE v.timezone)
+   ORDER BY t.clock_in, t.id
+$$;
+
+COMMENT ON FUNCTION api.list_time_entries(uuid, date, date, uuid) IS
+$$The time entries that overlap the venue-local days from_date to to_date (both included, at most 367 days),
+optionally of one person, by clock-in: {id, venue_id, user_id, display_name, clock_in, clock_out (null while
+open), source, minutes, corrections: [{id, before_clock_in, before_clock_out, after_clock_in, after_clock_out,
+reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_time_entry takes the id). Staff see
+their own entries, managers, admins and the owner everyone's; others see an empty list. Errors: PT400 naming the
+argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
+366 days after it.$$;
+
+REVOKE ALL ON FUNCTION api.list_time_entries(uuid, date, date, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.list_time_entries(uuid, date, date, uuid) TO authenticated;
 
 
 -- The timesheet. ---------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 -- Row-level security of the `staff` area. One permissive policy per table, role and action; helpers are wrapped in
 -- (SELECT …) so they run once per statement. Members read their organization's shifts and who runs which session
 -- (the rota is no secret among colleagues); managers and up plan them. Time entries are written only by the time
--- clock's definers: staff read their own, managers and up everyone's. Corrections have no policy: no API role
--- reads them (the functions that write them answer them).
+-- clock's definers: staff read their own, managers and up everyone's, and the corrections of those entries the
+-- same way.
 
 DROP POLICY IF EXISTS shifts_select ON app.shifts;
 CREATE POLICY shifts_select ON app.shifts FOR SELECT TO authenticated
@@ -37,3 +37,9 @@ DROP POLICY IF EXISTS time_entries_select ON app.time_entries;
 CREATE POLICY time_entries_select ON app.time_entries FOR SELECT TO authenticated
   USING (org_id = ANY ((SELECT private.org_ids('manager'))::uuid[])
          OR (user_id = (SELECT auth.uid()) AND org_id = ANY ((SELECT private.org_ids('staff'))::uuid[])));
+
+DROP POLICY IF EXISTS time_entry_corrections_select ON app.time_entry_corrections;
+CREATE POLICY time_entry_corrections_select ON app.time_entry_corrections FOR SELECT TO authenticated
+  USING (org_id = ANY ((SELECT private.org_ids('manager'))::uuid[])
+         OR (org_id = ANY ((SELECT private.org_ids('staff'))::uuid[])
+             AND entry_id IN (SELECT e.id FROM app.time_entries e WHERE e.user_id = (SELECT auth.uid()))));

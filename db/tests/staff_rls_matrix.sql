@@ -2,8 +2,8 @@
 -- an admin of organization B and service_role, each against select, insert, update and delete. Members read their
 -- organization's shifts and session assignments, managers and up write them (the api functions run as the caller);
 -- time entries are written only by the time clock's definers (no API role holds a write privilege), staff read
--- their own and managers everyone's (A's entries here are all staff_a's, so staff_a reads them all); corrections
--- are read by no API role.
+-- their own and managers everyone's, and their corrections the same way (A's entries here are all staff_a's, so
+-- staff_a reads them all).
 BEGIN;
 \ir setup.psql
 SELECT plan(112);
@@ -61,7 +61,7 @@ INSERT INTO cases (tbl, insert_sql, delete_sql, update_set, insert_min, update_m
                                                                        corrected_by)
      VALUES (pg_temp.id('org_a'), %L, pg_temp.id('entry_a'), '2026-11-02 09:00Z', 'again', pg_temp.id('admin_a'))$$,
    $$DELETE FROM app.time_entry_corrections WHERE id = %L RETURNING 1$$, 'org_id = org_id', 'nogrant', 'nogrant',
-   'nogrant', 'nogrant');
+   'nogrant', 'staff');
 
 \ir rls_matrix.psql
 

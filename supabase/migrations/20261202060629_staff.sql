@@ -16,9 +16,8 @@
 --   time_entry_corrections  insert-only: every manager's correction or addition of an entry, before and after,
 --                           with its reason, who and when
 -- Members read shifts and assignments and managers write them through the api functions, as themselves under RLS;
--- time entries are written only by SECURITY DEFINER functions that record who did what (API roles may read them,
--- RLS shows staff their own), and corrections are read by nobody but the database's owner until a function needs
--- them. btree_gist (extensions) lets the exclusion constraints mix equality on ids with overlap on time ranges.
+-- time entries and corrections are written only by SECURITY DEFINER functions that record who did what (API roles
+-- may read them: RLS shows staff their own, managers everyone's). btree_gist (extensions) lets the exclusion constraints mix equality on ids with overlap on time ranges.
 
 CREATE TABLE app.shifts (
   org_id     uuid        NOT NULL,
@@ -122,4 +121,4 @@ ALTER TABLE app.time_entry_corrections FORCE ROW LEVEL SECURITY;
 GRANT SELECT, DELETE, INSERT (org_id, venue_id, user_id, during, note, created_by),
       UPDATE (venue_id, user_id, during, note) ON app.shifts TO authenticated;
 GRANT SELECT, DELETE, INSERT (org_id, slot_id, user_id, assigned_by) ON app.session_staff TO authenticated;
-GRANT SELECT ON app.time_entries TO authenticated;
+GRANT SELECT ON app.time_entries, app.time_entry_corrections TO authenticated;

@@ -77,7 +77,9 @@ INSERT INTO allowed VALUES
    'assign_session_staff assigns a person (managers, under RLS)'),
   ('authenticated', 'app.session_staff', 'DELETE', NULL, 'unassign_session_staff removes an assignment'),
   ('authenticated', 'app.time_entries', 'SELECT', NULL,
-   'get_timesheet sums the entries RLS shows the caller (their own, or everyone''s for managers)');
+   'get_timesheet sums and list_time_entries lists the entries RLS shows the caller (their own, or everyone''s for '
+   'managers)'),
+  ('authenticated', 'app.time_entry_corrections', 'SELECT', NULL, 'list_time_entries shows each entry''s corrections');
 
 SELECT set_eq(format($$ SELECT relation, privilege, columns FROM held WHERE grantee = %L $$, r),
               format($$ SELECT relation, privilege, columns FROM allowed WHERE grantee = %L $$, r),

@@ -4,7 +4,7 @@
 -- an insert-only table; staff cannot correct, not even their own.
 BEGIN;
 \ir setup.psql
-SELECT plan(26);
+SELECT plan(29);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('soho', 'venue_b');
@@ -12,6 +12,10 @@ INSERT INTO app.venues (org_id, id, name, timezone) VALUES
   (pg_temp.id('org_a'), pg_temp.id('soho'), 'Soho', 'Europe/London'),
   (pg_temp.id('org_b'), pg_temp.id('venue_b'), 'Venue B', 'UTC');
 INSERT INTO app.memberships (org_id, user_id, role) VALUES (pg_temp.id('org_b'), pg_temp.id('staff_a'), 'staff');
+SELECT pg_temp.fresh('staff2_a');
+INSERT INTO auth.users (id, email) VALUES (pg_temp.id('staff2_a'), 'staff2.' || left(pg_temp.id('staff2_a')::text, 8)
+                                                                    || '@example.com');
+INSERT INTO app.memberships (org_id, user_id, role) VALUES (pg_temp.id('org_a'), pg_temp.id('staff2_a'), 'staff');
 
 CREATE FUNCTION pg_temp.outcome(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -89,6 +93,21 @@ SELECT results_eq($$ SELECT before_clock_in, before_clock_out, after_clock_in, a
                             'clocked in late by mistake', pg_temp.id('manager_a') FROM out_entry o $$,
                   'a correction keeps the before and after with its reason and who made it');
 SELECT is((SELECT c -> 'entry' ->> 'minutes' FROM corrected), '510', 'the entry has the corrected times');
+SELECT pg_temp.act_as('manager_a');
+SELECT results_eq($$ SELECT user_id, minutes, corrections -> 0 ->> 'reason'
+                       FROM api.list_time_entries(pg_temp.id('org_a'), '2026-11-30', '2026-11-30') $$,
+                  $$ VALUES (pg_temp.id('staff_a'), 510, 'clocked in late by mistake') $$,
+                  'a manager lists the entries with their corrections');
+RESET ROLE;
+SELECT pg_temp.act_as('staff_a');
+SELECT is((SELECT corrections -> 0 ->> 'reason' FROM api.list_time_entries(pg_temp.id('org_a'), '2026-11-30',
+                                                                           '2026-11-30')),
+          'clocked in late by mistake', 'the person sees the corrections of their own entries');
+RESET ROLE;
+SELECT pg_temp.act_as('staff2_a');
+SELECT is((SELECT count(*)::int FROM api.list_time_entries(pg_temp.id('org_a'), '2026-11-30', '2026-11-30')), 0,
+          '... and a colleague sees neither');
+RESET ROLE;
 SELECT throws_ok($$ UPDATE app.time_entry_corrections SET reason = 'nothing happened' $$, 'PT409', NULL,
                  'corrections are never changed');
 SELECT throws_ok($$ DELETE FROM app.time_entry_corrections $$, 'PT409', NULL, '... nor deleted');

@@ -218,6 +218,32 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid)
+ RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamp with time zone, clock_out timestamp with time zone, source text, minutes integer, corrections jsonb)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT private.days_arg(from_date, to_date);
+  SELECT t.id, t.venue_id, t.user_id, p.display_name, t.clock_in, t.clock_out, t.source,
+         (EXTRACT(epoch FROM t.clock_out - t.clock_in) / 60)::integer,
+         coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'id', c.id, 'before_clock_in', c.before_clock_in, 'before_clock_out', c.before_clock_out,
+                            'after_clock_in', c.after_clock_in, 'after_clock_out', c.after_clock_out,
+                            'reason', c.reason, 'corrected_by', c.corrected_by, 'at', c.at) ORDER BY c.at, c.id)
+                     FROM app.time_entry_corrections c WHERE c.entry_id = t.id), '[]')
+    FROM app.time_entries t
+    CROSS JOIN LATERAL (SELECT private.venue_timezone(t.venue_id) AS timezone) v
+    LEFT JOIN app.profiles p ON p.user_id = t.user_id
+   WHERE t.org_id = $1
+     AND ($4 IS NULL OR t.user_id = $4)
+     AND pg_catalog.tstzrange(t.clock_in, t.clock_out)
+         && pg_catalog.tstzrange(from_date::timestamp AT TIME ZONE v.timezone,
+                                 (to_date + 1)::timestamp AT TIME ZONE v.timezone)
+   ORDER BY t.clock_in, t.id
+$function$
+;
+
 CREATE OR REPLACE FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -299,6 +325,9 @@ BEGIN
                               con = CONSTRAINT_NAME, col = COLUMN_NAME;
       PERFORM private.shift_write_error(state, sch, tbl, con, col);
   END;
+  IF changed.id IS NULL THEN
+    RAISE EXCEPTION 'shift not found' USING ERRCODE = 'PT404';
+  END IF;
   RETURN private.shift_answer(changed);
 END
 $function$
@@ -991,6 +1020,15 @@ for select
 to authenticated
 using (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((user_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))));
 
+create policy "time_entry_corrections_select"
+on "app"."time_entry_corrections"
+as permissive
+for select
+to authenticated
+using (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (entry_id IN ( SELECT e.id
+   FROM app.time_entries e
+  WHERE (e.user_id = ( SELECT auth.uid() AS uid)))))));
+
 CREATE TRIGGER memberships_staff_work AFTER DELETE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_staff_work();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.session_staff FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -1086,6 +1124,15 @@ COMMENT ON FUNCTION api.list_shifts(uuid,date,date,uuid,uuid) IS 'An organizatio
 days), optionally of one venue or one person, by start: {id, venue_id, user_id, display_name, starts_at, ends_at,
 note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
 outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
+REVOKE ALL ON FUNCTION api.list_time_entries(uuid,date,date,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.list_time_entries(uuid,date,date,uuid) TO authenticated;
+COMMENT ON FUNCTION api.list_time_entries(uuid,date,date,uuid) IS 'The time entries that overlap the venue-local days from_date to to_date (both included, at most 367 days),
+optionally of one person, by clock-in: {id, venue_id, user_id, display_name, clock_in, clock_out (null while
+open), source, minutes, corrections: [{id, before_clock_in, before_clock_out, after_clock_in, after_clock_out,
+reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_time_entry takes the id). Staff see
+their own entries, managers, admins and the owner everyone''s; others see an empty list. Errors: PT400 naming the
+argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
+366 days after it.';
 REVOKE ALL ON FUNCTION api.unassign_session_staff(uuid,timestamp with time zone,uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.unassign_session_staff(uuid,timestamp with time zone,uuid) TO authenticated;
 COMMENT ON FUNCTION api.unassign_session_staff(uuid,timestamp with time zone,uuid) IS 'Removes a person from the session of an experience at starts_at and answers the assignment as it was (as

@@ -48,6 +48,8 @@ drop policy "shifts_update" on "app"."shifts";
 
 drop policy "time_entries_select" on "app"."time_entries";
 
+drop policy "time_entry_corrections_select" on "app"."time_entry_corrections";
+
 drop function if exists "api"."add_time_entry"(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text);
 
 drop function if exists "api"."assign_session_staff"(experience_id uuid, starts_at timestamp with time zone, user_id uuid);
@@ -67,6 +69,8 @@ drop function if exists "api"."get_timesheet"(org_id uuid, from_date date, to_da
 drop function if exists "api"."list_session_staff"(experience_id uuid, starts_at timestamp with time zone);
 
 drop function if exists "api"."list_shifts"(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid);
+
+drop function if exists "api"."list_time_entries"(org_id uuid, from_date date, to_date date, user_id uuid);
 
 drop function if exists "api"."unassign_session_staff"(experience_id uuid, starts_at timestamp with time zone, user_id uuid);
 

@@ -46,6 +46,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_shifts(uuid,date,date,uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_shifts(uuid,date,date,uuid,uuid)';
   END IF;
+  PERFORM 'api.list_time_entries(uuid,date,date,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_time_entries(uuid,date,date,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_time_entries(uuid,date,date,uuid)';
+  END IF;
   PERFORM 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)';
@@ -166,6 +170,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.time_entries' AND policyname = 'time_entries_select') THEN
     RAISE EXCEPTION 'policy % on % is missing', 'time_entries_select', 'app.time_entries';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_policies WHERE format('%I.%I', schemaname, tablename) = 'app.time_entry_corrections' AND policyname = 'time_entry_corrections_select') THEN
+    RAISE EXCEPTION 'policy % on % is missing', 'time_entry_corrections_select', 'app.time_entry_corrections';
   END IF;
 END
 $verify$;
