@@ -1797,6 +1797,14 @@ CREATE FUNCTION private.lock_order(p_order_id uuid) RETURNS app.orders
 COMMENT ON FUNCTION private.lock_order(p_order_id uuid) IS 'Locks an order''s booking and then the order (FOR UPDATE) and returns the order (all NULL when it does not exist).
 Every payments path starts here, so events of one order apply one at a time.';
 
+CREATE FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) IS 'Takes a transaction advisory lock on one person''s p_what (''shifts'', ''time'') in an organization, so that
+concurrent writers meet the exclusion constraints one at a time (a clean PT409, never a deadlock).';
+
 CREATE FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -4728,6 +4736,9 @@ GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.lock_order(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) TO authenticated;

@@ -320,6 +320,29 @@ REVOKE ALL ON FUNCTION private.shift_write_error(text, text, text, text, text) F
 GRANT EXECUTE ON FUNCTION private.shift_write_error(text, text, text, text, text) TO authenticated;
 
 
+CREATE OR REPLACE FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = ''
+AS $$
+BEGIN
+  -- Two transactions inserting conflicting rows under an exclusion constraint may each wait for the other, and
+  -- one of them is then told "deadlock detected" instead of what it did wrong. Writers of one person's shifts (or
+  -- time entries) in an organization take turns here first; the constraint still decides.
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+    pg_catalog.concat_ws(' ', 'tessera.staff', p_what, p_org_id, p_user_id), 0));
+END
+$$;
+
+COMMENT ON FUNCTION private.lock_person(text, uuid, uuid) IS
+'Takes a transaction advisory lock on one person''s p_what (''shifts'', ''time'') in an organization, so that
+concurrent writers meet the exclusion constraints one at a time (a clean PT409, never a deadlock).';
+
+REVOKE ALL ON FUNCTION private.lock_person(text, uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.lock_person(text, uuid, uuid) TO authenticated;
+
+
 CREATE OR REPLACE FUNCTION private.venue_org(p_venue_id uuid)
 RETURNS uuid
 LANGUAGE plpgsql
@@ -389,6 +412,7 @@ BEGIN
     RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(v_org, 'plan shifts');
+  PERFORM private.lock_person('shifts', v_org, create_shift.user_id);
   BEGIN
     INSERT INTO app.shifts (org_id, venue_id, user_id, during, note, created_by)
     VALUES (v_org, create_shift.venue_id, create_shift.user_id, pg_catalog.tstzrange(starts_at, ends_at), note,
@@ -457,6 +481,10 @@ BEGIN
     RAISE EXCEPTION 'shift not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(current.org_id, 'change shifts');
+  -- Both people when the shift changes hands, in one order whoever asks.
+  PERFORM private.lock_person('shifts', current.org_id, u)
+     FROM (SELECT DISTINCT u FROM unnest(ARRAY[current.user_id, (changes ->> 'user_id')::uuid]) u
+            WHERE u IS NOT NULL ORDER BY u) people;
   -- The UPDATE below changes the row as it is then (locked), from its own values.
   BEGIN
     UPDATE app.shifts s
@@ -811,6 +839,7 @@ BEGIN
   IF v_org IS NULL THEN
     RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404';
   END IF;
+  PERFORM private.lock_person('time', v_org, caller);
   BEGIN
     -- The database's clock, not the caller's: the open-entry index decides between simultaneous taps.
     INSERT INTO app.time_entries (org_id, venue_id, user_id, clock_in, source)
@@ -968,6 +997,7 @@ BEGIN
     RAISE EXCEPTION 'time entry not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(before.org_id, 'correct time entries');
+  PERFORM private.lock_person('time', before.org_id, before.user_id);
   PERFORM private.entry_times(p_clock_in, p_clock_out, p_reason);
   BEGIN
     UPDATE app.time_entries t SET clock_in = p_clock_in, clock_out = p_clock_out
@@ -1045,6 +1075,7 @@ BEGIN
     RAISE EXCEPTION 'user_id is required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
   PERFORM private.entry_times(p_clock_in, p_clock_out, p_reason);
+  PERFORM private.lock_person('time', v_org, p_user_id);
   BEGIN
     INSERT INTO app.time_entries (org_id, venue_id, user_id, clock_in, clock_out, source)
     VALUES (v_org, p_venue_id, p_user_id, p_clock_in, p_clock_out, 'manager')

@@ -97,6 +97,7 @@ BEGIN
     RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(v_org, 'plan shifts');
+  PERFORM private.lock_person('shifts', v_org, create_shift.user_id);
   BEGIN
     INSERT INTO app.shifts (org_id, venue_id, user_id, during, note, created_by)
     VALUES (v_org, create_shift.venue_id, create_shift.user_id, pg_catalog.tstzrange(starts_at, ends_at), note,
@@ -307,6 +308,10 @@ BEGIN
     RAISE EXCEPTION 'shift not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(current.org_id, 'change shifts');
+  -- Both people when the shift changes hands, in one order whoever asks.
+  PERFORM private.lock_person('shifts', current.org_id, u)
+     FROM (SELECT DISTINCT u FROM unnest(ARRAY[current.user_id, (changes ->> 'user_id')::uuid]) u
+            WHERE u IS NOT NULL ORDER BY u) people;
   -- The UPDATE below changes the row as it is then (locked), from its own values.
   BEGIN
     UPDATE app.shifts s
@@ -354,6 +359,7 @@ BEGIN
     RAISE EXCEPTION 'user_id is required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
   PERFORM private.entry_times(p_clock_in, p_clock_out, p_reason);
+  PERFORM private.lock_person('time', v_org, p_user_id);
   BEGIN
     INSERT INTO app.time_entries (org_id, venue_id, user_id, clock_in, clock_out, source)
     VALUES (v_org, p_venue_id, p_user_id, p_clock_in, p_clock_out, 'manager')
@@ -476,6 +482,7 @@ BEGIN
   IF v_org IS NULL THEN
     RAISE EXCEPTION 'venue not found' USING ERRCODE = 'PT404';
   END IF;
+  PERFORM private.lock_person('time', v_org, caller);
   BEGIN
     -- The database's clock, not the caller's: the open-entry index decides between simultaneous taps.
     INSERT INTO app.time_entries (org_id, venue_id, user_id, clock_in, source)
@@ -569,6 +576,7 @@ BEGIN
     RAISE EXCEPTION 'time entry not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.manager_of(before.org_id, 'correct time entries');
+  PERFORM private.lock_person('time', before.org_id, before.user_id);
   PERFORM private.entry_times(p_clock_in, p_clock_out, p_reason);
   BEGIN
     UPDATE app.time_entries t SET clock_in = p_clock_in, clock_out = p_clock_out
@@ -677,6 +685,21 @@ BEGIN
   IF p_clock_out <= p_clock_in THEN
     RAISE EXCEPTION 'clock_out must be after clock_in' USING ERRCODE = 'PT400', DETAIL = 'invalid';
   END IF;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- Two transactions inserting conflicting rows under an exclusion constraint may each wait for the other, and
+  -- one of them is then told "deadlock detected" instead of what it did wrong. Writers of one person's shifts (or
+  -- time entries) in an organization take turns here first; the constraint still decides.
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+    pg_catalog.concat_ws(' ', 'tessera.staff', p_what, p_org_id, p_user_id), 0));
 END
 $function$
 ;
@@ -1199,6 +1222,10 @@ finds nothing). Granted to no API role.';
 REVOKE ALL ON FUNCTION private.entry_times(timestamp with time zone,timestamp with time zone,text) FROM PUBLIC;
 COMMENT ON FUNCTION private.entry_times(timestamp with time zone,timestamp with time zone,text) IS 'Checks a manager''s times for an entry: clock_in and a reason given, neither time in the future, clock_out (NULL:
 still open) after clock_in; PT400 otherwise.';
+REVOKE ALL ON FUNCTION private.lock_person(text,uuid,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.lock_person(text,uuid,uuid) TO authenticated;
+COMMENT ON FUNCTION private.lock_person(text,uuid,uuid) IS 'Takes a transaction advisory lock on one person''s p_what (''shifts'', ''time'') in an organization, so that
+concurrent writers meet the exclusion constraints one at a time (a clean PT409, never a deadlock).';
 REVOKE ALL ON FUNCTION private.manager_of(uuid,text) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.manager_of(uuid,text) TO authenticated;
 COMMENT ON FUNCTION private.manager_of(uuid,text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';

@@ -98,6 +98,8 @@ drop function if exists "private"."drop_future_staff_work"(p_org_id uuid, p_user
 
 drop function if exists "private"."entry_times"(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text);
 
+drop function if exists "private"."lock_person"(p_what text, p_org_id uuid, p_user_id uuid);
+
 drop function if exists "private"."manager_of"(p_org_id uuid, p_what text);
 
 drop function if exists "private"."memberships_staff_work"();

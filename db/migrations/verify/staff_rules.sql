@@ -108,6 +108,10 @@ BEGIN
   END IF;
   PERFORM 'private.drop_future_staff_work(uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.entry_times(timestamp with time zone,timestamp with time zone,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.lock_person(text,uuid,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.lock_person(text,uuid,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.lock_person(text,uuid,uuid)';
+  END IF;
   PERFORM 'private.manager_of(uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.manager_of(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.manager_of(uuid,text)';
