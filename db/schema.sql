@@ -2617,6 +2617,14 @@ CREATE FUNCTION private.time_entry_answer(t app.time_entries) RETURNS jsonb
 COMMENT ON FUNCTION private.time_entry_answer(t app.time_entries) IS 'A time entry as the time clock answers it: {id, org_id, venue_id, user_id, clock_in, clock_out, source, minutes}
 (minutes NULL while open).';
 
+CREATE FUNCTION private.time_entry_corrections_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.time_entry_corrections_kept() IS 'Trigger on app.time_entry_corrections: insert-only (any UPDATE or DELETE of a correction is PT409
+illegal_transition), except that a correction goes with its entry when the entry is deleted by a cascade.';
+
 CREATE FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3767,7 +3775,7 @@ CREATE TRIGGER time_entries_membership BEFORE INSERT OR UPDATE OF org_id, user_i
 
 CREATE TRIGGER time_entries_touch_updated_at BEFORE UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
-CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.time_entry_corrections_kept();
 
 CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
@@ -5003,6 +5011,8 @@ GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO servic
 GRANT SELECT ON TABLE app.time_entries TO authenticated;
 
 REVOKE ALL ON FUNCTION private.time_entry_answer(t app.time_entries) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.time_entry_corrections_kept() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) FROM PUBLIC;
 

@@ -108,13 +108,14 @@ BEGIN
   IF TG_OP = 'DELETE' AND pg_catalog.pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
-  SELECT private.uncovered_session(ss.slot_id, ss.user_id) INTO session
-    FROM app.session_staff ss
-    JOIN app.slots s ON s.id = ss.slot_id
-   WHERE ss.org_id = OLD.org_id AND ss.user_id = OLD.user_id
-     AND OLD.during @> pg_catalog.tstzrange(s.starts_at, s.ends_at)
-     AND private.uncovered_session(ss.slot_id, ss.user_id) IS NOT NULL
-   ORDER BY s.starts_at
+  SELECT u.session INTO session
+    FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session, s.starts_at
+            FROM app.session_staff ss
+            JOIN app.slots s ON s.id = ss.slot_id
+           WHERE ss.org_id = OLD.org_id AND ss.user_id = OLD.user_id
+             AND OLD.during @> pg_catalog.tstzrange(s.starts_at, s.ends_at)) u
+   WHERE u.session IS NOT NULL
+   ORDER BY u.starts_at
    LIMIT 1;
   IF session IS NOT NULL THEN
     RAISE EXCEPTION 'this shift cannot change: that person runs % in it', session
@@ -141,9 +142,10 @@ AS $$
 DECLARE
   session text;
 BEGIN
-  SELECT private.uncovered_session(ss.slot_id, ss.user_id) INTO session
-    FROM app.session_staff ss
-   WHERE ss.slot_id = NEW.id AND private.uncovered_session(ss.slot_id, ss.user_id) IS NOT NULL
+  SELECT u.session INTO session
+    FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session
+            FROM app.session_staff ss WHERE ss.slot_id = NEW.id) u
+   WHERE u.session IS NOT NULL
    LIMIT 1;
   IF session IS NOT NULL THEN
     RAISE EXCEPTION 'the session % would run outside the shift of a person assigned to it', session
@@ -159,6 +161,28 @@ COMMENT ON FUNCTION private.slots_keep_staff() IS
 all of it, or PT409 not_on_shift.';
 
 REVOKE ALL ON FUNCTION private.slots_keep_staff() FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.time_entry_corrections_kept()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+  -- A correction goes only with its entry (a cascade, from the entry, its venue or its person's account).
+  IF TG_OP = 'DELETE' AND pg_catalog.pg_trigger_depth() > 1 THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'time entry corrections are never changed or deleted' USING ERRCODE = 'PT409',
+    DETAIL = 'illegal_transition';
+END
+$$;
+
+COMMENT ON FUNCTION private.time_entry_corrections_kept() IS
+'Trigger on app.time_entry_corrections: insert-only (any UPDATE or DELETE of a correction is PT409
+illegal_transition), except that a correction goes with its entry when the entry is deleted by a cascade.';
+
+REVOKE ALL ON FUNCTION private.time_entry_corrections_kept() FROM PUBLIC;
 
 
 CREATE OR REPLACE FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid)
@@ -250,7 +274,8 @@ CREATE OR REPLACE TRIGGER shifts_touch_updated_at
 CREATE OR REPLACE TRIGGER time_entries_touch_updated_at
   BEFORE UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 CREATE OR REPLACE TRIGGER time_entry_corrections_insert_only
-  BEFORE UPDATE OR DELETE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+  BEFORE UPDATE OR DELETE ON app.time_entry_corrections FOR EACH ROW
+  EXECUTE FUNCTION private.time_entry_corrections_kept();
 CREATE OR REPLACE TRIGGER time_entry_corrections_no_truncate
   BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 

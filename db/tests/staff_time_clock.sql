@@ -4,7 +4,7 @@
 -- an insert-only table; staff cannot correct, not even their own.
 BEGIN;
 \ir setup.psql
-SELECT plan(29);
+SELECT plan(31);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('soho', 'venue_b');
@@ -111,6 +111,7 @@ RESET ROLE;
 SELECT throws_ok($$ UPDATE app.time_entry_corrections SET reason = 'nothing happened' $$, 'PT409', NULL,
                  'corrections are never changed');
 SELECT throws_ok($$ DELETE FROM app.time_entry_corrections $$, 'PT409', NULL, '... nor deleted');
+SELECT throws_ok($$ TRUNCATE app.time_entry_corrections $$, 'PT409', NULL, '... nor truncated');
 
 SELECT pg_temp.act_as('manager_a');
 SELECT is(pg_temp.outcome($$ SELECT api.correct_time_entry((SELECT (e ->> 'id')::uuid FROM clocked),
@@ -140,6 +141,12 @@ SELECT is(pg_temp.outcome(format($$ SELECT api.correct_time_entry(%L, now() - in
                                  (SELECT e ->> 'id' FROM clocked))),
           'PT404', 'another organization''s entry is not found');
 RESET ROLE;
+
+-- An account deleted takes its time entries, and their corrections with them, as it takes its memberships.
+DELETE FROM auth.users WHERE id = pg_temp.id('manager_a');
+SELECT is((SELECT count(*)::int FROM app.time_entry_corrections WHERE entry_id = (SELECT (c -> 'entry' ->> 'id')::uuid
+                                                                                   FROM added)), 0,
+          'a correction goes only with its entry');
 
 SELECT * FROM finish();
 ROLLBACK;

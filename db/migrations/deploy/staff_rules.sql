@@ -819,13 +819,14 @@ BEGIN
   IF TG_OP = 'DELETE' AND pg_catalog.pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
-  SELECT private.uncovered_session(ss.slot_id, ss.user_id) INTO session
-    FROM app.session_staff ss
-    JOIN app.slots s ON s.id = ss.slot_id
-   WHERE ss.org_id = OLD.org_id AND ss.user_id = OLD.user_id
-     AND OLD.during @> pg_catalog.tstzrange(s.starts_at, s.ends_at)
-     AND private.uncovered_session(ss.slot_id, ss.user_id) IS NOT NULL
-   ORDER BY s.starts_at
+  SELECT u.session INTO session
+    FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session, s.starts_at
+            FROM app.session_staff ss
+            JOIN app.slots s ON s.id = ss.slot_id
+           WHERE ss.org_id = OLD.org_id AND ss.user_id = OLD.user_id
+             AND OLD.during @> pg_catalog.tstzrange(s.starts_at, s.ends_at)) u
+   WHERE u.session IS NOT NULL
+   ORDER BY u.starts_at
    LIMIT 1;
   IF session IS NOT NULL THEN
     RAISE EXCEPTION 'this shift cannot change: that person runs % in it', session
@@ -846,9 +847,10 @@ AS $function$
 DECLARE
   session text;
 BEGIN
-  SELECT private.uncovered_session(ss.slot_id, ss.user_id) INTO session
-    FROM app.session_staff ss
-   WHERE ss.slot_id = NEW.id AND private.uncovered_session(ss.slot_id, ss.user_id) IS NOT NULL
+  SELECT u.session INTO session
+    FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session
+            FROM app.session_staff ss WHERE ss.slot_id = NEW.id) u
+   WHERE u.session IS NOT NULL
    LIMIT 1;
   IF session IS NOT NULL THEN
     RAISE EXCEPTION 'the session % would run outside the shift of a person assigned to it', session
@@ -927,6 +929,22 @@ AS $function$
     'id', t.id, 'org_id', t.org_id, 'venue_id', t.venue_id, 'user_id', t.user_id, 'clock_in', t.clock_in,
     'clock_out', t.clock_out, 'source', t.source,
     'minutes', (EXTRACT(epoch FROM t.clock_out - t.clock_in) / 60)::integer)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.time_entry_corrections_kept()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- A correction goes only with its entry (a cascade, from the entry, its venue or its person's account).
+  IF TG_OP = 'DELETE' AND pg_catalog.pg_trigger_depth() > 1 THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'time entry corrections are never changed or deleted' USING ERRCODE = 'PT409',
+    DETAIL = 'illegal_transition';
+END
 $function$
 ;
 
@@ -1076,7 +1094,7 @@ CREATE TRIGGER time_entries_touch_updated_at BEFORE UPDATE ON app.time_entries F
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
-CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.insert_only();
+CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.time_entry_corrections_kept();
 
 CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 REVOKE ALL ON FUNCTION api.add_time_entry(uuid,uuid,timestamp with time zone,timestamp with time zone,text) FROM PUBLIC, authenticated;
@@ -1268,6 +1286,9 @@ existing one, or one made at a start the schedule offers, as place_booking makes
 REVOKE ALL ON FUNCTION private.time_entry_answer(app.time_entries) FROM PUBLIC;
 COMMENT ON FUNCTION private.time_entry_answer(app.time_entries) IS 'A time entry as the time clock answers it: {id, org_id, venue_id, user_id, clock_in, clock_out, source, minutes}
 (minutes NULL while open).';
+REVOKE ALL ON FUNCTION private.time_entry_corrections_kept() FROM PUBLIC;
+COMMENT ON FUNCTION private.time_entry_corrections_kept() IS 'Trigger on app.time_entry_corrections: insert-only (any UPDATE or DELETE of a correction is PT409
+illegal_transition), except that a correction goes with its entry when the entry is deleted by a cascade.';
 REVOKE ALL ON FUNCTION private.uncovered_session(uuid,uuid) FROM PUBLIC;
 COMMENT ON FUNCTION private.uncovered_session(uuid,uuid) IS 'NULL when one shift of p_user_id at the venue of session (slot) p_slot_id covers it from start to end (the shift
 is locked FOR SHARE until the transaction ends); otherwise the session in words ("The Vault at 19:00 on

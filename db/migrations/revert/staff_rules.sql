@@ -124,6 +124,8 @@ drop function if exists "private"."staffed_session"(p_experience_id uuid, p_star
 
 drop function if exists "private"."time_entry_answer"(t app.time_entries);
 
+drop function if exists "private"."time_entry_corrections_kept"();
+
 drop function if exists "private"."uncovered_session"(p_slot_id uuid, p_user_id uuid);
 
 drop function if exists "private"."venue_org"(p_venue_id uuid);

@@ -142,6 +142,7 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.staffed_session(uuid,timestamp with time zone)';
   END IF;
   PERFORM 'private.time_entry_answer(app.time_entries)'::pg_catalog.regprocedure;
+  PERFORM 'private.time_entry_corrections_kept()'::pg_catalog.regprocedure;
   PERFORM 'private.uncovered_session(uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.venue_org(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.venue_org(uuid)', 'EXECUTE') THEN
