@@ -19,7 +19,8 @@ def venue(rpc_db) -> dict:
         org, venue_id = conn.execute("""
             WITH org AS (INSERT INTO app.organizations (name, slug) VALUES ('Shift Rooms', %s) RETURNING id),
                  m AS (INSERT INTO app.memberships (org_id, user_id, role)
-                       SELECT id, %s::uuid, 'owner' FROM org UNION ALL SELECT id, %s::uuid, 'staff' FROM org),
+                       SELECT id, %s::uuid, 'owner'::app.member_role FROM org
+                       UNION ALL SELECT id, %s::uuid, 'staff' FROM org),
                  v AS (INSERT INTO app.venues (org_id, name, timezone) SELECT id, 'Soho', 'Europe/London' FROM org
                        RETURNING org_id, id)
             SELECT org_id::text, id::text FROM v""", (slug, OWNER, STAFF)).fetchone()
