@@ -91,6 +91,17 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
+CREATE FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) IS 'Adds a time entry for a member at a venue (one who forgot to clock, say; clock_out NULL leaves it open), source
+"manager", recorded as a correction with its reason (before_* null); answers as correct_time_entry does. For
+managers, admins and the owner, for themselves too. Errors: PT400 naming the argument, a missing one, a time in the
+future, clock_out not after clock_in, a person who is not a member (not_a_member); PT403 staff; PT404 venue not
+found; PT409 already_clocked_in or overlapping_entry.';
+
 CREATE FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text DEFAULT NULL::text, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -170,6 +181,18 @@ stays. Future bookings there are affected: without force refused (PT409 detail b
 JSON, see update_venue); with force archived and answered {"venue": row, "affected": [...]} for staff to contact.
 For admins and the owner. Errors: PT403 managers and staff; PT404 not found; PT409 already archived (detail
 archived).';
+
+CREATE FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) IS 'Assigns a person to run the session of an experience at starts_at (its game master) and answers the assignment:
+{slot_id, experience_id, starts_at, ends_at, user_id, role, assigned_by, assigned_at}; assigning them again answers
+the same. The session is made if none exists yet, at a start the schedule offers. The person must be on one shift
+at the experience''s venue from the session''s start to its end. For managers, admins and the owner. Errors: PT400
+naming the argument (a time outside 2000-01-01 to five years from now, a missing one), or no session starts then;
+PT403 staff; PT404 experience not found; PT409 not_on_shift.';
 
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
@@ -260,6 +283,25 @@ default 100). The provider''s checkout.session.expired event then marks the chec
 its hold ended); a payment that still lands is a late payment. For service_role. Errors: PT400 limit outside 1 to
 500; PT403 anyone else.';
 
+CREATE FUNCTION api.clock_in(venue_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.clock_in(venue_id uuid) IS 'Clocks the caller in at a venue, now by the database''s clock, and answers the open entry: {id, org_id,
+venue_id, user_id, clock_in, clock_out: null, source: "clock", minutes: null}. One open entry per person and
+organization: simultaneous calls make one. For staff and up of the venue''s organization, for themselves. Errors:
+PT401 not signed in; PT404 venue not found (also another organization''s); PT409 already_clocked_in.';
+
+CREATE FUNCTION api.clock_out(org_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.clock_out(org_id uuid) IS 'Clocks the caller out of their open entry in an organization, now by the database''s clock, and answers it
+(as clock_in answers, with clock_out and minutes). For the person themself. Errors: PT401 not signed in; PT409
+not_clocked_in (also for an organization the caller is not in).';
+
 CREATE FUNCTION api.complete_booking(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -277,6 +319,19 @@ CREATE FUNCTION api.confirm_booking(booking_id uuid) RETURNS app.booking_answer
 COMMENT ON FUNCTION api.confirm_booking(booking_id uuid) IS 'Confirms a pending booking (typically once paid) and answers it (app.booking_answer). For staff of its organization.
 Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
 ran out (detail hold_expired).';
+
+CREATE FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) IS 'Sets a time entry''s clock_in and clock_out (NULL: the entry stays, or becomes, open) and records the correction
+with its reason, the times before and after, who and when; answers {entry: {…as clock_in answers}, correction:
+{id, entry_id, before_clock_in, before_clock_out, after_clock_in, after_clock_out, reason, corrected_by, at}}.
+For managers, admins and the owner, their own entries included. Errors: PT400 naming the argument (a time outside
+2000-01-01 to five years from now, a reason of more than 1000 characters), a missing clock_in or reason, a time in
+the future, clock_out not after clock_in; PT403 staff; PT404 time entry not found; PT409 already_clocked_in
+(another open entry) or overlapping_entry (another entry then).';
 
 CREATE FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer DEFAULT NULL::integer, customer_name text DEFAULT NULL::text, customer_phone text DEFAULT NULL::text, tickets jsonb DEFAULT NULL::jsonb, idempotency_key text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
@@ -412,6 +467,18 @@ COMMENT ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) IS 
 it. A private session occupies the resources set_experience_resources gives it. For managers and up. Errors:
 PT400 naming the argument; PT403 staff; PT404 venue not found.';
 
+CREATE FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) IS 'Plans a shift of a member (user_id) at a venue from starts_at to ends_at (at most 24 hours) and answers it:
+{id, org_id, venue_id, user_id, starts_at, ends_at, note, created_by, created_at, updated_at}. One person is never
+on two overlapping shifts of the organization. For managers, admins and the owner. Errors: PT400 naming the
+argument (a time outside 2000-01-01 to five years from now, a note over 1000 characters, a missing one), a shift
+that does not end after it starts or lasts over 24 hours (invalid), a person who is not a member (not_a_member);
+PT403 staff; PT404 venue not found; PT409 shift_overlap when the person has a shift then.';
+
 CREATE FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer DEFAULT NULL::integer, sales_start timestamp with time zone DEFAULT NULL::timestamp with time zone, sales_end timestamp with time zone DEFAULT NULL::timestamp with time zone, per_order_max integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -458,6 +525,15 @@ CREATE FUNCTION api.delete_price_tier(price_tier_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION api.delete_price_tier(price_tier_id uuid) IS 'Deletes a price tier (bookings keep their prices; parties it priced can no longer book until another tier covers
 them) and answers the deleted row. For managers and up. Errors: PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.delete_shift(shift_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.delete_shift(shift_id uuid) IS 'Deletes a shift and answers it as it was (as create_shift answers). Refused while its person runs a session in it.
+For managers, admins and the owner. Errors: PT403 staff; PT404 shift not found; PT409 not_on_shift naming the
+session (unassign them first).';
 
 CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE sql
@@ -580,6 +656,19 @@ confirmation code, or for an e-mail, every lookup of that code or e-mail is PT42
 hour ends, right pairs included. Errors: PT400 a code over 20 characters, an e-mail that is not one, either
 missing; PT429.';
 
+CREATE FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(user_id uuid, display_name text, venue_id uuid, day date, minutes integer, hours numeric)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) IS 'Worked time per person, venue and venue-local day from from_date to to_date (both included, at most 367 days),
+optionally of one person: {user_id, display_name, venue_id, day, minutes, hours} (hours = minutes / 60 to two
+decimals); no row for a day without work. An entry across midnight is split at the venue''s local midnight, and a
+day counts real elapsed time, so 22:00 to 06:00 on the night the clocks go back is 9 hours; an open entry counts up
+to now. Staff see their own time, managers, admins and the owner everyone''s; others see an empty list. Errors:
+PT400 naming the argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before
+from_date or over 366 days after it.';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -616,6 +705,38 @@ CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
 
 COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
 holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
+
+CREATE FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) RETURNS TABLE(user_id uuid, display_name text, role text, assigned_by uuid, assigned_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) IS 'Who runs the session of an experience at starts_at: {user_id, display_name, role, assigned_by, assigned_at}, in
+the order they were assigned; none for a session nobody staffed or booked yet. For staff of the organization;
+others see an empty list. Errors: PT400 starts_at outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid DEFAULT NULL::uuid, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, starts_at timestamp with time zone, ends_at timestamp with time zone, note text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) IS 'An organization''s shifts that overlap the venue-local days from_date to to_date (both included, at most 367
+days), optionally of one venue or one person, by start: {id, venue_id, user_id, display_name, starts_at, ends_at,
+note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
+outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
+
+CREATE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamp with time zone, clock_out timestamp with time zone, source text, minutes integer, corrections jsonb)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) IS 'The time entries that overlap the venue-local days from_date to to_date (both included, at most 367 days),
+optionally of one person, by clock-in: {id, venue_id, user_id, display_name, clock_in, clock_out (null while
+open), source, minutes, corrections: [{id, before_clock_in, before_clock_out, after_clock_in, after_clock_out,
+reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_time_entry takes the id). Staff see
+their own entries, managers, admins and the owner everyone''s; others see an empty list. Errors: PT400 naming the
+argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
+366 days after it.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -941,6 +1062,15 @@ it). For anyone: a ticket id is random (122 bits) and reached only through get_t
 capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
 unknown or revoked ticket.';
 
+CREATE FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) IS 'Removes a person from the session of an experience at starts_at and answers the assignment as it was (as
+assign_session_staff answers). For managers, admins and the owner. Errors: PT400 naming the argument, or no
+session starts then; PT403 staff; PT404 experience not found, or the person is not assigned.';
+
 CREATE FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -991,6 +1121,19 @@ CREATE FUNCTION api.update_resource(resource_id uuid, changes jsonb) RETURNS jso
 COMMENT ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) IS 'Renames a resource or changes its kind, PATCH-style (changes: {"name": …, "kind": "room" | "staff" |
 "equipment"}) and answers it. For managers and up. Errors: PT400 a key that may not change (HINT the keys that
 may) or a value not allowed; PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.update_shift(shift_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) IS 'Changes a shift, PATCH-style: changes is an object of the fields to set, of starts_at, ends_at, venue_id,
+user_id and note (null clears the note; the others cannot be cleared); absent fields keep theirs. Answers the shift
+as create_shift does. A shift that would no longer cover a session its person is assigned to is refused. For
+managers, admins and the owner. Errors: PT400 an unknown key (listing the allowed), a value of the wrong type, a
+time outside 2000-01-01 to five years from now, a shift that does not end after it starts or lasts over 24 hours,
+a person who is not a member (not_a_member); PT403 staff; PT404 shift or venue not found; PT409 shift_overlap, or
+not_on_shift naming the session it would leave uncovered.';
 
 CREATE FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1088,6 +1231,13 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/common.sql
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
+
+CREATE FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'api.add_time_entry, checking the caller is a manager or more of the venue''s organization.';
 
 CREATE FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1573,6 +1723,20 @@ CREATE FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) RETURNS
 COMMENT ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) IS 'The time of day at key p_key of a line of the list argument p_name, given as "HH:MM" (24:00 allowed), or PT400
 naming it.';
 
+CREATE FUNCTION private.clock_in(p_venue_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.clock_in(p_venue_id uuid) IS 'Clocks the caller in at a venue of an organization they are staff of, now (api.clock_in).';
+
+CREATE FUNCTION private.clock_out(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.clock_out(p_org_id uuid) IS 'Clocks the caller out of their open entry in an organization, now (api.clock_out).';
+
 CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -1590,6 +1754,40 @@ COMMENT ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_t
 internal object (a NOT NULL names its column). Call it from an EXCEPTION WHEN integrity_constraint_violation
 handler with the GET STACKED DIAGNOSTICS fields (RETURNED_SQLSTATE, SCHEMA_NAME, TABLE_NAME, CONSTRAINT_NAME,
 COLUMN_NAME).';
+
+CREATE FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'api.correct_time_entry, checking the caller is a manager or more of the entry''s organization.';
+
+CREATE TABLE app.time_entry_corrections (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    entry_id uuid NOT NULL,
+    before_clock_in timestamp with time zone,
+    before_clock_out timestamp with time zone,
+    after_clock_in timestamp with time zone NOT NULL,
+    after_clock_out timestamp with time zone,
+    reason text NOT NULL,
+    corrected_by uuid,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT time_entry_corrections_check CHECK (((before_clock_in IS NOT NULL) OR (before_clock_out IS NULL))),
+    CONSTRAINT time_entry_corrections_reason_check CHECK (((length(btrim(reason)) >= 1) AND (length(btrim(reason)) <= 1000)))
+);
+
+ALTER TABLE ONLY app.time_entry_corrections FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.time_entry_corrections IS 'Insert-only: each correction (before_* set) or addition (before_* NULL) of a time entry by a manager, with the times before and after, the reason, who (NULL: nobody signed in, e.g. an entry ended when its person''s membership was deleted from a console) and when.';
+
+CREATE FUNCTION private.correction_answer(c app.time_entry_corrections) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.correction_answer(c app.time_entry_corrections) IS 'A correction as the correcting functions answer it: {id, entry_id, before_clock_in, before_clock_out,
+after_clock_in, after_clock_out, reason, corrected_by, at}.';
 
 CREATE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) RETURNS integer
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -1658,6 +1856,14 @@ COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns 
 naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
 such active code. A definer only to read the currency list.';
 
+CREATE FUNCTION private.days_arg(p_from date, p_to date) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.days_arg(p_from date, p_to date) IS 'Checks a day window argument (from_date to to_date, both included): each date in the time window, both given,
+to_date from from_date to 366 days after it; PT400 naming them otherwise.';
+
 CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1692,6 +1898,18 @@ CREATE FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) RE
 COMMENT ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) IS 'p_numerator / p_denominator (integers, denominator > 0) rounded to a whole number, halves away from zero:
 div_round(5, 2) = 3, div_round(-5, 2) = -3, div_round(7, 3) = 2. Exact for any size (numeric arithmetic).';
 
+CREATE FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) IS 'What a person leaving an organization leaves behind: deletes their assignments to sessions that have not started
+and their shifts that have not started, and ends an open time entry now (recorded as a correction, reason "left
+the organization"); worked time, past shifts and the shift they are on stay. Answers the counts:
+{session_assignments, shifts, time_entries_closed}. Runs by itself when a membership is deleted (trigger
+memberships_staff_work), whichever path deletes it; a definer may call it first for the counts (the trigger then
+finds nothing). Granted to no API role.';
+
 CREATE FUNCTION private.due_refunds(p_limit integer) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1715,6 +1933,14 @@ CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recip
 COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
 its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
 payments area, in their transaction; nobody else may call it.';
+
+CREATE FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) IS 'Checks a manager''s times for an entry: clock_in and a reason given, neither time in the future, clock_out (NULL:
+still open) after clock_in; PT400 otherwise.';
 
 CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) RETURNS text[]
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -1954,6 +2180,14 @@ CREATE FUNCTION private.lock_order(p_order_id uuid) RETURNS app.orders
 COMMENT ON FUNCTION private.lock_order(p_order_id uuid) IS 'Locks an order''s booking and then the order (FOR UPDATE) and returns the order (all NULL when it does not exist).
 Every payments path starts here, so events of one order apply one at a time.';
 
+CREATE FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) IS 'Takes a transaction advisory lock on one person''s p_what (''shifts'', ''time'') in an organization, so that
+concurrent writers meet the exclusion constraints one at a time (a clean PT409, never a deadlock).';
+
 CREATE FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2012,6 +2246,13 @@ of p_fulfilled_minor): cumulative, so that after each settled refund the order h
 give is recorded as the reversal''s shortfall and counted as reversed. Returns the points taken. Internal: called
 by private.apply_refund_settlement.';
 
+CREATE FUNCTION private.manager_of(p_org_id uuid, p_what text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.manager_of(p_org_id uuid, p_what text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';
+
 CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -2020,6 +2261,14 @@ CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_cu
 COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
 e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
 customer''s e-mail. Definers only.';
+
+CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.memberships_staff_work() IS 'Trigger on app.memberships (after delete): the person''s future shifts and session assignments in that
+organization go with the membership (private.drop_future_staff_work).';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -2508,6 +2757,44 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The id of the session (slot) of an experience at a start, when it exists and the caller is staff of its
+organization; NULL otherwise.';
+
+CREATE TABLE app.session_staff (
+    org_id uuid NOT NULL,
+    slot_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'game_master'::text NOT NULL,
+    assigned_by uuid,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT session_staff_role_check CHECK ((role ~ '^[a-z][a-z0-9_]{0,49}$'::text))
+);
+
+ALTER TABLE ONLY app.session_staff FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.session_staff IS 'Who runs a session (slot): its game master(s). Each assignment lies inside one shift of that person at the experience''s venue, from start to end of the session (trigger, from both sides).';
+
+CREATE FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) IS 'An assignment as the session staff functions answer it: {slot_id, experience_id, starts_at, ends_at, user_id,
+role, assigned_by, assigned_at}.';
+
+CREATE FUNCTION private.session_staff_on_shift() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.session_staff_on_shift() IS 'Trigger on app.session_staff: an assignment lies inside one shift of that person at the experience''s venue,
+from the session''s start to its end, or PT409 not_on_shift.';
+
 CREATE FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -2536,6 +2823,75 @@ the bookings private.booking_problems finds now and did not find in p_before. Wi
 booking: PT409 bookings_affected, MESSAGE naming up to 10 codes, HINT the list as JSON (the caller''s statement
 rolls back: nothing written). Answers the list, each {booking_id, confirmation_code, starts_at, status,
 party_size, customer_name, customer_email, problem}, by start. Its own check: the caller manages them all.';
+
+CREATE TABLE app.shifts (
+    org_id uuid NOT NULL,
+    venue_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    during tstzrange NOT NULL,
+    note text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shifts_during_check CHECK (((lower(during) IS NOT NULL) AND (upper(during) IS NOT NULL) AND isfinite(lower(during)) AND isfinite(upper(during)) AND lower_inc(during) AND (NOT upper_inc(during)) AND (NOT isempty(during)) AND ((upper(during) - lower(during)) <= '24:00:00'::interval))),
+    CONSTRAINT shifts_note_check CHECK ((length(note) <= 1000))
+);
+
+ALTER TABLE ONLY app.shifts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.shifts IS 'A person''s shift at a venue, [starts, ends) and at most 24 hours. One person is never on two overlapping shifts of one organization (shifts_no_overlap); the person is a member of the organization when written.';
+
+COMMENT ON CONSTRAINT shifts_during_check ON app.shifts IS 'PT400 invalid: a shift ends after it starts, and lasts at most 24 hours';
+
+CREATE FUNCTION private.shift_answer(s app.shifts) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shift_answer(s app.shifts) IS 'A shift as the shift functions answer it: {id, org_id, venue_id, user_id, starts_at, ends_at, note, created_by,
+created_at, updated_at}.';
+
+CREATE FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) IS 'Says in words what a constraint refused of a shift (private.constraint_error; a venue of another organization is
+PT404 venue not found).';
+
+CREATE FUNCTION private.shifts_keep_sessions() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.shifts_keep_sessions() IS 'Trigger on app.shifts (after update or delete): every session the shift covered and its person runs is still
+covered by a shift of theirs at its venue, or PT409 not_on_shift naming the session.';
+
+CREATE FUNCTION private.slots_keep_staff() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.slots_keep_staff() IS 'Trigger on app.slots (after its start or end changes): the people assigned to the session are still on shift for
+all of it, or PT409 not_on_shift.';
+
+CREATE FUNCTION private.staff_membership() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.staff_membership() IS 'Trigger on app.shifts and app.time_entries: the person (user_id) is a member of the row''s organization when the
+row is written, or PT400 not_a_member. Entries of a former member stay; they cannot gain new ones.';
+
+CREATE FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS app.slots
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The session (slot) of an experience at a start, for a manager (or more) of its organization to staff: the
+existing one, or one made at a start the schedule offers, as place_booking makes it. PT404 experience not found
+(also another organization''s), PT403 staff, PT400 no session starts then.';
 
 CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
     LANGUAGE sql
@@ -2652,6 +3008,53 @@ CREATE FUNCTION private.time_arg(p_name text, p_value tstzrange) RETURNS tstzran
 COMMENT ON FUNCTION private.time_arg(p_name text, p_value tstzrange) IS 'Returns an api function''s time-range argument p_name unchanged (NULL and empty too), or raises PT400 naming it
 when an end is unbounded, infinite or outside 2000-01-01 to five years from now.';
 
+CREATE TABLE app.time_entries (
+    org_id uuid NOT NULL,
+    venue_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    clock_in timestamp with time zone NOT NULL,
+    clock_out timestamp with time zone,
+    source text DEFAULT 'clock'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT time_entries_clock_in_check CHECK (isfinite(clock_in)),
+    CONSTRAINT time_entries_clock_out_check CHECK (isfinite(clock_out)),
+    CONSTRAINT time_entries_order CHECK ((clock_out > clock_in)),
+    CONSTRAINT time_entries_source_check CHECK ((source = ANY (ARRAY['clock'::text, 'manager'::text])))
+);
+
+ALTER TABLE ONLY app.time_entries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.time_entries IS 'Worked time: clock_in to clock_out (NULL while clocked in) at a venue. One open entry per person and organization (time_entries_one_open) and no two entries of a person overlap (time_entries_no_overlap). source: clock (the person clocked) or manager (added by a manager, recorded in time_entry_corrections).';
+
+COMMENT ON CONSTRAINT time_entries_order ON app.time_entries IS 'PT400 invalid: clock-out is after clock-in';
+
+CREATE FUNCTION private.time_entry_answer(t app.time_entries) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.time_entry_answer(t app.time_entries) IS 'A time entry as the time clock answers it: {id, org_id, venue_id, user_id, clock_in, clock_out, source, minutes}
+(minutes NULL while open).';
+
+CREATE FUNCTION private.time_entry_corrections_kept() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.time_entry_corrections_kept() IS 'Trigger on app.time_entry_corrections: insert-only (any UPDATE or DELETE of a correction is PT409
+illegal_transition), except that a correction goes with its entry when the entry is deleted by a cascade.';
+
+CREATE FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) IS 'NULL when one shift of p_user_id at the venue of session (slot) p_slot_id covers it from start to end (the shift
+is locked FOR SHARE until the transaction ends); otherwise the session in words ("The Vault at 19:00 on
+2026-12-12", venue-local), for the refusal. For the staff triggers.';
+
 CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2669,6 +3072,22 @@ CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_p
 COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT of one line of p_amount_minor at p_vat_rate_bp basis points, rounded half away from zero to the minor
 unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
 (the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
+
+CREATE FUNCTION private.venue_org(p_venue_id uuid) RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.venue_org(p_venue_id uuid) IS 'The organization of a venue when the caller is staff or more of it; NULL otherwise (so a venue of another
+organization looks missing). A definer: the staff functions need no privilege on app.venues.';
+
+CREATE FUNCTION private.venue_timezone(p_venue_id uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/staff.sql
+
+COMMENT ON FUNCTION private.venue_timezone(p_venue_id uuid) IS 'The IANA zone of a venue when the caller is staff or more of its organization; NULL otherwise. For the venue-local
+days of list_shifts and get_timesheet.';
 
 CREATE FUNCTION private.weekday_arg(p_name text, p_line jsonb) RETURNS smallint
     LANGUAGE plpgsql IMMUTABLE
@@ -3465,6 +3884,20 @@ COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key 
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_pkey PRIMARY KEY (slot_id, user_id);
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, during WITH &&);
+
+COMMENT ON CONSTRAINT shifts_no_overlap ON app.shifts IS 'PT409 shift_overlap: this person already has a shift then';
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.slot_ticket_counts
     ADD CONSTRAINT slot_ticket_counts_pkey PRIMARY KEY (slot_id, ticket_type_id);
 
@@ -3494,6 +3927,20 @@ ALTER TABLE ONLY app.tickets
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, tstzrange(clock_in, clock_out) WITH &&);
+
+COMMENT ON CONSTRAINT time_entries_no_overlap ON app.time_entries IS 'PT409 overlapping_entry: this person has another time entry then';
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.time_entry_corrections
+    ADD CONSTRAINT time_entry_corrections_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_pkey PRIMARY KEY (id);
@@ -3627,6 +4074,10 @@ CREATE INDEX resources_org_idx ON app.resources USING btree (org_id, venue_id);
 
 CREATE INDEX schedules_org_idx ON app.schedules USING btree (org_id, experience_id);
 
+CREATE INDEX session_staff_user ON app.session_staff USING btree (user_id);
+
+CREATE INDEX shifts_venue_during ON app.shifts USING gist (venue_id, during);
+
 CREATE INDEX slot_ticket_counts_org_idx ON app.slot_ticket_counts USING btree (org_id, slot_id);
 
 CREATE INDEX slot_ticket_counts_type_idx ON app.slot_ticket_counts USING btree (org_id, ticket_type_id);
@@ -3638,6 +4089,10 @@ CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, exper
 CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
 
 CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no) WHERE (status = 'valid'::text);
+
+CREATE UNIQUE INDEX time_entries_one_open ON app.time_entries USING btree (org_id, user_id) WHERE (clock_out IS NULL);
+
+CREATE INDEX time_entry_corrections_entry ON app.time_entry_corrections USING btree (entry_id);
 
 CREATE INDEX venue_closures_during_idx ON app.venue_closures USING gist (venue_id, during);
 
@@ -3711,6 +4166,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.resources FOR E
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.schedules FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.session_staff FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_counts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -3720,6 +4179,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_closures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -3756,6 +4219,8 @@ CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR
 CREATE TRIGGER loyalty_ledger_insert_only BEFORE DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER loyalty_ledger_no_truncate BEFORE TRUNCATE ON app.loyalty_ledger FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER memberships_staff_work AFTER DELETE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_staff_work();
 
 CREATE TRIGGER memberships_touch_updated_at BEFORE UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -3795,9 +4260,27 @@ CREATE TRIGGER refunds_no_truncate BEFORE TRUNCATE ON app.refunds FOR EACH STATE
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER session_staff_on_shift BEFORE INSERT OR UPDATE ON app.session_staff FOR EACH ROW EXECUTE FUNCTION private.session_staff_on_shift();
+
+CREATE TRIGGER shifts_keep_sessions AFTER DELETE OR UPDATE OF org_id, venue_id, user_id, during ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.shifts_keep_sessions();
+
+CREATE TRIGGER shifts_membership BEFORE INSERT OR UPDATE OF org_id, user_id ON app.shifts FOR EACH ROW EXECUTE FUNCTION private.staff_membership();
+
+CREATE TRIGGER shifts_touch_updated_at BEFORE UPDATE ON app.shifts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER slots_keep_staff AFTER UPDATE OF starts_at, ends_at ON app.slots FOR EACH ROW EXECUTE FUNCTION private.slots_keep_staff();
+
 CREATE TRIGGER ticket_types_touch_updated_at BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER tickets_guard BEFORE UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.tickets_guard();
+
+CREATE TRIGGER time_entries_membership BEFORE INSERT OR UPDATE OF org_id, user_id ON app.time_entries FOR EACH ROW EXECUTE FUNCTION private.staff_membership();
+
+CREATE TRIGGER time_entries_touch_updated_at BEFORE UPDATE ON app.time_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app.time_entry_corrections FOR EACH ROW EXECUTE FUNCTION private.time_entry_corrections_kept();
+
+CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -3975,6 +4458,18 @@ ALTER TABLE ONLY app.schedules
 
 COMMENT ON CONSTRAINT schedules_org_id_experience_id_fkey ON app.schedules IS 'PT404 not_found: experience not found';
 
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.session_staff
+    ADD CONSTRAINT session_staff_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.shifts
+    ADD CONSTRAINT shifts_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.slot_ticket_counts
     ADD CONSTRAINT slot_ticket_counts_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
 
@@ -4006,6 +4501,15 @@ ALTER TABLE ONLY app.tickets
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entries
+    ADD CONSTRAINT time_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.time_entry_corrections
+    ADD CONSTRAINT time_entry_corrections_org_id_entry_id_fkey FOREIGN KEY (org_id, entry_id) REFERENCES app.time_entries(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.venue_closures
     ADD CONSTRAINT venue_closures_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
@@ -4176,6 +4680,24 @@ CREATE POLICY schedules_select ON app.schedules FOR SELECT TO authenticated USIN
 
 CREATE POLICY schedules_update ON app.schedules FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.session_staff ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY session_staff_delete ON app.session_staff FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY session_staff_insert ON app.session_staff FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY session_staff_select ON app.session_staff FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.shifts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY shifts_delete ON app.shifts FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_insert ON app.shifts FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_select ON app.shifts FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY shifts_update ON app.shifts FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.slot_ticket_counts ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY slot_ticket_counts_select ON app.slot_ticket_counts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
@@ -4201,6 +4723,16 @@ CREATE POLICY ticket_types_update ON app.ticket_types FOR UPDATE TO authenticate
 ALTER TABLE app.tickets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY tickets_select ON app.tickets FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.time_entries ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY time_entries_select ON app.time_entries FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((user_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])))));
+
+ALTER TABLE app.time_entry_corrections ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY time_entry_corrections_select ON app.time_entry_corrections FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])) OR ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (entry_id IN ( SELECT e.id
+   FROM app.time_entries e
+  WHERE (e.user_id = ( SELECT auth.uid() AS uid)))))));
 
 ALTER TABLE app.venue_closures ENABLE ROW LEVEL SECURITY;
 
@@ -4259,6 +4791,9 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
+REVOKE ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.add_venue_closure(venue_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, reason text, force boolean) TO authenticated;
 
@@ -4276,6 +4811,9 @@ GRANT ALL ON FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean
 
 REVOKE ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
@@ -4302,6 +4840,12 @@ GRANT ALL ON FUNCTION api.check_in(payload text, scanner_nonce text, venue_id uu
 REVOKE ALL ON FUNCTION api.checkouts_to_expire("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.checkouts_to_expire("limit" integer) TO service_role;
 
+REVOKE ALL ON FUNCTION api.clock_in(venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.clock_in(venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.clock_out(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.clock_out(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.complete_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO service_role;
@@ -4309,6 +4853,9 @@ GRANT ALL ON FUNCTION api.complete_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.confirm_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp with time zone, customer_email text, party_size integer, customer_name text, customer_phone text, tickets jsonb, idempotency_key text) TO authenticated;
@@ -4341,6 +4888,9 @@ GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off 
 REVOKE ALL ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_resource(venue_id uuid, name text, kind text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_shift(venue_id uuid, user_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, note text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer, sales_start timestamp with time zone, sales_end timestamp with time zone, per_order_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_ticket_type(experience_id uuid, name text, price_minor bigint, quota integer, sales_start timestamp with time zone, sales_end timestamp with time zone, per_order_max integer) TO authenticated;
 
@@ -4355,6 +4905,9 @@ GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authentic
 
 REVOKE ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.delete_shift(shift_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
@@ -4389,6 +4942,9 @@ REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM 
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -4403,6 +4959,15 @@ GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -4487,6 +5052,9 @@ GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) TO authenticated;
 
@@ -4498,6 +5066,9 @@ GRANT ALL ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) T
 
 REVOKE ALL ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_resource(resource_id uuid, changes jsonb) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_shift(shift_id uuid, changes jsonb) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb, force boolean) TO authenticated;
@@ -4531,6 +5102,9 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.amount_arg(p_name text, p_value bigint, p_min bigint, p_max bigint) TO anon;
@@ -4680,6 +5254,12 @@ GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_ro
 REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.clock_in(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.clock_in(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.clock_out(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.clock_out(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
@@ -4688,6 +5268,13 @@ REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, 
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.correct_time_entry(p_entry_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
+
+GRANT SELECT ON TABLE app.time_entry_corrections TO authenticated;
+
+REVOKE ALL ON FUNCTION private.correction_answer(c app.time_entry_corrections) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer) TO anon;
@@ -4716,6 +5303,9 @@ GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.days_arg(p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
 
@@ -4726,6 +5316,8 @@ REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_f
 
 REVOKE ALL ON FUNCTION private.div_round(p_numerator numeric, p_denominator numeric) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.due_refunds(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.due_refunds(p_limit integer) TO service_role;
 
@@ -4735,6 +5327,8 @@ GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authentica
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO anon;
@@ -4812,6 +5406,9 @@ GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time
 
 REVOKE ALL ON FUNCTION private.lock_order(p_order_id uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) TO authenticated;
 
@@ -4825,7 +5422,12 @@ REVOKE ALL ON FUNCTION private.loyalty_release(p_order_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.refunds, p_fulfilled_minor bigint, p_refunded_minor bigint) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -4971,6 +5573,24 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(slot_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(user_id) ON TABLE app.session_staff TO authenticated;
+
+GRANT INSERT(assigned_by) ON TABLE app.session_staff TO authenticated;
+
+REVOKE ALL ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.session_staff_answer(a app.session_staff, s app.slots) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.session_staff_on_shift() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) TO authenticated;
 
@@ -4979,6 +5599,35 @@ GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_acti
 
 REVOKE ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(venue_id),UPDATE(venue_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(user_id),UPDATE(user_id) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(during),UPDATE(during) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(note),UPDATE(note) ON TABLE app.shifts TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.shifts TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shift_answer(s app.shifts) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.shift_answer(s app.shifts) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_table text, p_constraint text, p_column text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.shifts_keep_sessions() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.slots_keep_staff() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staff_membership() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
@@ -5034,10 +5683,24 @@ GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO anon;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO authenticated;
 GRANT ALL ON FUNCTION private.time_arg(p_name text, p_value tstzrange) TO service_role;
 
+GRANT SELECT ON TABLE app.time_entries TO authenticated;
+
+REVOKE ALL ON FUNCTION private.time_entry_answer(t app.time_entries) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.time_entry_corrections_kept() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.venue_org(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.venue_org(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) TO authenticated;

@@ -56,6 +56,15 @@ NEEDED_BY = {
         "orders_settings",
     ("service_role", "app.org_settings", "SELECT", "full_refund_before, late_refund_percent, org_id"):
         "booking_service_role",
+    ("authenticated", "app.shifts", "SELECT", None): "staff_shifts",
+    ("authenticated", "app.shifts", "INSERT", "created_by, during, note, org_id, user_id, venue_id"): "staff_shifts",
+    ("authenticated", "app.shifts", "UPDATE", "during, note, user_id, venue_id"): "staff_shifts",
+    ("authenticated", "app.shifts", "DELETE", None): "staff_sessions",
+    ("authenticated", "app.session_staff", "SELECT", None): "staff_sessions",
+    ("authenticated", "app.session_staff", "INSERT", "assigned_by, org_id, slot_id, user_id"): "staff_sessions",
+    ("authenticated", "app.session_staff", "DELETE", None): "staff_sessions",
+    ("authenticated", "app.time_entries", "SELECT", None): "staff_timesheet",
+    ("authenticated", "app.time_entry_corrections", "SELECT", None): "staff_time_clock",
 }
 
 # What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).

@@ -102,7 +102,22 @@ INSERT INTO allowed VALUES
    'cancelling computes the refund (private.refund_due) from the organization''s default policy when the '
    'experience has none'),
   ('service_role', 'app.org_settings', 'SELECT', 'full_refund_before, late_refund_percent, org_id',
-   'cancelling computes the refund');
+   'cancelling computes the refund'),
+  ('authenticated', 'app.shifts', 'SELECT', NULL,
+   'list_shifts reads the rota; update_shift and delete_shift find the shift and answer it whole'),
+  ('authenticated', 'app.shifts', 'INSERT', 'created_by, during, note, org_id, user_id, venue_id',
+   'create_shift plans a shift (managers, under RLS)'),
+  ('authenticated', 'app.shifts', 'UPDATE', 'during, note, user_id, venue_id', 'update_shift changes one'),
+  ('authenticated', 'app.shifts', 'DELETE', NULL, 'delete_shift removes one'),
+  ('authenticated', 'app.session_staff', 'SELECT', NULL,
+   'list_session_staff reads who runs a session; assign_session_staff answers the assignment'),
+  ('authenticated', 'app.session_staff', 'INSERT', 'assigned_by, org_id, slot_id, user_id',
+   'assign_session_staff assigns a person (managers, under RLS)'),
+  ('authenticated', 'app.session_staff', 'DELETE', NULL, 'unassign_session_staff removes an assignment'),
+  ('authenticated', 'app.time_entries', 'SELECT', NULL,
+   'get_timesheet sums and list_time_entries lists the entries RLS shows the caller (their own, or everyone''s for '
+   'managers)'),
+  ('authenticated', 'app.time_entry_corrections', 'SELECT', NULL, 'list_time_entries shows each entry''s corrections');
 
 SELECT set_eq(format($$ SELECT relation, privilege, columns FROM held WHERE grantee = %L $$, r),
               format($$ SELECT relation, privilege, columns FROM allowed WHERE grantee = %L $$, r),
