@@ -987,6 +987,8 @@ CREATE TABLE app.experiences (
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    waiver_template_id uuid,
+    waiver_at_check_in boolean DEFAULT false NOT NULL,
     CONSTRAINT experiences_buffer_minutes_check CHECK (((buffer_minutes >= 0) AND (buffer_minutes <= 1440))),
     CONSTRAINT experiences_capacity_check CHECK ((capacity >= 1)),
     CONSTRAINT experiences_check CHECK ((max_party >= min_party)),
@@ -1010,6 +1012,10 @@ COMMENT ON TABLE app.experiences IS 'What is sold. private_session: one group pe
 COMMENT ON COLUMN app.experiences.full_refund_before IS 'Cancelled at least this long before the start: refunded in full. NULL = the organization''s default.';
 
 COMMENT ON COLUMN app.experiences.late_refund_percent IS 'Cancelled later, until the start: this percentage refunded. NULL = the organization''s default.';
+
+COMMENT ON COLUMN app.experiences.waiver_template_id IS 'The waiver each participant of its bookings signs (its current version), or NULL for none.';
+
+COMMENT ON COLUMN app.experiences.waiver_at_check_in IS 'Check-in refuses a ticket while its booking has no more waiver signatures than tickets already let in.';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -2613,7 +2619,7 @@ CREATE TABLE app.ticket_lookup_failures (
 
 ALTER TABLE ONLY app.ticket_lookup_failures FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.ticket_lookup_failures IS 'Failed api.get_tickets lookups per hour, per subject: ''code <confirmation code>'' or ''email <sha-256 hex of the lower-cased address>''.';
+COMMENT ON TABLE app.ticket_lookup_failures IS 'Failed lookups by confirmation code and e-mail (api.get_tickets, api.get_waiver, api.sign_waiver) per hour, per subject: ''code <confirmation code>'' or ''email <sha-256 hex of the lower-cased address>''.';
 
 CREATE TABLE app.ticket_types (
     org_id uuid NOT NULL,
@@ -2680,7 +2686,9 @@ CREATE TABLE app.venues (
     embed_key text DEFAULT private.new_embed_key() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    age_of_majority smallint DEFAULT 18 NOT NULL,
     CONSTRAINT venues_address_line_check CHECK ((length(address_line) <= 500)),
+    CONSTRAINT venues_age_of_majority_check CHECK (((age_of_majority >= 1) AND (age_of_majority <= 30))),
     CONSTRAINT venues_city_check CHECK ((length(city) <= 200)),
     CONSTRAINT venues_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT venues_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
@@ -2693,6 +2701,74 @@ ALTER TABLE ONLY app.venues FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.venues IS 'A place where experiences happen; its IANA time zone governs every wall-clock rule.';
 
 COMMENT ON COLUMN app.venues.embed_key IS 'Public key of the booking widget: random, unique, rotatable.';
+
+COMMENT ON COLUMN app.venues.age_of_majority IS 'A participant younger than this on the session''s venue-local date signs a waiver with a guardian.';
+
+CREATE TABLE app.waiver_signatures (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    version_id uuid NOT NULL,
+    participant_name text NOT NULL,
+    date_of_birth date NOT NULL,
+    minor boolean NOT NULL,
+    guardian_name text,
+    guardian_signature text,
+    signature text NOT NULL,
+    signed_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_ip inet,
+    user_agent text,
+    text_sha256 text NOT NULL,
+    signed_via text NOT NULL,
+    collected_by uuid,
+    CONSTRAINT waiver_signatures_collected_at_venue CHECK (((signed_via = 'venue'::text) = (collected_by IS NOT NULL))),
+    CONSTRAINT waiver_signatures_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
+    CONSTRAINT waiver_signatures_guardian_iff_minor CHECK (((minor = (guardian_name IS NOT NULL)) AND (minor = (guardian_signature IS NOT NULL)))),
+    CONSTRAINT waiver_signatures_guardian_name_check CHECK (((length(btrim(guardian_name)) >= 1) AND (length(btrim(guardian_name)) <= 200))),
+    CONSTRAINT waiver_signatures_guardian_signature_check CHECK (((length(btrim(guardian_signature)) >= 1) AND (length(btrim(guardian_signature)) <= 200))),
+    CONSTRAINT waiver_signatures_participant_name_check CHECK (((length(btrim(participant_name)) >= 1) AND (length(btrim(participant_name)) <= 200))),
+    CONSTRAINT waiver_signatures_signature_check CHECK (((length(btrim(signature)) >= 1) AND (length(btrim(signature)) <= 200))),
+    CONSTRAINT waiver_signatures_signed_via_check CHECK ((signed_via = ANY (ARRAY['online'::text, 'venue'::text]))),
+    CONSTRAINT waiver_signatures_text_sha256_check CHECK ((text_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT waiver_signatures_user_agent_check CHECK ((length(user_agent) <= 1000))
+);
+
+ALTER TABLE ONLY app.waiver_signatures FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_signatures IS 'A participant''s signature of a waiver version for a booking: what was signed (text_sha256), by whom, when, from where (client_ip, user_agent), online or collected at the venue by staff (collected_by). minor: under the venue''s age of majority on the session''s venue-local date, judged by the database; then a guardian signs too.';
+
+CREATE TABLE app.waiver_templates (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_templates_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY app.waiver_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_templates IS 'A waiver an organization asks participants to sign, in versions (app.waiver_versions; the highest is current). Archived, never deleted, once in use.';
+
+CREATE TABLE app.waiver_versions (
+    org_id uuid NOT NULL,
+    template_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    version integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
+    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
 
 CREATE TABLE audit.log (
     id bigint NOT NULL,
@@ -2984,6 +3060,27 @@ ALTER TABLE ONLY app.venues
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (template_id, version);
+
 ALTER TABLE ONLY audit.log
     ADD CONSTRAINT log_pkey PRIMARY KEY (id);
 
@@ -3027,6 +3124,8 @@ CREATE INDEX experience_resources_resource_fk_idx ON app.experience_resources US
 CREATE INDEX experience_resources_resource_idx ON app.experience_resources USING btree (resource_id);
 
 CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_id);
+
+CREATE INDEX experiences_waiver_template ON app.experiences USING btree (waiver_template_id) WHERE (waiver_template_id IS NOT NULL);
 
 CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
 
@@ -3114,6 +3213,10 @@ CREATE INDEX venue_hours_venue_idx ON app.venue_hours USING btree (org_id, venue
 
 CREATE INDEX venues_org_idx ON app.venues USING btree (org_id);
 
+CREATE INDEX waiver_signatures_booking ON app.waiver_signatures USING btree (booking_id);
+
+CREATE INDEX waiver_signatures_version ON app.waiver_signatures USING btree (version_id);
+
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id);
 
 CREATE INDEX purges_org_idx ON audit.purges USING btree (org_id, upto_log_id);
@@ -3193,6 +3296,12 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_closures 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_hours FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_sync();
 
@@ -3314,6 +3423,9 @@ ALTER TABLE ONLY app.experience_resources
 
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.experiences
+    ADD CONSTRAINT experiences_waiver_template_fkey FOREIGN KEY (org_id, waiver_template_id) REFERENCES app.waiver_templates(org_id, id);
 
 ALTER TABLE ONLY app.loyalty_accounts
     ADD CONSTRAINT loyalty_accounts_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
@@ -3464,6 +3576,18 @@ ALTER TABLE ONLY app.venue_hours
 
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_version_id_fkey FOREIGN KEY (org_id, version_id) REFERENCES app.waiver_versions(org_id, id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_org_id_template_id_fkey FOREIGN KEY (org_id, template_id) REFERENCES app.waiver_templates(org_id, id) ON DELETE CASCADE;
 
 ALTER TABLE app.booking_resources ENABLE ROW LEVEL SECURITY;
 
@@ -3674,6 +3798,12 @@ CREATE POLICY venues_insert ON app.venues FOR INSERT TO authenticated WITH CHECK
 CREATE POLICY venues_select ON app.venues FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY venues_update ON app.venues FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.waiver_signatures ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.waiver_templates ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.waiver_versions ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
