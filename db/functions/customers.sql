@@ -453,7 +453,7 @@ BEGIN
   summary := summary || pg_catalog.jsonb_build_object('bookings', n);
 
   UPDATE app.waiver_signatures w
-     SET participant_name = '[erased]', date_of_birth = NULL, signature = '[erased]',
+     SET participant_name = '[erased]', date_of_birth = DATE '1900-01-01', signature = '[erased]',
          guardian_name = CASE WHEN w.guardian_name IS NOT NULL THEN '[erased]' END,
          guardian_signature = CASE WHEN w.guardian_signature IS NOT NULL THEN '[erased]' END,
          client_ip = NULL, user_agent = NULL
