@@ -338,7 +338,7 @@ BEGIN
            (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)) AS own
       FROM audit.log l
-     WHERE l.org_id = p_org_id
+     WHERE (l.org_id = p_org_id OR l.org_id IS NULL)  -- rows of no organization: the inbox before it matched
        AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
             OR pg_catalog.strpos(pg_catalog.lower(concat_ws(' ', l.old_values::text, l.new_values::text, l.user_agent)),
@@ -365,7 +365,7 @@ BEGIN
     RETURNING l.*, r.digest AS was
   )
   INSERT INTO audit.redactions (org_id, log_id, request_id, sealed_digest, redacted_digest)
-  SELECT p_org_id, c.id, p_request_id,
+  SELECT c.org_id, c.id, p_request_id,
          -- A row redacted before keeps the digest its seal holds.
          coalesce((SELECT x.sealed_digest FROM audit.redactions x WHERE x.log_id = c.id ORDER BY x.id DESC LIMIT 1),
                   c.was),
@@ -380,7 +380,8 @@ END
 $$;
 
 COMMENT ON FUNCTION private.audit_redact(uuid, uuid, text, text, text[], text[]) IS
-'Redacts a person from an organization''s audit log for the erasure p_request_id: in every row, p_email (any case)
+'Redacts a person from an organization''s audit log (and rows of no organization naming them) for the erasure
+p_request_id: in every row, p_email (any case)
 becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
 address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
 client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal

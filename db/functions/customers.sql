@@ -415,13 +415,13 @@ DECLARE
   personal text[];
   request uuid := pg_catalog.gen_random_uuid();
   n integer;
-  summary jsonb := '{}';
+  counts jsonb := '{}';
 BEGIN
   IF c.erased_at IS NOT NULL THEN
     -- Idempotent: a second erasure answers what the first one did.
-    SELECT q.summary INTO summary FROM app.customer_requests q
+    SELECT q.summary INTO counts FROM app.customer_requests q
      WHERE q.customer_id = c.id AND q.kind = 'erasure' ORDER BY q.at LIMIT 1;
-    RETURN summary;
+    RETURN counts;
   END IF;
   -- One erasure of a person at a time.
   PERFORM 1 FROM app.customers x WHERE x.id = c.id FOR UPDATE;
@@ -434,14 +434,14 @@ BEGIN
      SET email = erased_email, name = NULL, phone = NULL, marketing_consent = false, marketing_consent_at = NULL,
          marketing_consent_source = NULL, erased_at = pg_catalog.now()
    WHERE x.id = c.id;
-  summary := summary || pg_catalog.jsonb_build_object('customers', 1);
+  counts := counts || pg_catalog.jsonb_build_object('customers', 1);
 
   DELETE FROM app.customer_tags t WHERE t.customer_id = c.id;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('customer_tags', n);
+  counts := counts || pg_catalog.jsonb_build_object('customer_tags', n);
   DELETE FROM app.customer_notes t WHERE t.customer_id = c.id;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('customer_notes', n);
+  counts := counts || pg_catalog.jsonb_build_object('customer_notes', n);
 
   -- Bookings keep their counts and money; a widget key's scope and fingerprint carry the address.
   UPDATE app.bookings b
@@ -450,7 +450,7 @@ BEGIN
          request_fingerprint = NULL
    WHERE b.customer_id = c.id AND (b.idempotency_scope IS NOT NULL OR b.request_fingerprint IS NOT NULL);
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('bookings', n);
+  counts := counts || pg_catalog.jsonb_build_object('bookings', n);
 
   UPDATE app.waiver_signatures w
      SET participant_name = '[erased]', date_of_birth = DATE '1900-01-01', signature = '[erased]',
@@ -460,25 +460,25 @@ BEGIN
     FROM app.bookings b
    WHERE b.id = w.booking_id AND b.customer_id = c.id;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('waiver_signatures', n);
+  counts := counts || pg_catalog.jsonb_build_object('waiver_signatures', n);
 
   UPDATE app.leads l
      SET contact_name = '[erased]', email = erased_email, phone = NULL, notes = NULL
    WHERE l.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(l.email)) = c.email_key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('leads', n);
+  counts := counts || pg_catalog.jsonb_build_object('leads', n);
 
   UPDATE app.event_partners p
      SET contact_name = NULL, email = erased_email, phone = NULL
    WHERE p.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(p.email)) = c.email_key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('event_partners', n);
+  counts := counts || pg_catalog.jsonb_build_object('event_partners', n);
 
   UPDATE app.notifications_outbox x
      SET recipient = erased_email, data = '{"erased": true}'
    WHERE x.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = c.email_key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('notifications_outbox', n);
+  counts := counts || pg_catalog.jsonb_build_object('notifications_outbox', n);
 
   -- Provider events of the person's orders, and any naming the address (a payload the inbox could not match).
   UPDATE app.provider_events e
@@ -487,22 +487,23 @@ BEGIN
           OR pg_catalog.strpos(pg_catalog.lower(e.payload::text), c.email_key) > 0)
      AND e.payload IS DISTINCT FROM private.redact_jsonb(e.payload, c.email_key, erased_email, personal);
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('provider_events', n);
+  counts := counts || pg_catalog.jsonb_build_object('provider_events', n);
 
   -- The lookup rate limit keeps the address only as its SHA-256; counters about it go.
   DELETE FROM app.ticket_lookup_failures f WHERE f.subject = 'email ' || email_hash;
   GET DIAGNOSTICS n = ROW_COUNT;
-  summary := summary || pg_catalog.jsonb_build_object('ticket_lookup_failures', n);
+  counts := counts || pg_catalog.jsonb_build_object('ticket_lookup_failures', n);
 
   -- The privacy log's row holds the summary and no personal value; then the audit log, rows written by this
   -- erasure included, loses the person's values.
   INSERT INTO app.customer_requests (org_id, id, customer_id, kind, requested_by, summary)
-  VALUES (c.org_id, request, c.id, 'erasure', auth.uid(), summary);
+  VALUES (c.org_id, request, c.id, 'erasure', auth.uid(), counts);
   n := private.audit_redact(c.org_id, request, c.email_key, erased_email, personal, ids);
-  summary := summary || pg_catalog.jsonb_build_object('audit_log', n);
+  counts := counts || pg_catalog.jsonb_build_object('audit_log', n);
+  -- The full count, for a second call to answer; this last write carries no personal value.
+  UPDATE app.customer_requests q SET summary = counts WHERE q.id = request;
   PERFORM pg_catalog.set_config('tessera.erasure', 'off', true);
-  -- The log row of the request above states the counts without the audit rows' own; the answer has both.
-  RETURN summary;
+  RETURN counts;
 END
 $$;
 
