@@ -268,13 +268,17 @@ BEGIN
   IF reason IS NOT NULL AND status IS DISTINCT FROM 'lost' THEN
     RAISE EXCEPTION 'reason is given only when a lead is lost' USING ERRCODE = 'PT400', DETAIL = 'invalid';
   END IF;
+  SELECT l.* INTO lead FROM app.leads l WHERE l.id = lead_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'lead not found' USING ERRCODE = 'PT404';
+  ELSIF lead.status = status::app.lead_status THEN
+    -- A move to where it is would answer 200 and write nothing, or overwrite a lost reason: refused as elsewhere.
+    RAISE EXCEPTION 'the lead is % already', lead.status USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
+  END IF;
   UPDATE app.leads l
      SET status = move_lead.status::app.lead_status, lost_reason = move_lead.reason
    WHERE l.id = lead_id
   RETURNING * INTO lead;
-  IF lead.id IS NULL THEN
-    RAISE EXCEPTION 'lead not found' USING ERRCODE = 'PT404';
-  END IF;
   RETURN pg_catalog.to_jsonb(lead);
 END
 $function$
