@@ -341,8 +341,8 @@ BEGIN
      WHERE (l.org_id = p_org_id OR l.org_id IS NULL)  -- rows of no organization: the inbox before it matched
        AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
-            OR pg_catalog.strpos(pg_catalog.lower(concat_ws(' ', l.old_values::text, l.new_values::text, l.user_agent)),
-                                 pg_catalog.lower(p_email)) > 0)
+            OR pg_catalog.strpos(pg_catalog.lower(pg_catalog.concat_ws(' ', l.old_values::text, l.new_values::text,
+                                                                       l.user_agent)), pg_catalog.lower(p_email)) > 0)
   ), redacted AS (
     SELECT a.id, a.digest,
            private.redact_jsonb(a.old_values, p_email, p_erased_email, p_values,

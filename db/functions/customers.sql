@@ -274,11 +274,14 @@ AS $$
          || ARRAY(SELECT w.id::text FROM app.waiver_signatures w JOIN app.bookings b ON b.id = w.booking_id
                    WHERE b.customer_id = p_customer.id)
          || ARRAY(SELECT l.id::text FROM app.leads l
-                   WHERE l.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(l.email)) = p_customer.email_key)
+                   WHERE l.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(l.email)) = p_customer.email_key)
          || ARRAY(SELECT p.id::text FROM app.event_partners p
-                   WHERE p.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(p.email)) = p_customer.email_key)
+                   WHERE p.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(p.email)) = p_customer.email_key)
          || ARRAY(SELECT x.id::text FROM app.notifications_outbox x
-                   WHERE x.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = p_customer.email_key)
+                   WHERE x.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = p_customer.email_key)
 $$;
 
 COMMENT ON FUNCTION private.customer_row_ids(app.customers) IS

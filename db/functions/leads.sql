@@ -8,7 +8,8 @@ LANGUAGE plpgsql
 SET search_path = ''
 AS $$
 BEGIN
-  IF (NEW.id, NEW.org_id, NEW.created_at, NEW.created_by) IS DISTINCT FROM (OLD.id, OLD.org_id, OLD.created_at, OLD.created_by) THEN
+  IF (NEW.id, NEW.org_id, NEW.created_at, NEW.created_by)
+     IS DISTINCT FROM (OLD.id, OLD.org_id, OLD.created_at, OLD.created_by) THEN
     RAISE EXCEPTION 'a lead keeps its organization and its creation' USING ERRCODE = 'PT400', DETAIL = 'invalid';
   END IF;
   IF OLD.booking_id IS NOT NULL AND NEW.booking_id IS DISTINCT FROM OLD.booking_id THEN

@@ -121,7 +121,8 @@ CREATE TEMP TABLE books_before AS
 SELECT (SELECT count(*) FROM app.bookings WHERE customer_id = pg_temp.id('erin')) AS bookings,
        (SELECT sum(price_minor) FROM app.bookings WHERE customer_id = pg_temp.id('erin')) AS booked,
        (SELECT sum(party_size) FROM app.bookings WHERE customer_id = pg_temp.id('erin')) AS people,
-       (SELECT sum(total_minor) || '/' || sum(paid_minor) FROM app.orders WHERE customer_id = pg_temp.id('erin')) AS orders,
+       (SELECT sum(total_minor) || '/' || sum(paid_minor) FROM app.orders
+         WHERE customer_id = pg_temp.id('erin')) AS orders,
        (SELECT sum(p.amount_minor) FROM app.payments p JOIN app.orders o ON o.id = p.order_id
          WHERE o.customer_id = pg_temp.id('erin')) AS paid,
        (SELECT lifetime_value_minor || '/' || paid_orders FROM app.customers WHERE id = pg_temp.id('erin')) AS value,
@@ -186,7 +187,8 @@ RESET ROLE;
 SELECT is((SELECT count(*)::int FROM app.customer_requests WHERE customer_id = pg_temp.id('erin') AND kind = 'erasure'),
           1, 'the erasure is in the privacy log once');
 SELECT ok((SELECT count(*) FROM audit.log WHERE table_name = 'app.customer_requests'
-            AND coalesce(new_values, old_values) ->> 'customer_id' = pg_temp.id('erin')::text) >= 2, '… which is audited, export and erasure');
+            AND coalesce(new_values, old_values) ->> 'customer_id' = pg_temp.id('erin')::text) >= 2,
+          '… which is audited, export and erasure');
 SELECT pg_temp.act_as('service_role');
 SELECT ok(api.seal_audit_log('0 seconds') >= 1, 'the erasure''s rows are sealed');
 SELECT is((SELECT ok::text || ': ' || message FROM api.verify_audit_chain(pg_temp.id('org_a'))),
@@ -197,7 +199,8 @@ RESET ROLE;
 SAVEPOINT intact;
 SET LOCAL session_replication_role = replica;
 UPDATE audit.log SET new_values = jsonb_set(new_values, '{name}', '"Someone else"')
- WHERE id = (SELECT min(id) FROM audit.log WHERE table_name = 'app.customers' AND new_values ->> 'email' = 'bob@example.com');
+ WHERE id = (SELECT min(id) FROM audit.log
+              WHERE table_name = 'app.customers' AND new_values ->> 'email' = 'bob@example.com');
 SET LOCAL session_replication_role = origin;
 SELECT pg_temp.act_as('service_role');
 SELECT is((SELECT ok FROM api.verify_audit_chain(pg_temp.id('org_a'))), false,

@@ -5,7 +5,8 @@ BEGIN;
 SELECT plan(12);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ada');
-INSERT INTO app.customers (org_id, id, email, name) VALUES (pg_temp.id('org_a'), pg_temp.id('ada'), 'ada@example.com', 'Ada');
+INSERT INTO app.customers (org_id, id, email, name)
+VALUES (pg_temp.id('org_a'), pg_temp.id('ada'), 'ada@example.com', 'Ada');
 
 SELECT is((SELECT marketing_consent::text || coalesce(marketing_consent_source, '-') FROM app.customers
             WHERE id = pg_temp.id('ada')), 'false-', 'a customer has not consented until asked');
@@ -31,7 +32,8 @@ RESET ROLE;
 SELECT pg_temp.act_as('staff_a');
 SELECT is(api.set_customer_tags(pg_temp.id('ada'), ARRAY['VIP', ' birthday ', 'vip']), ARRAY['birthday', 'vip'],
           'tags are trimmed, lower-cased and kept once');
-SELECT is(api.set_customer_tags(pg_temp.id('ada'), ARRAY['corporate']), ARRAY['corporate'], 'tags are replaced as a set');
+SELECT is(api.set_customer_tags(pg_temp.id('ada'), ARRAY['corporate']), ARRAY['corporate'],
+          'tags are replaced as a set');
 SELECT is((SELECT array_agg(tag) FROM app.customer_tags WHERE customer_id = pg_temp.id('ada')), ARRAY['corporate'],
           '… in the table too');
 SELECT throws_ok(format('SELECT api.set_customer_tags(%L, %L)', pg_temp.id('ada'),

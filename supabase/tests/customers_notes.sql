@@ -5,7 +5,8 @@ BEGIN;
 SELECT plan(14);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ada');
-INSERT INTO app.customers (org_id, id, email, name) VALUES (pg_temp.id('org_a'), pg_temp.id('ada'), 'ada@example.com', 'Ada');
+INSERT INTO app.customers (org_id, id, email, name)
+VALUES (pg_temp.id('org_a'), pg_temp.id('ada'), 'ada@example.com', 'Ada');
 
 SELECT pg_temp.act_as('staff_a');
 CREATE TEMP TABLE note AS SELECT api.add_customer_note(pg_temp.id('ada'), 'Likes puzzles with maths') AS n;

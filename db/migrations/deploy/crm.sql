@@ -36,7 +36,8 @@ CREATE TABLE app.customer_tags (
   PRIMARY KEY (customer_id, tag),
   FOREIGN KEY (org_id, customer_id) REFERENCES app.customers (org_id, id) ON DELETE CASCADE
 );
-COMMENT ON TABLE app.customer_tags IS 'Labels on a customer (lower-cased, at most 50 per customer by api.set_customer_tags).';
+COMMENT ON TABLE app.customer_tags IS
+  'Labels on a customer (lower-cased, at most 50 per customer by api.set_customer_tags).';
 
 CREATE TABLE app.customer_notes (
   org_id      uuid        NOT NULL,

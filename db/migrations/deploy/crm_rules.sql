@@ -509,8 +509,8 @@ BEGIN
      WHERE (l.org_id = p_org_id OR l.org_id IS NULL)  -- rows of no organization: the inbox before it matched
        AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
-            OR pg_catalog.strpos(pg_catalog.lower(concat_ws(' ', l.old_values::text, l.new_values::text, l.user_agent)),
-                                 pg_catalog.lower(p_email)) > 0)
+            OR pg_catalog.strpos(pg_catalog.lower(pg_catalog.concat_ws(' ', l.old_values::text, l.new_values::text,
+                                                                       l.user_agent)), pg_catalog.lower(p_email)) > 0)
   ), redacted AS (
     SELECT a.id, a.digest,
            private.redact_jsonb(a.old_values, p_email, p_erased_email, p_values,
@@ -632,11 +632,14 @@ AS $function$
          || ARRAY(SELECT w.id::text FROM app.waiver_signatures w JOIN app.bookings b ON b.id = w.booking_id
                    WHERE b.customer_id = p_customer.id)
          || ARRAY(SELECT l.id::text FROM app.leads l
-                   WHERE l.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(l.email)) = p_customer.email_key)
+                   WHERE l.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(l.email)) = p_customer.email_key)
          || ARRAY(SELECT p.id::text FROM app.event_partners p
-                   WHERE p.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(p.email)) = p_customer.email_key)
+                   WHERE p.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(p.email)) = p_customer.email_key)
          || ARRAY(SELECT x.id::text FROM app.notifications_outbox x
-                   WHERE x.org_id = p_customer.org_id AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = p_customer.email_key)
+                   WHERE x.org_id = p_customer.org_id
+                     AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = p_customer.email_key)
 $function$
 ;
 
@@ -835,7 +838,8 @@ CREATE OR REPLACE FUNCTION private.leads_guard()
  SET search_path TO ''
 AS $function$
 BEGIN
-  IF (NEW.id, NEW.org_id, NEW.created_at, NEW.created_by) IS DISTINCT FROM (OLD.id, OLD.org_id, OLD.created_at, OLD.created_by) THEN
+  IF (NEW.id, NEW.org_id, NEW.created_at, NEW.created_by)
+     IS DISTINCT FROM (OLD.id, OLD.org_id, OLD.created_at, OLD.created_by) THEN
     RAISE EXCEPTION 'a lead keeps its organization and its creation' USING ERRCODE = 'PT400', DETAIL = 'invalid';
   END IF;
   IF OLD.booking_id IS NOT NULL AND NEW.booking_id IS DISTINCT FROM OLD.booking_id THEN
