@@ -2,7 +2,7 @@
 -- withdrawal, an erased customer gives none; tags are replaced as a set, lower-cased, at most 50.
 BEGIN;
 \ir setup.psql
-SELECT plan(12);
+SELECT plan(13);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ada');
 INSERT INTO app.customers (org_id, id, email, name)
@@ -19,6 +19,8 @@ SELECT is(api.set_marketing_consent(pg_temp.id('ada'), false, 'staff') - 'market
           jsonb_build_object('customer_id', pg_temp.id('ada'), 'marketing_consent', false,
                              'marketing_consent_source', 'staff'),
           'withdrawing keeps the source of the withdrawal');
+SELECT is_empty($$ SELECT * FROM api.list_bookings(pg_temp.id('org_a'), customer_email => 'ADA@example.com') $$,
+                'staff find her by e-mail, whatever its case, beside her consent');
 SELECT throws_ok($$ SELECT api.set_marketing_consent(pg_temp.id('ada'), NULL, 'staff') $$, 'PT400',
                  'consent is required', 'consent must be said');
 SELECT throws_ok($$ SELECT api.set_marketing_consent(pg_temp.id('ada'), true, NULL) $$, 'PT400',

@@ -2,7 +2,7 @@
 -- rows from the table); a partner belongs to an experience or a dated session; update_partner is a PATCH.
 BEGIN;
 \ir setup.psql
-SELECT plan(13);
+SELECT plan(14);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 
@@ -26,6 +26,16 @@ SELECT is(jsonb_array_length(api.list_partners(pg_temp.id('org_a'), pg_temp.id('
           'managers list the partners of an experience');
 SELECT is(api.update_partner(pg_temp.partner_id(), '{"status": "confirmed", "notes": "Logo on the tickets"}')
             ->> 'status', 'confirmed', 'update_partner sets what it is given');
+SELECT is(api.update_partner(pg_temp.partner_id(), jsonb_build_object(
+            'kind', 'vendor', 'name', 'Puzzle Co Ltd', 'contact_name', 'Pat Doe', 'email', 'pd@puzzle.example',
+            'phone', '+44 20 7946 0000', 'experience_id', pg_temp.id('quiz'), 'slot_id', NULL, 'agreed_minor', 300000,
+            'currency', 'gbp', 'status', 'invoiced', 'notes', 'Catering'))
+            - ARRAY['id', 'org_id', 'created_at', 'updated_at'],
+          jsonb_build_object(
+            'kind', 'vendor', 'name', 'Puzzle Co Ltd', 'contact_name', 'Pat Doe', 'email', 'pd@puzzle.example',
+            'phone', '+44 20 7946 0000', 'experience_id', pg_temp.id('quiz'), 'slot_id', NULL, 'agreed_minor', 300000,
+            'currency', 'GBP', 'status', 'invoiced', 'notes', 'Catering'),
+          'update_partner sets every key it takes');
 SELECT throws_like($$ SELECT api.update_partner(pg_temp.partner_id(), '{"org_id": null}') $$,
                    'changes may not set ''org_id''%', '… never the organization');
 SELECT throws_ok($$ SELECT api.update_partner(pg_temp.partner_id(), '{"experience_id": null}') $$, 'PT400', NULL,
