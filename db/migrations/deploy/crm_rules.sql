@@ -659,14 +659,15 @@ DECLARE
   n integer;
   counts jsonb := '{}';
 BEGIN
+  -- One erasure of a person at a time: the record locked and read again, so a second call waiting here sees the
+  -- first one's work.
+  SELECT x.* INTO c FROM app.customers x WHERE x.id = c.id FOR UPDATE;
   IF c.erased_at IS NOT NULL THEN
     -- Idempotent: a second erasure answers what the first one did.
     SELECT q.summary INTO counts FROM app.customer_requests q
      WHERE q.customer_id = c.id AND q.kind = 'erasure' ORDER BY q.at LIMIT 1;
     RETURN counts;
   END IF;
-  -- One erasure of a person at a time.
-  PERFORM 1 FROM app.customers x WHERE x.id = c.id FOR UPDATE;
   ids := private.customer_row_ids(c);
   personal := ARRAY[c.name, c.phone];
   email_hash := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.email_key, 'UTF8')), 'hex');
