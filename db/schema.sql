@@ -54,6 +54,14 @@ CREATE TYPE app.experience_kind AS ENUM (
     'ticketed_event'
 );
 
+CREATE TYPE app.lead_status AS ENUM (
+    'new',
+    'contacted',
+    'proposal',
+    'won',
+    'lost'
+);
+
 CREATE TYPE app.member_role AS ENUM (
     'staff',
     'manager',
@@ -90,6 +98,15 @@ CREATE TYPE app.timerange AS RANGE (
     subtype = time without time zone,
     multirange_type_name = app.timemultirange
 );
+
+CREATE FUNCTION api.add_customer_note(customer_id uuid, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.add_customer_note(customer_id uuid, body text) IS 'Adds a note (body, 1 to 5000 characters) to a customer, authored by the caller, and answers it: {org_id, id,
+customer_id, author_id, body, created_at, updated_at}. For staff of the customer''s organization. Errors: PT400 body
+missing or over 5000 characters; PT404 the customer does not exist or is another organization''s.';
 
 CREATE FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
     LANGUAGE sql
@@ -320,6 +337,18 @@ COMMENT ON FUNCTION api.confirm_booking(booking_id uuid) IS 'Confirms a pending 
 Errors: PT404 not found; PT409 illegal transition, already confirmed included (detail illegal_transition), or hold
 ran out (detail hold_expired).';
 
+CREATE FUNCTION api.convert_lead(lead_id uuid, experience_id uuid, starts_at timestamp with time zone, party_size integer DEFAULT NULL::integer, tickets jsonb DEFAULT NULL::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION api.convert_lead(lead_id uuid, experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb) IS 'Turns a won lead into its booking, once: books experience_id at starts_at for the lead''s contact (e-mail, name,
+phone) as create_booking does for staff, party_size defaulting to the lead''s (ticketed events take tickets), and
+links it to the lead. Answers {"lead": the lead, "booking": the booking as create_booking answers it}. For staff of
+the lead''s organization. Errors: PT400 as create_booking for its arguments; PT404 no such lead or experience for
+the caller; PT409 the lead is not won (detail not_won), has no e-mail (email_required) or was converted before
+(already_converted, HINT the booking''s id); as create_booking: sold out, taken.';
+
 CREATE FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -370,6 +399,18 @@ late_refund_percent (the cancellation policy; default the organization''s). It i
 words (a ticketed event without capacity, max_party below min_party, an unknown currency); PT403 staff; PT404 venue
 not found; PT409 a currency other than the organization''s (detail currency_mismatch).';
 
+CREATE FUNCTION api.create_lead(org_id uuid, contact_name text, email text DEFAULT NULL::text, phone text DEFAULT NULL::text, company text DEFAULT NULL::text, party_size integer DEFAULT NULL::integer, wanted_date date DEFAULT NULL::date, venue_id uuid DEFAULT NULL::uuid, experience_id uuid DEFAULT NULL::uuid, value_minor bigint DEFAULT NULL::bigint, currency text DEFAULT NULL::text, owner_id uuid DEFAULT NULL::uuid, next_step text DEFAULT NULL::text, next_step_at timestamp with time zone DEFAULT NULL::timestamp with time zone, notes text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION api.create_lead(org_id uuid, contact_name text, email text, phone text, company text, party_size integer, wanted_date date, venue_id uuid, experience_id uuid, value_minor bigint, currency text, owner_id uuid, next_step text, next_step_at timestamp with time zone, notes text) IS 'Adds a lead (status new) and answers it as an object (every column of app.leads): contact_name (required, up to
+200 characters), email, phone (50), company (200), party_size (1 to 1000), wanted_date, venue_id and
+experience_id (the organization''s), value_minor (0 to 999,999,999 minor units, with its currency, an ISO 4217 code),
+owner_id (a member of the organization), next_step (500) and next_step_at, notes (5000). For staff of the
+organization. Errors: PT400 naming an argument out of range or malformed, a value without currency, an owner who
+is not a member; PT403 not staff of the organization; PT409 a venue or experience of another organization.';
+
 CREATE FUNCTION api.create_order(booking_id uuid, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -417,6 +458,19 @@ CREATE FUNCTION api.create_organization(name text, slug text) RETURNS app.organi
 COMMENT ON FUNCTION api.create_organization(name text, slug text) IS 'Creates an organization and makes the caller its owner. For signed-in users (authenticated). Errors: PT400 for an
 invalid name (1 to 200 characters) or slug (lower-case letters, digits and inner hyphens, at most 63 characters);
 PT401 when not signed in; PT409 when the slug is taken.';
+
+CREATE FUNCTION api.create_partner(org_id uuid, kind text, name text, agreed_minor bigint, currency text, experience_id uuid DEFAULT NULL::uuid, slot_id uuid DEFAULT NULL::uuid, contact_name text DEFAULT NULL::text, email text DEFAULT NULL::text, phone text DEFAULT NULL::text, status text DEFAULT 'proposed'::text, notes text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/partners.sql
+
+COMMENT ON FUNCTION api.create_partner(org_id uuid, kind text, name text, agreed_minor bigint, currency text, experience_id uuid, slot_id uuid, contact_name text, email text, phone text, status text, notes text) IS 'Adds an event partner and answers it as an object (every column of app.event_partners): kind vendor or sponsor,
+name (up to 200 characters), agreed_minor (0 to 999,999,999 minor units) in currency (ISO 4217), attached to
+experience_id or slot_id (a dated session; at least one), contact_name (200), email, phone (50), status (proposed,
+confirmed, invoiced, paid or cancelled; default proposed), notes (5000). For managers, admins and owners of the
+organization. Errors: PT400 naming a missing, malformed or out-of-range argument, neither experience_id nor
+slot_id (detail required); PT403 anyone else; PT409 an experience or session of another organization (detail
+referenced).';
 
 CREATE FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid DEFAULT NULL::uuid, min_lead interval DEFAULT NULL::interval, booked_before timestamp with time zone DEFAULT NULL::timestamp with time zone, weekdays smallint[] DEFAULT NULL::smallint[], starts_from time without time zone DEFAULT NULL::time without time zone, starts_until time without time zone DEFAULT NULL::time without time zone, percent_off integer DEFAULT NULL::integer, amount_off_minor bigint DEFAULT NULL::bigint, replacement_price_minor bigint DEFAULT NULL::bigint) RETURNS jsonb
     LANGUAGE sql
@@ -518,6 +572,22 @@ CREATE FUNCTION api.deactivate_promo_code(promo_code_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) IS 'Stops a promo code from being used by new orders (orders that took it keep their discount) and answers it. Again
 on an inactive code changes nothing. For managers, admins and the owner. Errors: PT403 staff; PT404 not found.';
 
+CREATE FUNCTION api.delete_customer_note(note_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.delete_customer_note(note_id uuid) IS 'Deletes a note and answers {"deleted": note_id}. For its author only, while a member of its organization.
+Errors: PT403 the caller is not the note''s author (detail not_author); PT404 no such note for the caller.';
+
+CREATE FUNCTION api.delete_partner(partner_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/partners.sql
+
+COMMENT ON FUNCTION api.delete_partner(partner_id uuid) IS 'Deletes an event partner (nothing refers to one) and answers {"deleted": partner_id}. For managers, admins and
+owners of its organization. Errors: PT404 no such partner for the caller (staff included).';
+
 CREATE FUNCTION api.delete_price_tier(price_tier_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -547,6 +617,23 @@ minutes: concurrent callers never get the same refund, and one not recorded as s
 claimed again (send the refund id as the provider''s idempotency key). Then record_refund_submission or
 record_refund_failure. For service_role. Errors: PT400 limit outside 1 to 500; PT403 anyone else.';
 
+CREATE FUNCTION api.erase_customer(org_id uuid, customer_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.erase_customer(org_id uuid, customer_id uuid) IS 'Anonymises a person everywhere the organization holds them (GDPR erasure), in one transaction: the customer
+record (e-mail becomes erased-<id>@erased.invalid, name and phone cleared, consent withdrawn, erased_at set), their
+tags and notes (deleted), their bookings'' idempotency scope and fingerprint, their waiver signatures (names, date
+of birth, signatures, IP and user agent; the text''s SHA-256 and times kept), leads, event partners and outbox rows
+under their address, provider event payloads naming them, the ticket lookup counters of their address, and the
+audit log''s values about them (listed in audit.redactions, so api.verify_audit_chain still passes). Bookings,
+orders, payments, refunds and loyalty keep their counts and amounts for the books. The erasure is recorded in the
+privacy log (app.customer_requests, kind erasure, with the counts). Answers what was changed per table, e.g.
+{"customers": 1, "bookings": 2, "audit_log": 14, …}; a second call on an erased customer changes nothing and
+answers the first call''s counts. For admins and owners of the organization. Errors: PT403 anyone else; PT404 the
+organization has no such customer.';
+
 CREATE FUNCTION api.expire_holds() RETURNS integer
     LANGUAGE sql
     SET search_path TO ''
@@ -554,6 +641,19 @@ CREATE FUNCTION api.expire_holds() RETURNS integer
 
 COMMENT ON FUNCTION api.expire_holds() IS 'Marks every pending booking whose hold has run out as expired and returns how many. Tidying only: run-out holds
 already count for nothing. Staff affect their organizations'' bookings; service_role all.';
+
+CREATE FUNCTION api.export_customer(org_id uuid, customer_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.export_customer(org_id uuid, customer_id uuid) IS 'Everything the organization holds about one person, as one JSON document (GDPR right of access): {format
+("tessera.customer_export.v1"), exported_at, org_id, customer (the whole record), marketing_consent {consent, at,
+source}, tags, notes, bookings (each with ticket_lines and tickets, each ticket with its check_in), orders (each
+with its lines), payments, refunds, loyalty {balance, ledger}, waiver_signatures, leads and event_partners under
+their e-mail, notifications (outbox rows to their address), privacy_requests, audit (the audit log rows about
+them)}. The export is recorded in the privacy log (app.customer_requests, kind export), itself audited. For admins
+and owners of the organization. Errors: PT403 anyone else; PT404 the organization has no such customer.';
 
 CREATE TABLE app.bookings (
     org_id uuid NOT NULL,
@@ -690,6 +790,31 @@ COMMENT ON FUNCTION api.list_currencies() IS 'The ISO 4217 currencies an organiz
 (amounts are integers of minor units: 1500 SAR minor units are 15.00 riyals, 1500 JPY are 1,500 yen, 1500 KWD are
 1.500 dinars). For everyone, anon included.';
 
+CREATE FUNCTION api.list_customer_notes(customer_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.list_customer_notes(customer_id uuid) IS 'A customer''s notes, oldest first, as a JSON array of {org_id, id, customer_id, author_id, body, created_at,
+updated_at}; empty for a customer the caller cannot see. For staff of the customer''s organization.';
+
+CREATE FUNCTION api.list_leads(org_id uuid, status text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION api.list_leads(org_id uuid, status text) IS 'The organization''s leads, oldest first, as a JSON array of lead objects; status (new, contacted, proposal, won,
+lost) keeps only those. Empty for an organization the caller is not staff of. For staff. Errors: PT400 an unknown
+status.';
+
+CREATE FUNCTION api.list_partners(org_id uuid, experience_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/partners.sql
+
+COMMENT ON FUNCTION api.list_partners(org_id uuid, experience_id uuid) IS 'The organization''s event partners, oldest first, as a JSON array of partner objects; experience_id keeps those of
+that experience. For managers, admins and owners. Errors: PT403 anyone else (staff included).';
+
 CREATE FUNCTION api.list_price_rules(experience_id uuid) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -745,6 +870,17 @@ CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
 
 COMMENT ON FUNCTION api.mark_no_show(booking_id uuid) IS 'Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
 Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).';
+
+CREATE FUNCTION api.move_lead(lead_id uuid, status text, reason text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) IS 'Moves a lead along its pipeline and answers it: status one of new, contacted, proposal, won, lost, forward only
+(new -> contacted -> proposal -> won, steps may be skipped; lost from any open state, with an optional reason up
+to 1000 characters); won and lost are final. For staff of its organization. Errors: PT400 an unknown status, a
+reason for another status than lost; PT404 no such lead for the caller; PT409 a move backwards, out of a final
+state or to the status it has (detail illegal_transition).';
 
 CREATE FUNCTION api.my_organizations() RETURNS TABLE(org_id uuid, name text, slug text, role app.member_role)
     LANGUAGE sql STABLE
@@ -1003,6 +1139,16 @@ default a minute, so that no running transaction can still slot a row in before 
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
 seals made. Errors: PT400 settle outside 0 to 1 day.';
 
+CREATE FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) RETURNS text[]
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) IS 'Replaces a customer''s tags with tags (at most 50, each 1 to 50 characters; trimmed, lower-cased, duplicates
+dropped; an empty list or null removes them all) and answers them sorted. For staff of the customer''s
+organization. Errors: PT400 too many tags or one empty or too long; PT404 the customer does not exist or is
+another organization''s.';
+
 CREATE FUNCTION api.set_display_name(display_name text) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1023,6 +1169,17 @@ rooms; one whose new rooms are taken then keeps its old claim and is affected (r
 change is refused (PT409 detail bookings_affected, HINT the list as JSON, see update_experience); with force it
 is made and the list answered. Answers {"resource_ids": [...], "affected": [...]}. For managers and up. Errors:
 PT400 a resource of another venue, listed twice or more than 20; PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) IS 'Records a customer''s answer to marketing: consent true or false, where it was given (source, 1 to 50 characters,
+lower-cased: widget, staff, import, …) and now as its time; withdrawing keeps the time and source of the
+withdrawal. Answers {customer_id, marketing_consent, marketing_consent_at, marketing_consent_source}. For staff of
+the customer''s organization. Errors: PT400 consent or source missing, source over 50 characters; PT404 the
+customer does not exist, is another organization''s or was erased.';
 
 CREATE FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1071,6 +1228,15 @@ COMMENT ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at tim
 assign_session_staff answers). For managers, admins and the owner. Errors: PT400 naming the argument, or no
 session starts then; PT403 staff; PT404 experience not found, or the person is not assigned.';
 
+CREATE FUNCTION api.update_customer_note(note_id uuid, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION api.update_customer_note(note_id uuid, body text) IS 'Replaces the body (1 to 5000 characters) of a note and answers it (updated_at moves). For its author only, while a
+member of its organization. Errors: PT400 body missing or over 5000 characters; PT403 the caller is not the
+note''s author (detail not_author); PT404 no such note for the caller.';
+
 CREATE FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1090,6 +1256,18 @@ old room claim, and the list is answered for staff to contact. For managers and 
 not change (detail invalid, HINT the keys that may) or a value not allowed (in words); PT403 staff; PT404 not
 found; PT409 an archived experience made active, or bookings affected.';
 
+CREATE FUNCTION api.update_lead(lead_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION api.update_lead(lead_id uuid, changes jsonb) IS 'Changes a lead as PostgREST''s PATCH would: the keys of changes are set (a JSON null clears a field that may be
+empty), absent keys keep theirs. Keys: contact_name, company, email, phone, party_size, wanted_date, venue_id,
+experience_id, value_minor, currency, owner_id, next_step, next_step_at, notes (the status moves with move_lead).
+Answers the lead. For staff of its organization. Errors: PT400 detail invalid naming a key that is unknown or may
+not change (listing those that may) or a value of the wrong type or out of range; PT404 no such lead for the
+caller.';
+
 CREATE FUNCTION api.update_org_settings(org_id uuid, currency text DEFAULT NULL::text, vat_rate_bp integer DEFAULT NULL::integer, prices_include_vat boolean DEFAULT NULL::boolean, vat_number text DEFAULT NULL::text, loyalty_points_per_major integer DEFAULT NULL::integer, loyalty_point_value_minor integer DEFAULT NULL::integer, full_refund_before interval DEFAULT NULL::interval, late_refund_percent integer DEFAULT NULL::integer) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1103,6 +1281,18 @@ false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1
 366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
 currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
 PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
+
+CREATE FUNCTION api.update_partner(partner_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/partners.sql
+
+COMMENT ON FUNCTION api.update_partner(partner_id uuid, changes jsonb) IS 'Changes an event partner as PostgREST''s PATCH would: the keys of changes are set (a JSON null clears a field
+that may be empty), absent keys keep theirs. Keys: kind, name, contact_name, email, phone, experience_id, slot_id,
+agreed_minor, currency, status, notes. Answers the partner. For managers, admins and owners of its organization.
+Errors: PT400 detail invalid naming a key that is unknown or may not change (listing those that may) or a value of
+the wrong type or not allowed, required when it would leave the partner attached to nothing; PT404 no such partner
+for the caller (staff included).';
 
 CREATE FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1354,8 +1544,8 @@ CREATE FUNCTION private.audit_append_only() RETURNS trigger
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_append_only() IS 'Trigger: refuses UPDATE, DELETE and TRUNCATE on the audit log and its seals, for every role including the owner;
-only private.purge_audit_log''s own delete passes.';
+COMMENT ON FUNCTION private.audit_append_only() IS 'Trigger: refuses UPDATE, DELETE and TRUNCATE on the audit log, its seals and its redactions, for every role
+including the owner; only private.purge_audit_log''s own delete and private.audit_redact''s own update pass.';
 
 CREATE FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint) RETURNS text
     LANGUAGE sql STABLE
@@ -1363,7 +1553,9 @@ CREATE FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after
     SET "TimeZone" TO 'UTC'
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint) IS 'SHA-256 (hex) of the previous hash followed by an organization''s log rows in (p_after, p_last], in id order.';
+COMMENT ON FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint) IS 'SHA-256 (hex) of the previous hash followed by the digests (private.audit_row_digest) of an organization''s log
+rows in (p_after, p_last], in id order; a row listed in audit.redactions counts with its sealed digest while it
+matches its redacted digest.';
 
 CREATE FUNCTION private.audit_record() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1373,6 +1565,48 @@ CREATE FUNCTION private.audit_record() RETURNS trigger
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
 actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
 writers cannot touch the log itself.';
+
+CREATE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    SET "TimeZone" TO 'UTC'
+    AS $$ … $$;  -- body: db/functions/audit.sql
+
+COMMENT ON FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) IS 'Redacts a person from an organization''s audit log (and rows of no organization naming them) for the erasure
+p_request_id: in every row, p_email (any case)
+becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
+address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
+client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
+
+CREATE TABLE audit.log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    org_id uuid,
+    actor uuid,
+    actor_role text NOT NULL,
+    table_name text NOT NULL,
+    operation text NOT NULL,
+    row_id text,
+    old_values jsonb,
+    new_values jsonb,
+    client_ip inet,
+    user_agent text,
+    txid bigint DEFAULT txid_current() NOT NULL,
+    CONSTRAINT log_operation_check CHECK ((operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])))
+);
+
+ALTER TABLE ONLY audit.log FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE audit.log IS 'Append-only record of every change to app tables: old and new values (only changed fields for updates), actor, role, client IP and user agent from the request headers, and the transaction id.';
+
+CREATE FUNCTION private.audit_row_digest(p_row audit.log) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    SET "TimeZone" TO 'UTC'
+    AS $$ … $$;  -- body: db/functions/audit.sql
+
+COMMENT ON FUNCTION private.audit_row_digest(p_row audit.log) IS 'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1435,6 +1669,8 @@ CREATE TABLE app.experiences (
     category text,
     image_urls text[],
     archived_at timestamp with time zone,
+    waiver_template_id uuid,
+    waiver_at_check_in boolean DEFAULT false NOT NULL,
     CONSTRAINT experiences_archived_inactive CHECK (((archived_at IS NULL) OR (NOT active))),
     CONSTRAINT experiences_buffer_minutes_check CHECK (((buffer_minutes >= 0) AND (buffer_minutes <= 1440))),
     CONSTRAINT experiences_capacity_check CHECK ((capacity >= 1)),
@@ -1467,6 +1703,10 @@ COMMENT ON COLUMN app.experiences.category IS 'A free label a booking page group
 COMMENT ON COLUMN app.experiences.image_urls IS 'At most 10 https URLs of pictures, first the main one.';
 
 COMMENT ON COLUMN app.experiences.archived_at IS 'When the experience was archived (then inactive): not offered, history kept.';
+
+COMMENT ON COLUMN app.experiences.waiver_template_id IS 'The waiver each participant of its bookings signs (its current version), or NULL for none.';
+
+COMMENT ON COLUMN app.experiences.waiver_at_check_in IS 'Check-in refuses a ticket while its booking has no more waiver signatures than tickets already let in.';
 
 COMMENT ON CONSTRAINT experiences_archived_inactive ON app.experiences IS 'PT409 archived: an archived experience cannot be active; restore it first';
 
@@ -1856,6 +2096,50 @@ COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns 
 naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
 such active code. A definer only to read the currency list.';
 
+CREATE TABLE app.customers (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    email_key text GENERATED ALWAYS AS (lower(btrim(email))) STORED NOT NULL,
+    name text,
+    phone text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    lifetime_value_minor bigint DEFAULT 0 NOT NULL,
+    paid_orders integer DEFAULT 0 NOT NULL,
+    marketing_consent boolean DEFAULT false NOT NULL,
+    marketing_consent_at timestamp with time zone,
+    marketing_consent_source text,
+    erased_at timestamp with time zone,
+    CONSTRAINT customers_consent_recorded CHECK ((((marketing_consent_at IS NULL) = (marketing_consent_source IS NULL)) AND ((NOT marketing_consent) OR (marketing_consent_at IS NOT NULL)))),
+    CONSTRAINT customers_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT customers_lifetime_value_minor_check CHECK ((lifetime_value_minor >= 0)),
+    CONSTRAINT customers_marketing_consent_source_check CHECK (((length(btrim(marketing_consent_source)) >= 1) AND (length(btrim(marketing_consent_source)) <= 50))),
+    CONSTRAINT customers_name_check CHECK ((length(name) <= 200)),
+    CONSTRAINT customers_paid_orders_check CHECK ((paid_orders >= 0)),
+    CONSTRAINT customers_phone_check CHECK ((length(phone) <= 50))
+);
+
+ALTER TABLE ONLY app.customers FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.customers IS 'People who book, per organization; one per e-mail address, whatever its case.';
+
+COMMENT ON COLUMN app.customers.lifetime_value_minor IS 'Money paid for this customer''s paid orders, net of their refunds, in minor units of the organization''s currency.';
+
+COMMENT ON COLUMN app.customers.paid_orders IS 'Orders of this customer that were paid and not refunded in full.';
+
+COMMENT ON COLUMN app.customers.marketing_consent IS 'Whether the person agreed to marketing; marketing_consent_at and _source say when and where (widget, staff, import, …) the current answer was given. NULL time and source: never asked.';
+
+COMMENT ON COLUMN app.customers.erased_at IS 'When the person was anonymised (api.erase_customer); their e-mail is then erased-<id>@erased.invalid.';
+
+CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION private.customer_row_ids(p_customer app.customers) IS 'The ids (as text) of the customer''s row and of every row about them: bookings, orders, notes, waiver
+signatures, and leads, partners and outbox rows under their address.';
+
 CREATE FUNCTION private.days_arg(p_from date, p_to date) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -1950,6 +2234,14 @@ CREATE FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) R
 COMMENT ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) IS 'Returns an api function''s argument p_name (values of the enumeration p_type, as text) unchanged, NULL too, or
 raises PT400 (detail invalid) naming it and listing the allowed values when one is not among them.';
 
+CREATE FUNCTION private.erase_customer(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION private.erase_customer(p_org_id uuid, p_customer_id uuid) IS 'The body of api.erase_customer: checks the caller (private.privacy_customer) and anonymises the person
+everywhere in one transaction, redacting the audit log last (private.audit_redact).';
+
 CREATE FUNCTION private.event_arg(p_name text, p_value jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -2030,6 +2322,14 @@ CREATE FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_
 
 COMMENT ON FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) IS 'A checkout expired at its provider: it is marked expired (a completed one stays complete), and its order expires
 with its booking when the hold has ended; while the hold lasts the order stays pending for a new checkout. Internal.';
+
+CREATE FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid) IS 'The body of api.export_customer: checks the caller (private.privacy_customer), builds the document, records the
+export in the privacy log.';
 
 CREATE FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) RETURNS app.refunds
     LANGUAGE plpgsql
@@ -2142,6 +2442,15 @@ CREATE FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) RETU
 
 COMMENT ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) IS 'What an order''s late-payment refunds give back (requested or better; or only succeeded): money that bought
 nothing, left out of the order''s own refund status, points and lifetime value.';
+
+CREATE FUNCTION private.leads_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/leads.sql
+
+COMMENT ON FUNCTION private.leads_guard() IS 'Trigger: a lead''s status moves forward only (new -> contacted -> proposal -> won, skipping allowed; lost from
+new, contacted or proposal; won and lost are final), else PT409 illegal_transition; its booking is set once (PT409
+already_converted); organization and creation never change.';
 
 CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -2400,12 +2709,26 @@ COMMENT ON FUNCTION private.org_settings_create() IS 'Trigger on app.organizatio
 prices include VAT, refund defaults of 48 hours and 0 %). A definer: whoever may create an organization need not
 write settings.';
 
+CREATE FUNCTION private.own_note(p_note_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION private.own_note(p_note_id uuid) IS 'Raises PT404 when the caller cannot see the note, PT403 (detail not_author) when they did not write it.';
+
 CREATE FUNCTION private.parse_inet(address text) RETURNS inet
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.parse_inet(address text) IS 'The address as inet, or NULL when it is not one.';
+
+CREATE FUNCTION private.partners_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/partners.sql
+
+COMMENT ON FUNCTION private.partners_manager(p_org_id uuid) IS 'Raises PT403 unless the caller is a manager or above of p_org_id.';
 
 CREATE FUNCTION private.party_size_arg(p_value integer) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -2523,6 +2846,14 @@ CREATE FUNCTION private.price_rule_answer(r app.price_rules) RETURNS jsonb
 
 COMMENT ON FUNCTION private.price_rule_answer(r app.price_rules) IS 'A price rule as the management functions answer it.';
 
+CREATE FUNCTION private.privacy_customer(p_org_id uuid, p_customer_id uuid) RETURNS app.customers
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/customers.sql
+
+COMMENT ON FUNCTION private.privacy_customer(p_org_id uuid, p_customer_id uuid) IS 'The customer p_customer_id of p_org_id, for an admin or owner of it: PT403 for anyone else, PT404 when the
+organization has no such customer.';
+
 CREATE TABLE app.promo_codes (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -2592,8 +2923,8 @@ CREATE FUNCTION private.provider_events_guard() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/payments.sql
 
 COMMENT ON FUNCTION private.provider_events_guard() IS 'Trigger: an inbox event keeps what was received (provider, id, type, payload, time); only what applying it found
-(organization, order, outcome, the payment it waits for) is written after. Never deleted. Else PT409
-illegal_transition.';
+(organization, order, outcome, the payment it waits for) is written after, and an erasure redacts the payload.
+Never deleted. Else PT409 illegal_transition.';
 
 CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2633,6 +2964,14 @@ CREATE FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refun
 
 COMMENT ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) IS 'Records what the provider answered to a refund the service submitted (api.record_refund_submission,
 api.record_refund_failure). Its own check: service_role.';
+
+CREATE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[] DEFAULT '{}'::text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/audit.sql
+
+COMMENT ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) IS 'p_value with p_email replaced by p_erased_email wherever it occurs (any case), every string value equal to one
+of p_values replaced by "[erased]", and the top-level fields named in p_keys (when not null) set to "[erased]".';
 
 CREATE FUNCTION private.refund_answer(r app.refunds) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -3196,31 +3535,80 @@ ALTER TABLE ONLY app.currencies FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.currencies IS 'ISO 4217 active currency codes (those with minor units), and how many digits their minor unit has.';
 
-CREATE TABLE app.customers (
+CREATE TABLE app.customer_notes (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    email text NOT NULL,
-    email_key text GENERATED ALWAYS AS (lower(btrim(email))) STORED NOT NULL,
-    name text,
-    phone text,
+    customer_id uuid NOT NULL,
+    author_id uuid DEFAULT auth.uid() NOT NULL,
+    body text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    lifetime_value_minor bigint DEFAULT 0 NOT NULL,
-    paid_orders integer DEFAULT 0 NOT NULL,
-    CONSTRAINT customers_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
-    CONSTRAINT customers_lifetime_value_minor_check CHECK ((lifetime_value_minor >= 0)),
-    CONSTRAINT customers_name_check CHECK ((length(name) <= 200)),
-    CONSTRAINT customers_paid_orders_check CHECK ((paid_orders >= 0)),
-    CONSTRAINT customers_phone_check CHECK ((length(phone) <= 50))
+    CONSTRAINT customer_notes_body_check CHECK (((length(btrim(body)) >= 1) AND (length(btrim(body)) <= 5000)))
 );
 
-ALTER TABLE ONLY app.customers FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app.customer_notes FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.customers IS 'People who book, per organization; one per e-mail address, whatever its case.';
+COMMENT ON TABLE app.customer_notes IS 'A staff member''s note on a customer; staff of the organization read them, only the author changes or removes one.';
 
-COMMENT ON COLUMN app.customers.lifetime_value_minor IS 'Money paid for this customer''s paid orders, net of their refunds, in minor units of the organization''s currency.';
+CREATE TABLE app.customer_requests (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid NOT NULL,
+    kind text NOT NULL,
+    requested_by uuid,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    summary jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT customer_requests_kind_check CHECK ((kind = ANY (ARRAY['export'::text, 'erasure'::text])))
+);
 
-COMMENT ON COLUMN app.customers.paid_orders IS 'Orders of this customer that were paid and not refunded in full.';
+ALTER TABLE ONLY app.customer_requests FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.customer_requests IS 'The privacy log: each export (GDPR access) and erasure of a customer, who asked it of the system and when; an erasure''s summary counts what it changed per table. Holds no personal value itself.';
+
+CREATE TABLE app.customer_tags (
+    org_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    tag text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT customer_tags_tag_check CHECK (((tag = lower(btrim(tag))) AND ((length(tag) >= 1) AND (length(tag) <= 50))))
+);
+
+ALTER TABLE ONLY app.customer_tags FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.customer_tags IS 'Labels on a customer (lower-cased, at most 50 per customer by api.set_customer_tags).';
+
+CREATE TABLE app.event_partners (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    contact_name text,
+    email text,
+    phone text,
+    experience_id uuid,
+    slot_id uuid,
+    agreed_minor bigint DEFAULT 0 NOT NULL,
+    currency character(3) NOT NULL,
+    status text DEFAULT 'proposed'::text NOT NULL,
+    notes text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT event_partners_agreed_minor_check CHECK ((agreed_minor >= 0)),
+    CONSTRAINT event_partners_attached CHECK (((experience_id IS NOT NULL) OR (slot_id IS NOT NULL))),
+    CONSTRAINT event_partners_contact_name_check CHECK ((length(contact_name) <= 200)),
+    CONSTRAINT event_partners_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT event_partners_kind_check CHECK ((kind = ANY (ARRAY['vendor'::text, 'sponsor'::text]))),
+    CONSTRAINT event_partners_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT event_partners_notes_check CHECK ((length(notes) <= 5000)),
+    CONSTRAINT event_partners_phone_check CHECK ((length(phone) <= 50)),
+    CONSTRAINT event_partners_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'confirmed'::text, 'invoiced'::text, 'paid'::text, 'cancelled'::text])))
+);
+
+ALTER TABLE ONLY app.event_partners FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.event_partners IS 'A vendor or sponsor of an experience or of one dated session (slot): contact, the amount agreed in minor units, status proposed -> confirmed -> invoiced -> paid, or cancelled. Managers and up only, reading too.';
+
+COMMENT ON CONSTRAINT event_partners_attached ON app.event_partners IS 'PT400 required: a partner belongs to an experience or a dated session (experience_id or slot_id)';
 
 CREATE TABLE app.experience_resources (
     org_id uuid NOT NULL,
@@ -3232,6 +3620,53 @@ CREATE TABLE app.experience_resources (
 ALTER TABLE ONLY app.experience_resources FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.experience_resources IS 'The resources a private session occupies while it runs (all of them, plus its buffer); same venue by key.';
+
+CREATE TABLE app.leads (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    venue_id uuid,
+    experience_id uuid,
+    contact_name text NOT NULL,
+    company text,
+    email text,
+    phone text,
+    party_size integer,
+    wanted_date date,
+    status app.lead_status DEFAULT 'new'::app.lead_status NOT NULL,
+    value_minor bigint,
+    currency character(3),
+    owner_id uuid,
+    next_step text,
+    next_step_at timestamp with time zone,
+    notes text,
+    booking_id uuid,
+    lost_reason text,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT leads_booking_when_won CHECK (((booking_id IS NULL) OR (status = 'won'::app.lead_status))),
+    CONSTRAINT leads_company_check CHECK ((length(company) <= 200)),
+    CONSTRAINT leads_contact_name_check CHECK (((length(btrim(contact_name)) >= 1) AND (length(btrim(contact_name)) <= 200))),
+    CONSTRAINT leads_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
+    CONSTRAINT leads_lost_reason_check CHECK ((length(lost_reason) <= 1000)),
+    CONSTRAINT leads_lost_reason_when_lost CHECK (((lost_reason IS NULL) OR (status = 'lost'::app.lead_status))),
+    CONSTRAINT leads_next_step_check CHECK ((length(next_step) <= 500)),
+    CONSTRAINT leads_notes_check CHECK ((length(notes) <= 5000)),
+    CONSTRAINT leads_party_size_check CHECK (((party_size >= 1) AND (party_size <= 1000))),
+    CONSTRAINT leads_phone_check CHECK ((length(phone) <= 50)),
+    CONSTRAINT leads_value_has_currency CHECK (((value_minor IS NULL) OR (currency IS NOT NULL))),
+    CONSTRAINT leads_value_minor_check CHECK ((value_minor >= 0))
+);
+
+ALTER TABLE ONLY app.leads FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.leads IS 'A group or corporate enquiry: new -> contacted -> proposal -> won | lost (lost from any open state), forward only; a won lead may be turned into one booking (booking_id, once).';
+
+COMMENT ON CONSTRAINT leads_booking_when_won ON app.leads IS 'PT409 illegal_transition: only a won lead has a booking';
+
+COMMENT ON CONSTRAINT leads_lost_reason_when_lost ON app.leads IS 'PT400 invalid: only a lost lead has a lost reason';
+
+COMMENT ON CONSTRAINT leads_value_has_currency ON app.leads IS 'PT400 invalid: a lead''s value needs its currency';
 
 CREATE TABLE app.loyalty_accounts (
     org_id uuid NOT NULL,
@@ -3516,7 +3951,7 @@ CREATE TABLE app.ticket_lookup_failures (
 
 ALTER TABLE ONLY app.ticket_lookup_failures FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.ticket_lookup_failures IS 'Failed api.get_tickets lookups per hour, per subject: ''code <confirmation code>'' or ''email <sha-256 hex of the lower-cased address>''.';
+COMMENT ON TABLE app.ticket_lookup_failures IS 'Failed lookups by confirmation code and e-mail (api.get_tickets, api.get_waiver, api.sign_waiver) per hour, per subject: ''code <confirmation code>'' or ''email <sha-256 hex of the lower-cased address>''.';
 
 CREATE TABLE app.ticket_types (
     org_id uuid NOT NULL,
@@ -3608,7 +4043,9 @@ CREATE TABLE app.venues (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     archived_at timestamp with time zone,
+    age_of_majority smallint DEFAULT 18 NOT NULL,
     CONSTRAINT venues_address_line_check CHECK ((length(address_line) <= 500)),
+    CONSTRAINT venues_age_of_majority_check CHECK (((age_of_majority >= 1) AND (age_of_majority <= 30))),
     CONSTRAINT venues_city_check CHECK ((length(city) <= 200)),
     CONSTRAINT venues_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT venues_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
@@ -3624,6 +4061,8 @@ COMMENT ON COLUMN app.venues.embed_key IS 'Public key of the booking widget: ran
 
 COMMENT ON COLUMN app.venues.archived_at IS 'When the venue was archived: its widget key answers as a wrong key, nothing of it is offered; NULL = open.';
 
+COMMENT ON COLUMN app.venues.age_of_majority IS 'A participant younger than this on the session''s venue-local date signs a waiver with a guardian.';
+
 COMMENT ON CONSTRAINT venues_address_line_check ON app.venues IS 'PT400 invalid: address_line is at most 500 characters';
 
 COMMENT ON CONSTRAINT venues_city_check ON app.venues IS 'PT400 invalid: city is at most 200 characters';
@@ -3636,26 +4075,71 @@ COMMENT ON CONSTRAINT venues_postal_code_check ON app.venues IS 'PT400 invalid: 
 
 COMMENT ON CONSTRAINT venues_timezone_check ON app.venues IS 'PT400 invalid: timezone must be an IANA time zone such as Europe/London or Asia/Riyadh';
 
-CREATE TABLE audit.log (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    org_id uuid,
-    actor uuid,
-    actor_role text NOT NULL,
-    table_name text NOT NULL,
-    operation text NOT NULL,
-    row_id text,
-    old_values jsonb,
-    new_values jsonb,
+CREATE TABLE app.waiver_signatures (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    booking_id uuid NOT NULL,
+    version_id uuid NOT NULL,
+    participant_name text NOT NULL,
+    date_of_birth date NOT NULL,
+    minor boolean NOT NULL,
+    guardian_name text,
+    guardian_signature text,
+    signature text NOT NULL,
+    signed_at timestamp with time zone DEFAULT now() NOT NULL,
     client_ip inet,
     user_agent text,
-    txid bigint DEFAULT txid_current() NOT NULL,
-    CONSTRAINT log_operation_check CHECK ((operation = ANY (ARRAY['INSERT'::text, 'UPDATE'::text, 'DELETE'::text])))
+    text_sha256 text NOT NULL,
+    signed_via text NOT NULL,
+    collected_by uuid,
+    CONSTRAINT waiver_signatures_collected_at_venue CHECK (((signed_via = 'venue'::text) = (collected_by IS NOT NULL))),
+    CONSTRAINT waiver_signatures_date_of_birth_check CHECK ((date_of_birth >= '1900-01-01'::date)),
+    CONSTRAINT waiver_signatures_guardian_iff_minor CHECK (((minor = (guardian_name IS NOT NULL)) AND (minor = (guardian_signature IS NOT NULL)))),
+    CONSTRAINT waiver_signatures_guardian_name_check CHECK (((length(btrim(guardian_name)) >= 1) AND (length(btrim(guardian_name)) <= 200))),
+    CONSTRAINT waiver_signatures_guardian_signature_check CHECK (((length(btrim(guardian_signature)) >= 1) AND (length(btrim(guardian_signature)) <= 200))),
+    CONSTRAINT waiver_signatures_participant_name_check CHECK (((length(btrim(participant_name)) >= 1) AND (length(btrim(participant_name)) <= 200))),
+    CONSTRAINT waiver_signatures_signature_check CHECK (((length(btrim(signature)) >= 1) AND (length(btrim(signature)) <= 200))),
+    CONSTRAINT waiver_signatures_signed_via_check CHECK ((signed_via = ANY (ARRAY['online'::text, 'venue'::text]))),
+    CONSTRAINT waiver_signatures_text_sha256_check CHECK ((text_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT waiver_signatures_user_agent_check CHECK ((length(user_agent) <= 1000))
 );
 
-ALTER TABLE ONLY audit.log FORCE ROW LEVEL SECURITY;
+ALTER TABLE ONLY app.waiver_signatures FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE audit.log IS 'Append-only record of every change to app tables: old and new values (only changed fields for updates), actor, role, client IP and user agent from the request headers, and the transaction id.';
+COMMENT ON TABLE app.waiver_signatures IS 'A participant''s signature of a waiver version for a booking: what was signed (text_sha256), by whom, when, from where (client_ip, user_agent), online or collected at the venue by staff (collected_by). minor: under the venue''s age of majority on the session''s venue-local date, judged by the database; then a guardian signs too.';
+
+CREATE TABLE app.waiver_templates (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_templates_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+);
+
+ALTER TABLE ONLY app.waiver_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_templates IS 'A waiver an organization asks participants to sign, in versions (app.waiver_versions; the highest is current). Archived, never deleted, once in use.';
+
+CREATE TABLE app.waiver_versions (
+    org_id uuid NOT NULL,
+    template_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    version integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
+    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
 
 ALTER TABLE audit.log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME audit.log_id_seq
@@ -3681,6 +4165,31 @@ COMMENT ON TABLE audit.purges IS 'Retention runs: an organization''s log rows up
 
 ALTER TABLE audit.purges ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME audit.purges_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE audit.redactions (
+    id bigint NOT NULL,
+    org_id uuid,
+    log_id bigint NOT NULL,
+    request_id uuid NOT NULL,
+    sealed_digest text NOT NULL,
+    redacted_digest text NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT redactions_redacted_digest_check CHECK ((redacted_digest ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT redactions_sealed_digest_check CHECK ((sealed_digest ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY audit.redactions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE audit.redactions IS 'Append-only list of audit log rows whose personal values were redacted by an erasure (request_id: its app.customer_requests row): sealed_digest is the digest the hash chain holds for the row (its original), redacted_digest the digest of the row as it now reads. The latest redaction of a row counts.';
+
+ALTER TABLE audit.redactions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME audit.redactions_id_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -3752,6 +4261,15 @@ ALTER TABLE ONLY app.checkouts
 ALTER TABLE ONLY app.currencies
     ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
 
+ALTER TABLE ONLY app.customer_notes
+    ADD CONSTRAINT customer_notes_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.customer_requests
+    ADD CONSTRAINT customer_requests_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.customer_tags
+    ADD CONSTRAINT customer_tags_pkey PRIMARY KEY (customer_id, tag);
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
 
@@ -3760,6 +4278,9 @@ ALTER TABLE ONLY app.customers
 
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.event_partners
+    ADD CONSTRAINT event_partners_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.experience_resources
     ADD CONSTRAINT experience_resources_pkey PRIMARY KEY (experience_id, resource_id);
@@ -3774,6 +4295,15 @@ ALTER TABLE ONLY app.experiences
 
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_booking_id_key UNIQUE (booking_id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.loyalty_accounts
     ADD CONSTRAINT loyalty_accounts_pkey PRIMARY KEY (org_id, customer_id);
@@ -3964,11 +4494,35 @@ ALTER TABLE ONLY app.venues
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (template_id, version);
+
 ALTER TABLE ONLY audit.log
     ADD CONSTRAINT log_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY audit.purges
     ADD CONSTRAINT purges_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY audit.redactions
+    ADD CONSTRAINT redactions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY audit.seals
     ADD CONSTRAINT seals_org_id_last_log_id_key UNIQUE NULLS NOT DISTINCT (org_id, last_log_id);
@@ -3998,7 +4552,13 @@ CREATE INDEX checkouts_open_idx ON app.checkouts USING btree (order_id) WHERE (s
 
 CREATE INDEX checkouts_order_idx ON app.checkouts USING btree (org_id, order_id);
 
+CREATE INDEX customer_notes_customer_idx ON app.customer_notes USING btree (customer_id, created_at);
+
+CREATE INDEX customer_requests_customer_idx ON app.customer_requests USING btree (customer_id, at);
+
 CREATE INDEX customers_org_idx ON app.customers USING btree (org_id);
+
+CREATE INDEX event_partners_org_idx ON app.event_partners USING btree (org_id, experience_id);
 
 CREATE INDEX experience_resources_org_idx ON app.experience_resources USING btree (org_id, venue_id, experience_id);
 
@@ -4007,6 +4567,10 @@ CREATE INDEX experience_resources_resource_fk_idx ON app.experience_resources US
 CREATE INDEX experience_resources_resource_idx ON app.experience_resources USING btree (resource_id);
 
 CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_id);
+
+CREATE INDEX experiences_waiver_template ON app.experiences USING btree (waiver_template_id) WHERE (waiver_template_id IS NOT NULL);
+
+CREATE INDEX leads_org_status_idx ON app.leads USING btree (org_id, status, created_at);
 
 CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
 
@@ -4102,9 +4666,15 @@ CREATE INDEX venue_hours_venue_idx ON app.venue_hours USING btree (org_id, venue
 
 CREATE INDEX venues_org_idx ON app.venues USING btree (org_id);
 
+CREATE INDEX waiver_signatures_booking ON app.waiver_signatures USING btree (booking_id);
+
+CREATE INDEX waiver_signatures_version ON app.waiver_signatures USING btree (version_id);
+
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id);
 
 CREATE INDEX purges_org_idx ON audit.purges USING btree (org_id, upto_log_id);
+
+CREATE INDEX redactions_log_idx ON audit.redactions USING btree (log_id, id);
 
 CREATE INDEX seals_org_idx ON audit.seals USING btree (org_id, last_log_id);
 
@@ -4120,11 +4690,21 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.checkouts FOR E
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.currencies FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_notes FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_requests FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_tags FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.event_partners FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_accounts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -4190,6 +4770,12 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_hours FOR
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_sync();
 
 CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_types();
@@ -4210,11 +4796,19 @@ CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH
 
 CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER customer_notes_touch_updated_at BEFORE UPDATE ON app.customer_notes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER event_partners_touch_updated_at BEFORE UPDATE ON app.event_partners FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_currency();
 
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER leads_guard BEFORE UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION private.leads_guard();
+
+CREATE TRIGGER leads_touch_updated_at BEFORE UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER loyalty_ledger_insert_only BEFORE DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.insert_only();
 
@@ -4288,6 +4882,10 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit.log FOR EA
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.log FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
 
+CREATE TRIGGER audit_redactions_append_only BEFORE DELETE OR UPDATE ON audit.redactions FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
+
+CREATE TRIGGER audit_redactions_no_truncate BEFORE TRUNCATE ON audit.redactions FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
+
 CREATE TRIGGER audit_seals_append_only BEFORE DELETE OR UPDATE ON audit.seals FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
 
 CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
@@ -4323,8 +4921,26 @@ ALTER TABLE ONLY app.check_ins
 ALTER TABLE ONLY app.checkouts
     ADD CONSTRAINT checkouts_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
 
+ALTER TABLE ONLY app.customer_notes
+    ADD CONSTRAINT customer_notes_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.customer_requests
+    ADD CONSTRAINT customer_requests_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.customer_tags
+    ADD CONSTRAINT customer_tags_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.event_partners
+    ADD CONSTRAINT event_partners_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.event_partners
+    ADD CONSTRAINT event_partners_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id);
+
+ALTER TABLE ONLY app.event_partners
+    ADD CONSTRAINT event_partners_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id);
 
 ALTER TABLE ONLY app.experience_resources
     ADD CONSTRAINT experience_resources_org_id_venue_id_experience_id_fkey FOREIGN KEY (org_id, venue_id, experience_id) REFERENCES app.experiences(org_id, venue_id, id) ON DELETE CASCADE;
@@ -4340,6 +4956,26 @@ ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id) ON DELETE CASCADE;
 
 COMMENT ON CONSTRAINT experiences_org_id_venue_id_fkey ON app.experiences IS 'PT404 not_found: venue not found';
+
+ALTER TABLE ONLY app.experiences
+    ADD CONSTRAINT experiences_waiver_template_fkey FOREIGN KEY (org_id, waiver_template_id) REFERENCES app.waiver_templates(org_id, id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_org_id_venue_id_fkey FOREIGN KEY (org_id, venue_id) REFERENCES app.venues(org_id, id);
+
+ALTER TABLE ONLY app.leads
+    ADD CONSTRAINT leads_owner_is_member FOREIGN KEY (org_id, owner_id) REFERENCES app.memberships(org_id, user_id) ON DELETE SET NULL (owner_id);
+
+COMMENT ON CONSTRAINT leads_owner_is_member ON app.leads IS 'PT400 invalid: a lead''s owner must be a member of the organization';
 
 ALTER TABLE ONLY app.loyalty_accounts
     ADD CONSTRAINT loyalty_accounts_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
@@ -4526,6 +5162,18 @@ ALTER TABLE ONLY app.venues
 
 COMMENT ON CONSTRAINT venues_org_id_fkey ON app.venues IS 'PT404 not_found: organization not found';
 
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waiver_signatures
+    ADD CONSTRAINT waiver_signatures_org_id_version_id_fkey FOREIGN KEY (org_id, version_id) REFERENCES app.waiver_versions(org_id, id);
+
+ALTER TABLE ONLY app.waiver_templates
+    ADD CONSTRAINT waiver_templates_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waiver_versions
+    ADD CONSTRAINT waiver_versions_org_id_template_id_fkey FOREIGN KEY (org_id, template_id) REFERENCES app.waiver_templates(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE app.booking_resources ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY booking_resources_select ON app.booking_resources FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
@@ -4548,6 +5196,26 @@ ALTER TABLE app.checkouts ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.currencies ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE app.customer_notes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY customer_notes_delete ON app.customer_notes FOR DELETE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid))));
+
+CREATE POLICY customer_notes_insert ON app.customer_notes FOR INSERT TO authenticated WITH CHECK (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid))));
+
+CREATE POLICY customer_notes_select ON app.customer_notes FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY customer_notes_update ON app.customer_notes FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid)))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid))));
+
+ALTER TABLE app.customer_requests ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.customer_tags ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY customer_tags_delete ON app.customer_tags FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY customer_tags_insert ON app.customer_tags FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY customer_tags_select ON app.customer_tags FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.customers ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY customers_delete ON app.customers FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -4557,6 +5225,16 @@ CREATE POLICY customers_insert ON app.customers FOR INSERT TO authenticated WITH
 CREATE POLICY customers_select ON app.customers FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY customers_update ON app.customers FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.event_partners ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY event_partners_delete ON app.event_partners FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY event_partners_insert ON app.event_partners FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY event_partners_select ON app.event_partners FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY event_partners_update ON app.event_partners FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE app.experience_resources ENABLE ROW LEVEL SECURITY;
 
@@ -4577,6 +5255,14 @@ CREATE POLICY experiences_insert ON app.experiences FOR INSERT TO authenticated 
 CREATE POLICY experiences_select ON app.experiences FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY experiences_update ON app.experiences FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE app.leads ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY leads_insert ON app.leads FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY leads_select ON app.leads FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY leads_update ON app.leads FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE app.loyalty_accounts ENABLE ROW LEVEL SECURITY;
 
@@ -4764,6 +5450,12 @@ CREATE POLICY venues_select ON app.venues FOR SELECT TO authenticated USING (((o
 
 CREATE POLICY venues_update ON app.venues FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.waiver_signatures ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.waiver_templates ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.waiver_versions ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY log_select ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -4771,6 +5463,10 @@ CREATE POLICY log_select ON audit.log FOR SELECT TO authenticated USING ((org_id
 ALTER TABLE audit.purges ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY purges_select ON audit.purges FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
+
+ALTER TABLE audit.redactions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY redactions_select ON audit.redactions FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE audit.seals ENABLE ROW LEVEL SECURITY;
 
@@ -4790,6 +5486,9 @@ GRANT USAGE ON SCHEMA private TO anon;
 GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
+
+REVOKE ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.add_time_entry(venue_id uuid, user_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
@@ -4854,6 +5553,9 @@ REVOKE ALL ON FUNCTION api.confirm_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.confirm_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.convert_lead(lead_id uuid, experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.convert_lead(lead_id uuid, experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.correct_time_entry(entry_id uuid, clock_in timestamp with time zone, clock_out timestamp with time zone, reason text) TO authenticated;
 
@@ -4862,6 +5564,9 @@ GRANT ALL ON FUNCTION api.create_booking(experience_id uuid, starts_at timestamp
 
 REVOKE ALL ON FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer, capacity integer, buffer_minutes integer, pricing_mode text, currency text, description text, category text, image_urls text[], min_notice interval, max_advance interval, hold_minutes integer, requires_payment boolean, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_experience(venue_id uuid, kind text, name text, duration_minutes integer, max_party integer, min_party integer, capacity integer, buffer_minutes integer, pricing_mode text, currency text, description text, category text, image_urls text[], min_notice interval, max_advance interval, hold_minutes integer, requires_payment boolean, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_lead(org_id uuid, contact_name text, email text, phone text, company text, party_size integer, wanted_date date, venue_id uuid, experience_id uuid, value_minor bigint, currency text, owner_id uuid, next_step text, next_step_at timestamp with time zone, notes text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_lead(org_id uuid, contact_name text, email text, phone text, company text, party_size integer, wanted_date date, venue_id uuid, experience_id uuid, value_minor bigint, currency text, owner_id uuid, next_step text, next_step_at timestamp with time zone, notes text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_order(booking_id uuid, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
@@ -4875,6 +5580,9 @@ GRANT SELECT(slug) ON TABLE app.organizations TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_organization(name text, slug text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_organization(name text, slug text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_partner(org_id uuid, kind text, name text, agreed_minor bigint, currency text, experience_id uuid, slot_id uuid, contact_name text, email text, phone text, status text, notes text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_partner(org_id uuid, kind text, name text, agreed_minor bigint, currency text, experience_id uuid, slot_id uuid, contact_name text, email text, phone text, status text, notes text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind text, ticket_type_id uuid, min_lead interval, booked_before timestamp with time zone, weekdays smallint[], starts_from time without time zone, starts_until time without time zone, percent_off integer, amount_off_minor bigint, replacement_price_minor bigint) TO authenticated;
@@ -4903,6 +5611,12 @@ GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authentic
 REVOKE ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_promo_code(promo_code_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.delete_customer_note(note_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_customer_note(note_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.delete_partner(partner_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_partner(partner_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) TO authenticated;
 
@@ -4912,9 +5626,15 @@ GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
 
+REVOKE ALL ON FUNCTION api.erase_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.erase_customer(org_id uuid, customer_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.expire_holds() TO authenticated;
 GRANT ALL ON FUNCTION api.expire_holds() TO service_role;
+
+REVOKE ALL ON FUNCTION api.export_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.export_customer(org_id uuid, customer_id uuid) TO authenticated;
 
 GRANT SELECT ON TABLE app.bookings TO authenticated;
 GRANT SELECT ON TABLE app.bookings TO service_role;
@@ -4954,6 +5674,15 @@ GRANT ALL ON FUNCTION api.list_currencies() TO anon;
 GRANT ALL ON FUNCTION api.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
 
+REVOKE ALL ON FUNCTION api.list_customer_notes(customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_leads(org_id uuid, status text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_leads(org_id uuid, status text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_partners(org_id uuid, experience_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_partners(org_id uuid, experience_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_price_rules(experience_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
@@ -4972,6 +5701,9 @@ GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.my_organizations() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
@@ -5035,11 +5767,17 @@ GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.seal_audit_log(settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) TO authenticated;
@@ -5055,11 +5793,20 @@ GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.update_customer_note(note_id uuid, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_customer_note(note_id uuid, body text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.update_lead(lead_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_lead(lead_id uuid, changes jsonb) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_partner(partner_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_partner(partner_id uuid, changes jsonb) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_price_tier(price_tier_id uuid, changes jsonb) TO authenticated;
@@ -5135,6 +5882,15 @@ GRANT ALL ON FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p
 GRANT ALL ON FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint) TO service_role;
 
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) FROM PUBLIC;
+
+GRANT SELECT ON TABLE audit.log TO authenticated;
+GRANT SELECT ON TABLE audit.log TO service_role;
+
+REVOKE ALL ON FUNCTION private.audit_row_digest(p_row audit.log) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.audit_row_digest(p_row audit.log) TO authenticated;
+GRANT ALL ON FUNCTION private.audit_row_digest(p_row audit.log) TO service_role;
 
 REVOKE ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) TO authenticated;
@@ -5303,6 +6059,25 @@ GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO service_role;
 
+GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
+GRANT SELECT(org_id) ON TABLE app.customers TO service_role;
+
+GRANT SELECT(id) ON TABLE app.customers TO authenticated;
+GRANT SELECT(id) ON TABLE app.customers TO service_role;
+
+GRANT SELECT(email_key) ON TABLE app.customers TO authenticated;
+GRANT SELECT(email_key) ON TABLE app.customers TO service_role;
+
+GRANT SELECT(marketing_consent),UPDATE(marketing_consent) ON TABLE app.customers TO authenticated;
+
+GRANT SELECT(marketing_consent_at),UPDATE(marketing_consent_at) ON TABLE app.customers TO authenticated;
+
+GRANT SELECT(marketing_consent_source),UPDATE(marketing_consent_source) ON TABLE app.customers TO authenticated;
+
+GRANT SELECT(erased_at) ON TABLE app.customers TO authenticated;
+
+REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.days_arg(p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
 
@@ -5335,6 +6110,9 @@ GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regt
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO authenticated;
 GRANT ALL ON FUNCTION private.enum_arg(p_name text, p_values text[], p_type regtype) TO service_role;
 
+REVOKE ALL ON FUNCTION private.erase_customer(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.erase_customer(p_org_id uuid, p_customer_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO anon;
 GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO authenticated;
@@ -5345,6 +6123,9 @@ REVOKE ALL ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_
 REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) FROM PUBLIC;
 
@@ -5388,6 +6169,8 @@ GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 REVOKE ALL ON FUNCTION private.issue_tickets(p_booking app.bookings) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.leads_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_currencies() TO anon;
@@ -5476,7 +6259,13 @@ REVOKE ALL ON FUNCTION private.org_settings_answer(s app.org_settings) FROM PUBL
 
 REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.own_note(p_note_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.own_note(p_note_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.parse_inet(address text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.partners_manager(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.partners_manager(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.party_size_arg(p_value integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO anon;
@@ -5499,6 +6288,8 @@ REVOKE ALL ON FUNCTION private.price_cart(p_items jsonb, p_vat_rate_bp integer, 
 REVOKE ALL ON FUNCTION private.price_lines(p_experience app.experiences, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_booked_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.price_rule_answer(r app.price_rules) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.privacy_customer(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.promo_check(p_org_id uuid, p_code text, p_experience_id uuid, p_currency character, p_customer_id uuid, p_at timestamp with time zone) FROM PUBLIC;
 
@@ -5528,6 +6319,8 @@ GRANT ALL ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_m
 
 REVOKE ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refund_answer(r app.refunds) FROM PUBLIC;
 
@@ -5722,16 +6515,87 @@ REVOKE ALL ON FUNCTION private.widget_venue(p_embed_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.write_row(p_table regclass, p_row jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.write_row(p_table regclass, p_row jsonb) TO authenticated;
 
-GRANT SELECT(org_id) ON TABLE app.customers TO authenticated;
-GRANT SELECT(org_id) ON TABLE app.customers TO service_role;
+GRANT SELECT,DELETE ON TABLE app.customer_notes TO authenticated;
 
-GRANT SELECT(id) ON TABLE app.customers TO authenticated;
-GRANT SELECT(id) ON TABLE app.customers TO service_role;
+GRANT INSERT(org_id) ON TABLE app.customer_notes TO authenticated;
 
-GRANT SELECT(email_key) ON TABLE app.customers TO authenticated;
-GRANT SELECT(email_key) ON TABLE app.customers TO service_role;
+GRANT INSERT(customer_id) ON TABLE app.customer_notes TO authenticated;
+
+GRANT INSERT(body),UPDATE(body) ON TABLE app.customer_notes TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.customer_tags TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.customer_tags TO authenticated;
+
+GRANT INSERT(customer_id) ON TABLE app.customer_tags TO authenticated;
+
+GRANT INSERT(tag) ON TABLE app.customer_tags TO authenticated;
+
+GRANT SELECT,DELETE ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(kind),UPDATE(kind) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(name),UPDATE(name) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(contact_name),UPDATE(contact_name) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(email),UPDATE(email) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(experience_id),UPDATE(experience_id) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(slot_id),UPDATE(slot_id) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(agreed_minor),UPDATE(agreed_minor) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(currency),UPDATE(currency) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(status),UPDATE(status) ON TABLE app.event_partners TO authenticated;
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app.event_partners TO authenticated;
 
 GRANT SELECT,INSERT,DELETE ON TABLE app.experience_resources TO authenticated;
+
+GRANT SELECT ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(venue_id),UPDATE(venue_id) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(experience_id),UPDATE(experience_id) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(contact_name),UPDATE(contact_name) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(company),UPDATE(company) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(email),UPDATE(email) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(party_size),UPDATE(party_size) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(wanted_date),UPDATE(wanted_date) ON TABLE app.leads TO authenticated;
+
+GRANT UPDATE(status) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(value_minor),UPDATE(value_minor) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(currency),UPDATE(currency) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(owner_id),UPDATE(owner_id) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(next_step),UPDATE(next_step) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(next_step_at),UPDATE(next_step_at) ON TABLE app.leads TO authenticated;
+
+GRANT INSERT(notes),UPDATE(notes) ON TABLE app.leads TO authenticated;
+
+GRANT UPDATE(booking_id) ON TABLE app.leads TO authenticated;
+
+GRANT UPDATE(lost_reason) ON TABLE app.leads TO authenticated;
 
 GRANT SELECT(org_id) ON TABLE app.memberships TO authenticated;
 
@@ -5803,14 +6667,14 @@ GRANT UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 
 GRANT UPDATE(archived_at) ON TABLE app.venues TO authenticated;
 
-GRANT SELECT ON TABLE audit.log TO authenticated;
-GRANT SELECT ON TABLE audit.log TO service_role;
-
 GRANT SELECT(org_id) ON TABLE audit.purges TO authenticated;
 GRANT SELECT(org_id) ON TABLE audit.purges TO service_role;
 
 GRANT SELECT(upto_log_id) ON TABLE audit.purges TO authenticated;
 GRANT SELECT(upto_log_id) ON TABLE audit.purges TO service_role;
+
+GRANT SELECT ON TABLE audit.redactions TO authenticated;
+GRANT SELECT ON TABLE audit.redactions TO service_role;
 
 GRANT SELECT ON TABLE audit.seals TO authenticated;
 GRANT SELECT ON TABLE audit.seals TO service_role;

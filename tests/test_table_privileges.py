@@ -16,7 +16,32 @@ from tests.helpers import ROOT
 NEEDED_BY = {
     ("authenticated", "app.bookings", "SELECT", None): "booking_flow",
     ("authenticated", "app.bookings", "UPDATE", "cancel_reason, status"): "booking_flow",
-    ("authenticated", "app.customers", "SELECT", "email_key, id, org_id"): "booking_workflows",
+    ("authenticated", "app.customers", "SELECT",
+     "email_key, erased_at, id, marketing_consent, marketing_consent_at, marketing_consent_source, org_id"):
+        "customers_consent",
+    ("authenticated", "app.customers", "UPDATE", "marketing_consent, marketing_consent_at, marketing_consent_source"):
+        "customers_consent",
+    ("authenticated", "app.customer_tags", "SELECT", None): "customers_consent",
+    ("authenticated", "app.customer_tags", "INSERT", "customer_id, org_id, tag"): "customers_consent",
+    ("authenticated", "app.customer_tags", "DELETE", None): "customers_consent",
+    ("authenticated", "app.customer_notes", "SELECT", None): "customers_notes",
+    ("authenticated", "app.customer_notes", "INSERT", "body, customer_id, org_id"): "customers_notes",
+    ("authenticated", "app.customer_notes", "UPDATE", "body"): "customers_notes",
+    ("authenticated", "app.customer_notes", "DELETE", None): "customers_notes",
+    ("authenticated", "app.leads", "SELECT", None): "leads_convert",
+    ("authenticated", "app.leads", "INSERT", "company, contact_name, currency, email, experience_id, next_step, "
+     "next_step_at, notes, org_id, owner_id, party_size, phone, value_minor, venue_id, wanted_date"): "leads_convert",
+    ("authenticated", "app.leads", "UPDATE", "booking_id, company, contact_name, currency, email, experience_id, "
+     "lost_reason, next_step, next_step_at, notes, owner_id, party_size, phone, status, value_minor, venue_id, "
+     "wanted_date"): "leads_convert",
+    ("authenticated", "app.event_partners", "SELECT", None): "partners_managers",
+    ("authenticated", "app.event_partners", "INSERT", "agreed_minor, contact_name, currency, email, experience_id, "
+     "kind, name, notes, org_id, phone, slot_id, status"): "partners_managers",
+    ("authenticated", "app.event_partners", "UPDATE", "agreed_minor, contact_name, currency, email, experience_id, "
+     "kind, name, notes, phone, slot_id, status"): "partners_managers",
+    ("authenticated", "app.event_partners", "DELETE", None): "partners_managers",
+    ("authenticated", "audit.redactions", "SELECT", None): "customers_erasure",
+    ("service_role", "audit.redactions", "SELECT", None): "customers_erasure",
     ("authenticated", "app.memberships", "SELECT", "org_id, role, user_id"): "tenancy_organizations",
     ("authenticated", "app.organizations", "SELECT", "id, name, slug"): "tenancy_organizations",
     # The catalogue: every back-office function is called by every role in catalogue_manage_roles (so reading,

@@ -76,10 +76,15 @@ LANGUAGE plpgsql
 SET search_path = ''
 AS $$
 BEGIN
-  -- The one exception: retention, inside private.purge_audit_log, which raises this flag for its own delete.
+  -- The two exceptions: retention, inside private.purge_audit_log, and an erasure's redaction, inside
+  -- private.audit_redact, each raising its flag for its own statement (which lists what it did).
   IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'log'
      AND pg_catalog.current_setting('tessera.audit_purge', true) = 'on' THEN
     RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'log'
+     AND pg_catalog.current_setting('tessera.audit_redact', true) = 'on' THEN
+    RETURN NEW;
   END IF;
   RAISE EXCEPTION 'the audit log is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'PT403', HINT = 'old rows are removed only by api.purge_audit_log (service_role)';
@@ -87,10 +92,27 @@ END
 $$;
 
 COMMENT ON FUNCTION private.audit_append_only() IS
-'Trigger: refuses UPDATE, DELETE and TRUNCATE on the audit log and its seals, for every role including the owner;
-only private.purge_audit_log''s own delete passes.';
+'Trigger: refuses UPDATE, DELETE and TRUNCATE on the audit log, its seals and its redactions, for every role
+including the owner; only private.purge_audit_log''s own delete and private.audit_redact''s own update pass.';
 
 REVOKE ALL ON FUNCTION private.audit_append_only() FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.audit_row_digest(p_row audit.log)
+RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = ''
+SET timezone = 'UTC'
+AS $$
+  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.to_jsonb(p_row)::text, 'UTF8')), 'hex')
+$$;
+
+COMMENT ON FUNCTION private.audit_row_digest(audit.log) IS
+'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.';
+
+REVOKE ALL ON FUNCTION private.audit_row_digest(audit.log) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.audit_row_digest(audit.log) TO authenticated, service_role;
 
 
 CREATE OR REPLACE FUNCTION private.audit_chain_hash(p_previous text, p_org_id uuid, p_after bigint, p_last bigint)
@@ -100,16 +122,26 @@ STABLE
 SET search_path = ''
 SET timezone = 'UTC'
 AS $$
-  -- Each row as jsonb text (keys in a fixed order, times in UTC), in id order, after the previous hash.
+  -- The previous hash, then each row's digest in id order. A redacted row (audit.redactions, its latest entry)
+  -- counts with the digest it had when it was sealed, but only while it still reads exactly as redacted: any other
+  -- change to it, or to a row never redacted, changes the hash.
   SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-           p_previous || coalesce(pg_catalog.string_agg(pg_catalog.to_jsonb(l)::text, E'\n' ORDER BY l.id), ''),
+           p_previous || coalesce(pg_catalog.string_agg(
+             CASE WHEN r.redacted_digest = d.digest THEN r.sealed_digest ELSE d.digest END, E'\n' ORDER BY l.id), ''),
            'UTF8')), 'hex')
     FROM audit.log l
+   CROSS JOIN LATERAL (SELECT private.audit_row_digest(l) AS digest) d
+    LEFT JOIN (SELECT DISTINCT ON (x.log_id) x.log_id, x.sealed_digest, x.redacted_digest
+                 FROM audit.redactions x
+                WHERE x.org_id IS NOT DISTINCT FROM p_org_id AND x.log_id > p_after AND x.log_id <= p_last
+                ORDER BY x.log_id, x.id DESC) r ON r.log_id = l.id
    WHERE l.org_id IS NOT DISTINCT FROM p_org_id AND l.id > p_after AND l.id <= p_last
 $$;
 
 COMMENT ON FUNCTION private.audit_chain_hash(text, uuid, bigint, bigint) IS
-'SHA-256 (hex) of the previous hash followed by an organization''s log rows in (p_after, p_last], in id order.';
+'SHA-256 (hex) of the previous hash followed by the digests (private.audit_row_digest) of an organization''s log
+rows in (p_after, p_last], in id order; a row listed in audit.redactions counts with its sealed digest while it
+matches its redacted digest.';
 
 REVOKE ALL ON FUNCTION private.audit_chain_hash(text, uuid, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.audit_chain_hash(text, uuid, bigint, bigint) TO authenticated, service_role;
@@ -236,6 +268,128 @@ REVOKE ALL ON FUNCTION api.verify_audit_chain(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.verify_audit_chain(uuid) TO authenticated, service_role;
 
 
+-- Redaction (GDPR erasure): a person's values leave the log, the chain keeps verifying. -------------------------
+CREATE OR REPLACE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[],
+                                                p_keys text[] DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = ''
+AS $$
+DECLARE
+  t text;
+  v text;
+  needle text;
+BEGIN
+  IF p_value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  t := p_value::text;
+  -- The address anywhere, whatever its case, as JSON writes it; then every string that is exactly one of the
+  -- person's other values (name, phone).
+  IF p_email IS NOT NULL THEN
+    needle := pg_catalog.btrim(pg_catalog.to_json(p_email)::text, '"');
+    t := pg_catalog.regexp_replace(t, pg_catalog.regexp_replace(needle, '([\\.^$|?*+()\[\]{}-])', '\\\1', 'g'),
+                                   p_erased_email, 'gi');
+  END IF;
+  FOREACH v IN ARRAY coalesce(p_values, '{}') LOOP
+    CONTINUE WHEN v IS NULL OR pg_catalog.btrim(v) = '';
+    t := pg_catalog.replace(t, pg_catalog.to_json(v)::text, '"[erased]"');
+  END LOOP;
+  -- Then, at the top level, the fields that are personal whatever they hold (on the person's own rows).
+  IF pg_catalog.jsonb_typeof(t::jsonb) = 'object' AND pg_catalog.cardinality(p_keys) > 0 THEN
+    SELECT pg_catalog.jsonb_object_agg(e.key, CASE WHEN e.key = ANY (p_keys) AND e.value <> 'null'::jsonb
+                                                   THEN '"[erased]"'::jsonb ELSE e.value END)
+      INTO t FROM pg_catalog.jsonb_each(t::jsonb) e;
+  END IF;
+  RETURN t::jsonb;
+END
+$$;
+
+COMMENT ON FUNCTION private.redact_jsonb(jsonb, text, text, text[], text[]) IS
+'p_value with p_email replaced by p_erased_email wherever it occurs (any case), every string value equal to one
+of p_values replaced by "[erased]", and the top-level fields named in p_keys (when not null) set to "[erased]".';
+
+REVOKE ALL ON FUNCTION private.redact_jsonb(jsonb, text, text, text[], text[]) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text,
+                                                p_values text[], p_row_ids text[])
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+SET timezone = 'UTC'
+AS $$
+DECLARE
+  -- Fields personal whatever they hold, on the person's own rows (customers, bookings, notes, tags, waiver
+  -- signatures, leads, partners, outbox rows...).
+  personal constant text[] := ARRAY['email', 'email_key', 'name', 'phone', 'contact_name', 'participant_name',
+    'date_of_birth', 'guardian_name', 'guardian_signature', 'signature', 'client_ip', 'user_agent', 'body', 'tag',
+    'notes', 'recipient', 'data', 'idempotency_scope', 'request_fingerprint', 'marketing_consent_source'];
+  made integer;
+BEGIN
+  -- Only the erasure calls this (private.erase_customer checks its caller); a definer so that it may write the
+  -- log, which no caller can.
+  PERFORM pg_catalog.set_config('tessera.audit_redact', 'on', true);
+  WITH about AS (
+    SELECT l.*, private.audit_row_digest(l) AS digest,
+           (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
+            OR l.new_values ->> 'customer_id' = ANY (p_row_ids)) AS own
+      FROM audit.log l
+     WHERE (l.org_id = p_org_id OR l.org_id IS NULL)  -- rows of no organization: the inbox before it matched
+       AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
+            OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
+            OR pg_catalog.strpos(pg_catalog.lower(pg_catalog.concat_ws(' ', l.old_values::text, l.new_values::text,
+                                                                       l.user_agent)), pg_catalog.lower(p_email)) > 0)
+  ), redacted AS (
+    SELECT a.id, a.digest,
+           private.redact_jsonb(a.old_values, p_email, p_erased_email, p_values,
+                                CASE WHEN a.own THEN personal ELSE '{}' END) AS old_values,
+           private.redact_jsonb(a.new_values, p_email, p_erased_email, p_values,
+                                CASE WHEN a.own THEN personal ELSE '{}' END) AS new_values,
+           -- The address a request came from is the person's own when nobody signed in (the widget).
+           CASE WHEN a.own AND a.actor IS NULL THEN NULL ELSE a.client_ip END AS client_ip,
+           CASE WHEN a.own AND a.actor IS NULL THEN NULL
+                ELSE (private.redact_jsonb(pg_catalog.to_jsonb(a.user_agent), p_email, p_erased_email, p_values)
+                      #>> '{}') END AS user_agent
+      FROM about a
+  ), changed AS (
+    UPDATE audit.log l
+       SET old_values = r.old_values, new_values = r.new_values, client_ip = r.client_ip, user_agent = r.user_agent
+      FROM redacted r
+     WHERE l.id = r.id
+       AND (l.old_values, l.new_values, l.client_ip, l.user_agent)
+           IS DISTINCT FROM (r.old_values, r.new_values, r.client_ip, r.user_agent)
+    RETURNING l.*, r.digest AS was
+  )
+  INSERT INTO audit.redactions (org_id, log_id, request_id, sealed_digest, redacted_digest)
+  SELECT c.org_id, c.id, p_request_id,
+         -- A row redacted before keeps the digest its seal holds.
+         coalesce((SELECT x.sealed_digest FROM audit.redactions x WHERE x.log_id = c.id ORDER BY x.id DESC LIMIT 1),
+                  c.was),
+         private.audit_row_digest(ROW(c.id, c.at, c.org_id, c.actor, c.actor_role, c.table_name, c.operation,
+                                      c.row_id, c.old_values, c.new_values, c.client_ip, c.user_agent,
+                                      c.txid)::audit.log)
+    FROM changed c;
+  GET DIAGNOSTICS made = ROW_COUNT;
+  PERFORM pg_catalog.set_config('tessera.audit_redact', 'off', true);
+  RETURN made;
+END
+$$;
+
+COMMENT ON FUNCTION private.audit_redact(uuid, uuid, text, text, text[], text[]) IS
+'Redacts a person from an organization''s audit log (and rows of no organization naming them) for the erasure
+p_request_id: in every row, p_email (any case)
+becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
+address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
+client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
+
+REVOKE ALL ON FUNCTION private.audit_redact(uuid, uuid, text, text, text[], text[]) FROM PUBLIC;
+
+
 CREATE OR REPLACE FUNCTION private.purge_audit_log(p_before timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -304,6 +458,10 @@ CREATE OR REPLACE TRIGGER audit_seals_append_only
   BEFORE UPDATE OR DELETE ON audit.seals FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
 CREATE OR REPLACE TRIGGER audit_seals_no_truncate
   BEFORE TRUNCATE ON audit.seals FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
+CREATE OR REPLACE TRIGGER audit_redactions_append_only
+  BEFORE UPDATE OR DELETE ON audit.redactions FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
+CREATE OR REPLACE TRIGGER audit_redactions_no_truncate
+  BEFORE TRUNCATE ON audit.redactions FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
 
 -- Every app table is audited by the same trigger, new tables included once this file is applied again; but for
 -- bookkeeping that records no act of anyone's: failed ticket lookups (the rate limit's counters).

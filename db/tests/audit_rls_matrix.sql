@@ -1,9 +1,10 @@
--- Who may read and write the audit tables: admins and owners read their organization's log, seals and purges;
+-- Who may read and write the audit tables: admins and owners read their organization's log, seals, purges and
+-- redactions;
 -- staff and managers read nothing; nobody writes them but the definer triggers and functions, not even
 -- service_role, which may only read.
 BEGIN;
 \ir setup.psql
-SELECT plan(84);
+SELECT plan(112);
 
 \ir fixtures.psql
 -- Log rows in both organizations, sealed, purged, then fresh rows and a second seal: every table has rows.
@@ -31,13 +32,16 @@ INSERT INTO cases (tbl, insert_sql, delete_sql, update_set) VALUES
    $$DELETE FROM audit.seals WHERE hash = repeat('1', 64) AND %L IS NOT NULL RETURNING 1$$, 'hash = hash'),
   ('audit.purges', $$INSERT INTO audit.purges (org_id, upto_log_id, removed)
                      SELECT pg_temp.id('org_a'), 1, 0 WHERE %L IS NOT NULL$$,
-   $$DELETE FROM audit.purges WHERE removed = 0 AND %L IS NOT NULL RETURNING 1$$, 'removed = removed');
+   $$DELETE FROM audit.purges WHERE removed = 0 AND %L IS NOT NULL RETURNING 1$$, 'removed = removed'),
+  ('audit.redactions', $$INSERT INTO audit.redactions (org_id, log_id, request_id, sealed_digest, redacted_digest)
+                         VALUES (pg_temp.id('org_a'), 0, %L, repeat('c', 64), repeat('d', 64))$$,
+   $$DELETE FROM audit.redactions WHERE request_id = %L RETURNING 1$$, 'log_id = log_id');
 
 \ir rls_matrix.psql
 
 SELECT pg_temp.check_role(r, t)
   FROM unnest(ARRAY['anon', 'outsider', 'staff_a', 'manager_a', 'admin_a', 'admin_b', 'service_role']) r,
-       unnest(ARRAY['audit.log', 'audit.seals', 'audit.purges']) t;
+       unnest(ARRAY['audit.log', 'audit.seals', 'audit.purges', 'audit.redactions']) t;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that crm_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that tickets_rules changed are retired; its verify checks them now.
 
 -- Checks of functions that count_args changed are retired; its verify checks them now.
@@ -18,14 +20,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.verify_audit_chain(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.verify_audit_chain(uuid)';
-  END IF;
-  PERFORM 'private.audit_append_only()'::pg_catalog.regprocedure;
-  PERFORM 'private.audit_chain_hash(text,uuid,bigint,bigint)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
   END IF;
   PERFORM 'private.parse_inet(text)'::pg_catalog.regprocedure;
   PERFORM 'private.purge_audit_log(timestamp with time zone)'::pg_catalog.regprocedure;

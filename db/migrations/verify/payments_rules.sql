@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that crm_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that checkout_lines changed are retired; its verify checks them now.
 
 DO $verify$
@@ -126,7 +128,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.provider_arg(text,text,text[])';
   END IF;
-  PERFORM 'private.provider_events_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.record_checkout(uuid,text,text,text,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)';
