@@ -117,6 +117,16 @@ its hold ended re-takes the places if they are free at that moment, otherwise it
 refund; either way it is counted once. For service_role. Errors: PT400 provider not stripe or moyasar, event not an
 object with id and type; PT403 anyone else.';
 
+CREATE FUNCTION api.archive_waiver_template(template_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.archive_waiver_template(template_id uuid) IS 'Archives a waiver template: it takes no new versions and no experience can be given it; signatures and versions
+stay. Archiving an archived template changes nothing. Answers the template as create_waiver_template does. For
+managers and up. Errors: PT404 the template is not the caller''s organization''s; PT403 the caller is staff; PT409
+waiver_in_use while an active experience requires it (named in the message).';
+
 CREATE FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) RETURNS SETOF app.booking_answer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -142,6 +152,17 @@ checkout of that provider to reuse)}. provider is stripe or moyasar. Callers, as
 organization; a signed-in user whose e-mail is the order''s customer''s; anon with the venue''s embed_key and the
 customer_email. Errors: PT400 naming the argument; PT404 order not found (also for a caller who may not see it);
 PT409 order_not_pending, hold_expired.';
+
+CREATE FUNCTION api.booking_waiver_status(booking_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.booking_waiver_status(booking_id uuid) IS 'A booking''s waivers: {booking_id, required (its experience asks for a waiver), at_check_in (check-in refuses
+without one), template_id, version (the current one), places, signed: [{signature_id, participant_name, minor,
+signed_at, signed_via, version}], missing (places without a signature)}. Signatures count for the experience''s
+current template, any version of it. For staff and up of the booking''s organization. Errors: PT404 the booking is
+not the caller''s organization''s.';
 
 CREATE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE sql
@@ -190,7 +211,8 @@ scanner_nonce, booking: {id, confirmation_code, party_size, customer_name, exper
 ticket''s organization. Errors, each with its DETAIL: PT400 forged (not a ticket: malformed, bad signature, unknown
 or retired key, or another organization''s ticket); PT409 revoked (booking cancelled, rejected, expired or
 rescheduled); PT409 wrong_venue; PT409 wrong_session; PT409 outside_window (hint too early / too late; valid from two
-hours before the start to the end); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
+hours before the start to the end); PT409 waiver_missing (the experience requires waivers at check-in and the
+booking has no more signatures than tickets already let in); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
 venue-local time, staff display name; nothing is written); PT400 a payload or nonce missing or over 200 characters,
 or no venue_id.';
 
@@ -320,6 +342,29 @@ create_order and given back when the order expires, is cancelled or fails; the l
 For managers, admins and the owner. Errors: PT400 naming the argument; PT403 staff; PT404 not a member; PT409
 promo_code_exists.';
 
+CREATE FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) IS 'Creates a waiver template of the organization with its first version (title, body: the exact text participants
+sign, kept as written, up to 50,000 characters) and answers it: {id, org_id, name, archived_at, created_at,
+current_version, versions: [{id, template_id, version, title, body, body_sha256, created_at, created_by,
+signed}]}, body_sha256 being the hex SHA-256 of the body''s UTF-8 bytes. For managers and up. Errors: PT400 a name
+or title missing or over 200 characters, a body missing or over 50,000; PT404 the organization is not the
+caller''s; PT403 the caller is staff.';
+
+CREATE FUNCTION api.create_waiver_version(template_id uuid, title text, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) IS 'New wording of a waiver template: a new version (numbered after the last), which becomes the current one that
+participants sign from now on; signatures of earlier versions stay as they were. Answers the version {id,
+template_id, version, title, body, body_sha256, created_at, created_by, signed}. For managers and up. Errors:
+PT400 a title missing or over 200 characters, a body missing or over 50,000; PT404 the template is not the
+caller''s organization''s; PT403 the caller is staff; PT409 archived (the template is archived).';
+
 CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -447,6 +492,22 @@ confirmation code, or for an e-mail, every lookup of that code or e-mail is PT42
 hour ends, right pairs included. Errors: PT400 a code over 20 characters, an e-mail that is not one, either
 missing; PT429.';
 
+CREATE FUNCTION api.get_waiver(confirmation_code text, email text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.get_waiver(confirmation_code text, email text) IS 'The waiver to sign for a booking, without an account: the booking with this confirmation code (any case) booked
+with this e-mail (any case), as {booking_id, confirmation_code, status, experience, venue, venue_timezone,
+starts_at, age_of_majority, minor_if_born_after (a participant born after this date is a minor on the session''s
+date and signs with a guardian), waiver: {template_id, version_id, version, title, body, body_sha256} (null when
+the experience asks for none), places, signed, missing}. It names no participant. Show the body exactly and send
+its SHA-256 (body_sha256, or computed by the client over the UTF-8 text shown) to sign_waiver. For anyone (anon and
+signed in). A wrong pair is answered as get_tickets answers it: HTTP 404 {"code": "PT404", "message": "booking not
+found: …"}, counted in the same rate limit (ten failures an hour per code or e-mail, then PT429 rate_limited for
+that hour, right pairs included). Errors: PT400 a code over 20 characters, an e-mail that is not one, either
+missing; PT429.';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -483,6 +544,15 @@ CREATE FUNCTION api.list_promo_codes(org_id uuid) RETURNS SETOF jsonb
 
 COMMENT ON FUNCTION api.list_promo_codes(org_id uuid) IS 'The organization''s promo codes, active first, by code, each as create_promo_code answers it (uses: the orders
 holding a use now). For managers, admins and the owner. Errors: PT403 staff; PT404 not a member.';
+
+CREATE FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) IS 'The organization''s waiver templates by name, each as create_waiver_template answers it (every version, newest
+first, with signed: whether it can still be corrected); archived ones only with include_archived. For staff and
+up. Errors: PT404 the organization is not the caller''s.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -717,6 +787,50 @@ COMMENT ON FUNCTION api.set_display_name(display_name text) IS 'Sets the name th
 signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1 to 200 characters); PT401 when not
 signed in.';
 
+CREATE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) IS 'Sets the waiver each participant of an experience''s bookings signs (template_id; its current version is signed;
+NULL for none), and whether check-in refuses a ticket while its booking has no more signatures than tickets already
+let in (required_at_check_in, default false). Answers {experience_id, waiver_template_id, waiver_at_check_in}.
+Signatures already made stay. For managers and up. Errors: PT404 the experience, or the template within its
+organization, is not found; PT403 the caller is staff; PT409 archived (the template is); PT400 invalid
+(required_at_check_in without a template).';
+
+CREATE FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text DEFAULT NULL::text, guardian_signature text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) IS 'One participant signs the waiver of a booking, without an account: the booking''s confirmation code and e-mail
+are the capability, as for get_waiver. full_name and date_of_birth are the participant''s, signature their typed
+name, text_sha256 the SHA-256 (64 lower-case hex digits) of the text they were shown (get_waiver''s body_sha256).
+The database judges whether the participant is a minor (under the venue''s age_of_majority on the session''s date
+in the venue''s zone); a minor''s signature needs guardian_name and guardian_signature, an adult''s ignores them. The
+signature keeps the time, the hash of the text signed, and the client''s IP and user agent from the request. At
+most one signature per place of the booking. Answers {signature_id, booking_id, participant_name, minor, signed_at,
+signed_via: "online", text_sha256, places, signed, missing}. For anyone (anon and signed in). A wrong pair is
+answered HTTP 404 PT404 "booking not found: …" and counted, as get_waiver''s. Errors: PT400 required (full_name,
+signature, text_sha256, date_of_birth), out_of_range (a text too long; a date of birth before 1900 or in the
+future), invalid (text_sha256 not hex; a date of birth after the session), guardian_required; PT409 waiver_changed
+(the text shown is not the current version''s: read it again; the hint gives the current version and hash),
+all_signed (every place has signed), no_waiver (the experience asks for none), booking_closed (cancelled, expired
+or over); PT429 rate_limited.';
+
+CREATE FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text DEFAULT NULL::text, guardian_signature text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) IS 'One participant signs a booking''s waiver at the venue, on a staff device: as sign_waiver, with the booking''s id
+instead of its code and e-mail; signed_via "venue" and collected_by the caller are recorded, with the device''s IP
+and user agent. Show the current version''s text (booking_waiver_status gives its version; get_waiver''s body) and
+send its SHA-256. For staff and up of the booking''s organization. Answers as sign_waiver. Errors: PT404 the booking
+is not the caller''s organization''s; otherwise as sign_waiver (PT400 required, out_of_range, invalid,
+guardian_required; PT409 waiver_changed, all_signed, no_waiver, booking_closed).';
+
 CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -740,6 +854,18 @@ false: it is added). loyalty_points_per_major, loyalty_point_value_minor: 0 to 1
 366 days; late_refund_percent: 0 to 100. For admins and the owner; every change is audited. Errors: PT400 "unknown
 currency XYZ", "VAT rate must be 0 to 100 % (0 to 10000 basis points)", or naming the argument out of its range;
 PT403 staff and managers; PT404 not a member; PT409 (currency_mismatch) an experience is sold in another currency.';
+
+CREATE FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) IS 'Corrects a waiver version nobody has signed yet: changes is a PATCH object of title and/or body (absent keys
+keep theirs). Answers the version {id, template_id, version, title, body, body_sha256, created_at, created_by,
+signed}; its body_sha256 follows the body. For managers and up. Errors: PT400 invalid (changes not an object, or a
+key other than title and body, listed in the hint), PT400 required (a key set to null or blank), PT400 a title
+over 200 or a body over 50,000 characters; PT404 the version is not the caller''s organization''s; PT403 the caller
+is staff; PT409 waiver_signed once anyone signed it (new wording is then a new version: create_waiver_version).';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -964,6 +1090,14 @@ CREATE FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed
 COMMENT ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) IS 'What the service needs to open a checkout (api.begin_checkout). Its own check, as create_order''s: staff of the
 organization, the signed-in customer of the order, or the venue''s embed key with the customer''s e-mail.';
 
+CREATE FUNCTION private.birth_date_arg(p_name text, p_value date) RETURNS date
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.birth_date_arg(p_name text, p_value date) IS 'Returns an api function''s date-of-birth argument p_name unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is infinite, before 1900-01-01 or after tomorrow.';
+
 CREATE TABLE app.experiences (
     org_id uuid NOT NULL,
     venue_id uuid NOT NULL,
@@ -1051,6 +1185,14 @@ CREATE FUNCTION private.booking_answer(b app.bookings) RETURNS app.booking_answe
 
 COMMENT ON FUNCTION private.booking_answer(b app.bookings) IS 'A booking as every function that makes or moves one answers it (app.booking_answer).';
 
+CREATE FUNCTION private.booking_by_pair(p_code text, p_email text) RETURNS app.bookings
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.booking_by_pair(p_code text, p_email text) IS 'The booking with this confirmation code (any case) booked with this e-mail (any case), or NULL. For the definers
+that take the pair as their caller''s capability, after private.lookup_subjects.';
+
 CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -1081,6 +1223,14 @@ CREATE FUNCTION private.booking_tickets_types() RETURNS trigger
 
 COMMENT ON FUNCTION private.booking_tickets_types() IS 'Trigger: a ticketed booking''s line, added after its booking was confirmed, gives its ticket type to the next
 seats that have none.';
+
+CREATE FUNCTION private.booking_waiver_status(p_booking_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.booking_waiver_status(p_booking_id uuid) IS 'Who of a booking has signed its waiver and how many places are missing. Its own check: staff of the booking''s
+organization.';
 
 CREATE FUNCTION private.bookings_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -1134,6 +1284,15 @@ CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_custom
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
+CREATE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) IS 'Returns an update function''s changes argument p_name unchanged when it is a JSON object whose keys are all among
+p_allowed (an empty object too: a change of nothing), or raises PT400 (detail invalid) naming it, the first key
+that may not change, and listing the keys that may (also as the HINT).';
+
 CREATE FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1185,6 +1344,14 @@ CREATE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.che
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
 COMMENT ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) IS 'What check_in answers for a ticket let in: built from the check-in row, so a retry gets it again unchanged.';
+
+CREATE FUNCTION private.check_in_waiver(p_ticket app.tickets) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.check_in_waiver(p_ticket app.tickets) IS 'For check_in: when the ticket''s experience has waiver_at_check_in (and a waiver), PT409 waiver_missing unless its
+booking has more signatures than its valid tickets already checked in.';
 
 CREATE FUNCTION private.checkouts_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -1463,6 +1630,14 @@ CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
 COMMENT ON FUNCTION private.get_tickets(p_code text, p_email text) IS 'The bookings (in practice one) with this confirmation code whose customer has this e-mail, with their tickets; or
 the not-found answer, counted for the rate limit. Its own check: the pair itself.';
 
+CREATE FUNCTION private.get_waiver(p_code text, p_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.get_waiver(p_code text, p_email text) IS 'The waiver a booking''s participants sign, found by its confirmation code and e-mail; or the not-found answer,
+counted for the rate limit shared with get_tickets. Its own check: the pair itself.';
+
 CREATE FUNCTION private.insert_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1546,6 +1721,23 @@ CREATE FUNCTION private.lock_order(p_order_id uuid) RETURNS app.orders
 
 COMMENT ON FUNCTION private.lock_order(p_order_id uuid) IS 'Locks an order''s booking and then the order (FOR UPDATE) and returns the order (all NULL when it does not exist).
 Every payments path starts here, so events of one order apply one at a time.';
+
+CREATE FUNCTION private.lookup_failed(p_subjects text[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.lookup_failed(p_subjects text[]) IS 'Counts a failed lookup for its subjects (private.lookup_subjects) and returns the not-found answer with
+response.status 404: answered, not raised, since an error would roll back the count the limit reads.';
+
+CREATE FUNCTION private.lookup_subjects(p_code text, p_email text) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.lookup_subjects(p_code text, p_email text) IS 'The rate limit''s subjects of a confirmation code and e-mail pair (''code <code>'', ''email <sha-256 hex>''), or
+PT400 when either is missing, or PT429 (detail rate_limited) when either failed ten times this clock hour. For the
+definers that look a booking up by the pair; lookup_failed counts a miss.';
 
 CREATE FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1971,6 +2163,15 @@ CREATE FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refun
 COMMENT ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) IS 'Records what the provider answered to a refund the service submitted (api.record_refund_submission,
 api.record_refund_failure). Its own check: service_role.';
 
+CREATE FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) IS 'Inserts one participant''s signature of the booking''s current waiver version (the table''s trigger checks and
+completes it) and answers {signature_id, booking_id, participant_name, minor, signed_at, signed_via, text_sha256,
+places, signed, missing}. For sign_waiver and sign_waiver_at_venue, which check their callers.';
+
 CREATE FUNCTION private.refund_answer(r app.refunds) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -2028,6 +2229,14 @@ CREATE FUNCTION private.require_service_role(p_what text) RETURNS void
     AS $$ … $$;  -- body: db/functions/payments.sql
 
 COMMENT ON FUNCTION private.require_service_role(p_what text) IS 'Raises PT403 unless the caller is service_role (or the database owner at a console, without request claims).';
+
+CREATE FUNCTION private.required_text(p_name text, p_value text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.required_text(p_name text, p_value text) IS 'The text argument p_name without surrounding blanks, or PT400 (detail required) naming it when missing or blank.
+Run after the length checks (private.text_arg), so that those answer first.';
 
 CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2091,6 +2300,37 @@ CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boo
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
+
+CREATE FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) IS 'A participant signs the waiver of the booking with this confirmation code and e-mail; or the not-found answer,
+counted for the rate limit. Its own check: the pair itself.';
+
+CREATE FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) IS 'A participant signs the booking''s waiver on a staff device, collected by the caller. Its own check: staff of the
+booking''s organization.';
+
+CREATE FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) IS 'PT400 (detail required) naming the first of full_name, signature, text_sha256 and date_of_birth that is missing,
+or (detail invalid) a text_sha256 that is not 64 lower-case hex digits.';
+
+CREATE FUNCTION private.staff_booking(p_booking_id uuid) RETURNS app.bookings
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.staff_booking(p_booking_id uuid) IS 'The booking, when the caller is staff or more of its organization; else PT404. For the definers of this area.';
 
 CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) RETURNS text
     LANGUAGE sql
@@ -2224,6 +2464,93 @@ CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_p
 COMMENT ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) IS 'The VAT of one line of p_amount_minor at p_vat_rate_bp basis points, rounded half away from zero to the minor
 unit: exclusive prices, amount x rate / 10000 (added to the line); inclusive prices, amount x rate / (10000 + rate)
 (the part of the line that is tax). Signed like the amount: a discount line''s VAT is negative.';
+
+CREATE FUNCTION private.waiver_counts(p_booking app.bookings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_counts(p_booking app.bookings) IS '{places, signed, missing} of a booking: its places, and its signatures of its experience''s current waiver
+template (any version). For the definers of this area.';
+
+CREATE FUNCTION private.waiver_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_manager(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of the organization, PT403 unless a manager or more of it.';
+
+CREATE FUNCTION private.waiver_signatures_fill() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signatures_fill() IS 'Trigger: a signature is of a live booking (pending with its hold, or confirmed; session not over: else PT409
+booking_closed) whose experience asks for a waiver (PT409 no_waiver), of its template''s current version with that
+version''s hash (PT409 waiver_changed), within the booking''s places (PT409 all_signed, serialized by a lock on the
+booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
+for a minor (PT400 guardian_required) and drops one for an adult, and sets signed_at, client_ip and user_agent
+from the request headers.';
+
+CREATE FUNCTION private.waiver_signatures_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signatures_guard() IS 'Trigger: waiver signatures are insert-only (UPDATE, DELETE and TRUNCATE are PT409 illegal_transition), but for
+erasure: with the setting tessera.erasure = ''on'' (transaction-local) an UPDATE may replace the personal columns
+(participant_name, date_of_birth, guardian_name, guardian_signature, signature, client_ip, user_agent) and nothing
+else.';
+
+CREATE FUNCTION private.waiver_signed_versions(p_org_id uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signed_versions(p_org_id uuid) IS 'The ids of an organization''s waiver versions that someone signed (those that can no longer change), for its
+members; empty for anyone else. Its own check: membership.';
+
+CREATE FUNCTION private.waiver_template_answer(p_template_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_template_answer(p_template_id uuid) IS 'A waiver template as the waiver functions answer it: {id, org_id, name, archived_at, created_at, current_version,
+versions: [newest first]}; NULL when the caller may not see it.';
+
+CREATE TABLE app.waiver_versions (
+    org_id uuid NOT NULL,
+    template_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    version integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
+    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
+
+CREATE FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) IS 'A waiver version as the waiver functions answer it; signed when its id is among p_signed.';
+
+CREATE FUNCTION private.waiver_versions_guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_versions_guard() IS 'Trigger: a waiver version that any signature references never changes or goes (PT409 waiver_signed); an unsigned
+one changes its title and body only (PT409 illegal_transition otherwise).';
 
 CREATE FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) RETURNS TABLE(starts_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -2750,25 +3077,6 @@ CREATE TABLE app.waiver_templates (
 ALTER TABLE ONLY app.waiver_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.waiver_templates IS 'A waiver an organization asks participants to sign, in versions (app.waiver_versions; the highest is current). Archived, never deleted, once in use.';
-
-CREATE TABLE app.waiver_versions (
-    org_id uuid NOT NULL,
-    template_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    version integer NOT NULL,
-    title text NOT NULL,
-    body text NOT NULL,
-    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
-    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
-    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
-);
-
-ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
 
 CREATE TABLE audit.log (
     id bigint NOT NULL,
@@ -3377,6 +3685,14 @@ CREATE TRIGGER tickets_guard BEFORE UPDATE ON app.tickets FOR EACH ROW EXECUTE F
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER waiver_signatures_fill BEFORE INSERT ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_fill();
+
+CREATE TRIGGER waiver_signatures_guard BEFORE DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_guard();
+
+CREATE TRIGGER waiver_signatures_no_truncate BEFORE TRUNCATE ON app.waiver_signatures FOR EACH STATEMENT EXECUTE FUNCTION private.waiver_signatures_guard();
+
+CREATE TRIGGER waiver_versions_guard BEFORE DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.waiver_versions_guard();
+
 CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit.log FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.log FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
@@ -3801,9 +4117,23 @@ CREATE POLICY venues_update ON app.venues FOR UPDATE TO authenticated USING ((or
 
 ALTER TABLE app.waiver_signatures ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY waiver_signatures_select ON app.waiver_signatures FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.waiver_templates ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY waiver_templates_insert ON app.waiver_templates FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_templates_select ON app.waiver_templates FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_templates_update ON app.waiver_templates FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.waiver_versions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY waiver_versions_insert ON app.waiver_versions FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_versions_select ON app.waiver_versions FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_versions_update ON app.waiver_versions FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
@@ -3835,12 +4165,18 @@ GRANT USAGE ON SCHEMA private TO service_role;
 REVOKE ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.apply_payment_event(provider text, event jsonb) TO service_role;
 
+REVOKE ALL ON FUNCTION api.archive_waiver_template(template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_waiver_template(template_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.booking_waiver_status(booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.booking_waiver_status(booking_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
@@ -3890,6 +4226,12 @@ GRANT ALL ON FUNCTION api.create_price_rule(experience_id uuid, name text, kind 
 REVOKE ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_promo_code(org_id uuid, code text, percent_off integer, amount_off_minor bigint, currency text, valid_from timestamp with time zone, valid_until timestamp with time zone, max_uses integer, max_uses_per_customer integer, experience_ids uuid[]) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
@@ -3926,6 +4268,10 @@ REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM 
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO anon;
+GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -3940,6 +4286,9 @@ GRANT ALL ON FUNCTION api.list_price_rules(experience_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_promo_codes(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_promo_codes(org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -3995,6 +4344,16 @@ GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 REVOKE ALL ON FUNCTION api.set_display_name(display_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO anon;
+GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
@@ -4002,6 +4361,9 @@ GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_org_settings(org_id uuid, currency text, vat_rate_bp integer, prices_include_vat boolean, vat_number text, loyalty_points_per_major integer, loyalty_point_value_minor integer, full_refund_before interval, late_refund_percent integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -4069,8 +4431,17 @@ REVOKE ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, 
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO anon;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO authenticated;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO service_role;
+
+GRANT SELECT(org_id) ON TABLE app.experiences TO authenticated;
+
 GRANT SELECT(id) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(id) ON TABLE app.experiences TO service_role;
+
+GRANT SELECT(name) ON TABLE app.experiences TO authenticated;
 
 GRANT SELECT(full_refund_before) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
@@ -4078,12 +4449,20 @@ GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
 GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO service_role;
 
+GRANT SELECT(active) ON TABLE app.experiences TO authenticated;
+
+GRANT SELECT(waiver_template_id),UPDATE(waiver_template_id) ON TABLE app.experiences TO authenticated;
+
+GRANT SELECT(waiver_at_check_in),UPDATE(waiver_at_check_in) ON TABLE app.experiences TO authenticated;
+
 REVOKE ALL ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_answer(b app.bookings) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO anon;
 GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO service_role;
+
+REVOKE ALL ON FUNCTION private.booking_by_pair(p_code text, p_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
@@ -4096,6 +4475,9 @@ GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_tickets_types() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
@@ -4111,10 +4493,17 @@ REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO anon;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_in_waiver(p_ticket app.tickets) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 
@@ -4201,6 +4590,10 @@ REVOKE ALL ON FUNCTION private.get_tickets(p_code text, p_email text) FROM PUBLI
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO anon;
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.get_waiver(p_code text, p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_waiver(p_code text, p_email text) TO anon;
+GRANT ALL ON FUNCTION private.get_waiver(p_code text, p_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.insert_only() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) FROM PUBLIC;
@@ -4236,6 +4629,10 @@ GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.lock_order(p_order_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lookup_failed(p_subjects text[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lookup_subjects(p_code text, p_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) TO authenticated;
@@ -4349,6 +4746,8 @@ GRANT ALL ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_m
 REVOKE ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.refund_answer(r app.refunds) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) FROM PUBLIC;
@@ -4365,6 +4764,9 @@ REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bi
 GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.require_service_role(p_what text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.required_text(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.required_text(p_name text, p_value text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) TO authenticated;
@@ -4390,6 +4792,17 @@ GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO anon;
+GRANT ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staff_booking(p_booking_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
@@ -4450,6 +4863,40 @@ GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency char
 
 REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.waiver_counts(p_booking app.bookings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_manager(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_manager(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_signatures_fill() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_signatures_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_signed_versions(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_signed_versions(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) TO authenticated;
+
+GRANT SELECT ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(template_id) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(version) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(body),UPDATE(body) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.waiver_versions TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_versions_guard() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO anon;
 GRANT ALL ON FUNCTION private.widget_availability(p_embed_key text, p_experience_id uuid, p_from date, p_to date, p_party_size integer) TO authenticated;
@@ -4486,6 +4933,16 @@ GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE ap
 GRANT SELECT(id) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT(embed_key),UPDATE(embed_key) ON TABLE app.venues TO authenticated;
+
+GRANT SELECT ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(name) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.waiver_templates TO authenticated;
 
 GRANT SELECT ON TABLE audit.log TO authenticated;
 GRANT SELECT ON TABLE audit.log TO service_role;

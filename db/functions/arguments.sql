@@ -136,6 +136,33 @@ REVOKE ALL ON FUNCTION private.time_arg(text, daterange) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.time_arg(text, daterange) TO anon, authenticated, service_role;
 
 
+-- A date of birth is the one date before 2000 that means something: from 1900-01-01 (nobody older signs a
+-- waiver) to tomorrow (a day's slack for the signer's zone; whether the person was born by the session's date is
+-- the caller's check, where the session is known).
+CREATE OR REPLACE FUNCTION private.birth_date_arg(p_name text, p_value date)
+RETURNS date
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < date '1900-01-01' OR p_value > CURRENT_DATE + 1 OR NOT pg_catalog.isfinite(p_value) THEN
+    RAISE EXCEPTION '% must be a date of birth from 1900-01-01 to today, not %', p_name, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range', HINT = pg_catalog.format('send %s as YYYY-MM-DD', p_name);
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.birth_date_arg(text, date) IS
+'Returns an api function''s date-of-birth argument p_name unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is infinite, before 1900-01-01 or after tomorrow.';
+
+REVOKE ALL ON FUNCTION private.birth_date_arg(text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.birth_date_arg(text, date) TO anon, authenticated, service_role;
+
+
 -- Counts. A party is at most 1000 people: no booking page sells more in one order, and a bigger number is a typo
 -- or an attack (it multiplies into prices and counters).
 CREATE OR REPLACE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer)
@@ -330,3 +357,41 @@ it (and the line) unless it is a list of 1 to 50 lines {"ticket_type_id": uuid, 
 
 REVOKE ALL ON FUNCTION private.tickets_arg(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.tickets_arg(text, jsonb) TO anon, authenticated, service_role;
+
+
+-- Changes: the PATCH of every update_* function, as PostgREST's PATCH reads a body. Keys present are set, a JSON
+-- null clears a nullable field, absent keys keep theirs; a key that is unknown or may not change (ids, the
+-- organization, a kind) is the client's mistake and is answered with the keys that may. One mechanism for every
+-- area: changes_arg checks the keys, apply_changes writes them to one row, constraint_error says in words what a
+-- constraint refused.
+CREATE OR REPLACE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[])
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+DECLARE
+  wrong text;
+BEGIN
+  IF p_changes IS NULL OR pg_catalog.jsonb_typeof(p_changes) <> 'object' THEN
+    RAISE EXCEPTION '% must be an object of the fields to change, e.g. {"%": …}', p_name, p_allowed[1]
+      USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = pg_catalog.array_to_string(p_allowed, ', ');
+  END IF;
+  SELECT k INTO wrong FROM pg_catalog.jsonb_object_keys(p_changes) k WHERE NOT k = ANY (p_allowed) ORDER BY k LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION '% may not set %; the fields that change are %', p_name,
+      pg_catalog.quote_literal(pg_catalog.left(wrong, 100)), pg_catalog.array_to_string(p_allowed, ', ')
+      USING ERRCODE = 'PT400', DETAIL = 'invalid', HINT = pg_catalog.array_to_string(p_allowed, ', ');
+  END IF;
+  RETURN p_changes;
+END
+$$;
+
+COMMENT ON FUNCTION private.changes_arg(text, jsonb, text[]) IS
+'Returns an update function''s changes argument p_name unchanged when it is a JSON object whose keys are all among
+p_allowed (an empty object too: a change of nothing), or raises PT400 (detail invalid) naming it, the first key
+that may not change, and listing the keys that may (also as the HINT).';
+
+REVOKE ALL ON FUNCTION private.changes_arg(text, jsonb, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.changes_arg(text, jsonb, text[]) TO anon, authenticated, service_role;
