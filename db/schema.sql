@@ -788,7 +788,7 @@ signed-in users (authenticated). Errors: PT400 for an empty or over-long name (1
 signed in.';
 
 CREATE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean DEFAULT false) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/waivers.sql
 
@@ -2294,6 +2294,15 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) IS 'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
+and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
+the two columns (the API roles hold no privilege on them).';
+
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2470,7 +2479,7 @@ CREATE FUNCTION private.waiver_counts(p_booking app.bookings) RETURNS jsonb
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/waivers.sql
 
-COMMENT ON FUNCTION private.waiver_counts(p_booking app.bookings) IS '{places, signed, missing} of a booking: its places, and its signatures of its experience''s current waiver
+COMMENT ON FUNCTION private.waiver_counts(p_booking app.bookings) IS '{places, signed, missing} of a booking: its participants (party_size, one ticket each), and its signatures of its experience''s current waiver
 template (any version). For the definers of this area.';
 
 CREATE FUNCTION private.waiver_manager(p_org_id uuid) RETURNS void
@@ -2487,8 +2496,8 @@ CREATE FUNCTION private.waiver_signatures_fill() RETURNS trigger
 
 COMMENT ON FUNCTION private.waiver_signatures_fill() IS 'Trigger: a signature is of a live booking (pending with its hold, or confirmed; session not over: else PT409
 booking_closed) whose experience asks for a waiver (PT409 no_waiver), of its template''s current version with that
-version''s hash (PT409 waiver_changed), within the booking''s places (PT409 all_signed, serialized by a lock on the
-booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
+version''s hash (PT409 waiver_changed), one per participant (party_size; PT409 all_signed, serialized by a lock on
+the booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
 for a minor (PT400 guardian_required) and drops one for an adult, and sets signed_at, client_ip and user_agent
 from the request headers.';
 
@@ -2517,6 +2526,15 @@ CREATE FUNCTION private.waiver_template_answer(p_template_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION private.waiver_template_answer(p_template_id uuid) IS 'A waiver template as the waiver functions answer it: {id, org_id, name, archived_at, created_at, current_version,
 versions: [newest first]}; NULL when the caller may not see it.';
+
+CREATE FUNCTION private.waiver_template_users(p_template_id uuid) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_template_users(p_template_id uuid) IS 'The names of the active experiences that require the waiver template, for members of its organization (empty
+for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
+only here until the catalogue''s update_experience takes them.';
 
 CREATE TABLE app.waiver_versions (
     org_id uuid NOT NULL,
@@ -4436,24 +4454,14 @@ GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO anon;
 GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO authenticated;
 GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO service_role;
 
-GRANT SELECT(org_id) ON TABLE app.experiences TO authenticated;
-
 GRANT SELECT(id) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(id) ON TABLE app.experiences TO service_role;
-
-GRANT SELECT(name) ON TABLE app.experiences TO authenticated;
 
 GRANT SELECT(full_refund_before) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(full_refund_before) ON TABLE app.experiences TO service_role;
 
 GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO authenticated;
 GRANT SELECT(late_refund_percent) ON TABLE app.experiences TO service_role;
-
-GRANT SELECT(active) ON TABLE app.experiences TO authenticated;
-
-GRANT SELECT(waiver_template_id),UPDATE(waiver_template_id) ON TABLE app.experiences TO authenticated;
-
-GRANT SELECT(waiver_at_check_in),UPDATE(waiver_at_check_in) ON TABLE app.experiences TO authenticated;
 
 REVOKE ALL ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamp with time zone) FROM PUBLIC;
 
@@ -4790,6 +4798,9 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
 
@@ -4877,6 +4888,9 @@ GRANT ALL ON FUNCTION private.waiver_signed_versions(p_org_id uuid) TO authentic
 
 REVOKE ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_template_users(p_template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_template_users(p_template_id uuid) TO authenticated;
 
 GRANT SELECT ON TABLE app.waiver_versions TO authenticated;
 

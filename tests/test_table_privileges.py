@@ -40,6 +40,13 @@ NEEDED_BY = {
         "orders_settings",
     ("service_role", "app.org_settings", "SELECT", "full_refund_before, late_refund_percent, org_id"):
         "booking_service_role",
+    ("authenticated", "app.waiver_templates", "SELECT", None): "waivers_versions",
+    ("authenticated", "app.waiver_templates", "INSERT", "created_by, name, org_id"): "waivers_versions",
+    ("authenticated", "app.waiver_templates", "UPDATE", "archived_at"): "waivers_versions",
+    ("authenticated", "app.waiver_versions", "SELECT", None): "waivers_versions",
+    ("authenticated", "app.waiver_versions", "INSERT", "body, created_by, org_id, template_id, title, version"):
+        "waivers_versions",
+    ("authenticated", "app.waiver_versions", "UPDATE", "body, title"): "waivers_versions",
 }
 
 # What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).

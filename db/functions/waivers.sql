@@ -417,6 +417,30 @@ REVOKE ALL ON FUNCTION api.update_waiver_version(uuid, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.update_waiver_version(uuid, jsonb) TO authenticated;
 
 
+CREATE OR REPLACE FUNCTION private.waiver_template_users(p_template_id uuid)
+RETURNS text[]
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN ARRAY(SELECT e.name FROM app.experiences e
+                WHERE e.waiver_template_id = p_template_id AND e.active
+                  AND e.org_id = ANY (private.org_ids('staff'))
+                ORDER BY e.name);
+END
+$$;
+
+COMMENT ON FUNCTION private.waiver_template_users(uuid) IS
+'The names of the active experiences that require the waiver template, for members of its organization (empty
+for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
+only here until the catalogue''s update_experience takes them.';
+
+REVOKE ALL ON FUNCTION private.waiver_template_users(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.waiver_template_users(uuid) TO authenticated;
+
+
 CREATE OR REPLACE FUNCTION api.archive_waiver_template(template_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -432,8 +456,7 @@ BEGIN
     RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.waiver_manager(t.org_id);
-  users := ARRAY(SELECT e.name FROM app.experiences e
-                  WHERE e.waiver_template_id = t.id AND e.active ORDER BY e.name);
+  users := private.waiver_template_users(t.id);
   IF pg_catalog.cardinality(users) > 0 THEN
     RAISE EXCEPTION 'this waiver is required by %', pg_catalog.array_to_string(users, ', ')
       USING ERRCODE = 'PT409', DETAIL = 'waiver_in_use',
@@ -480,11 +503,12 @@ REVOKE ALL ON FUNCTION api.list_waiver_templates(uuid, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.list_waiver_templates(uuid, boolean) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid,
-                                                     required_at_check_in boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid,
+                                                         p_required_at_check_in boolean)
 RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
+SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
@@ -492,33 +516,46 @@ DECLARE
   t app.waiver_templates;
   answer jsonb;
 BEGIN
-  SELECT e.org_id INTO e_org FROM app.experiences e WHERE e.id = set_experience_waiver.experience_id;
-  IF NOT FOUND THEN
+  SELECT e.org_id INTO e_org FROM app.experiences e WHERE e.id = p_experience_id;
+  IF e_org IS NULL OR NOT e_org = ANY (private.org_ids('staff')) THEN
     RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.waiver_manager(e_org);
-  IF set_experience_waiver.template_id IS NOT NULL THEN
-    SELECT * INTO t FROM app.waiver_templates w WHERE w.id = set_experience_waiver.template_id AND w.org_id = e_org;
+  IF p_template_id IS NOT NULL THEN
+    SELECT * INTO t FROM app.waiver_templates w WHERE w.id = p_template_id AND w.org_id = e_org;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
     END IF;
     IF t.archived_at IS NOT NULL THEN
       RAISE EXCEPTION 'this waiver template is archived' USING ERRCODE = 'PT409', DETAIL = 'archived';
     END IF;
-  ELSIF coalesce(required_at_check_in, false) THEN
+  ELSIF coalesce(p_required_at_check_in, false) THEN
     RAISE EXCEPTION 'required_at_check_in needs a waiver: send template_id' USING ERRCODE = 'PT400',
       DETAIL = 'invalid';
   END IF;
   UPDATE app.experiences e
-     SET waiver_template_id = set_experience_waiver.template_id,
-         waiver_at_check_in = coalesce(required_at_check_in, false)
-   WHERE e.id = set_experience_waiver.experience_id
+     SET waiver_template_id = p_template_id, waiver_at_check_in = coalesce(p_required_at_check_in, false)
+   WHERE e.id = p_experience_id
   RETURNING pg_catalog.jsonb_build_object('experience_id', e.id, 'waiver_template_id', e.waiver_template_id,
                                           'waiver_at_check_in', e.waiver_at_check_in)
     INTO answer;
   RETURN answer;
 END
 $$;
+
+COMMENT ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) IS
+'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
+and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
+the two columns (the API roles hold no privilege on them).';
+
+REVOKE ALL ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid,
+                                                     required_at_check_in boolean DEFAULT false)
+RETURNS jsonb LANGUAGE sql VOLATILE SET search_path = ''
+AS $$ SELECT private.set_experience_waiver(experience_id, template_id, required_at_check_in) $$;
 
 COMMENT ON FUNCTION api.set_experience_waiver(uuid, uuid, boolean) IS
 $$Sets the waiver each participant of an experience's bookings signs (template_id; its current version is signed;

@@ -8,14 +8,11 @@
 --                     UPDATE of archived_at (archive_waiver_template; create_waiver_version locks the template row)
 --   waiver_versions   SELECT, INSERT of what create_waiver_version writes, UPDATE of title and body
 --                     (update_waiver_version; a trigger refuses it once signed)
---   experiences       UPDATE of waiver_template_id and waiver_at_check_in (set_experience_waiver), SELECT of the
---                     columns set_experience_waiver and archive_waiver_template read
--- Signatures: no privilege; they are written and read through definer functions only.
+-- Signatures: no privilege; they are written and read through definer functions only. Nor the experiences' waiver
+-- columns: set_experience_waiver is a definer until the catalogue's update_experience takes them.
 
 GRANT SELECT ON app.waiver_templates TO authenticated;
 GRANT INSERT (org_id, name, created_by), UPDATE (archived_at) ON app.waiver_templates TO authenticated;
 GRANT SELECT ON app.waiver_versions TO authenticated;
 GRANT INSERT (org_id, template_id, version, title, body, created_by), UPDATE (title, body)
   ON app.waiver_versions TO authenticated;
-GRANT SELECT (org_id, name, active, waiver_template_id, waiver_at_check_in),
-      UPDATE (waiver_template_id, waiver_at_check_in) ON app.experiences TO authenticated;

@@ -22,8 +22,7 @@ BEGIN
     RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.waiver_manager(t.org_id);
-  users := ARRAY(SELECT e.name FROM app.experiences e
-                  WHERE e.waiver_template_id = t.id AND e.active ORDER BY e.name);
+  users := private.waiver_template_users(t.id);
   IF pg_catalog.cardinality(users) > 0 THEN
     RAISE EXCEPTION 'this waiver is required by %', pg_catalog.array_to_string(users, ', ')
       USING ERRCODE = 'PT409', DETAIL = 'waiver_in_use',
@@ -130,41 +129,9 @@ $function$
 
 CREATE OR REPLACE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean DEFAULT false)
  RETURNS jsonb
- LANGUAGE plpgsql
+ LANGUAGE sql
  SET search_path TO ''
-AS $function$
-DECLARE
-  e_org uuid;
-  t app.waiver_templates;
-  answer jsonb;
-BEGIN
-  SELECT e.org_id INTO e_org FROM app.experiences e WHERE e.id = set_experience_waiver.experience_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
-  END IF;
-  PERFORM private.waiver_manager(e_org);
-  IF set_experience_waiver.template_id IS NOT NULL THEN
-    SELECT * INTO t FROM app.waiver_templates w WHERE w.id = set_experience_waiver.template_id AND w.org_id = e_org;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
-    END IF;
-    IF t.archived_at IS NOT NULL THEN
-      RAISE EXCEPTION 'this waiver template is archived' USING ERRCODE = 'PT409', DETAIL = 'archived';
-    END IF;
-  ELSIF coalesce(required_at_check_in, false) THEN
-    RAISE EXCEPTION 'required_at_check_in needs a waiver: send template_id' USING ERRCODE = 'PT400',
-      DETAIL = 'invalid';
-  END IF;
-  UPDATE app.experiences e
-     SET waiver_template_id = set_experience_waiver.template_id,
-         waiver_at_check_in = coalesce(required_at_check_in, false)
-   WHERE e.id = set_experience_waiver.experience_id
-  RETURNING pg_catalog.jsonb_build_object('experience_id', e.id, 'waiver_template_id', e.waiver_template_id,
-                                          'waiver_at_check_in', e.waiver_at_check_in)
-    INTO answer;
-  RETURN answer;
-END
-$function$
+AS $function$ SELECT private.set_experience_waiver(experience_id, template_id, required_at_check_in) $function$
 ;
 
 CREATE OR REPLACE FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text DEFAULT NULL::text, guardian_signature text DEFAULT NULL::text)
@@ -477,6 +444,45 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  e_org uuid;
+  t app.waiver_templates;
+  answer jsonb;
+BEGIN
+  SELECT e.org_id INTO e_org FROM app.experiences e WHERE e.id = p_experience_id;
+  IF e_org IS NULL OR NOT e_org = ANY (private.org_ids('staff')) THEN
+    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  END IF;
+  PERFORM private.waiver_manager(e_org);
+  IF p_template_id IS NOT NULL THEN
+    SELECT * INTO t FROM app.waiver_templates w WHERE w.id = p_template_id AND w.org_id = e_org;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
+    END IF;
+    IF t.archived_at IS NOT NULL THEN
+      RAISE EXCEPTION 'this waiver template is archived' USING ERRCODE = 'PT409', DETAIL = 'archived';
+    END IF;
+  ELSIF coalesce(p_required_at_check_in, false) THEN
+    RAISE EXCEPTION 'required_at_check_in needs a waiver: send template_id' USING ERRCODE = 'PT400',
+      DETAIL = 'invalid';
+  END IF;
+  UPDATE app.experiences e
+     SET waiver_template_id = p_template_id, waiver_at_check_in = coalesce(p_required_at_check_in, false)
+   WHERE e.id = p_experience_id
+  RETURNING pg_catalog.jsonb_build_object('experience_id', e.id, 'waiver_template_id', e.waiver_template_id,
+                                          'waiver_at_check_in', e.waiver_at_check_in)
+    INTO answer;
+  RETURN answer;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -560,7 +566,7 @@ CREATE OR REPLACE FUNCTION private.waiver_counts(p_booking app.bookings)
  SET search_path TO ''
 AS $function$
   SELECT pg_catalog.jsonb_build_object(
-    'places', p_booking.places, 'signed', n.signed, 'missing', greatest(p_booking.places - n.signed, 0))
+    'places', p_booking.party_size, 'signed', n.signed, 'missing', greatest(p_booking.party_size - n.signed, 0))
     FROM app.experiences e
    CROSS JOIN LATERAL (
      SELECT pg_catalog.count(*)::integer AS signed
@@ -604,7 +610,8 @@ DECLARE
   forwarded text := pg_catalog.split_part(headers ->> 'x-forwarded-for', ',', 1);
 BEGIN
   -- One signer at a time per booking (and against check-ins, which take the same lock), so that the count of
-  -- places below cannot be raced past.
+  -- places below cannot be raced past. A place is a participant: one of party_size, one ticket each (a private
+  -- session's booking takes one place of its slot, bookings.places, for a whole party).
   SELECT * INTO b FROM app.bookings WHERE id = NEW.booking_id AND org_id = NEW.org_id FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'booking not found' USING ERRCODE = 'PT404';
@@ -633,8 +640,8 @@ BEGIN
   SELECT pg_catalog.count(*) INTO taken
     FROM app.waiver_signatures s JOIN app.waiver_versions wv ON wv.id = s.version_id
    WHERE s.booking_id = b.id AND wv.template_id = e.waiver_template_id;
-  IF taken >= b.places THEN
-    RAISE EXCEPTION 'every place of this booking has signed the waiver (% of %)', taken, b.places
+  IF taken >= b.party_size THEN
+    RAISE EXCEPTION 'every place of this booking has signed the waiver (% of %)', taken, b.party_size
       USING ERRCODE = 'PT409', DETAIL = 'all_signed';
   END IF;
 
@@ -717,6 +724,21 @@ AS $function$
     FROM app.waiver_templates t
    CROSS JOIN LATERAL (SELECT private.waiver_signed_versions(t.org_id) AS ids) signed
    WHERE t.id = p_template_id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.waiver_template_users(p_template_id uuid)
+ RETURNS text[]
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  RETURN ARRAY(SELECT e.name FROM app.experiences e
+                WHERE e.waiver_template_id = p_template_id AND e.active
+                  AND e.org_id = ANY (private.org_ids('staff'))
+                ORDER BY e.name);
+END
 $function$
 ;
 
@@ -1085,6 +1107,11 @@ REVOKE ALL ON FUNCTION private.required_text(text,text) FROM PUBLIC, authenticat
 GRANT EXECUTE ON FUNCTION private.required_text(text,text) TO authenticated;
 COMMENT ON FUNCTION private.required_text(text,text) IS 'The text argument p_name without surrounding blanks, or PT400 (detail required) naming it when missing or blank.
 Run after the length checks (private.text_arg), so that those answer first.';
+REVOKE ALL ON FUNCTION private.set_experience_waiver(uuid,uuid,boolean) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.set_experience_waiver(uuid,uuid,boolean) TO authenticated;
+COMMENT ON FUNCTION private.set_experience_waiver(uuid,uuid,boolean) IS 'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
+and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
+the two columns (the API roles hold no privilege on them).';
 REVOKE ALL ON FUNCTION private.sign_waiver(text,text,text,date,text,text,text,text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION private.sign_waiver(text,text,text,date,text,text,text,text) TO anon;
 GRANT EXECUTE ON FUNCTION private.sign_waiver(text,text,text,date,text,text,text,text) TO authenticated;
@@ -1100,7 +1127,7 @@ or (detail invalid) a text_sha256 that is not 64 lower-case hex digits.';
 REVOKE ALL ON FUNCTION private.staff_booking(uuid) FROM PUBLIC;
 COMMENT ON FUNCTION private.staff_booking(uuid) IS 'The booking, when the caller is staff or more of its organization; else PT404. For the definers of this area.';
 REVOKE ALL ON FUNCTION private.waiver_counts(app.bookings) FROM PUBLIC;
-COMMENT ON FUNCTION private.waiver_counts(app.bookings) IS '{places, signed, missing} of a booking: its places, and its signatures of its experience''s current waiver
+COMMENT ON FUNCTION private.waiver_counts(app.bookings) IS '{places, signed, missing} of a booking: its participants (party_size, one ticket each), and its signatures of its experience''s current waiver
 template (any version). For the definers of this area.';
 REVOKE ALL ON FUNCTION private.waiver_manager(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.waiver_manager(uuid) TO authenticated;
@@ -1108,8 +1135,8 @@ COMMENT ON FUNCTION private.waiver_manager(uuid) IS 'Raises PT404 unless the cal
 REVOKE ALL ON FUNCTION private.waiver_signatures_fill() FROM PUBLIC;
 COMMENT ON FUNCTION private.waiver_signatures_fill() IS 'Trigger: a signature is of a live booking (pending with its hold, or confirmed; session not over: else PT409
 booking_closed) whose experience asks for a waiver (PT409 no_waiver), of its template''s current version with that
-version''s hash (PT409 waiver_changed), within the booking''s places (PT409 all_signed, serialized by a lock on the
-booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
+version''s hash (PT409 waiver_changed), one per participant (party_size; PT409 all_signed, serialized by a lock on
+the booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
 for a minor (PT400 guardian_required) and drops one for an adult, and sets signed_at, client_ip and user_agent
 from the request headers.';
 REVOKE ALL ON FUNCTION private.waiver_signatures_guard() FROM PUBLIC;
@@ -1125,6 +1152,11 @@ REVOKE ALL ON FUNCTION private.waiver_template_answer(uuid) FROM PUBLIC, authent
 GRANT EXECUTE ON FUNCTION private.waiver_template_answer(uuid) TO authenticated;
 COMMENT ON FUNCTION private.waiver_template_answer(uuid) IS 'A waiver template as the waiver functions answer it: {id, org_id, name, archived_at, created_at, current_version,
 versions: [newest first]}; NULL when the caller may not see it.';
+REVOKE ALL ON FUNCTION private.waiver_template_users(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.waiver_template_users(uuid) TO authenticated;
+COMMENT ON FUNCTION private.waiver_template_users(uuid) IS 'The names of the active experiences that require the waiver template, for members of its organization (empty
+for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
+only here until the catalogue''s update_experience takes them.';
 REVOKE ALL ON FUNCTION private.waiver_version_answer(app.waiver_versions,uuid[]) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.waiver_version_answer(app.waiver_versions,uuid[]) TO authenticated;
 COMMENT ON FUNCTION private.waiver_version_answer(app.waiver_versions,uuid[]) IS 'A waiver version as the waiver functions answer it; signed when its id is among p_signed.';

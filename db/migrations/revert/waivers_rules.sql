@@ -66,6 +66,8 @@ drop function if exists "private"."record_signature"(p_booking app.bookings, p_f
 
 drop function if exists "private"."required_text"(p_name text, p_value text);
 
+drop function if exists "private"."set_experience_waiver"(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean);
+
 drop function if exists "private"."sign_waiver"(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text);
 
 drop function if exists "private"."sign_waiver_at_venue"(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text);
@@ -85,6 +87,8 @@ drop function if exists "private"."waiver_signatures_guard"();
 drop function if exists "private"."waiver_signed_versions"(p_org_id uuid);
 
 drop function if exists "private"."waiver_template_answer"(p_template_id uuid);
+
+drop function if exists "private"."waiver_template_users"(p_template_id uuid);
 
 drop function if exists "private"."waiver_version_answer"(p_version app.waiver_versions, p_signed uuid[]);
 

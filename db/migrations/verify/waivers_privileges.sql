@@ -1,6 +1,6 @@
 -- Verify tessera:waivers_privileges on pg
 --
--- Raises unless managers can write templates and versions as themselves and set an experience's waiver.
+-- Raises unless managers can write templates and versions as themselves.
 
 BEGIN;
 
@@ -9,8 +9,7 @@ BEGIN
   IF NOT (has_table_privilege('authenticated', 'app.waiver_templates', 'SELECT')
           AND has_column_privilege('authenticated', 'app.waiver_templates', 'archived_at', 'UPDATE')
           AND has_column_privilege('authenticated', 'app.waiver_versions', 'body', 'INSERT')
-          AND has_column_privilege('authenticated', 'app.waiver_versions', 'body', 'UPDATE')
-          AND has_column_privilege('authenticated', 'app.experiences', 'waiver_template_id', 'UPDATE')) THEN
+          AND has_column_privilege('authenticated', 'app.waiver_versions', 'body', 'UPDATE')) THEN
     RAISE EXCEPTION 'the waiver functions lack the privileges they run with';
   END IF;
 END

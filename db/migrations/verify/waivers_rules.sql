@@ -107,6 +107,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.required_text(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.required_text(text,text)';
   END IF;
+  PERFORM 'private.set_experience_waiver(uuid,uuid,boolean)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_experience_waiver(uuid,uuid,boolean)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_experience_waiver(uuid,uuid,boolean)';
+  END IF;
   PERFORM 'private.sign_waiver(text,text,text,date,text,text,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.sign_waiver(text,text,text,date,text,text,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.sign_waiver(text,text,text,date,text,text,text,text)';
@@ -134,6 +138,10 @@ BEGIN
   PERFORM 'private.waiver_template_answer(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_answer(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_template_answer(uuid)';
+  END IF;
+  PERFORM 'private.waiver_template_users(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_users(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_template_users(uuid)';
   END IF;
   PERFORM 'private.waiver_version_answer(app.waiver_versions,uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_version_answer(app.waiver_versions,uuid[])', 'EXECUTE') THEN
