@@ -199,6 +199,16 @@ JSON, see update_venue); with force archived and answered {"venue": row, "affect
 For admins and the owner. Errors: PT403 managers and staff; PT404 not found; PT409 already archived (detail
 archived).';
 
+CREATE FUNCTION api.archive_waiver_template(template_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.archive_waiver_template(template_id uuid) IS 'Archives a waiver template: it takes no new versions and no experience can be given it; signatures and versions
+stay. Archiving an archived template changes nothing. Answers the template as create_waiver_template does. For
+managers and up. Errors: PT404 the template is not the caller''s organization''s; PT403 the caller is staff; PT409
+waiver_in_use while an active experience requires it (named in the message).';
+
 CREATE FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -236,6 +246,17 @@ checkout of that provider to reuse)}. provider is stripe or moyasar. Callers, as
 organization; a signed-in user whose e-mail is the order''s customer''s; anon with the venue''s embed_key and the
 customer_email. Errors: PT400 naming the argument; PT404 order not found (also for a caller who may not see it);
 PT409 order_not_pending, hold_expired.';
+
+CREATE FUNCTION api.booking_waiver_status(booking_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.booking_waiver_status(booking_id uuid) IS 'A booking''s waivers: {booking_id, required (its experience asks for a waiver), at_check_in (check-in refuses
+without one), template_id, version (the current one), places, signed: [{signature_id, participant_name, minor,
+signed_at, signed_via, version}], missing (places without a signature)}. Signatures count for the experience''s
+current template, any version of it. For staff and up of the booking''s organization. Errors: PT404 the booking is
+not the caller''s organization''s.';
 
 CREATE FUNCTION api.cancel_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE sql
@@ -284,7 +305,8 @@ scanner_nonce, booking: {id, confirmation_code, party_size, customer_name, exper
 ticket''s organization. Errors, each with its DETAIL: PT400 forged (not a ticket: malformed, bad signature, unknown
 or retired key, or another organization''s ticket); PT409 revoked (booking cancelled, rejected, expired or
 rescheduled); PT409 wrong_venue; PT409 wrong_session; PT409 outside_window (hint too early / too late; valid from two
-hours before the start to the end); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
+hours before the start to the end); PT409 waiver_missing (the experience requires waivers at check-in and the
+booking has no more signatures than tickets already let in); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
 venue-local time, staff display name; nothing is written); PT400 a payload or nonce missing or over 200 characters,
 or no venue_id.';
 
@@ -556,6 +578,29 @@ For admins and the owner. Errors: PT400 naming the argument (name 1 to 200 chara
 zone, address_line over 500, city over 200, postal_code over 20, country_code not two capital letters); PT403 a
 manager or staff; PT404 not a member of the organization.';
 
+CREATE FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) IS 'Creates a waiver template of the organization with its first version (title, body: the exact text participants
+sign, kept as written, up to 50,000 characters) and answers it: {id, org_id, name, archived_at, created_at,
+current_version, versions: [{id, template_id, version, title, body, body_sha256, created_at, created_by,
+signed}]}, body_sha256 being the hex SHA-256 of the body''s UTF-8 bytes. For managers and up. Errors: PT400 a name
+or title missing or over 200 characters, a body missing or over 50,000; PT404 the organization is not the
+caller''s; PT403 the caller is staff.';
+
+CREATE FUNCTION api.create_waiver_version(template_id uuid, title text, body text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) IS 'New wording of a waiver template: a new version (numbered after the last), which becomes the current one that
+participants sign from now on; signatures of earlier versions stay as they were. Answers the version {id,
+template_id, version, title, body, body_sha256, created_at, created_by, signed}. For managers and up. Errors:
+PT400 a title missing or over 200 characters, a body missing or over 50,000; PT404 the template is not the
+caller''s organization''s; PT403 the caller is staff; PT409 archived (the template is archived).';
+
 CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -769,6 +814,22 @@ to now. Staff see their own time, managers, admins and the owner everyone''s; ot
 PT400 naming the argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before
 from_date or over 366 days after it.';
 
+CREATE FUNCTION api.get_waiver(confirmation_code text, email text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.get_waiver(confirmation_code text, email text) IS 'The waiver to sign for a booking, without an account: the booking with this confirmation code (any case) booked
+with this e-mail (any case), as {booking_id, confirmation_code, status, experience, venue, venue_timezone,
+starts_at, age_of_majority, minor_if_born_after (a participant born after this date is a minor on the session''s
+date and signs with a guardian), waiver: {template_id, version_id, version, title, body, body_sha256} (null when
+the experience asks for none), places, signed, missing}. It names no participant. Show the body exactly and send
+its SHA-256 (body_sha256, or computed by the client over the UTF-8 text shown) to sign_waiver. For anyone (anon and
+signed in). A wrong pair is answered as get_tickets answers it: HTTP 404 {"code": "PT404", "message": "booking not
+found: …"}, counted in the same rate limit (ten failures an hour per code or e-mail, then PT429 rate_limited for
+that hour, right pairs included). Errors: PT400 a code over 20 characters, an e-mail that is not one, either
+missing; PT429.';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -862,6 +923,15 @@ reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_ti
 their own entries, managers, admins and the owner everyone''s; others see an empty list. Errors: PT400 naming the
 argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
 366 days after it.';
+
+CREATE FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) IS 'The organization''s waiver templates by name, each as create_waiver_template answers it (every version, newest
+first, with signed: whether it can still be corrected); archived ones only with include_archived. For staff and
+up. Errors: PT404 the organization is not the caller''s.';
 
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
@@ -1170,6 +1240,18 @@ change is refused (PT409 detail bookings_affected, HINT the list as JSON, see up
 is made and the list answered. Answers {"resource_ids": [...], "affected": [...]}. For managers and up. Errors:
 PT400 a resource of another venue, listed twice or more than 20; PT403 staff; PT404 not found.';
 
+CREATE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) IS 'Sets the waiver each participant of an experience''s bookings signs (template_id; its current version is signed;
+NULL for none), and whether check-in refuses a ticket while its booking has no more signatures than tickets already
+let in (required_at_check_in, default false). Answers {experience_id, waiver_template_id, waiver_at_check_in}.
+Signatures already made stay. For managers and up. Errors: PT404 the experience, or the template within its
+organization, is not found; PT403 the caller is staff; PT409 archived (the template is); PT400 invalid
+(required_at_check_in without a template).';
+
 CREATE FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1208,6 +1290,38 @@ session still runs for its bookings, and they are listed. Answers {"schedule": [
 managers and up. Errors: PT400 naming rules and the line (shape, weekday, a time that is no HH:MM, dates outside
 2000-01-01 to five years from now or valid_until before valid_from, a start listed twice); PT403 staff; PT404 not
 found.';
+
+CREATE FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text DEFAULT NULL::text, guardian_signature text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) IS 'One participant signs the waiver of a booking, without an account: the booking''s confirmation code and e-mail
+are the capability, as for get_waiver. full_name and date_of_birth are the participant''s, signature their typed
+name, text_sha256 the SHA-256 (64 lower-case hex digits) of the text they were shown (get_waiver''s body_sha256).
+The database judges whether the participant is a minor (under the venue''s age_of_majority on the session''s date
+in the venue''s zone); a minor''s signature needs guardian_name and guardian_signature, an adult''s ignores them. The
+signature keeps the time, the hash of the text signed, and the client''s IP and user agent from the request. At
+most one signature per place of the booking. Answers {signature_id, booking_id, participant_name, minor, signed_at,
+signed_via: "online", text_sha256, places, signed, missing}. For anyone (anon and signed in). A wrong pair is
+answered HTTP 404 PT404 "booking not found: …" and counted, as get_waiver''s. Errors: PT400 required (full_name,
+signature, text_sha256, date_of_birth), out_of_range (a text too long; a date of birth before 1900 or in the
+future), invalid (text_sha256 not hex; a date of birth after the session), guardian_required; PT409 waiver_changed
+(the text shown is not the current version''s: read it again; the hint gives the current version and hash),
+all_signed (every place has signed), no_waiver (the experience asks for none), booking_closed (cancelled, expired
+or over); PT429 rate_limited.';
+
+CREATE FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text DEFAULT NULL::text, guardian_signature text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) IS 'One participant signs a booking''s waiver at the venue, on a staff device: as sign_waiver, with the booking''s id
+instead of its code and e-mail; signed_via "venue" and collected_by the caller are recorded, with the device''s IP
+and user agent. Show the current version''s text (booking_waiver_status gives its version; get_waiver''s body) and
+send its SHA-256. For staff and up of the booking''s organization. Answers as sign_waiver. Errors: PT404 the booking
+is not the caller''s organization''s; otherwise as sign_waiver (PT400 required, out_of_range, invalid,
+guardian_required; PT409 waiver_changed, all_signed, no_waiver, booking_closed).';
 
 CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
     LANGUAGE sql STABLE
@@ -1350,6 +1464,18 @@ HINT the affected list as JSON: [{booking_id, confirmation_code, starts_at, stat
 customer_email, problem}]); with force it is made and the list answered. For managers and up. Errors: PT400 a key
 that may not change (detail invalid, HINT the keys that may) or a value not allowed; PT403 staff; PT404 not
 found.';
+
+CREATE FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) IS 'Corrects a waiver version nobody has signed yet: changes is a PATCH object of title and/or body (absent keys
+keep theirs). Answers the version {id, template_id, version, title, body, body_sha256, created_at, created_by,
+signed}; its body_sha256 follows the body. For managers and up. Errors: PT400 invalid (changes not an object, or a
+key other than title and body, listed in the hint), PT400 required (a key set to null or blank), PT400 a title
+over 200 or a body over 50,000 characters; PT404 the version is not the caller''s organization''s; PT403 the caller
+is staff; PT409 waiver_signed once anyone signed it (new wording is then a new version: create_waiver_version).';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -1635,6 +1761,14 @@ CREATE FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed
 COMMENT ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) IS 'What the service needs to open a checkout (api.begin_checkout). Its own check, as create_order''s: staff of the
 organization, the signed-in customer of the order, or the venue''s embed key with the customer''s e-mail.';
 
+CREATE FUNCTION private.birth_date_arg(p_name text, p_value date) RETURNS date
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/arguments.sql
+
+COMMENT ON FUNCTION private.birth_date_arg(p_name text, p_value date) IS 'Returns an api function''s date-of-birth argument p_name unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is infinite, before 1900-01-01 or after tomorrow.';
+
 CREATE FUNCTION private.is_image_url_list(urls text[]) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -1776,6 +1910,14 @@ CREATE FUNCTION private.booking_answer(b app.bookings) RETURNS app.booking_answe
 
 COMMENT ON FUNCTION private.booking_answer(b app.bookings) IS 'A booking as every function that makes or moves one answers it (app.booking_answer).';
 
+CREATE FUNCTION private.booking_by_pair(p_code text, p_email text) RETURNS app.bookings
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.booking_by_pair(p_code text, p_email text) IS 'The booking with this confirmation code (any case) booked with this e-mail (any case), or NULL. For the definers
+that take the pair as their caller''s capability, after private.lookup_subjects.';
+
 CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -1818,6 +1960,14 @@ CREATE FUNCTION private.booking_tickets_types() RETURNS trigger
 
 COMMENT ON FUNCTION private.booking_tickets_types() IS 'Trigger: a ticketed booking''s line, added after its booking was confirmed, gives its ticket type to the next
 seats that have none.';
+
+CREATE FUNCTION private.booking_waiver_status(p_booking_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.booking_waiver_status(p_booking_id uuid) IS 'Who of a booking has signed its waiver and how many places are missing. Its own check: staff of the booking''s
+organization.';
 
 CREATE FUNCTION private.bookings_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -1939,6 +2089,14 @@ CREATE FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.che
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
 COMMENT ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) IS 'What check_in answers for a ticket let in: built from the check-in row, so a retry gets it again unchanged.';
+
+CREATE FUNCTION private.check_in_waiver(p_ticket app.tickets) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.check_in_waiver(p_ticket app.tickets) IS 'For check_in: when the ticket''s experience has waiver_at_check_in (and a waiver), PT409 waiver_missing unless its
+booking has more signatures than its valid tickets already checked in.';
 
 CREATE FUNCTION private.checkouts_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -2372,6 +2530,14 @@ CREATE FUNCTION private.get_tickets(p_code text, p_email text) RETURNS jsonb
 COMMENT ON FUNCTION private.get_tickets(p_code text, p_email text) IS 'The bookings (in practice one) with this confirmation code whose customer has this e-mail, with their tickets; or
 the not-found answer, counted for the rate limit. Its own check: the pair itself.';
 
+CREATE FUNCTION private.get_waiver(p_code text, p_email text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.get_waiver(p_code text, p_email text) IS 'The waiver a booking''s participants sign, found by its confirmation code and e-mail; or the not-found answer,
+counted for the rate limit shared with get_tickets. Its own check: the pair itself.';
+
 CREATE FUNCTION private.image_urls_arg(p_name text, p_value text[]) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -2496,6 +2662,23 @@ CREATE FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) 
 
 COMMENT ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) IS 'Takes a transaction advisory lock on one person''s p_what (''shifts'', ''time'') in an organization, so that
 concurrent writers meet the exclusion constraints one at a time (a clean PT409, never a deadlock).';
+
+CREATE FUNCTION private.lookup_failed(p_subjects text[]) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.lookup_failed(p_subjects text[]) IS 'Counts a failed lookup for its subjects (private.lookup_subjects) and returns the not-found answer with
+response.status 404: answered, not raised, since an error would roll back the count the limit reads.';
+
+CREATE FUNCTION private.lookup_subjects(p_code text, p_email text) RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/tickets.sql
+
+COMMENT ON FUNCTION private.lookup_subjects(p_code text, p_email text) IS 'The rate limit''s subjects of a confirmation code and e-mail pair (''code <code>'', ''email <sha-256 hex>''), or
+PT400 when either is missing, or PT429 (detail rate_limited) when either failed ten times this clock hour. For the
+definers that look a booking up by the pair; lookup_failed counts a miss.';
 
 CREATE FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2965,6 +3148,15 @@ CREATE FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refun
 COMMENT ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) IS 'Records what the provider answered to a refund the service submitted (api.record_refund_submission,
 api.record_refund_failure). Its own check: service_role.';
 
+CREATE FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) IS 'Inserts one participant''s signature of the booking''s current waiver version (the table''s trigger checks and
+completes it) and answers {signature_id, booking_id, participant_name, minor, signed_at, signed_via, text_sha256,
+places, signed, missing}. For sign_waiver and sign_waiver_at_venue, which check their callers.';
+
 CREATE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[] DEFAULT '{}'::text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -3030,6 +3222,14 @@ CREATE FUNCTION private.require_service_role(p_what text) RETURNS void
     AS $$ … $$;  -- body: db/functions/payments.sql
 
 COMMENT ON FUNCTION private.require_service_role(p_what text) IS 'Raises PT403 unless the caller is service_role (or the database owner at a console, without request claims).';
+
+CREATE FUNCTION private.required_text(p_name text, p_value text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.required_text(p_name text, p_value text) IS 'The text argument p_name without surrounding blanks, or PT400 (detail required) naming it when missing or blank.
+Run after the length checks (private.text_arg), so that those answer first.';
 
 CREATE FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3143,6 +3343,15 @@ COMMENT ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived
 PT409 archived / not_archived when it already is / is not. Used by the archive_* and restore_* functions after
 their checks.';
 
+CREATE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) IS 'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
+and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
+the two columns (the API roles hold no privilege on them).';
+
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3207,6 +3416,30 @@ CREATE FUNCTION private.shifts_keep_sessions() RETURNS trigger
 COMMENT ON FUNCTION private.shifts_keep_sessions() IS 'Trigger on app.shifts (after update or delete): every session the shift covered and its person runs is still
 covered by a shift of theirs at its venue, or PT409 not_on_shift naming the session.';
 
+CREATE FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) IS 'A participant signs the waiver of the booking with this confirmation code and e-mail; or the not-found answer,
+counted for the rate limit. Its own check: the pair itself.';
+
+CREATE FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) IS 'A participant signs the booking''s waiver on a staff device, collected by the caller. Its own check: staff of the
+booking''s organization.';
+
+CREATE FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) IS 'PT400 (detail required) naming the first of full_name, signature, text_sha256 and date_of_birth that is missing,
+or (detail invalid) a text_sha256 that is not 64 lower-case hex digits.';
+
 CREATE FUNCTION private.slots_keep_staff() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3214,6 +3447,13 @@ CREATE FUNCTION private.slots_keep_staff() RETURNS trigger
 
 COMMENT ON FUNCTION private.slots_keep_staff() IS 'Trigger on app.slots (after its start or end changes): the people assigned to the session are still on shift for
 all of it, or PT409 not_on_shift.';
+
+CREATE FUNCTION private.staff_booking(p_booking_id uuid) RETURNS app.bookings
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.staff_booking(p_booking_id uuid) IS 'The booking, when the caller is staff or more of its organization; else PT404. For the definers of this area.';
 
 CREATE FUNCTION private.staff_membership() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3427,6 +3667,102 @@ CREATE FUNCTION private.venue_timezone(p_venue_id uuid) RETURNS text
 
 COMMENT ON FUNCTION private.venue_timezone(p_venue_id uuid) IS 'The IANA zone of a venue when the caller is staff or more of its organization; NULL otherwise. For the venue-local
 days of list_shifts and get_timesheet.';
+
+CREATE FUNCTION private.waiver_counts(p_booking app.bookings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_counts(p_booking app.bookings) IS '{places, signed, missing} of a booking: its participants (party_size, one ticket each), and its signatures of its experience''s current waiver
+template (any version). For the definers of this area.';
+
+CREATE FUNCTION private.waiver_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_manager(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of the organization, PT403 unless a manager or more of it.';
+
+CREATE FUNCTION private.waiver_signatures_fill() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signatures_fill() IS 'Trigger: a signature is of a live booking (pending with its hold, or confirmed; session not over: else PT409
+booking_closed) whose experience asks for a waiver (PT409 no_waiver), of its template''s current version with that
+version''s hash (PT409 waiver_changed), one per participant (party_size; PT409 all_signed, serialized by a lock on
+the booking). Sets minor (under the venue''s age_of_majority on the session''s venue-local date), requires a guardian
+for a minor (PT400 guardian_required) and drops one for an adult, and sets signed_at, client_ip and user_agent
+from the request headers.';
+
+CREATE FUNCTION private.waiver_signatures_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signatures_guard() IS 'Trigger: waiver signatures are insert-only (UPDATE, DELETE and TRUNCATE are PT409 illegal_transition), but for
+erasure: with the setting tessera.erasure = ''on'' (transaction-local) an UPDATE may replace the personal columns
+(participant_name, date_of_birth, guardian_name, guardian_signature, signature, client_ip, user_agent) and nothing
+else.';
+
+CREATE FUNCTION private.waiver_signed_versions(p_org_id uuid) RETURNS uuid[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_signed_versions(p_org_id uuid) IS 'The ids of an organization''s waiver versions that someone signed (those that can no longer change), for its
+members; empty for anyone else. Its own check: membership.';
+
+CREATE FUNCTION private.waiver_template_answer(p_template_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_template_answer(p_template_id uuid) IS 'A waiver template as the waiver functions answer it: {id, org_id, name, archived_at, created_at, current_version,
+versions: [newest first]}; NULL when the caller may not see it.';
+
+CREATE FUNCTION private.waiver_template_users(p_template_id uuid) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_template_users(p_template_id uuid) IS 'The names of the active experiences that require the waiver template, for members of its organization (empty
+for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
+only here until the catalogue''s update_experience takes them.';
+
+CREATE TABLE app.waiver_versions (
+    org_id uuid NOT NULL,
+    template_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    version integer NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by uuid,
+    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
+    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
+    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
+);
+
+ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
+
+CREATE FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) IS 'A waiver version as the waiver functions answer it; signed when its id is among p_signed.';
+
+CREATE FUNCTION private.waiver_versions_guard() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.waiver_versions_guard() IS 'Trigger: a waiver version that any signature references never changes or goes (PT409 waiver_signed); an unsigned
+one changes its title and body only (PT409 illegal_transition otherwise).';
 
 CREATE FUNCTION private.weekday_arg(p_name text, p_line jsonb) RETURNS smallint
     LANGUAGE plpgsql IMMUTABLE
@@ -4121,25 +4457,6 @@ CREATE TABLE app.waiver_templates (
 ALTER TABLE ONLY app.waiver_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.waiver_templates IS 'A waiver an organization asks participants to sign, in versions (app.waiver_versions; the highest is current). Archived, never deleted, once in use.';
-
-CREATE TABLE app.waiver_versions (
-    org_id uuid NOT NULL,
-    template_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    version integer NOT NULL,
-    title text NOT NULL,
-    body text NOT NULL,
-    body_sha256 text GENERATED ALWAYS AS (encode(extensions.digest(body, 'sha256'::text), 'hex'::text)) STORED NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by uuid,
-    CONSTRAINT waiver_versions_body_check CHECK (((length(btrim(body)) >= 1) AND (length(body) <= 50000))),
-    CONSTRAINT waiver_versions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
-    CONSTRAINT waiver_versions_version_check CHECK ((version >= 1))
-);
-
-ALTER TABLE ONLY app.waiver_versions FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.waiver_versions IS 'One wording of a waiver template. body_sha256: hex SHA-256 of the body (UTF-8), what a signer''s client hashes. Immutable once signed: new wording is a new version.';
 
 ALTER TABLE audit.log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME audit.log_id_seq
@@ -4878,6 +5195,14 @@ CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_en
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER waiver_signatures_fill BEFORE INSERT ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_fill();
+
+CREATE TRIGGER waiver_signatures_guard BEFORE DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_guard();
+
+CREATE TRIGGER waiver_signatures_no_truncate BEFORE TRUNCATE ON app.waiver_signatures FOR EACH STATEMENT EXECUTE FUNCTION private.waiver_signatures_guard();
+
+CREATE TRIGGER waiver_versions_guard BEFORE DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.waiver_versions_guard();
+
 CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit.log FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
 
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit.log FOR EACH STATEMENT EXECUTE FUNCTION private.audit_append_only();
@@ -5452,9 +5777,23 @@ CREATE POLICY venues_update ON app.venues FOR UPDATE TO authenticated USING ((or
 
 ALTER TABLE app.waiver_signatures ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY waiver_signatures_select ON app.waiver_signatures FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.waiver_templates ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY waiver_templates_insert ON app.waiver_templates FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_templates_select ON app.waiver_templates FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_templates_update ON app.waiver_templates FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
 ALTER TABLE app.waiver_versions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY waiver_versions_insert ON app.waiver_versions FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_versions_select ON app.waiver_versions FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
+
+CREATE POLICY waiver_versions_update ON app.waiver_versions FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
@@ -5511,6 +5850,9 @@ GRANT ALL ON FUNCTION api.archive_ticket_type(ticket_type_id uuid, force boolean
 REVOKE ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.archive_venue(venue_id uuid, force boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.archive_waiver_template(template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.archive_waiver_template(template_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.assign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
 
@@ -5520,6 +5862,9 @@ GRANT ALL ON FUNCTION api.batch_update_booking_status(booking_ids uuid[], status
 REVOKE ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.begin_checkout(order_id uuid, provider text, embed_key text, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.booking_waiver_status(booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.booking_waiver_status(booking_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO authenticated;
@@ -5605,6 +5950,12 @@ GRANT ALL ON FUNCTION api.create_ticket_type(experience_id uuid, name text, pric
 REVOKE ALL ON FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text, city text, postal_code text, country_code text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_venue(org_id uuid, name text, timezone text, address_line text, city text, postal_code text, country_code text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title text, body text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
@@ -5665,6 +6016,10 @@ GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO aut
 REVOKE ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO anon;
+GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -5697,6 +6052,9 @@ GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date,
 
 REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
@@ -5776,6 +6134,9 @@ GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
 REVOKE ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) TO authenticated;
 
@@ -5784,6 +6145,13 @@ GRANT ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force bool
 
 REVOKE ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO anon;
+GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
@@ -5822,6 +6190,9 @@ GRANT ALL ON FUNCTION api.update_ticket_type(ticket_type_id uuid, changes jsonb,
 
 REVOKE ALL ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -5905,6 +6276,11 @@ REVOKE ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, 
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.begin_checkout(p_order_id uuid, p_provider text, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO anon;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO authenticated;
+GRANT ALL ON FUNCTION private.birth_date_arg(p_name text, p_value date) TO service_role;
+
 REVOKE ALL ON FUNCTION private.is_image_url_list(urls text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO authenticated;
 GRANT ALL ON FUNCTION private.is_image_url_list(urls text[]) TO service_role;
@@ -5960,6 +6336,8 @@ GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO anon;
 GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_answer(b app.bookings) TO service_role;
 
+REVOKE ALL ON FUNCTION private.booking_by_pair(p_code text, p_email text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO service_role;
@@ -5974,6 +6352,9 @@ GRANT ALL ON FUNCTION private.booking_problems(p_experience_ids uuid[]) TO authe
 REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_tickets_types() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
@@ -6001,6 +6382,8 @@ REVOKE ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id
 GRANT ALL ON FUNCTION private.check_in(p_payload text, p_nonce text, p_venue_id uuid, p_slot_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in app.check_ins) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.check_in_waiver(p_ticket app.tickets) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 
@@ -6140,6 +6523,10 @@ REVOKE ALL ON FUNCTION private.get_tickets(p_code text, p_email text) FROM PUBLI
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO anon;
 GRANT ALL ON FUNCTION private.get_tickets(p_code text, p_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.get_waiver(p_code text, p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_waiver(p_code text, p_email text) TO anon;
+GRANT ALL ON FUNCTION private.get_waiver(p_code text, p_email text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.image_urls_arg(p_name text, p_value text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.image_urls_arg(p_name text, p_value text[]) TO authenticated;
 
@@ -6191,6 +6578,10 @@ REVOKE ALL ON FUNCTION private.lock_order(p_order_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.lock_person(p_what text, p_org_id uuid, p_user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.lookup_failed(p_subjects text[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.lookup_subjects(p_code text, p_email text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.loyalty_balance(p_org_id uuid, p_customer_email text) TO authenticated;
@@ -6320,6 +6711,8 @@ GRANT ALL ON FUNCTION private.record_offline_payment(p_order_id uuid, p_amount_m
 REVOKE ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refund_answer(r app.refunds) FROM PUBLIC;
@@ -6338,6 +6731,9 @@ REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bi
 GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.require_service_role(p_what text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.required_text(p_name text, p_value text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.required_text(p_name text, p_value text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestamp with time zone) TO authenticated;
@@ -6387,6 +6783,9 @@ REVOKE ALL ON FUNCTION private.session_staff_on_shift() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
 
@@ -6415,7 +6814,18 @@ GRANT ALL ON FUNCTION private.shift_write_error(p_state text, p_schema text, p_t
 
 REVOKE ALL ON FUNCTION private.shifts_keep_sessions() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO anon;
+GRANT ALL ON FUNCTION private.sign_waiver(p_code text, p_email text, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.slots_keep_staff() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.staff_booking(p_booking_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.staff_membership() FROM PUBLIC;
 
@@ -6494,6 +6904,43 @@ GRANT ALL ON FUNCTION private.venue_org(p_venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_counts(p_booking app.bookings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_manager(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_manager(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_signatures_fill() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_signatures_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waiver_signed_versions(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_signed_versions(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_template_answer(p_template_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_template_users(p_template_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_template_users(p_template_id uuid) TO authenticated;
+
+GRANT SELECT ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(template_id) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(version) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(title),UPDATE(title) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(body),UPDATE(body) ON TABLE app.waiver_versions TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.waiver_versions TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waiver_versions_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) TO authenticated;
@@ -6666,6 +7113,16 @@ GRANT UPDATE(country_code) ON TABLE app.venues TO authenticated;
 GRANT UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 
 GRANT UPDATE(archived_at) ON TABLE app.venues TO authenticated;
+
+GRANT SELECT ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(org_id) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(name) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT UPDATE(archived_at) ON TABLE app.waiver_templates TO authenticated;
+
+GRANT INSERT(created_by) ON TABLE app.waiver_templates TO authenticated;
 
 GRANT SELECT(org_id) ON TABLE audit.purges TO authenticated;
 GRANT SELECT(org_id) ON TABLE audit.purges TO service_role;

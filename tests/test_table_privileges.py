@@ -90,6 +90,13 @@ NEEDED_BY = {
     ("authenticated", "app.session_staff", "DELETE", None): "staff_sessions",
     ("authenticated", "app.time_entries", "SELECT", None): "staff_timesheet",
     ("authenticated", "app.time_entry_corrections", "SELECT", None): "staff_time_clock",
+    ("authenticated", "app.waiver_templates", "SELECT", None): "waivers_versions",
+    ("authenticated", "app.waiver_templates", "INSERT", "created_by, name, org_id"): "waivers_versions",
+    ("authenticated", "app.waiver_templates", "UPDATE", "archived_at"): "waivers_versions",
+    ("authenticated", "app.waiver_versions", "SELECT", None): "waivers_versions",
+    ("authenticated", "app.waiver_versions", "INSERT", "body, created_by, org_id, template_id, title, version"):
+        "waivers_versions",
+    ("authenticated", "app.waiver_versions", "UPDATE", "body, title"): "waivers_versions",
 }
 
 # What PUBLIC and the roles a request can become hold on app and audit (the owner's own privileges aside).

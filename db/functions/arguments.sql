@@ -136,6 +136,33 @@ REVOKE ALL ON FUNCTION private.time_arg(text, daterange) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.time_arg(text, daterange) TO anon, authenticated, service_role;
 
 
+-- A date of birth is the one date before 2000 that means something: from 1900-01-01 (nobody older signs a
+-- waiver) to tomorrow (a day's slack for the signer's zone; whether the person was born by the session's date is
+-- the caller's check, where the session is known).
+CREATE OR REPLACE FUNCTION private.birth_date_arg(p_name text, p_value date)
+RETURNS date
+LANGUAGE plpgsql
+STABLE
+PARALLEL SAFE
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_value < date '1900-01-01' OR p_value > CURRENT_DATE + 1 OR NOT pg_catalog.isfinite(p_value) THEN
+    RAISE EXCEPTION '% must be a date of birth from 1900-01-01 to today, not %', p_name, p_value
+      USING ERRCODE = 'PT400', DETAIL = 'out_of_range', HINT = pg_catalog.format('send %s as YYYY-MM-DD', p_name);
+  END IF;
+  RETURN p_value;
+END
+$$;
+
+COMMENT ON FUNCTION private.birth_date_arg(text, date) IS
+'Returns an api function''s date-of-birth argument p_name unchanged (NULL too), or raises PT400 (detail
+out_of_range) naming it when it is infinite, before 1900-01-01 or after tomorrow.';
+
+REVOKE ALL ON FUNCTION private.birth_date_arg(text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.birth_date_arg(text, date) TO anon, authenticated, service_role;
+
+
 -- Counts. A party is at most 1000 people: no booking page sells more in one order, and a bigger number is a typo
 -- or an attack (it multiplies into prices and counters).
 CREATE OR REPLACE FUNCTION private.count_arg(p_name text, p_value integer, p_min integer, p_max integer)

@@ -362,6 +362,72 @@ CREATE OR REPLACE TRIGGER tickets_guard
 
 
 -- Customers fetch their tickets. -----------------------------------------------------------------------------------
+-- A confirmation code and an e-mail together are a customer's capability (get_tickets here; get_waiver and
+-- sign_waiver in waivers.sql): failed pairs are counted per code and per e-mail in one table, whichever function
+-- was guessing, and after ten in a clock hour every lookup of that code or e-mail is refused until the hour ends.
+CREATE OR REPLACE FUNCTION private.lookup_subjects(p_code text, p_email text)
+RETURNS text[]
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+AS $$
+DECLARE
+  subjects text[] := ARRAY['code ' || pg_catalog.upper(pg_catalog.btrim(p_code)),
+                           'email ' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                                         pg_catalog.lower(pg_catalog.btrim(p_email)), 'UTF8')), 'hex')];
+BEGIN
+  IF p_code IS NULL OR p_email IS NULL THEN
+    RAISE EXCEPTION 'confirmation_code and email are required' USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
+  -- The limit counts failures whatever the pair, so it answers the same for codes that exist and codes that do not.
+  IF EXISTS (SELECT FROM app.ticket_lookup_failures f
+              WHERE f.subject = ANY (subjects) AND f.hour = pg_catalog.date_trunc('hour', pg_catalog.now())
+                AND f.failures >= 10) THEN
+    RAISE EXCEPTION 'too many failed attempts for this booking or e-mail: try again in an hour'
+      USING ERRCODE = 'PT429', DETAIL = 'rate_limited',
+            HINT = 'check the confirmation code and e-mail in your booking confirmation';
+  END IF;
+  RETURN subjects;
+END
+$$;
+
+COMMENT ON FUNCTION private.lookup_subjects(text, text) IS
+'The rate limit''s subjects of a confirmation code and e-mail pair (''code <code>'', ''email <sha-256 hex>''), or
+PT400 when either is missing, or PT429 (detail rate_limited) when either failed ten times this clock hour. For the
+definers that look a booking up by the pair; lookup_failed counts a miss.';
+
+REVOKE ALL ON FUNCTION private.lookup_subjects(text, text) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.lookup_failed(p_subjects text[])
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = ''
+AS $$
+DECLARE
+  this_hour timestamptz := pg_catalog.date_trunc('hour', pg_catalog.now());
+BEGIN
+  INSERT INTO app.ticket_lookup_failures AS f (subject, hour)
+  SELECT s, this_hour FROM pg_catalog.unnest(p_subjects) s
+  ON CONFLICT (subject, hour) DO UPDATE SET failures = f.failures + 1;
+  IF pg_catalog.random() < 0.01 THEN
+    DELETE FROM app.ticket_lookup_failures f WHERE f.hour < pg_catalog.now() - interval '1 day';
+  END IF;
+  PERFORM pg_catalog.set_config('response.status', '404', true);
+  RETURN pg_catalog.jsonb_build_object(
+    'code', 'PT404', 'message', 'booking not found: check the confirmation code and e-mail', 'details', NULL,
+    'hint', NULL);
+END
+$$;
+
+COMMENT ON FUNCTION private.lookup_failed(text[]) IS
+'Counts a failed lookup for its subjects (private.lookup_subjects) and returns the not-found answer with
+response.status 404: answered, not raised, since an error would roll back the count the limit reads.';
+
+REVOKE ALL ON FUNCTION private.lookup_failed(text[]) FROM PUBLIC;
+
+
 CREATE OR REPLACE FUNCTION private.get_tickets(p_code text, p_email text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -370,25 +436,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
-  code text := pg_catalog.upper(pg_catalog.btrim(p_code));
-  lookup_key text := pg_catalog.lower(pg_catalog.btrim(p_email));
-  subjects text[];
-  this_hour timestamptz := pg_catalog.date_trunc('hour', pg_catalog.now());
+  subjects text[] := private.lookup_subjects(p_code, p_email);
   answer jsonb;
 BEGIN
-  IF p_code IS NULL OR p_email IS NULL THEN
-    RAISE EXCEPTION 'confirmation_code and email are required' USING ERRCODE = 'PT400', DETAIL = 'required';
-  END IF;
-  subjects := ARRAY['code ' || code,
-                    'email ' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(lookup_key, 'UTF8')), 'hex')];
-  -- The limit counts failures whatever the pair, so it answers the same for codes that exist and codes that do not.
-  IF EXISTS (SELECT FROM app.ticket_lookup_failures f
-              WHERE f.subject = ANY (subjects) AND f.hour = this_hour AND f.failures >= 10) THEN
-    RAISE EXCEPTION 'too many failed attempts for this booking or e-mail: try again in an hour'
-      USING ERRCODE = 'PT429', DETAIL = 'rate_limited',
-            HINT = 'check the confirmation code and e-mail in your booking confirmation';
-  END IF;
-
   SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
            'booking_id', b.id, 'confirmation_code', b.confirmation_code, 'status', b.status,
            'experience', e.name, 'venue', v.name, 'venue_timezone', v.timezone,
@@ -407,22 +457,12 @@ BEGIN
     JOIN app.customers c ON c.id = b.customer_id
     JOIN app.experiences e ON e.id = b.experience_id
     JOIN app.venues v ON v.id = e.venue_id
-   WHERE b.confirmation_code = code AND c.email_key = lookup_key;
+   WHERE b.confirmation_code = pg_catalog.upper(pg_catalog.btrim(p_code))
+     AND c.email_key = pg_catalog.lower(pg_catalog.btrim(p_email));
   IF answer IS NOT NULL THEN
     RETURN answer;
   END IF;
-
-  -- Not found. Answered, not raised: an error would roll back the count the limit reads.
-  INSERT INTO app.ticket_lookup_failures AS f (subject, hour)
-  SELECT s, this_hour FROM pg_catalog.unnest(subjects) s
-  ON CONFLICT (subject, hour) DO UPDATE SET failures = f.failures + 1;
-  IF pg_catalog.random() < 0.01 THEN
-    DELETE FROM app.ticket_lookup_failures f WHERE f.hour < pg_catalog.now() - interval '1 day';
-  END IF;
-  PERFORM pg_catalog.set_config('response.status', '404', true);
-  RETURN pg_catalog.jsonb_build_object(
-    'code', 'PT404', 'message', 'booking not found: check the confirmation code and e-mail', 'details', NULL,
-    'hint', NULL);
+  RETURN private.lookup_failed(subjects);
 END
 $$;
 
@@ -580,6 +620,7 @@ BEGIN
   END IF;
 
   IF done.ticket_id IS NULL THEN
+    PERFORM private.check_in_waiver(t);  -- PT409 waiver_missing, when the experience asks for waivers at the door
     -- Concurrent scans meet in the UNIQUE index: one inserts, the others wait for it and insert nothing.
     INSERT INTO app.check_ins (org_id, ticket_id, scanner_nonce, checked_in_by)
     VALUES (t.org_id, t.id, p_nonce, auth.uid())
@@ -627,7 +668,8 @@ scanner_nonce, booking: {id, confirmation_code, party_size, customer_name, exper
 ticket's organization. Errors, each with its DETAIL: PT400 forged (not a ticket: malformed, bad signature, unknown
 or retired key, or another organization's ticket); PT409 revoked (booking cancelled, rejected, expired or
 rescheduled); PT409 wrong_venue; PT409 wrong_session; PT409 outside_window (hint too early / too late; valid from two
-hours before the start to the end); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
+hours before the start to the end); PT409 waiver_missing (the experience requires waivers at check-in and the
+booking has no more signatures than tickets already let in); PT409 already_checked_in ("already checked in at 19:04 on 2026-12-12 by Sam",
 venue-local time, staff display name; nothing is written); PT400 a payload or nonce missing or over 200 characters,
 or no venue_id.$$;
 REVOKE ALL ON FUNCTION api.check_in(text, text, uuid, uuid) FROM PUBLIC;

@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that waivers_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.check_in(text,text,uuid,uuid)';
-  END IF;
   PERFORM 'api.get_tickets(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'api.get_tickets(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'api.get_tickets(text,text)';
@@ -38,18 +36,7 @@ BEGIN
   PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.booking_tickets_types()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_tickets()'::pg_catalog.regprocedure;
-  PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.check_in(text,text,uuid,uuid)';
-  END IF;
   PERFORM 'private.check_in_answer(app.tickets,app.check_ins)'::pg_catalog.regprocedure;
-  PERFORM 'private.get_tickets(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.get_tickets(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.get_tickets(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_tickets(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_tickets(text,text)';
-  END IF;
   PERFORM 'private.issue_tickets(app.bookings)'::pg_catalog.regprocedure;
   PERFORM 'private.retire_ticket_key(uuid,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retire_ticket_key(uuid,integer)', 'EXECUTE') THEN
