@@ -1240,18 +1240,6 @@ change is refused (PT409 detail bookings_affected, HINT the list as JSON, see up
 is made and the list answered. Answers {"resource_ids": [...], "affected": [...]}. For managers and up. Errors:
 PT400 a resource of another venue, listed twice or more than 20; PT403 staff; PT404 not found.';
 
-CREATE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean DEFAULT false) RETURNS jsonb
-    LANGUAGE sql
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/waivers.sql
-
-COMMENT ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) IS 'Sets the waiver each participant of an experience''s bookings signs (template_id; its current version is signed;
-NULL for none), and whether check-in refuses a ticket while its booking has no more signatures than tickets already
-let in (required_at_check_in, default false). Answers {experience_id, waiver_template_id, waiver_at_check_in}.
-Signatures already made stay. For managers and up. Errors: PT404 the experience, or the template within its
-organization, is not found; PT403 the caller is staff; PT409 archived (the template is); PT400 invalid
-(required_at_check_in without a template).';
-
 CREATE FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1359,7 +1347,8 @@ CREATE FUNCTION api.update_experience(experience_id uuid, changes jsonb, force b
 COMMENT ON FUNCTION api.update_experience(experience_id uuid, changes jsonb, force boolean) IS 'Changes an experience, PATCH-style: changes is an object of the fields to set (name, description, category,
 image_urls, duration_minutes, buffer_minutes, min_party, max_party, capacity, pricing_mode, currency (not once it
 has bookings), min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, late_refund_percent,
-active; null clears an optional one; absent fields keep theirs; kind never changes). Answers {"experience": row,
+active, waiver_template_id (the waiver its participants sign, null for none; not an archived one: PT409 archived),
+waiver_at_check_in (check-in refuses a participant without a signature; needs a waiver); null clears an optional one; absent fields keep theirs; kind never changes). Answers {"experience": row,
 "affected": [bookings]}. Sold sessions keep their start; their end, capacity and rooms follow the change. A
 lower capacity than a session sold (over_capacity), a party above the new max_party, or a longer duration or
 buffer that would put a room into two sessions at once (room_conflict) are affected bookings: without force the
@@ -1457,7 +1446,7 @@ CREATE FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean DEF
     AS $$ … $$;  -- body: db/functions/catalogue_manage.sql
 
 COMMENT ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boolean) IS 'Changes a venue, PATCH-style: changes is an object of the fields to set (name, timezone, address_line, city,
-postal_code, country_code; null clears an optional one; absent fields keep theirs). Answers {"venue": the row,
+postal_code, country_code, age_of_majority (1 to 30: who signs a waiver with a guardian); null clears an optional one; absent fields keep theirs). Answers {"venue": the row,
 "affected": [bookings]}. A new time zone keeps every booking at its instant; sessions it moves outside the hours
 or the schedule are affected bookings: without force the change is refused (PT409 detail bookings_affected,
 HINT the affected list as JSON: [{booking_id, confirmation_code, starts_at, status, party_size, customer_name,
@@ -1821,7 +1810,8 @@ CREATE TABLE app.experiences (
     CONSTRAINT experiences_max_advance_check CHECK ((max_advance > '00:00:00'::interval)),
     CONSTRAINT experiences_min_notice_check CHECK ((min_notice >= '00:00:00'::interval)),
     CONSTRAINT experiences_min_party_check CHECK ((min_party >= 1)),
-    CONSTRAINT experiences_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+    CONSTRAINT experiences_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT experiences_waiver_at_check_in_check CHECK (((NOT waiver_at_check_in) OR (waiver_template_id IS NOT NULL)))
 );
 
 ALTER TABLE ONLY app.experiences FORCE ROW LEVEL SECURITY;
@@ -1875,6 +1865,8 @@ COMMENT ON CONSTRAINT experiences_min_notice_check ON app.experiences IS 'PT400 
 COMMENT ON CONSTRAINT experiences_min_party_check ON app.experiences IS 'PT400 invalid: min_party is at least 1';
 
 COMMENT ON CONSTRAINT experiences_name_check ON app.experiences IS 'PT400 invalid: an experience''s name is 1 to 200 characters';
+
+COMMENT ON CONSTRAINT experiences_waiver_at_check_in_check ON app.experiences IS 'PT400 invalid: waiver_at_check_in needs a waiver_template_id (the waiver participants sign)';
 
 CREATE TABLE app.slots (
     org_id uuid NOT NULL,
@@ -2423,6 +2415,14 @@ CREATE FUNCTION private.experiences_currency() RETURNS trigger
 
 COMMENT ON FUNCTION private.experiences_currency() IS 'Trigger on app.experiences: the currency is an ISO 4217 code (PT400 unknown currency) and, once the organization
 has chosen its currency, that one (PT409 currency_mismatch). A definer to read the settings whoever writes.';
+
+CREATE FUNCTION private.experiences_waiver_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waivers.sql
+
+COMMENT ON FUNCTION private.experiences_waiver_guard() IS 'Trigger on app.experiences: an experience is never given an archived waiver template (PT409 archived), by
+update_experience or any other path.';
 
 CREATE TABLE app.orders (
     org_id uuid NOT NULL,
@@ -3343,15 +3343,6 @@ COMMENT ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived
 PT409 archived / not_archived when it already is / is not. Used by the archive_* and restore_* functions after
 their checks.';
 
-CREATE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/waivers.sql
-
-COMMENT ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) IS 'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
-and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
-the two columns (the API roles hold no privilege on them).';
-
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3727,8 +3718,8 @@ CREATE FUNCTION private.waiver_template_users(p_template_id uuid) RETURNS text[]
     AS $$ … $$;  -- body: db/functions/waivers.sql
 
 COMMENT ON FUNCTION private.waiver_template_users(p_template_id uuid) IS 'The names of the active experiences that require the waiver template, for members of its organization (empty
-for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
-only here until the catalogue''s update_experience takes them.';
+for anyone else). A definer so that archiving sees every experience of the organization, whatever the caller''s
+view of them.';
 
 CREATE TABLE app.waiver_versions (
     org_id uuid NOT NULL,
@@ -4400,6 +4391,8 @@ COMMENT ON COLUMN app.venues.archived_at IS 'When the venue was archived: its wi
 COMMENT ON COLUMN app.venues.age_of_majority IS 'A participant younger than this on the session''s venue-local date signs a waiver with a guardian.';
 
 COMMENT ON CONSTRAINT venues_address_line_check ON app.venues IS 'PT400 invalid: address_line is at most 500 characters';
+
+COMMENT ON CONSTRAINT venues_age_of_majority_check ON app.venues IS 'PT400 invalid: age_of_majority is 1 to 30 years';
 
 COMMENT ON CONSTRAINT venues_city_check ON app.venues IS 'PT400 invalid: city is at most 200 characters';
 
@@ -5123,6 +5116,8 @@ CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id 
 
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER experiences_waiver_guard BEFORE INSERT OR UPDATE OF waiver_template_id ON app.experiences FOR EACH ROW WHEN ((new.waiver_template_id IS NOT NULL)) EXECUTE FUNCTION private.experiences_waiver_guard();
+
 CREATE TRIGGER leads_guard BEFORE UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION private.leads_guard();
 
 CREATE TRIGGER leads_touch_updated_at BEFORE UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -5284,6 +5279,8 @@ COMMENT ON CONSTRAINT experiences_org_id_venue_id_fkey ON app.experiences IS 'PT
 
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_waiver_template_fkey FOREIGN KEY (org_id, waiver_template_id) REFERENCES app.waiver_templates(org_id, id);
+
+COMMENT ON CONSTRAINT experiences_waiver_template_fkey ON app.experiences IS 'PT404 not_found: waiver template not found';
 
 ALTER TABLE ONLY app.leads
     ADD CONSTRAINT leads_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
@@ -6134,9 +6131,6 @@ GRANT ALL ON FUNCTION api.set_display_name(display_name text) TO authenticated;
 REVOKE ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_ids uuid[], force boolean) TO authenticated;
 
-REVOKE ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid, required_at_check_in boolean) TO authenticated;
-
 REVOKE ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) TO authenticated;
 
@@ -6329,6 +6323,10 @@ GRANT UPDATE(image_urls) ON TABLE app.experiences TO authenticated;
 
 GRANT UPDATE(archived_at) ON TABLE app.experiences TO authenticated;
 
+GRANT UPDATE(waiver_template_id) ON TABLE app.experiences TO authenticated;
+
+GRANT UPDATE(waiver_at_check_in) ON TABLE app.experiences TO authenticated;
+
 REVOKE ALL ON FUNCTION private.bookable_slot(p_experience app.experiences, p_starts_at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_answer(b app.bookings) FROM PUBLIC;
@@ -6504,6 +6502,8 @@ GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO service_r
 REVOKE ALL ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.experiences_waiver_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.expire_checkout(p_provider text, p_provider_ref text, p_order_id uuid) FROM PUBLIC;
 
@@ -6782,9 +6782,6 @@ REVOKE ALL ON FUNCTION private.session_staff_on_shift() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) TO authenticated;
-
-REVOKE ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid, p_required_at_check_in boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
@@ -7113,6 +7110,8 @@ GRANT UPDATE(country_code) ON TABLE app.venues TO authenticated;
 GRANT UPDATE(embed_key) ON TABLE app.venues TO authenticated;
 
 GRANT UPDATE(archived_at) ON TABLE app.venues TO authenticated;
+
+GRANT UPDATE(age_of_majority) ON TABLE app.venues TO authenticated;
 
 GRANT SELECT ON TABLE app.waiver_templates TO authenticated;
 

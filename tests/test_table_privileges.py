@@ -54,12 +54,14 @@ NEEDED_BY = {
     **{("authenticated", f"app.{table}", "DELETE", None): "catalogue_manage_roles"
        for table in ("venue_hours", "venue_closures", "experience_resources", "price_tiers", "schedules")},
     ("authenticated", "app.venues", "UPDATE",
-     "address_line, archived_at, city, country_code, embed_key, name, postal_code, timezone"): "catalogue_manage_patch",
+     "address_line, age_of_majority, archived_at, city, country_code, embed_key, name, postal_code, timezone"):
+        "catalogue_manage_patch",
     ("authenticated", "app.resources", "UPDATE", "active, archived_at, kind, name"): "catalogue_manage_patch",
     ("authenticated", "app.experiences", "UPDATE",
      "active, archived_at, buffer_minutes, capacity, category, currency, description, duration_minutes, "
      "full_refund_before, hold_minutes, image_urls, late_refund_percent, max_advance, max_party, min_notice, "
-     "min_party, name, pricing_mode, requires_payment"): "catalogue_manage_patch",
+     "min_party, name, pricing_mode, requires_payment, waiver_at_check_in, waiver_template_id"):
+        "catalogue_manage_patch",
     ("authenticated", "app.price_tiers", "UPDATE", "max_party, min_party, price_minor"): "catalogue_manage_patch",
     ("authenticated", "app.ticket_types", "UPDATE",
      "active, archived_at, name, per_order_max, price_minor, quota, sales_end, sales_start"): "catalogue_manage_patch",

@@ -51,8 +51,8 @@ def booked(rpc_db, api) -> dict:
     made = api.rpc("create_waiver_template", {"org_id": row[0], "name": "Desert waiver", "title": "Release",
                                               "body": BODY}, headers=owner)
     assert made.status_code == 200, made.text
-    required = api.rpc("set_experience_waiver", {"experience_id": row[1], "template_id": made.json()["id"],
-                                                 "required_at_check_in": True}, headers=owner)
+    required = api.rpc("update_experience", {"experience_id": row[1], "changes": {
+        "waiver_template_id": made.json()["id"], "waiver_at_check_in": True}}, headers=owner)
     assert required.status_code == 200, required.text
     return {"org": row[0], "template": made.json()["id"], "booking": row[2], "code": row[3], "owner": owner}
 

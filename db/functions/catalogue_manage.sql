@@ -386,7 +386,8 @@ DECLARE
   answer jsonb;
 BEGIN
   PERFORM private.changes_arg('changes', changes,
-                              ARRAY['name', 'timezone', 'address_line', 'city', 'postal_code', 'country_code']);
+                              ARRAY['name', 'timezone', 'address_line', 'city', 'postal_code', 'country_code',
+                                    'age_of_majority']);
   SELECT v.* INTO hit FROM app.venues v WHERE v.id = update_venue.venue_id;
   PERFORM private.catalogue_may(hit.org_id, 'manager', 'venue');
   scope := ARRAY(SELECT e.id FROM app.experiences e WHERE e.venue_id = hit.id);
@@ -398,7 +399,7 @@ $$;
 
 COMMENT ON FUNCTION api.update_venue(uuid, jsonb, boolean) IS
 $$Changes a venue, PATCH-style: changes is an object of the fields to set (name, timezone, address_line, city,
-postal_code, country_code; null clears an optional one; absent fields keep theirs). Answers {"venue": the row,
+postal_code, country_code, age_of_majority (1 to 30: who signs a waiver with a guardian); null clears an optional one; absent fields keep theirs). Answers {"venue": the row,
 "affected": [bookings]}. A new time zone keeps every booking at its instant; sessions it moves outside the hours
 or the schedule are affected bookings: without force the change is refused (PT409 detail bookings_affected,
 HINT the affected list as JSON: [{booking_id, confirmation_code, starts_at, status, party_size, customer_name,
@@ -925,7 +926,8 @@ BEGIN
   PERFORM private.changes_arg('changes', changes,
     ARRAY['name', 'description', 'category', 'image_urls', 'duration_minutes', 'buffer_minutes', 'min_party',
           'max_party', 'capacity', 'pricing_mode', 'currency', 'min_notice', 'max_advance', 'hold_minutes',
-          'requires_payment', 'full_refund_before', 'late_refund_percent', 'active']);
+          'requires_payment', 'full_refund_before', 'late_refund_percent', 'active', 'waiver_template_id',
+          'waiver_at_check_in']);
   SELECT e.* INTO hit FROM app.experiences e WHERE e.id = update_experience.experience_id;
   PERFORM private.catalogue_may(hit.org_id, 'manager', 'experience');
   IF changes ? 'currency' AND changes ->> 'currency' IS DISTINCT FROM hit.currency::text
@@ -944,7 +946,8 @@ COMMENT ON FUNCTION api.update_experience(uuid, jsonb, boolean) IS
 $$Changes an experience, PATCH-style: changes is an object of the fields to set (name, description, category,
 image_urls, duration_minutes, buffer_minutes, min_party, max_party, capacity, pricing_mode, currency (not once it
 has bookings), min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, late_refund_percent,
-active; null clears an optional one; absent fields keep theirs; kind never changes). Answers {"experience": row,
+active, waiver_template_id (the waiver its participants sign, null for none; not an archived one: PT409 archived),
+waiver_at_check_in (check-in refuses a participant without a signature; needs a waiver); null clears an optional one; absent fields keep theirs; kind never changes). Answers {"experience": row,
 "affected": [bookings]}. Sold sessions keep their start; their end, capacity and rooms follow the change. A
 lower capacity than a session sold (over_capacity), a party above the new max_party, or a longer duration or
 buffer that would put a room into two sessions at once (room_conflict) are affected bookings: without force the

@@ -434,8 +434,8 @@ $$;
 
 COMMENT ON FUNCTION private.waiver_template_users(uuid) IS
 'The names of the active experiences that require the waiver template, for members of its organization (empty
-for anyone else). A definer, as set_experience_waiver is: the experiences'' waiver columns are read and written
-only here until the catalogue''s update_experience takes them.';
+for anyone else). A definer so that archiving sees every experience of the organization, whatever the caller''s
+view of them.';
 
 REVOKE ALL ON FUNCTION private.waiver_template_users(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.waiver_template_users(uuid) TO authenticated;
@@ -460,7 +460,7 @@ BEGIN
   IF pg_catalog.cardinality(users) > 0 THEN
     RAISE EXCEPTION 'this waiver is required by %', pg_catalog.array_to_string(users, ', ')
       USING ERRCODE = 'PT409', DETAIL = 'waiver_in_use',
-            HINT = 'give those experiences another waiver, or none, first (set_experience_waiver)';
+            HINT = 'give those experiences another waiver, or none, first (update_experience)';
   END IF;
   UPDATE app.waiver_templates w SET archived_at = coalesce(w.archived_at, pg_catalog.now()) WHERE w.id = t.id;
   RETURN private.waiver_template_answer(t.id);
@@ -503,70 +503,32 @@ REVOKE ALL ON FUNCTION api.list_waiver_templates(uuid, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.list_waiver_templates(uuid, boolean) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION private.set_experience_waiver(p_experience_id uuid, p_template_id uuid,
-                                                         p_required_at_check_in boolean)
-RETURNS jsonb
+CREATE OR REPLACE FUNCTION private.experiences_waiver_guard()
+RETURNS trigger
 LANGUAGE plpgsql
-VOLATILE
-SECURITY DEFINER
 SET search_path = ''
 AS $$
-DECLARE
-  e_org uuid;
-  t app.waiver_templates;
-  answer jsonb;
 BEGIN
-  SELECT e.org_id INTO e_org FROM app.experiences e WHERE e.id = p_experience_id;
-  IF e_org IS NULL OR NOT e_org = ANY (private.org_ids('staff')) THEN
-    RAISE EXCEPTION 'experience not found' USING ERRCODE = 'PT404';
+  -- The composite foreign key already keeps the template within the organization; an archived one is kept for
+  -- the signatures made under it and given to no experience again.
+  IF EXISTS (SELECT FROM app.waiver_templates t
+              WHERE t.org_id = NEW.org_id AND t.id = NEW.waiver_template_id AND t.archived_at IS NOT NULL) THEN
+    RAISE EXCEPTION 'this waiver template is archived' USING ERRCODE = 'PT409', DETAIL = 'archived',
+      HINT = 'restore it or choose another waiver';
   END IF;
-  PERFORM private.waiver_manager(e_org);
-  IF p_template_id IS NOT NULL THEN
-    SELECT * INTO t FROM app.waiver_templates w WHERE w.id = p_template_id AND w.org_id = e_org;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'waiver template not found' USING ERRCODE = 'PT404';
-    END IF;
-    IF t.archived_at IS NOT NULL THEN
-      RAISE EXCEPTION 'this waiver template is archived' USING ERRCODE = 'PT409', DETAIL = 'archived';
-    END IF;
-  ELSIF coalesce(p_required_at_check_in, false) THEN
-    RAISE EXCEPTION 'required_at_check_in needs a waiver: send template_id' USING ERRCODE = 'PT400',
-      DETAIL = 'invalid';
-  END IF;
-  UPDATE app.experiences e
-     SET waiver_template_id = p_template_id, waiver_at_check_in = coalesce(p_required_at_check_in, false)
-   WHERE e.id = p_experience_id
-  RETURNING pg_catalog.jsonb_build_object('experience_id', e.id, 'waiver_template_id', e.waiver_template_id,
-                                          'waiver_at_check_in', e.waiver_at_check_in)
-    INTO answer;
-  RETURN answer;
+  RETURN NEW;
 END
 $$;
 
-COMMENT ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) IS
-'Sets an experience''s waiver and check-in rule. Its own checks: the caller manages the experience''s organization,
-and the template is that organization''s and not archived. A definer until the catalogue''s update_experience takes
-the two columns (the API roles hold no privilege on them).';
+COMMENT ON FUNCTION private.experiences_waiver_guard() IS
+'Trigger on app.experiences: an experience is never given an archived waiver template (PT409 archived), by
+update_experience or any other path.';
 
-REVOKE ALL ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.set_experience_waiver(uuid, uuid, boolean) TO authenticated;
+REVOKE ALL ON FUNCTION private.experiences_waiver_guard() FROM PUBLIC;
 
-
-CREATE OR REPLACE FUNCTION api.set_experience_waiver(experience_id uuid, template_id uuid,
-                                                     required_at_check_in boolean DEFAULT false)
-RETURNS jsonb LANGUAGE sql VOLATILE SET search_path = ''
-AS $$ SELECT private.set_experience_waiver(experience_id, template_id, required_at_check_in) $$;
-
-COMMENT ON FUNCTION api.set_experience_waiver(uuid, uuid, boolean) IS
-$$Sets the waiver each participant of an experience's bookings signs (template_id; its current version is signed;
-NULL for none), and whether check-in refuses a ticket while its booking has no more signatures than tickets already
-let in (required_at_check_in, default false). Answers {experience_id, waiver_template_id, waiver_at_check_in}.
-Signatures already made stay. For managers and up. Errors: PT404 the experience, or the template within its
-organization, is not found; PT403 the caller is staff; PT409 archived (the template is); PT400 invalid
-(required_at_check_in without a template).$$;
-
-REVOKE ALL ON FUNCTION api.set_experience_waiver(uuid, uuid, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.set_experience_waiver(uuid, uuid, boolean) TO authenticated;
+CREATE OR REPLACE TRIGGER experiences_waiver_guard
+  BEFORE INSERT OR UPDATE OF waiver_template_id ON app.experiences
+  FOR EACH ROW WHEN (NEW.waiver_template_id IS NOT NULL) EXECUTE FUNCTION private.experiences_waiver_guard();
 
 
 -- Signing. -----------------------------------------------------------------------------------------------------------

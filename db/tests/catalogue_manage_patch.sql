@@ -97,12 +97,12 @@ SELECT throws_ok(format($$ SELECT api.update_experience(%L, '{"colour": "red"}')
                  'changes may not set ''colour''; the fields that change are name, description, category, '
                  'image_urls, duration_minutes, buffer_minutes, min_party, max_party, capacity, pricing_mode, '
                  'currency, min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, '
-                 'late_refund_percent, active', 'an unknown key is refused with the keys that may change');
+                 'late_refund_percent, active, waiver_template_id, waiver_at_check_in', 'an unknown key is refused with the keys that may change');
 SELECT throws_ok(format($$ SELECT api.update_experience(%L, %L) $$, pg_temp.id('vault'), jsonb_build_object(k, 'x')),
                  'PT400', format('changes may not set %L; the fields that change are name, description, category, '
                  'image_urls, duration_minutes, buffer_minutes, min_party, max_party, capacity, pricing_mode, '
                  'currency, min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, '
-                 'late_refund_percent, active', k), format('%s cannot be changed', k))
+                 'late_refund_percent, active, waiver_template_id, waiver_at_check_in', k), format('%s cannot be changed', k))
   FROM unnest(ARRAY['id', 'org_id', 'kind', 'venue_id']) k;
 SELECT throws_ok(format($$ SELECT api.update_experience(%L, '["name"]') $$, pg_temp.id('vault')), 'PT400', NULL,
                  'changes must be an object');

@@ -5,7 +5,7 @@
 -- idempotent and audited, and the audit chain verifies after it while tampering is still detected.
 BEGIN;
 \ir setup.psql
-SELECT plan(41);
+SELECT plan(42);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -63,11 +63,19 @@ RESET ROLE;
 INSERT INTO app.waiver_templates (org_id, id, name) VALUES (pg_temp.id('org_a'), pg_temp.id('template'), 'Waiver');
 INSERT INTO app.waiver_versions (org_id, template_id, id, version, title, body)
 VALUES (pg_temp.id('org_a'), pg_temp.id('template'), pg_temp.id('version'), 1, 'Waiver', 'I accept the risks.');
+UPDATE app.experiences SET waiver_template_id = pg_temp.id('template')
+ WHERE id = (SELECT experience_id FROM app.bookings WHERE id = (SELECT id FROM first_booking));
+-- The signature's trigger records the address and agent of the request, as the proxy passes them.
+SELECT set_config('request.headers', '{"x-forwarded-for": "198.51.100.7", "user-agent": "ErinPhone/1.0"}', true);
 INSERT INTO app.waiver_signatures (org_id, booking_id, version_id, participant_name, date_of_birth, minor, signature,
                                    client_ip, user_agent, text_sha256, signed_via)
 SELECT pg_temp.id('org_a'), (SELECT id FROM first_booking), pg_temp.id('version'), 'Erin Quillfeather', '1990-04-01',
        false, 'Erin Quillfeather', '198.51.100.7', 'ErinPhone/1.0', body_sha256, 'online'
   FROM app.waiver_versions WHERE id = pg_temp.id('version');
+SELECT set_config('request.headers', '', true);
+SELECT is((SELECT host(client_ip) || ' ' || user_agent FROM app.waiver_signatures
+            WHERE booking_id = (SELECT id FROM first_booking)), '198.51.100.7 ErinPhone/1.0',
+          'her signature holds her address and agent');
 
 SELECT ok((SELECT count(*) FROM app.notifications_outbox
             WHERE org_id = pg_temp.id('org_a') AND lower(recipient) = 'erin.quill+gdpr@example.org') >= 1,

@@ -49,8 +49,9 @@ GRANT EXECUTE ON FUNCTION pg_temp.scan(text, int, text) TO PUBLIC;
 SELECT pg_temp.act_as('manager_a');
 CREATE TEMP TABLE t AS SELECT api.create_waiver_template(pg_temp.id('org_a'), 'Waiver', 'Release', 'At my own risk.') AS a;
 GRANT SELECT ON t TO PUBLIC;
-SELECT api.set_experience_waiver(pg_temp.id('vault'), (SELECT (a ->> 'id')::uuid FROM t), required_at_check_in => true);
-SELECT api.set_experience_waiver(pg_temp.id('quiz'), (SELECT (a ->> 'id')::uuid FROM t), required_at_check_in => false);
+SELECT api.update_experience(pg_temp.id('vault'), jsonb_build_object('waiver_template_id', (SELECT a ->> 'id' FROM t),
+                                                            'waiver_at_check_in', true));
+SELECT api.update_experience(pg_temp.id('quiz'), jsonb_build_object('waiver_template_id', (SELECT a ->> 'id' FROM t)));
 RESET ROLE;
 SELECT pg_temp.booked('group', 'vault', 3);
 SELECT pg_temp.booked('quizzers', 'quiz', 2);

@@ -28,7 +28,7 @@ INSERT INTO app.experiences (org_id, venue_id, id, kind, name, duration_minutes,
   (pg_temp.id('org_a'), pg_temp.id('london'), pg_temp.id('thames'), 'private_session', 'Thames', 60, 6, 'SAR');
 SELECT pg_temp.act_as('manager_a');
 CREATE TEMP TABLE t AS SELECT api.create_waiver_template(pg_temp.id('org_a'), 'Waiver', 'Release', 'At my own risk.') AS a;
-SELECT api.set_experience_waiver(e, (SELECT (a ->> 'id')::uuid FROM t)) FROM unnest(ARRAY[pg_temp.id('desert'),
+SELECT api.update_experience(e, jsonb_build_object('waiver_template_id', (SELECT a ->> 'id' FROM t))) FROM unnest(ARRAY[pg_temp.id('desert'),
   pg_temp.id('thames')]) e;
 RESET ROLE;
 GRANT SELECT ON t TO PUBLIC;

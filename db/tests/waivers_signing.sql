@@ -57,7 +57,8 @@ GRANT EXECUTE ON FUNCTION pg_temp.answered(text) TO PUBLIC;
 SELECT pg_temp.act_as('manager_a');
 CREATE TEMP TABLE t AS SELECT api.create_waiver_template(pg_temp.id('org_a'), 'Vault waiver', 'Release',
                                                          'Version one: I play at my own risk.') AS answer;
-SELECT api.set_experience_waiver(pg_temp.id('vault'), (SELECT (answer ->> 'id')::uuid FROM t), true);
+SELECT api.update_experience(pg_temp.id('vault'), jsonb_build_object('waiver_template_id', (SELECT answer ->> 'id' FROM t),
+                                                            'waiver_at_check_in', true));
 RESET ROLE;
 SELECT pg_temp.booked('family', 'vault', 3, 0);
 SELECT pg_temp.booked('walk_in', 'vault', 2, 1);

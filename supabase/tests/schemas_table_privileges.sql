@@ -59,14 +59,14 @@ INSERT INTO allowed VALUES
   ('authenticated', 'app.ticket_types', 'INSERT', NULL, 'create_ticket_type'),
   ('authenticated', 'app.schedules', 'INSERT', NULL, 'set_weekly_schedule'),
   ('authenticated', 'app.venues', 'UPDATE',
-   'address_line, archived_at, city, country_code, embed_key, name, postal_code, timezone',
+   'address_line, age_of_majority, archived_at, city, country_code, embed_key, name, postal_code, timezone',
    'update_venue (its PATCH keys), archive_venue / restore_venue, rotate_embed_key'),
   ('authenticated', 'app.resources', 'UPDATE', 'active, archived_at, kind, name',
    'update_resource, archive_resource / restore_resource'),
   ('authenticated', 'app.experiences', 'UPDATE',
    'active, archived_at, buffer_minutes, capacity, category, currency, description, duration_minutes, '
    'full_refund_before, hold_minutes, image_urls, late_refund_percent, max_advance, max_party, min_notice, '
-   'min_party, name, pricing_mode, requires_payment',
+   'min_party, name, pricing_mode, requires_payment, waiver_at_check_in, waiver_template_id',
    'update_experience (its PATCH keys), archive_experience / restore_experience'),
   ('authenticated', 'app.price_tiers', 'UPDATE', 'max_party, min_party, price_minor', 'update_price_tier'),
   ('authenticated', 'app.ticket_types', 'UPDATE',

@@ -3,7 +3,7 @@
 -- (whatever path tries), and an archived template takes no new versions and is given to no experience.
 BEGIN;
 \ir setup.psql
-SELECT plan(28);
+SELECT plan(30);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -116,16 +116,23 @@ SELECT is((api.list_waiver_templates(pg_temp.id('org_a')) -> 0 -> 'versions' -> 
 SELECT is(pg_temp.outcome(format($$SELECT api.archive_waiver_template(%L)$$,
                                  (SELECT answer ->> 'id' FROM w WHERE name = 't'))),
           'PT409 waiver_in_use', 'a template an active experience requires is not archived');
-SELECT lives_ok(format($$SELECT api.set_experience_waiver(%L, NULL)$$, pg_temp.id('vault')),
+SELECT lives_ok(format($$SELECT api.update_experience(%L, '{"waiver_template_id": null}')$$, pg_temp.id('vault')),
                 'the experience is given no waiver');
 SELECT isnt((api.archive_waiver_template((SELECT (answer ->> 'id')::uuid FROM w WHERE name = 't')) ->> 'archived_at'),
             NULL, 'then the template is archived');
 SELECT is(pg_temp.outcome(format($$SELECT api.create_waiver_version(%L, 'x', 'x')$$,
                                  (SELECT answer ->> 'id' FROM w WHERE name = 't'))),
           'PT409 archived', 'an archived template takes no new version');
-SELECT is(pg_temp.outcome(format($$SELECT api.set_experience_waiver(%L, %L)$$, pg_temp.id('vault'),
-                                 (SELECT answer ->> 'id' FROM w WHERE name = 't'))),
+SELECT is(pg_temp.outcome(format($$SELECT api.update_experience(%L, jsonb_build_object('waiver_template_id', %L::text))$$,
+                                 pg_temp.id('vault'), (SELECT answer ->> 'id' FROM w WHERE name = 't'))),
           'PT409 archived', 'and is given to no experience');
+SELECT is(pg_temp.outcome(format($$SELECT api.update_experience(%L, '{"waiver_at_check_in": true}')$$,
+                                 pg_temp.id('vault'))),
+          'PT400 invalid', 'a check-in refusal needs a waiver');
+RESET ROLE;
+SELECT is(pg_temp.outcome(format($$UPDATE app.experiences SET waiver_template_id = %L WHERE id = %L$$,
+                                 (SELECT answer ->> 'id' FROM w WHERE name = 't'), pg_temp.id('vault'))),
+          'PT409 archived', 'by any path, not only update_experience');
 
 SELECT * FROM finish();
 ROLLBACK;

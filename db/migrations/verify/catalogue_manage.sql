@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.add_venue_closure(uuid,timestamp with time zone,timestamp with time zone,text,boolean)'::pg_catalog.regprocedure;
@@ -90,10 +92,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_weekly_schedule(uuid,jsonb,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.set_weekly_schedule(uuid,jsonb,boolean)';
   END IF;
-  PERFORM 'api.update_experience(uuid,jsonb,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_experience(uuid,jsonb,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_experience(uuid,jsonb,boolean)';
-  END IF;
   PERFORM 'api.update_price_tier(uuid,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_price_tier(uuid,jsonb)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_price_tier(uuid,jsonb)';
@@ -105,10 +103,6 @@ BEGIN
   PERFORM 'api.update_ticket_type(uuid,jsonb,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_ticket_type(uuid,jsonb,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_ticket_type(uuid,jsonb,boolean)';
-  END IF;
-  PERFORM 'api.update_venue(uuid,jsonb,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_venue(uuid,jsonb,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_venue(uuid,jsonb,boolean)';
   END IF;
   PERFORM 'private.availability(uuid,date,date,integer,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN

@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.archive_waiver_template(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.archive_waiver_template(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.archive_waiver_template(uuid)';
-  END IF;
   PERFORM 'api.booking_waiver_status(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.booking_waiver_status(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.booking_waiver_status(uuid)';
@@ -36,10 +34,6 @@ BEGIN
   PERFORM 'api.list_waiver_templates(uuid,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_waiver_templates(uuid,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_waiver_templates(uuid,boolean)';
-  END IF;
-  PERFORM 'api.set_experience_waiver(uuid,uuid,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_experience_waiver(uuid,uuid,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.set_experience_waiver(uuid,uuid,boolean)';
   END IF;
   PERFORM 'api.sign_waiver(text,text,text,date,text,text,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'api.sign_waiver(text,text,text,date,text,text,text,text)', 'EXECUTE') THEN
@@ -97,10 +91,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.required_text(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.required_text(text,text)';
   END IF;
-  PERFORM 'private.set_experience_waiver(uuid,uuid,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_experience_waiver(uuid,uuid,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_experience_waiver(uuid,uuid,boolean)';
-  END IF;
   PERFORM 'private.sign_waiver(text,text,text,date,text,text,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.sign_waiver(text,text,text,date,text,text,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.sign_waiver(text,text,text,date,text,text,text,text)';
@@ -128,10 +118,6 @@ BEGIN
   PERFORM 'private.waiver_template_answer(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_answer(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_template_answer(uuid)';
-  END IF;
-  PERFORM 'private.waiver_template_users(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_users(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_template_users(uuid)';
   END IF;
   PERFORM 'private.waiver_version_answer(app.waiver_versions,uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_version_answer(app.waiver_versions,uuid[])', 'EXECUTE') THEN
