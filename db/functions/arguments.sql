@@ -455,6 +455,7 @@ DECLARE
   picks   text;
   key     text;
   coltype text;
+  category "char";
   answer  jsonb;
   state   text;
   sch     text;
@@ -464,12 +465,19 @@ DECLARE
 BEGIN
   -- Each value is read as its column's type first, alone, so that a wrong one is refused naming its key.
   FOR key IN SELECT k FROM pg_catalog.jsonb_object_keys(p_changes) k LOOP
-    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO coltype
-      FROM pg_catalog.pg_attribute a
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod), t.typcategory INTO coltype, category
+      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
      WHERE a.attrelid = p_table AND a.attname = key AND a.attnum > 0 AND NOT a.attisdropped;
     IF coltype IS NULL THEN
       RAISE EXCEPTION 'changes may not set %', pg_catalog.quote_literal(key) USING ERRCODE = 'PT400',
         DETAIL = 'invalid';
+    END IF;
+    -- jsonb_populate_record would store an object or a list given for a text column as its JSON text: a
+    -- client's mistake, refused like any other value of the wrong type.
+    IF pg_catalog.jsonb_typeof(p_changes -> key) IN ('object', 'array') AND coltype NOT IN ('json', 'jsonb')
+       AND NOT (category = 'A' AND pg_catalog.jsonb_typeof(p_changes -> key) = 'array') THEN
+      RAISE EXCEPTION 'changes: % takes a value of type %, not %', key, coltype,
+        pg_catalog.left((p_changes -> key)::text, 100) USING ERRCODE = 'PT400', DETAIL = 'invalid';
     END IF;
     BEGIN
       EXECUTE pg_catalog.format('SELECT (pg_catalog.jsonb_populate_record(NULL::%s, $1)).%I', p_table, key)

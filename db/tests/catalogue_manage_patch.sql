@@ -65,7 +65,7 @@ $$;
 GRANT SELECT ON patch_key TO PUBLIC;
 
 SELECT plan((SELECT count(*)::integer FROM patch_call) + (SELECT count(*)::integer FROM said)
-            + (SELECT count(*)::integer FROM patch_key) + 36);
+            + (SELECT count(*)::integer FROM patch_key) + 38);
 
 SELECT pg_temp.act_as('manager_a');
 SELECT lives_ok(k.sql, format('%s: a manager may change %s', k.fn, k.key)) FROM patch_key k ORDER BY k.fn, k.key;
@@ -104,6 +104,11 @@ SELECT throws_ok(format($$ SELECT api.update_experience(%L, %L) $$, pg_temp.id('
                  'currency, min_notice, max_advance, hold_minutes, requires_payment, full_refund_before, '
                  'late_refund_percent, active, waiver_template_id, waiver_at_check_in', k), format('%s cannot be changed', k))
   FROM unnest(ARRAY['id', 'org_id', 'kind', 'venue_id']) k;
+SELECT throws_ok(format($$ SELECT api.update_experience(%L, '{"name": {"a": 1}}') $$, pg_temp.id('vault')), 'PT400',
+                 'changes: name takes a value of type text, not {"a": 1}',
+                 'an object for a text field is refused, not stored as its JSON text');
+SELECT throws_ok(format($$ SELECT api.update_experience(%L, '{"capacity": [3]}') $$, pg_temp.id('vault')), 'PT400',
+                 'changes: capacity takes a value of type integer, not [3]', 'a list for a number is refused');
 SELECT throws_ok(format($$ SELECT api.update_experience(%L, '["name"]') $$, pg_temp.id('vault')), 'PT400', NULL,
                  'changes must be an object');
 

@@ -4,15 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that patch_value_types changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'private.apply_changes(regclass,uuid,jsonb)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.apply_changes(regclass,uuid,jsonb)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.apply_changes(regclass,uuid,jsonb)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_changes(regclass,uuid,jsonb)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_changes(regclass,uuid,jsonb)';
-  END IF;
   PERFORM 'private.changes_arg(text,jsonb,text[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.changes_arg(text,jsonb,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.changes_arg(text,jsonb,text[])';
