@@ -99,6 +99,17 @@ CREATE TYPE app.timerange AS RANGE (
     multirange_type_name = app.timemultirange
 );
 
+CREATE FUNCTION api.accept_invitation(token text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.accept_invitation(token text) IS 'Accepts an invitation: the signed-in caller, whose account''s e-mail is the invited address, becomes a member in
+the invited role. Answers {org_id, role, organization}. A token works once. For signed-in users. Errors: PT400 for
+a missing or over-long token; PT401 when not signed in; PT403 `email_mismatch` (signed in as someone else),
+`email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token; PT409 `invitation_used`,
+`invitation_revoked`, `invitation_expired`, `already_member`.';
+
 CREATE FUNCTION api.add_customer_note(customer_id uuid, body text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -278,6 +289,17 @@ COMMENT ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_ema
 back. The booking keeps its hold, so a new order (another promo code, say) can be made while it lasts. The same
 callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
 argument; PT409 illegal_transition when the order is not pending.';
+
+CREATE FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) IS 'Gives a member another role (staff, manager, admin or owner). Answers {org_id, user_id, role, previous_role}.
+Managers and up change others: only members below their own rank (owners change anyone), to at most their own
+role; any member may step down their own role. The last owner cannot be demoted. Errors: PT400 for an invalid
+role; PT403 `role_above_own`, `outranked`, or below manager; PT404 when the caller or the person is not a member;
+PT409 `last_owner`.';
 
 CREATE FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer DEFAULT NULL::integer) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE sql STABLE
@@ -830,6 +852,19 @@ found: …"}, counted in the same rate limit (ten failures an hour per code or e
 that hour, right pairs included). Errors: PT400 a code over 20 characters, an e-mail that is not one, either
 missing; PT429.';
 
+CREATE FUNCTION api.invite_member(org_id uuid, email text, role text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.invite_member(org_id uuid, email text, role text) IS 'Invites a person by e-mail to join the organization as `role` (staff, manager, admin or owner) and queues the
+invitation e-mail (outbox kind `invitation`, with the token). Answers {invitation_id, email, role, expires_at,
+token}: the token (`inv_…`, single-use, valid 7 days) is shown only here and in the e-mail; the person signs in
+with that e-mail address and calls api.accept_invitation(token). Inviting the same address again replaces the
+open invitation. For managers and up, granting at most their own role. Errors: PT400 for an invalid e-mail or role;
+PT403 `role_above_own`, or below manager; PT404 when the caller is not a member; PT409 `already_member`,
+`too_many_invitations` (200 open).';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -859,6 +894,16 @@ CREATE FUNCTION api.list_customer_notes(customer_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION api.list_customer_notes(customer_id uuid) IS 'A customer''s notes, oldest first, as a JSON array of {org_id, id, customer_id, author_id, body, created_at,
 updated_at}; empty for a customer the caller cannot see. For staff of the customer''s organization.';
 
+CREATE FUNCTION api.list_invitations(org_id uuid, include_closed boolean DEFAULT false) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) IS 'The organization''s open invitations, newest first (with `include_closed`, also the accepted, revoked and
+expired ones; at most 500), each {invitation_id, org_id, email, role, invited_by, created_at, expires_at,
+accepted_at, revoked_at, status}; never a token. For managers and up. Errors: PT403 below manager; PT404 when the
+caller is not a member.';
+
 CREATE FUNCTION api.list_leads(org_id uuid, status text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -867,6 +912,14 @@ CREATE FUNCTION api.list_leads(org_id uuid, status text DEFAULT NULL::text) RETU
 COMMENT ON FUNCTION api.list_leads(org_id uuid, status text) IS 'The organization''s leads, oldest first, as a JSON array of lead objects; status (new, contacted, proposal, won,
 lost) keeps only those. Empty for an organization the caller is not staff of. For staff. Errors: PT400 an unknown
 status.';
+
+CREATE FUNCTION api.list_members(org_id uuid) RETURNS TABLE(user_id uuid, email text, display_name text, role app.member_role, joined_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.list_members(org_id uuid) IS 'The organization''s team: user_id, email, display_name (NULL without a profile), role and joined_at, owners
+first. For every member. Errors: PT404 when the caller is not a member.';
 
 CREATE FUNCTION api.list_partners(org_id uuid, experience_id uuid DEFAULT NULL::uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -1069,6 +1122,17 @@ COMMENT ON FUNCTION api.reject_booking(booking_id uuid, reason text) IS 'Rejects
 (app.booking_answer). For staff of its organization. Errors: PT404 not found; PT400 a reason over 1000 characters;
 PT409 illegal transition, already rejected included (detail illegal_transition; nothing is written).';
 
+CREATE FUNCTION api.remove_member(org_id uuid, user_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.remove_member(org_id uuid, user_id uuid) IS 'Removes a member from the organization (or, with the caller''s own user_id, leaves it). Their shifts and session
+assignments that have not started go, an open time entry ends now; worked time stays. Answers {org_id, user_id,
+role, released: {session_assignments, shifts, time_entries_closed}}. Managers and up remove members below their
+own rank (owners anyone). The last owner cannot leave. Errors: PT403 `outranked` or below manager; PT404 when the
+caller or the person is not a member; PT409 `last_owner`.';
+
 CREATE FUNCTION api.remove_venue_closure(closure_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1179,6 +1243,16 @@ forged), and the valid tickets it signed are re-signed with the current key (get
 Answers {org_id, kid, retired_at, tickets_resigned}. For admins of the organization. Errors: PT400 kid outside 1 to
 32767; PT404 not a member, or no such key in use; PT403 not an admin; PT409 the current key (detail current_key:
 rotate first).';
+
+CREATE FUNCTION api.revoke_invitation(invitation_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.revoke_invitation(invitation_id uuid) IS 'Withdraws an invitation that has not been accepted: its token stops working. Answers the invitation
+{invitation_id, org_id, email, role, invited_by, created_at, expires_at, accepted_at, revoked_at, status}. For
+managers and up, for invitations up to their own role. Errors: PT403 below manager or `outranked`; PT404 for an
+unknown invitation or another organization''s; PT409 `invitation_used`.';
 
 CREATE FUNCTION api.rotate_embed_key(venue_id uuid) RETURNS text
     LANGUAGE plpgsql
@@ -1320,6 +1394,15 @@ COMMENT ON FUNCTION api.ticket_payload(ticket_id uuid) IS 'The QR payload of a v
 it). For anyone: a ticket id is random (122 bits) and reached only through get_tickets or a check-in, so it is the
 capability, as a link in the customer''s e-mail is; it reveals nothing the payload does not carry. Errors: PT404 an
 unknown or revoked ticket.';
+
+CREATE FUNCTION api.transfer_ownership(org_id uuid, user_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION api.transfer_ownership(org_id uuid, user_id uuid) IS 'Hands ownership to another member: they become an owner and the caller an admin, in one transaction. Answers
+{org_id, owner, previous_owner, previous_owner_role, new_owner_previous_role}. For owners. Errors: PT400 when
+naming oneself; PT403 below owner; PT404 when the caller or the person is not a member.';
 
 CREATE FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1537,6 +1620,15 @@ CREATE FUNCTION app.touch_updated_at() RETURNS trigger
 
 COMMENT ON FUNCTION app.touch_updated_at() IS 'Trigger: sets updated_at to the transaction''s time on every UPDATE, so no caller can forget or forge it.';
 
+CREATE FUNCTION private.accept_invitation(p_token text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.accept_invitation(p_token text) IS 'Makes the signed-in caller a member as their invitation says, for api.accept_invitation. Its own checks: the
+token''s SHA-256 names an open, unexpired invitation, and the caller''s account has the invited e-mail (confirmed,
+where the platform records confirmation).';
+
 CREATE FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1678,8 +1770,8 @@ CREATE FUNCTION private.audit_record() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
-writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe). A
+definer: writers cannot touch the log itself.';
 
 CREATE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1722,6 +1814,13 @@ CREATE FUNCTION private.audit_row_digest(p_row audit.log) RETURNS text
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.audit_row_digest(p_row audit.log) IS 'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.';
+
+CREATE FUNCTION private.audit_safe(p_row jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/audit.sql
+
+COMMENT ON FUNCTION private.audit_safe(p_row jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object.';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2020,6 +2119,14 @@ CREATE FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_w
 
 COMMENT ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) IS 'Raises PT404 (p_what not found) unless the caller is a member of the organization p_org_id (NULL: not found),
 and PT403 unless they hold at least p_role there.';
+
+CREATE FUNCTION private.change_member_role(p_org_id uuid, p_user_id uuid, p_role app.member_role) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.change_member_role(p_org_id uuid, p_user_id uuid, p_role app.member_role) IS 'Changes a member''s role for api.change_member_role. Its own checks: managers and up change others, below their
+own rank unless owners, to at most their own role; anyone may step down.';
 
 CREATE FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -2364,9 +2471,9 @@ CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recip
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
-COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
+COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, invitation, …) to p_recipient with
 its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
-payments area, in their transaction; nobody else may call it.';
+payments and team areas, in their transaction; nobody else may call it.';
 
 CREATE FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2569,6 +2676,45 @@ CREATE FUNCTION private.interval_arg(p_name text, p_value interval, p_min interv
 COMMENT ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) IS 'Returns an api function''s duration argument p_name unchanged (NULL too), or raises PT400 (detail out_of_range)
 naming it when it is outside p_min to p_max.';
 
+CREATE TABLE app.invitations (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email text NOT NULL,
+    role app.member_role NOT NULL,
+    token_hash bytea NOT NULL,
+    invited_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    accepted_by uuid,
+    revoked_at timestamp with time zone,
+    CONSTRAINT invitations_closed_once CHECK (((accepted_at IS NULL) OR (revoked_at IS NULL))),
+    CONSTRAINT invitations_email_check CHECK (((email = lower(btrim(email))) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND ((length(email) >= 3) AND (length(email) <= 320)))),
+    CONSTRAINT invitations_expiry_check CHECK ((expires_at > created_at)),
+    CONSTRAINT invitations_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY app.invitations FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.invitations IS 'Invitations to join an organization in a role: the token''s SHA-256 only, single-use, expiring.';
+
+CREATE FUNCTION private.invitation_answer(p_invitation app.invitations) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.invitation_answer(p_invitation app.invitations) IS 'An invitation as the team functions answer it: everything but the token''s hash, with its status (open, accepted,
+revoked, expired).';
+
+CREATE FUNCTION private.invite_member(p_org_id uuid, p_email text, p_role app.member_role) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.invite_member(p_org_id uuid, p_email text, p_role app.member_role) IS 'Invites p_email into p_org_id as p_role for api.invite_member: the token is made here, answered once and queued in
+the invitation e-mail; the table keeps its SHA-256. Its own checks: the caller is a manager or above and grants no
+role above their own.';
+
 CREATE FUNCTION private.is_iana_timezone(tz text) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -2624,6 +2770,22 @@ CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits 
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
+CREATE FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) IS 'The organization''s invitations for api.list_invitations, newest first (at most 500). Its own check: the caller is
+a manager or above.';
+
+CREATE FUNCTION private.list_members(p_org_id uuid) RETURNS TABLE(user_id uuid, email text, display_name text, role app.member_role, joined_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.list_members(p_org_id uuid) IS 'The organization''s members with their e-mail and display name, for api.list_members. Its own check: the caller
+is a member (accounts are not readable by API roles).';
 
 CREATE FUNCTION private.list_price_rules(p_experience_id uuid) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2745,6 +2907,13 @@ CREATE FUNCTION private.manager_of(p_org_id uuid, p_what text) RETURNS void
 
 COMMENT ON FUNCTION private.manager_of(p_org_id uuid, p_what text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';
 
+CREATE FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) IS 'PT403 role_above_own when p_role is above p_actor, the granting member''s own role.';
+
 CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) RETURNS boolean
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -2753,6 +2922,15 @@ CREATE FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_cu
 COMMENT ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) IS 'Whether the caller may make or cancel the order of a booking: staff of its organization; the signed-in user whose
 e-mail is the booking customer''s; or, with the embed key of the booking''s venue, whoever also gives the
 customer''s e-mail. Definers only.';
+
+CREATE FUNCTION private.memberships_keep_an_owner() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.memberships_keep_an_owner() IS 'Trigger on app.memberships (before an owner''s row is demoted, moved or deleted): PT409 last_owner when no other
+owner of the organization would remain. Serialised per organization (its row, FOR NO KEY UPDATE), so concurrent
+demotions cannot leave none. Deleting the organization deletes its members freely.';
 
 CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3199,6 +3377,14 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) IS 'Removes a member for api.remove_member, releasing their future staff work. Its own checks: a member may leave;
+managers and up remove others below their own rank (owners anyone).';
+
 CREATE FUNCTION private.replay_waiting(p_payment app.payments) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -3246,6 +3432,14 @@ CREATE FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) RETURNS 
 
 COMMENT ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) IS 'Retires an organization''s older signing key, re-signing its valid tickets with the current key (its own check:
 the caller is an admin of it).';
+
+CREATE FUNCTION private.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.revoke_invitation(p_invitation_id uuid) IS 'Withdraws an open invitation for api.revoke_invitation (again: no change). Its own checks: the caller is a
+manager or above of its organization and the invited role is not above their own.';
 
 CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3471,6 +3665,35 @@ CREATE FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge j
 COMMENT ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) IS 'Applies the refunds a Stripe charge object reports for its payment (private.apply_refund_facts): the refunds it
 lists, or its cumulative amount_refunded when it lists none or not all. Returns the outcome. Internal.';
 
+CREATE TABLE app.memberships (
+    org_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role app.member_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.memberships IS 'A user''s role in an organization (one row per user and organization).';
+
+CREATE FUNCTION private.team_member(p_org_id uuid, p_user_id uuid, p_actor app.member_role) RETURNS app.memberships
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.team_member(p_org_id uuid, p_user_id uuid, p_actor app.member_role) IS 'The membership of p_user_id in p_org_id, locked for the change the caller (of role p_actor) is making: PT404 when
+there is none, PT403 outranked when it is someone else''s of the caller''s rank or above and the caller is not an
+owner.';
+
+CREATE FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) RETURNS app.member_role
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) IS 'The caller''s role in organization p_org_id, after private.catalogue_may: PT404 (team not found) for a
+non-member, PT403 below p_min_role.';
+
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -3615,6 +3838,14 @@ CREATE FUNCTION private.time_entry_corrections_kept() RETURNS trigger
 
 COMMENT ON FUNCTION private.time_entry_corrections_kept() IS 'Trigger on app.time_entry_corrections: insert-only (any UPDATE or DELETE of a correction is PT409
 illegal_transition), except that a correction goes with its entry when the entry is deleted by a cascade.';
+
+CREATE FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/team.sql
+
+COMMENT ON FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid) IS 'Hands the caller''s ownership to another member for api.transfer_ownership. Its own check: the caller is an
+owner.';
 
 CREATE FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4034,18 +4265,6 @@ END),
 ALTER TABLE ONLY app.loyalty_ledger FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.loyalty_ledger IS 'Every change of a loyalty balance, insert-only: earn (on payment), reverse (on refund, proportional; shortfall: what the balance could not give back), redeem (at order time), release (a redemption given back), adjust.';
-
-CREATE TABLE app.memberships (
-    org_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    role app.member_role NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY app.memberships FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.memberships IS 'A user''s role in an organization (one row per user and organization).';
 
 CREATE TABLE app.notifications_outbox (
     org_id uuid NOT NULL,
@@ -4606,6 +4825,15 @@ ALTER TABLE ONLY app.experiences
 ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
+
 ALTER TABLE ONLY app.leads
     ADD CONSTRAINT leads_booking_id_key UNIQUE (booking_id);
 
@@ -4880,6 +5108,14 @@ CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_i
 
 CREATE INDEX experiences_waiver_template ON app.experiences USING btree (waiver_template_id) WHERE (waiver_template_id IS NOT NULL);
 
+CREATE INDEX invitations_accepted_by_idx ON app.invitations USING btree (accepted_by);
+
+CREATE INDEX invitations_invited_by_idx ON app.invitations USING btree (invited_by);
+
+CREATE UNIQUE INDEX invitations_one_open ON app.invitations USING btree (org_id, email) WHERE ((accepted_at IS NULL) AND (revoked_at IS NULL));
+
+CREATE INDEX invitations_org_created_idx ON app.invitations USING btree (org_id, created_at DESC);
+
 CREATE INDEX leads_org_status_idx ON app.leads USING btree (org_id, status, created_at);
 
 CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
@@ -5014,6 +5250,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_reso
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.invitations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.leads FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_accounts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -5125,6 +5363,8 @@ CREATE TRIGGER leads_touch_updated_at BEFORE UPDATE ON app.leads FOR EACH ROW EX
 CREATE TRIGGER loyalty_ledger_insert_only BEFORE DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER loyalty_ledger_no_truncate BEFORE TRUNCATE ON app.loyalty_ledger FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER memberships_keep_an_owner BEFORE DELETE OR UPDATE OF org_id, role ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_keep_an_owner();
 
 CREATE TRIGGER memberships_staff_work AFTER DELETE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_staff_work();
 
@@ -5281,6 +5521,15 @@ ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_waiver_template_fkey FOREIGN KEY (org_id, waiver_template_id) REFERENCES app.waiver_templates(org_id, id);
 
 COMMENT ON CONSTRAINT experiences_waiver_template_fkey ON app.experiences IS 'PT404 not_found: waiver template not found';
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_accepted_by_fkey FOREIGN KEY (accepted_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.invitations
+    ADD CONSTRAINT invitations_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.leads
     ADD CONSTRAINT leads_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
@@ -5578,6 +5827,8 @@ CREATE POLICY experiences_select ON app.experiences FOR SELECT TO authenticated 
 
 CREATE POLICY experiences_update ON app.experiences FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.invitations ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.leads ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY leads_insert ON app.leads FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
@@ -5823,6 +6074,9 @@ GRANT USAGE ON SCHEMA private TO authenticated;
 GRANT USAGE ON SCHEMA private TO authenticator;
 GRANT USAGE ON SCHEMA private TO service_role;
 
+REVOKE ALL ON FUNCTION api.accept_invitation(token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.accept_invitation(token text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) TO authenticated;
 
@@ -5870,6 +6124,9 @@ GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO servic
 REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.check_availability(experience_id uuid, from_date date, to_date date, party_size integer) TO authenticated;
@@ -6017,6 +6274,9 @@ REVOKE ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) FROM P
 GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO anon;
 GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.invite_member(org_id uuid, email text, role text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.invite_member(org_id uuid, email text, role text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -6029,8 +6289,14 @@ GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
 REVOKE ALL ON FUNCTION api.list_customer_notes(customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_leads(org_id uuid, status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_leads(org_id uuid, status text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_members(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_members(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_partners(org_id uuid, experience_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_partners(org_id uuid, experience_id uuid) TO authenticated;
@@ -6089,6 +6355,9 @@ REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUB
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION api.remove_member(org_id uuid, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.remove_member(org_id uuid, user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) TO authenticated;
 
@@ -6112,6 +6381,9 @@ GRANT ALL ON FUNCTION api.restore_venue(venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) TO authenticated;
@@ -6151,6 +6423,9 @@ REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO service_role;
+
+REVOKE ALL ON FUNCTION api.transfer_ownership(org_id uuid, user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.transfer_ownership(org_id uuid, user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
@@ -6215,6 +6490,9 @@ GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid
 
 REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.accept_invitation(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.accept_invitation(p_token text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
 
@@ -6256,6 +6534,8 @@ GRANT SELECT ON TABLE audit.log TO service_role;
 REVOKE ALL ON FUNCTION private.audit_row_digest(p_row audit.log) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.audit_row_digest(p_row audit.log) TO authenticated;
 GRANT ALL ON FUNCTION private.audit_row_digest(p_row audit.log) TO service_role;
+
+REVOKE ALL ON FUNCTION private.audit_safe(p_row jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) TO authenticated;
@@ -6370,6 +6650,9 @@ GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_
 
 REVOKE ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.change_member_role(p_org_id uuid, p_user_id uuid, p_role app.member_role) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.change_member_role(p_org_id uuid, p_user_id uuid, p_role app.member_role) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.changes_arg(p_name text, p_changes jsonb, p_allowed text[]) TO anon;
@@ -6540,6 +6823,11 @@ GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min 
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO authenticated;
 GRANT ALL ON FUNCTION private.interval_arg(p_name text, p_value interval, p_min interval, p_max interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.invitation_answer(p_invitation app.invitations) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.invite_member(p_org_id uuid, p_email text, p_role app.member_role) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.invite_member(p_org_id uuid, p_email text, p_role app.member_role) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.is_iana_timezone(tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO authenticated;
 GRANT ALL ON FUNCTION private.is_iana_timezone(tz text) TO service_role;
@@ -6563,6 +6851,12 @@ REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_currencies() TO anon;
 GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_members(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_members(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenticated;
@@ -6599,7 +6893,11 @@ REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.
 REVOKE ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.memberships_keep_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
@@ -6725,6 +7023,9 @@ REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigi
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.replay_waiting(p_payment app.payments) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) FROM PUBLIC;
@@ -6740,6 +7041,9 @@ GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestam
 
 REVOKE ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
@@ -6831,6 +7135,16 @@ GRANT ALL ON FUNCTION private.staffed_session(p_experience_id uuid, p_starts_at 
 
 REVOKE ALL ON FUNCTION private.stripe_charge_refunds(p_payment app.payments, p_charge jsonb) FROM PUBLIC;
 
+GRANT SELECT(org_id) ON TABLE app.memberships TO authenticated;
+
+GRANT SELECT(user_id) ON TABLE app.memberships TO authenticated;
+
+GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
+
+REVOKE ALL ON FUNCTION private.team_member(p_org_id uuid, p_user_id uuid, p_actor app.member_role) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO authenticated;
@@ -6888,6 +7202,9 @@ GRANT SELECT ON TABLE app.time_entries TO authenticated;
 REVOKE ALL ON FUNCTION private.time_entry_answer(t app.time_entries) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.time_entry_corrections_kept() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) FROM PUBLIC;
 
@@ -7040,12 +7357,6 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE app.leads TO authenticated;
 GRANT UPDATE(booking_id) ON TABLE app.leads TO authenticated;
 
 GRANT UPDATE(lost_reason) ON TABLE app.leads TO authenticated;
-
-GRANT SELECT(org_id) ON TABLE app.memberships TO authenticated;
-
-GRANT SELECT(user_id) ON TABLE app.memberships TO authenticated;
-
-GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
 
 GRANT SELECT,INSERT,DELETE ON TABLE app.price_tiers TO authenticated;
 

@@ -1,6 +1,23 @@
 -- Functions of the `audit` area: recording every change, keeping the log append-only, and sealing it into a
 -- per-organization hash chain that anyone allowed to read the log can verify.
 
+CREATE OR REPLACE FUNCTION private.audit_safe(p_row jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE
+SET search_path = ''
+AS $$
+  SELECT CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
+              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash', '{data}', (p_row -> 'data') - 'token')
+              ELSE p_row - 'secret' - 'token_hash' END
+$$;
+
+COMMENT ON FUNCTION private.audit_safe(jsonb) IS
+'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object.';
+
+REVOKE ALL ON FUNCTION private.audit_safe(jsonb) FROM PUBLIC;
+
+
 CREATE OR REPLACE FUNCTION private.audit_record()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -8,9 +25,10 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
-  -- A column named secret (a ticket signing key's) never enters the log, which admins read.
-  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' END;
-  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' END;
+  -- Credentials never enter the log, which admins read: a column named secret (a ticket signing key's) or
+  -- token_hash (an invitation's), and a token in a row's data (the invitation e-mail's, in the outbox).
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN private.audit_safe(pg_catalog.to_jsonb(OLD)) END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN private.audit_safe(pg_catalog.to_jsonb(NEW)) END;
   any_row jsonb := coalesce(new_row, old_row);
   headers jsonb := nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb;
   forwarded text;
@@ -46,8 +64,8 @@ $$;
 
 COMMENT ON FUNCTION private.audit_record() IS
 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
-writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe). A
+definer: writers cannot touch the log itself.';
 
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
 

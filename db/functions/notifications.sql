@@ -15,8 +15,8 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION private.enqueue_notification(uuid, text, text, jsonb, text) IS
-'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
+'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, invitation, …) to p_recipient with
 its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
-payments area, in their transaction; nobody else may call it.';
+payments and team areas, in their transaction; nobody else may call it.';
 
 REVOKE ALL ON FUNCTION private.enqueue_notification(uuid, text, text, jsonb, text) FROM PUBLIC;

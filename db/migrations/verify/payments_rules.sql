@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that team_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that crm_rules changed are retired; its verify checks them now.
 
 -- Checks of functions that checkout_lines changed are retired; its verify checks them now.
@@ -85,7 +87,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';
   END IF;
-  PERFORM 'private.enqueue_notification(uuid,text,text,jsonb,text)'::pg_catalog.regprocedure;
   PERFORM 'private.event_arg(text,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.event_arg(text,jsonb)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.event_arg(text,jsonb)';

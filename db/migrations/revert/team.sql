@@ -1,0 +1,9 @@
+-- Revert tessera:team from pg
+--
+-- Undoes exactly what the deploy script did, leaving the schema as it was before it.
+
+BEGIN;
+
+DROP TABLE app.invitations;
+
+COMMIT;
