@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import psycopg
 import pytest
+
+from tests.races import race, signed_in
 
 CLIENTS = 20
 ORG = "0000000a-0000-4000-8000-000000000000"
@@ -42,34 +42,6 @@ def team(tessera_databases, pg_server) -> str:
     with psycopg.connect(conninfo) as conn:
         conn.execute(FIXTURE)
     return conninfo
-
-
-def signed_in(conninfo: str, user: str) -> psycopg.Connection:
-    conn = psycopg.connect(conninfo, autocommit=True)
-    conn.execute("SELECT set_config('role', 'authenticated', false), set_config('request.jwt.claims', %s, false)",
-                 (json.dumps({"role": "authenticated", "sub": user}),))
-    return conn
-
-
-def race(conninfo: str, users: list[str], statement) -> list[tuple[str, object]]:
-    """Run statement(i) as users[i], all released at one instant; each result: ('ok', row) or (sqlstate, detail)."""
-    connections = [signed_in(conninfo, user) for user in users]
-    gate = threading.Barrier(len(users))
-
-    def client(i: int):
-        sql, params = statement(i)
-        gate.wait()
-        try:
-            return "ok", connections[i].execute(sql, params).fetchone()
-        except psycopg.Error as exc:
-            return exc.sqlstate, exc.diag.message_detail
-
-    try:
-        with ThreadPoolExecutor(len(users)) as pool:
-            return list(pool.map(client, range(len(users))))
-    finally:
-        for conn in connections:
-            conn.close()
 
 
 def test_twenty_simultaneous_clock_ins_make_one_open_entry(team):

@@ -206,7 +206,9 @@ BEGIN
     RAISE EXCEPTION 'that person is already a member' USING ERRCODE = 'PT409', DETAIL = 'already_member',
       HINT = 'change their role instead (api.change_member_role)';
   END IF;
-  -- Inviting again replaces the open invitation: the earlier link stops working.
+  -- Inviting again replaces the open invitation: the earlier link stops working. Invitations of one address
+  -- queue here, so that of two at once the second replaces the first instead of colliding with it.
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('invitation:' || p_org_id || ':' || address, 0));
   UPDATE app.invitations i SET revoked_at = pg_catalog.now()
    WHERE i.org_id = p_org_id AND i.email = address AND i.accepted_at IS NULL AND i.revoked_at IS NULL;
   IF (SELECT pg_catalog.count(*) FROM app.invitations i
