@@ -7,6 +7,7 @@ import base64
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 from tessera.cli import Bounded, build_parser
 from tessera.errors import Refusal
@@ -199,3 +200,19 @@ def test_an_unreadable_script_is_one_line(project_copy, pg_server, tessera_datab
     url = pg_server.conninfo(tessera_databases.empty("unreadable"))
     run = run_tessera("db", "deploy", cwd=project_copy.root, env={"DATABASE_URL": url})
     assert run.code == 2 and run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_user_add_makes_an_account_once_and_mints_its_token(project_copy: Project, cli, tessera_databases, pg_server):
+    database = pg_server.conninfo(tessera_databases.clone("user_add"))
+    first = cli(project_copy, "user", "add", " Sam@Example.com ", "--name", "Sam Door", database=database)
+    assert first.code == 0, first.err
+    made = json.loads(first.out)
+    assert (made["email"], made["created"]) == ("sam@example.com", True)
+    assert _claims(made["token"])["sub"] == made["user_id"]
+    again = json.loads(cli(project_copy, "user", "add", "sam@example.com", database=database).out)
+    assert (again["user_id"], again["created"]) == (made["user_id"], False)
+    with psycopg.connect(database) as conn:
+        assert conn.execute("SELECT display_name FROM app.profiles WHERE user_id = %s",
+                            (made["user_id"],)).fetchone() == ("Sam Door",)
+    bad = cli(project_copy, "user", "add", "not an address", database=database)
+    assert bad.code == 2 and "is not an e-mail address" in bad.err and "Traceback" not in bad.err

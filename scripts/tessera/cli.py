@@ -7,8 +7,10 @@ verify); 2 it could not do what was asked (bad input, missing tools, unreachable
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -287,6 +289,35 @@ def _member(org: str, sub: str | None, email: str | None) -> tuple[str, str | No
     return row[0], email or row[1]
 
 
+def user_add(args) -> int:
+    """An account on the local auth shim, for trying sign-in flows (invitations) without Supabase Auth."""
+    from tessera.server import current_server
+    from tessera.tokens import jwt_secret, mint
+
+    email = args.email.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+", email) or len(email) > 320:
+        raise Refusal(f"{args.email!r} is not an e-mail address: give one like sam@example.com")
+    if args.name is not None and not 1 <= len(args.name.strip()) <= 200:
+        raise Refusal("--name is 1 to 200 characters")
+    with current_server(_project()).connect() as conn:
+        shim = conn.execute("SELECT coalesce(obj_description(to_regclass('auth.users'), 'pg_class'), '')"
+                            " LIKE 'tessera shim%'").fetchone()[0]
+        if not shim:
+            raise Refusal("this database's accounts belong to its platform (Supabase Auth): sign up there instead")
+        row = conn.execute("SELECT id::text FROM auth.users WHERE lower(email) = %s ORDER BY created_at LIMIT 1",
+                           (email,)).fetchone()
+        created = row is None
+        if created:
+            row = conn.execute("INSERT INTO auth.users (email) VALUES (%s) RETURNING id::text", (email,)).fetchone()
+        if args.name:
+            conn.execute("""INSERT INTO app.profiles (user_id, display_name) VALUES (%s, %s)
+                            ON CONFLICT (user_id) DO UPDATE SET display_name = EXCLUDED.display_name""",
+                         (row[0], args.name))
+    token = mint(jwt_secret(_project().state_dir), "authenticated", sub=row[0], email=email, ttl=args.ttl)
+    print(json.dumps({"user_id": row[0], "email": email, "created": created, "token": token}))
+    return 0
+
+
 def payments(args) -> int:
     from tessera.payments import reconcile
 
@@ -434,6 +465,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ttl", type=Bounded(1, MAX_TTL, "seconds (a year at most)"), default=3600,
                    help="seconds of validity (default 3600, at most a year)")
     p.set_defaults(fn=token)
+
+    p = commands.add_parser("user", help="accounts on the local auth shim (development)")
+    uc = p.add_subparsers(dest="user_command", metavar="USER_COMMAND", parser_class=_Parser, required=True)
+    u = uc.add_parser("add", help="make (or find) the account of an e-mail address and print it with a token as JSON")
+    u.add_argument("email", type=_text)
+    u.add_argument("--name", type=_text, help="display name (the profile's)")
+    u.add_argument("--ttl", type=Bounded(1, MAX_TTL, "seconds (a year at most)"), default=3600,
+                   help="seconds of the token's validity (default 3600)")
+    u.set_defaults(fn=user_add)
 
     p = commands.add_parser("payments", help="payments at the providers: reconcile what webhooks missed")
     pc = p.add_subparsers(dest="payments_command", metavar="PAYMENTS_COMMAND", parser_class=_Parser, required=True)
