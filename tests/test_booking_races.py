@@ -188,3 +188,30 @@ def test_one_key_sent_with_fifty_different_requests_makes_one_booking(shop):
     with psycopg.connect(conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM app.bookings WHERE idempotency_key = 'reused'").fetchone()[0] == 1
     check_counters(conninfo)
+
+
+def test_a_session_created_while_its_capacity_changes_takes_the_new_capacity(shop):
+    conninfo, starts = shop
+    with psycopg.connect(conninfo) as change, as_staff(conninfo) as booker:
+        # The change is made (as the database's owner: the roles are not what this pins) and left uncommitted.
+        change.execute("UPDATE app.experiences SET capacity = 12 WHERE id = %s", (QUIZ,))
+        change.execute("UPDATE app.slots SET capacity = 12 WHERE experience_id = %s", (QUIZ,))
+        pid = booker.info.backend_pid
+        with ThreadPoolExecutor(1) as pool:
+            booked = pool.submit(booker.execute, "SELECT id FROM api.create_booking(%s, %s, %s, tickets => %s)",
+                                 (QUIZ, starts, "first@example.com",
+                                  json.dumps([{"ticket_type_id": STANDARD, "quantity": 1}])))
+            # The booking creating the session waits for the change, on the experience's row.
+            with psycopg.connect(conninfo, autocommit=True) as watch:
+                for _ in range(200):
+                    waiting = watch.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                                            (pid,)).fetchone()
+                    if booked.done() or waiting == ("Lock",):
+                        break
+                    threading.Event().wait(0.05)
+            assert not booked.done() and waiting == ("Lock",), "the new session did not wait for the change"
+            change.commit()
+            booked.result()
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT capacity FROM app.slots WHERE experience_id = %s AND starts_at = %s",
+                            (QUIZ, starts)).fetchone() == (12,)

@@ -244,6 +244,7 @@ DECLARE
   ends     timestamptz;
   local_ts timestamp;
   slot     app.slots;
+  fresh    app.experiences;
 BEGIN
   SELECT v.timezone INTO tz FROM app.venues v WHERE v.id = p_experience.venue_id;
   ends := p_starts_at + pg_catalog.make_interval(mins => p_experience.duration_minutes);
@@ -271,8 +272,13 @@ BEGIN
     RAISE EXCEPTION 'the venue is not open for the whole session' USING ERRCODE = 'PT400';
   END IF;
   IF slot.id IS NULL THEN
+    -- A new session takes the experience's terms as they are now, not as this transaction first read them: a
+    -- change of capacity or duration committing meanwhile sets them on the sessions that exist, so one that is
+    -- being created waits for it (FOR SHARE) and then reads what it set. Its callers are definers, which may.
+    SELECT e.* INTO fresh FROM app.experiences e WHERE e.id = p_experience.id FOR SHARE;
     INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
-    VALUES (p_experience.org_id, p_experience.id, p_starts_at, ends, coalesce(p_experience.capacity, 1))
+    VALUES (fresh.org_id, fresh.id, p_starts_at, p_starts_at + pg_catalog.make_interval(mins => fresh.duration_minutes),
+            coalesce(fresh.capacity, 1))
     ON CONFLICT (experience_id, starts_at) DO NOTHING;
     SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = p_experience.id AND s.starts_at = p_starts_at;
   END IF;

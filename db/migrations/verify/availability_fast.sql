@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that bookable_slot_terms changed are retired; its verify checks them now.
+
 -- Checks of functions that occurrences_by_day changed are retired; its verify checks them now.
 
 -- Checks of functions that profile_and_window changed are retired; its verify checks them now.
@@ -13,7 +15,6 @@ BEGIN
   IF pg_catalog.to_regclass('app.bookings_pending_idx') IS NULL THEN
     RAISE EXCEPTION 'index app.bookings_pending_idx is missing';
   END IF;
-  PERFORM 'private.bookable_slot(app.experiences,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.opening_hours(uuid,date,date)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.opening_hours(uuid,date,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.opening_hours(uuid,date,date)';
