@@ -106,9 +106,9 @@ CREATE FUNCTION api.accept_invitation(token text) RETURNS jsonb
 
 COMMENT ON FUNCTION api.accept_invitation(token text) IS 'Accepts an invitation: the signed-in caller, whose account''s e-mail is the invited address, becomes a member in
 the invited role. Answers {org_id, role, organization}. A token works once. For signed-in users. Errors: PT400 for
-a missing or over-long token; PT401 when not signed in; PT403 `email_mismatch` (signed in as someone else),
-`email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token; PT409 `invitation_used`,
-`invitation_revoked`, `invitation_expired`, `already_member`.';
+a missing or over-long token (`required`, `out_of_range`); PT401 when not signed in; PT403 `email_mismatch`
+(signed in as someone else), `email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token;
+PT409 `invitation_used`, `invitation_revoked`, `invitation_expired`, `already_member`.';
 
 CREATE FUNCTION api.add_customer_note(customer_id uuid, body text) RETURNS jsonb
     LANGUAGE plpgsql

@@ -219,6 +219,8 @@ DECLARE
 BEGIN
   IF caller IS NULL THEN
     RAISE EXCEPTION 'sign in to accept an invitation' USING ERRCODE = 'PT401';
+  ELSIF p_token IS NULL THEN
+    RAISE EXCEPTION 'token is required' USING ERRCODE = 'PT400', DETAIL = 'required';
   END IF;
   -- Locked: of two acceptances of one token, the second finds it used.
   SELECT * INTO invitation FROM app.invitations i
@@ -277,9 +279,9 @@ $$;
 COMMENT ON FUNCTION api.accept_invitation(text) IS
 $$Accepts an invitation: the signed-in caller, whose account's e-mail is the invited address, becomes a member in
 the invited role. Answers {org_id, role, organization}. A token works once. For signed-in users. Errors: PT400 for
-a missing or over-long token; PT401 when not signed in; PT403 `email_mismatch` (signed in as someone else),
-`email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token; PT409 `invitation_used`,
-`invitation_revoked`, `invitation_expired`, `already_member`.$$;
+a missing or over-long token (`required`, `out_of_range`); PT401 when not signed in; PT403 `email_mismatch`
+(signed in as someone else), `email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token;
+PT409 `invitation_used`, `invitation_revoked`, `invitation_expired`, `already_member`.$$;
 
 REVOKE ALL ON FUNCTION api.accept_invitation(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.accept_invitation(text) TO authenticated;

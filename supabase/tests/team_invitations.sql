@@ -4,7 +4,7 @@
 -- replaced by a newer invitation.
 BEGIN;
 \ir setup.psql
-SELECT plan(39);
+SELECT plan(40);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('invitee', 'other_invitee');
@@ -97,6 +97,7 @@ SELECT is(pg_temp.outcome($$ SELECT api.accept_invitation(pg_temp.token('first')
           'someone signed in with another address cannot accept it');
 SELECT is(pg_temp.outcome($$ SELECT api.accept_invitation('inv_' || repeat('A', 43)) $$), 'PT404 not_found',
           'an unknown token finds no invitation');
+SELECT is(pg_temp.outcome($$ SELECT api.accept_invitation(NULL) $$), 'PT400 required', 'a token must be given');
 SELECT throws_ok($$ SELECT api.accept_invitation(repeat('A', 101)) $$, 'PT400',
                  'token is 1 to 100 characters long, not 101', 'an over-long token is refused before any lookup');
 RESET ROLE;
