@@ -1141,6 +1141,53 @@ CREATE FUNCTION api.remove_venue_closure(closure_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION api.remove_venue_closure(closure_id uuid) IS 'Removes a closure (its sessions are offered again) and answers the removed row. For managers and up. Errors:
 PT403 staff; PT404 not found.';
 
+CREATE FUNCTION api.report_bookings_by_status(org_id uuid, from_date date, to_date date, venue uuid DEFAULT NULL::uuid) RETURNS TABLE(venue_id uuid, venue_name text, status text, bookings integer, places integer, value_minor bigint, currency text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION api.report_bookings_by_status(org_id uuid, from_date date, to_date date, venue uuid) IS 'The bookings of sessions starting on the venue-local days from_date to to_date (both included, at most 367), per
+venue and status (pending, confirmed, cancelled, rejected, expired, completed, no_show): how many, their places and
+their price (value_minor, integer minor units, with the currency). For managers and up; as CSV with Accept:
+text/csv. Errors as api.report_revenue.';
+
+CREATE FUNCTION api.report_experience_performance(org_id uuid, from_date date, to_date date, venue uuid DEFAULT NULL::uuid) RETURNS TABLE(venue_id uuid, venue_name text, experience_id uuid, experience_name text, sessions integer, sessions_sold integer, places_offered integer, places_sold integer, occupancy numeric, revenue_minor bigint, revenue_per_session_minor bigint, currency text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION api.report_experience_performance(org_id uuid, from_date date, to_date date, venue uuid) IS 'How each experience did over the sessions starting on the venue-local days from_date to to_date (both included,
+at most 367): sessions offered (every scheduled start outside the venue''s closures, and every session that
+exists), sessions_sold (with at least one
+place taken), places_offered and places_sold (a private session offers one), occupancy (places_sold /
+places_offered, 0 to 1, four decimals), revenue_minor (what those sessions'' orders were paid, less refunds) and
+revenue_per_session_minor, with the currency. For managers and up; as CSV with Accept: text/csv. Errors as
+api.report_revenue.';
+
+CREATE FUNCTION api.report_revenue(org_id uuid, from_date date, to_date date, venue uuid DEFAULT NULL::uuid) RETURNS TABLE(day date, venue_id uuid, venue_name text, currency text, orders_paid integer, gross_minor bigint, discount_minor bigint, refunds_minor bigint, net_minor bigint, vat_minor bigint, net_ex_vat_minor bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION api.report_revenue(org_id uuid, from_date date, to_date date, venue uuid) IS 'Revenue per venue-local day and venue (and currency), from from_date to to_date (both included, at most 367
+days), for one venue (`venue`) or all: orders_paid (orders paid in full that day), gross_minor (their items as priced,
+VAT included where prices include it), discount_minor (promo codes and points), refunds_minor (refunds that
+succeeded that day), net_minor (what was paid less what was refunded), vat_minor (VAT on it: the orders'' VAT less
+each refund''s share) and net_ex_vat_minor (net_minor less vat_minor). Integer minor units. A day with no money
+moving has no row. Cash basis: an order counts on the day it was paid, a refund on the day it succeeded. For
+managers and up; as CSV with Accept: text/csv. Errors: PT400 for a missing date (`required`), a date outside
+2000-01-01 to five years from now, or a window reversed or over 367 days (`out_of_range`); PT403 below manager;
+PT404 for an organization or venue the caller does not see.';
+
+CREATE FUNCTION api.report_venue_performance(org_id uuid, from_date date, to_date date, venue uuid DEFAULT NULL::uuid) RETURNS TABLE(venue_id uuid, venue_name text, sessions integer, sessions_sold integer, places_offered integer, places_sold integer, occupancy numeric, revenue_minor bigint, revenue_per_session_minor bigint, currency text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION api.report_venue_performance(org_id uuid, from_date date, to_date date, venue uuid) IS 'api.report_experience_performance summed per venue (and currency): sessions, sessions_sold, places_offered,
+places_sold, occupancy, revenue_minor, revenue_per_session_minor. For managers and up; as CSV with Accept:
+text/csv. Errors as api.report_revenue.';
+
 CREATE TABLE app.refunds (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -3393,6 +3440,37 @@ CREATE FUNCTION private.replay_waiting(p_payment app.payments) RETURNS void
 COMMENT ON FUNCTION private.replay_waiting(p_payment app.payments) IS 'Applies the inbox events that waited for this payment (a charge.refunded delivered before the payment''s own
 event), in the order they arrived, and marks them applied. Internal: private.apply_payment calls it once the
 payment''s effects are in.';
+
+CREATE FUNCTION private.report_bookings_by_status(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) RETURNS TABLE(venue_id uuid, venue_name text, status text, bookings integer, places integer, value_minor bigint, currency text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION private.report_bookings_by_status(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) IS 'The bookings-by-status report for api.report_bookings_by_status, after private.report_scope.';
+
+CREATE FUNCTION private.report_performance(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) RETURNS TABLE(venue_id uuid, venue_name text, experience_id uuid, experience_name text, sessions integer, sessions_sold integer, places_offered integer, places_sold integer, occupancy numeric, revenue_minor bigint, revenue_per_session_minor bigint, currency text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION private.report_performance(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) IS 'Per-experience performance for api.report_experience_performance and api.report_venue_performance, after
+private.report_scope.';
+
+CREATE FUNCTION private.report_revenue(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) RETURNS TABLE(day date, venue_id uuid, venue_name text, currency text, orders_paid integer, gross_minor bigint, discount_minor bigint, refunds_minor bigint, net_minor bigint, vat_minor bigint, net_ex_vat_minor bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION private.report_revenue(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) IS 'The revenue report for api.report_revenue, after private.report_scope.';
+
+CREATE FUNCTION private.report_scope(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/reports.sql
+
+COMMENT ON FUNCTION private.report_scope(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) IS 'The checks every report starts with (its api function has checked each date is sane): the caller is a manager or
+above of p_org_id (PT404 / PT403, as private.catalogue_may), both dates given, from p_from to p_to at most 367 days, and p_venue_id (when given)
+a venue of the organization (PT404).';
 
 CREATE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) RETURNS SETOF app.refunds
     LANGUAGE plpgsql SECURITY DEFINER
@@ -6361,6 +6439,18 @@ GRANT ALL ON FUNCTION api.remove_member(org_id uuid, user_id uuid) TO authentica
 REVOKE ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.remove_venue_closure(closure_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.report_bookings_by_status(org_id uuid, from_date date, to_date date, venue uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.report_bookings_by_status(org_id uuid, from_date date, to_date date, venue uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.report_experience_performance(org_id uuid, from_date date, to_date date, venue uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.report_experience_performance(org_id uuid, from_date date, to_date date, venue uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.report_revenue(org_id uuid, from_date date, to_date date, venue uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.report_revenue(org_id uuid, from_date date, to_date date, venue uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.report_venue_performance(org_id uuid, from_date date, to_date date, venue uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.report_venue_performance(org_id uuid, from_date date, to_date date, venue uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.request_refund(order_id uuid, amount_minor bigint, reason text) TO authenticated;
 
@@ -7027,6 +7117,17 @@ REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM
 GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.replay_waiting(p_payment app.payments) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.report_bookings_by_status(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.report_bookings_by_status(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.report_performance(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.report_performance(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.report_revenue(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.report_revenue(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.report_scope(p_org_id uuid, p_from date, p_to date, p_venue_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
