@@ -8,9 +8,10 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
-  -- A column named secret (a ticket signing key's) never enters the log, which admins read.
-  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' END;
-  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' END;
+  -- A column named secret (a ticket signing key's) never enters the log, which admins read; nor does an
+  -- experience's search_vector, derived from columns the log already has.
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' - 'search_vector' END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' - 'search_vector' END;
   any_row jsonb := coalesce(new_row, old_row);
   headers jsonb := nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb;
   forwarded text;
@@ -46,8 +47,8 @@ $$;
 
 COMMENT ON FUNCTION private.audit_record() IS
 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
-writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; a column named secret, and an experience''s
+search_vector, are left out. A definer: writers cannot touch the log itself.';
 
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
 

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that discovery_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that waivers_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -33,7 +35,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.ticket_payload(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.ticket_payload(uuid)';
   END IF;
-  PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.booking_tickets_types()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_tickets()'::pg_catalog.regprocedure;
   PERFORM 'private.check_in_answer(app.tickets,app.check_ins)'::pg_catalog.regprocedure;
