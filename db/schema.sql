@@ -2463,13 +2463,14 @@ CREATE FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkou
 COMMENT ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) IS 'The order an event is about: its metadata''s order id, else the order of the checkout it names. NULL when neither
 is known. Internal.';
 
-CREATE FUNCTION private.experience_from_price(p_experience app.experiences) RETURNS bigint
+CREATE FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/discovery.sql
 
-COMMENT ON FUNCTION private.experience_from_price(p_experience app.experiences) IS 'The lowest price of an experience now, in minor units of its currency: its cheapest ticket type on sale (ticketed
-event) or price tier (private session); NULL when it has none. Runs with its caller''s rights (definers only).';
+COMMENT ON FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) IS 'The lowest price of an experience (of its organization and kind) now, in minor units of its currency: its
+cheapest ticket type on sale (ticketed event) or price tier (private session); NULL when it has none. Runs with its
+caller''s rights (definers only).';
 
 CREATE FUNCTION private.experience_search_vector(p_language text, p_name text, p_category text, p_description text) RETURNS tsvector
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -3412,6 +3413,7 @@ CREATE FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_qu
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     SET "pg_trgm.word_similarity_threshold" TO '0.4'
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$ … $$;  -- body: db/functions/discovery.sql
 
 COMMENT ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) IS 'Search of one organization''s experiences for api.search_experiences (staff: p_org_id) and
@@ -5009,11 +5011,11 @@ CREATE INDEX experience_resources_resource_fk_idx ON app.experience_resources US
 
 CREATE INDEX experience_resources_resource_idx ON app.experience_resources USING btree (resource_id);
 
-CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops);
+CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops) WITH (fastupdate=off);
 
 CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_id);
 
-CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector);
+CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector) WITH (fastupdate=off);
 
 CREATE INDEX experiences_waiver_template ON app.experiences USING btree (waiver_template_id) WHERE (waiver_template_id IS NOT NULL);
 
@@ -6657,7 +6659,7 @@ GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO service_r
 
 REVOKE ALL ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION private.experience_from_price(p_experience app.experiences) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.experience_search_vector(p_language text, p_name text, p_category text, p_description text) FROM PUBLIC;
 

@@ -159,7 +159,8 @@ GRANT EXECUTE ON FUNCTION api.set_search_language(uuid, text) TO authenticated;
 
 
 -- Search. ------------------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION private.experience_from_price(p_experience app.experiences)
+CREATE OR REPLACE FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid,
+                                                         p_kind app.experience_kind)
 RETURNS bigint
 LANGUAGE sql
 STABLE
@@ -167,20 +168,21 @@ SET search_path = ''
 AS $$
   -- The least a booking of it costs now: the cheapest ticket on sale of a ticketed event, the cheapest price tier
   -- of a private session (per person or per group, as the experience prices).
-  SELECT CASE WHEN p_experience.kind = 'ticketed_event'
+  SELECT CASE WHEN p_kind = 'ticketed_event'
               THEN (SELECT pg_catalog.min(tt.price_minor) FROM app.ticket_types tt
-                     WHERE tt.org_id = p_experience.org_id AND tt.experience_id = p_experience.id AND tt.active
+                     WHERE tt.org_id = p_org_id AND tt.experience_id = p_experience_id AND tt.active
                        AND (tt.sales_start IS NULL OR tt.sales_start <= pg_catalog.now())
                        AND (tt.sales_end IS NULL OR pg_catalog.now() < tt.sales_end))
               ELSE (SELECT pg_catalog.min(t.price_minor) FROM app.price_tiers t
-                     WHERE t.org_id = p_experience.org_id AND t.experience_id = p_experience.id) END
+                     WHERE t.org_id = p_org_id AND t.experience_id = p_experience_id) END
 $$;
 
-COMMENT ON FUNCTION private.experience_from_price(app.experiences) IS
-'The lowest price of an experience now, in minor units of its currency: its cheapest ticket type on sale (ticketed
-event) or price tier (private session); NULL when it has none. Runs with its caller''s rights (definers only).';
+COMMENT ON FUNCTION private.experience_from_price(uuid, uuid, app.experience_kind) IS
+'The lowest price of an experience (of its organization and kind) now, in minor units of its currency: its
+cheapest ticket type on sale (ticketed event) or price tier (private session); NULL when it has none. Runs with its
+caller''s rights (definers only).';
 
-REVOKE ALL ON FUNCTION private.experience_from_price(app.experiences) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.experience_from_price(uuid, uuid, app.experience_kind) FROM PUBLIC;
 
 
 CREATE OR REPLACE FUNCTION private.search_experiences(
@@ -204,16 +206,18 @@ STABLE
 SECURITY DEFINER
 SET search_path = ''
 SET pg_trgm.word_similarity_threshold = 0.4
+SET plan_cache_mode = force_custom_plan
 AS $$
 -- Matching first, through the indexes (the vector's GIN, the name's trigram GIN), ranked and sorted; the filters
 -- that cost a query each (offered, price, a day's availability) are read above the sort, so they run only until the
--- page is full.
+-- page is full. Planned for each call's values (a generic plan cannot tell an empty query from a word).
 DECLARE
   org      uuid;
   venue    uuid;
   language regconfig;
   words    text := nullif(pg_catalog.btrim(p_query), '');
   matching tsquery;
+  matched  uuid[];
 BEGIN
   -- Its own check: the venue of a widget key (PT404 for any other), or staff of the organization.
   IF p_embed_key IS NOT NULL THEN
@@ -228,32 +232,54 @@ BEGIN
   language := coalesce(language, 'pg_catalog.simple'::regconfig);
   matching := pg_catalog.websearch_to_tsquery(language, coalesce(words, ''));
 
+  -- Each way of matching on its own, so that each is an index scan of its GIN index: in one condition the
+  -- planner costs a trigram test as cheap as an equality, and tests every experience of a big tenant in turn.
+  IF words IS NOT NULL THEN
+    matched := ARRAY(SELECT e.id FROM app.experiences e WHERE e.search_vector @@ matching
+                     UNION
+                     SELECT e.id FROM app.experiences e WHERE e.name OPERATOR(extensions.%>) words);
+  END IF;
+
   RETURN QUERY
   WITH hit AS (
-    SELECT e, CASE WHEN words IS NULL THEN 0::real
-                   ELSE pg_catalog.ts_rank(e.search_vector, matching)
-                        + extensions.word_similarity(words, e.name) END AS score
+    -- Narrow rows: what ranks and filters them; the rest is read for the page's rows only.
+    SELECT e.id, e.name, e.kind, CASE WHEN words IS NULL THEN 0::real
+                                      ELSE pg_catalog.ts_rank(e.search_vector, matching)
+                                           + extensions.word_similarity(words, e.name) END AS score
       FROM app.experiences e
      WHERE e.org_id = org
+       AND (words IS NULL OR e.id = ANY (matched))
        AND (venue IS NULL OR e.venue_id = venue)
        AND (p_category IS NULL OR pg_catalog.lower(e.category) = pg_catalog.lower(pg_catalog.btrim(p_category)))
        AND (e.archived_at IS NULL OR (p_include_archived AND p_embed_key IS NULL))
-       AND (words IS NULL OR e.search_vector @@ matching OR words OPERATOR(extensions.<%) e.name)
-  ), ranked AS (
-    SELECT h.e, h.score FROM hit h ORDER BY h.score DESC, (h.e).name, (h.e).id
+  ), page AS (
+    SELECT r.id, r.name, r.score, p.price
+      FROM (SELECT h.* FROM hit h ORDER BY h.score DESC, h.name, h.id) r
+      CROSS JOIN LATERAL (SELECT private.experience_from_price(org, r.id, r.kind) AS price) p
+     WHERE (p_embed_key IS NULL OR private.is_offered(r.id))
+       AND (p_min_price_minor IS NULL OR p.price >= p_min_price_minor)
+       AND (p_max_price_minor IS NULL OR p.price <= p_max_price_minor)
+       -- A session that day comes from a weekly rule of its weekday or is a dated one (starting within two days
+       -- of it in UTC, wider than any zone's offset): two index probes rule out the experiences that have
+       -- neither before availability reads the day (a CASE, so that the order is kept).
+       AND (p_on_date IS NULL OR CASE WHEN
+             (EXISTS (SELECT FROM app.schedules s
+                       WHERE s.org_id = org AND s.experience_id = r.id
+                         AND s.weekday = pg_catalog.date_part('isodow', p_on_date) AND s.valid_from <= p_on_date
+                         AND (s.valid_until IS NULL OR p_on_date <= s.valid_until))
+              OR EXISTS (SELECT FROM app.slots sl
+                          WHERE sl.org_id = org AND sl.experience_id = r.id
+                            AND sl.starts_at >= (p_on_date - 2)::timestamp AT TIME ZONE 'UTC'
+                            AND sl.starts_at < (p_on_date + 2)::timestamp AT TIME ZONE 'UTC'))
+             THEN EXISTS (SELECT FROM private.availability(r.id, p_on_date, p_on_date, NULL, p_embed_key) a
+                           WHERE a.remaining > 0)
+             ELSE false END)
+     LIMIT p_page_size OFFSET p_page_offset
   )
-  SELECT (r.e).id, (r.e).venue_id, (r.e).kind, (r.e).name, (r.e).category, (r.e).description,
-         (r.e).duration_minutes, (r.e).min_party, (r.e).max_party, (r.e).currency::text, p.price,
-         private.is_offered((r.e).id), (r.e).archived_at, r.score
-    FROM ranked r
-    CROSS JOIN LATERAL (SELECT private.experience_from_price(r.e) AS price) p
-   WHERE (p_embed_key IS NULL OR private.is_offered((r.e).id))
-     AND (p_min_price_minor IS NULL OR p.price >= p_min_price_minor)
-     AND (p_max_price_minor IS NULL OR p.price <= p_max_price_minor)
-     AND (p_on_date IS NULL OR EXISTS (
-           SELECT FROM private.availability((r.e).id, p_on_date, p_on_date, NULL, p_embed_key) a
-            WHERE a.remaining > 0))
-   LIMIT p_page_size OFFSET p_page_offset;
+  SELECT e.id, e.venue_id, e.kind, e.name, e.category, e.description, e.duration_minutes, e.min_party, e.max_party,
+         e.currency::text, g.price, private.is_offered(e.id), e.archived_at, g.score
+    FROM page g JOIN app.experiences e ON e.id = g.id
+   ORDER BY g.score DESC, g.name, g.id;
 END
 $$;
 

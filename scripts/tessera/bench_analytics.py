@@ -98,17 +98,22 @@ _PAD = """
 WITH v AS (SELECT v.id, v.org_id, (SELECT e.currency FROM app.experiences e WHERE e.org_id = v.org_id LIMIT 1) AS cur
              FROM app.venues v WHERE v.org_id = %(org)s AND v.archived_at IS NULL ORDER BY v.id LIMIT 1),
      a AS (SELECT ARRAY['Haunted', 'Pirate', 'Lantern', 'Secret', 'Frozen', 'Golden', 'Midnight', 'Jungle', 'Space',
-                        'Wizard', 'Prison', 'Sunken'] AS w),
+                        'Wizard', 'Prison', 'Sunken', 'Cursed', 'Silent', 'Crimson', 'Hidden', 'Lost', 'Ancient',
+                        'Electric', 'Velvet', 'Arctic', 'Desert', 'Royal', 'Broken', 'Clockwork', 'Neon', 'Shadow',
+                        'Copper', 'Emerald', 'Stormy'] AS w),
      n AS (SELECT ARRAY['Cellar', 'Ship', 'Library', 'Tomb', 'Station', 'Manor', 'Vault', 'Temple', 'Lab', 'Attic',
-                        'Quiz', 'Walk'] AS w),
+                        'Quiz', 'Walk', 'Casino', 'Circus', 'Museum', 'Bunker', 'Chapel', 'Garden', 'Harbour', 'Hotel',
+                        'Mine', 'Observatory', 'Palace', 'Reactor', 'Saloon', 'Submarine', 'Theatre', 'Tower',
+                        'Workshop', 'Asylum'] AS w),
      d AS (SELECT ARRAY['find the key', 'escape the curse', 'crack the code', 'teams of friends', 'a puzzle hunt',
-                        'an hour of clues', 'for families', 'by candlelight'] AS w),
+                        'an hour of clues', 'for families', 'by candlelight', 'solve the riddle', 'beat the clock',
+                        'for beginners', 'for experts'] AS w),
      e AS (
   INSERT INTO app.experiences (org_id, venue_id, kind, name, category, description, duration_minutes, min_party,
                                max_party, currency)
-  SELECT v.org_id, v.id, 'private_session', a.w[1 + i %% 12] || ' ' || n.w[1 + (i / 12) %% 12] || ' ' || i,
+  SELECT v.org_id, v.id, 'private_session', a.w[1 + i %% 30] || ' ' || n.w[1 + (i / 30) %% 30] || ' ' || i,
          CASE WHEN i %% 3 = 0 THEN 'Escape rooms' WHEN i %% 3 = 1 THEN 'Tours' ELSE 'Games' END,
-         initcap(d.w[1 + i %% 8]) || ', ' || d.w[1 + (i / 8) %% 8] || '.', 60, 2, 6, v.cur
+         initcap(d.w[1 + i %% 12]) || ', ' || d.w[1 + (i / 12) %% 12] || '.', 60, 2, 6, v.cur
     FROM v, a, n, d, generate_series(1, %(n)s) i
   RETURNING org_id, id)
 INSERT INTO app.price_tiers (org_id, experience_id, min_party, max_party, price_minor)

@@ -11,7 +11,9 @@
 -- column kept by triggers (discovery_rules), not a generated column, which cannot read the organization's setting.
 -- A GIN index serves the full-text match, a trigram GIN index on the name the fuzzy one; recommendations read an
 -- experience's latest bookings through an index. Existing experiences get their vector here, in 'simple', without
--- touching their updated_at or the audit log (the vector is derived, not a change anyone made).
+-- touching their updated_at or the audit log (the vector is derived, not a change anyone made). The GIN indexes
+-- skip the pending list (fastupdate off): a catalogue is read far more than written, and a search should not scan
+-- a list of recent entries one by one, nor the planner count it and turn away from the index.
 
 BEGIN;
 
@@ -41,8 +43,8 @@ UPDATE app.experiences e
                        || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', coalesce(e.description, '')), 'C');
 ALTER TABLE app.experiences ENABLE TRIGGER USER;
 
-CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector);
-CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops);
+CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector) WITH (fastupdate = off);
+CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops) WITH (fastupdate = off);
 
 -- Recommendations sample the latest bookings of an experience: an index in that order, so a busy experience costs
 -- a bounded range scan, not all its bookings.

@@ -18,7 +18,7 @@ drop function if exists "api"."set_search_language"(org_id uuid, language text);
 
 drop function if exists "api"."widget_search_experiences"(embed_key text, query text, category text, on_date date, min_price_minor integer, max_price_minor integer, page_size integer, page_offset integer);
 
-drop function if exists "private"."experience_from_price"(p_experience app.experiences);
+drop function if exists "private"."experience_from_price"(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind);
 
 drop function if exists "private"."experience_search_vector"(p_language text, p_name text, p_category text, p_description text);
 

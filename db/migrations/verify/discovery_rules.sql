@@ -26,7 +26,7 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_search_experiences(text,text,text,date,integer,integer,integer,integer)';
   END IF;
   PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
-  PERFORM 'private.experience_from_price(app.experiences)'::pg_catalog.regprocedure;
+  PERFORM 'private.experience_from_price(uuid,uuid,app.experience_kind)'::pg_catalog.regprocedure;
   PERFORM 'private.experience_search_vector(text,text,text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.experiences_search_vector()'::pg_catalog.regprocedure;
   PERFORM 'private.org_settings_search_language()'::pg_catalog.regprocedure;
