@@ -281,7 +281,8 @@ BEGIN
        AND (e.archived_at IS NULL OR (p_include_archived AND p_embed_key IS NULL))
   ), page AS (
     SELECT r.id, r.name, r.score, p.price
-      FROM (SELECT h.* FROM hit h ORDER BY h.score DESC, h.name, h.id) r
+      -- OFFSET 0 keeps the filters below out of the sorted list: pushed into it, they would run on every hit.
+      FROM (SELECT h.* FROM hit h ORDER BY h.score DESC, h.name, h.id OFFSET 0) r
       CROSS JOIN LATERAL (SELECT private.experience_from_price(org, r.id, r.kind) AS price) p
      WHERE (p_embed_key IS NULL OR private.is_offered(r.id))
        AND (p_min_price_minor IS NULL OR p.price >= p_min_price_minor)
