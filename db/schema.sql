@@ -54,6 +54,25 @@ CREATE TYPE app.experience_kind AS ENUM (
     'ticketed_event'
 );
 
+CREATE TYPE app.experience_hit AS (
+	experience_id uuid,
+	venue_id uuid,
+	kind app.experience_kind,
+	name text,
+	category text,
+	description text,
+	duration_minutes integer,
+	min_party integer,
+	max_party integer,
+	currency text,
+	from_price_minor bigint,
+	offered boolean,
+	archived_at timestamp with time zone,
+	rank real
+);
+
+COMMENT ON TYPE app.experience_hit IS 'An experience as search_experiences and widget_search_experiences answer it: ids, kind, public fields, party limits, currency, lowest price now, whether it is offered, when archived, and its rank.';
+
 CREATE TYPE app.lead_status AS ENUM (
     'new',
     'contacted',
@@ -1222,7 +1241,7 @@ default a minute, so that no running transaction can still slot a row in before 
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
 seals made. Errors: PT400 settle outside 0 to 1 day.';
 
-CREATE FUNCTION api.search_experiences(org_id uuid, query text DEFAULT NULL::text, venue_id uuid DEFAULT NULL::uuid, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, include_archived boolean DEFAULT false, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+CREATE FUNCTION api.search_experiences(org_id uuid, query text DEFAULT NULL::text, venue_id uuid DEFAULT NULL::uuid, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, include_archived boolean DEFAULT false, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS SETOF app.experience_hit
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/discovery.sql
@@ -1562,7 +1581,7 @@ party limits, currency) and the venue''s name and time zone; a ticketed event''s
 widget_ticket_types. For anyone with the venue''s embed key (anon). Errors: PT404 for an unknown or rotated key;
 PT400 for a key over 100 characters.';
 
-CREATE FUNCTION api.widget_search_experiences(embed_key text, query text DEFAULT NULL::text, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+CREATE FUNCTION api.widget_search_experiences(embed_key text, query text DEFAULT NULL::text, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS SETOF app.experience_hit
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/discovery.sql
@@ -3409,7 +3428,7 @@ CREATE FUNCTION private.search_args(p_query text, p_category text, p_on_date dat
 
 COMMENT ON FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) IS 'The argument checks both search functions share: PT400 (detail out_of_range) naming the argument.';
 
-CREATE FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+CREATE FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) RETURNS SETOF app.experience_hit
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     SET "pg_trgm.word_similarity_threshold" TO '0.4'

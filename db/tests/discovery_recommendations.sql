@@ -33,7 +33,8 @@ INSERT INTO booked VALUES
 -- One slot per booking, days apart in the past, and a code per booking; each booking made confirmed, then moved to
 -- its status, as bookings are.
 INSERT INTO app.slots (org_id, id, experience_id, starts_at, ends_at, capacity)
-SELECT e.org_id, md5('slot' || b.n || pg_temp.id('c1'))::uuid, e.id, now() - interval '30 days' + b.n * interval '1 day',
+SELECT e.org_id, md5('slot' || b.n || pg_temp.id('c1'))::uuid, e.id,
+       now() - interval '30 days' + b.n * interval '1 day',
        now() - interval '30 days' + b.n * interval '1 day' + interval '1 hour', 1
   FROM booked b JOIN app.experiences e ON e.id = pg_temp.id(b.experience);
 INSERT INTO app.bookings (org_id, id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
@@ -48,7 +49,7 @@ UPDATE app.bookings k SET status = b.status
 SELECT pg_temp.act_as('staff_a');
 SELECT results_eq($$ SELECT name, customers FROM api.recommend_experiences(pg_temp.id('org_a'), pg_temp.id('c1')) $$,
                   $$ VALUES ('Quiz', 2), ('Board', 1) $$,
-                  'a customer''s recommendations: what others who booked the same booked besides, most customers first');
+                  'what others who booked the same booked besides, most customers first');
 SELECT results_eq($$ SELECT name, customers FROM api.recommend_experiences(pg_temp.id('org_a'),
                        booking_id => pg_temp.id('c3_escape')) $$,
                   $$ VALUES ('Manor', 2), ('Board', 1) $$,

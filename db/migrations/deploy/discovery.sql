@@ -38,13 +38,36 @@ COMMENT ON COLUMN app.experiences.search_vector IS
 
 ALTER TABLE app.experiences DISABLE TRIGGER USER;
 UPDATE app.experiences e
-   SET search_vector = pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', e.name), 'A')
-                       || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', coalesce(e.category, '')), 'B')
-                       || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', coalesce(e.description, '')), 'C');
+   SET search_vector =
+         pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', e.name), 'A')
+         || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', coalesce(e.category, '')), 'B')
+         || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.simple', coalesce(e.description, '')), 'C');
 ALTER TABLE app.experiences ENABLE TRIGGER USER;
 
 CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector) WITH (fastupdate = off);
-CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops) WITH (fastupdate = off);
+CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops)
+  WITH (fastupdate = off);
+
+-- What both search functions answer, one row per experience found.
+CREATE TYPE app.experience_hit AS (
+  experience_id    uuid,
+  venue_id         uuid,
+  kind             app.experience_kind,
+  name             text,
+  category         text,
+  description      text,
+  duration_minutes integer,
+  min_party        integer,
+  max_party        integer,
+  currency         text,
+  from_price_minor bigint,
+  offered          boolean,
+  archived_at      timestamptz,
+  rank             real
+);
+COMMENT ON TYPE app.experience_hit IS
+  'An experience as search_experiences and widget_search_experiences answer it: ids, kind, public fields, party '
+  'limits, currency, lowest price now, whether it is offered, when archived, and its rank.';
 
 -- Recommendations sample the latest bookings of an experience: an index in that order, so a busy experience costs
 -- a bounded range scan, not all its bookings.

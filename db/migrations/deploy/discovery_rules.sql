@@ -28,7 +28,7 @@ $function$
 ;
 
 CREATE OR REPLACE FUNCTION api.search_experiences(org_id uuid, query text DEFAULT NULL::text, venue_id uuid DEFAULT NULL::uuid, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, include_archived boolean DEFAULT false, page_size integer DEFAULT 20, page_offset integer DEFAULT 0)
- RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+ RETURNS SETOF app.experience_hit
  LANGUAGE sql
  STABLE
  SET search_path TO ''
@@ -49,7 +49,7 @@ $function$
 ;
 
 CREATE OR REPLACE FUNCTION api.widget_search_experiences(embed_key text, query text DEFAULT NULL::text, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, page_size integer DEFAULT 20, page_offset integer DEFAULT 0)
- RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+ RETURNS SETOF app.experience_hit
  LANGUAGE sql
  STABLE
  SET search_path TO ''
@@ -228,7 +228,7 @@ $function$
 ;
 
 CREATE OR REPLACE FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer)
- RETURNS TABLE(experience_id uuid, venue_id uuid, kind app.experience_kind, name text, category text, description text, duration_minutes integer, min_party integer, max_party integer, currency text, from_price_minor bigint, offered boolean, archived_at timestamp with time zone, rank real)
+ RETURNS SETOF app.experience_hit
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO ''
@@ -322,13 +322,7 @@ DECLARE
   chosen text;
 BEGIN
   -- Its own check: admins and the owner change the organization's settings, as update_org_settings.
-  IF p_org_id IS NULL OR NOT p_org_id = ANY (private.org_ids('staff')) THEN
-    RAISE EXCEPTION 'organization not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
-  END IF;
-  IF NOT p_org_id = ANY (private.org_ids('admin')) THEN
-    RAISE EXCEPTION 'only an admin or the owner changes the organization''s settings' USING ERRCODE = 'PT403',
-      DETAIL = 'forbidden';
-  END IF;
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   -- The settings trigger refuses a name that is no configuration (PT400) and stores its own name.
   UPDATE app.org_settings s SET search_language = p_language WHERE s.org_id = p_org_id
   RETURNING s.search_language INTO chosen;

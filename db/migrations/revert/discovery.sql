@@ -4,6 +4,7 @@
 
 BEGIN;
 
+DROP TYPE app.experience_hit;
 DROP INDEX app.bookings_experience_starts_idx;
 DROP INDEX app.experiences_name_trgm_idx;
 DROP INDEX app.experiences_search_idx;

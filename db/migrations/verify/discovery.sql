@@ -6,6 +6,7 @@ BEGIN;
 
 SELECT search_language FROM app.org_settings WHERE false;
 SELECT search_vector FROM app.experiences WHERE false;
+SELECT NULL::app.experience_hit;
 SELECT 'app.experiences_search_idx'::regclass, 'app.experiences_name_trgm_idx'::regclass,
        'app.bookings_experience_starts_idx'::regclass;
 
