@@ -1253,11 +1253,11 @@ Best match first: the name counts over the category over the description, a clos
 name, then id. Filters: venue_id; category (its exact name, any case); on_date, a venue-local day with at least one
 bookable start with places left (from yesterday to a year ahead); min_price_minor / max_price_minor, the
 experience''s lowest price now (cheapest price tier or ticket on sale, in minor units of its currency, 0 to
-1000000000). Archived experiences only with include_archived. Paged: page_size 1 to 100 (default 20), page_offset 0
-to 1000. Each row: experience_id, venue_id, kind, name, category, description, duration_minutes, party limits,
-currency, from_price_minor, offered (bookable now), archived_at, rank. For staff of the organization. Errors:
-PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above max_price_minor; PT404 not
-a member.';
+100000000). Archived experiences only with include_archived. Paged: page_size 1 to 100 (default 20), page_offset
+0 to 1000 (default 0). Each row (app.experience_hit): experience_id, venue_id, kind, name, category, description,
+duration_minutes, party limits, currency, from_price_minor, offered (bookable now), archived_at, rank. For staff of
+the organization. Errors: PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above
+max_price_minor; PT404 not a member.';
 
 CREATE FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) RETURNS text[]
     LANGUAGE plpgsql

@@ -222,7 +222,8 @@ BEGIN
   END IF;
   SELECT s.search_language::regconfig INTO language FROM app.org_settings s WHERE s.org_id = org;
   language := coalesce(language, 'pg_catalog.simple'::regconfig);
-  matching := pg_catalog.websearch_to_tsquery(language, coalesce(words, ''));
+  -- No words, no query (an empty one only earns a notice).
+  matching := CASE WHEN words IS NOT NULL THEN pg_catalog.websearch_to_tsquery(language, words) END;
 
   -- Each way of matching on its own, so that each is an index scan of its GIN index: in one condition the
   -- planner costs a trigram test as cheap as an equality, and tests every experience of a big tenant in turn.
@@ -299,13 +300,9 @@ SET search_path = ''
 AS $$
 BEGIN
   PERFORM private.text_arg('query', p_query, 0, 200), private.text_arg('category', p_category, 1, 60),
-          private.count_arg('min_price_minor', p_min_price_minor, 0, 1000000000),
-          private.count_arg('max_price_minor', p_max_price_minor, 0, 1000000000),
+          private.count_arg('min_price_minor', p_min_price_minor, 0, 100000000),
+          private.count_arg('max_price_minor', p_max_price_minor, 0, 100000000),
           private.count_arg('page_size', p_page_size, 1, 100), private.count_arg('page_offset', p_page_offset, 0, 1000);
-  IF p_page_size IS NULL OR p_page_offset IS NULL THEN
-    RAISE EXCEPTION 'page_size and page_offset may not be null' USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
-      HINT = 'leave them out for the first page of 20';
-  END IF;
   IF p_min_price_minor > p_max_price_minor THEN
     RAISE EXCEPTION 'min_price_minor % is above max_price_minor %', p_min_price_minor, p_max_price_minor
       USING ERRCODE = 'PT400', DETAIL = 'out_of_range', HINT = 'prices are in minor units: 2500 is 25.00';
@@ -345,7 +342,8 @@ SET search_path = ''
 AS $$
   SELECT private.search_args(query, category, on_date, min_price_minor, max_price_minor, page_size, page_offset);
   SELECT * FROM private.search_experiences(org_id, NULL, query, venue_id, category, on_date, min_price_minor,
-                                           max_price_minor, coalesce(include_archived, false), page_size, page_offset)
+                                           max_price_minor, coalesce(include_archived, false),
+                                           coalesce(page_size, 20), coalesce(page_offset, 0))
 $$;
 
 COMMENT ON FUNCTION api.search_experiences(uuid, text, uuid, text, date, integer, integer, boolean, integer, integer)
@@ -356,11 +354,11 @@ Best match first: the name counts over the category over the description, a clos
 name, then id. Filters: venue_id; category (its exact name, any case); on_date, a venue-local day with at least one
 bookable start with places left (from yesterday to a year ahead); min_price_minor / max_price_minor, the
 experience's lowest price now (cheapest price tier or ticket on sale, in minor units of its currency, 0 to
-1000000000). Archived experiences only with include_archived. Paged: page_size 1 to 100 (default 20), page_offset 0
-to 1000. Each row: experience_id, venue_id, kind, name, category, description, duration_minutes, party limits,
-currency, from_price_minor, offered (bookable now), archived_at, rank. For staff of the organization. Errors:
-PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above max_price_minor; PT404 not
-a member.$$;
+100000000). Archived experiences only with include_archived. Paged: page_size 1 to 100 (default 20), page_offset
+0 to 1000 (default 0). Each row (app.experience_hit): experience_id, venue_id, kind, name, category, description,
+duration_minutes, party limits, currency, from_price_minor, offered (bookable now), archived_at, rank. For staff of
+the organization. Errors: PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above
+max_price_minor; PT404 not a member.$$;
 
 REVOKE ALL ON FUNCTION api.search_experiences(uuid, text, uuid, text, date, integer, integer, boolean, integer,
                                               integer) FROM PUBLIC;
@@ -385,8 +383,8 @@ SET search_path = ''
 AS $$
   SELECT private.search_args(query, category, on_date, min_price_minor, max_price_minor, page_size, page_offset);
   SELECT * FROM private.search_experiences(NULL, private.text_arg('embed_key', embed_key, 1, 100), query, NULL,
-                                           category, on_date, min_price_minor, max_price_minor, false, page_size,
-                                           page_offset)
+                                           category, on_date, min_price_minor, max_price_minor, false,
+                                           coalesce(page_size, 20), coalesce(page_offset, 0))
 $$;
 
 COMMENT ON FUNCTION api.widget_search_experiences(text, text, text, date, integer, integer, integer, integer)
