@@ -54,6 +54,25 @@ CREATE TYPE app.experience_kind AS ENUM (
     'ticketed_event'
 );
 
+CREATE TYPE app.experience_hit AS (
+	experience_id uuid,
+	venue_id uuid,
+	kind app.experience_kind,
+	name text,
+	category text,
+	description text,
+	duration_minutes integer,
+	min_party integer,
+	max_party integer,
+	currency text,
+	from_price_minor bigint,
+	offered boolean,
+	archived_at timestamp with time zone,
+	rank real
+);
+
+COMMENT ON TYPE app.experience_hit IS 'An experience as search_experiences and widget_search_experiences answer it: ids, kind, public fields, party limits, currency, lowest price now, whether it is offered, when archived, and its rank.';
+
 CREATE TYPE app.lead_status AS ENUM (
     'new',
     'contacted',
@@ -1061,6 +1080,19 @@ or the experience''s limits, tickets malformed, unknown or not on sale, promo_co
 customer_email malformed, redeem_points outside 0 to 1000000; loyalty_unavailable when the organization gives
 points no value).';
 
+CREATE FUNCTION api.recommend_experiences(org_id uuid, customer_id uuid DEFAULT NULL::uuid, booking_id uuid DEFAULT NULL::uuid, "limit" integer DEFAULT 5) RETURNS TABLE(experience_id uuid, name text, customers integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION api.recommend_experiences(org_id uuid, customer_id uuid, booking_id uuid, "limit" integer) IS '"People who booked this also booked": experiences other customers of the organization booked besides what this
+customer booked (customer_id: up to their 20 latest experiences) or besides the experience of one booking
+(booking_id), counted in customers (each other customer once, from the 500 latest bookings of each experience),
+leaving out what the customer already booked and what is not offered now. Bookings that stood count (confirmed,
+completed, no-show), not holds or cancellations. Most customers first, then by experience id; limit 1 to 50
+(default 5). For staff of the organization. Errors: PT400 neither or both of customer_id and booking_id, or a limit
+out of range; PT404 not a member, or a customer or booking not of this organization.';
+
 CREATE FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text DEFAULT NULL::text, expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -1330,6 +1362,24 @@ default a minute, so that no running transaction can still slot a row in before 
 previous seal. Run it on a schedule or after writes; nothing waits for it. For service_role. Returns the number of
 seals made. Errors: PT400 settle outside 0 to 1 day.';
 
+CREATE FUNCTION api.search_experiences(org_id uuid, query text DEFAULT NULL::text, venue_id uuid DEFAULT NULL::uuid, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, include_archived boolean DEFAULT false, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS SETOF app.experience_hit
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION api.search_experiences(org_id uuid, query text, venue_id uuid, category text, on_date date, min_price_minor integer, max_price_minor integer, include_archived boolean, page_size integer, page_offset integer) IS 'Searches the organization''s experiences. query (up to 200 characters; empty or null: every experience, by name)
+matches words of the name, category and description in the organization''s search language (set_search_language;
+web search syntax: "quoted phrases", or, -not), and the name despite typos ("escpae room" finds "Escape Room").
+Best match first: the name counts over the category over the description, a close name adds to it; equal ranks by
+name, then id. Filters: venue_id; category (its exact name, any case); on_date, a venue-local day with at least one
+bookable start with places left (from yesterday to a year ahead); min_price_minor / max_price_minor, the
+experience''s lowest price now (cheapest price tier or ticket on sale, in minor units of its currency, 0 to
+100000000). Archived experiences only with include_archived. Paged: page_size 1 to 100 (default 20), page_offset
+0 to 1000 (default 0). Each row (app.experience_hit): experience_id, venue_id, kind, name, category, description,
+duration_minutes, party limits, currency, from_price_minor, offered (bookable now), archived_at, rank. For staff of
+the organization. Errors: PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above
+max_price_minor; PT404 not a member.';
+
 CREATE FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) RETURNS text[]
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1371,6 +1421,17 @@ lower-cased: widget, staff, import, …) and now as its time; withdrawing keeps 
 withdrawal. Answers {customer_id, marketing_consent, marketing_consent_at, marketing_consent_source}. For staff of
 the customer''s organization. Errors: PT400 consent or source missing, source over 50 characters; PT404 the
 customer does not exist, is another organization''s or was erased.';
+
+CREATE FUNCTION api.set_search_language(org_id uuid, language text) RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION api.set_search_language(org_id uuid, language text) IS 'Chooses the text search configuration the organization''s experiences are searched in (simple: no stemming, any
+language, the default; english, german, french, spanish, arabic, … stem words, so "rooms" finds "room"), and answers
+its name. Every experience of the organization is indexed again in the same transaction. For admins and the owner.
+Errors: PT400 a language of 0 or over 63 characters, or one the database has no configuration for; PT403 staff and
+managers; PT404 not a member.';
 
 CREATE FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1650,6 +1711,16 @@ party limits, currency) and the venue''s name and time zone; a ticketed event''s
 widget_ticket_types. For anyone with the venue''s embed key (anon). Errors: PT404 for an unknown or rotated key;
 PT400 for a key over 100 characters.';
 
+CREATE FUNCTION api.widget_search_experiences(embed_key text, query text DEFAULT NULL::text, category text DEFAULT NULL::text, on_date date DEFAULT NULL::date, min_price_minor integer DEFAULT NULL::integer, max_price_minor integer DEFAULT NULL::integer, page_size integer DEFAULT 20, page_offset integer DEFAULT 0) RETURNS SETOF app.experience_hit
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION api.widget_search_experiences(embed_key text, query text, category text, on_date date, min_price_minor integer, max_price_minor integer, page_size integer, page_offset integer) IS 'The public search of a venue''s booking widget: as search_experiences, over the experiences the venue offers now
+(active, not archived, every room in use), nothing of another venue or organization; offered is always true and
+archived_at null. For anyone with the venue''s embed key (anon). Errors: PT404 for an unknown or rotated key; PT400
+(detail out_of_range) naming an argument out of its range (a key over 100 characters too).';
+
 CREATE FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid DEFAULT NULL::uuid) RETURNS TABLE(experience_id uuid, ticket_type_id uuid, name text, price_minor bigint, currency text, per_order_max integer, sales_end timestamp with time zone)
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -1867,7 +1938,8 @@ CREATE FUNCTION private.audit_safe(p_row jsonb) RETURNS jsonb
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_safe(p_row jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object.';
+COMMENT ON FUNCTION private.audit_safe(p_row jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object, nor
+an experience''s search_vector (derived from columns the log already has).';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1940,6 +2012,7 @@ CREATE TABLE app.experiences (
     archived_at timestamp with time zone,
     waiver_template_id uuid,
     waiver_at_check_in boolean DEFAULT false NOT NULL,
+    search_vector tsvector DEFAULT ''::tsvector NOT NULL,
     CONSTRAINT experiences_archived_inactive CHECK (((archived_at IS NULL) OR (NOT active))),
     CONSTRAINT experiences_buffer_minutes_check CHECK (((buffer_minutes >= 0) AND (buffer_minutes <= 1440))),
     CONSTRAINT experiences_capacity_check CHECK ((capacity >= 1)),
@@ -1977,6 +2050,8 @@ COMMENT ON COLUMN app.experiences.archived_at IS 'When the experience was archiv
 COMMENT ON COLUMN app.experiences.waiver_template_id IS 'The waiver each participant of its bookings signs (its current version), or NULL for none.';
 
 COMMENT ON COLUMN app.experiences.waiver_at_check_in IS 'Check-in refuses a ticket while its booking has no more waiver signatures than tickets already let in.';
+
+COMMENT ON COLUMN app.experiences.search_vector IS 'What search_experiences matches: the name (weight A), category (B) and description (C) in the organization''s search language; kept by triggers, never written by hand.';
 
 COMMENT ON CONSTRAINT experiences_archived_inactive ON app.experiences IS 'PT409 archived: an archived experience cannot be active; restore it first';
 
@@ -2562,6 +2637,22 @@ CREATE FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkou
 COMMENT ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) IS 'The order an event is about: its metadata''s order id, else the order of the checkout it names. NULL when neither
 is known. Internal.';
 
+CREATE FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) IS 'The lowest price of an experience (of its organization and kind) now, in minor units of its currency: its
+cheapest ticket type on sale (ticketed event) or price tier (private session); NULL when it has none. Runs with its
+caller''s rights (definers only).';
+
+CREATE FUNCTION private.experience_search_vector(p_language text, p_name text, p_category text, p_description text) RETURNS tsvector
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.experience_search_vector(p_language text, p_name text, p_category text, p_description text) IS 'An experience''s search vector in a text search configuration: name weight A, category B, description C.';
+
 CREATE FUNCTION private.experiences_currency() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2569,6 +2660,14 @@ CREATE FUNCTION private.experiences_currency() RETURNS trigger
 
 COMMENT ON FUNCTION private.experiences_currency() IS 'Trigger on app.experiences: the currency is an ISO 4217 code (PT400 unknown currency) and, once the organization
 has chosen its currency, that one (PT409 currency_mismatch). A definer to read the settings whoever writes.';
+
+CREATE FUNCTION private.experiences_search_vector() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.experiences_search_vector() IS 'Trigger on app.experiences: the search vector follows the name, category and description, in the organization''s
+search language. A definer to read the settings whoever writes.';
 
 CREATE FUNCTION private.experiences_waiver_guard() RETURNS trigger
     LANGUAGE plpgsql
@@ -3089,6 +3188,7 @@ CREATE TABLE app.org_settings (
     full_refund_before interval DEFAULT '48:00:00'::interval NOT NULL,
     late_refund_percent integer DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_language text DEFAULT 'simple'::text NOT NULL,
     CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
     CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
     CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
@@ -3100,6 +3200,8 @@ CREATE TABLE app.org_settings (
 ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
+
+COMMENT ON COLUMN app.org_settings.search_language IS 'The text search configuration the organization''s catalogue is searched with (simple, english, german, …): an existing one, by trigger (org_settings_search_language_check); ''simple'' by default.';
 
 CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -3116,6 +3218,22 @@ CREATE FUNCTION private.org_settings_create() RETURNS trigger
 COMMENT ON FUNCTION private.org_settings_create() IS 'Trigger on app.organizations: a new organization gets its app.org_settings row (currency not chosen, no VAT,
 prices include VAT, refund defaults of 48 hours and 0 %). A definer: whoever may create an organization need not
 write settings.';
+
+CREATE FUNCTION private.org_settings_search_language() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.org_settings_search_language() IS 'Trigger on app.org_settings: when the search language changes, every experience of the organization gets its
+search vector in the new language, in the same transaction.';
+
+CREATE FUNCTION private.org_settings_search_language_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.org_settings_search_language_check() IS 'Trigger on app.org_settings: the search language is a text search configuration of the database (PT400 unknown
+search language otherwise), stored by its name.';
 
 CREATE FUNCTION private.own_note(p_note_id uuid) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -3350,6 +3468,14 @@ CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with t
 COMMENT ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) IS 'The work of api.quote, which checked the arguments. Its own check: staff of the experience''s organization, or the
 embed key of its venue; anything else is PT404 experience not found. Writes nothing.';
 
+CREATE FUNCTION private.recommend_experiences(p_org_id uuid, p_customer_id uuid, p_booking_id uuid, p_limit integer) RETURNS TABLE(experience_id uuid, name text, customers integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.recommend_experiences(p_org_id uuid, p_customer_id uuid, p_booking_id uuid, p_limit integer) IS '"People who booked this also booked" for api.recommend_experiences, which checked the arguments. Its own check:
+staff of p_org_id (PT404/PT403 as private.catalogue_may); PT404 for a customer or booking of another organization.';
+
 CREATE FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3568,6 +3694,25 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
 COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
 it made. For service_role.';
 
+CREATE FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) IS 'The argument checks both search functions share: PT400 (detail out_of_range) naming the argument.';
+
+CREATE FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) RETURNS SETOF app.experience_hit
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    SET "pg_trgm.word_similarity_threshold" TO '0.4'
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) IS 'Search of one organization''s experiences for api.search_experiences (staff: p_org_id) and
+api.widget_search_experiences (the public: p_embed_key, its venue''s offered experiences only), which checked the
+arguments. Its own check: the widget key''s venue (PT404 otherwise), or staff of p_org_id (PT404/PT403 as
+private.catalogue_may).';
+
 CREATE FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3621,6 +3766,14 @@ CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boo
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) IS 'The work of api.deactivate_price_rule. Its own checks: PT404 unless staff of the rule''s organization, PT403 staff.';
+
+CREATE FUNCTION private.set_search_language(p_org_id uuid, p_language text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/discovery.sql
+
+COMMENT ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) IS 'Sets an organization''s search language for api.set_search_language. Its own checks: PT404 for non-members, PT403
+below admin, PT400 for a name that is no text search configuration.';
 
 CREATE FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -5158,6 +5311,8 @@ CREATE INDEX bookings_customer_idx ON app.bookings USING btree (org_id, customer
 
 CREATE INDEX bookings_experience_idx ON app.bookings USING btree (org_id, experience_id);
 
+CREATE INDEX bookings_experience_starts_idx ON app.bookings USING btree (org_id, experience_id, starts_at DESC);
+
 CREATE INDEX bookings_org_starts_idx ON app.bookings USING btree (org_id, starts_at, id);
 
 CREATE INDEX bookings_pending_idx ON app.bookings USING btree (org_id, experience_id) WHERE (status = 'pending'::app.booking_status);
@@ -5182,7 +5337,11 @@ CREATE INDEX experience_resources_resource_fk_idx ON app.experience_resources US
 
 CREATE INDEX experience_resources_resource_idx ON app.experience_resources USING btree (resource_id);
 
+CREATE INDEX experiences_name_trgm_idx ON app.experiences USING gin (name extensions.gin_trgm_ops) WITH (fastupdate=off);
+
 CREATE INDEX experiences_org_idx ON app.experiences USING btree (org_id, venue_id);
+
+CREATE INDEX experiences_search_idx ON app.experiences USING gin (search_vector) WITH (fastupdate=off);
 
 CREATE INDEX experiences_waiver_template ON app.experiences USING btree (waiver_template_id) WHERE (waiver_template_id IS NOT NULL);
 
@@ -5430,6 +5589,8 @@ CREATE TRIGGER event_partners_touch_updated_at BEFORE UPDATE ON app.event_partne
 
 CREATE TRIGGER experiences_currency BEFORE INSERT OR UPDATE OF currency, org_id ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_currency();
 
+CREATE TRIGGER experiences_search_vector BEFORE INSERT OR UPDATE OF name, category, description, org_id, search_vector ON app.experiences FOR EACH ROW EXECUTE FUNCTION private.experiences_search_vector();
+
 CREATE TRIGGER experiences_touch_updated_at BEFORE UPDATE ON app.experiences FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER experiences_waiver_guard BEFORE INSERT OR UPDATE OF waiver_template_id ON app.experiences FOR EACH ROW WHEN ((new.waiver_template_id IS NOT NULL)) EXECUTE FUNCTION private.experiences_waiver_guard();
@@ -5459,6 +5620,10 @@ CREATE TRIGGER orders_refund_on_end AFTER UPDATE OF status ON app.orders FOR EAC
 CREATE TRIGGER orders_release AFTER UPDATE OF status ON app.orders FOR EACH ROW WHEN (((old.status = 'pending'::app.order_status) AND (new.status = ANY (ARRAY['failed'::app.order_status, 'expired'::app.order_status, 'cancelled'::app.order_status])))) EXECUTE FUNCTION private.orders_release();
 
 CREATE TRIGGER orders_touch_updated_at BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER org_settings_search_language AFTER UPDATE OF search_language ON app.org_settings FOR EACH ROW WHEN ((old.search_language IS DISTINCT FROM new.search_language)) EXECUTE FUNCTION private.org_settings_search_language();
+
+CREATE TRIGGER org_settings_search_language_check BEFORE INSERT OR UPDATE OF search_language ON app.org_settings FOR EACH ROW EXECUTE FUNCTION private.org_settings_search_language_check();
 
 CREATE TRIGGER org_settings_touch_updated_at BEFORE UPDATE ON app.org_settings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -6417,6 +6582,9 @@ REVOKE ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with ti
 GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.recommend_experiences(org_id uuid, customer_id uuid, booking_id uuid, "limit" integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.recommend_experiences(org_id uuid, customer_id uuid, booking_id uuid, "limit" integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text, expires_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.record_checkout(order_id uuid, provider text, provider_ref text, url text, expires_at timestamp with time zone) TO service_role;
 
@@ -6484,6 +6652,9 @@ GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.seal_audit_log(settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION api.search_experiences(org_id uuid, query text, venue_id uuid, category text, on_date date, min_price_minor integer, max_price_minor integer, include_archived boolean, page_size integer, page_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.search_experiences(org_id uuid, query text, venue_id uuid, category text, on_date date, min_price_minor integer, max_price_minor integer, include_archived boolean, page_size integer, page_offset integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) TO authenticated;
 
@@ -6495,6 +6666,9 @@ GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_
 
 REVOKE ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_search_language(org_id uuid, language text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_search_language(org_id uuid, language text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) TO authenticated;
@@ -6573,6 +6747,10 @@ GRANT ALL ON FUNCTION api.widget_create_booking(embed_key text, experience_id uu
 REVOKE ALL ON FUNCTION api.widget_experiences(embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.widget_experiences(embed_key text) TO anon;
 GRANT ALL ON FUNCTION api.widget_experiences(embed_key text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.widget_search_experiences(embed_key text, query text, category text, on_date date, min_price_minor integer, max_price_minor integer, page_size integer, page_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.widget_search_experiences(embed_key text, query text, category text, on_date date, min_price_minor integer, max_price_minor integer, page_size integer, page_offset integer) TO anon;
+GRANT ALL ON FUNCTION api.widget_search_experiences(embed_key text, query text, category text, on_date date, min_price_minor integer, max_price_minor integer, page_size integer, page_offset integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.widget_ticket_types(embed_key text, experience_id uuid) TO anon;
@@ -6874,7 +7052,13 @@ GRANT ALL ON FUNCTION private.event_arg(p_name text, p_value jsonb) TO service_r
 
 REVOKE ALL ON FUNCTION private.event_order(p_order_ref text, p_provider text, p_checkout_ref text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.experience_from_price(p_org_id uuid, p_experience_id uuid, p_kind app.experience_kind) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.experience_search_vector(p_language text, p_name text, p_category text, p_description text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.experiences_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.experiences_search_vector() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.experiences_waiver_guard() FROM PUBLIC;
 
@@ -7038,6 +7222,10 @@ REVOKE ALL ON FUNCTION private.org_settings_answer(s app.org_settings) FROM PUBL
 
 REVOKE ALL ON FUNCTION private.org_settings_create() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.org_settings_search_language() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.org_settings_search_language_check() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.own_note(p_note_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.own_note(p_note_id uuid) TO authenticated;
 
@@ -7089,6 +7277,9 @@ GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone)
 REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.recommend_experiences(p_org_id uuid, p_customer_id uuid, p_booking_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.recommend_experiences(p_org_id uuid, p_customer_id uuid, p_booking_id uuid, p_limit integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_checkout(p_order_id uuid, p_provider text, p_provider_ref text, p_url text, p_expires_at timestamp with time zone) TO service_role;
@@ -7167,6 +7358,14 @@ GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from 
 REVOKE ALL ON FUNCTION private.seal_audit_log(p_settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.seal_audit_log(p_settle interval) TO service_role;
 
+REVOKE ALL ON FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) TO anon;
+GRANT ALL ON FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) TO anon;
+GRANT ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
@@ -7190,6 +7389,9 @@ GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archiv
 
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) TO authenticated;

@@ -8,12 +8,14 @@ IMMUTABLE
 SET search_path = ''
 AS $$
   SELECT CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
-              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash', '{data}', (p_row -> 'data') - 'token')
-              ELSE p_row - 'secret' - 'token_hash' END
+              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash' - 'search_vector', '{data}',
+                                        (p_row -> 'data') - 'token')
+              ELSE p_row - 'secret' - 'token_hash' - 'search_vector' END
 $$;
 
 COMMENT ON FUNCTION private.audit_safe(jsonb) IS
-'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object.';
+'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object, nor
+an experience''s search_vector (derived from columns the log already has).';
 
 REVOKE ALL ON FUNCTION private.audit_safe(jsonb) FROM PUBLIC;
 

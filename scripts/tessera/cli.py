@@ -244,6 +244,10 @@ def bench(args) -> int:
 
     if args.what == "availability":
         return benchmarks.availability(_project(), runs=args.runs, days=args.days)
+    if args.what == "analytics":
+        from tessera import bench_analytics
+
+        return bench_analytics.analytics(_project(), runs=args.runs, catalogue=args.catalogue)
     if args.what == "payments":
         from tessera import bench_payments
 
@@ -435,9 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
-                   help="availability: timed calls (default 200)")
+                   help="availability, analytics (per function): timed calls (default 200)")
     p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
                    help="availability: window in days (default 30)")
     p.add_argument("--clients", type=Bounded(1, ORGS, "clients (one seeded organization each)"), default=8,
@@ -452,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--catalogue", type=Bounded(0, 100_000, "experiences"), default=0,
+                   help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
                    help="payments: orders checked out and paid, each webhook delivered 5 times (default 600)")
     p.set_defaults(fn=bench)

@@ -143,8 +143,9 @@ CREATE OR REPLACE FUNCTION private.audit_safe(p_row jsonb)
  SET search_path TO ''
 AS $function$
   SELECT CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
-              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash', '{data}', (p_row -> 'data') - 'token')
-              ELSE p_row - 'secret' - 'token_hash' END
+              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash' - 'search_vector', '{data}',
+                                        (p_row -> 'data') - 'token')
+              ELSE p_row - 'secret' - 'token_hash' - 'search_vector' END
 $function$
 ;
 
@@ -475,8 +476,6 @@ END
 $function$
 ;
 
-CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.invitations FOR EACH ROW EXECUTE FUNCTION private.audit_record();
-
 CREATE TRIGGER memberships_keep_an_owner BEFORE DELETE OR UPDATE OF org_id, role ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.memberships_keep_an_owner();
 REVOKE ALL ON FUNCTION api.accept_invitation(text) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.accept_invitation(text) TO authenticated;
@@ -539,7 +538,8 @@ COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appen
 actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe). A
 definer: writers cannot touch the log itself.';
 REVOKE ALL ON FUNCTION private.audit_safe(jsonb) FROM PUBLIC;
-COMMENT ON FUNCTION private.audit_safe(jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object.';
+COMMENT ON FUNCTION private.audit_safe(jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object, nor
+an experience''s search_vector (derived from columns the log already has).';
 REVOKE ALL ON FUNCTION private.change_member_role(uuid,uuid,app.member_role) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.change_member_role(uuid,uuid,app.member_role) TO authenticated;
 COMMENT ON FUNCTION private.change_member_role(uuid,uuid,app.member_role) IS 'Changes a member''s role for api.change_member_role. Its own checks: managers and up change others, below their

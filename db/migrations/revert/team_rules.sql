@@ -4,8 +4,6 @@
 
 BEGIN;
 
-drop trigger if exists "audit_log" on "app"."invitations";
-
 drop trigger if exists "memberships_keep_an_owner" on "app"."memberships";
 
 drop function if exists "api"."accept_invitation"(token text);
@@ -61,9 +59,10 @@ CREATE OR REPLACE FUNCTION private.audit_record()
  SET search_path TO ''
 AS $function$
 DECLARE
-  -- A column named secret (a ticket signing key's) never enters the log, which admins read.
-  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' END;
-  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' END;
+  -- A column named secret (a ticket signing key's) never enters the log, which admins read; nor does an
+  -- experience's search_vector, derived from columns the log already has.
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN pg_catalog.to_jsonb(OLD) - 'secret' - 'search_vector' END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN pg_catalog.to_jsonb(NEW) - 'secret' - 'search_vector' END;
   any_row jsonb := coalesce(new_row, old_row);
   headers jsonb := nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb;
   forwarded text;
@@ -99,8 +98,8 @@ $function$
 ;
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; a column named secret is left out. A definer:
-writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; a column named secret, and an experience''s
+search_vector, are left out. A definer: writers cannot touch the log itself.';
 COMMENT ON FUNCTION private.enqueue_notification(uuid,text,text,jsonb,text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, …) to p_recipient with
 its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
 payments area, in their transaction; nobody else may call it.';

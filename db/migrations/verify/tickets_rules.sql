@@ -4,7 +4,7 @@
 
 BEGIN;
 
--- Checks of functions that team_rules changed are retired; its verify checks them now.
+-- Checks of functions that discovery_rules changed are retired; its verify checks them now.
 
 -- Checks of functions that waivers_rules changed are retired; its verify checks them now.
 
