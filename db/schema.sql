@@ -892,18 +892,18 @@ CREATE FUNCTION api.list_customer_notes(customer_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION api.list_customer_notes(customer_id uuid) IS 'A customer''s notes, oldest first, as a JSON array of {org_id, id, customer_id, author_id, body, created_at,
 updated_at}; empty for a customer the caller cannot see. For staff of the customer''s organization.';
 
-CREATE FUNCTION api.list_customers(org_id uuid, segment text DEFAULT NULL::text, query text DEFAULT NULL::text, cursor text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS jsonb
+CREATE FUNCTION api.list_customers(org_id uuid, segment text DEFAULT NULL::text, query text DEFAULT NULL::text, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/segments.sql
 
-COMMENT ON FUNCTION api.list_customers(org_id uuid, segment text, query text, cursor text, page_size integer) IS 'An organization''s customers (not erased) by e-mail address, page_size (1 to 200, default 50) at a time:
+COMMENT ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) IS 'An organization''s customers (not erased) by e-mail address, page_size (1 to 200, default 50) at a time:
 {customers: [{id, name, email, phone, lifetime_value_minor, currency, paid_orders, booking_count, first_visit_at,
 last_visit_at, segment, label, rfm {recency, frequency, monetary}, created_at, erased_at}], next_cursor}; send
-next_cursor back as cursor for the next page (NULL on the last). segment keeps one segment of the last refresh
+next_cursor back as after for the next page (NULL on the last page). segment keeps one segment of the last refresh
 (champions, loyal, potential_loyalists, new, at_risk, cant_lose, hibernating, lost); query (3 to 100 characters,
 any case) keeps customers whose name, e-mail or phone (as written or its digits alone) contains it. For staff of the
-organization. Errors: PT400 an argument out of range, an unknown segment, a cursor it did not answer; PT404 not a
+organization. Errors: PT400 an argument out of range, an unknown segment, an after it did not answer; PT404 not a
 member.';
 
 CREATE FUNCTION api.list_leads(org_id uuid, status text DEFAULT NULL::text) RETURNS jsonb
@@ -2786,7 +2786,7 @@ CREATE FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query te
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/segments.sql
 
-COMMENT ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) IS 'One page of api.list_customers (which checked the arguments and decoded the cursor into p_after, an e-mail key),
+COMMENT ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) IS 'One page of api.list_customers (which checked the arguments and decoded its cursor into p_after, an e-mail key),
 for staff of the organization; PT404 for anyone else.';
 
 CREATE FUNCTION private.list_price_rules(p_experience_id uuid) RETURNS SETOF jsonb
@@ -6282,8 +6282,8 @@ GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
 REVOKE ALL ON FUNCTION api.list_customer_notes(customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated;
 
-REVOKE ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, cursor text, page_size integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, cursor text, page_size integer) TO authenticated;
+REVOKE ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_leads(org_id uuid, status text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_leads(org_id uuid, status text) TO authenticated;

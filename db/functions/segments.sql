@@ -21,7 +21,8 @@ BEGIN
     FROM (SELECT k.org_id, k.customer_id, pg_catalog.count(b.id)::integer AS n,
                  pg_catalog.min(b.starts_at) AS first_at, pg_catalog.max(b.starts_at) AS last_at
             FROM (SELECT DISTINCT u.org_id, u.customer_id
-                    FROM pg_catalog.unnest(p_org_ids, p_customer_ids) AS u(org_id, customer_id)) k
+                    FROM ROWS FROM (pg_catalog.unnest(p_org_ids), pg_catalog.unnest(p_customer_ids))
+                         AS u(org_id, customer_id)) k
             LEFT JOIN app.bookings b ON b.org_id = k.org_id AND b.customer_id = k.customer_id
                                     AND b.status IN ('confirmed', 'completed')
            GROUP BY k.org_id, k.customer_id) s
@@ -428,8 +429,8 @@ BEGIN
     CASE WHEN p_segment IS NOT NULL THEN 'JOIN app.customer_segments s ON s.customer_id = c.id' ELSE '' END,
     CASE WHEN p_segment IS NOT NULL THEN 'AND s.segment = $3' ELSE '' END,
     CASE WHEN p_query IS NOT NULL THEN
-      'AND pg_catalog.lower(coalesce(c.name, ) ||   || c.email_key ||   || coalesce(c.phone, ) '
-      || '|| '' '' || pg_catalog.regexp_replace(coalesce(c.phone, ), [^0-9], , ''g'')) LIKE $4'
+      $w$AND pg_catalog.lower(coalesce(c.name, '') || ' ' || c.email_key || ' ' || coalesce(c.phone, '') || ' '
+             || pg_catalog.regexp_replace(coalesce(c.phone, ''), '[^0-9]', '', 'g')) LIKE $4$w$
     ELSE '' END,
     CASE WHEN p_after IS NOT NULL THEN 'AND c.email_key > $5' ELSE '' END)
     INTO page, last_key, more
@@ -445,7 +446,7 @@ END
 $$;
 
 COMMENT ON FUNCTION private.list_customers(uuid, text, text, text, integer) IS
-'One page of api.list_customers (which checked the arguments and decoded the cursor into p_after, an e-mail key),
+'One page of api.list_customers (which checked the arguments and decoded its cursor into p_after, an e-mail key),
 for staff of the organization; PT404 for anyone else.';
 
 REVOKE ALL ON FUNCTION private.list_customers(uuid, text, text, text, integer) FROM PUBLIC;
@@ -453,7 +454,7 @@ GRANT EXECUTE ON FUNCTION private.list_customers(uuid, text, text, text, integer
 
 
 CREATE OR REPLACE FUNCTION api.list_customers(org_id uuid, segment text DEFAULT NULL, query text DEFAULT NULL,
-                                              cursor text DEFAULT NULL, page_size integer DEFAULT 50)
+                                              after text DEFAULT NULL, page_size integer DEFAULT 50)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
@@ -461,11 +462,11 @@ SET search_path = ''
 AS $$
 DECLARE
   q text := pg_catalog.lower(pg_catalog.btrim(query));
-  after text;
+  after_key text;
 BEGIN
   PERFORM private.text_arg('segment', segment, 1, 50);
   PERFORM private.text_arg('query', query, 1, 100);
-  PERFORM private.text_arg('cursor', cursor, 1, 600);
+  PERFORM private.text_arg('after', after, 1, 600);
   PERFORM private.count_arg('page_size', page_size, 1, 200);
   IF segment IS NOT NULL AND segment NOT IN ('champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
                                              'cant_lose', 'hibernating', 'lost') THEN
@@ -476,19 +477,20 @@ BEGIN
     RAISE EXCEPTION 'query is 3 to 100 characters long, not %', pg_catalog.length(q)
       USING ERRCODE = 'PT400', DETAIL = 'out_of_range', HINT = 'search for part of a name, e-mail or phone number';
   END IF;
-  IF cursor IS NOT NULL THEN
+  IF after IS NOT NULL THEN
     BEGIN
-      after := pg_catalog.convert_from(pg_catalog.decode(pg_catalog.rpad(pg_catalog.translate(cursor, '-_', '+/'),
-                 (pg_catalog.length(cursor) + 3) / 4 * 4, '='), 'base64'), 'UTF8');
+      after_key := pg_catalog.convert_from(pg_catalog.decode(pg_catalog.rpad(
+                     pg_catalog.translate(after, '-_', '+/'), (pg_catalog.length(after) + 3) / 4 * 4, '='),
+                     'base64'), 'UTF8');
     EXCEPTION WHEN OTHERS THEN
-      after := NULL;
+      after_key := NULL;
     END;
-    IF after IS NULL OR after = '' THEN
-      RAISE EXCEPTION 'cursor is not one list_customers answered' USING ERRCODE = 'PT400', DETAIL = 'invalid',
+    IF after_key IS NULL OR after_key = '' THEN
+      RAISE EXCEPTION 'after is not a cursor list_customers answered' USING ERRCODE = 'PT400', DETAIL = 'invalid',
         HINT = 'send the next_cursor of the previous page, or none for the first page';
     END IF;
   END IF;
-  RETURN private.list_customers(org_id, segment, q, after, coalesce(page_size, 50));
+  RETURN private.list_customers(org_id, segment, q, after_key, coalesce(page_size, 50));
 END
 $$;
 
@@ -496,10 +498,10 @@ COMMENT ON FUNCTION api.list_customers(uuid, text, text, text, integer) IS
 $$An organization's customers (not erased) by e-mail address, page_size (1 to 200, default 50) at a time:
 {customers: [{id, name, email, phone, lifetime_value_minor, currency, paid_orders, booking_count, first_visit_at,
 last_visit_at, segment, label, rfm {recency, frequency, monetary}, created_at, erased_at}], next_cursor}; send
-next_cursor back as cursor for the next page (NULL on the last). segment keeps one segment of the last refresh
+next_cursor back as after for the next page (NULL on the last page). segment keeps one segment of the last refresh
 (champions, loyal, potential_loyalists, new, at_risk, cant_lose, hibernating, lost); query (3 to 100 characters,
 any case) keeps customers whose name, e-mail or phone (as written or its digits alone) contains it. For staff of the
-organization. Errors: PT400 an argument out of range, an unknown segment, a cursor it did not answer; PT404 not a
+organization. Errors: PT400 an argument out of range, an unknown segment, an after it did not answer; PT404 not a
 member.$$;
 
 REVOKE ALL ON FUNCTION api.list_customers(uuid, text, text, text, integer) FROM PUBLIC;

@@ -20,7 +20,7 @@ drop function if exists "api"."get_customer"(org_id uuid, customer_id uuid);
 
 drop function if exists "api"."get_customer_segments"(org_id uuid);
 
-drop function if exists "api"."list_customers"(org_id uuid, segment text, query text, cursor text, page_size integer);
+drop function if exists "api"."list_customers"(org_id uuid, segment text, query text, after text, page_size integer);
 
 drop function if exists "api"."refresh_all_customer_segments"(as_of timestamp with time zone);
 
