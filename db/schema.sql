@@ -5485,7 +5485,7 @@ ALTER TABLE ONLY app.customer_segment_runs
     ADD CONSTRAINT customer_segment_runs_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.customer_segments
-    ADD CONSTRAINT customer_segments_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+    ADD CONSTRAINT customer_segments_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.customer_tags
     ADD CONSTRAINT customer_tags_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;

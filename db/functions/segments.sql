@@ -218,10 +218,11 @@ BEGIN
          (SELECT pg_catalog.count(*) FROM written)
     INTO n_labelled, n_scored, n_changed;
 
-  -- Erased customers leave the segments (their figures stay on the record, for the books).
+  -- Erased customers leave the segments (their figures stay on the record, for the books), and so do deleted ones
+  -- (no foreign key: see the segments migration).
   DELETE FROM app.customer_segments cs
-   USING app.customers c
-   WHERE cs.org_id = p_org_id AND c.id = cs.customer_id AND c.erased_at IS NOT NULL;
+   WHERE cs.org_id = p_org_id
+     AND NOT EXISTS (SELECT FROM app.customers c WHERE c.id = cs.customer_id AND c.erased_at IS NULL);
   GET DIAGNOSTICS n_removed = ROW_COUNT;
 
   UPDATE app.customer_segment_runs r SET customers = n_labelled, scored = n_scored

@@ -10,8 +10,8 @@
 --                            bookings, kept by statement triggers on app.bookings (db/functions/segments.sql);
 --                            backfilled here from the bookings already made
 --   customer_segments        per customer: RFM scores 1..5, the named segment and the simple label, written only by
---                            api.refresh_customer_segments (a definer), never by bookings, so a refresh and bookings
---                            never wait on each other
+--                            api.refresh_customer_segments (a definer), never by bookings, and without a foreign key
+--                            to customers, so a refresh and bookings never wait on each other
 --   customer_segment_runs    per organization: the last refresh (as_of, when, how many); its row is also the lock
 --                            that makes two refreshes of one organization run one after the other
 -- pg_trgm (in schema extensions) indexes name, e-mail and phone for api.list_customers' search.
@@ -75,7 +75,10 @@ CREATE TABLE app.customer_segments (
   CONSTRAINT customer_segments_scored CHECK (
     (segment IS NULL) = (recency_score IS NULL) AND (segment IS NULL) = (frequency_score IS NULL)
     AND (segment IS NULL) = (monetary_score IS NULL)),
-  FOREIGN KEY (org_id, customer_id) REFERENCES app.customers (org_id, id) ON DELETE CASCADE
+  -- No foreign key to app.customers: its KEY SHARE locks, held by a refresh until it commits, would make every
+  -- booking upserting one of those customers wait for it. The refresh removes the rows of customers gone or
+  -- erased, and every reader joins the customer.
+  FOREIGN KEY (org_id) REFERENCES app.organizations (id) ON DELETE CASCADE
 );
 CREATE INDEX customer_segments_segment_idx ON app.customer_segments (org_id, segment);
 COMMENT ON TABLE app.customer_segments IS
