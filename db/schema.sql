@@ -2405,14 +2405,15 @@ COMMENT ON FUNCTION private.customer_card(p_customer app.customers, p_currency t
 paid_orders, booking_count, first_visit_at, last_visit_at, segment, label, rfm {recency, frequency, monetary} (NULL
 unscored), created_at, erased_at}.';
 
-CREATE FUNCTION private.customer_label(p_as_of timestamp with time zone, p_created_at timestamp with time zone, p_first_visit_at timestamp with time zone, p_last_visit_at timestamp with time zone, p_monetary smallint) RETURNS text
+CREATE FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/segments.sql
 
-COMMENT ON FUNCTION private.customer_label(p_as_of timestamp with time zone, p_created_at timestamp with time zone, p_first_visit_at timestamp with time zone, p_last_visit_at timestamp with time zone, p_monetary smallint) IS 'The simple label of a customer as of p_as_of, the first that holds: inactive without a visit in the 365 days
-before (or, never visited, on record for more than 90 days); vip with the top monetary score (5); new when the
-first visit (or, never visited, the record) is at most 90 days old; regular otherwise.';
+COMMENT ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) IS 'The simple label of a customer, the first that holds: inactive without a visit in the 365 days before as_of
+(p_stale) or, never visited (NOT p_visited), on record for more than 90 days; vip with the top monetary score, 5
+(p_top_value); new when the first visit (or, never visited, the record) is at most 90 days old (p_recent); regular
+otherwise. api.refresh_customer_segments works out the four facts per customer.';
 
 CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -6724,7 +6725,7 @@ GRANT SELECT(erased_at) ON TABLE app.customers TO authenticated;
 
 REVOKE ALL ON FUNCTION private.customer_card(p_customer app.customers, p_currency text, p_segment app.customer_segments) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION private.customer_label(p_as_of timestamp with time zone, p_created_at timestamp with time zone, p_first_visit_at timestamp with time zone, p_last_visit_at timestamp with time zone, p_monetary smallint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
 

@@ -169,18 +169,17 @@ AS $function$
 $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.customer_label(p_as_of timestamp with time zone, p_created_at timestamp with time zone, p_first_visit_at timestamp with time zone, p_last_visit_at timestamp with time zone, p_monetary smallint)
+CREATE OR REPLACE FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
  SET search_path TO ''
 AS $function$
   SELECT CASE
-    WHEN p_last_visit_at IS NULL THEN
-      CASE WHEN p_created_at >= p_as_of - interval '90 days' THEN 'new' ELSE 'inactive' END
-    WHEN p_last_visit_at < p_as_of - interval '365 days' THEN 'inactive'
-    WHEN p_monetary = 5 THEN 'vip'
-    WHEN p_first_visit_at >= p_as_of - interval '90 days' THEN 'new'
+    WHEN NOT p_visited THEN CASE WHEN p_recent THEN 'new' ELSE 'inactive' END
+    WHEN p_stale THEN 'inactive'
+    WHEN p_top_value THEN 'vip'
+    WHEN p_recent THEN 'new'
     ELSE 'regular'
   END
 $function$
@@ -385,24 +384,43 @@ BEGIN
     SELECT x.id, (5 - 5 * (x.r_rank - 1) / x.n)::smallint AS r, (1 + 5 * (x.f_rank - 1) / x.n)::smallint AS f,
            (1 + 5 * (x.m_rank - 1) / x.n)::smallint AS m
       FROM ranked x
-  ), result AS (
-    SELECT p.id, s.r, s.f, s.m, private.rfm_segment(s.r, s.f, s.m) AS segment,
-           private.customer_label(p_as_of, p.created_at, p.first_visit_at, p.last_visit_at, s.m) AS label
+  ), facts AS (
+    SELECT p.id, s.r, s.f, s.m, p.last_visit_at IS NOT NULL AS visited,
+           coalesce(p.last_visit_at < p_as_of - interval '365 days', false) AS stale,
+           coalesce(s.m = 5, false) AS top_value,
+           coalesce(p.first_visit_at, p.created_at) >= p_as_of - interval '90 days' AS recent
       FROM pop p LEFT JOIN scores s ON s.id = p.id
-  ), written AS (
-    INSERT INTO app.customer_segments AS cs (org_id, customer_id, recency_score, frequency_score, monetary_score,
-                                             segment, label)
+  ), result AS (
+    -- The rules are applied to the 125 scores and the 16 label facts once each, then joined.
+    SELECT x.id, x.r, x.f, x.m, g.segment, l.label
+      FROM facts x
+      LEFT JOIN (SELECT r::smallint AS r, f::smallint AS f, m::smallint AS m,
+                        private.rfm_segment(r::smallint, f::smallint, m::smallint) AS segment
+                   FROM pg_catalog.generate_series(1, 5) r, pg_catalog.generate_series(1, 5) f,
+                        pg_catalog.generate_series(1, 5) m) g ON g.r = x.r AND g.f = x.f AND g.m = x.m
+      JOIN (SELECT v, st, t, rc, private.customer_label(v, st, t, rc) AS label
+              FROM pg_catalog.unnest(ARRAY[true, false]) v, pg_catalog.unnest(ARRAY[true, false]) st,
+                   pg_catalog.unnest(ARRAY[true, false]) t, pg_catalog.unnest(ARRAY[true, false]) rc) l
+        ON l.v = x.visited AND l.st = x.stale AND l.t = x.top_value AND l.rc = x.recent
+  ), updated AS (
+    -- Only rows whose figures moved are written; customers new since the last refresh are inserted (a customer
+    -- belongs to one organization, whose refreshes run one at a time: nothing else inserts these rows).
+    UPDATE app.customer_segments cs
+       SET recency_score = x.r, frequency_score = x.f, monetary_score = x.m, segment = x.segment, label = x.label
+      FROM result x
+     WHERE cs.customer_id = x.id
+       AND (cs.recency_score, cs.frequency_score, cs.monetary_score, cs.segment, cs.label)
+           IS DISTINCT FROM (x.r, x.f, x.m, x.segment, x.label)
+    RETURNING 1
+  ), inserted AS (
+    INSERT INTO app.customer_segments (org_id, customer_id, recency_score, frequency_score, monetary_score,
+                                       segment, label)
     SELECT p_org_id, x.id, x.r, x.f, x.m, x.segment, x.label FROM result x
-    ON CONFLICT (customer_id) DO UPDATE
-       SET recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
-           monetary_score = excluded.monetary_score, segment = excluded.segment, label = excluded.label
-     WHERE (cs.recency_score, cs.frequency_score, cs.monetary_score, cs.segment, cs.label)
-           IS DISTINCT FROM (excluded.recency_score, excluded.frequency_score, excluded.monetary_score,
-                             excluded.segment, excluded.label)
+     WHERE NOT EXISTS (SELECT FROM app.customer_segments cs WHERE cs.customer_id = x.id)
     RETURNING 1
   )
   SELECT (SELECT pg_catalog.count(*) FROM result), (SELECT pg_catalog.count(*) FROM scores),
-         (SELECT pg_catalog.count(*) FROM written)
+         (SELECT pg_catalog.count(*) FROM updated) + (SELECT pg_catalog.count(*) FROM inserted)
     INTO n_labelled, n_scored, n_changed;
 
   -- Erased customers leave the segments (their figures stay on the record, for the books), and so do deleted ones
@@ -542,10 +560,11 @@ REVOKE ALL ON FUNCTION private.customer_card(app.customers,text,app.customer_seg
 COMMENT ON FUNCTION private.customer_card(app.customers,text,app.customer_segments) IS 'A customer as the customer list and page show them: {id, name, email, phone, lifetime_value_minor, currency,
 paid_orders, booking_count, first_visit_at, last_visit_at, segment, label, rfm {recency, frequency, monetary} (NULL
 unscored), created_at, erased_at}.';
-REVOKE ALL ON FUNCTION private.customer_label(timestamp with time zone,timestamp with time zone,timestamp with time zone,timestamp with time zone,smallint) FROM PUBLIC;
-COMMENT ON FUNCTION private.customer_label(timestamp with time zone,timestamp with time zone,timestamp with time zone,timestamp with time zone,smallint) IS 'The simple label of a customer as of p_as_of, the first that holds: inactive without a visit in the 365 days
-before (or, never visited, on record for more than 90 days); vip with the top monetary score (5); new when the
-first visit (or, never visited, the record) is at most 90 days old; regular otherwise.';
+REVOKE ALL ON FUNCTION private.customer_label(boolean,boolean,boolean,boolean) FROM PUBLIC;
+COMMENT ON FUNCTION private.customer_label(boolean,boolean,boolean,boolean) IS 'The simple label of a customer, the first that holds: inactive without a visit in the 365 days before as_of
+(p_stale) or, never visited (NOT p_visited), on record for more than 90 days; vip with the top monetary score, 5
+(p_top_value); new when the first visit (or, never visited, the record) is at most 90 days old (p_recent); regular
+otherwise. api.refresh_customer_segments works out the four facts per customer.';
 REVOKE ALL ON FUNCTION private.customer_visits_recount(uuid[],uuid[]) FROM PUBLIC;
 COMMENT ON FUNCTION private.customer_visits_recount(uuid[],uuid[]) IS 'Recounts the visits (booking_count, first_visit_at, last_visit_at: their confirmed and completed bookings) of the
 customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by

@@ -30,7 +30,7 @@ drop function if exists "private"."bookings_visits"();
 
 drop function if exists "private"."customer_card"(p_customer app.customers, p_currency text, p_segment app.customer_segments);
 
-drop function if exists "private"."customer_label"(p_as_of timestamp with time zone, p_created_at timestamp with time zone, p_first_visit_at timestamp with time zone, p_last_visit_at timestamp with time zone, p_monetary smallint);
+drop function if exists "private"."customer_label"(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean);
 
 drop function if exists "private"."customer_visits_recount"(p_org_ids uuid[], p_customer_ids uuid[]);
 

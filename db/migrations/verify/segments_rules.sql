@@ -35,7 +35,7 @@ BEGIN
   END IF;
   PERFORM 'private.bookings_visits()'::pg_catalog.regprocedure;
   PERFORM 'private.customer_card(app.customers,text,app.customer_segments)'::pg_catalog.regprocedure;
-  PERFORM 'private.customer_label(timestamp with time zone,timestamp with time zone,timestamp with time zone,timestamp with time zone,smallint)'::pg_catalog.regprocedure;
+  PERFORM 'private.customer_label(boolean,boolean,boolean,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.customer_visits_recount(uuid[],uuid[])'::pg_catalog.regprocedure;
   PERFORM 'private.get_customer(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_customer(uuid,uuid)', 'EXECUTE') THEN
