@@ -3392,14 +3392,6 @@ CREATE FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p
 COMMENT ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) IS 'Staff refund money (api.request_refund). Its own check: managers of the order''s organization (PT403 other staff,
 PT404 anyone else).';
 
-CREATE FUNCTION private.require_segment_job() RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/segments.sql
-
-COMMENT ON FUNCTION private.require_segment_job() IS 'Raises PT403 unless the caller is service_role (or the database owner at a console or in pg_cron, without request
-claims).';
-
 CREATE FUNCTION private.require_service_role(p_what text) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -7014,10 +7006,6 @@ REVOKE ALL ON FUNCTION private.replay_waiting(p_payment app.payments) FROM PUBLI
 
 REVOKE ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.request_refund(p_order_id uuid, p_amount_minor bigint, p_reason text) TO authenticated;
-
-REVOKE ALL ON FUNCTION private.require_segment_job() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.require_segment_job() TO authenticated;
-GRANT ALL ON FUNCTION private.require_segment_job() TO service_role;
 
 REVOKE ALL ON FUNCTION private.require_service_role(p_what text) FROM PUBLIC;
 

@@ -39,6 +39,23 @@ def confirm(conn: psycopg.Connection, booking) -> None:
         conn.execute("SELECT api.confirm_booking(%s)", (booking,))
 
 
+def book_within_2s(conninfo: str, email: str, n: int) -> str:
+    """Book and confirm one ticket for `email` (session n, see BOOK) in one transaction, as staff, failing with
+    55P03 instead of waiting more than 2 s for a lock; 'ok' or the SQLSTATE."""
+    conn = as_staff(conninfo)
+    try:
+        conn.execute("SET lock_timeout = '2s'")
+        conn.execute("BEGIN")
+        booking = conn.execute(BOOK, (QUIZ, n, email, ONE_TICKET)).fetchone()[0]
+        confirm(conn, booking)
+        conn.execute("COMMIT")
+        return "ok"
+    except psycopg.Error as exc:
+        return exc.sqlstate
+    finally:
+        conn.close()
+
+
 def as_manager(conninfo: str) -> psycopg.Connection:
     conn = psycopg.connect(conninfo, autocommit=True)
     conn.execute("SELECT set_config('role', 'authenticated', false), set_config('request.jwt.claims', %s, false)",
@@ -74,22 +91,7 @@ def test_bookings_never_wait_on_a_refresh_in_progress(shop):
     with as_manager(conninfo) as refresher:
         refresher.execute("BEGIN")
         refresher.execute("SELECT api.refresh_customer_segments(%s)", (ORG,))  # holds its locks until COMMIT
-
-        def book_without_waiting(i: int):
-            conn = as_staff(conninfo)
-            try:
-                conn.execute("SET lock_timeout = '2s'")  # a wait on the refresh would fail 55P03, not hang
-                conn.execute("BEGIN")
-                booking = conn.execute(BOOK, (QUIZ, 50 + i, f"early{i}@example.com", ONE_TICKET)).fetchone()[0]
-                confirm(conn, booking)
-                conn.execute("COMMIT")
-                return "ok"
-            except psycopg.Error as exc:
-                return exc.sqlstate
-            finally:
-                conn.close()
-
-        outcomes = Counter(book_without_waiting(i) for i in range(10))
+        outcomes = Counter(book_within_2s(conninfo, f"early{i}@example.com", 50 + i) for i in range(10))
         refresher.execute("COMMIT")
     assert outcomes == {"ok": 10}, outcomes
     with psycopg.connect(conninfo) as conn:
@@ -105,22 +107,8 @@ def test_bookings_of_different_customers_never_wait_on_each_other(shop):
         booking = holder.execute(BOOK, (QUIZ, 100, "early0@example.com", ONE_TICKET)).fetchone()[0]
         confirm(holder, booking)  # early0's row is now locked until this transaction ends
 
-        def book(email: str, n: int) -> str:
-            conn = as_staff(conninfo)
-            try:
-                conn.execute("SET lock_timeout = '2s'")
-                conn.execute("BEGIN")
-                other = conn.execute(BOOK, (QUIZ, n, email, ONE_TICKET)).fetchone()[0]
-                confirm(conn, other)
-                conn.execute("COMMIT")
-                return "ok"
-            except psycopg.Error as exc:
-                return exc.sqlstate
-            finally:
-                conn.close()
-
-        others = Counter(book(f"early{i}@example.com", 110 + i) for i in range(1, 11))
-        same = book("early0@example.com", 130)
+        others = Counter(book_within_2s(conninfo, f"early{i}@example.com", 110 + i) for i in range(1, 11))
+        same = book_within_2s(conninfo, "early0@example.com", 130)
         holder.execute("COMMIT")
     assert others == {"ok": 10}, others
     assert same == "55P03", "the same customer's booking does wait on the first (the control: the test can fail)"

@@ -290,28 +290,6 @@ REVOKE ALL ON FUNCTION api.refresh_customer_segments(uuid, timestamptz) FROM PUB
 GRANT EXECUTE ON FUNCTION api.refresh_customer_segments(uuid, timestamptz) TO authenticated, service_role;
 
 
-CREATE OR REPLACE FUNCTION private.require_segment_job()
-RETURNS void
-LANGUAGE plpgsql
-STABLE
-SET search_path = ''
-AS $$
-BEGIN
-  IF coalesce(auth.role(), CASE WHEN session_user::text = current_user::text THEN 'service_role' END)
-     IS DISTINCT FROM 'service_role' THEN
-    RAISE EXCEPTION 'only the service may refresh every organization''s segments' USING ERRCODE = 'PT403';
-  END IF;
-END
-$$;
-
-COMMENT ON FUNCTION private.require_segment_job() IS
-'Raises PT403 unless the caller is service_role (or the database owner at a console or in pg_cron, without request
-claims).';
-
-REVOKE ALL ON FUNCTION private.require_segment_job() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.require_segment_job() TO authenticated, service_role;
-
-
 CREATE OR REPLACE FUNCTION private.segments_due(p_stale interval)
 RETURNS SETOF uuid
 LANGUAGE plpgsql
@@ -320,7 +298,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  PERFORM private.require_segment_job();
+  PERFORM private.require_service_role('refresh every organization''s customer segments');
   RETURN QUERY
   SELECT o.id FROM app.organizations o
     LEFT JOIN app.customer_segment_runs r ON r.org_id = o.id
@@ -345,7 +323,6 @@ SET search_path = ''
 AS $$
 BEGIN
   PERFORM private.interval_arg('stale', stale, interval '0', interval '7 days');
-  PERFORM private.require_segment_job();
   RETURN QUERY SELECT * FROM private.segments_due(coalesce(stale, interval '20 hours'));
 END
 $$;
@@ -371,7 +348,6 @@ DECLARE
   customers bigint := 0;
 BEGIN
   PERFORM private.time_arg('as_of', as_of);
-  PERFORM private.require_segment_job();
   FOR org IN SELECT * FROM private.segments_due(NULL) LOOP
     customers := customers
       + (private.refresh_customer_segments(org, coalesce(as_of, pg_catalog.now())) ->> 'customers')::bigint;

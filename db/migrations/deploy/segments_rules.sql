@@ -15,7 +15,6 @@ CREATE OR REPLACE FUNCTION api.customer_segments_due(stale interval DEFAULT '20:
 AS $function$
 BEGIN
   PERFORM private.interval_arg('stale', stale, interval '0', interval '7 days');
-  PERFORM private.require_segment_job();
   RETURN QUERY SELECT * FROM private.segments_due(coalesce(stale, interval '20 hours'));
 END
 $function$
@@ -93,7 +92,6 @@ DECLARE
   customers bigint := 0;
 BEGIN
   PERFORM private.time_arg('as_of', as_of);
-  PERFORM private.require_segment_job();
   FOR org IN SELECT * FROM private.segments_due(NULL) LOOP
     customers := customers
       + (private.refresh_customer_segments(org, coalesce(as_of, pg_catalog.now())) ->> 'customers')::bigint;
@@ -439,21 +437,6 @@ END
 $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.require_segment_job()
- RETURNS void
- LANGUAGE plpgsql
- STABLE
- SET search_path TO ''
-AS $function$
-BEGIN
-  IF coalesce(auth.role(), CASE WHEN session_user::text = current_user::text THEN 'service_role' END)
-     IS DISTINCT FROM 'service_role' THEN
-    RAISE EXCEPTION 'only the service may refresh every organization''s segments' USING ERRCODE = 'PT403';
-  END IF;
-END
-$function$
-;
-
 CREATE OR REPLACE FUNCTION private.rfm_segment(p_recency smallint, p_frequency smallint, p_monetary smallint)
  RETURNS text
  LANGUAGE sql
@@ -482,7 +465,7 @@ CREATE OR REPLACE FUNCTION private.segments_due(p_stale interval)
  SET search_path TO ''
 AS $function$
 BEGIN
-  PERFORM private.require_segment_job();
+  PERFORM private.require_service_role('refresh every organization''s customer segments');
   RETURN QUERY
   SELECT o.id FROM app.organizations o
     LEFT JOIN app.customer_segment_runs r ON r.org_id = o.id
@@ -588,11 +571,6 @@ api.refresh_customer_segments and api.refresh_all_customer_segments (which check
 of the organization, or service_role. Refreshes of one organization run one after the other (its
 app.customer_segment_runs row); bookings never wait on a refresh (it reads customers and writes only the segment
 tables).';
-REVOKE ALL ON FUNCTION private.require_segment_job() FROM PUBLIC, authenticated, service_role;
-GRANT EXECUTE ON FUNCTION private.require_segment_job() TO authenticated;
-GRANT EXECUTE ON FUNCTION private.require_segment_job() TO service_role;
-COMMENT ON FUNCTION private.require_segment_job() IS 'Raises PT403 unless the caller is service_role (or the database owner at a console or in pg_cron, without request
-claims).';
 REVOKE ALL ON FUNCTION private.rfm_segment(smallint,smallint,smallint) FROM PUBLIC;
 COMMENT ON FUNCTION private.rfm_segment(smallint,smallint,smallint) IS 'The named segment of RFM scores (recency R, frequency F, monetary M, each 1 to 5; NULL when any is NULL), the
 first rule that holds: champions R>=4 F>=4 M>=4; cant_lose R<=2 F>=4 M>=4; loyal R>=3 F>=3; at_risk R<=2 F>=3;

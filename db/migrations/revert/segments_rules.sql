@@ -42,8 +42,6 @@ drop function if exists "private"."list_customers"(p_org_id uuid, p_segment text
 
 drop function if exists "private"."refresh_customer_segments"(p_org_id uuid, p_as_of timestamp with time zone);
 
-drop function if exists "private"."require_segment_job"();
-
 drop function if exists "private"."rfm_segment"(p_recency smallint, p_frequency smallint, p_monetary smallint);
 
 drop function if exists "private"."segments_due"(p_stale interval);

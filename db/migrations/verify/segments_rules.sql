@@ -56,13 +56,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)';
   END IF;
-  PERFORM 'private.require_segment_job()'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.require_segment_job()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.require_segment_job()';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.require_segment_job()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.require_segment_job()';
-  END IF;
   PERFORM 'private.rfm_segment(smallint,smallint,smallint)'::pg_catalog.regprocedure;
   PERFORM 'private.segments_due(interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.segments_due(interval)', 'EXECUTE') THEN
