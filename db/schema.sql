@@ -642,6 +642,15 @@ template_id, version, title, body, body_sha256, created_at, created_by, signed}.
 PT400 a title missing or over 200 characters, a body missing or over 50,000; PT404 the template is not the
 caller''s organization''s; PT403 the caller is staff; PT409 archived (the template is archived).';
 
+CREATE FUNCTION api.customer_segments_due(stale interval DEFAULT '20:00:00'::interval) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.customer_segments_due(stale interval) IS 'The ids of the organizations whose customer segments are due: never refreshed, or last refreshed more than stale
+ago or longer (default 20 hours, 0 to 7 days), in id order; `tessera jobs run` refreshes each in its own transaction. For
+service_role. Errors: PT400 stale out of range; PT403 anyone else.';
+
 CREATE FUNCTION api.deactivate_price_rule(price_rule_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -803,6 +812,30 @@ and experiences), each experience with its price_tiers, ticket_types, schedule a
 {"venues": [...]}. Archived venues, resources, experiences and ticket types only with include_archived. For staff
 and up of the organization. Errors: PT404 not a member.';
 
+CREATE FUNCTION api.get_customer(org_id uuid, customer_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) IS 'One customer with their history: what list_customers shows of them, plus bookings (the latest 50 by start:
+{id, confirmation_code, status, experience_id, experience, starts_at, party_size, price_minor, currency}),
+payments (the latest 50: {id, order_id, booking_id, provider, method, amount_minor, currency, received_at}) and
+refunds (the latest 50: {id, order_id, kind, status, amount_minor, currency, created_at, settled_at}). An erased
+customer answers as erased (name and phone NULL, the erased e-mail, erased_at set). For staff of the organization.
+Errors: PT404 not a member, or no such customer in the organization.';
+
+CREATE FUNCTION api.get_customer_segments(org_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.get_customer_segments(org_id uuid) IS 'The organization''s customers per segment and per label as of its last refresh: {org_id, currency, as_of,
+computed_at (both NULL before the first refresh), segments: [{segment, customers, revenue_minor}] for champions,
+loyal, potential_loyalists, new, at_risk, cant_lose, hibernating, lost and null (customers without visits),
+labels: [{label, customers, revenue_minor}] for vip, regular, new, inactive}; revenue_minor sums the customers''
+current lifetime value (net of refunds). Erased customers count nowhere. For staff of the organization. Errors:
+PT404 not a member.';
+
 CREATE FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -912,6 +945,20 @@ CREATE FUNCTION api.list_customer_notes(customer_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION api.list_customer_notes(customer_id uuid) IS 'A customer''s notes, oldest first, as a JSON array of {org_id, id, customer_id, author_id, body, created_at,
 updated_at}; empty for a customer the caller cannot see. For staff of the customer''s organization.';
+
+CREATE FUNCTION api.list_customers(org_id uuid, segment text DEFAULT NULL::text, query text DEFAULT NULL::text, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) IS 'An organization''s customers (not erased) by e-mail address, page_size (1 to 200, default 50) at a time:
+{customers: [{id, name, email, phone, lifetime_value_minor, currency, paid_orders, booking_count, first_visit_at,
+last_visit_at, segment, label, rfm {recency, frequency, monetary}, created_at, erased_at}], next_cursor}; send
+next_cursor back as after for the next page (NULL on the last page). segment keeps one segment of the last refresh
+(champions, loyal, potential_loyalists, new, at_risk, cant_lose, hibernating, lost); query (3 to 100 characters,
+any case) keeps customers whose name, e-mail or phone (as written or its digits alone) contains it. For staff of the
+organization. Errors: PT400 an argument out of range, an unknown segment, an after it did not answer; PT404 not a
+member.';
 
 CREATE FUNCTION api.list_invitations(org_id uuid, include_closed boolean DEFAULT false) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
@@ -1144,6 +1191,32 @@ refund id. Answers {"refund_id": uuid, "order_id": uuid, "status": text, "provid
 text|null, "amount_minor": integer, "currency": text, "order_status": text}. For service_role. Errors: PT400
 provider_refund_id over 255 characters; PT403 anyone else; PT404 refund not found; PT409 refund_settled (it was
 recorded failed), illegal_transition (another provider refund id).';
+
+CREATE FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone DEFAULT now()) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) IS 'Refreshes the customer segments of every organization (as api.refresh_customer_segments does, in one transaction)
+and answers {organizations, customers}: what pg_cron runs nightly (README). For service_role (and the database
+owner without request claims, as pg_cron runs it). Errors: PT400 as_of out of range; PT403 anyone else.';
+
+CREATE FUNCTION api.refresh_customer_segments(org_id uuid, as_of timestamp with time zone DEFAULT now()) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION api.refresh_customer_segments(org_id uuid, as_of timestamp with time zone) IS 'Scores every customer of the organization with visits (confirmed or completed bookings) on recency (last visit,
+an upcoming one counting as as_of), frequency (booking_count) and monetary value (lifetime_value_minor, net of
+refunds), each 1 to 5 by quintile of rank among the n scored: frequency and monetary 1 + 5 * (customers with
+strictly less) / n, recency 5 - 5 * (customers with a strictly later last visit) / n, so equal values score
+equally and no order of ids decides a score. Names the segment (champions, loyal,
+potential_loyalists, new, at_risk, cant_lose, hibernating, lost; rules in the README) and the label (vip, regular,
+new, inactive) of every customer not erased; customers without visits get a label only. Answers {org_id, as_of,
+computed_at, customers, scored, changed}. Idempotent; safe beside bookings (which it never blocks) and beside
+itself (refreshes of one organization run one after the other). as_of defaults to now. For managers, admins and
+owners of the organization, and service_role (the nightly job). Errors: PT400 as_of out of range; PT403 staff;
+PT404 not a member or no such organization.';
 
 CREATE FUNCTION api.reject_booking(booking_id uuid, reason text DEFAULT NULL::text) RETURNS app.booking_answer
     LANGUAGE sql
@@ -2227,6 +2300,16 @@ CREATE FUNCTION private.bookings_tickets() RETURNS trigger
 COMMENT ON FUNCTION private.bookings_tickets() IS 'Trigger: a booking that becomes confirmed (any path) gets its tickets; one that becomes cancelled, rejected or
 expired has them revoked; a confirmed booking moved to another session has them revoked and issued anew.';
 
+CREATE FUNCTION private.bookings_visits() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.bookings_visits() IS 'Statement trigger on app.bookings (insert, update, delete): recounts the visits of the customers whose confirmed or
+completed bookings the statement changed, in the same transaction. Only those customers'' rows are written, so
+bookings of different customers never wait on each other. A definer: the invoker writing a booking holds no
+privilege on the counters.';
+
 CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2475,6 +2558,26 @@ COMMENT ON FUNCTION private.currency_arg(p_name text, p_value text) IS 'Returns 
 naming it when it is over 10 characters, or "unknown currency XYZ" (detail unknown_currency) when ISO 4217 has no
 such active code. A definer only to read the currency list.';
 
+CREATE TABLE app.customer_segments (
+    org_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    recency_score smallint,
+    frequency_score smallint,
+    monetary_score smallint,
+    segment text,
+    label text NOT NULL,
+    CONSTRAINT customer_segments_frequency_score_check CHECK (((frequency_score >= 1) AND (frequency_score <= 5))),
+    CONSTRAINT customer_segments_label_check CHECK ((label = ANY (ARRAY['vip'::text, 'regular'::text, 'new'::text, 'inactive'::text]))),
+    CONSTRAINT customer_segments_monetary_score_check CHECK (((monetary_score >= 1) AND (monetary_score <= 5))),
+    CONSTRAINT customer_segments_recency_score_check CHECK (((recency_score >= 1) AND (recency_score <= 5))),
+    CONSTRAINT customer_segments_scored CHECK ((((segment IS NULL) = (recency_score IS NULL)) AND ((segment IS NULL) = (frequency_score IS NULL)) AND ((segment IS NULL) = (monetary_score IS NULL)))),
+    CONSTRAINT customer_segments_segment_check CHECK ((segment = ANY (ARRAY['champions'::text, 'loyal'::text, 'potential_loyalists'::text, 'new'::text, 'at_risk'::text, 'cant_lose'::text, 'hibernating'::text, 'lost'::text])))
+);
+
+ALTER TABLE ONLY app.customer_segments FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.customer_segments IS 'Each customer''s RFM scores (1..5; NULL for a customer without visits), named segment and label as of the organization''s last refresh (app.customer_segment_runs); written only by api.refresh_customer_segments.';
+
 CREATE TABLE app.customers (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -2490,13 +2593,18 @@ CREATE TABLE app.customers (
     marketing_consent_at timestamp with time zone,
     marketing_consent_source text,
     erased_at timestamp with time zone,
+    booking_count integer DEFAULT 0 NOT NULL,
+    first_visit_at timestamp with time zone,
+    last_visit_at timestamp with time zone,
+    CONSTRAINT customers_booking_count_check CHECK ((booking_count >= 0)),
     CONSTRAINT customers_consent_recorded CHECK ((((marketing_consent_at IS NULL) = (marketing_consent_source IS NULL)) AND ((NOT marketing_consent) OR (marketing_consent_at IS NOT NULL)))),
     CONSTRAINT customers_email_check CHECK (((email ~ '^[^@\s]+@[^@\s]+$'::text) AND (length(email) <= 320))),
     CONSTRAINT customers_lifetime_value_minor_check CHECK ((lifetime_value_minor >= 0)),
     CONSTRAINT customers_marketing_consent_source_check CHECK (((length(btrim(marketing_consent_source)) >= 1) AND (length(btrim(marketing_consent_source)) <= 50))),
     CONSTRAINT customers_name_check CHECK ((length(name) <= 200)),
     CONSTRAINT customers_paid_orders_check CHECK ((paid_orders >= 0)),
-    CONSTRAINT customers_phone_check CHECK ((length(phone) <= 50))
+    CONSTRAINT customers_phone_check CHECK ((length(phone) <= 50)),
+    CONSTRAINT customers_visits_known CHECK ((((booking_count = 0) = (first_visit_at IS NULL)) AND ((first_visit_at IS NULL) = (last_visit_at IS NULL)) AND (first_visit_at <= last_visit_at)))
 );
 
 ALTER TABLE ONLY app.customers FORCE ROW LEVEL SECURITY;
@@ -2511,6 +2619,31 @@ COMMENT ON COLUMN app.customers.marketing_consent IS 'Whether the person agreed 
 
 COMMENT ON COLUMN app.customers.erased_at IS 'When the person was anonymised (api.erase_customer); their e-mail is then erased-<id>@erased.invalid.';
 
+COMMENT ON COLUMN app.customers.booking_count IS 'The customer''s bookings that are confirmed or completed (kept by triggers on app.bookings).';
+
+COMMENT ON COLUMN app.customers.first_visit_at IS 'Start of the customer''s earliest confirmed or completed booking; NULL without one.';
+
+COMMENT ON COLUMN app.customers.last_visit_at IS 'Start of the customer''s latest confirmed or completed booking (may be upcoming); NULL without one.';
+
+CREATE FUNCTION private.customer_card(p_customer app.customers, p_currency text, p_segment app.customer_segments) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.customer_card(p_customer app.customers, p_currency text, p_segment app.customer_segments) IS 'A customer as the customer list and page show them: {id, name, email, phone, lifetime_value_minor, currency,
+paid_orders, booking_count, first_visit_at, last_visit_at, segment, label, rfm {recency, frequency, monetary} (NULL
+unscored), created_at, erased_at}.';
+
+CREATE FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) IS 'The simple label of a customer, the first that holds: inactive without a visit in the 365 days before as_of
+(p_stale) or, never visited (NOT p_visited), on record for more than 90 days; vip with the top monetary score, 5
+(p_top_value); new when the first visit (or, never visited, the record) is at most 90 days old (p_recent); regular
+otherwise. api.refresh_customer_segments works out the four facts per customer.';
+
 CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2518,6 +2651,15 @@ CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[
 
 COMMENT ON FUNCTION private.customer_row_ids(p_customer app.customers) IS 'The ids (as text) of the customer''s row and of every row about them: bookings, orders, notes, waiver
 signatures, and leads, partners and outbox rows under their address.';
+
+CREATE FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) IS 'Recounts the visits (booking_count, first_visit_at, last_visit_at: their confirmed and completed bookings) of the
+customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by
+the bookings_visits triggers, as their owner.';
 
 CREATE FUNCTION private.days_arg(p_from date, p_to date) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2768,6 +2910,21 @@ CREATE FUNCTION private.fail_refund(p_refund_id uuid, p_message text) RETURNS ap
 COMMENT ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) IS 'Marks a requested or submitted refund failed with the provider''s message and gives its amount back to what may be
 refunded; a settled refund is returned unchanged. Internal.';
 
+CREATE FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) IS 'The customer page of api.get_customer, for staff of the organization: PT404 for anyone else and for a customer the
+organization does not have.';
+
+CREATE FUNCTION private.get_customer_segments(p_org_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.get_customer_segments(p_org_id uuid) IS 'The segment summary of api.get_customer_segments, for staff of the organization; PT404 for anyone else.';
+
 CREATE FUNCTION private.get_org_settings(p_org_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2916,6 +3073,14 @@ CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits 
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.list_currencies() IS 'The currency list for api.list_currencies: public facts, so no check; a definer because anon reaches no table.';
+
+CREATE FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) IS 'One page of api.list_customers (which checked the arguments and decoded its cursor into p_after, an e-mail key),
+for staff of the organization; PT404 for anyone else.';
 
 CREATE FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3516,6 +3681,17 @@ CREATE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email
 COMMENT ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) IS 'p_value with p_email replaced by p_erased_email wherever it occurs (any case), every string value equal to one
 of p_values replaced by "[erased]", and the top-level fields named in p_keys (when not null) set to "[erased]".';
 
+CREATE FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) IS 'Computes every customer''s RFM scores, segment and label of p_org_id as of p_as_of for
+api.refresh_customer_segments and api.refresh_all_customer_segments (which checked the arguments): managers and up
+of the organization, or service_role. Refreshes of one organization run one after the other (its
+app.customer_segment_runs row); bookings never wait on a refresh (it reads customers and writes only the segment
+tables).';
+
 CREATE FUNCTION private.refund_answer(r app.refunds) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -3645,6 +3821,15 @@ CREATE FUNCTION private.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
 COMMENT ON FUNCTION private.revoke_invitation(p_invitation_id uuid) IS 'Withdraws an open invitation for api.revoke_invitation (again: no change). Its own checks: the caller is a
 manager or above of its organization and the invited role is not above their own.';
 
+CREATE FUNCTION private.rfm_segment(p_recency smallint, p_frequency smallint, p_monetary smallint) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.rfm_segment(p_recency smallint, p_frequency smallint, p_monetary smallint) IS 'The named segment of RFM scores (recency R, frequency F, monetary M, each 1 to 5; NULL when any is NULL), the
+first rule that holds: champions R>=4 F>=4 M>=4; cant_lose R<=2 F>=4 M>=4; loyal R>=3 F>=3; at_risk R<=2 F>=3;
+new R>=4 F=1; potential_loyalists R>=3 (F<=2); hibernating R=2 (F<=2); lost R=1 (F<=2).';
+
 CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3712,6 +3897,14 @@ COMMENT ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, 
 api.widget_search_experiences (the public: p_embed_key, its venue''s offered experiences only), which checked the
 arguments. Its own check: the widget key''s venue (PT404 otherwise), or staff of p_org_id (PT404/PT403 as
 private.catalogue_may).';
+
+CREATE FUNCTION private.segments_due(p_stale interval) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/segments.sql
+
+COMMENT ON FUNCTION private.segments_due(p_stale interval) IS 'The organizations whose segments were never refreshed or last refreshed p_stale ago or longer (NULL: every
+organization), by id; for the service only (PT403 for anyone else).';
 
 CREATE FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -4353,6 +4546,20 @@ CREATE TABLE app.customer_requests (
 ALTER TABLE ONLY app.customer_requests FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.customer_requests IS 'The privacy log: each export (GDPR access) and erasure of a customer, who asked it of the system and when; an erasure''s summary counts what it changed per table. Holds no personal value itself.';
+
+CREATE TABLE app.customer_segment_runs (
+    org_id uuid NOT NULL,
+    as_of timestamp with time zone NOT NULL,
+    computed_at timestamp with time zone DEFAULT now() NOT NULL,
+    customers integer DEFAULT 0 NOT NULL,
+    scored integer DEFAULT 0 NOT NULL,
+    CONSTRAINT customer_segment_runs_check CHECK (((scored >= 0) AND (scored <= customers))),
+    CONSTRAINT customer_segment_runs_customers_check CHECK ((customers >= 0))
+);
+
+ALTER TABLE ONLY app.customer_segment_runs FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.customer_segment_runs IS 'The last customer segment refresh of each organization: the instant recency was measured from (as_of), when it ran, how many customers it labelled and how many had visits to score.';
 
 CREATE TABLE app.customer_tags (
     org_id uuid NOT NULL,
@@ -5027,6 +5234,12 @@ ALTER TABLE ONLY app.customer_notes
 ALTER TABLE ONLY app.customer_requests
     ADD CONSTRAINT customer_requests_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.customer_segment_runs
+    ADD CONSTRAINT customer_segment_runs_pkey PRIMARY KEY (org_id);
+
+ALTER TABLE ONLY app.customer_segments
+    ADD CONSTRAINT customer_segments_pkey PRIMARY KEY (customer_id);
+
 ALTER TABLE ONLY app.customer_tags
     ADD CONSTRAINT customer_tags_pkey PRIMARY KEY (customer_id, tag);
 
@@ -5327,7 +5540,11 @@ CREATE INDEX customer_notes_customer_idx ON app.customer_notes USING btree (cust
 
 CREATE INDEX customer_requests_customer_idx ON app.customer_requests USING btree (customer_id, at);
 
+CREATE INDEX customer_segments_segment_idx ON app.customer_segments USING btree (org_id, segment);
+
 CREATE INDEX customers_org_idx ON app.customers USING btree (org_id);
+
+CREATE INDEX customers_search_idx ON app.customers USING gin (lower(((((((COALESCE(name, ''::text) || ' '::text) || email_key) || ' '::text) || COALESCE(phone, ''::text)) || ' '::text) || regexp_replace(COALESCE(phone, ''::text), '[^0-9]'::text, ''::text, 'g'::text))) extensions.gin_trgm_ops);
 
 CREATE INDEX event_partners_org_idx ON app.event_partners USING btree (org_id, experience_id);
 
@@ -5477,6 +5694,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_notes 
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_requests FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_segment_runs FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_segments FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_tags FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -5576,6 +5797,12 @@ CREATE TRIGGER bookings_sync AFTER INSERT OR DELETE OR UPDATE ON app.bookings FO
 CREATE TRIGGER bookings_tickets AFTER INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_tickets();
 
 CREATE TRIGGER bookings_touch_updated_at BEFORE UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER bookings_visits_delete AFTER DELETE ON app.bookings REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.bookings_visits();
+
+CREATE TRIGGER bookings_visits_insert AFTER INSERT ON app.bookings REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.bookings_visits();
+
+CREATE TRIGGER bookings_visits_update AFTER UPDATE ON app.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.bookings_visits();
 
 CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION private.checkouts_guard();
 
@@ -5729,6 +5956,12 @@ ALTER TABLE ONLY app.customer_notes
 
 ALTER TABLE ONLY app.customer_requests
     ADD CONSTRAINT customer_requests_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.customer_segment_runs
+    ADD CONSTRAINT customer_segment_runs_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.customer_segments
+    ADD CONSTRAINT customer_segments_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.customer_tags
     ADD CONSTRAINT customer_tags_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
@@ -6021,6 +6254,10 @@ CREATE POLICY customer_notes_select ON app.customer_notes FOR SELECT TO authenti
 CREATE POLICY customer_notes_update ON app.customer_notes FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid)))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) AND (author_id = ( SELECT auth.uid() AS uid))));
 
 ALTER TABLE app.customer_requests ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.customer_segment_runs ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.customer_segments ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.customer_tags ENABLE ROW LEVEL SECURITY;
 
@@ -6453,6 +6690,9 @@ GRANT ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title t
 REVOKE ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.customer_segments_due(stale interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.customer_segments_due(stale interval) TO service_role;
+
 REVOKE ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.deactivate_price_rule(price_rule_id uuid) TO authenticated;
 
@@ -6500,6 +6740,12 @@ GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_customer_segments(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_customer_segments(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) TO authenticated;
 
@@ -6531,6 +6777,9 @@ GRANT ALL ON FUNCTION api.list_currencies() TO service_role;
 
 REVOKE ALL ON FUNCTION api.list_customer_notes(customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) TO authenticated;
@@ -6596,6 +6845,13 @@ GRANT ALL ON FUNCTION api.record_refund_failure(refund_id uuid, message text) TO
 
 REVOKE ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION api.refresh_customer_segments(org_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.refresh_customer_segments(org_id uuid, as_of timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION api.refresh_customer_segments(org_id uuid, as_of timestamp with time zone) TO service_role;
 
 REVOKE ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.reject_booking(booking_id uuid, reason text) TO authenticated;
@@ -6912,6 +7168,8 @@ REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_tickets() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_visits() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
@@ -7008,7 +7266,13 @@ GRANT SELECT(marketing_consent_source),UPDATE(marketing_consent_source) ON TABLE
 
 GRANT SELECT(erased_at) ON TABLE app.customers TO authenticated;
 
+REVOKE ALL ON FUNCTION private.customer_card(p_customer app.customers, p_currency text, p_segment app.customer_segments) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.days_arg(p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
@@ -7073,6 +7337,12 @@ REVOKE ALL ON FUNCTION private.fail_order(p_order_id uuid, p_message text) FROM 
 
 REVOKE ALL ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.get_customer_segments(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.get_customer_segments(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.get_org_settings(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.get_org_settings(p_org_id uuid) TO authenticated;
 
@@ -7125,6 +7395,9 @@ REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_currencies() TO anon;
 GRANT ALL ON FUNCTION private.list_currencies() TO authenticated;
 GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
+
+REVOKE ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) TO authenticated;
@@ -7294,6 +7567,10 @@ REVOKE ALL ON FUNCTION private.record_signature(p_booking app.bookings, p_full_n
 
 REVOKE ALL ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) TO authenticated;
+GRANT ALL ON FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) TO service_role;
+
 REVOKE ALL ON FUNCTION private.refund_answer(r app.refunds) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time zone) FROM PUBLIC;
@@ -7337,6 +7614,8 @@ GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO
 REVOKE ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.rfm_segment(p_recency smallint, p_frequency smallint, p_monetary smallint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
 
@@ -7365,6 +7644,10 @@ GRANT ALL ON FUNCTION private.search_args(p_query text, p_category text, p_on_da
 REVOKE ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) TO anon;
 GRANT ALL ON FUNCTION private.search_experiences(p_org_id uuid, p_embed_key text, p_query text, p_venue_id uuid, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_include_archived boolean, p_page_size integer, p_page_offset integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.segments_due(p_stale interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.segments_due(p_stale interval) TO authenticated;
+GRANT ALL ON FUNCTION private.segments_due(p_stale interval) TO service_role;
 
 REVOKE ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.session_id(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;

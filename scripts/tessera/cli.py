@@ -252,6 +252,10 @@ def bench(args) -> int:
         from tessera import bench_payments
 
         return bench_payments.payments(_project(), orders=args.orders)
+    if args.what == "segments":
+        from tessera import bench_segments
+
+        return bench_segments.segments(_project(), customers=args.customers, runs=args.runs)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -326,6 +330,12 @@ def payments(args) -> int:
     from tessera.payments import reconcile
 
     return reconcile(_project())
+
+
+def jobs(args) -> int:
+    from tessera.jobs import run
+
+    return run(_project())
 
 
 def fake_providers(args) -> int:
@@ -439,9 +449,13 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
-                   help="availability, analytics (per function): timed calls (default 200)")
+                   help="availability, analytics (per function): timed calls; segments: list_customers pages of "
+                        "each kind (default 200)")
+    p.add_argument("--customers", type=Bounded(1_000, 1_000_000, "customers"), default=100_000,
+                   help="segments: customers added to the first scale organization, rolled back after (default "
+                        "100000)")
     p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
                    help="availability: window in days (default 30)")
     p.add_argument("--clients", type=Bounded(1, ORGS, "clients (one seeded organization each)"), default=8,
@@ -485,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
     pc = p.add_subparsers(dest="payments_command", metavar="PAYMENTS_COMMAND", parser_class=_Parser, required=True)
     pc.add_parser("reconcile", help="expire ended checkouts, ask the providers about overdue orders, send due "
                                     "refunds; prints JSON (safe from cron)").set_defaults(fn=payments)
+
+    p = commands.add_parser("jobs", help="the database's periodic jobs (nightly customer segments)")
+    jc = p.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", parser_class=_Parser, required=True)
+    jc.add_parser("run", help="run the jobs that are due once; prints JSON (safe from cron)").set_defaults(fn=jobs)
 
     p = commands.add_parser("fake-providers", help="fake Stripe and Moyasar APIs on this machine, for development")
     p.add_argument("--host", type=_text, default="127.0.0.1")

@@ -160,6 +160,11 @@ SELECT b.org_id, b.id, er.resource_id, tstzrange(b.starts_at, b.ends_at + interv
   FROM app.bookings b JOIN app.experience_resources er ON er.experience_id = b.experience_id
  WHERE b.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
    AND private.booking_is_live(b.status);
+UPDATE app.customers c SET booking_count = v.n, first_visit_at = v.first_at, last_visit_at = v.last_at
+  FROM (SELECT customer_id, count(*)::int AS n, min(starts_at) AS first_at, max(starts_at) AS last_at
+          FROM app.bookings WHERE org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
+           AND status IN ('confirmed', 'completed') GROUP BY customer_id) v
+ WHERE c.id = v.customer_id;
 """
 
 _TABLES = ("organizations", "memberships", "venues", "resources", "experiences", "experience_resources",
