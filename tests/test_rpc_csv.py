@@ -214,3 +214,10 @@ def test_supabase_py_csv_reads_the_same_body(url):
     assert client.rpc("awkward", {}).csv().execute().data == "\n".join([HEADER, *LINES])
     shaped = client.rpc("awkward", {"n": 3}).select("id,flag").order("id", desc=True).csv().execute().data
     assert shaped == "id,flag\n3,\n2,f\n1,t"
+
+
+def test_a_real_api_function_downloads_as_csv(url):
+    response = httpx.get(f"{url}/list_currencies", params={"select": "code,minor_digits", "code": "in.(GBP,JPY,KWD)",
+                                                           "order": "code"},
+                         headers={"Accept": "text/csv", "Authorization": f"Bearer {token(role='anon')}"}, timeout=30)
+    assert _csv(response) == "code,minor_digits\nGBP,2\nJPY,0\nKWD,3"
