@@ -46,21 +46,39 @@ def exposed(profile: str, config: Config) -> str:
     return profile
 
 
+# The media types this service answers in, by what the response is to be.
+PRODUCED = {"application/json": "json", "*/*": "json", "application/*": "json", "": "json", CSV: "csv",
+            OBJECT: "object", "application/vnd.pgrst.object": "object"}
+_QUALITY = re.compile(r"[0-9]+(?:\.[0-9]*)?")
+
+
 def media(call: Call) -> str:
-    """What the response is to be: "object" (vnd.pgrst.object+json), "csv" or "json", the first of the Accept
-    header's types this service produces."""
+    """What the response is to be: "object" (vnd.pgrst.object+json), "csv" or "json": the most wanted of the
+    Accept header's types that this service produces; none is 406 PGRST107, as PostgREST answers."""
     accept = call.headers.get("accept")
     if not accept:
         return "json"
+    ranked = accepted(accept)
+    for kind, quality in ranked:
+        if quality > 0 and kind in PRODUCED:
+            return PRODUCED[kind]
+    raise ApiError(406, "PGRST107", f"None of these media types are available: {', '.join(k for k, _ in ranked)}")
+
+
+def accepted(accept: str) -> list[tuple[str, float]]:
+    """The Accept header's media types (lower-cased, parameters off) with their q-values, most wanted first, as
+    PostgREST ranks them (wai's parseHttpAccept): by q-value, then by specificity (each parameter before q counts
+    for it, each wildcard against it, so `*/*, text/csv` prefers CSV), then in the order given. A q-value that
+    is not a number counts as 1; a q of 0 is kept here, and the caller takes it for "not acceptable" (RFC 9110,
+    where PostgREST would still serve it)."""
+    ranked = []
     for part in accept.split(","):
-        kind = part.split(";")[0].strip().lower()
-        if kind == OBJECT:
-            return "object"
-        if kind == CSV:
-            return "csv"
-        if kind in ("application/json", "*/*", "application/*", ""):
-            return "json"
-    raise ApiError(406, "PGRST107", f"None of these media types are available: {accept}")
+        kind, has_q, rest = "".join(part.split()).partition(";q=")
+        number = _QUALITY.match(rest) if has_q else None
+        quality = float(number.group()) if number else 1.0
+        ranked.append((kind.split(";", 1)[0].lower(), quality, kind.count(";") - kind.count("*")))
+    ranked.sort(key=lambda item: (item[1], item[2]), reverse=True)  # stable: ties keep the order given
+    return [(kind, quality) for kind, quality, _ in ranked]
 
 
 def shaping(call: Call, csv: bool) -> query.Shaping | None:

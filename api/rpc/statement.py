@@ -220,13 +220,17 @@ class _Shaper:
         if fn.returns_void:
             return "NULL::text"
         if csv:
-            # A header of the page's column names, then each row as PostgreSQL prints a record, parentheses off
-            # (its quoting is CSV's). PostgREST's text/csv.
-            header = ("(SELECT coalesce(pg_catalog.string_agg(k, ','), '') FROM pg_catalog.json_object_keys("
-                      "(SELECT pg_catalog.row_to_json(h) FROM pgrst_page h LIMIT 1)) AS k)")
-            rows = ("coalesce(pg_catalog.string_agg(pg_catalog.substr(_postgrest_t::text, 2, "
-                    "pg_catalog.length(_postgrest_t::text) - 2), E'\\n'), '')")
-            return f"{header} || E'\\n' || {rows}"
+            # PostgREST's text/csv: a header of the page's column names, then each row as PostgreSQL prints a
+            # record, parentheses off, the lines joined by LF. Record output quotes a field as RFC 4180 does
+            # (doubled quotes; a comma, a quote, CR or LF, any space, a parenthesis, a backslash or an empty
+            # string quoted; NULL empty) but also doubles every backslash, which no CSV reader undoes
+            # (PostgREST#1374): undone here, one level. The header takes the same quoting (ROW(name)), and comes
+            # from a null-extended row when the page is empty, so a result without rows is its header alone.
+            header = (f"(SELECT coalesce(pg_catalog.string_agg({_csv_line('ROW(k)')}, ','), '') "
+                      "FROM pg_catalog.json_object_keys((SELECT pg_catalog.row_to_json(h) FROM (SELECT p.* FROM "
+                      "(SELECT 1) d LEFT JOIN (SELECT * FROM pgrst_page LIMIT 1) p ON true) h)) AS k)")
+            return f"pg_catalog.concat_ws(E'\\n', {header}, pg_catalog.string_agg({_csv_line('_postgrest_t')}, " \
+                   "E'\\n'))"
         item = "_postgrest_t" if fn.returns_row else "_postgrest_t.pgrst_scalar"
         if as_object or not fn.returns_set:
             return f"(pg_catalog.json_agg({item}) -> 0)::text"
@@ -297,6 +301,13 @@ class _Shaper:
         limit = f" LIMIT {self.param(str(shaping.limit), '::bigint')}" if shaping.limit is not None else ""
         offset = f" OFFSET {self.param(str(shaping.offset), '::bigint')}" if shaping.offset else ""
         return limit + offset
+
+
+def _csv_line(row: str) -> str:
+    """A row as one CSV line: its record text, parentheses off, each doubled backslash made one again."""
+    text = f"{row}::text"
+    return (f"pg_catalog.replace(pg_catalog.substr({text}, 2, pg_catalog.length({text}) - 2), "
+            r"E'\\\\', E'\\')")
 
 
 def _array_literal(items: tuple[str, ...]) -> str:
