@@ -2375,7 +2375,7 @@ COMMENT ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size intege
 the organization (PT404 anyone else); amounts for managers and up. Reads only the organization''s own log rows.';
 
 CREATE FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/dashboard.sql
 

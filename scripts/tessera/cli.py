@@ -246,6 +246,10 @@ def bench(args) -> int:
         from tessera import bench_payments
 
         return bench_payments.payments(_project(), orders=args.orders)
+    if args.what == "dashboard":
+        from tessera import bench_dashboard
+
+        return bench_dashboard.dashboard(_project(), runs=args.runs)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -404,9 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "dashboard"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
-                   help="availability: timed calls (default 200)")
+                   help="availability, dashboard: timed calls (of each function; default 200)")
     p.add_argument("--days", type=Bounded(1, 366, "days"), default=30,
                    help="availability: window in days (default 30)")
     p.add_argument("--clients", type=Bounded(1, ORGS, "clients (one seeded organization each)"), default=8,
