@@ -5,7 +5,7 @@
 -- Beside it, org_b holds many more bookings and payments at the same instants, which must never show.
 BEGIN;
 \ir setup.psql
-SELECT plan(27);
+SELECT plan(28);
 \ir fixtures.psql
 
 SELECT pg_temp.fresh('la', 'riyadh', 'escape', 'tour', 'c1', 'c2', 'c3', 'c4', 'b_venue', 'b_event', 'b_customer',
@@ -266,6 +266,13 @@ SELECT is(api.get_dashboard_stats(pg_temp.id('org_b'), 7, as_of => '2026-11-16 1
           'the big organization''s money is its own');
 SELECT is((SELECT sum(bookings)::int FROM api.get_booking_trends(pg_temp.id('org_b'), 3, '2026-11-15 22:00+00')), 240,
           'the big organization''s trends count its own bookings only');
+SELECT results_eq(
+  $$SELECT week_start, received_minor, refunded_minor
+      FROM api.get_booking_trends(pg_temp.id('org_b'), 3, '2026-11-15 22:00+00')$$,
+  $$VALUES (date '2026-10-26', 0::bigint, 0::bigint), (date '2026-11-02', 888888::bigint, 0::bigint),
+           (date '2026-11-09', 999999::bigint, 77777::bigint)$$,
+  'an organization whose venues share one zone has its money by the weeks of that zone (Sunday 2026-11-08 in '
+  'London is the week of 2026-11-02)');
 
 -- Who may read.
 SELECT throws_ok($$SELECT api.get_dashboard_stats(pg_temp.id('org_a'))$$, 'PT404', 'organization not found',
