@@ -368,39 +368,49 @@ BEGIN
     INTO this_week
     FROM app.venues v WHERE v.org_id = p_org_id;
   first_week := this_week - 7 * (p_weeks - 1);
-  -- Most organizations keep all their venues in one zone: then money needs no walk to its booking's venue.
   SELECT CASE WHEN count(DISTINCT v.timezone) = 1 THEN min(v.timezone) END INTO one_zone
     FROM app.venues v WHERE v.org_id = p_org_id;
   RETURN QUERY
   WITH weeks AS (
     SELECT (first_week + 7 * i) AS w FROM pg_catalog.generate_series(0, p_weeks - 1) i
-  ), b AS (
-    SELECT pg_catalog.date_trunc('week', b.starts_at AT TIME ZONE v.timezone)::date AS w, b.status, b.places
+  ), ranged AS MATERIALIZED (
+    -- Every zone is within a day of UTC: the range of (org_id, starts_at) first, then each booking's own week.
+    SELECT b.experience_id, b.starts_at, b.status, b.places
       FROM app.bookings b
-      JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
-      JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
      WHERE b.org_id = p_org_id
-       -- Every zone is within a day of UTC: the index range, then each booking's own week.
        AND b.starts_at >= first_week::timestamp AT TIME ZONE 'UTC' - interval '1 day'
        AND b.starts_at < (this_week + 7)::timestamp AT TIME ZONE 'UTC' + interval '1 day'
+  ), b AS (
+    SELECT pg_catalog.date_trunc('week', r.starts_at AT TIME ZONE v.timezone)::date AS w, r.status, r.places
+      FROM ranged r
+      JOIN app.experiences e ON e.org_id = p_org_id AND e.id = r.experience_id
+      JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+  ), moneys AS MATERIALIZED (
+    SELECT p.order_id, p.received_at AS at, p.amount_minor AS received, 0::bigint AS refunded
+      FROM app.payments p
+     WHERE p.org_id = p_org_id AND money AND p.currency = org_currency
+       AND p.received_at >= first_week::timestamp AT TIME ZONE 'UTC' - interval '1 day'
+       AND p.received_at < (this_week + 7)::timestamp AT TIME ZONE 'UTC' + interval '1 day'
+    UNION ALL
+    SELECT r.order_id, r.settled_at, 0, r.amount_minor
+      FROM app.refunds r
+     WHERE r.org_id = p_org_id AND money AND r.currency = org_currency AND r.status = 'succeeded'
+       AND r.settled_at >= first_week::timestamp AT TIME ZONE 'UTC' - interval '1 day'
+       AND r.settled_at < (this_week + 7)::timestamp AT TIME ZONE 'UTC' + interval '1 day'
+  ), zones AS MATERIALIZED (
+    SELECT e.id, v.timezone FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE e.org_id = p_org_id AND one_zone IS NULL
   ), money_in AS (
-    SELECT pg_catalog.date_trunc('week', m.at AT TIME ZONE coalesce(one_zone, (
-             SELECT v.timezone FROM app.orders o
-               JOIN app.bookings ob ON ob.org_id = o.org_id AND ob.id = o.booking_id
-               JOIN app.experiences e ON e.org_id = ob.org_id AND e.id = ob.experience_id
-               JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
-              WHERE o.org_id = p_org_id AND o.id = m.order_id)))::date AS w, m.received, m.refunded
-      FROM (SELECT p.order_id, p.received_at AS at, p.amount_minor AS received, 0::bigint AS refunded
-              FROM app.payments p
-             WHERE p.org_id = p_org_id AND money AND p.currency = org_currency
-               AND p.received_at >= first_week::timestamp AT TIME ZONE 'UTC' - interval '1 day'
-               AND p.received_at < (this_week + 7)::timestamp AT TIME ZONE 'UTC' + interval '1 day'
-            UNION ALL
-            SELECT r.order_id, r.settled_at, 0, r.amount_minor
-              FROM app.refunds r
-             WHERE r.org_id = p_org_id AND money AND r.currency = org_currency AND r.status = 'succeeded'
-               AND r.settled_at >= first_week::timestamp AT TIME ZONE 'UTC' - interval '1 day'
-               AND r.settled_at < (this_week + 7)::timestamp AT TIME ZONE 'UTC' + interval '1 day') m
+    -- Most organizations keep all their venues in one zone: then money needs no walk to its booking's venue.
+    SELECT pg_catalog.date_trunc('week', m.at AT TIME ZONE one_zone)::date AS w, m.received, m.refunded
+      FROM moneys m WHERE one_zone IS NOT NULL
+    UNION ALL
+    SELECT pg_catalog.date_trunc('week', m.at AT TIME ZONE z.timezone)::date, m.received, m.refunded
+      FROM moneys m
+      JOIN app.orders o ON o.org_id = p_org_id AND o.id = m.order_id
+      JOIN app.bookings ob ON ob.org_id = p_org_id AND ob.id = o.booking_id
+      JOIN zones z ON z.id = ob.experience_id
+     WHERE one_zone IS NULL
   ), booked AS (
     SELECT b.w, count(*) FILTER (WHERE b.status IN ('confirmed', 'completed', 'no_show')) AS kept,
            coalesce(sum(b.places) FILTER (WHERE b.status IN ('confirmed', 'completed', 'no_show')), 0) AS places,
