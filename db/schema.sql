@@ -802,6 +802,20 @@ CREATE FUNCTION api.get_booking(booking_id uuid) RETURNS app.bookings
 COMMENT ON FUNCTION api.get_booking(booking_id uuid) IS 'One booking. For staff of its organization. Errors: PT404 when it does not exist or belongs to another
 organization.';
 
+CREATE FUNCTION api.get_booking_trends(org_id uuid, weeks integer DEFAULT 8, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(week_start date, bookings integer, places integer, cancellations integer, received_minor bigint, refunded_minor bigint, net_minor bigint, currency text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION api.get_booking_trends(org_id uuid, weeks integer, as_of timestamp with time zone) IS 'An organization''s last `weeks` weeks (1 to 104, default 8) up to the one holding as_of (default now), oldest
+first, every week listed (zero-filled): week_start (the Monday), bookings and places (kept: confirmed, completed or
+no_show, of sessions starting that week), cancellations, and money received_minor (payments received that week),
+refunded_minor (refunds that succeeded that week), net_minor, in integer minor units of currency (the
+organization''s). A week starts on Monday at midnight in each venue''s own time zone: a booking, payment or refund
+falls in the week of its venue''s local calendar, and the newest week is listed once any venue has reached it. For
+staff and up of the organization; the three money columns are null for staff (money is for managers and up).
+Errors: PT400 naming weeks or as_of out of range; PT404 not a member.';
+
 CREATE FUNCTION api.get_catalogue(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -836,6 +850,34 @@ labels: [{label, customers, revenue_minor}] for vip, regular, new, inactive}; re
 current lifetime value (net of refunds). Erased customers count nowhere. For staff of the organization. Errors:
 PT404 not a member.';
 
+CREATE FUNCTION api.get_dashboard_stats(org_id uuid, days integer DEFAULT 30, venue_id uuid DEFAULT NULL::uuid, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION api.get_dashboard_stats(org_id uuid, days integer, venue_id uuid, as_of timestamp with time zone) IS 'An organization''s figures for the last `days` days (1 to 366, default 30) up to as_of (default now), and for the
+`days` before them, optionally for one venue: {"org_id", "venue_id", "days", "currency", "current": {...},
+"previous": {...}}, each period {"from", "to", "bookings" (kept: confirmed, completed or no_show, by session start),
+"places_booked", "average_party_size" (2 decimals, null without bookings), "places_offered" (the capacity of the
+period''s sessions, scheduled starts not yet booked included, closures excluded), "occupancy" (places_booked /
+places_offered, 4 decimals, null without sessions), "cancellations", "no_shows", "new_customers" (no kept booking
+before the period), "returning_customers", "revenue": {"received_minor" (payments received in the period),
+"refunded_minor" (refunds that succeeded in it), "net_minor"}}, money in integer minor units of "currency" (the
+organization''s, null until it chooses one). For staff and up of the organization; "revenue" is null for staff
+(money is for managers and up). Errors: PT400 naming days or as_of out of range; PT404 not a member, or a venue of another
+organization.';
+
+CREATE FUNCTION api.get_hourly_distribution(org_id uuid, days integer DEFAULT 30, as_of timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(weekday integer, hour integer, bookings integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION api.get_hourly_distribution(org_id uuid, days integer, as_of timestamp with time zone) IS 'When an organization''s sessions are booked: kept bookings (confirmed, completed or no_show) of sessions that
+started in the last `days` days (1 to 366, default 30) up to as_of (default now), counted by the venue-local
+weekday (ISO: 1 = Monday) and hour (0 to 23) of the session''s start, in its venue''s own time zone; all 168 cells,
+Monday 0:00 first, zero-filled. For staff and up of the organization. Errors: PT400 naming days or as_of out of
+range; PT404 not a member.';
+
 CREATE FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -857,6 +899,22 @@ vat_rate_bp (basis points: 1500 = 15 %), prices_include_vat, vat_number, loyalty
 whole currency unit paid; 0 = no loyalty), loyalty_point_value_minor (minor units a redeemed point is worth; 0 = no
 redemption), full_refund_before and late_refund_percent (the refund policy of experiences that set none),
 updated_at. For members of the organization, any role. Errors: PT404 not a member (or no such organization).';
+
+CREATE FUNCTION api.get_recent_activity(org_id uuid, page_size integer DEFAULT 20, before text DEFAULT NULL::text) RETURNS TABLE(id bigint, at timestamp with time zone, actor_name text, action text, booking_id uuid, confirmation_code text, message text, cursor text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION api.get_recent_activity(org_id uuid, page_size integer, before text) IS 'What happened lately in an organization, newest first, told for people from the audit log: bookings made,
+confirmed, cancelled, rejected, completed, marked no-show, expired or rescheduled, payments received and refunds
+made and settled, e.g. {"actor_name": "Sara", "action": "cancelled", "confirmation_code": "K7QM2P4X", "message":
+"Sara cancelled booking K7QM2P4X"}. Each row: the log id, at, actor_name (a member''s display name, "A customer"
+for the widget or a signed-in customer, "Tessera" for the service), action (booked, confirmed, cancelled,
+rejected, completed, no_show, expired, rescheduled, paid, refund_requested, refunded), booking_id,
+confirmation_code, message, and cursor. page_size 1 to 100 (default 20); the next page: before => the last row''s
+cursor (keyset on the log''s time and id). For staff and up of the organization, only its own rows; amounts are in
+the messages for managers and up. Errors: PT400 page_size out of range or before not a cursor; PT404 not a
+member.';
 
 CREATE FUNCTION api.get_tickets(confirmation_code text, email text) RETURNS jsonb
     LANGUAGE sql
@@ -887,6 +945,16 @@ day counts real elapsed time, so 22:00 to 06:00 on the night the clocks go back 
 to now. Staff see their own time, managers, admins and the owner everyone''s; others see an empty list. Errors:
 PT400 naming the argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before
 from_date or over 366 days after it.';
+
+CREATE FUNCTION api.get_upcoming_bookings(org_id uuid, page_size integer DEFAULT 20) RETURNS TABLE(booking_id uuid, confirmation_code text, status app.booking_status, starts_at timestamp with time zone, local_start timestamp without time zone, venue_id uuid, venue_name text, venue_timezone text, experience_id uuid, experience_name text, party_size integer, customer_name text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION api.get_upcoming_bookings(org_id uuid, page_size integer) IS 'The next page_size (1 to 500, default 20) bookings of an organization whose sessions have not started: confirmed
+ones and pending ones whose hold has not run out, soonest first (then by id), each with its code, status, start
+(and venue-local start, venue and its time zone), experience, party size and the customer''s name (null once
+erased). For staff and up of the organization. Errors: PT400 page_size out of range; PT404 not a member.';
 
 CREATE FUNCTION api.get_waiver(confirmation_code text, email text) RETURNS jsonb
     LANGUAGE sql
@@ -1820,6 +1888,14 @@ COMMENT ON FUNCTION private.accept_invitation(p_token text) IS 'Makes the signed
 token''s SHA-256 names an open, unexpired invitation, and the caller''s account has the invited e-mail (confirmed,
 where the platform records confirmation).';
 
+CREATE FUNCTION private.activity_amount(p_minor bigint, p_currency text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.activity_amount(p_minor bigint, p_currency text) IS 'An amount in minor units as people write it, with its currency: 4500 GBP is ''45.00 GBP'' (the currency''s minor
+digits; two when unknown).';
+
 CREATE FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2660,6 +2736,61 @@ CREATE FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids
 COMMENT ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) IS 'Recounts the visits (booking_count, first_visit_at, last_visit_at: their confirmed and completed bookings) of the
 customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by
 the bookings_visits triggers, as their owner.';
+
+CREATE FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) RETURNS TABLE(id bigint, at timestamp with time zone, actor_name text, action text, booking_id uuid, confirmation_code text, message text, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) IS 'get_recent_activity''s work, as the owner (staff cannot read the audit log), after its own check: staff and up of
+the organization (PT404 anyone else); amounts for managers and up. Reads only the organization''s own log rows.';
+
+CREATE FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean) IS 'One period''s figures of get_dashboard_stats ([p_from, p_to), an organization, optionally one venue), as the
+owner; revenue only when p_money. Internal: its callers have checked the caller.';
+
+CREATE FUNCTION private.dashboard_hourly(p_org_id uuid, p_days integer, p_as_of timestamp with time zone) RETURNS TABLE(weekday integer, hour integer, bookings integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_hourly(p_org_id uuid, p_days integer, p_as_of timestamp with time zone) IS 'get_hourly_distribution''s work, as the owner, after its own check: staff and up of the organization (PT404
+anyone else).';
+
+CREATE FUNCTION private.dashboard_money_may(p_org_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_money_may(p_org_id uuid) IS 'True when the caller may read the organization''s money figures on the dashboard: managers, admins and the owner.';
+
+CREATE FUNCTION private.dashboard_stats(p_org_id uuid, p_days integer, p_venue_id uuid, p_as_of timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_stats(p_org_id uuid, p_days integer, p_venue_id uuid, p_as_of timestamp with time zone) IS 'get_dashboard_stats'' work, as the owner, after its own check: staff and up of the organization (PT404 anyone
+else), and the venue of that organization (PT404); money for managers and up.';
+
+CREATE FUNCTION private.dashboard_trends(p_org_id uuid, p_weeks integer, p_as_of timestamp with time zone) RETURNS TABLE(week_start date, bookings integer, places integer, cancellations integer, received_minor bigint, refunded_minor bigint, net_minor bigint, currency text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_trends(p_org_id uuid, p_weeks integer, p_as_of timestamp with time zone) IS 'get_booking_trends'' work, as the owner, after its own check: staff and up of the organization (PT404 anyone
+else); money for managers and up.';
+
+CREATE FUNCTION private.dashboard_upcoming(p_org_id uuid, p_page_size integer) RETURNS TABLE(booking_id uuid, confirmation_code text, status app.booking_status, starts_at timestamp with time zone, local_start timestamp without time zone, venue_id uuid, venue_name text, venue_timezone text, experience_id uuid, experience_name text, party_size integer, customer_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.dashboard_upcoming(p_org_id uuid, p_page_size integer) IS 'get_upcoming_bookings'' work, as the owner, after its own check: staff and up of the organization (PT404 anyone
+else).';
 
 CREATE FUNCTION private.days_arg(p_from date, p_to date) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -5604,6 +5735,8 @@ CREATE UNIQUE INDEX payments_offline_ref ON app.payments USING btree (org_id, pr
 
 CREATE INDEX payments_order_idx ON app.payments USING btree (org_id, order_id);
 
+CREATE INDEX payments_org_received_idx ON app.payments USING btree (org_id, received_at);
+
 CREATE UNIQUE INDEX payments_provider_ref ON app.payments USING btree (provider, provider_ref) WHERE (provider <> 'offline'::text);
 
 CREATE INDEX price_rules_experience_idx ON app.price_rules USING btree (org_id, experience_id);
@@ -5631,6 +5764,8 @@ CREATE INDEX provider_events_waiting_idx ON app.provider_events USING btree (pro
 CREATE INDEX refunds_due_idx ON app.refunds USING btree (created_at) WHERE ((status = 'requested'::text) AND (provider <> 'offline'::text));
 
 CREATE INDEX refunds_order_idx ON app.refunds USING btree (org_id, order_id);
+
+CREATE INDEX refunds_org_settled_idx ON app.refunds USING btree (org_id, settled_at) WHERE (status = 'succeeded'::text);
 
 CREATE INDEX refunds_payment_idx ON app.refunds USING btree (org_id, payment_id);
 
@@ -5669,6 +5804,8 @@ CREATE INDEX venues_org_idx ON app.venues USING btree (org_id);
 CREATE INDEX waiver_signatures_booking ON app.waiver_signatures USING btree (booking_id);
 
 CREATE INDEX waiver_signatures_version ON app.waiver_signatures USING btree (version_id);
+
+CREATE INDEX log_activity_idx ON audit.log USING btree (org_id, at, id) WHERE (table_name = ANY (ARRAY['app.bookings'::text, 'app.payments'::text, 'app.refunds'::text]));
 
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id);
 
@@ -6737,6 +6874,9 @@ REVOKE ALL ON FUNCTION api.get_booking(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.get_booking(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.get_booking_trends(org_id uuid, weeks integer, as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_booking_trends(org_id uuid, weeks integer, as_of timestamp with time zone) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) TO authenticated;
 
@@ -6746,11 +6886,20 @@ GRANT ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) TO authent
 REVOKE ALL ON FUNCTION api.get_customer_segments(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_customer_segments(org_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_dashboard_stats(org_id uuid, days integer, venue_id uuid, as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_dashboard_stats(org_id uuid, days integer, venue_id uuid, as_of timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_hourly_distribution(org_id uuid, days integer, as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_hourly_distribution(org_id uuid, days integer, as_of timestamp with time zone) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.get_org_settings(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_org_settings(org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_recent_activity(org_id uuid, page_size integer, before text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_recent_activity(org_id uuid, page_size integer, before text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO anon;
@@ -6758,6 +6907,9 @@ GRANT ALL ON FUNCTION api.get_tickets(confirmation_code text, email text) TO aut
 
 REVOKE ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_timesheet(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_upcoming_bookings(org_id uuid, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_upcoming_bookings(org_id uuid, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO anon;
@@ -7017,6 +7169,8 @@ REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.accept_invitation(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.accept_invitation(p_token text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.activity_amount(p_minor bigint, p_currency text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.add_time_entry(p_venue_id uuid, p_user_id uuid, p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) TO authenticated;
 
@@ -7273,6 +7427,25 @@ REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.dashboard_hourly(p_org_id uuid, p_days integer, p_as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.dashboard_hourly(p_org_id uuid, p_days integer, p_as_of timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.dashboard_money_may(p_org_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.dashboard_stats(p_org_id uuid, p_days integer, p_venue_id uuid, p_as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.dashboard_stats(p_org_id uuid, p_days integer, p_venue_id uuid, p_as_of timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.dashboard_trends(p_org_id uuid, p_weeks integer, p_as_of timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.dashboard_trends(p_org_id uuid, p_weeks integer, p_as_of timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.dashboard_upcoming(p_org_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.dashboard_upcoming(p_org_id uuid, p_page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.days_arg(p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
