@@ -256,10 +256,6 @@ def bench(args) -> int:
         from tessera import bench_segments
 
         return bench_segments.segments(_project(), customers=args.customers, runs=args.runs)
-    if args.what == "dashboard":
-        from tessera import bench_dashboard
-
-        return bench_dashboard.dashboard(_project(), runs=args.runs)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -453,10 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "dashboard",
-                                    "segments"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
-                   help="availability, analytics, dashboard (of each function): timed calls; segments: "
+                   help="availability, analytics (of each function): timed calls; segments: "
                         "list_customers pages of each kind (default 200)")
     p.add_argument("--customers", type=Bounded(1_000, 1_000_000, "customers"), default=100_000,
                    help="segments: customers added to the first scale organization, rolled back after (default "
