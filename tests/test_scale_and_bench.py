@@ -19,6 +19,25 @@ def test_scale_seed_then_benchmarks(cli, tessera_databases, pg_server, project_c
     with psycopg.connect(url) as conn:
         assert conn.execute(COUNTER_DRIFT).fetchall() == []
         assert conn.execute("SELECT count(*) FROM app.booking_resources").fetchone()[0] > 0
+        # Money as the payment path leaves it: each booking that stood or was cancelled paid once, in full; each
+        # cancelled one refunded in full; customers' value what they kept paid; every organization's currency set.
+        assert conn.execute("""
+            SELECT count(*) FILTER (WHERE o.id IS NULL) + count(*) FILTER (WHERE p.amount_minor <> b.price_minor)
+                   + count(*) FILTER (WHERE (b.status = 'cancelled') <> (r.amount_minor = b.price_minor))
+              FROM app.bookings b
+              LEFT JOIN app.orders o ON o.booking_id = b.id
+              LEFT JOIN app.payments p ON p.order_id = o.id
+              LEFT JOIN app.refunds r ON r.order_id = o.id AND r.status = 'succeeded'
+             WHERE b.status IN ('confirmed', 'completed', 'no_show', 'cancelled')""").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM app.orders o JOIN app.bookings b ON b.id = o.booking_id "
+                            "WHERE b.status = 'pending'").fetchone()[0] == 0
+        assert conn.execute("""
+            SELECT count(*) FROM app.customers c
+              LEFT JOIN (SELECT customer_id, sum(paid_minor - refunded_minor) AS kept FROM app.orders
+                          GROUP BY customer_id) v ON v.customer_id = c.id
+             WHERE c.lifetime_value_minor <> coalesce(v.kept, 0)""").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM app.org_settings WHERE currency = 'EUR'").fetchone()[0] >= 100
+        assert conn.execute("SELECT count(*) FROM app.payments WHERE received_at > now()").fetchone()[0] == 0
         codes = conn.execute("SELECT md5(string_agg(confirmation_code || status, ',' ORDER BY id)) FROM app.bookings"
                              ).fetchone()[0]
     again = cli(project_copy, "seed", "--scale", "2000", database=url)

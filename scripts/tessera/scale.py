@@ -160,6 +160,40 @@ SELECT b.org_id, b.id, er.resource_id, tstzrange(b.starts_at, b.ends_at + interv
   FROM app.bookings b JOIN app.experience_resources er ON er.experience_id = b.experience_id
  WHERE b.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
    AND private.booking_is_live(b.status);
+INSERT INTO app.org_settings (org_id, currency, vat_rate_bp, prices_include_vat)
+SELECT id, 'EUR', 2000, true FROM app.organizations WHERE slug LIKE 'scale-%'
+ON CONFLICT (org_id) DO UPDATE SET currency = 'EUR', vat_rate_bp = 2000, prices_include_vat = true;
+-- Money: every booking that stood, or was cancelled after paying, was paid in full by card when it was made (never
+-- later than an hour ago), prices including 20 % VAT; a cancelled one was refunded in full a day later (or an
+-- hour ago). The figures the money triggers keep (customers' value) are derived below, as the counters are.
+INSERT INTO app.orders (org_id, id, booking_id, customer_id, status, currency, prices_include_vat, vat_rate_bp,
+                        subtotal_minor, discount_minor, vat_minor, total_minor, paid_minor, refunded_minor,
+                        refund_requested_minor, expires_at, paid_at, created_at, updated_at)
+SELECT b.org_id, md5('scale-order-' || b.id)::uuid, b.id, b.customer_id,
+       (CASE WHEN b.status = 'cancelled' THEN 'refunded' ELSE 'paid' END)::app.order_status, 'EUR', true, 2000,
+       b.price_minor, 0, round(b.price_minor * 2000 / 12000.0)::bigint, b.price_minor, b.price_minor,
+       CASE WHEN b.status = 'cancelled' THEN b.price_minor ELSE 0 END,
+       CASE WHEN b.status = 'cancelled' THEN b.price_minor ELSE 0 END,
+       t.at + interval '15 minutes', t.at, t.at, t.at
+  FROM app.bookings b, LATERAL (SELECT least(b.created_at, now() - interval '1 hour') AS at) t
+ WHERE b.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
+   AND b.status IN ('confirmed', 'completed', 'no_show', 'cancelled') AND b.price_minor > 0;
+INSERT INTO app.payments (org_id, id, order_id, provider, provider_ref, method, amount_minor, currency, received_at)
+SELECT o.org_id, md5('scale-payment-' || o.id)::uuid, o.id, 'offline', 'scale-' || o.id, 'card', o.paid_minor,
+       o.currency, o.paid_at
+  FROM app.orders o WHERE o.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%');
+INSERT INTO app.refunds (org_id, order_id, payment_id, amount_minor, currency, kind, status, provider, created_at,
+                         settled_at)
+SELECT o.org_id, o.id, md5('scale-payment-' || o.id)::uuid, o.refunded_minor, o.currency, 'cancellation',
+       'succeeded', 'offline', t.at, t.at
+  FROM app.orders o, LATERAL (SELECT least(o.paid_at + interval '1 day', now() - interval '1 hour') AS at) t
+ WHERE o.org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%') AND o.refunded_minor > 0;
+UPDATE app.customers c SET lifetime_value_minor = v.kept, paid_orders = v.paid
+  FROM (SELECT customer_id, sum(paid_minor - refunded_minor)::bigint AS kept,
+               (count(*) FILTER (WHERE refunded_minor < paid_minor))::int AS paid
+          FROM app.orders WHERE org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
+         GROUP BY customer_id) v
+ WHERE c.id = v.customer_id;
 UPDATE app.customers c SET booking_count = v.n, first_visit_at = v.first_at, last_visit_at = v.last_at
   FROM (SELECT customer_id, count(*)::int AS n, min(starts_at) AS first_at, max(starts_at) AS last_at
           FROM app.bookings WHERE org_id IN (SELECT id FROM app.organizations WHERE slug LIKE 'scale-%')
@@ -169,7 +203,7 @@ UPDATE app.customers c SET booking_count = v.n, first_visit_at = v.first_at, las
 
 _TABLES = ("organizations", "memberships", "venues", "resources", "experiences", "experience_resources",
            "price_tiers", "ticket_types", "schedules", "customers", "slots", "bookings", "booking_tickets",
-           "booking_resources")
+           "booking_resources", "org_settings", "orders", "payments", "refunds")
 
 
 def _bar(done: int, total: int, started: float) -> None:
