@@ -3405,6 +3405,17 @@ CREATE FUNCTION private.new_embed_key() RETURNS text
 
 COMMENT ON FUNCTION private.new_embed_key() IS 'A fresh public widget key: ''wk_'' and 43 URL-safe characters carrying 244 random bits.';
 
+CREATE FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(experience_id uuid, starts_at timestamp with time zone, capacity integer, taken integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/dashboard.sql
+
+COMMENT ON FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) IS 'The sessions an organization (one venue of it, when p_venue_id is given) offered starting in [p_from, p_to): each
+session that exists, with its capacity and places taken, and each scheduled start not booked yet outside the
+venue''s closures, with the experience''s capacity (a private session: one) and none taken. The one rule of
+"offered" for the dashboard''s occupancy and the performance reports. Internal: as its caller (a definer that has
+checked its caller).';
+
 CREATE FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) RETURNS tsmultirange
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -7632,6 +7643,8 @@ GRANT ALL ON FUNCTION private.new_confirmation_code() TO service_role;
 REVOKE ALL ON FUNCTION private.new_embed_key() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.new_embed_key() TO authenticated;
 GRANT ALL ON FUNCTION private.new_embed_key() TO service_role;
+
+REVOKE ALL ON FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.opening_hours(p_venue_id uuid, p_from date, p_to date) TO authenticated;

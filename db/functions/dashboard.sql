@@ -28,6 +28,50 @@ COMMENT ON FUNCTION private.dashboard_money_may(uuid) IS
 REVOKE ALL ON FUNCTION private.dashboard_money_may(uuid) FROM PUBLIC;
 
 
+CREATE OR REPLACE FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamptz,
+                                                    p_to timestamptz)
+RETURNS TABLE (experience_id uuid, starts_at timestamptz, capacity integer, taken integer)
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN QUERY
+  WITH exps AS MATERIALIZED (
+    SELECT e.id, e.capacity, e.venue_id, v.timezone
+      FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR e.venue_id = p_venue_id)
+  )
+  -- The sessions that exist, and the scheduled starts nobody has booked yet (a private session's slot is made on
+  -- its first booking) unless the venue is closed then, as a booking would be refused. Capacity in the slot's
+  -- unit: groups for a private session (one), places for a ticketed event.
+  SELECT s.experience_id, s.starts_at, s.capacity, s.taken
+    FROM app.slots s
+   WHERE s.org_id = p_org_id AND s.experience_id IN (SELECT x.id FROM exps x)
+     AND s.starts_at >= p_from AND s.starts_at < p_to
+  UNION ALL
+  SELECT x.id, o.starts_at, coalesce(x.capacity, 1), 0
+    FROM exps x
+   CROSS JOIN LATERAL private.schedule_occurrences(x.id, (p_from AT TIME ZONE x.timezone)::date,
+                                                   (p_to AT TIME ZONE x.timezone)::date) o
+   WHERE o.starts_at >= p_from AND o.starts_at < p_to
+     AND NOT EXISTS (SELECT FROM app.slots s WHERE s.experience_id = x.id AND s.starts_at = o.starts_at)
+     AND NOT EXISTS (SELECT FROM app.venue_closures c
+                      WHERE c.org_id = p_org_id AND c.venue_id = x.venue_id
+                        AND c.during && pg_catalog.tstzrange(o.starts_at, o.ends_at));
+END
+$$;
+
+COMMENT ON FUNCTION private.offered_sessions(uuid, uuid, timestamptz, timestamptz) IS
+'The sessions an organization (one venue of it, when p_venue_id is given) offered starting in [p_from, p_to): each
+session that exists, with its capacity and places taken, and each scheduled start not booked yet outside the
+venue''s closures, with the experience''s capacity (a private session: one) and none taken. The one rule of
+"offered" for the dashboard''s occupancy and the performance reports. Internal: as its caller (a definer that has
+checked its caller).';
+
+REVOKE ALL ON FUNCTION private.offered_sessions(uuid, uuid, timestamptz, timestamptz) FROM PUBLIC;
+
+
 CREATE OR REPLACE FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamptz,
                                                      p_to timestamptz, p_money boolean)
 RETURNS jsonb
@@ -51,21 +95,7 @@ BEGIN
   ), kept AS (
     SELECT b.* FROM b WHERE b.status IN ('confirmed', 'completed', 'no_show')
   ), offered AS (
-    -- The period's sessions: those that exist, and the scheduled starts nobody has booked yet (a private session's
-    -- slot is made on its first booking), less those inside a closure. Capacity in the slot's unit: groups for a
-    -- private session (one), places for a ticketed event.
-    SELECT s.capacity FROM app.slots s
-     WHERE s.org_id = p_org_id AND s.experience_id IN (SELECT x.id FROM exps x)
-       AND s.starts_at >= p_from AND s.starts_at < p_to
-    UNION ALL
-    SELECT coalesce(x.capacity, 1)
-      FROM exps x
-     CROSS JOIN LATERAL private.schedule_occurrences(x.id, (p_from AT TIME ZONE x.timezone)::date,
-                                                     (p_to AT TIME ZONE x.timezone)::date) o
-     WHERE o.starts_at >= p_from AND o.starts_at < p_to
-       AND NOT EXISTS (SELECT FROM app.slots s WHERE s.experience_id = x.id AND s.starts_at = o.starts_at)
-       AND NOT EXISTS (SELECT FROM app.venue_closures c
-                        WHERE c.org_id = p_org_id AND c.venue_id = x.venue_id AND c.during @> o.starts_at)
+    SELECT o.capacity FROM private.offered_sessions(p_org_id, p_venue_id, p_from, p_to) o
   ), customers AS (
     -- Returning: kept a booking of the organization (any venue) whose session started before the period.
     SELECT EXISTS (SELECT FROM app.bookings e

@@ -205,27 +205,18 @@ BEGIN
   PERFORM private.report_scope(p_org_id, p_from, p_to, p_venue_id);
   RETURN QUERY
   WITH exp AS (
-    SELECT e.id, e.name, e.capacity, e.currency, v.id AS venue_id, v.name AS venue_name,
+    SELECT e.id, e.name, e.currency, v.id AS venue_id, v.name AS venue_name,
            (p_from::timestamp AT TIME ZONE v.timezone) AS starts, ((p_to + 1)::timestamp AT TIME ZONE v.timezone) AS ends
       FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
      WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR v.id = p_venue_id)
   ),
-  -- The sessions offered: every scheduled start, and every session that exists (dated sessions, and starts that
-  -- were sold before the schedule changed), once each; an unsold scheduled start has no row yet and offers the
-  -- experience's capacity (a private session: one), unless the venue is closed then.
   offered AS (
-    SELECT x.id AS experience_id, o.starts_at, coalesce(s.capacity, coalesce(x.capacity, 1)) AS capacity,
-           coalesce(s.taken, 0) AS taken
-      FROM exp x
-     CROSS JOIN LATERAL private.schedule_occurrences(x.id, p_from, p_to) o
-      LEFT JOIN app.slots s ON s.experience_id = x.id AND s.starts_at = o.starts_at
-     WHERE s.id IS NOT NULL
-        OR NOT EXISTS (SELECT FROM app.venue_closures c
-                        WHERE c.venue_id = x.venue_id AND c.during && pg_catalog.tstzrange(o.starts_at, o.ends_at))
-    UNION
-    SELECT x.id, s.starts_at, s.capacity, s.taken
-      FROM exp x JOIN app.slots s ON s.experience_id = x.id AND s.org_id = p_org_id
-     WHERE s.starts_at >= x.starts AND s.starts_at < x.ends
+    -- Each venue's sessions of its own local days (private.offered_sessions: the one rule of "offered").
+    SELECT o.experience_id, o.starts_at, o.capacity, o.taken
+      FROM app.venues v
+     CROSS JOIN LATERAL private.offered_sessions(p_org_id, v.id, p_from::timestamp AT TIME ZONE v.timezone,
+                                                 (p_to + 1)::timestamp AT TIME ZONE v.timezone) o
+     WHERE v.org_id = p_org_id AND (p_venue_id IS NULL OR v.id = p_venue_id)
   ),
   money AS (
     -- What the sessions' bookings brought in, net of refunds, whenever it was paid.

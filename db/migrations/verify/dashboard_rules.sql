@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that offered_sessions changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.get_booking_trends(uuid,integer,timestamp with time zone)'::pg_catalog.regprocedure;
@@ -31,7 +33,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.dashboard_activity(uuid,integer,timestamp with time zone,bigint)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.dashboard_activity(uuid,integer,timestamp with time zone,bigint)';
   END IF;
-  PERFORM 'private.dashboard_figures(uuid,uuid,timestamp with time zone,timestamp with time zone,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.dashboard_hourly(uuid,integer,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.dashboard_hourly(uuid,integer,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.dashboard_hourly(uuid,integer,timestamp with time zone)';

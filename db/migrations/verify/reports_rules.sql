@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that offered_sessions changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.report_bookings_by_status(uuid,date,date,uuid)'::pg_catalog.regprocedure;
@@ -25,10 +27,6 @@ BEGIN
   PERFORM 'private.report_bookings_by_status(uuid,date,date,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.report_bookings_by_status(uuid,date,date,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.report_bookings_by_status(uuid,date,date,uuid)';
-  END IF;
-  PERFORM 'private.report_performance(uuid,date,date,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.report_performance(uuid,date,date,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.report_performance(uuid,date,date,uuid)';
   END IF;
   PERFORM 'private.report_revenue(uuid,date,date,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.report_revenue(uuid,date,date,uuid)', 'EXECUTE') THEN

@@ -1,0 +1,179 @@
+-- Deploy tessera:offered_sessions to pg
+-- requires: dashboard_rules
+-- requires: reports_rules
+--
+-- One rule of a session offered (private.offered_sessions: the sessions that exist, and scheduled starts not booked yet outside closures), for the dashboard's occupancy and the performance reports, instead of one copy each
+
+BEGIN;
+
+SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS TABLE(experience_id uuid, starts_at timestamp with time zone, capacity integer, taken integer)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+BEGIN
+  RETURN QUERY
+  WITH exps AS MATERIALIZED (
+    SELECT e.id, e.capacity, e.venue_id, v.timezone
+      FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR e.venue_id = p_venue_id)
+  )
+  -- The sessions that exist, and the scheduled starts nobody has booked yet (a private session's slot is made on
+  -- its first booking) unless the venue is closed then, as a booking would be refused. Capacity in the slot's
+  -- unit: groups for a private session (one), places for a ticketed event.
+  SELECT s.experience_id, s.starts_at, s.capacity, s.taken
+    FROM app.slots s
+   WHERE s.org_id = p_org_id AND s.experience_id IN (SELECT x.id FROM exps x)
+     AND s.starts_at >= p_from AND s.starts_at < p_to
+  UNION ALL
+  SELECT x.id, o.starts_at, coalesce(x.capacity, 1), 0
+    FROM exps x
+   CROSS JOIN LATERAL private.schedule_occurrences(x.id, (p_from AT TIME ZONE x.timezone)::date,
+                                                   (p_to AT TIME ZONE x.timezone)::date) o
+   WHERE o.starts_at >= p_from AND o.starts_at < p_to
+     AND NOT EXISTS (SELECT FROM app.slots s WHERE s.experience_id = x.id AND s.starts_at = o.starts_at)
+     AND NOT EXISTS (SELECT FROM app.venue_closures c
+                      WHERE c.org_id = p_org_id AND c.venue_id = x.venue_id
+                        AND c.during && pg_catalog.tstzrange(o.starts_at, o.ends_at));
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+-- PL/pgSQL so that the query's plan is kept for the session: planning it cost as much as running it.
+BEGIN
+  RETURN (
+  WITH exps AS MATERIALIZED (
+    SELECT e.id, e.capacity, e.venue_id, v.timezone
+      FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR e.venue_id = p_venue_id)
+  ), b AS MATERIALIZED (
+    SELECT b.status, b.party_size, b.places, b.customer_id
+      FROM app.bookings b
+     WHERE b.org_id = p_org_id AND b.starts_at >= p_from AND b.starts_at < p_to
+       -- Without a venue every booking of the organization counts: the range of (org_id, starts_at) is all.
+       AND (p_venue_id IS NULL OR b.experience_id IN (SELECT x.id FROM exps x))
+  ), kept AS (
+    SELECT b.* FROM b WHERE b.status IN ('confirmed', 'completed', 'no_show')
+  ), offered AS (
+    SELECT o.capacity FROM private.offered_sessions(p_org_id, p_venue_id, p_from, p_to) o
+  ), customers AS (
+    -- Returning: kept a booking of the organization (any venue) whose session started before the period.
+    SELECT EXISTS (SELECT FROM app.bookings e
+                    WHERE e.org_id = p_org_id AND e.customer_id = k.customer_id AND e.starts_at < p_from
+                      AND e.status IN ('confirmed', 'completed', 'no_show')) AS returning
+      FROM (SELECT DISTINCT kept.customer_id FROM kept) k
+  ), currency AS (
+    SELECT st.currency FROM app.org_settings st WHERE st.org_id = p_org_id
+  ), paid AS (
+    SELECT coalesce(sum(p.amount_minor), 0)::bigint AS minor
+      FROM app.payments p
+     WHERE p.org_id = p_org_id AND p.received_at >= p_from AND p.received_at < p_to AND p_money
+       AND p.currency = (SELECT c.currency FROM currency c)
+       AND (p_venue_id IS NULL OR EXISTS (
+             SELECT FROM app.orders o JOIN app.bookings ob ON ob.org_id = o.org_id AND ob.id = o.booking_id
+              WHERE o.org_id = p_org_id AND o.id = p.order_id AND ob.experience_id IN (SELECT x.id FROM exps x)))
+  ), refunded AS (
+    SELECT coalesce(sum(r.amount_minor), 0)::bigint AS minor
+      FROM app.refunds r
+     WHERE r.org_id = p_org_id AND r.status = 'succeeded' AND r.settled_at >= p_from AND r.settled_at < p_to
+       AND p_money AND r.currency = (SELECT c.currency FROM currency c)
+       AND (p_venue_id IS NULL OR EXISTS (
+             SELECT FROM app.orders o JOIN app.bookings ob ON ob.org_id = o.org_id AND ob.id = o.booking_id
+              WHERE o.org_id = p_org_id AND o.id = r.order_id AND ob.experience_id IN (SELECT x.id FROM exps x)))
+  )
+  SELECT pg_catalog.jsonb_build_object(
+    'from', p_from,
+    'to', p_to,
+    'bookings', (SELECT count(*) FROM kept),
+    'places_booked', (SELECT coalesce(sum(kept.places), 0) FROM kept),
+    'average_party_size', (SELECT round(avg(kept.party_size), 2) FROM kept),
+    'places_offered', (SELECT coalesce(sum(o.capacity), 0) FROM offered o),
+    'occupancy', (SELECT round((SELECT coalesce(sum(kept.places), 0) FROM kept)::numeric
+                               / nullif(sum(o.capacity), 0), 4)
+                    FROM offered o),
+    'cancellations', (SELECT count(*) FROM b WHERE b.status = 'cancelled'),
+    'no_shows', (SELECT count(*) FROM b WHERE b.status = 'no_show'),
+    'new_customers', (SELECT count(*) FROM customers c WHERE NOT c.returning),
+    'returning_customers', (SELECT count(*) FROM customers c WHERE c.returning),
+    'revenue', CASE WHEN p_money THEN pg_catalog.jsonb_build_object(
+                 'received_minor', (SELECT minor FROM paid),
+                 'refunded_minor', (SELECT minor FROM refunded),
+                 'net_minor', (SELECT minor FROM paid) - (SELECT minor FROM refunded)) END));
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.report_performance(p_org_id uuid, p_from date, p_to date, p_venue_id uuid)
+ RETURNS TABLE(venue_id uuid, venue_name text, experience_id uuid, experience_name text, sessions integer, sessions_sold integer, places_offered integer, places_sold integer, occupancy numeric, revenue_minor bigint, revenue_per_session_minor bigint, currency text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  PERFORM private.report_scope(p_org_id, p_from, p_to, p_venue_id);
+  RETURN QUERY
+  WITH exp AS (
+    SELECT e.id, e.name, e.currency, v.id AS venue_id, v.name AS venue_name,
+           (p_from::timestamp AT TIME ZONE v.timezone) AS starts, ((p_to + 1)::timestamp AT TIME ZONE v.timezone) AS ends
+      FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
+     WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR v.id = p_venue_id)
+  ),
+  offered AS (
+    -- Each venue's sessions of its own local days (private.offered_sessions: the one rule of "offered").
+    SELECT o.experience_id, o.starts_at, o.capacity, o.taken
+      FROM app.venues v
+     CROSS JOIN LATERAL private.offered_sessions(p_org_id, v.id, p_from::timestamp AT TIME ZONE v.timezone,
+                                                 (p_to + 1)::timestamp AT TIME ZONE v.timezone) o
+     WHERE v.org_id = p_org_id AND (p_venue_id IS NULL OR v.id = p_venue_id)
+  ),
+  money AS (
+    -- What the sessions' bookings brought in, net of refunds, whenever it was paid.
+    SELECT b.experience_id, pg_catalog.sum(o.paid_minor - o.refunded_minor)::bigint AS revenue
+      FROM exp x
+      JOIN app.bookings b ON b.experience_id = x.id AND b.org_id = p_org_id
+      JOIN app.orders o ON o.booking_id = b.id AND o.org_id = p_org_id
+     WHERE b.starts_at >= x.starts AND b.starts_at < x.ends
+     GROUP BY b.experience_id
+  )
+  SELECT x.venue_id, x.venue_name, x.id, x.name, pg_catalog.count(f.starts_at)::integer,
+         (pg_catalog.count(f.starts_at) FILTER (WHERE f.taken > 0))::integer,
+         coalesce(pg_catalog.sum(f.capacity), 0)::integer, coalesce(pg_catalog.sum(f.taken), 0)::integer,
+         CASE WHEN coalesce(pg_catalog.sum(f.capacity), 0) = 0 THEN NULL
+              ELSE pg_catalog.round(pg_catalog.sum(f.taken)::numeric / pg_catalog.sum(f.capacity), 4) END,
+         coalesce(m.revenue, 0),
+         CASE WHEN pg_catalog.count(f.starts_at) = 0 THEN NULL
+              ELSE pg_catalog.round(coalesce(m.revenue, 0)::numeric / pg_catalog.count(f.starts_at))::bigint END,
+         x.currency::text
+    FROM exp x
+    LEFT JOIN offered f ON f.experience_id = x.id
+    LEFT JOIN money m ON m.experience_id = x.id
+   GROUP BY x.venue_id, x.venue_name, x.id, x.name, x.currency, m.revenue
+  HAVING pg_catalog.count(f.starts_at) > 0 OR coalesce(m.revenue, 0) <> 0
+   ORDER BY x.venue_name, x.venue_id, x.name, x.id;
+END
+$function$
+;
+REVOKE ALL ON FUNCTION private.dashboard_figures(uuid,uuid,timestamp with time zone,timestamp with time zone,boolean) FROM PUBLIC;
+COMMENT ON FUNCTION private.dashboard_figures(uuid,uuid,timestamp with time zone,timestamp with time zone,boolean) IS 'One period''s figures of get_dashboard_stats ([p_from, p_to), an organization, optionally one venue), as the
+owner; revenue only when p_money. Internal: its callers have checked the caller.';
+REVOKE ALL ON FUNCTION private.offered_sessions(uuid,uuid,timestamp with time zone,timestamp with time zone) FROM PUBLIC;
+COMMENT ON FUNCTION private.offered_sessions(uuid,uuid,timestamp with time zone,timestamp with time zone) IS 'The sessions an organization (one venue of it, when p_venue_id is given) offered starting in [p_from, p_to): each
+session that exists, with its capacity and places taken, and each scheduled start not booked yet outside the
+venue''s closures, with the experience''s capacity (a private session: one) and none taken. The one rule of
+"offered" for the dashboard''s occupancy and the performance reports. Internal: as its caller (a definer that has
+checked its caller).';
+REVOKE ALL ON FUNCTION private.report_performance(uuid,date,date,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.report_performance(uuid,date,date,uuid) TO authenticated;
+COMMENT ON FUNCTION private.report_performance(uuid,date,date,uuid) IS 'Per-experience performance for api.report_experience_performance and api.report_venue_performance, after
+private.report_scope.';
+
+COMMIT;
