@@ -562,9 +562,9 @@ BEGIN
                 || CASE WHEN money THEN private.activity_amount((p.nv ->> 'amount_minor')::bigint,
                                                                 p.nv ->> 'currency') || ' of ' ELSE '' END
                 || 'booking ' || coalesce(p.code, '')
-           ELSE 'The refund' || CASE WHEN money THEN ' of ' || private.activity_amount(
-                  (SELECT r.amount_minor FROM app.refunds r WHERE r.org_id = p_org_id AND r.id = p.row_id::uuid),
-                  (SELECT r.currency::text FROM app.refunds r WHERE r.org_id = p_org_id AND r.id = p.row_id::uuid))
+           ELSE 'The refund' || CASE WHEN money THEN ' of ' || (
+                  SELECT private.activity_amount(r.amount_minor, r.currency::text) FROM app.refunds r
+                   WHERE r.org_id = p_org_id AND r.id = p.row_id::uuid)
                   ELSE '' END || ' for booking ' || coalesce(p.code, '') || ' went through'
          END,
          pg_catalog.to_char(p.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '/' || p.id

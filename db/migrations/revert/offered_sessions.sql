@@ -8,6 +8,90 @@ drop function if exists "private"."offered_sessions"(p_org_id uuid, p_venue_id u
 
 SET LOCAL check_function_bodies = off;
 
+CREATE OR REPLACE FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint)
+ RETURNS TABLE(id bigint, at timestamp with time zone, actor_name text, action text, booking_id uuid, confirmation_code text, message text, cursor text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  money boolean;
+BEGIN
+  PERFORM private.catalogue_may(p_org_id, 'staff', 'organization');
+  money := private.dashboard_money_may(p_org_id);
+  RETURN QUERY
+  WITH page AS (
+    SELECT l.* FROM audit.log l
+     WHERE l.org_id = p_org_id
+       AND l.table_name IN ('app.bookings', 'app.payments', 'app.refunds')
+       AND (p_before_at IS NULL OR (l.at, l.id) < (p_before_at, coalesce(p_before_id, 0)))
+       -- Only the writes the feed tells: a booking made, moved or rescheduled; money received or refunded.
+       AND ((l.table_name = 'app.bookings'
+             AND (l.operation = 'INSERT' OR l.new_values ? 'status' OR l.new_values ? 'starts_at'))
+            OR (l.table_name = 'app.payments' AND l.operation = 'INSERT')
+            OR (l.table_name = 'app.refunds' AND (l.operation = 'INSERT' OR l.new_values ->> 'status' = 'succeeded')))
+     ORDER BY l.at DESC, l.id DESC
+     LIMIT p_page_size
+  ), told AS (
+    SELECT p.*,
+           -- The person: a member's display name; a signed-in non-member is a customer, as is the widget.
+           coalesce(CASE WHEN m.user_id IS NOT NULL THEN coalesce(pr.display_name, 'A team member') END,
+                    CASE WHEN p.actor_role IN ('anon', 'authenticated') THEN 'A customer' END,
+                    'Tessera') AS who,
+           -- An update's values hold only what changed: a refund's order is read from the refund itself.
+           CASE p.table_name
+             WHEN 'app.bookings' THEN (p.row_id)::uuid
+             WHEN 'app.payments' THEN (SELECT o.booking_id FROM app.orders o
+                                        WHERE o.org_id = p_org_id AND o.id = (p.new_values ->> 'order_id')::uuid)
+             ELSE (SELECT o.booking_id FROM app.refunds r
+                     JOIN app.orders o ON o.org_id = r.org_id AND o.id = r.order_id
+                    WHERE r.org_id = p_org_id AND r.id = (p.row_id)::uuid) END AS bid,
+           coalesce(p.new_values, '{}'::jsonb) AS nv
+      FROM page p
+      LEFT JOIN app.memberships m ON m.org_id = p_org_id AND m.user_id = p.actor
+      LEFT JOIN app.profiles pr ON pr.user_id = m.user_id
+  ), phrased AS (
+    SELECT t.*, b.confirmation_code AS code,
+           CASE
+             WHEN t.table_name = 'app.bookings' AND t.operation = 'INSERT' THEN 'booked'
+             WHEN t.table_name = 'app.bookings' AND t.nv ? 'status' THEN t.nv ->> 'status'
+             WHEN t.table_name = 'app.bookings' THEN 'rescheduled'
+             WHEN t.table_name = 'app.payments' THEN 'paid'
+             WHEN t.operation = 'INSERT' THEN 'refund_requested'
+             ELSE 'refunded'
+           END AS act
+      FROM told t
+      LEFT JOIN app.bookings b ON b.org_id = p_org_id AND b.id = t.bid
+  )
+  SELECT p.id, p.at, p.who, p.act, p.bid, p.code,
+         CASE p.act
+           WHEN 'booked' THEN p.who || ' booked ' || coalesce(p.code, 'a session')
+           WHEN 'confirmed' THEN p.who || ' confirmed booking ' || coalesce(p.code, '')
+           WHEN 'cancelled' THEN p.who || ' cancelled booking ' || coalesce(p.code, '')
+           WHEN 'rejected' THEN p.who || ' rejected booking ' || coalesce(p.code, '')
+           WHEN 'completed' THEN p.who || ' marked booking ' || coalesce(p.code, '') || ' completed'
+           WHEN 'no_show' THEN p.who || ' marked booking ' || coalesce(p.code, '') || ' as a no-show'
+           WHEN 'expired' THEN 'The hold on booking ' || coalesce(p.code, '') || ' ran out'
+           WHEN 'rescheduled' THEN p.who || ' rescheduled booking ' || coalesce(p.code, '')
+           WHEN 'paid' THEN CASE WHEN money THEN private.activity_amount((p.nv ->> 'amount_minor')::bigint,
+                                                                          p.nv ->> 'currency') || ' was paid'
+                                 ELSE 'A payment was received' END || ' for booking ' || coalesce(p.code, '')
+           WHEN 'refund_requested' THEN p.who || ' refunded '
+                || CASE WHEN money THEN private.activity_amount((p.nv ->> 'amount_minor')::bigint,
+                                                                p.nv ->> 'currency') || ' of ' ELSE '' END
+                || 'booking ' || coalesce(p.code, '')
+           ELSE 'The refund' || CASE WHEN money THEN ' of ' || private.activity_amount(
+                  (SELECT r.amount_minor FROM app.refunds r WHERE r.org_id = p_org_id AND r.id = p.row_id::uuid),
+                  (SELECT r.currency::text FROM app.refunds r WHERE r.org_id = p_org_id AND r.id = p.row_id::uuid))
+                  ELSE '' END || ' for booking ' || coalesce(p.code, '') || ' went through'
+         END,
+         pg_catalog.to_char(p.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '/' || p.id
+    FROM phrased p
+   ORDER BY p.at DESC, p.id DESC;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.dashboard_figures(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_money boolean)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -151,6 +235,10 @@ BEGIN
 END
 $function$
 ;
+REVOKE ALL ON FUNCTION private.dashboard_activity(uuid,integer,timestamp with time zone,bigint) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.dashboard_activity(uuid,integer,timestamp with time zone,bigint) TO authenticated;
+COMMENT ON FUNCTION private.dashboard_activity(uuid,integer,timestamp with time zone,bigint) IS 'get_recent_activity''s work, as the owner (staff cannot read the audit log), after its own check: staff and up of
+the organization (PT404 anyone else); amounts for managers and up. Reads only the organization''s own log rows.';
 REVOKE ALL ON FUNCTION private.dashboard_figures(uuid,uuid,timestamp with time zone,timestamp with time zone,boolean) FROM PUBLIC;
 COMMENT ON FUNCTION private.dashboard_figures(uuid,uuid,timestamp with time zone,timestamp with time zone,boolean) IS 'One period''s figures of get_dashboard_stats ([p_from, p_to), an organization, optionally one venue), as the
 owner; revenue only when p_money. Internal: its callers have checked the caller.';

@@ -29,10 +29,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_upcoming_bookings(uuid,integer)';
   END IF;
   PERFORM 'private.activity_amount(bigint,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.dashboard_activity(uuid,integer,timestamp with time zone,bigint)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.dashboard_activity(uuid,integer,timestamp with time zone,bigint)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.dashboard_activity(uuid,integer,timestamp with time zone,bigint)';
-  END IF;
   PERFORM 'private.dashboard_hourly(uuid,integer,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.dashboard_hourly(uuid,integer,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.dashboard_hourly(uuid,integer,timestamp with time zone)';
