@@ -2861,14 +2861,16 @@ CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
 COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an api function''s e-mail argument p_name unchanged (NULL too), or raises PT400 naming it when it is
 longer than 320 characters or not an address (something@somewhere, no spaces).';
 
-CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) RETURNS void
+CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text DEFAULT 'email'::text, p_locale text DEFAULT NULL::text, p_due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_user_id uuid DEFAULT NULL::uuid, p_customer_id uuid DEFAULT NULL::uuid) RETURNS uuid
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
-COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) IS 'Queues one e-mail of kind p_kind (payment_received, refund_issued, late_payment_refund, invitation, …) to p_recipient with
-its data, once per p_dedupe_key (a second call with the key writes nothing). For the definer functions of the
-payments and team areas, in their transaction; nobody else may call it.';
+COMMENT ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text, p_locale text, p_due_at timestamp with time zone, p_user_id uuid, p_customer_id uuid) IS 'Queues one message of kind p_kind (one of app.notification_kinds: booking_confirmed, payment_received, invitation,
+…) on p_channel (email, sms, in_app; in_app needs p_user_id) to p_recipient with its data, in p_locale (default: the
+organization''s), due at p_due_at (default now), once per p_dedupe_key: a second call with the key writes nothing and
+answers NULL, the first answers the message''s id. For definer functions and triggers of the areas that announce
+things, in their transaction; nobody else may call it.';
 
 CREATE FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -3382,6 +3384,15 @@ CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
 COMMENT ON FUNCTION private.memberships_staff_work() IS 'Trigger on app.memberships (after delete): the person''s future shifts and session assignments in that
 organization go with the membership (private.drop_future_staff_work).';
 
+CREATE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'The template a message of p_kind on p_channel in p_locale is rendered with for organization p_org_id:
+the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
+For the delivery worker and the template functions.';
+
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -3496,8 +3507,10 @@ CREATE TABLE app.org_settings (
     late_refund_percent integer DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_language text DEFAULT 'simple'::text NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
     CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
     CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
+    CONSTRAINT org_settings_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
     CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
     CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
     CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
@@ -3509,6 +3522,8 @@ ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row made with it. currency NULL = not chosen yet; once set, every experience of the organization uses it. vat_rate_bp: basis points (1500 = 15 %). loyalty_points_per_major: points earned per whole currency unit paid (0 = no loyalty); loyalty_point_value_minor: minor units a redeemed point is worth (0 = no redemption). full_refund_before / late_refund_percent: the refund policy of every experience that does not set its own.';
 
 COMMENT ON COLUMN app.org_settings.search_language IS 'The text search configuration the organization''s catalogue is searched with (simple, english, german, …): an existing one, by trigger (org_settings_search_language_check); ''simple'' by default.';
+
+COMMENT ON COLUMN app.org_settings.locale IS 'The locale an organization''s messages are written in when nothing says otherwise (a BCP 47 tag: en, ar, de-CH).';
 
 CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -4715,6 +4730,30 @@ ALTER TABLE ONLY app.customer_tags FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.customer_tags IS 'Labels on a customer (lower-cased, at most 50 per customer by api.set_customer_tags).';
 
+CREATE TABLE app.default_templates (
+    kind text NOT NULL,
+    channel text NOT NULL,
+    locale text NOT NULL,
+    subject text,
+    html text,
+    body text NOT NULL,
+    CONSTRAINT default_templates_body_check CHECK (((length(body) >= 1) AND (length(body) <= 20000))),
+    CONSTRAINT default_templates_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
+    CONSTRAINT default_templates_html_check CHECK (((length(html) >= 1) AND (length(html) <= 100000))),
+    CONSTRAINT default_templates_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT default_templates_parts_check CHECK (
+CASE channel
+    WHEN 'email'::text THEN ((subject IS NOT NULL) AND (html IS NOT NULL))
+    WHEN 'sms'::text THEN ((subject IS NULL) AND (html IS NULL))
+    ELSE (html IS NULL)
+END),
+    CONSTRAINT default_templates_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 300)))
+);
+
+ALTER TABLE ONLY app.default_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.default_templates IS 'Tessera''s templates, per kind, channel and locale: what an organization sends until it overrides one.';
+
 CREATE TABLE app.event_partners (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -4846,6 +4885,72 @@ ALTER TABLE ONLY app.loyalty_ledger FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.loyalty_ledger IS 'Every change of a loyalty balance, insert-only: earn (on payment), reverse (on refund, proportional; shortfall: what the balance could not give back), redeem (at order time), release (a redemption given back), adjust.';
 
+CREATE TABLE app.notification_attempts (
+    org_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    attempt smallint NOT NULL,
+    worker text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT now() NOT NULL,
+    outcome text NOT NULL,
+    provider_message_id text,
+    error text,
+    CONSTRAINT notification_attempts_attempt_check CHECK ((attempt >= 1)),
+    CONSTRAINT notification_attempts_check CHECK ((finished_at >= started_at)),
+    CONSTRAINT notification_attempts_error_check CHECK ((length(error) <= 2000)),
+    CONSTRAINT notification_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['sent'::text, 'retry'::text, 'dead'::text, 'skipped'::text]))),
+    CONSTRAINT notification_attempts_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
+    CONSTRAINT notification_attempts_worker_check CHECK (((length(worker) >= 1) AND (length(worker) <= 200)))
+);
+
+ALTER TABLE ONLY app.notification_attempts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notification_attempts IS 'One row per delivery attempt of an outbox message: who tried, when, the outcome and the provider''s answer.';
+
+CREATE TABLE app.notification_kinds (
+    kind text NOT NULL,
+    category text NOT NULL,
+    description text NOT NULL,
+    sample_data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT notification_kinds_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT notification_kinds_description_check CHECK (((length(description) >= 1) AND (length(description) <= 300))),
+    CONSTRAINT notification_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notification_kinds_sample_data_check CHECK ((jsonb_typeof(sample_data) = 'object'::text))
+);
+
+ALTER TABLE ONLY app.notification_kinds FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notification_kinds IS 'What Tessera tells people about, whether it is transactional (cannot be switched off) or marketing, and the data a message of the kind carries (sample_data, for previews and for checking templates when saved).';
+
+CREATE TABLE app.notification_templates (
+    org_id uuid NOT NULL,
+    kind text NOT NULL,
+    channel text NOT NULL,
+    locale text NOT NULL,
+    subject text,
+    html text,
+    body text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by uuid,
+    CONSTRAINT notification_templates_body_check CHECK (((length(body) >= 1) AND (length(body) <= 20000))),
+    CONSTRAINT notification_templates_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
+    CONSTRAINT notification_templates_html_check CHECK (((length(html) >= 1) AND (length(html) <= 100000))),
+    CONSTRAINT notification_templates_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT notification_templates_parts_check CHECK (
+CASE channel
+    WHEN 'email'::text THEN ((subject IS NOT NULL) AND (html IS NOT NULL))
+    WHEN 'sms'::text THEN ((subject IS NULL) AND (html IS NULL))
+    ELSE (html IS NULL)
+END),
+    CONSTRAINT notification_templates_subject_check CHECK (((length(subject) >= 1) AND (length(subject) <= 300)))
+);
+
+ALTER TABLE ONLY app.notification_templates FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notification_templates IS 'An organization''s own templates, each replacing the default of its kind, channel and locale.';
+
+COMMENT ON CONSTRAINT notification_templates_parts_check ON app.notification_templates IS 'An e-mail template has a subject, an HTML and a text body; an SMS only a text; an in-app message a text and perhaps a title.';
+
 CREATE TABLE app.notifications_outbox (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -4858,18 +4963,41 @@ CREATE TABLE app.notifications_outbox (
     dedupe_key text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     status text DEFAULT 'queued'::text NOT NULL,
-    CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text]))),
+    category text DEFAULT 'transactional'::text NOT NULL,
+    user_id uuid,
+    customer_id uuid,
+    due_at timestamp with time zone DEFAULT now() NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts smallint DEFAULT 0 NOT NULL,
+    claimed_by text,
+    claimed_until timestamp with time zone,
+    sent_at timestamp with time zone,
+    provider_message_id text,
+    last_error text,
+    read_at timestamp with time zone,
+    CONSTRAINT notifications_outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT notifications_outbox_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
+    CONSTRAINT notifications_outbox_claimed_by_check CHECK ((length(claimed_by) <= 200)),
     CONSTRAINT notifications_outbox_dedupe_key_check CHECK (((length(dedupe_key) >= 1) AND (length(dedupe_key) <= 300))),
+    CONSTRAINT notifications_outbox_in_app_check CHECK (((channel <> 'in_app'::text) OR (user_id IS NOT NULL))),
     CONSTRAINT notifications_outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notifications_outbox_last_error_check CHECK ((length(last_error) <= 2000)),
+    CONSTRAINT notifications_outbox_lease_check CHECK (((status = 'sending'::text) = (claimed_until IS NOT NULL))),
     CONSTRAINT notifications_outbox_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT notifications_outbox_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
+    CONSTRAINT notifications_outbox_read_check CHECK (((read_at IS NULL) OR ((channel = 'in_app'::text) AND (status = 'sent'::text)))),
     CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
-    CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'failed'::text]))),
+    CONSTRAINT notifications_outbox_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'skipped'::text, 'dead'::text]))),
     CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
 );
 
 ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce; dedupe_key makes each one once. Delivery is a later change: rows wait as queued.';
+COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce (dedupe_key makes each one once), due at due_at, taken by a worker under a lease, ending sent, skipped or dead; in-app messages are read where they were sent.';
+
+COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
 CREATE TABLE app.order_lines (
     org_id uuid NOT NULL,
@@ -5394,6 +5522,9 @@ ALTER TABLE ONLY app.customers
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.default_templates
+    ADD CONSTRAINT default_templates_pkey PRIMARY KEY (kind, channel, locale);
+
 ALTER TABLE ONLY app.event_partners
     ADD CONSTRAINT event_partners_pkey PRIMARY KEY (id);
 
@@ -5437,6 +5568,15 @@ ALTER TABLE ONLY app.loyalty_ledger
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
+
+ALTER TABLE ONLY app.notification_attempts
+    ADD CONSTRAINT notification_attempts_pkey PRIMARY KEY (org_id, message_id, attempt);
+
+ALTER TABLE ONLY app.notification_kinds
+    ADD CONSTRAINT notification_kinds_pkey PRIMARY KEY (kind);
+
+ALTER TABLE ONLY app.notification_templates
+    ADD CONSTRAINT notification_templates_pkey PRIMARY KEY (org_id, kind, channel, locale);
 
 ALTER TABLE ONLY app.notifications_outbox
     ADD CONSTRAINT notifications_outbox_dedupe_key_key UNIQUE (dedupe_key);
@@ -5722,9 +5862,25 @@ CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING b
 
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
+CREATE INDEX notification_templates_kind_idx ON app.notification_templates USING btree (kind);
+
+CREATE INDEX notification_templates_updated_by_idx ON app.notification_templates USING btree (updated_by);
+
+CREATE INDEX notifications_outbox_customer_idx ON app.notifications_outbox USING btree (org_id, customer_id) WHERE (customer_id IS NOT NULL);
+
+CREATE INDEX notifications_outbox_dead_idx ON app.notifications_outbox USING btree (org_id, created_at) WHERE (status = 'dead'::text);
+
+CREATE INDEX notifications_outbox_due_idx ON app.notifications_outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
+
+CREATE INDEX notifications_outbox_inbox_idx ON app.notifications_outbox USING btree (user_id, created_at DESC, id) WHERE ((channel = 'in_app'::text) AND (status = 'sent'::text));
+
+CREATE INDEX notifications_outbox_kind_idx ON app.notifications_outbox USING btree (kind);
+
+CREATE INDEX notifications_outbox_lease_idx ON app.notifications_outbox USING btree (claimed_until) WHERE (status = 'sending'::text);
+
 CREATE INDEX notifications_outbox_org_idx ON app.notifications_outbox USING btree (org_id, created_at);
 
-CREATE INDEX notifications_outbox_queued_idx ON app.notifications_outbox USING btree (created_at) WHERE (status = 'queued'::text);
+CREATE INDEX notifications_outbox_user_idx ON app.notifications_outbox USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
 
@@ -5850,6 +6006,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_tags F
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.default_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.event_partners FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.experience_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -5865,6 +6023,10 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_account
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_ledger FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_kinds FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notifications_outbox FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -6117,6 +6279,9 @@ ALTER TABLE ONLY app.customer_tags
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.default_templates
+    ADD CONSTRAINT default_templates_kind_fkey FOREIGN KEY (kind) REFERENCES app.notification_kinds(kind);
+
 ALTER TABLE ONLY app.event_partners
     ADD CONSTRAINT event_partners_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);
 
@@ -6190,8 +6355,29 @@ ALTER TABLE ONLY app.memberships
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.notification_attempts
+    ADD CONSTRAINT notification_attempts_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES app.notifications_outbox(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.notification_templates
+    ADD CONSTRAINT notification_templates_kind_fkey FOREIGN KEY (kind) REFERENCES app.notification_kinds(kind);
+
+ALTER TABLE ONLY app.notification_templates
+    ADD CONSTRAINT notification_templates_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.notification_templates
+    ADD CONSTRAINT notification_templates_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_customer_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE SET NULL (customer_id);
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_kind_fkey FOREIGN KEY (kind) REFERENCES app.notification_kinds(kind);
+
 ALTER TABLE ONLY app.notifications_outbox
     ADD CONSTRAINT notifications_outbox_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.notifications_outbox
+    ADD CONSTRAINT notifications_outbox_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY app.order_lines
     ADD CONSTRAINT order_lines_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
@@ -6425,6 +6611,8 @@ CREATE POLICY customers_select ON app.customers FOR SELECT TO authenticated USIN
 
 CREATE POLICY customers_update ON app.customers FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.default_templates ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.event_partners ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY event_partners_delete ON app.event_partners FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
@@ -6478,6 +6666,12 @@ CREATE POLICY memberships_insert ON app.memberships FOR INSERT TO authenticated 
 CREATE POLICY memberships_select ON app.memberships FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY memberships_update ON app.memberships FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[]))))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+ALTER TABLE app.notification_attempts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.notification_kinds ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.notification_templates ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.notifications_outbox ENABLE ROW LEVEL SECURITY;
 
@@ -7481,7 +7675,7 @@ GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
 
-REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text, p_locale text, p_due_at timestamp with time zone, p_user_id uuid, p_customer_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.entry_times(p_clock_in timestamp with time zone, p_clock_out timestamp with time zone, p_reason text) FROM PUBLIC;
 
@@ -7631,6 +7825,8 @@ REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key tex
 REVOKE ALL ON FUNCTION private.memberships_keep_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;

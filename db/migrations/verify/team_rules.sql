@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that notifications_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.accept_invitation(text)'::pg_catalog.regprocedure;
@@ -48,7 +50,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.change_member_role(uuid,uuid,app.member_role)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.change_member_role(uuid,uuid,app.member_role)';
   END IF;
-  PERFORM 'private.enqueue_notification(uuid,text,text,jsonb,text)'::pg_catalog.regprocedure;
   PERFORM 'private.invitation_answer(app.invitations)'::pg_catalog.regprocedure;
   PERFORM 'private.invite_member(uuid,text,app.member_role)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.invite_member(uuid,text,app.member_role)', 'EXECUTE') THEN

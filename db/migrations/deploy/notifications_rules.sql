@@ -1,0 +1,71 @@
+-- Deploy tessera:notifications_rules to pg
+-- requires: notifications_delivery
+--
+-- The outbox's one writer takes a channel, locale, due time, account and customer (answering the new message's id, or NULL when its key was used), and private.message_template finds the template a message is rendered with: the exact locale, its language, English, the organization's own before Tessera's default; delivery attempts are bookkeeping, not audited
+
+BEGIN;
+
+drop function if exists "private"."enqueue_notification"(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text);
+
+SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text DEFAULT 'email'::text, p_locale text DEFAULT NULL::text, p_due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_user_id uuid DEFAULT NULL::uuid, p_customer_id uuid DEFAULT NULL::uuid)
+ RETURNS uuid
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  -- The key makes a retried transaction or a repeated event write the message once; the kind (its foreign key
+  -- refuses an unknown one) decides whether it is transactional or marketing; the organization's locale is the
+  -- default language.
+  INSERT INTO app.notifications_outbox (org_id, kind, recipient, channel, template, locale, data, dedupe_key,
+                                        category, due_at, next_attempt_at, user_id, customer_id)
+  VALUES (p_org_id, p_kind, p_recipient, p_channel, p_kind,
+          coalesce(p_locale, (SELECT s.locale FROM app.org_settings s WHERE s.org_id = p_org_id), 'en'),
+          coalesce(p_data, '{}'), p_dedupe_key,
+          coalesce((SELECT k.category FROM app.notification_kinds k WHERE k.kind = p_kind), 'transactional'),
+          coalesce(p_due_at, now()), coalesce(p_due_at, now()), p_user_id, p_customer_id)
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text)
+ RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  -- The language first: the exact locale over its language (ar-SA falls back to ar) over English; within one, the
+  -- organization's own template over Tessera's default. A kind with no template at all answers no row.
+  WITH wanted (loc, rank) AS (
+    VALUES (p_locale, 1), (split_part(p_locale, '-', 1), 2), ('en', 3)
+  ), candidates AS (
+    SELECT t.subject, t.html, t.body, t.locale, true AS overridden, 2 * w.rank AS rank
+      FROM app.notification_templates t JOIN wanted w ON w.loc = t.locale
+     WHERE t.org_id = p_org_id AND t.kind = p_kind AND t.channel = p_channel
+    UNION ALL
+    SELECT d.subject, d.html, d.body, d.locale, false, 2 * w.rank + 1
+      FROM app.default_templates d JOIN wanted w ON w.loc = d.locale
+     WHERE d.kind = p_kind AND d.channel = p_channel
+  )
+  SELECT c.subject, c.html, c.body, c.locale, c.overridden FROM candidates c ORDER BY c.rank LIMIT 1
+$function$
+;
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.default_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_kinds FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+REVOKE ALL ON FUNCTION private.enqueue_notification(uuid,text,text,jsonb,text,text,text,timestamp with time zone,uuid,uuid) FROM PUBLIC;
+COMMENT ON FUNCTION private.enqueue_notification(uuid,text,text,jsonb,text,text,text,timestamp with time zone,uuid,uuid) IS 'Queues one message of kind p_kind (one of app.notification_kinds: booking_confirmed, payment_received, invitation,
+…) on p_channel (email, sms, in_app; in_app needs p_user_id) to p_recipient with its data, in p_locale (default: the
+organization''s), due at p_due_at (default now), once per p_dedupe_key: a second call with the key writes nothing and
+answers NULL, the first answers the message''s id. For definer functions and triggers of the areas that announce
+things, in their transaction; nobody else may call it.';
+REVOKE ALL ON FUNCTION private.message_template(uuid,text,text,text) FROM PUBLIC;
+COMMENT ON FUNCTION private.message_template(uuid,text,text,text) IS 'The template a message of p_kind on p_channel in p_locale is rendered with for organization p_org_id:
+the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
+For the delivery worker and the template functions.';
+
+COMMIT;
