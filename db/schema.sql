@@ -3393,6 +3393,62 @@ COMMENT ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_chann
 the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
 For the delivery worker and the template functions.';
 
+CREATE TABLE app.notifications_outbox (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    recipient text NOT NULL,
+    channel text DEFAULT 'email'::text NOT NULL,
+    template text NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    dedupe_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    category text DEFAULT 'transactional'::text NOT NULL,
+    user_id uuid,
+    customer_id uuid,
+    due_at timestamp with time zone DEFAULT now() NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts smallint DEFAULT 0 NOT NULL,
+    claimed_by text,
+    claimed_until timestamp with time zone,
+    sent_at timestamp with time zone,
+    provider_message_id text,
+    last_error text,
+    read_at timestamp with time zone,
+    CONSTRAINT notifications_outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT notifications_outbox_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
+    CONSTRAINT notifications_outbox_claimed_by_check CHECK ((length(claimed_by) <= 200)),
+    CONSTRAINT notifications_outbox_dedupe_key_check CHECK (((length(dedupe_key) >= 1) AND (length(dedupe_key) <= 300))),
+    CONSTRAINT notifications_outbox_in_app_check CHECK (((channel <> 'in_app'::text) OR (user_id IS NOT NULL))),
+    CONSTRAINT notifications_outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notifications_outbox_last_error_check CHECK ((length(last_error) <= 2000)),
+    CONSTRAINT notifications_outbox_lease_check CHECK (((status = 'sending'::text) = (claimed_until IS NOT NULL))),
+    CONSTRAINT notifications_outbox_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT notifications_outbox_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
+    CONSTRAINT notifications_outbox_read_check CHECK (((read_at IS NULL) OR ((channel = 'in_app'::text) AND (status = 'sent'::text)))),
+    CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
+    CONSTRAINT notifications_outbox_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'skipped'::text, 'dead'::text]))),
+    CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
+);
+
+ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce (dedupe_key makes each one once), due at due_at, taken by a worker under a lease, ending sent, skipped or dead; in-app messages are read where they were sent.';
+
+COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
+
+CREATE FUNCTION private.message_wanted(p_message app.notifications_outbox) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
+session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -4950,54 +5006,6 @@ ALTER TABLE ONLY app.notification_templates FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE app.notification_templates IS 'An organization''s own templates, each replacing the default of its kind, channel and locale.';
 
 COMMENT ON CONSTRAINT notification_templates_parts_check ON app.notification_templates IS 'An e-mail template has a subject, an HTML and a text body; an SMS only a text; an in-app message a text and perhaps a title.';
-
-CREATE TABLE app.notifications_outbox (
-    org_id uuid NOT NULL,
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    kind text NOT NULL,
-    recipient text NOT NULL,
-    channel text DEFAULT 'email'::text NOT NULL,
-    template text NOT NULL,
-    locale text DEFAULT 'en'::text NOT NULL,
-    data jsonb DEFAULT '{}'::jsonb NOT NULL,
-    dedupe_key text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    status text DEFAULT 'queued'::text NOT NULL,
-    category text DEFAULT 'transactional'::text NOT NULL,
-    user_id uuid,
-    customer_id uuid,
-    due_at timestamp with time zone DEFAULT now() NOT NULL,
-    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
-    attempts smallint DEFAULT 0 NOT NULL,
-    claimed_by text,
-    claimed_until timestamp with time zone,
-    sent_at timestamp with time zone,
-    provider_message_id text,
-    last_error text,
-    read_at timestamp with time zone,
-    CONSTRAINT notifications_outbox_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT notifications_outbox_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
-    CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
-    CONSTRAINT notifications_outbox_claimed_by_check CHECK ((length(claimed_by) <= 200)),
-    CONSTRAINT notifications_outbox_dedupe_key_check CHECK (((length(dedupe_key) >= 1) AND (length(dedupe_key) <= 300))),
-    CONSTRAINT notifications_outbox_in_app_check CHECK (((channel <> 'in_app'::text) OR (user_id IS NOT NULL))),
-    CONSTRAINT notifications_outbox_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
-    CONSTRAINT notifications_outbox_last_error_check CHECK ((length(last_error) <= 2000)),
-    CONSTRAINT notifications_outbox_lease_check CHECK (((status = 'sending'::text) = (claimed_until IS NOT NULL))),
-    CONSTRAINT notifications_outbox_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
-    CONSTRAINT notifications_outbox_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
-    CONSTRAINT notifications_outbox_read_check CHECK (((read_at IS NULL) OR ((channel = 'in_app'::text) AND (status = 'sent'::text)))),
-    CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
-    CONSTRAINT notifications_outbox_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
-    CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'skipped'::text, 'dead'::text]))),
-    CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
-);
-
-ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce (dedupe_key makes each one once), due at due_at, taken by a worker under a lease, ending sent, skipped or dead; in-app messages are read where they were sent.';
-
-COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
 CREATE TABLE app.order_lines (
     org_id uuid NOT NULL,
@@ -7827,6 +7835,8 @@ REVOKE ALL ON FUNCTION private.memberships_keep_an_owner() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;

@@ -66,3 +66,21 @@ the exact locale, else its language, else English; in each, its own override bef
 For the delivery worker and the template functions.';
 
 REVOKE ALL ON FUNCTION private.message_template(uuid, text, text, text) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.message_wanted(p_message app.notifications_outbox)
+RETURNS text
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  -- Each kind whose message can stop making sense before it goes (a reminder of a cancelled booking, a waiver
+  -- already signed) adds its rule here; a recipient's preferences are checked where they are kept.
+  SELECT NULL::text
+$$;
+
+COMMENT ON FUNCTION private.message_wanted(app.notifications_outbox) IS
+'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
+session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+
+REVOKE ALL ON FUNCTION private.message_wanted(app.notifications_outbox) FROM PUBLIC;

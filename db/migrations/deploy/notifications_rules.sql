@@ -1,7 +1,7 @@
 -- Deploy tessera:notifications_rules to pg
 -- requires: notifications_delivery
 --
--- The outbox's one writer takes a channel, locale, due time, account and customer (answering the new message's id, or NULL when its key was used), and private.message_template finds the template a message is rendered with: the exact locale, its language, English, the organization's own before Tessera's default; delivery attempts are bookkeeping, not audited
+-- The outbox's one writer takes a channel, locale, due time, account and customer (answering the new message's id, or NULL when its key was used), and private.message_template finds the template a message is rendered with: the exact locale, its language, English, the organization's own before Tessera's default; private.message_wanted says whether a due message still makes sense; delivery attempts are bookkeeping, not audited
 
 BEGIN;
 
@@ -52,6 +52,18 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.message_wanted(p_message app.notifications_outbox)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  -- Each kind whose message can stop making sense before it goes (a reminder of a cancelled booking, a waiver
+  -- already signed) adds its rule here; a recipient's preferences are checked where they are kept.
+  SELECT NULL::text
+$function$
+;
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.default_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_kinds FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -67,5 +79,8 @@ REVOKE ALL ON FUNCTION private.message_template(uuid,text,text,text) FROM PUBLIC
 COMMENT ON FUNCTION private.message_template(uuid,text,text,text) IS 'The template a message of p_kind on p_channel in p_locale is rendered with for organization p_org_id:
 the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
 For the delivery worker and the template functions.';
+REVOKE ALL ON FUNCTION private.message_wanted(app.notifications_outbox) FROM PUBLIC;
+COMMENT ON FUNCTION private.message_wanted(app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
+session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
 
 COMMIT;

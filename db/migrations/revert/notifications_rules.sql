@@ -14,6 +14,8 @@ drop function if exists "private"."enqueue_notification"(p_org_id uuid, p_kind t
 
 drop function if exists "private"."message_template"(p_org_id uuid, p_kind text, p_channel text, p_locale text);
 
+drop function if exists "private"."message_wanted"(p_message app.notifications_outbox);
+
 SET LOCAL check_function_bodies = off;
 
 CREATE OR REPLACE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text)
