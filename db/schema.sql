@@ -6008,8 +6008,6 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_reques
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_segment_runs FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
-CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_segments FOR EACH ROW EXECUTE FUNCTION private.audit_record();
-
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customer_tags FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION private.audit_record();

@@ -160,7 +160,17 @@ DECLARE
   n_labelled integer;
   n_scored integer;
   n_changed integer;
-  n_removed integer;
+  -- The segment of each of the 125 scores, at (r - 1) * 25 + (f - 1) * 5 + m, and the label of each of the 16
+  -- label facts (visited, stale, top value, recent) at 1 + their bits, applied once each rather than per customer.
+  segments constant text[] := ARRAY(SELECT private.rfm_segment(r::smallint, f::smallint, m::smallint)
+                                      FROM pg_catalog.generate_series(1, 5) r, pg_catalog.generate_series(1, 5) f,
+                                           pg_catalog.generate_series(1, 5) m ORDER BY r, f, m);
+  labels constant text[] := ARRAY(SELECT private.customer_label(v, st, t, rc)
+                                    FROM pg_catalog.unnest(ARRAY[false, true]) v,
+                                         pg_catalog.unnest(ARRAY[false, true]) st,
+                                         pg_catalog.unnest(ARRAY[false, true]) t,
+                                         pg_catalog.unnest(ARRAY[false, true]) rc
+                                   ORDER BY v, st, t, rc);
 BEGIN
   -- Its own check: managers and up of the organization, or the service (the nightly job).
   IF coalesce(auth.role(), CASE WHEN session_user::text = current_user::text THEN 'service_role' END)
@@ -178,42 +188,36 @@ BEGIN
   VALUES (p_org_id, p_as_of, pg_catalog.now())
   ON CONFLICT (org_id) DO UPDATE SET as_of = excluded.as_of, computed_at = excluded.computed_at;
 
+  -- One pass over the organization's customers, no join: the three ranks are windows over the customers with
+  -- visits (the partition), and the segment and label are read from the 125-score and 16-fact tables computed
+  -- once above, by position.
   WITH pop AS (
-    SELECT c.id, c.created_at, c.booking_count, c.first_visit_at, c.last_visit_at, c.lifetime_value_minor
-      FROM app.customers c
+    SELECT c.id, c.last_visit_at, c.first_visit_at, c.created_at, v.visited,
+           pg_catalog.count(*) OVER (PARTITION BY v.visited) AS n,
+           pg_catalog.rank() OVER (PARTITION BY v.visited ORDER BY LEAST(c.last_visit_at, p_as_of) DESC) AS r_rank,
+           pg_catalog.rank() OVER (PARTITION BY v.visited ORDER BY c.booking_count) AS f_rank,
+           pg_catalog.rank() OVER (PARTITION BY v.visited ORDER BY c.lifetime_value_minor) AS m_rank
+      FROM app.customers c, LATERAL (SELECT c.booking_count > 0 AS visited) v
      WHERE c.org_id = p_org_id AND c.erased_at IS NULL
-  ), ranked AS (
+  ), scores AS (
     -- Quintiles by rank among the n customers with visits, equal values scoring equally: frequency and monetary
     -- 1 + 5 * (customers with strictly less) / n, recency 5 - 5 * (customers with a strictly later last visit) / n
     -- (an upcoming visit counting as at as_of). Ties share the score their block's end takes where ties are
     -- common: the lowest for few visits and little money, the best for the latest visits.
-    SELECT p.id, pg_catalog.count(*) OVER () AS n,
-           pg_catalog.rank() OVER (ORDER BY LEAST(p.last_visit_at, p_as_of) DESC) AS r_rank,
-           pg_catalog.rank() OVER (ORDER BY p.booking_count) AS f_rank,
-           pg_catalog.rank() OVER (ORDER BY p.lifetime_value_minor) AS m_rank
-      FROM pop p WHERE p.booking_count > 0
-  ), scores AS (
-    SELECT x.id, (5 - 5 * (x.r_rank - 1) / x.n)::smallint AS r, (1 + 5 * (x.f_rank - 1) / x.n)::smallint AS f,
-           (1 + 5 * (x.m_rank - 1) / x.n)::smallint AS m
-      FROM ranked x
-  ), facts AS (
-    SELECT p.id, s.r, s.f, s.m, p.last_visit_at IS NOT NULL AS visited,
+    SELECT p.id, p.visited,
+           CASE WHEN p.visited THEN (5 - 5 * (p.r_rank - 1) / p.n)::smallint END AS r,
+           CASE WHEN p.visited THEN (1 + 5 * (p.f_rank - 1) / p.n)::smallint END AS f,
+           CASE WHEN p.visited THEN (1 + 5 * (p.m_rank - 1) / p.n)::smallint END AS m,
+           p.last_visit_at IS NOT NULL AS seen,
            coalesce(p.last_visit_at < p_as_of - interval '365 days', false) AS stale,
-           coalesce(s.m = 5, false) AS top_value,
            coalesce(p.first_visit_at, p.created_at) >= p_as_of - interval '90 days' AS recent
-      FROM pop p LEFT JOIN scores s ON s.id = p.id
+      FROM pop p
   ), result AS (
-    -- The rules are applied to the 125 scores and the 16 label facts once each, then joined.
-    SELECT x.id, x.r, x.f, x.m, g.segment, l.label
-      FROM facts x
-      LEFT JOIN (SELECT r::smallint AS r, f::smallint AS f, m::smallint AS m,
-                        private.rfm_segment(r::smallint, f::smallint, m::smallint) AS segment
-                   FROM pg_catalog.generate_series(1, 5) r, pg_catalog.generate_series(1, 5) f,
-                        pg_catalog.generate_series(1, 5) m) g ON g.r = x.r AND g.f = x.f AND g.m = x.m
-      JOIN (SELECT v, st, t, rc, private.customer_label(v, st, t, rc) AS label
-              FROM pg_catalog.unnest(ARRAY[true, false]) v, pg_catalog.unnest(ARRAY[true, false]) st,
-                   pg_catalog.unnest(ARRAY[true, false]) t, pg_catalog.unnest(ARRAY[true, false]) rc) l
-        ON l.v = x.visited AND l.st = x.stale AND l.t = x.top_value AND l.rc = x.recent
+    SELECT x.id, x.r, x.f, x.m, x.visited,
+           segments[(x.r - 1) * 25 + (x.f - 1) * 5 + x.m] AS segment,
+           labels[1 + x.seen::int * 8 + x.stale::int * 4 + coalesce(x.m = 5, false)::int * 2 + x.recent::int]
+             AS label
+      FROM scores x
   ), updated AS (
     -- Only rows whose figures moved are written; customers new since the last refresh are inserted (a customer
     -- belongs to one organization, whose refreshes run one at a time: nothing else inserts these rows).
@@ -230,23 +234,23 @@ BEGIN
     SELECT p_org_id, x.id, x.r, x.f, x.m, x.segment, x.label FROM result x
      WHERE NOT EXISTS (SELECT FROM app.customer_segments cs WHERE cs.customer_id = x.id)
     RETURNING 1
+  ), removed AS (
+    -- Erased customers leave the segments (their figures stay on the record, for the books), and so do deleted
+    -- ones (no foreign key: see the segments migration).
+    DELETE FROM app.customer_segments cs
+     WHERE cs.org_id = p_org_id AND NOT EXISTS (SELECT FROM result x WHERE x.id = cs.customer_id)
+    RETURNING 1
   )
-  SELECT (SELECT pg_catalog.count(*) FROM result), (SELECT pg_catalog.count(*) FROM scores),
+  SELECT (SELECT pg_catalog.count(*) FROM result), (SELECT pg_catalog.count(*) FROM result WHERE visited),
          (SELECT pg_catalog.count(*) FROM updated) + (SELECT pg_catalog.count(*) FROM inserted)
+           + (SELECT pg_catalog.count(*) FROM removed)
     INTO n_labelled, n_scored, n_changed;
-
-  -- Erased customers leave the segments (their figures stay on the record, for the books), and so do deleted ones
-  -- (no foreign key: see the segments migration).
-  DELETE FROM app.customer_segments cs
-   WHERE cs.org_id = p_org_id
-     AND NOT EXISTS (SELECT FROM app.customers c WHERE c.id = cs.customer_id AND c.erased_at IS NULL);
-  GET DIAGNOSTICS n_removed = ROW_COUNT;
 
   UPDATE app.customer_segment_runs r SET customers = n_labelled, scored = n_scored
    WHERE r.org_id = p_org_id RETURNING * INTO run;
   RETURN pg_catalog.jsonb_build_object('org_id', run.org_id, 'as_of', run.as_of, 'computed_at', run.computed_at,
                                        'customers', run.customers, 'scored', run.scored,
-                                       'changed', n_changed + n_removed);
+                                       'changed', n_changed);
 END
 $$;
 

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that segments_one_pass changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.customer_segments_due(interval)'::pg_catalog.regprocedure;
@@ -48,13 +50,6 @@ BEGIN
   PERFORM 'private.list_customers(uuid,text,text,text,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_customers(uuid,text,text,text,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_customers(uuid,text,text,text,integer)';
-  END IF;
-  PERFORM 'private.refresh_customer_segments(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.refresh_customer_segments(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.refresh_customer_segments(uuid,timestamp with time zone)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)';
   END IF;
   PERFORM 'private.rfm_segment(smallint,smallint,smallint)'::pg_catalog.regprocedure;
   PERFORM 'private.segments_due(interval)'::pg_catalog.regprocedure;
