@@ -579,7 +579,8 @@ BEGIN
   IF entry.status NOT IN ('waiting', 'offered') THEN
     RAISE EXCEPTION 'this waitlist entry is % already', entry.status USING ERRCODE = 'PT409',
       DETAIL = 'illegal_transition',
-      HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead' END;
+      HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead'
+                  ELSE 'join the waitlist again to wait' END;
   END IF;
   held := entry.booking_id;
   UPDATE app.waitlist_entries w
