@@ -4712,8 +4712,7 @@ CREATE FUNCTION private.waitlist_entry(p_embed_key text, p_token text) RETURNS a
     AS $$ … $$;  -- body: db/functions/waitlist.sql
 
 COMMENT ON FUNCTION private.waitlist_entry(p_embed_key text, p_token text) IS 'The entry a token (the entry''s, or its current offer''s) names at the venue of the embed key, locked with its hold
-and session after the session''s run-out holds ended; PT404 for any other token or key, PT400 when either is
-missing. For the waitlist definers.';
+and session; PT404 for any other token or key, PT400 when either is missing. For the waitlist definers.';
 
 CREATE FUNCTION private.waitlist_hash(p_token text) RETURNS bytea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

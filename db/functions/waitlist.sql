@@ -6,9 +6,10 @@
 -- private.offer_waitlist, which serves the session's waiting entries in order, first fit: an entry whose party does
 -- not fit what is free is passed over for a later, smaller one, and keeps its place in the queue. Holds run out
 -- lazily, as everywhere in booking: a run-out hold (an offer's included) is marked expired by the next booking of
--- the session (private.bookable_slot), by api.expire_holds (the periodic tidy-up), or by the next join, accept or
--- leave of the session; that status change is what passes its places on. Lock order, everywhere: bookings, then
--- the slot, then entries.
+-- the session or the next join of its waitlist (both through private.bookable_slot), or by api.expire_holds (the
+-- periodic tidy-up, which a deployment runs every minute or so); that status change is what passes its places on.
+-- An offer past its expiry cannot be accepted, whether or not it was marked yet. Lock order, everywhere: bookings,
+-- then the slot, then entries.
 
 -- A session's places as an offer needs them. -------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer)
@@ -526,7 +527,6 @@ SET search_path = ''
 AS $$
 DECLARE
   found_entry app.waitlist_entries;
-  held        uuid;
   hash        bytea := private.waitlist_hash(p_token);
 BEGIN
   IF p_embed_key IS NULL THEN
@@ -543,13 +543,8 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'waitlist entry not found' USING ERRCODE = 'PT404';
   END IF;
-  -- Lock order: bookings, then the slot, then entries. Run-out holds of the session end first (an offer's
-  -- included), passing their places on.
-  UPDATE app.bookings b SET status = 'expired'
-   WHERE b.org_id = found_entry.org_id AND b.slot_id = found_entry.slot_id
-     AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now();
-  SELECT w.booking_id INTO held FROM app.waitlist_entries w WHERE w.id = found_entry.id;
-  PERFORM FROM app.bookings b WHERE b.id = held FOR UPDATE;
+  -- Lock order, as everywhere: the hold, then the session, then the entry (read again: it may have moved on).
+  PERFORM FROM app.bookings b WHERE b.id = found_entry.booking_id FOR UPDATE;
   PERFORM FROM app.slots s WHERE s.id = found_entry.slot_id FOR NO KEY UPDATE;
   SELECT w.* INTO found_entry FROM app.waitlist_entries w WHERE w.id = found_entry.id FOR UPDATE;
   RETURN found_entry;
@@ -558,8 +553,7 @@ $$;
 
 COMMENT ON FUNCTION private.waitlist_entry(text, text) IS
 'The entry a token (the entry''s, or its current offer''s) names at the venue of the embed key, locked with its hold
-and session after the session''s run-out holds ended; PT404 for any other token or key, PT400 when either is
-missing. For the waitlist definers.';
+and session; PT404 for any other token or key, PT400 when either is missing. For the waitlist definers.';
 
 REVOKE ALL ON FUNCTION private.waitlist_entry(text, text) FROM PUBLIC;
 
@@ -639,7 +633,9 @@ DECLARE
   exp     app.experiences;
 BEGIN
   entry := private.waitlist_entry(p_embed_key, p_token);
-  IF entry.status = 'expired' THEN
+  SELECT b.* INTO booking FROM app.bookings b WHERE b.id = entry.booking_id;
+  -- An offer whose hold ran out is over, whether or not anything marked it expired yet.
+  IF entry.status = 'expired' OR (entry.status = 'offered' AND booking.hold_expires_at <= pg_catalog.now()) THEN
     RAISE EXCEPTION 'this offer ran out' USING ERRCODE = 'PT409', DETAIL = 'offer_expired',
       HINT = 'book another session';
   ELSIF entry.status <> 'offered' THEN

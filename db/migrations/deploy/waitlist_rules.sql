@@ -64,7 +64,9 @@ DECLARE
   exp     app.experiences;
 BEGIN
   entry := private.waitlist_entry(p_embed_key, p_token);
-  IF entry.status = 'expired' THEN
+  SELECT b.* INTO booking FROM app.bookings b WHERE b.id = entry.booking_id;
+  -- An offer whose hold ran out is over, whether or not anything marked it expired yet.
+  IF entry.status = 'expired' OR (entry.status = 'offered' AND booking.hold_expires_at <= pg_catalog.now()) THEN
     RAISE EXCEPTION 'this offer ran out' USING ERRCODE = 'PT409', DETAIL = 'offer_expired',
       HINT = 'book another session';
   ELSIF entry.status <> 'offered' THEN
@@ -239,7 +241,8 @@ BEGIN
   IF entry.status NOT IN ('waiting', 'offered') THEN
     RAISE EXCEPTION 'this waitlist entry is % already', entry.status USING ERRCODE = 'PT409',
       DETAIL = 'illegal_transition',
-      HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead' END;
+      HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead'
+                  ELSE 'join the waitlist again to wait' END;
   END IF;
   held := entry.booking_id;
   UPDATE app.waitlist_entries w
@@ -385,7 +388,6 @@ CREATE OR REPLACE FUNCTION private.waitlist_entry(p_embed_key text, p_token text
 AS $function$
 DECLARE
   found_entry app.waitlist_entries;
-  held        uuid;
   hash        bytea := private.waitlist_hash(p_token);
 BEGIN
   IF p_embed_key IS NULL THEN
@@ -402,13 +404,8 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'waitlist entry not found' USING ERRCODE = 'PT404';
   END IF;
-  -- Lock order: bookings, then the slot, then entries. Run-out holds of the session end first (an offer's
-  -- included), passing their places on.
-  UPDATE app.bookings b SET status = 'expired'
-   WHERE b.org_id = found_entry.org_id AND b.slot_id = found_entry.slot_id
-     AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now();
-  SELECT w.booking_id INTO held FROM app.waitlist_entries w WHERE w.id = found_entry.id;
-  PERFORM FROM app.bookings b WHERE b.id = held FOR UPDATE;
+  -- Lock order, as everywhere: the hold, then the session, then the entry (read again: it may have moved on).
+  PERFORM FROM app.bookings b WHERE b.id = found_entry.booking_id FOR UPDATE;
   PERFORM FROM app.slots s WHERE s.id = found_entry.slot_id FOR NO KEY UPDATE;
   SELECT w.* INTO found_entry FROM app.waitlist_entries w WHERE w.id = found_entry.id FOR UPDATE;
   RETURN found_entry;
@@ -638,8 +635,7 @@ COMMENT ON FUNCTION private.waitlist_answer(app.waitlist_entries) IS 'An entry a
 never a token, an id or anyone else''s data.';
 REVOKE ALL ON FUNCTION private.waitlist_entry(text,text) FROM PUBLIC;
 COMMENT ON FUNCTION private.waitlist_entry(text,text) IS 'The entry a token (the entry''s, or its current offer''s) names at the venue of the embed key, locked with its hold
-and session after the session''s run-out holds ended; PT404 for any other token or key, PT400 when either is
-missing. For the waitlist definers.';
+and session; PT404 for any other token or key, PT400 when either is missing. For the waitlist definers.';
 REVOKE ALL ON FUNCTION private.waitlist_hash(text) FROM PUBLIC;
 COMMENT ON FUNCTION private.waitlist_hash(text) IS 'The SHA-256 a waitlist token is stored and found by.';
 REVOKE ALL ON FUNCTION private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone) FROM PUBLIC;
