@@ -323,6 +323,16 @@ back. The booking keeps its hold, so a new order (another promo code, say) can b
 callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
 argument; PT409 illegal_transition when the order is not pending.';
 
+CREATE FUNCTION api.cancel_waitlist_entry(entry_id uuid) RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) IS 'Takes a waiting or offered entry off its session''s waitlist (status cancelled) and answers ''cancelled''; an offer
+it held is withdrawn, its hold cancelled and its places offered to the next entries that fit. For staff of the
+entry''s organization. Errors: PT404 not found (or another organization''s); PT409 (detail illegal_transition) an
+entry that no longer waits.';
+
 CREATE FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -1156,6 +1166,17 @@ reason, corrected_by, at}]}: what a manager reviews and corrects (api.correct_ti
 their own entries, managers, admins and the owner everyone''s; others see an empty list. Errors: PT400 naming the
 argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
 366 days after it.';
+
+CREATE FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) IS 'The waitlist of one session (experience_id and starts_at), in order of arrival: each entry''s id, its place in the
+queue while it waits (queue_position, 1 first), status (waiting, offered, booked, expired, cancelled, left), party,
+contact (name, e-mail, phone), when it consented and joined, how many offers it had, the booking its offer holds
+(or became, or last was) and until when, and when it ended. For staff of the organization; others see no rows.
+Errors: PT400 (detail out_of_range) a start outside 2000-01-01 to five years from now.';
 
 CREATE FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -2466,6 +2487,14 @@ CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_custom
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
 
+CREATE FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) IS 'Takes an entry off the waitlist for api.cancel_waitlist_entry, withdrawing its offer. Its own check: the caller is
+staff of the entry''s organization (else PT404).';
+
 CREATE FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -3252,8 +3281,10 @@ CREATE FUNCTION private.is_waitlist_hold(p_booking_id uuid) RETURNS boolean
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/waitlist.sql
 
-COMMENT ON FUNCTION private.is_waitlist_hold(p_booking_id uuid) IS 'True while a booking is the hold of a waitlist offer not yet accepted: its end (expired, cancelled) is the offer''s,
-announced by the waitlist, not as a booking of the customer''s. For the messages that announce bookings.';
+COMMENT ON FUNCTION private.is_waitlist_hold(p_booking_id uuid) IS 'True when a booking is the hold of a waitlist offer that was not accepted (offered still, or expired, declined,
+cancelled with it): its end is the offer''s, announced by the waitlist (waitlist_offer), not a booking of the
+customer''s to announce as cancelled or expired. False once accepted: it is the customer''s booking then. For the
+messages that announce bookings.';
 
 CREATE FUNCTION private.issue_tickets(p_booking app.bookings) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3342,6 +3373,14 @@ CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
+
+CREATE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The waitlist of one session for api.list_waitlist. Its own check: the caller is staff of the session''s
+organization (else no rows).';
 
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -4684,7 +4723,8 @@ CREATE TABLE app.waitlist_entries (
 CASE status
     WHEN 'offered'::text THEN ((booking_id IS NOT NULL) AND (offer_expires_at IS NOT NULL) AND (offer_token_hash IS NOT NULL) AND (offers >= 1))
     WHEN 'booked'::text THEN ((booking_id IS NOT NULL) AND (offer_token_hash IS NULL) AND (offers >= 1))
-    ELSE ((booking_id IS NULL) AND (offer_expires_at IS NULL) AND (offer_token_hash IS NULL))
+    WHEN 'waiting'::text THEN ((booking_id IS NULL) AND (offer_expires_at IS NULL) AND (offer_token_hash IS NULL))
+    ELSE ((offer_token_hash IS NULL) AND ((booking_id IS NULL) = (offers = 0)))
 END),
     CONSTRAINT waitlist_entries_offer_token_hash_check CHECK ((length(offer_token_hash) = 32)),
     CONSTRAINT waitlist_entries_offers_check CHECK ((offers >= 0)),
@@ -7225,6 +7265,9 @@ REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) TO authenticated;
 
@@ -7450,6 +7493,9 @@ GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date,
 
 REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) TO authenticated;
@@ -7828,6 +7874,9 @@ REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) TO authenticated;
 
@@ -8093,6 +8142,9 @@ GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenti
 
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;

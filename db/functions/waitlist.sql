@@ -68,12 +68,14 @@ STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $$
-  SELECT EXISTS (SELECT FROM app.waitlist_entries w WHERE w.booking_id = p_booking_id AND w.status = 'offered')
+  SELECT EXISTS (SELECT FROM app.waitlist_entries w WHERE w.booking_id = p_booking_id AND w.status <> 'booked')
 $$;
 
 COMMENT ON FUNCTION private.is_waitlist_hold(uuid) IS
-'True while a booking is the hold of a waitlist offer not yet accepted: its end (expired, cancelled) is the offer''s,
-announced by the waitlist, not as a booking of the customer''s. For the messages that announce bookings.';
+'True when a booking is the hold of a waitlist offer that was not accepted (offered still, or expired, declined,
+cancelled with it): its end is the offer''s, announced by the waitlist (waitlist_offer), not a booking of the
+customer''s to announce as cancelled or expired. False once accepted: it is the customer''s booking then. For the
+messages that announce bookings.';
 
 REVOKE ALL ON FUNCTION private.is_waitlist_hold(uuid) FROM PUBLIC;
 
@@ -298,10 +300,8 @@ BEGIN
   -- that is confirmed (paid before it was accepted) is the customer's booking.
   IF OLD.status = 'pending' AND NEW.status IS DISTINCT FROM OLD.status THEN
     UPDATE app.waitlist_entries w
-       SET status = CASE WHEN new_live THEN 'booked' ELSE 'expired' END,
-           booking_id = CASE WHEN new_live THEN w.booking_id END,
-           offer_expires_at = CASE WHEN new_live THEN w.offer_expires_at END,
-           offer_token_hash = NULL, ended_at = pg_catalog.now()
+       SET status = CASE WHEN new_live THEN 'booked' ELSE 'expired' END, offer_token_hash = NULL,
+           ended_at = pg_catalog.now()
      WHERE w.org_id = OLD.org_id AND w.booking_id = OLD.id AND w.status = 'offered';
   END IF;
   -- Places freed: the booking ended, moved to another session, or holds fewer places.
@@ -576,10 +576,8 @@ BEGIN
       HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead'
                   ELSE 'join the waitlist again to wait' END;
   END IF;
-  held := entry.booking_id;
-  UPDATE app.waitlist_entries w
-     SET status = 'left', booking_id = NULL, offer_expires_at = NULL, offer_token_hash = NULL,
-         ended_at = pg_catalog.now()
+  held := CASE WHEN entry.status = 'offered' THEN entry.booking_id END;
+  UPDATE app.waitlist_entries w SET status = 'left', offer_token_hash = NULL, ended_at = pg_catalog.now()
    WHERE w.id = entry.id
   RETURNING w.* INTO entry;
   -- An offer declined gives its places back, to the next entry (bookings_waitlist).
@@ -696,6 +694,120 @@ no offer to accept (waiting, accepted already, left).$$;
 
 REVOKE ALL ON FUNCTION api.accept_waitlist_offer(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.accept_waitlist_offer(text, text) TO anon, authenticated;
+
+
+-- Staff: who waits, and taking an entry off. ------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamptz)
+RETURNS TABLE (entry_id uuid, queue_position integer, status text, party_size integer, customer_name text,
+               customer_email text, customer_phone text, consented_at timestamptz, created_at timestamptz,
+               offers integer, booking_id uuid, offer_expires_at timestamptz, ended_at timestamptz)
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+  -- Its own check: staff of the session's organization; anyone else sees no rows.
+  SELECT w.id, (CASE WHEN w.status = 'waiting'
+                     THEN pg_catalog.row_number() OVER (PARTITION BY w.status = 'waiting'
+                                                        ORDER BY w.created_at, w.id) END)::integer,
+         w.status, w.party_size, w.name, w.email, w.phone, w.consented_at, w.created_at, w.offers, w.booking_id,
+         w.offer_expires_at, w.ended_at
+    FROM app.slots s
+    JOIN app.waitlist_entries w ON w.org_id = s.org_id AND w.slot_id = s.id
+   WHERE s.experience_id = p_experience_id AND s.starts_at = p_starts_at
+     AND s.org_id = ANY (private.org_ids('staff'))
+   ORDER BY w.created_at, w.id
+$$;
+
+COMMENT ON FUNCTION private.list_waitlist(uuid, timestamptz) IS
+'The waitlist of one session for api.list_waitlist. Its own check: the caller is staff of the session''s
+organization (else no rows).';
+
+REVOKE ALL ON FUNCTION private.list_waitlist(uuid, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.list_waitlist(uuid, timestamptz) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamptz)
+RETURNS TABLE (entry_id uuid, queue_position integer, status text, party_size integer, customer_name text,
+               customer_email text, customer_phone text, consented_at timestamptz, created_at timestamptz,
+               offers integer, booking_id uuid, offer_expires_at timestamptz, ended_at timestamptz)
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT * FROM private.list_waitlist(experience_id, private.time_arg('starts_at', starts_at))
+$$;
+
+COMMENT ON FUNCTION api.list_waitlist(uuid, timestamptz) IS
+$$The waitlist of one session (experience_id and starts_at), in order of arrival: each entry's id, its place in the
+queue while it waits (queue_position, 1 first), status (waiting, offered, booked, expired, cancelled, left), party,
+contact (name, e-mail, phone), when it consented and joined, how many offers it had, the booking its offer holds
+(or became, or last was) and until when, and when it ended. For staff of the organization; others see no rows.
+Errors: PT400 (detail out_of_range) a start outside 2000-01-01 to five years from now.$$;
+
+REVOKE ALL ON FUNCTION api.list_waitlist(uuid, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.list_waitlist(uuid, timestamptz) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION private.cancel_waitlist_entry(p_entry_id uuid)
+RETURNS text
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  entry app.waitlist_entries;
+BEGIN
+  SELECT w.* INTO entry FROM app.waitlist_entries w WHERE w.id = p_entry_id;
+  -- Its own check: staff of the entry's organization; others are told it does not exist.
+  IF NOT FOUND OR NOT entry.org_id = ANY (private.org_ids('staff')) THEN
+    RAISE EXCEPTION 'waitlist entry not found' USING ERRCODE = 'PT404';
+  END IF;
+  -- Lock order: the hold, the session, the entry.
+  PERFORM FROM app.bookings b WHERE b.id = entry.booking_id FOR UPDATE;
+  PERFORM FROM app.slots s WHERE s.id = entry.slot_id FOR NO KEY UPDATE;
+  SELECT w.* INTO entry FROM app.waitlist_entries w WHERE w.id = p_entry_id FOR UPDATE;
+  IF entry.status NOT IN ('waiting', 'offered') THEN
+    RAISE EXCEPTION 'this waitlist entry is % already', entry.status USING ERRCODE = 'PT409',
+      DETAIL = 'illegal_transition';
+  END IF;
+  UPDATE app.waitlist_entries w SET status = 'cancelled', offer_token_hash = NULL, ended_at = pg_catalog.now()
+   WHERE w.id = entry.id;
+  IF entry.status = 'offered' THEN
+    -- Its offer is withdrawn: the places go to the next entry (bookings_waitlist).
+    UPDATE app.bookings b SET status = 'cancelled', cancel_reason = 'waitlist entry cancelled'
+     WHERE b.id = entry.booking_id;
+  END IF;
+  RETURN 'cancelled';
+END
+$$;
+
+COMMENT ON FUNCTION private.cancel_waitlist_entry(uuid) IS
+'Takes an entry off the waitlist for api.cancel_waitlist_entry, withdrawing its offer. Its own check: the caller is
+staff of the entry''s organization (else PT404).';
+
+REVOKE ALL ON FUNCTION private.cancel_waitlist_entry(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.cancel_waitlist_entry(uuid) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.cancel_waitlist_entry(entry_id uuid)
+RETURNS text
+LANGUAGE sql
+VOLATILE
+SET search_path = ''
+AS $$
+  SELECT private.cancel_waitlist_entry(entry_id)
+$$;
+
+COMMENT ON FUNCTION api.cancel_waitlist_entry(uuid) IS
+$$Takes a waiting or offered entry off its session's waitlist (status cancelled) and answers 'cancelled'; an offer
+it held is withdrawn, its hold cancelled and its places offered to the next entries that fit. For staff of the
+entry's organization. Errors: PT404 not found (or another organization's); PT409 (detail illegal_transition) an
+entry that no longer waits.$$;
+
+REVOKE ALL ON FUNCTION api.cancel_waitlist_entry(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.cancel_waitlist_entry(uuid) TO authenticated;
 
 
 -- The organization's offer time. ------------------------------------------------------------------------------------------

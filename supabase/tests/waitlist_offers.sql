@@ -98,9 +98,11 @@ SELECT is(api.expire_holds(), 1, 'the tidy-up marks the run-out offer expired');
 RESET ROLE;
 SELECT is(pg_temp.statuses(), 'big:offered pair:expired trio:waiting solo:offered late:offered',
           'the entry whose offer ran out has expired; its places went to the next entry that fits');
-SELECT is((SELECT row(w.booking_id, w.offer_expires_at, w.offer_token_hash, w.ended_at IS NOT NULL)::text
-             FROM app.waitlist_entries w WHERE w.email = 'pair@wait.example'),
-          row(NULL::uuid, NULL::timestamptz, NULL::bytea, true)::text, 'an expired entry holds nothing');
+SELECT is((SELECT row(b.status, w.offer_token_hash, w.ended_at IS NOT NULL, private.is_waitlist_hold(b.id))::text
+             FROM app.waitlist_entries w JOIN app.bookings b ON b.id = w.booking_id
+            WHERE w.email = 'pair@wait.example'),
+          row('expired', NULL::bytea, true, true)::text,
+          'an expired entry holds nothing: its last hold (kept as history, a waitlist hold) expired, its token spent');
 SELECT is(pg_temp.taken(), 20, 'never above capacity');
 
 -- A booking attempt also ends run-out holds first, offering their places to the waitlist before the newcomer;
@@ -144,8 +146,8 @@ SELECT pg_temp.act_as('staff_a');
 SELECT lives_ok(format($$ SELECT api.cancel_booking(%L) $$, (SELECT booking_id FROM sold WHERE n = 'ten')),
                 'ten more places free');
 RESET ROLE;
-SELECT is((SELECT w.offer_expires_at FROM app.waitlist_entries w WHERE w.email = 'pair@wait.example'), NULL,
-          'an expired entry gets no second offer');
+SELECT is((SELECT row(w.status, w.offers)::text FROM app.waitlist_entries w WHERE w.email = 'pair@wait.example'),
+          row('expired', 1)::text, 'an expired entry gets no second offer');
 
 SELECT * FROM finish();
 ROLLBACK;

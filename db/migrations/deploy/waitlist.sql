@@ -7,7 +7,8 @@
 -- Entries are served in order of arrival (created_at, id). Its status: waiting -> offered -> booked | expired, or
 -- left (the customer) / cancelled (staff). An offer is one held booking (a pending booking with its hold, counted
 -- against capacity by the booking area's own counters) and its expiry: an offered entry has exactly one hold, a
--- booked one the booking it became, the others none; one booking is the offer of one entry at most. One active
+-- booked one the booking it became, a waiting one none, an ended one the hold of its last offer (history); one
+-- booking is the offer of one entry at most. One active
 -- (waiting or offered) entry per e-mail and session. The entry's token (answered once when joining) and the
 -- current offer's token (in the offer message) are stored as their SHA-256 only. The organization's settings say
 -- how long an offer holds its places (waitlist_offer_ttl, 5 minutes to 7 days, default 30 minutes). Nobody reads
@@ -47,14 +48,16 @@ CREATE TABLE app.waitlist_entries (
   CONSTRAINT waitlist_entries_booking_unique UNIQUE (org_id, booking_id),
   FOREIGN KEY (org_id, slot_id) REFERENCES app.slots (org_id, id) ON DELETE CASCADE,
   FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings (org_id, id),
-  -- An offered entry has exactly one hold, its expiry and its token; a booked one keeps the booking it became;
-  -- the others hold nothing.
+  -- An offered entry has exactly one hold, its expiry and its token; a booked one keeps the booking it became; a
+  -- waiting one has none; an ended one (expired, left, cancelled) keeps the hold its last offer was, if any, as
+  -- history, with no live token.
   CONSTRAINT waitlist_entries_offer_check CHECK (
     CASE status
       WHEN 'offered' THEN booking_id IS NOT NULL AND offer_expires_at IS NOT NULL AND offer_token_hash IS NOT NULL
                           AND offers >= 1
       WHEN 'booked' THEN booking_id IS NOT NULL AND offer_token_hash IS NULL AND offers >= 1
-      ELSE booking_id IS NULL AND offer_expires_at IS NULL AND offer_token_hash IS NULL
+      WHEN 'waiting' THEN booking_id IS NULL AND offer_expires_at IS NULL AND offer_token_hash IS NULL
+      ELSE offer_token_hash IS NULL AND (booking_id IS NULL) = (offers = 0)
     END),
   CONSTRAINT waitlist_entries_ended_check CHECK ((status IN ('waiting', 'offered')) = (ended_at IS NULL))
 );

@@ -19,6 +19,15 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION api.cancel_waitlist_entry(entry_id uuid)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  SELECT private.cancel_waitlist_entry(entry_id)
+$function$
+;
+
 CREATE OR REPLACE FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text DEFAULT NULL::text, consent boolean DEFAULT false)
  RETURNS jsonb
  LANGUAGE sql
@@ -39,6 +48,16 @@ CREATE OR REPLACE FUNCTION api.leave_waitlist(embed_key text, token text)
 AS $function$
   SELECT private.leave_waitlist(private.text_arg('embed_key', embed_key, 1, 100),
                                 private.text_arg('token', token, 1, 100))
+$function$
+;
+
+CREATE OR REPLACE FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone)
+ RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT * FROM private.list_waitlist(experience_id, private.time_arg('starts_at', starts_at))
 $function$
 ;
 
@@ -111,10 +130,8 @@ BEGIN
   -- that is confirmed (paid before it was accepted) is the customer's booking.
   IF OLD.status = 'pending' AND NEW.status IS DISTINCT FROM OLD.status THEN
     UPDATE app.waitlist_entries w
-       SET status = CASE WHEN new_live THEN 'booked' ELSE 'expired' END,
-           booking_id = CASE WHEN new_live THEN w.booking_id END,
-           offer_expires_at = CASE WHEN new_live THEN w.offer_expires_at END,
-           offer_token_hash = NULL, ended_at = pg_catalog.now()
+       SET status = CASE WHEN new_live THEN 'booked' ELSE 'expired' END, offer_token_hash = NULL,
+           ended_at = pg_catalog.now()
      WHERE w.org_id = OLD.org_id AND w.booking_id = OLD.id AND w.status = 'offered';
   END IF;
   -- Places freed: the booking ended, moved to another session, or holds fewer places.
@@ -142,13 +159,47 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.cancel_waitlist_entry(p_entry_id uuid)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  entry app.waitlist_entries;
+BEGIN
+  SELECT w.* INTO entry FROM app.waitlist_entries w WHERE w.id = p_entry_id;
+  -- Its own check: staff of the entry's organization; others are told it does not exist.
+  IF NOT FOUND OR NOT entry.org_id = ANY (private.org_ids('staff')) THEN
+    RAISE EXCEPTION 'waitlist entry not found' USING ERRCODE = 'PT404';
+  END IF;
+  -- Lock order: the hold, the session, the entry.
+  PERFORM FROM app.bookings b WHERE b.id = entry.booking_id FOR UPDATE;
+  PERFORM FROM app.slots s WHERE s.id = entry.slot_id FOR NO KEY UPDATE;
+  SELECT w.* INTO entry FROM app.waitlist_entries w WHERE w.id = p_entry_id FOR UPDATE;
+  IF entry.status NOT IN ('waiting', 'offered') THEN
+    RAISE EXCEPTION 'this waitlist entry is % already', entry.status USING ERRCODE = 'PT409',
+      DETAIL = 'illegal_transition';
+  END IF;
+  UPDATE app.waitlist_entries w SET status = 'cancelled', offer_token_hash = NULL, ended_at = pg_catalog.now()
+   WHERE w.id = entry.id;
+  IF entry.status = 'offered' THEN
+    -- Its offer is withdrawn: the places go to the next entry (bookings_waitlist).
+    UPDATE app.bookings b SET status = 'cancelled', cancel_reason = 'waitlist entry cancelled'
+     WHERE b.id = entry.booking_id;
+  END IF;
+  RETURN 'cancelled';
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.is_waitlist_hold(p_booking_id uuid)
  RETURNS boolean
  LANGUAGE sql
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$
-  SELECT EXISTS (SELECT FROM app.waitlist_entries w WHERE w.booking_id = p_booking_id AND w.status = 'offered')
+  SELECT EXISTS (SELECT FROM app.waitlist_entries w WHERE w.booking_id = p_booking_id AND w.status <> 'booked')
 $function$
 ;
 
@@ -244,10 +295,8 @@ BEGIN
       HINT = CASE WHEN entry.status = 'booked' THEN 'it is a booking now: cancel the booking instead'
                   ELSE 'join the waitlist again to wait' END;
   END IF;
-  held := entry.booking_id;
-  UPDATE app.waitlist_entries w
-     SET status = 'left', booking_id = NULL, offer_expires_at = NULL, offer_token_hash = NULL,
-         ended_at = pg_catalog.now()
+  held := CASE WHEN entry.status = 'offered' THEN entry.booking_id END;
+  UPDATE app.waitlist_entries w SET status = 'left', offer_token_hash = NULL, ended_at = pg_catalog.now()
    WHERE w.id = entry.id
   RETURNING w.* INTO entry;
   -- An offer declined gives its places back, to the next entry (bookings_waitlist).
@@ -256,6 +305,26 @@ BEGIN
   END IF;
   RETURN private.waitlist_answer(entry);
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone)
+ RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  -- Its own check: staff of the session's organization; anyone else sees no rows.
+  SELECT w.id, (CASE WHEN w.status = 'waiting'
+                     THEN pg_catalog.row_number() OVER (PARTITION BY w.status = 'waiting'
+                                                        ORDER BY w.created_at, w.id) END)::integer,
+         w.status, w.party_size, w.name, w.email, w.phone, w.consented_at, w.created_at, w.offers, w.booking_id,
+         w.offer_expires_at, w.ended_at
+    FROM app.slots s
+    JOIN app.waitlist_entries w ON w.org_id = s.org_id AND w.slot_id = s.id
+   WHERE s.experience_id = p_experience_id AND s.starts_at = p_starts_at
+     AND s.org_id = ANY (private.org_ids('staff'))
+   ORDER BY w.created_at, w.id
 $function$
 ;
 
@@ -560,6 +629,12 @@ and the customer''s e-mail). Otherwise it is confirmed at once. For anyone with 
 (anon). Errors: PT400 a missing or over-long key or token; PT404 an unknown token, or one of another venue; PT409
 detail offer_expired when the offer ran out (its places went to the next entry), illegal_transition when there is
 no offer to accept (waiting, accepted already, left).';
+REVOKE ALL ON FUNCTION api.cancel_waitlist_entry(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.cancel_waitlist_entry(uuid) TO authenticated;
+COMMENT ON FUNCTION api.cancel_waitlist_entry(uuid) IS 'Takes a waiting or offered entry off its session''s waitlist (status cancelled) and answers ''cancelled''; an offer
+it held is withdrawn, its hold cancelled and its places offered to the next entries that fit. For staff of the
+entry''s organization. Errors: PT404 not found (or another organization''s); PT409 (detail illegal_transition) an
+entry that no longer waits.';
 REVOKE ALL ON FUNCTION api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) TO anon;
 GRANT EXECUTE ON FUNCTION api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) TO authenticated;
@@ -586,6 +661,13 @@ party_size, offer_expires_at, created_at}. For anyone with the venue''s embed ke
 a missing or over-long key or token; PT404 an unknown token, or one of another venue; PT409 (detail
 illegal_transition) an entry that no longer waits (left, expired, cancelled, or booked: cancel the booking
 instead).';
+REVOKE ALL ON FUNCTION api.list_waitlist(uuid,timestamp with time zone) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.list_waitlist(uuid,timestamp with time zone) TO authenticated;
+COMMENT ON FUNCTION api.list_waitlist(uuid,timestamp with time zone) IS 'The waitlist of one session (experience_id and starts_at), in order of arrival: each entry''s id, its place in the
+queue while it waits (queue_position, 1 first), status (waiting, offered, booked, expired, cancelled, left), party,
+contact (name, e-mail, phone), when it consented and joined, how many offers it had, the booking its offer holds
+(or became, or last was) and until when, and when it ended. For staff of the organization; others see no rows.
+Errors: PT400 (detail out_of_range) a start outside 2000-01-01 to five years from now.';
 REVOKE ALL ON FUNCTION api.set_waitlist_offer_ttl(uuid,interval) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.set_waitlist_offer_ttl(uuid,interval) TO authenticated;
 COMMENT ON FUNCTION api.set_waitlist_offer_ttl(uuid,interval) IS 'Sets how long a waitlist offer of the organization holds its places before passing them on (5 minutes to 7 days;
@@ -601,9 +683,15 @@ REVOKE ALL ON FUNCTION private.bookings_waitlist() FROM PUBLIC;
 COMMENT ON FUNCTION private.bookings_waitlist() IS 'Trigger on app.bookings (after its status, session or places change): an offer''s hold that ends unaccepted
 expires its entry (one confirmed makes it booked); a live booking that ends, moves or shrinks offers the places it
 freed to its session''s waitlist (private.offer_waitlist), in the same transaction.';
+REVOKE ALL ON FUNCTION private.cancel_waitlist_entry(uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.cancel_waitlist_entry(uuid) TO authenticated;
+COMMENT ON FUNCTION private.cancel_waitlist_entry(uuid) IS 'Takes an entry off the waitlist for api.cancel_waitlist_entry, withdrawing its offer. Its own check: the caller is
+staff of the entry''s organization (else PT404).';
 REVOKE ALL ON FUNCTION private.is_waitlist_hold(uuid) FROM PUBLIC;
-COMMENT ON FUNCTION private.is_waitlist_hold(uuid) IS 'True while a booking is the hold of a waitlist offer not yet accepted: its end (expired, cancelled) is the offer''s,
-announced by the waitlist, not as a booking of the customer''s. For the messages that announce bookings.';
+COMMENT ON FUNCTION private.is_waitlist_hold(uuid) IS 'True when a booking is the hold of a waitlist offer that was not accepted (offered still, or expired, declined,
+cancelled with it): its end is the offer''s, announced by the waitlist (waitlist_offer), not a booking of the
+customer''s to announce as cancelled or expired. False once accepted: it is the customer''s booking then. For the
+messages that announce bookings.';
 REVOKE ALL ON FUNCTION private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) TO anon;
 GRANT EXECUTE ON FUNCTION private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean) TO authenticated;
@@ -615,6 +703,10 @@ GRANT EXECUTE ON FUNCTION private.leave_waitlist(text,text) TO anon;
 GRANT EXECUTE ON FUNCTION private.leave_waitlist(text,text) TO authenticated;
 COMMENT ON FUNCTION private.leave_waitlist(text,text) IS 'Takes an entry off the waitlist for api.leave_waitlist; an offer it held is declined and its places offered on.
 Its own check: the token names an entry at the venue of the embed key (private.waitlist_entry).';
+REVOKE ALL ON FUNCTION private.list_waitlist(uuid,timestamp with time zone) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.list_waitlist(uuid,timestamp with time zone) TO authenticated;
+COMMENT ON FUNCTION private.list_waitlist(uuid,timestamp with time zone) IS 'The waitlist of one session for api.list_waitlist. Its own check: the caller is staff of the session''s
+organization (else no rows).';
 REVOKE ALL ON FUNCTION private.offer_waitlist(uuid,uuid) FROM PUBLIC;
 COMMENT ON FUNCTION private.offer_waitlist(uuid,uuid) IS 'Offers a session''s free places to its waiting entries, in order of arrival (created_at, id), first fit: each entry
 whose party fits what is free now gets an offer (a held booking until now + org_settings.waitlist_offer_ttl, made

@@ -14,9 +14,13 @@ drop trigger if exists "waitlist_entries_touch_updated_at" on "app"."waitlist_en
 
 drop function if exists "api"."accept_waitlist_offer"(embed_key text, token text);
 
+drop function if exists "api"."cancel_waitlist_entry"(entry_id uuid);
+
 drop function if exists "api"."join_waitlist"(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text, consent boolean);
 
 drop function if exists "api"."leave_waitlist"(embed_key text, token text);
+
+drop function if exists "api"."list_waitlist"(experience_id uuid, starts_at timestamp with time zone);
 
 drop function if exists "api"."set_waitlist_offer_ttl"(org_id uuid, offer_ttl interval);
 
@@ -24,11 +28,15 @@ drop function if exists "private"."accept_waitlist_offer"(p_embed_key text, p_to
 
 drop function if exists "private"."bookings_waitlist"();
 
+drop function if exists "private"."cancel_waitlist_entry"(p_entry_id uuid);
+
 drop function if exists "private"."is_waitlist_hold"(p_booking_id uuid);
 
 drop function if exists "private"."join_waitlist"(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean);
 
 drop function if exists "private"."leave_waitlist"(p_embed_key text, p_token text);
+
+drop function if exists "private"."list_waitlist"(p_experience_id uuid, p_starts_at timestamp with time zone);
 
 drop function if exists "private"."offer_waitlist"(p_org_id uuid, p_slot_id uuid);
 

@@ -13,6 +13,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.accept_waitlist_offer(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.accept_waitlist_offer(text,text)';
   END IF;
+  PERFORM 'api.cancel_waitlist_entry(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.cancel_waitlist_entry(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.cancel_waitlist_entry(uuid)';
+  END IF;
   PERFORM 'api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'api.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)';
@@ -27,6 +31,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.leave_waitlist(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.leave_waitlist(text,text)';
   END IF;
+  PERFORM 'api.list_waitlist(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_waitlist(uuid,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_waitlist(uuid,timestamp with time zone)';
+  END IF;
   PERFORM 'api.set_waitlist_offer_ttl(uuid,interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_waitlist_offer_ttl(uuid,interval)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.set_waitlist_offer_ttl(uuid,interval)';
@@ -39,6 +47,10 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.accept_waitlist_offer(text,text)';
   END IF;
   PERFORM 'private.bookings_waitlist()'::pg_catalog.regprocedure;
+  PERFORM 'private.cancel_waitlist_entry(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_waitlist_entry(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_waitlist_entry(uuid)';
+  END IF;
   PERFORM 'private.is_waitlist_hold(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
@@ -53,6 +65,10 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.leave_waitlist(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.leave_waitlist(text,text)';
+  END IF;
+  PERFORM 'private.list_waitlist(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_waitlist(uuid,timestamp with time zone)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_waitlist(uuid,timestamp with time zone)';
   END IF;
   PERFORM 'private.offer_waitlist(uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.set_waitlist_offer_ttl(uuid,interval)'::pg_catalog.regprocedure;
