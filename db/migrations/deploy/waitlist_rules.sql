@@ -1,7 +1,7 @@
 -- Deploy tessera:waitlist_rules to pg
 -- requires: waitlist
 --
--- The waitlist through the widget: join_waitlist (only a session sold out for the party; consent required; answers the entry's token once), leave_waitlist and accept_waitlist_offer (embed key and token); private.offer_waitlist offers freed places in order of arrival, first fit, as held bookings under the booking counters with a waitlist_offer message, called by triggers on bookings (ended, moved, shrunk; an offer's hold ending expires its entry) and on slots (capacity raised); set_waitlist_offer_ttl for admins
+-- The waitlist through the widget: join_waitlist (only a session sold out for the party; consent required; answers the entry's token once), leave_waitlist and accept_waitlist_offer (embed key and token); private.offer_waitlist offers freed places in order of arrival, first fit, as held bookings under the booking counters with a waitlist_offer message, called by triggers on bookings (ended, moved, shrunk; an offer's hold ending expires its entry) and on slots (capacity raised); list_waitlist and cancel_waitlist_entry for staff, set_waitlist_offer_ttl for admins; private.is_waitlist_hold tells an unaccepted offer's hold from a customer's booking
 
 BEGIN;
 
