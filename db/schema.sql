@@ -2839,6 +2839,15 @@ COMMENT ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer
 customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by
 the bookings_visits triggers, as their owner.';
 
+CREATE FUNCTION private.customers_waitlist_erase() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.customers_waitlist_erase() IS 'Trigger on app.customers (after an erasure marks a customer erased): the person''s waitlist entries are cancelled
+(an offer withdrawn, its hold cancelled and its places offered on) and keep no name, e-mail (the erased address)
+or phone, in the erasure''s transaction.';
+
 CREATE FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) RETURNS TABLE(id bigint, at timestamp with time zone, actor_name text, action text, booking_id uuid, confirmation_code text, message text, cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -4699,6 +4708,7 @@ CREATE TABLE app.waitlist_entries (
     org_id uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     slot_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
     party_size integer NOT NULL,
     name text NOT NULL,
     email text NOT NULL,
@@ -4766,8 +4776,7 @@ CREATE FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/waitlist.sql
 
-COMMENT ON FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) IS 'Holds an entry''s places in its session until p_until: a pending booking for its customer (made or matched by
-e-mail), priced by private.price_lines (a ticketed event''s party as that many of its cheapest ticket type on sale).
+COMMENT ON FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) IS 'Holds an entry''s places in its session until p_until: a pending booking for its customer, priced by private.price_lines (a ticketed event''s party as that many of its cheapest ticket type on sale).
 The booking area''s counters and constraints refuse it when it does not fit (check_violation, exclusion_violation;
 PT400 when the party or tickets cannot be sold). For private.offer_waitlist, with its rights.';
 
@@ -6259,6 +6268,8 @@ CREATE INDEX venue_hours_venue_idx ON app.venue_hours USING btree (org_id, venue
 
 CREATE INDEX venues_org_idx ON app.venues USING btree (org_id);
 
+CREATE INDEX waitlist_entries_customer_idx ON app.waitlist_entries USING btree (org_id, customer_id);
+
 CREATE UNIQUE INDEX waitlist_entries_one_active ON app.waitlist_entries USING btree (org_id, slot_id, email) WHERE (status = ANY (ARRAY['waiting'::text, 'offered'::text]));
 
 CREATE INDEX waitlist_entries_queue_idx ON app.waitlist_entries USING btree (org_id, slot_id, created_at, id) WHERE (status = 'waiting'::text);
@@ -6420,6 +6431,8 @@ CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EAC
 CREATE TRIGGER customer_notes_touch_updated_at BEFORE UPDATE ON app.customer_notes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER customers_waitlist_erase AFTER UPDATE OF erased_at ON app.customers FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION private.customers_waitlist_erase();
 
 CREATE TRIGGER event_partners_touch_updated_at BEFORE UPDATE ON app.event_partners FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -6848,6 +6861,9 @@ COMMENT ON CONSTRAINT venues_org_id_fkey ON app.venues IS 'PT404 not_found: orga
 
 ALTER TABLE ONLY app.waitlist_entries
     ADD CONSTRAINT waitlist_entries_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
 
 ALTER TABLE ONLY app.waitlist_entries
     ADD CONSTRAINT waitlist_entries_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
@@ -7976,6 +7992,8 @@ REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.customers_waitlist_erase() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) TO authenticated;

@@ -11,9 +11,13 @@ SELECT pg_temp.id('org_a'), pg_temp.id('quiz'), at_19, at_19 + interval '2 hours
 CREATE TEMP TABLE quiz_slot AS
 SELECT s.id FROM app.slots s WHERE s.experience_id = pg_temp.id('quiz') AND s.starts_at = (SELECT at_19 FROM day);
 GRANT SELECT ON quiz_slot TO PUBLIC;
-INSERT INTO app.waitlist_entries (org_id, slot_id, party_size, name, email, consent, consented_at, token_hash)
-SELECT pg_temp.id('org_a'), id, 2, 'Ada', 'ada.' || left(pg_temp.id('org_a')::text, 8) || '@example.com', true, now(),
-       sha256(gen_random_uuid()::text::bytea)
+SELECT pg_temp.fresh('ada');
+INSERT INTO app.customers (org_id, id, email, name)
+VALUES (pg_temp.id('org_a'), pg_temp.id('ada'), 'ada.' || left(pg_temp.id('ada')::text, 8) || '@example.com', 'Ada');
+INSERT INTO app.waitlist_entries (org_id, slot_id, customer_id, party_size, name, email, consent, consented_at,
+                                  token_hash)
+SELECT pg_temp.id('org_a'), id, pg_temp.id('ada'), 2, 'Ada', 'ada.' || left(pg_temp.id('ada')::text, 8) || '@example.com',
+       true, now(), sha256(gen_random_uuid()::text::bytea)
   FROM quiz_slot;
 
 CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_sql text NOT NULL,
@@ -21,10 +25,10 @@ CREATE TEMP TABLE cases (tbl text PRIMARY KEY, insert_sql text NOT NULL, delete_
                          update_min text NOT NULL DEFAULT 'nogrant', delete_min text NOT NULL DEFAULT 'nogrant',
                          select_min text NOT NULL DEFAULT 'staff', service_may text NOT NULL DEFAULT '');
 INSERT INTO cases (tbl, insert_sql, delete_sql, select_min) VALUES
-  ('waitlist_entries', $$INSERT INTO app.waitlist_entries (org_id, slot_id, party_size, name, email, consent,
-                                                           consented_at, token_hash)
-     VALUES (pg_temp.id('org_a'), (SELECT id FROM quiz_slot), 2, 'X', %L || '@example.com', true, now(),
-             sha256('x'::bytea))$$,
+  ('waitlist_entries', $$INSERT INTO app.waitlist_entries (org_id, slot_id, customer_id, party_size, name, email,
+                                                           consent, consented_at, token_hash)
+     VALUES (pg_temp.id('org_a'), (SELECT id FROM quiz_slot), pg_temp.id('ada'), 2, 'X', %L || '@example.com', true,
+             now(), sha256('x'::bytea))$$,
    $$DELETE FROM app.waitlist_entries WHERE email = %L || '@example.com' RETURNING 1$$, 'nogrant');
 
 \ir rls_matrix.psql

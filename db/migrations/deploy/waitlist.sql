@@ -3,7 +3,9 @@
 --
 -- The waitlist of a sold-out session. An entry waits for one session (a slot: org_id in every key, composite
 -- foreign keys carrying it), for a party of 1 to 1000, with the customer's contact (name, e-mail kept lower-case,
--- the form it is compared in, an optional phone) and their consent to be contacted (required, with its time).
+-- the form it is compared in, an optional phone; the entry belongs to the organization's customer record, made or
+-- matched by e-mail on joining, so the person's data is found and erased with it) and their consent to be
+-- contacted (required, with its time).
 -- Entries are served in order of arrival (created_at, id). Its status: waiting -> offered -> booked | expired, or
 -- left (the customer) / cancelled (staff). An offer is one held booking (a pending booking with its hold, counted
 -- against capacity by the booking area's own counters) and its expiry: an offered entry has exactly one hold, a
@@ -21,6 +23,7 @@ CREATE TABLE app.waitlist_entries (
   org_id           uuid        NOT NULL REFERENCES app.organizations (id) ON DELETE CASCADE,
   id               uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
   slot_id          uuid        NOT NULL,
+  customer_id      uuid        NOT NULL,
   party_size       integer     NOT NULL CONSTRAINT waitlist_entries_party_size_check
                                CHECK (party_size BETWEEN 1 AND 1000),
   name             text        NOT NULL CONSTRAINT waitlist_entries_name_check
@@ -47,6 +50,7 @@ CREATE TABLE app.waitlist_entries (
   UNIQUE (org_id, id),
   CONSTRAINT waitlist_entries_booking_unique UNIQUE (org_id, booking_id),
   FOREIGN KEY (org_id, slot_id) REFERENCES app.slots (org_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (org_id, customer_id) REFERENCES app.customers (org_id, id),
   FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings (org_id, id),
   -- An offered entry has exactly one hold, its expiry and its token; a booked one keeps the booking it became; a
   -- waiting one has none; an ended one (expired, left, cancelled) keeps the hold its last offer was, if any, as
@@ -70,6 +74,7 @@ CREATE UNIQUE INDEX waitlist_entries_one_active ON app.waitlist_entries (org_id,
 CREATE INDEX waitlist_entries_queue_idx ON app.waitlist_entries (org_id, slot_id, created_at, id)
   WHERE status = 'waiting';
 CREATE INDEX waitlist_entries_slot_idx ON app.waitlist_entries (org_id, slot_id);
+CREATE INDEX waitlist_entries_customer_idx ON app.waitlist_entries (org_id, customer_id);
 
 ALTER TABLE app.waitlist_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE app.waitlist_entries FORCE ROW LEVEL SECURITY;

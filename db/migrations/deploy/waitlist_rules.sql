@@ -193,6 +193,30 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.customers_waitlist_erase()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- The person's entries stop waiting (an offer is withdrawn, its places passed on: bookings_waitlist) and keep
+  -- their counts but nothing of the person, in the erasure's transaction, before it redacts the audit log.
+  UPDATE app.waitlist_entries w
+     SET status = CASE WHEN w.status IN ('waiting', 'offered') THEN 'cancelled' ELSE w.status END,
+         ended_at = coalesce(w.ended_at, pg_catalog.now()), offer_token_hash = NULL,
+         name = '[erased]', email = pg_catalog.lower(NEW.email), phone = NULL
+   WHERE w.org_id = NEW.org_id AND w.customer_id = NEW.id;
+  UPDATE app.bookings b SET status = 'cancelled', cancel_reason = 'waitlist entry erased'
+   WHERE b.org_id = NEW.org_id AND b.customer_id = NEW.id AND b.status = 'pending'
+     AND b.id IN (SELECT w.booking_id FROM app.waitlist_entries w
+                   WHERE w.org_id = NEW.org_id AND w.customer_id = NEW.id AND w.status = 'cancelled'
+                     AND w.booking_id IS NOT NULL);
+  RETURN NULL;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.is_waitlist_hold(p_booking_id uuid)
  RETURNS boolean
  LANGUAGE sql
@@ -211,10 +235,11 @@ CREATE OR REPLACE FUNCTION private.join_waitlist(p_embed_key text, p_experience_
 AS $function$
 DECLARE
   exp     app.experiences;
-  slot    app.slots;
-  free    integer;
-  token   text;
-  entry   app.waitlist_entries;
+  slot     app.slots;
+  free     integer;
+  token    text;
+  customer uuid;
+  entry    app.waitlist_entries;
 BEGIN
   -- The callers checked each argument's shape; what must be there is checked first.
   IF p_embed_key IS NULL THEN
@@ -263,11 +288,19 @@ BEGIN
       DETAIL = 'not_sold_out', HINT = 'book it with widget_create_booking';
   END IF;
   token := private.waitlist_token('wl_');
+  -- The person is the organization's customer from now on, as a booking would make them (matched by e-mail): their
+  -- data is found and erased with the record.
+  INSERT INTO app.customers (org_id, email, name, phone)
+  VALUES (exp.org_id, pg_catalog.btrim(p_email), pg_catalog.btrim(p_name), nullif(pg_catalog.btrim(p_phone), ''))
+  ON CONFLICT (org_id, email_key) DO UPDATE
+    SET name = coalesce(EXCLUDED.name, app.customers.name), phone = coalesce(EXCLUDED.phone, app.customers.phone)
+  RETURNING id INTO customer;
   BEGIN
-    INSERT INTO app.waitlist_entries (org_id, slot_id, party_size, name, email, phone, consent, consented_at,
-                                      token_hash)
-    VALUES (exp.org_id, slot.id, p_party_size, pg_catalog.btrim(p_name), pg_catalog.lower(pg_catalog.btrim(p_email)),
-            nullif(pg_catalog.btrim(p_phone), ''), true, pg_catalog.now(), private.waitlist_hash(token))
+    INSERT INTO app.waitlist_entries (org_id, slot_id, customer_id, party_size, name, email, phone, consent,
+                                      consented_at, token_hash)
+    VALUES (exp.org_id, slot.id, customer, p_party_size, pg_catalog.btrim(p_name),
+            pg_catalog.lower(pg_catalog.btrim(p_email)), nullif(pg_catalog.btrim(p_phone), ''), true,
+            pg_catalog.now(), private.waitlist_hash(token))
     RETURNING * INTO entry;
   EXCEPTION WHEN unique_violation THEN
     RAISE EXCEPTION 'this e-mail address is already on the waitlist of this session' USING ERRCODE = 'PT409',
@@ -530,11 +563,7 @@ BEGIN
     INTO price, places
     FROM pg_catalog.jsonb_array_elements(lines) l;
 
-  INSERT INTO app.customers (org_id, email, name, phone)
-  VALUES (exp.org_id, p_entry.email, p_entry.name, p_entry.phone)
-  ON CONFLICT (org_id, email_key) DO UPDATE
-    SET name = coalesce(EXCLUDED.name, app.customers.name), phone = coalesce(EXCLUDED.phone, app.customers.phone)
-  RETURNING id INTO customer;
+  customer := p_entry.customer_id;
 
   FOR attempt IN 1..5 LOOP
     BEGIN
@@ -613,6 +642,8 @@ $function$
 
 CREATE TRIGGER bookings_waitlist AFTER UPDATE OF status, slot_id, places ON app.bookings FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.slot_id IS DISTINCT FROM new.slot_id) OR (old.places IS DISTINCT FROM new.places))) EXECUTE FUNCTION private.bookings_waitlist();
 
+CREATE TRIGGER customers_waitlist_erase AFTER UPDATE OF erased_at ON app.customers FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION private.customers_waitlist_erase();
+
 CREATE TRIGGER slots_waitlist AFTER UPDATE OF capacity ON app.slots FOR EACH ROW WHEN ((new.capacity > old.capacity)) EXECUTE FUNCTION private.slots_waitlist();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waitlist_entries FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -687,6 +718,10 @@ REVOKE ALL ON FUNCTION private.cancel_waitlist_entry(uuid) FROM PUBLIC, authenti
 GRANT EXECUTE ON FUNCTION private.cancel_waitlist_entry(uuid) TO authenticated;
 COMMENT ON FUNCTION private.cancel_waitlist_entry(uuid) IS 'Takes an entry off the waitlist for api.cancel_waitlist_entry, withdrawing its offer. Its own check: the caller is
 staff of the entry''s organization (else PT404).';
+REVOKE ALL ON FUNCTION private.customers_waitlist_erase() FROM PUBLIC;
+COMMENT ON FUNCTION private.customers_waitlist_erase() IS 'Trigger on app.customers (after an erasure marks a customer erased): the person''s waitlist entries are cancelled
+(an offer withdrawn, its hold cancelled and its places offered on) and keep no name, e-mail (the erased address)
+or phone, in the erasure''s transaction.';
 REVOKE ALL ON FUNCTION private.is_waitlist_hold(uuid) FROM PUBLIC;
 COMMENT ON FUNCTION private.is_waitlist_hold(uuid) IS 'True when a booking is the hold of a waitlist offer that was not accepted (offered still, or expired, declined,
 cancelled with it): its end is the offer''s, announced by the waitlist (waitlist_offer), not a booking of the
@@ -731,8 +766,7 @@ and session; PT404 for any other token or key, PT400 when either is missing. For
 REVOKE ALL ON FUNCTION private.waitlist_hash(text) FROM PUBLIC;
 COMMENT ON FUNCTION private.waitlist_hash(text) IS 'The SHA-256 a waitlist token is stored and found by.';
 REVOKE ALL ON FUNCTION private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone) FROM PUBLIC;
-COMMENT ON FUNCTION private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone) IS 'Holds an entry''s places in its session until p_until: a pending booking for its customer (made or matched by
-e-mail), priced by private.price_lines (a ticketed event''s party as that many of its cheapest ticket type on sale).
+COMMENT ON FUNCTION private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone) IS 'Holds an entry''s places in its session until p_until: a pending booking for its customer, priced by private.price_lines (a ticketed event''s party as that many of its cheapest ticket type on sale).
 The booking area''s counters and constraints refuse it when it does not fit (check_violation, exclusion_violation;
 PT400 when the party or tickets cannot be sold). For private.offer_waitlist, with its rights.';
 REVOKE ALL ON FUNCTION private.waitlist_offer_data(app.waitlist_entries,app.bookings,text) FROM PUBLIC;

@@ -6,6 +6,8 @@ BEGIN;
 
 drop trigger if exists "bookings_waitlist" on "app"."bookings";
 
+drop trigger if exists "customers_waitlist_erase" on "app"."customers";
+
 drop trigger if exists "slots_waitlist" on "app"."slots";
 
 drop trigger if exists "audit_log" on "app"."waitlist_entries";
@@ -29,6 +31,8 @@ drop function if exists "private"."accept_waitlist_offer"(p_embed_key text, p_to
 drop function if exists "private"."bookings_waitlist"();
 
 drop function if exists "private"."cancel_waitlist_entry"(p_entry_id uuid);
+
+drop function if exists "private"."customers_waitlist_erase"();
 
 drop function if exists "private"."is_waitlist_hold"(p_booking_id uuid);
 

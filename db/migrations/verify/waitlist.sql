@@ -5,7 +5,7 @@
 
 BEGIN;
 
-SELECT org_id, id, slot_id, party_size, name, email, phone, consent, consented_at, status, token_hash, booking_id,
+SELECT org_id, id, slot_id, customer_id, party_size, name, email, phone, consent, consented_at, status, token_hash, booking_id,
        offer_token_hash, offer_expires_at, offers, offered_at, ended_at, created_at, updated_at
   FROM app.waitlist_entries WHERE false;
 SELECT waitlist_offer_ttl FROM app.org_settings WHERE false;

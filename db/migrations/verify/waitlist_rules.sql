@@ -51,6 +51,7 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_waitlist_entry(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_waitlist_entry(uuid)';
   END IF;
+  PERFORM 'private.customers_waitlist_erase()'::pg_catalog.regprocedure;
   PERFORM 'private.is_waitlist_hold(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
