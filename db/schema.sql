@@ -4789,6 +4789,14 @@ COMMENT ON FUNCTION private.waitlist_offer_data(p_entry app.waitlist_entries, p_
 status, price_minor}, experience {id, name}, venue {id, name, timezone}, customer {name}, org {name}, offer
 {expires_at, number} and token (the offer''s accept token, for api.accept_waitlist_offer).';
 
+CREATE FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) IS 'For private.message_wanted: ''offer_ended'' when a waitlist_offer message''s offer is no longer open (accepted,
+run out, declined, withdrawn) at the moment the worker takes it, else NULL (send it; NULL for other kinds too).';
+
 CREATE FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -8580,6 +8588,8 @@ REVOKE ALL ON FUNCTION private.waitlist_hash(p_token text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.waitlist_offer_data(p_entry app.waitlist_entries, p_booking app.bookings, p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer) FROM PUBLIC;
 

@@ -80,6 +80,30 @@ messages that announce bookings.';
 REVOKE ALL ON FUNCTION private.is_waitlist_hold(uuid) FROM PUBLIC;
 
 
+CREATE OR REPLACE FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+  -- Its dedupe key names the entry and the offer number: waitlist_offer:<entry>:<n>.
+  SELECT CASE WHEN p_message.kind <> 'waitlist_offer' THEN NULL
+              WHEN EXISTS (SELECT FROM app.waitlist_entries w
+                            WHERE w.org_id = p_message.org_id
+                              AND w.id::text = pg_catalog.split_part(p_message.dedupe_key, ':', 2)
+                              AND w.offers::text = pg_catalog.split_part(p_message.dedupe_key, ':', 3)
+                              AND w.status = 'offered' AND w.offer_expires_at > pg_catalog.now()) THEN NULL
+              ELSE 'offer_ended' END
+$$;
+
+COMMENT ON FUNCTION private.waitlist_offer_unwanted(app.notifications_outbox) IS
+'For private.message_wanted: ''offer_ended'' when a waitlist_offer message''s offer is no longer open (accepted,
+run out, declined, withdrawn) at the moment the worker takes it, else NULL (send it; NULL for other kinds too).';
+
+REVOKE ALL ON FUNCTION private.waitlist_offer_unwanted(app.notifications_outbox) FROM PUBLIC;
+
+
 -- Making one offer. -----------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences,
                                                  p_slot app.slots, p_until timestamptz)

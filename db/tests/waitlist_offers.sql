@@ -4,7 +4,7 @@
 -- its places on; more capacity is offered too; nothing is ever sold or offered beyond capacity.
 BEGIN;
 \ir setup.psql
-SELECT plan(28);
+SELECT plan(30);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 
@@ -76,6 +76,9 @@ SELECT is((SELECT row(o.data -> 'booking' ->> 'id' = w.booking_id::text, o.data 
             WHERE o.kind = 'waitlist_offer' AND w.email = 'pair@wait.example'),
           row(true, 'Europe/London', 'Quiz night', 'Soho', 'pair', 'Org A', 'GBP', true, true)::text,
           'its data: the booking, experience, venue, customer, organization, the offer''s expiry and its accept token');
+SELECT is((SELECT private.waitlist_offer_unwanted(o) FROM app.notifications_outbox o
+            WHERE o.kind = 'waitlist_offer' AND o.recipient = 'pair@wait.example'), NULL,
+          'while the offer is open its message is wanted');
 SELECT is((SELECT count(*)::int FROM audit.log l
             WHERE l.table_name = 'app.notifications_outbox' AND l.org_id = pg_temp.id('org_a')
               AND l.new_values -> 'data' ? 'token'), 0, 'the accept token stays out of the audit log');
@@ -104,6 +107,9 @@ SELECT is((SELECT row(b.status, w.offer_token_hash, w.ended_at IS NOT NULL, priv
           row('expired', NULL::bytea, true, true)::text,
           'an expired entry holds nothing: its last hold (kept as history, a waitlist hold) expired, its token spent');
 SELECT is(pg_temp.taken(), 20, 'never above capacity');
+SELECT is((SELECT private.waitlist_offer_unwanted(o) FROM app.notifications_outbox o
+            WHERE o.kind = 'waitlist_offer' AND o.recipient = 'pair@wait.example'), 'offer_ended',
+          'once it ran out, a message of it still queued is not worth sending (private.message_wanted may ask)');
 
 -- A booking attempt also ends run-out holds first, offering their places to the waitlist before the newcomer;
 -- a place no waiting entry fits (trio needs 3) is the newcomer's.

@@ -1,7 +1,7 @@
 -- Deploy tessera:waitlist_rules to pg
 -- requires: waitlist
 --
--- The waitlist through the widget: join_waitlist (only a session sold out for the party; consent required; answers the entry's token once), leave_waitlist and accept_waitlist_offer (embed key and token); private.offer_waitlist offers freed places in order of arrival, first fit, as held bookings under the booking counters with a waitlist_offer message, called by triggers on bookings (ended, moved, shrunk; an offer's hold ending expires its entry) and on slots (capacity raised); list_waitlist and cancel_waitlist_entry for staff, set_waitlist_offer_ttl for admins; private.is_waitlist_hold tells an unaccepted offer's hold from a customer's booking
+-- The waitlist through the widget: join_waitlist (only a session sold out for the party; consent required; answers the entry's token once), leave_waitlist and accept_waitlist_offer (embed key and token); private.offer_waitlist offers freed places in order of arrival, first fit, as held bookings under the booking counters with a waitlist_offer message, called by triggers on bookings (ended, moved, shrunk; an offer's hold ending expires its entry) and on slots (capacity raised); list_waitlist and cancel_waitlist_entry for staff, set_waitlist_offer_ttl for admins; private.is_waitlist_hold tells an unaccepted offer's hold from a customer's booking and private.waitlist_offer_unwanted an offer message no longer worth sending; erasing a customer cancels and anonymises their entries
 
 BEGIN;
 
@@ -619,6 +619,23 @@ AS $function$
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox)
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  -- Its dedupe key names the entry and the offer number: waitlist_offer:<entry>:<n>.
+  SELECT CASE WHEN p_message.kind <> 'waitlist_offer' THEN NULL
+              WHEN EXISTS (SELECT FROM app.waitlist_entries w
+                            WHERE w.org_id = p_message.org_id
+                              AND w.id::text = pg_catalog.split_part(p_message.dedupe_key, ':', 2)
+                              AND w.offers::text = pg_catalog.split_part(p_message.dedupe_key, ':', 3)
+                              AND w.status = 'offered' AND w.offer_expires_at > pg_catalog.now()) THEN NULL
+              ELSE 'offer_ended' END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer)
  RETURNS integer
  LANGUAGE sql
@@ -773,6 +790,9 @@ REVOKE ALL ON FUNCTION private.waitlist_offer_data(app.waitlist_entries,app.book
 COMMENT ON FUNCTION private.waitlist_offer_data(app.waitlist_entries,app.bookings,text) IS 'The data of a waitlist_offer message: timezone, currency, booking {id, code, starts_at, ends_at, party_size,
 status, price_minor}, experience {id, name}, venue {id, name, timezone}, customer {name}, org {name}, offer
 {expires_at, number} and token (the offer''s accept token, for api.accept_waitlist_offer).';
+REVOKE ALL ON FUNCTION private.waitlist_offer_unwanted(app.notifications_outbox) FROM PUBLIC;
+COMMENT ON FUNCTION private.waitlist_offer_unwanted(app.notifications_outbox) IS 'For private.message_wanted: ''offer_ended'' when a waitlist_offer message''s offer is no longer open (accepted,
+run out, declined, withdrawn) at the moment the worker takes it, else NULL (send it; NULL for other kinds too).';
 REVOKE ALL ON FUNCTION private.waitlist_places(app.experience_kind,integer) FROM PUBLIC;
 COMMENT ON FUNCTION private.waitlist_places(app.experience_kind,integer) IS 'The places of a session an entry of p_party_size needs: 1 group for a private session, one per person for a
 ticketed event.';

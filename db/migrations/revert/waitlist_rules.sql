@@ -58,6 +58,8 @@ drop function if exists "private"."waitlist_hold"(p_entry app.waitlist_entries, 
 
 drop function if exists "private"."waitlist_offer_data"(p_entry app.waitlist_entries, p_booking app.bookings, p_token text);
 
+drop function if exists "private"."waitlist_offer_unwanted"(p_message app.notifications_outbox);
+
 drop function if exists "private"."waitlist_places"(p_kind app.experience_kind, p_party_size integer);
 
 drop function if exists "private"."waitlist_token"(p_prefix text);

@@ -82,6 +82,7 @@ BEGIN
   PERFORM 'private.waitlist_hash(text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_offer_data(app.waitlist_entries,app.bookings,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.waitlist_offer_unwanted(app.notifications_outbox)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_places(app.experience_kind,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_token(text)'::pg_catalog.regprocedure;
 END
