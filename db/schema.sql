@@ -2533,13 +2533,13 @@ CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(check
 
 COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
-CREATE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval) RETURNS TABLE(id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb, attempts integer, subject text, html text, body text, template_locale text, timezone text, currency text, org_name text, tickets jsonb, claimed_until timestamp with time zone)
+CREATE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[] DEFAULT NULL::text[]) RETURNS TABLE(id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb, attempts integer, subject text, html text, body text, template_locale text, timezone text, currency text, org_name text, tickets jsonb, claimed_until timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/delivery.sql
 
-COMMENT ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
-for p_lease (1 s to 1 h): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
+COMMENT ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
+for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
 and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
 skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
 Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
@@ -7730,8 +7730,8 @@ REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
-REVOKE ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval) TO service_role;
+REVOKE ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) TO service_role;
 
 REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;

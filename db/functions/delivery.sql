@@ -44,7 +44,8 @@ REVOKE ALL ON FUNCTION private.message_backoff(integer, double precision) FROM P
 
 
 -- The worker. ---------------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval)
+CREATE OR REPLACE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval,
+                                                  p_channels text[] DEFAULT NULL)
 RETURNS TABLE (id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb,
                attempts integer, subject text, html text, body text, template_locale text, timezone text,
                currency text, org_name text, tickets jsonb, claimed_until timestamptz)
@@ -76,10 +77,12 @@ BEGIN
     WITH expired AS (
       SELECT o.* FROM app.notifications_outbox o
        WHERE o.status = 'sending' AND o.claimed_until < pg_catalog.now()
+         AND (p_channels IS NULL OR o.channel = ANY (p_channels))
        ORDER BY o.claimed_until LIMIT p_limit FOR UPDATE SKIP LOCKED
     ), due AS (
       SELECT o.* FROM app.notifications_outbox o
        WHERE o.status = 'queued' AND o.next_attempt_at <= pg_catalog.now()
+         AND (p_channels IS NULL OR o.channel = ANY (p_channels))
        ORDER BY o.next_attempt_at LIMIT p_limit FOR UPDATE SKIP LOCKED
     )
     SELECT x.* FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) x LIMIT p_limit
@@ -144,9 +147,9 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION private.claim_messages(text, integer, interval) IS
+COMMENT ON FUNCTION private.claim_messages(text, integer, interval, text[]) IS
 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
-for p_lease (1 s to 1 h): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
+for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
 and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
 skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
 Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
@@ -158,8 +161,8 @@ booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.b
 []) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
 the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
 
-REVOKE ALL ON FUNCTION private.claim_messages(text, integer, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.claim_messages(text, integer, interval) TO service_role;
+REVOKE ALL ON FUNCTION private.claim_messages(text, integer, interval, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.claim_messages(text, integer, interval, text[]) TO service_role;
 
 
 CREATE OR REPLACE FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text,

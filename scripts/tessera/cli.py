@@ -338,6 +338,13 @@ def jobs(args) -> int:
     return run(_project())
 
 
+def worker(args) -> int:
+    from tessera.worker_cmd import run
+
+    return run(_project(), once=args.once, batch=args.batch, concurrency=args.concurrency, lease=args.lease,
+               poll=args.poll)
+
+
 def fake_providers(args) -> int:
     from tessera.payments import fake_providers as run
 
@@ -503,6 +510,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("jobs", help="the database's periodic jobs (nightly customer segments)")
     jc = p.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", parser_class=_Parser, required=True)
     jc.add_parser("run", help="run the jobs that are due once; prints JSON (safe from cron)").set_defaults(fn=jobs)
+
+    p = commands.add_parser("worker", help="deliver the outbox: e-mail over SMTP (TESSERA_SMTP_*) and in-app "
+                                           "messages, until SIGTERM (README: Delivery worker)")
+    p.add_argument("--once", action="store_true", help="one claim and its deliveries per loop, then print JSON")
+    p.add_argument("--batch", type=Bounded(1, 1000, "messages"), default=50,
+                   help="messages claimed at a time by each loop (default 50)")
+    p.add_argument("--concurrency", type=Bounded(1, 16, "loops"), default=1,
+                   help="delivery loops in this process, each with its own connections (default 1)")
+    p.add_argument("--lease", type=Bounded(5, 3600, "seconds", float), default=120,
+                   help="seconds a claim holds its messages; a killed worker's come back after it (default 120)")
+    p.add_argument("--poll", type=Bounded(0.05, 60, "seconds", float), default=1,
+                   help="seconds between claims while nothing is due (default 1)")
+    p.set_defaults(fn=worker)
 
     p = commands.add_parser("fake-providers", help="fake Stripe and Moyasar APIs on this machine, for development")
     p.add_argument("--host", type=_text, default="127.0.0.1")

@@ -63,7 +63,7 @@ CREATE OR REPLACE FUNCTION api.retry_message(org_id uuid, message_id uuid)
 AS $function$ SELECT private.retry_message(retry_message.org_id, retry_message.message_id) $function$
 ;
 
-CREATE OR REPLACE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval)
+CREATE OR REPLACE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[] DEFAULT NULL::text[])
  RETURNS TABLE(id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb, attempts integer, subject text, html text, body text, template_locale text, timezone text, currency text, org_name text, tickets jsonb, claimed_until timestamp with time zone)
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -92,10 +92,12 @@ BEGIN
     WITH expired AS (
       SELECT o.* FROM app.notifications_outbox o
        WHERE o.status = 'sending' AND o.claimed_until < pg_catalog.now()
+         AND (p_channels IS NULL OR o.channel = ANY (p_channels))
        ORDER BY o.claimed_until LIMIT p_limit FOR UPDATE SKIP LOCKED
     ), due AS (
       SELECT o.* FROM app.notifications_outbox o
        WHERE o.status = 'queued' AND o.next_attempt_at <= pg_catalog.now()
+         AND (p_channels IS NULL OR o.channel = ANY (p_channels))
        ORDER BY o.next_attempt_at LIMIT p_limit FOR UPDATE SKIP LOCKED
     )
     SELECT x.* FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) x LIMIT p_limit
@@ -414,10 +416,10 @@ COMMENT ON FUNCTION api.retry_message(uuid,uuid) IS 'Queues a dead message of th
 attempts are kept, so it gets one more: a failure sends it back to the dead letter. For managers, admins and the
 owner. Errors: PT403 staff; PT404 not a member, or no such message in the organization; PT409 the message is not
 dead (detail illegal_transition).';
-REVOKE ALL ON FUNCTION private.claim_messages(text,integer,interval) FROM PUBLIC, service_role;
-GRANT EXECUTE ON FUNCTION private.claim_messages(text,integer,interval) TO service_role;
-COMMENT ON FUNCTION private.claim_messages(text,integer,interval) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
-for p_lease (1 s to 1 h): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
+REVOKE ALL ON FUNCTION private.claim_messages(text,integer,interval,text[]) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION private.claim_messages(text,integer,interval,text[]) TO service_role;
+COMMENT ON FUNCTION private.claim_messages(text,integer,interval,text[]) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
+for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
 and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
 skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
 Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an

@@ -12,7 +12,7 @@ drop function if exists "api"."my_notifications"(before text, page_size integer)
 
 drop function if exists "api"."retry_message"(org_id uuid, message_id uuid);
 
-drop function if exists "private"."claim_messages"(p_worker text, p_limit integer, p_lease interval);
+drop function if exists "private"."claim_messages"(p_worker text, p_limit integer, p_lease interval, p_channels text[]);
 
 drop function if exists "private"."complete_message"(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text);
 

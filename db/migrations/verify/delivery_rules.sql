@@ -22,9 +22,9 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.retry_message(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.retry_message(uuid,uuid)';
   END IF;
-  PERFORM 'private.claim_messages(text,integer,interval)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval)';
+  PERFORM 'private.claim_messages(text,integer,interval,text[])'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval,text[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
   END IF;
   PERFORM 'private.complete_message(uuid,text,text,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_message(uuid,text,text,text,text)', 'EXECUTE') THEN
