@@ -169,6 +169,9 @@ def run(connect: Callable[[], psycopg.Connection], make_senders: Callable[[], Ma
             try:
                 if conn is None or conn.closed:
                     conn = connect()
+                    # A record lost in a crash of the database only means the message goes again (at-least-once,
+                    # same Message-ID): the worker's commits need not wait for the disk.
+                    conn.execute("SET synchronous_commit = off")
                 counts = run_once(conn, senders, settings)
             except psycopg.OperationalError as exc:
                 log.warning("database connection lost (%s); trying again", exc)

@@ -256,6 +256,10 @@ def bench(args) -> int:
         from tessera import bench_segments
 
         return bench_segments.segments(_project(), customers=args.customers, runs=args.runs)
+    if args.what == "worker":
+        from tessera import bench_worker
+
+        return bench_worker.worker(_project(), messages=args.messages)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -456,7 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments",
+                                    "worker"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability, analytics (of each function): timed calls; segments: "
                         "list_customers pages of each kind (default 200)")
@@ -481,6 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
                    help="payments: orders checked out and paid, each webhook delivered 5 times (default 600)")
+    p.add_argument("--messages", type=Bounded(10, 100_000, "messages"), default=2000,
+                   help="worker: messages queued at once and delivered through a local SMTP server (default 2000)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
