@@ -222,3 +222,34 @@ def test_two_workers_and_a_killed_one_lose_nothing_and_repeat_only_the_interrupt
     assert len(duplicated) <= 1 and max(seen.values()) <= 2, "one loop sends one message at a time"
     assert sum(r.sent for r in results) >= total - 300
     assert all(r.lost == 0 for r in results), "no survivor reported a message another worker had taken"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"TESSERA_SMTP_PORT": "smtp"}, "TESSERA_SMTP_PORT='smtp' is not a TCP port"),
+    ({"TESSERA_SMTP_USER": "u"}, "TESSERA_SMTP_USER and TESSERA_SMTP_PASSWORD go together"),
+    ({"TESSERA_SMTP_HOST": "mail.example.com", "TESSERA_SMTP_USER": "u", "TESSERA_SMTP_PASSWORD": "p"},
+     "without TESSERA_SMTP_STARTTLS=1"),
+    ({"TESSERA_MAIL_FROM": "nobody"}, "TESSERA_MAIL_FROM='nobody' is not an address"),
+    ({}, "cannot connect to postgresql://nobody@127.0.0.1:1/nothing"),
+])
+def test_the_worker_refuses_a_bad_configuration_or_database_in_one_line(env, expected):
+    from tests.helpers import run_tessera
+
+    run = run_tessera("worker", "--once", cwd=ROOT,
+                      env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing", **env})
+    assert run.code == 2 and run.out == "", run
+    assert run.err.startswith("tessera: ") and run.err.count("\n") == 1 and expected in run.err, run.err
+
+
+def test_tessera_worker_once_delivers_and_prints_its_counts(db, conn, org, inbox):
+    import json
+
+    from tests.helpers import run_tessera
+
+    message = enqueue(conn, org, "payment_received", {"n": 1})
+    run = run_tessera("worker", "--once", "--concurrency", "2", cwd=ROOT, env={"DATABASE_URL": db,
+                                                                                **inbox.environment()})
+    assert run.code == 0, run.err
+    counts = json.loads(run.out)
+    assert (counts["claimed"], counts["sent"], counts["dead"], len(counts["workers"])) == (1, 1, 0, 2)
+    assert inbox.ids() == [message_id(message)]

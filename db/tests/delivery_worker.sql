@@ -6,7 +6,7 @@
 -- on two connections: tests/test_notify_claims.py.)
 BEGIN;
 \ir setup.psql
-SELECT plan(37);
+SELECT plan(38);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -63,6 +63,8 @@ SELECT throws_ok($$SELECT * FROM private.claim_messages('w1', 0, '1 minute')$$, 
                  'a limit below 1 is refused');
 SELECT throws_ok($$SELECT * FROM private.claim_messages('w1', 10, '2 hours')$$, 'PT400', NULL,
                  'a lease over an hour is refused');
+SELECT is((SELECT count(*)::int FROM private.claim_messages('w0', 1000, '1 minute', ARRAY['sms']) c
+             JOIN fx f ON f.id = c.id), 0, 'a worker takes only the channels it delivers');
 CREATE TEMP TABLE claimed AS SELECT * FROM private.claim_messages('w1', 1000, '5 minutes');
 RESET ROLE;
 
