@@ -253,3 +253,14 @@ def test_tessera_worker_once_delivers_and_prints_its_counts(db, conn, org, inbox
     counts = json.loads(run.out)
     assert (counts["claimed"], counts["sent"], counts["dead"], len(counts["workers"])) == (1, 1, 0, 2)
     assert inbox.ids() == [message_id(message)]
+
+
+def test_a_message_with_an_unsubscribe_link_carries_rfc_8058_headers(conn, org, inbox):
+    url = "https://rooms.example/unsubscribe?t=signed"
+    message = enqueue(conn, org, "payment_received", {"n": 2, "unsubscribe_url": url})
+    plain = enqueue(conn, org, "payment_received", {"n": 3})
+    assert deliver(conn, inbox).sent == 2
+    by_id = {str(m["Message-ID"]): m for m in inbox.messages}
+    assert by_id[message_id(message)]["List-Unsubscribe"] == f"<{url}>"
+    assert by_id[message_id(message)]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert by_id[message_id(plain)]["List-Unsubscribe"] is None

@@ -32,6 +32,8 @@ class Outgoing(msgspec.Struct, frozen=True, kw_only=True):
     subject: str | None = None
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # A marketing message's one-click unsubscribe URL (RFC 8058): e-mail carries it as List-Unsubscribe headers.
+    unsubscribe_url: str | None = None
 
 
 class Sent(msgspec.Struct, frozen=True):

@@ -4,7 +4,9 @@ Every message carries Message-ID <outbox-id@sender-domain>: sent again after a w
 server's acceptance and the outbox's record, it is the same message to the receiving side (and to the tests, which
 count by it). A booking confirmation's tickets travel as inline PNG QR codes (segno), one per ticket, each a
 related part of the HTML body with Content-ID <ticket-id@sender-domain>, so a template shows one with
-<img src="cid:{{ ticket.cid }}">; without an HTML body they are plain attachments.
+<img src="cid:{{ ticket.cid }}">; without an HTML body they are plain attachments. A message whose data carries
+`unsubscribe_url` (the messages area signs it, for marketing) gets RFC 8058's List-Unsubscribe and
+List-Unsubscribe-Post headers.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ def build(message: Outgoing, mail: Mail) -> EmailMessage:
     email["Date"] = formatdate(localtime=False, usegmt=True)
     email["Message-ID"] = message_id(message.message_id, mail.domain)
     email["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body)
     inline = [a for a in message.attachments if a.content_id]
     files = [a for a in message.attachments if not a.content_id]

@@ -97,8 +97,12 @@ def prepare(row: Mapping[str, Any], domain: str) -> Outgoing | Failed:
         return Failed(error=f"the template cannot be rendered: {refused}"[:2000], permanent=True)
     subject = " ".join((rendered.subject or "").splitlines()).strip() or None  # a header is one line
     attachments = ticket_attachments(row["tickets"], domain) if channel == "email" and row["tickets"] else ()
+    unsubscribe = (row["data"] or {}).get("unsubscribe_url")
+    if not (isinstance(unsubscribe, str) and unsubscribe.startswith(("https://", "http://"))
+            and "\n" not in unsubscribe and "\r" not in unsubscribe and ">" not in unsubscribe):
+        unsubscribe = None
     return Outgoing(message_id=str(row["id"]), channel=channel, recipient=row["recipient"], body=rendered.body,
-                    subject=subject, html=rendered.html, attachments=attachments)
+                    subject=subject, html=rendered.html, attachments=attachments, unsubscribe_url=unsubscribe)
 
 
 def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: Settings) -> Counts:
