@@ -49,7 +49,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
 
     def work(i: int) -> None:
         settings = Settings(name=names[i], batch=batch, lease_seconds=lease, poll_seconds=poll,
-                            margin_seconds=min(10.0, lease / 4), domain=mail.domain)
+                            margin_seconds=min(60.0, lease / 3), domain=mail.domain)
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
                               lambda: {"email": SmtpSender(mail)}, settings, stop, once=once)
