@@ -264,3 +264,13 @@ def test_a_message_with_an_unsubscribe_link_carries_rfc_8058_headers(conn, org, 
     assert by_id[message_id(message)]["List-Unsubscribe"] == f"<{url}>"
     assert by_id[message_id(message)]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert by_id[message_id(plain)]["List-Unsubscribe"] is None
+
+
+def test_a_recipient_that_cannot_be_an_e_mail_header_is_dead_and_the_others_still_go(conn, org, inbox):
+    bad = enqueue(conn, org, "payment_received", {"n": 1})
+    conn.execute("UPDATE app.notifications_outbox SET recipient = E'ada@example.com\\r\\nBcc: eve@example.com' "
+                 "WHERE id = %s", (bad,))
+    good = enqueue(conn, org, "payment_received", {"n": 2})
+    counts = deliver(conn, inbox)
+    assert (counts.dead, counts.sent) == (1, 1)
+    assert outbox(conn, bad)["status"] == "dead" and inbox.ids() == [message_id(good)]

@@ -95,7 +95,10 @@ class SmtpSender:
         return smtp
 
     def send(self, message: Outgoing) -> Sent | Failed:
-        email = build(message, self.mail)
+        try:
+            email = build(message, self.mail)
+        except (ValueError, TypeError) as exc:  # a header the message cannot carry (a line break in an address)
+            return Failed(error=f"the message cannot be written as e-mail: {exc}"[:2000], permanent=True)
         for reused in (True, False):
             try:
                 if self._smtp is None:

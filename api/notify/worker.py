@@ -122,18 +122,22 @@ def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: 
             log.warning("lease running short: %d message(s) left to be taken again", counts.left)
             break
         outcome: Sent | Failed
-        prepared = prepare(row, settings.domain)
-        if isinstance(prepared, Failed):
-            outcome = prepared
-        elif prepared.channel == "in_app":
-            _record(conn, counts, row, settings, Sent(""), prepared)
-            continue
-        elif prepared.channel in unreachable:
-            outcome = unreachable[prepared.channel]
-        else:
-            outcome = senders[prepared.channel].send(prepared)
-            if isinstance(outcome, Failed) and outcome.unreachable:
-                unreachable[prepared.channel] = outcome
+        prepared: Outgoing | Failed | None = None
+        try:
+            prepared = prepare(row, settings.domain)
+            if isinstance(prepared, Failed):
+                outcome = prepared
+            elif prepared.channel == "in_app":
+                outcome = Sent("")
+            elif prepared.channel in unreachable:
+                outcome = unreachable[prepared.channel]
+            else:
+                outcome = senders[prepared.channel].send(prepared)
+                if isinstance(outcome, Failed) and outcome.unreachable:
+                    unreachable[prepared.channel] = outcome
+        except Exception as exc:  # a bug with one message must not stop delivery of the others: it retries, then dies
+            log.exception("message %s could not be handled", row["id"])
+            outcome = Failed(error=f"the worker failed on this message: {type(exc).__name__}: {exc}"[:2000])
         _record(conn, counts, row, settings, outcome, prepared if isinstance(prepared, Outgoing) else None)
     return counts
 
