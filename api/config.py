@@ -284,3 +284,46 @@ class Mail(msgspec.Struct, frozen=True, kw_only=True):
     def domain(self) -> str:
         """The sender's domain: the right side of the Message-IDs the worker writes."""
         return self.mail_from.rsplit("<", 1)[-1].rstrip(">").strip().rsplit("@", 1)[-1] or "localhost"
+
+
+class Sms(msgspec.Struct, frozen=True, kw_only=True):
+    """The delivery worker's SMS providers (README: "Delivery worker"): Twilio's Messages API and Unifonic's SMS API
+    (for Saudi numbers, +966, when configured). A provider is used when its credentials are set; with neither, SMS
+    messages wait for a worker that has one."""
+    twilio_account_sid: str | None = None
+    twilio_auth_token: Secret | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    unifonic_app_sid: Secret | None = None
+    unifonic_sender_id: str | None = None
+    unifonic_api_base: str = "https://el.cloud.unifonic.com"
+    timeout: float = 10.0
+
+    @property
+    def offered(self) -> bool:
+        return self.twilio_auth_token is not None or self.unifonic_app_sid is not None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Sms:
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TESSERA_{name}")
+            return value if value not in (None, "") else None
+
+        def base(name: str, default: str) -> str:
+            value = (get(name) or default).rstrip("/")
+            if origin(value) is None:
+                raise ConfigError(f"TESSERA_{name} must be an http(s) URL such as {default}")
+            return value
+
+        sid, token, sender = get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM")
+        if any((sid, token, sender)) and not all((sid, token, sender)):
+            raise ConfigError("TESSERA_TWILIO_ACCOUNT_SID, TESSERA_TWILIO_AUTH_TOKEN and TESSERA_TWILIO_FROM go "
+                              "together: set all three, or none")
+        app_sid = get("UNIFONIC_APP_SID")
+        return cls(twilio_account_sid=sid, twilio_auth_token=None if token is None else Secret(token),
+                   twilio_from=sender, twilio_api_base=base("TWILIO_API_BASE", "https://api.twilio.com"),
+                   unifonic_app_sid=None if app_sid is None else Secret(app_sid),
+                   unifonic_sender_id=get("UNIFONIC_SENDER_ID"),
+                   unifonic_api_base=base("UNIFONIC_API_BASE", "https://el.cloud.unifonic.com"))

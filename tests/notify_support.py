@@ -77,6 +77,7 @@ TEMPLATES = [
      "Paid {{ n }}"),
     ("payment_received", "in_app", "en", "Paid {{ n }}", None, "Your payment {{ n }} arrived."),
     ("refund_issued", "email", "en", "Refund {{ nope }}", "<p>{{ nope }}</p>", "{{ nope }}"),
+    ("payment_received", "sms", "en", None, None, "{{ org.name }}: payment {{ n }} received."),
 ]
 
 
@@ -130,3 +131,48 @@ def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2)
             "experience": {"id": str(event), "name": "Quiz night"},
             "venue": {"id": str(venue), "name": "Brooklyn", "timezone": "America/New_York"},
             "customer": {"name": "Bob"}, "org": {"name": "Test Rooms"}}
+
+
+class FakeSms:
+    """Twilio's and Unifonic's send endpoints on 127.0.0.1, answering as they do and keeping what they were sent.
+    `refuse` makes the next answers an error: (status, body)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import urllib.parse
+
+        fake = self
+        self.requests: list[dict] = []
+        self.refuse: tuple[int, str] | None = None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                fake.requests.append({"path": self.path, "form": form,
+                                      "authorization": self.headers.get("Authorization")})
+                if fake.refuse is not None:
+                    status, body = fake.refuse
+                elif self.path.startswith("/2010-04-01/Accounts/"):
+                    status, body = 201, json.dumps({"sid": f"SM{uuid.uuid4().hex}", "status": "queued"})
+                else:
+                    status, body = 200, json.dumps({"success": True, "message": "", "errorCode": "ER-00",
+                                                    "data": {"MessageID": len(fake.requests), "Status": "Sent"}})
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

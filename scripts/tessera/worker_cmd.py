@@ -3,7 +3,9 @@
 It connects as `tessera jobs run` does (the database owner, or DATABASE_URL's role, which must be the owner or
 service_role) and sends e-mail through the SMTP server of TESSERA_SMTP_* (api.config.Mail); in-app messages are
 recorded delivered. --concurrency N runs N loops in threads, each with its own database and SMTP connection and
-its own lease name. SIGTERM or Ctrl-C stops it after the message in hand; it then prints the counts as JSON.
+its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
+(api/notify/sms.py), and is left queued otherwise. SIGTERM or Ctrl-C stops it once the batch in hand is done; it
+then prints the counts as JSON.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from tessera.server import current_server
 
 
 def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float) -> int:
-    from api.config import ConfigError, Mail
+    from api.config import ConfigError, Mail, Sms
+    from api.notify.sms import SmsSender
     from api.notify.smtp import SmtpSender
     from api.notify.worker import Counts, Settings, worker_name
     from api.notify.worker import run as loop
 
     try:
         mail = Mail.from_env()
+        sms = Sms.from_env()
     except ConfigError as exc:
         raise Refusal(str(exc)) from None
     server = current_server(project)
@@ -47,12 +51,20 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     names = [worker_name(i) for i in range(concurrency)]
     results: list[Counts | BaseException] = [Counts() for _ in names]
 
+    def senders() -> dict:
+        made: dict = {"email": SmtpSender(mail)}
+        if sms.offered:
+            made["sms"] = SmsSender(sms)
+        return made
+
+    channels = "email, sms and in_app" if sms.offered else "email and in_app (no SMS provider is configured)"
+
     def work(i: int) -> None:
         settings = Settings(name=names[i], batch=batch, lease_seconds=lease, poll_seconds=poll,
                             margin_seconds=min(60.0, lease / 3), domain=mail.domain)
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
-                              lambda: {"email": SmtpSender(mail)}, settings, stop, once=once)
+                              senders, settings, stop, once=once)
         except Exception as exc:  # one loop's failure stops them all, and is said once below
             results[i] = exc
             stop.set()
@@ -62,7 +74,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     for t in threads:
         t.start()
     if not once:
-        print(f"tessera worker: {concurrency} loop(s) delivering email and in_app from {mail.smtp_host}:"
+        print(f"tessera worker: {concurrency} loop(s) delivering {channels}, e-mail through {mail.smtp_host}:"
               f"{mail.smtp_port}; SIGTERM or Ctrl-C stops", file=sys.stderr, flush=True)
     while any(t.is_alive() for t in threads):
         for t in threads:
