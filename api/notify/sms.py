@@ -50,7 +50,7 @@ class SmsSender:
     def _failure(provider: str, response: httpx.Response) -> Failed:
         permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
         return Failed(error=f"{provider} answered {response.status_code}: {response.text[:500]}"[:2000],
-                      permanent=permanent, unreachable=response.status_code >= 500)
+                      permanent=permanent)
 
     def _twilio(self, number: str, message: Outgoing) -> Sent | Failed:
         sid, token = self.sms.twilio_account_sid, self.sms.twilio_auth_token
