@@ -4088,6 +4088,15 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) IS 'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
+lease; answers how many. For service_role. Errors: PT403 anyone else.';
+
 CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -8169,6 +8178,9 @@ GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time 
 REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;

@@ -274,3 +274,26 @@ def test_a_recipient_that_cannot_be_an_e_mail_header_is_dead_and_the_others_stil
     counts = deliver(conn, inbox)
     assert (counts.dead, counts.sent) == (1, 1)
     assert outbox(conn, bad)["status"] == "dead" and inbox.ids() == [message_id(good)]
+
+
+def test_a_stopping_worker_gives_back_what_it_has_not_tried(conn, org, inbox):
+    messages = [enqueue(conn, org, "payment_received", {"n": i}) for i in range(3)]
+    stop = threading.Event()
+
+    class StopAfterOne(SmtpSender):
+        def send(self, message):
+            outcome = super().send(message)
+            stop.set()  # SIGTERM arrives while the first message is being sent
+            return outcome
+
+    sender = StopAfterOne(mail(inbox))
+    try:
+        counts = run_once(conn, {"email": sender}, settings(), stop)
+    finally:
+        sender.close()
+    assert (counts.claimed, counts.sent, counts.left) == (3, 1, 2)
+    rows = [outbox(conn, m) for m in messages]
+    assert sorted(r["status"] for r in rows) == ["queued", "queued", "sent"]
+    assert all(r["attempts"] == 0 and r["claimed_until"] is None for r in rows if r["status"] == "queued")
+    assert deliver(conn, inbox).sent == 2, "given back due at once"
+    assert sorted(inbox.ids()) == sorted(message_id(m) for m in messages)

@@ -6,9 +6,9 @@ processes beside each other never take one message twice), then for each message
 records the outcome at once (private.complete_message / private.fail_message), so a worker killed at any moment
 leaves at most the one message it was sending unrecorded: its lease runs out, another worker takes it, and it is
 sent again with the same Message-ID (at-least-once). A template that cannot render is dead at once (a retry would
-render it no better); a provider that fails is retried with backoff, then dead. A message is not sent once its
-lease is about to run out: the rest of the batch is left to run out and be taken again, so that no two workers
-ever send a message beside each other while both are alive.
+render it no better); a provider that fails is retried with backoff, then dead. A message is not started once its
+lease is about to run out: the rest of the batch is given back (private.release_messages), so that no two
+workers send a message beside each other while both are alive; a worker told to stop gives back the same way.
 
 In-app messages are delivered by recording them: their rendered title and text are stored for
 api.my_notifications.
@@ -54,8 +54,8 @@ class Counts(msgspec.Struct, kw_only=True):
     sent: int = 0
     retried: int = 0
     dead: int = 0
-    # Reports refused because the lease had gone to another worker; left: claimed but not tried before the lease ran
-    # short (taken again when it runs out).
+    # Reports refused because the lease had gone to another worker; left: claimed but given back untried (the
+    # worker was stopping, or the lease ran short).
     lost: int = 0
     left: int = 0
 
@@ -71,6 +71,7 @@ def worker_name(index: int = 0) -> str:
 _CLAIM = "SELECT * FROM private.claim_messages(%s, %s, make_interval(secs => %s), %s)"
 _COMPLETE = "SELECT private.complete_message(%s, %s, %s, %s, %s)"
 _FAIL = "SELECT private.fail_message(%s, %s, %s, %s)"
+_RELEASE = "SELECT private.release_messages(%s, %s)"
 
 
 def _render_data(row: Mapping[str, Any], domain: str) -> dict[str, Any]:
@@ -105,9 +106,11 @@ def prepare(row: Mapping[str, Any], domain: str) -> Outgoing | Failed:
                     subject=subject, html=rendered.html, attachments=attachments, unsubscribe_url=unsubscribe)
 
 
-def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: Settings) -> Counts:
+def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: Settings,
+             stop: threading.Event | None = None) -> Counts:
     """One claim and its deliveries, on an autocommit connection as the service (the database owner or
-    service_role). senders maps a channel to its sender; only those channels (and in_app) are claimed."""
+    service_role). senders maps a channel to its sender; only those channels (and in_app) are claimed. When stop
+    is set, or the lease runs short, the messages not tried yet are given back, due at once."""
     counts = Counts()
     channels = sorted({*senders, "in_app"})
     started = time.monotonic()
@@ -117,9 +120,11 @@ def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: 
     deadline = started + settings.lease_seconds - settings.margin_seconds
     unreachable: dict[str, Failed] = {}
     for i, row in enumerate(rows):
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or (stop is not None and stop.is_set()):
             counts.left = len(rows) - i
-            log.warning("lease running short: %d message(s) left to be taken again", counts.left)
+            conn.execute(_RELEASE, ([r["id"] for r in rows[i:]], settings.name))
+            if not (stop is not None and stop.is_set()):
+                log.warning("lease running short: %d message(s) given back untried", counts.left)
             break
         outcome: Sent | Failed
         prepared: Outgoing | Failed | None = None
@@ -180,7 +185,7 @@ def run(connect: Callable[[], psycopg.Connection], make_senders: Callable[[], Ma
                     # A record lost in a crash of the database only means the message goes again (at-least-once,
                     # same Message-ID): the worker's commits need not wait for the disk.
                     conn.execute("SET synchronous_commit = off")
-                counts = run_once(conn, senders, settings)
+                counts = run_once(conn, senders, settings, stop)
             except psycopg.OperationalError as exc:
                 log.warning("database connection lost (%s); trying again", exc)
                 if conn is not None:

@@ -254,6 +254,36 @@ REVOKE ALL ON FUNCTION private.fail_message(uuid, text, text, boolean) FROM PUBL
 GRANT EXECUTE ON FUNCTION private.fail_message(uuid, text, text, boolean) TO service_role;
 
 
+CREATE OR REPLACE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  released integer;
+BEGIN
+  PERFORM private.require_service_role('give messages back');
+  -- Never tried: the attempt the claim counted is taken back, and the message is due again at once.
+  UPDATE app.notifications_outbox o
+     SET status = 'queued', claimed_until = NULL, attempts = GREATEST(o.attempts - 1, 0),
+         next_attempt_at = pg_catalog.now()
+   WHERE o.id = ANY (p_message_ids) AND o.status = 'sending' AND o.claimed_by = p_worker;
+  GET DIAGNOSTICS released = ROW_COUNT;
+  RETURN released;
+END
+$$;
+
+COMMENT ON FUNCTION private.release_messages(uuid[], text) IS
+'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
+lease; answers how many. For service_role. Errors: PT403 anyone else.';
+
+REVOKE ALL ON FUNCTION private.release_messages(uuid[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.release_messages(uuid[], text) TO service_role;
+
+
 -- Staff: the dead letter. ---------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.delivery_manager(p_org_id uuid)
 RETURNS void

@@ -6,14 +6,14 @@
 -- on two connections: tests/test_notify_claims.py.)
 BEGIN;
 \ir setup.psql
-SELECT plan(38);
+SELECT plan(40);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.experiences SET requires_payment = false WHERE id = pg_temp.id('quiz');
 UPDATE app.org_settings SET currency = 'GBP' WHERE org_id = pg_temp.id('org_a');
 SELECT pg_temp.fresh('due', 'later', 'held', 'expired', 'unwanted', 'ticketed', 'last', 'lost_last', 'inbox',
-                     'permanent');
+                     'permanent', 'released');
 
 -- Rows of the test alone, due (or leased) since 2000 so that they come before anything else the database holds.
 CREATE FUNCTION pg_temp.msg(p_name text, p_kind text, p_data jsonb, p_channel text DEFAULT 'email')
@@ -145,10 +145,22 @@ UPDATE app.notifications_outbox SET attempts = 7 WHERE id = pg_temp.id('last');
 SELECT pg_temp.msg('lost_last', 'payment_received', '{}');
 UPDATE app.notifications_outbox SET status = 'sending', claimed_by = 'ghost', attempts = 8, claimed_at = '2000-01-01',
        claimed_until = '2000-01-01 00:01' WHERE id = pg_temp.id('lost_last');
+SELECT pg_temp.msg('released', 'payment_received', '{}');
+UPDATE app.notifications_outbox SET next_attempt_at = 'infinity' WHERE id = pg_temp.id('released');
 SELECT pg_temp.act_as('service_role');
 CREATE TEMP TABLE again AS SELECT * FROM private.claim_messages('w3', 1000, '1 minute');
 SELECT is(private.fail_message(pg_temp.id('last'), 'w3', 'still down', false), 'dead', 'the eighth failure is dead');
 RESET ROLE;
+UPDATE app.notifications_outbox SET next_attempt_at = '2000-01-01' WHERE id = pg_temp.id('released');
+SELECT pg_temp.act_as('service_role');
+CREATE TEMP TABLE third AS SELECT * FROM private.claim_messages('w4', 1000, '1 minute');
+SELECT is(private.release_messages(ARRAY[pg_temp.id('released'), pg_temp.id('held')], 'w4'), 1,
+          'a worker gives back only what it holds');
+RESET ROLE;
+SELECT results_eq($$SELECT status, attempts::int, claimed_until, next_attempt_at = now()
+                     FROM app.notifications_outbox WHERE id = pg_temp.id('released')$$,
+                  $$VALUES ('queued', 0, NULL::timestamptz, true)$$,
+                  'a message given back untried is due again at once, without the attempt');
 SELECT is((SELECT attempts::int FROM again WHERE id = pg_temp.id('last')), 8, 'it was the eighth attempt');
 SELECT results_eq($$SELECT attempt::int, outcome FROM app.notification_attempts WHERE message_id = pg_temp.id('last')$$,
                   $$VALUES (8, 'dead')$$, 'its attempt says dead');

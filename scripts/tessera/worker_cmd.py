@@ -4,8 +4,8 @@ It connects as `tessera jobs run` does (the database owner, or DATABASE_URL's ro
 service_role) and sends e-mail through the SMTP server of TESSERA_SMTP_* (api.config.Mail); in-app messages are
 recorded delivered. --concurrency N runs N loops in threads, each with its own database and SMTP connection and
 its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
-(api/notify/sms.py), and is left queued otherwise. SIGTERM or Ctrl-C stops it once the batch in hand is done; it
-then prints the counts as JSON.
+(api/notify/sms.py), and is left queued otherwise. SIGTERM or Ctrl-C stops it after the message in hand (the rest of its
+batch is given back, due at once); it then prints the counts as JSON.
 """
 
 from __future__ import annotations

@@ -367,6 +367,27 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  released integer;
+BEGIN
+  PERFORM private.require_service_role('give messages back');
+  -- Never tried: the attempt the claim counted is taken back, and the message is due again at once.
+  UPDATE app.notifications_outbox o
+     SET status = 'queued', claimed_until = NULL, attempts = GREATEST(o.attempts - 1, 0),
+         next_attempt_at = pg_catalog.now()
+   WHERE o.id = ANY (p_message_ids) AND o.status = 'sending' AND o.claimed_by = p_worker;
+  GET DIAGNOSTICS released = ROW_COUNT;
+  RETURN released;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -469,6 +490,11 @@ most, 30 s to an hour apart).';
 REVOKE ALL ON FUNCTION private.my_notifications(timestamp with time zone,uuid,integer) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.my_notifications(timestamp with time zone,uuid,integer) TO authenticated;
 COMMENT ON FUNCTION private.my_notifications(timestamp with time zone,uuid,integer) IS 'One page of api.my_notifications (which checked the arguments and decoded the cursor): the caller''s own.';
+REVOKE ALL ON FUNCTION private.release_messages(uuid[],text) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION private.release_messages(uuid[],text) TO service_role;
+COMMENT ON FUNCTION private.release_messages(uuid[],text) IS 'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
+lease; answers how many. For service_role. Errors: PT403 anyone else.';
 REVOKE ALL ON FUNCTION private.retry_message(uuid,uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.retry_message(uuid,uuid) TO authenticated;
 COMMENT ON FUNCTION private.retry_message(uuid,uuid) IS 'api.retry_message, for managers and up of the organization.';

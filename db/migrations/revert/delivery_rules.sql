@@ -34,6 +34,8 @@ drop function if exists "private"."message_max_attempts"();
 
 drop function if exists "private"."my_notifications"(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer);
 
+drop function if exists "private"."release_messages"(p_message_ids uuid[], p_worker text);
+
 drop function if exists "private"."retry_message"(p_org_id uuid, p_message_id uuid);
 
 COMMIT;

@@ -60,6 +60,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.my_notifications(timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.my_notifications(timestamp with time zone,uuid,integer)';
   END IF;
+  PERFORM 'private.release_messages(uuid[],text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.release_messages(uuid[],text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.release_messages(uuid[],text)';
+  END IF;
   PERFORM 'private.retry_message(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retry_message(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.retry_message(uuid,uuid)';
