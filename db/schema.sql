@@ -1084,6 +1084,17 @@ any case) keeps customers whose name, e-mail or phone (as written or its digits 
 organization. Errors: PT400 an argument out of range, an unknown segment, an after it did not answer; PT404 not a
 member.';
 
+CREATE FUNCTION api.list_failed_messages(org_id uuid, before text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS TABLE(id uuid, kind text, channel text, recipient text, locale text, attempts integer, last_error text, created_at timestamp with time zone, failed_at timestamp with time zone, cursor text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) IS 'The organization''s dead messages (attempts exhausted, or refused for good by the provider or the template), newest
+first: rows {id, kind, channel, recipient, locale, attempts, last_error, created_at, failed_at (the last attempt''s
+end), cursor}. page_size 1 to 200 (default 50); the next page: before => the last row''s cursor. retry_message
+queues one again. For managers, admins and the owner of the organization. Errors: PT400 page_size out of range or
+before not a cursor; PT403 staff; PT404 not a member.';
+
 CREATE FUNCTION api.list_invitations(org_id uuid, include_closed boolean DEFAULT false) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -1195,6 +1206,15 @@ CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
 COMMENT ON FUNCTION api.mark_no_show(booking_id uuid) IS 'Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
 Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).';
 
+CREATE FUNCTION api.mark_notifications_read(ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.mark_notifications_read(ids uuid[]) IS 'Marks notifications of api.my_notifications read, and answers how many were marked now: ids of another account''s
+notifications, of ones read already or unknown are ignored (they count nothing). ids: 1 to 200 ids. For signed-in
+users. Errors: PT400 ids empty or over 200; PT401 not signed in.';
+
 CREATE FUNCTION api.move_lead(lead_id uuid, status text, reason text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1205,6 +1225,16 @@ COMMENT ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) IS 'Mo
 to 1000 characters); won and lost are final. For staff of its organization. Errors: PT400 an unknown status, a
 reason for another status than lost; PT404 no such lead for the caller; PT409 a move backwards, out of a final
 state or to the status it has (detail illegal_transition).';
+
+CREATE FUNCTION api.my_notifications(before text DEFAULT NULL::text, page_size integer DEFAULT 20) RETURNS TABLE(id uuid, org_id uuid, kind text, title text, body text, created_at timestamp with time zone, sent_at timestamp with time zone, read boolean, cursor text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.my_notifications(before text, page_size integer) IS 'The signed-in account''s in-app notifications that were delivered, newest first: rows {id, org_id, kind, title,
+body, created_at, sent_at, read, cursor}. page_size 1 to 100 (default 20); the next page: before => the last row''s
+cursor. Only the caller''s own, whatever organization sent them. For signed-in users. Errors: PT400 page_size out of
+range or before not a cursor; PT401 not signed in.';
 
 CREATE FUNCTION api.my_organizations() RETURNS TABLE(org_id uuid, name text, slug text, role app.member_role)
     LANGUAGE sql STABLE
@@ -1530,6 +1560,16 @@ forged), and the valid tickets it signed are re-signed with the current key (get
 Answers {org_id, kid, retired_at, tickets_resigned}. For admins of the organization. Errors: PT400 kid outside 1 to
 32767; PT404 not a member, or no such key in use; PT403 not an admin; PT409 the current key (detail current_key:
 rotate first).';
+
+CREATE FUNCTION api.retry_message(org_id uuid, message_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.retry_message(org_id uuid, message_id uuid) IS 'Queues a dead message of the organization again, due now: {id, status: "queued", attempts, next_attempt_at}. Its
+attempts are kept, so it gets one more: a failure sends it back to the dead letter. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not a member, or no such message in the organization; PT409 the message is not
+dead (detail illegal_transition).';
 
 CREATE FUNCTION api.revoke_invitation(invitation_id uuid) RETURNS jsonb
     LANGUAGE sql
@@ -2595,6 +2635,24 @@ CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(check
 
 COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
+CREATE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[] DEFAULT NULL::text[]) RETURNS TABLE(id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb, attempts integer, subject text, html text, body text, template_locale text, timezone text, currency text, org_name text, tickets jsonb, claimed_until timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
+for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
+and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
+skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
+Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
+attempt of outcome skipped) and not answered; the rest become sending under the lease with one more attempt. One
+row per message to send: id, org_id, kind, channel, recipient, locale, data, attempts (this one included), the
+template parts (subject, html, body, template_locale; NULL when the kind has no template), timezone (data.timezone,
+else UTC) and currency (data.currency, else the organization''s) to format with, org_name, tickets (for a
+booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.booking.id, the QR payloads; else
+[]) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
+the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
+
 CREATE FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) RETURNS time without time zone
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -2623,6 +2681,17 @@ CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+
+CREATE FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text DEFAULT NULL::text, p_body text DEFAULT NULL::text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) IS 'Records that worker p_worker delivered message p_message_id (the provider''s id for it: p_provider_message_id, kept
+to 300 characters): sent, with an attempt of outcome sent. An in-app message keeps its rendered title p_subject and
+text p_body (what api.my_notifications shows); other channels ignore them. True when recorded; false, changing
+nothing, when the message is not being sent under this worker''s lease (it ran out and another worker took it, or it
+was recorded already). For service_role. Errors: PT403 anyone else.';
 
 CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2918,6 +2987,13 @@ CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS json
 
 COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
+CREATE FUNCTION private.delivery_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.delivery_manager(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless a manager or above there.';
+
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3138,6 +3214,17 @@ provider''s refund id when known. Our own refunds of the payment not yet submitt
 needed to keep refunds within what was paid. Returns the refund, or all NULL when even so it would exceed what was
 paid. Internal.';
 
+CREATE FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) IS 'Records that worker p_worker''s attempt at message p_message_id failed with p_error (kept to 2000 characters): the
+message is queued again after private.message_backoff (full jitter under min(1 h, 30 s * 2^(attempts - 1))), or dead
+when p_permanent (the provider refused it for good, the template cannot render) or after its 8th attempt; either way
+an attempt row says so. Answers the new status (queued or dead); NULL, changing nothing, when the message is not
+being sent under this worker''s lease. For service_role. Errors: PT403 anyone else.';
+
 CREATE FUNCTION private.fail_order(p_order_id uuid, p_message text) RETURNS app.orders
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -3313,6 +3400,20 @@ COMMENT ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid
 argument''s shape). Its own check: the experience is on offer at the venue of the embed key. Answers the entry with
 its token, made here and stored as its SHA-256 only.';
 
+CREATE FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) IS 'The cursor of a row in a page ordered by a time and an id: microseconds since the epoch, a dot, the id.';
+
+CREATE FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) IS 'The time and id a private.keyset_cursor carries (NULLs for NULL); PT400 naming argument p_name for anything else.';
+
 CREATE FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -3352,6 +3453,14 @@ CREATE FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query te
 
 COMMENT ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) IS 'One page of api.list_customers (which checked the arguments and decoded its cursor into p_after, an e-mail key),
 for staff of the organization; PT404 for anyone else.';
+
+CREATE FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) RETURNS TABLE(id uuid, kind text, channel text, recipient text, locale text, attempts integer, last_error text, created_at timestamp with time zone, failed_at timestamp with time zone, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.list_failed_messages (which checked the arguments and decoded the cursor), for managers and up of
+the organization.';
 
 CREATE FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3497,6 +3606,13 @@ CREATE FUNCTION private.manager_of(p_org_id uuid, p_what text) RETURNS void
 
 COMMENT ON FUNCTION private.manager_of(p_org_id uuid, p_what text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';
 
+CREATE FUNCTION private.mark_notifications_read(p_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.mark_notifications_read(p_ids uuid[]) IS 'api.mark_notifications_read: marks the caller''s own unread in-app notifications among p_ids read.';
+
 CREATE FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -3529,6 +3645,22 @@ CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
 
 COMMENT ON FUNCTION private.memberships_staff_work() IS 'Trigger on app.memberships (after delete): the person''s future shifts and session assignments in that
 organization go with the membership (private.drop_future_staff_work).';
+
+CREATE FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) IS 'How long a message waits after its p_attempts-th failed attempt: p_jitter (0 to 1; the worker passes random())
+times the ceiling min(1 h, 30 s * 2^(p_attempts - 1)).';
+
+CREATE FUNCTION private.message_max_attempts() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.message_max_attempts() IS 'How many attempts a message gets before it is dead: 8 (with the backoff, about an hour and a half of retrying at
+most, 30 s to an hour apart).';
 
 CREATE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
     LANGUAGE sql STABLE
@@ -3563,6 +3695,9 @@ CREATE TABLE app.notifications_outbox (
     provider_message_id text,
     last_error text,
     read_at timestamp with time zone,
+    claimed_at timestamp with time zone,
+    rendered_subject text,
+    rendered_body text,
     CONSTRAINT notifications_outbox_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT notifications_outbox_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
     CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
@@ -3576,6 +3711,9 @@ CREATE TABLE app.notifications_outbox (
     CONSTRAINT notifications_outbox_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
     CONSTRAINT notifications_outbox_read_check CHECK (((read_at IS NULL) OR ((channel = 'in_app'::text) AND (status = 'sent'::text)))),
     CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
+    CONSTRAINT notifications_outbox_rendered_body_check CHECK ((length(rendered_body) <= 20000)),
+    CONSTRAINT notifications_outbox_rendered_check CHECK (((channel = 'in_app'::text) OR ((rendered_subject IS NULL) AND (rendered_body IS NULL)))),
+    CONSTRAINT notifications_outbox_rendered_subject_check CHECK ((length(rendered_subject) <= 300)),
     CONSTRAINT notifications_outbox_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'skipped'::text, 'dead'::text]))),
     CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
@@ -3584,6 +3722,10 @@ CREATE TABLE app.notifications_outbox (
 ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce (dedupe_key makes each one once), due at due_at, taken by a worker under a lease, ending sent, skipped or dead; in-app messages are read where they were sent.';
+
+COMMENT ON COLUMN app.notifications_outbox.claimed_at IS 'When a worker last took the message (the start of its latest attempt).';
+
+COMMENT ON COLUMN app.notifications_outbox.rendered_body IS 'An in-app message''s text as the worker rendered it when it delivered it (rendered_subject: its title).';
 
 COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
@@ -3603,6 +3745,13 @@ CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_sta
 COMMENT ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) IS 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
 illegal transition (a move to the status it already has included) or a confirmation after the hold ran out; a
 refused move writes nothing.';
+
+CREATE FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) RETURNS TABLE(id uuid, org_id uuid, kind text, title text, body text, created_at timestamp with time zone, sent_at timestamp with time zone, read boolean, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.my_notifications (which checked the arguments and decoded the cursor): the caller''s own.';
 
 CREATE FUNCTION private.new_confirmation_code() RETURNS text
     LANGUAGE sql
@@ -4100,6 +4249,15 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) IS 'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
+lease; answers how many. For service_role. Errors: PT403 anyone else.';
+
 CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4186,6 +4344,13 @@ CREATE FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) RETURNS 
 
 COMMENT ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) IS 'Retires an organization''s older signing key, re-signing its valid tickets with the current key (its own check:
 the caller is an admin of it).';
+
+CREATE FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) IS 'api.retry_message, for managers and up of the organization.';
 
 CREATE FUNCTION private.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -7491,6 +7656,9 @@ GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated
 REVOKE ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) TO authenticated;
 
@@ -7528,8 +7696,14 @@ REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.mark_notifications_read(ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.mark_notifications_read(ids uuid[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.my_notifications(before text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.my_notifications(before text, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.my_organizations() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
@@ -7608,6 +7782,9 @@ GRANT ALL ON FUNCTION api.restore_venue(venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) TO authenticated;
@@ -7924,6 +8101,9 @@ REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;
 
@@ -7936,6 +8116,9 @@ GRANT ALL ON FUNCTION private.clock_out(p_org_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
+
+REVOKE ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
@@ -8028,6 +8211,9 @@ GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.delivery_manager(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.delivery_manager(p_org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
 
@@ -8080,6 +8266,9 @@ REVOKE ALL ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid
 GRANT ALL ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) TO service_role;
 
 REVOKE ALL ON FUNCTION private.fail_order(p_order_id uuid, p_message text) FROM PUBLIC;
 
@@ -8141,6 +8330,12 @@ REVOKE ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id u
 GRANT ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) TO anon;
 GRANT ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.leads_guard() FROM PUBLIC;
@@ -8156,6 +8351,9 @@ GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
 
 REVOKE ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) TO authenticated;
@@ -8201,6 +8399,9 @@ REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.
 REVOKE ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
@@ -8209,6 +8410,10 @@ REVOKE ALL ON FUNCTION private.memberships_keep_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_max_attempts() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) FROM PUBLIC;
@@ -8216,6 +8421,9 @@ REVOKE ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.new_confirmation_code() TO authenticated;
@@ -8350,6 +8558,9 @@ REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigi
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) TO service_role;
+
 REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;
 
@@ -8379,6 +8590,9 @@ GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestam
 
 REVOKE ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) TO authenticated;
