@@ -2287,6 +2287,16 @@ CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boole
 
 COMMENT ON FUNCTION private.booking_is_live(status app.booking_status) IS 'True for statuses that hold places: pending, confirmed, completed, no_show.';
 
+CREATE FUNCTION private.booking_message(p_booking app.bookings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.booking_message(p_booking app.bookings) IS 'The data every message about booking p_booking carries: {timezone (the venue''s), currency, booking {id, code,
+starts_at, ends_at, party_size, status, price_minor}, experience {id, name}, venue {id, name, timezone, address},
+customer {id, name, email}, org {id, name}}, as the booking kinds'' sample data shows it. For the definers and
+triggers that queue such messages.';
+
 CREATE FUNCTION private.booking_paid(p_booking_id uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -7508,6 +7518,8 @@ REVOKE ALL ON FUNCTION private.booking_by_pair(p_code text, p_email text) FROM P
 REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO service_role;
+
+REVOKE ALL ON FUNCTION private.booking_message(p_booking app.bookings) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.booking_paid(p_booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO authenticated;
