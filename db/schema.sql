@@ -2351,6 +2351,16 @@ expired -> confirmed only once its order is paid (a late payment re-taking its p
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
 
+CREATE FUNCTION private.bookings_notify() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.bookings_notify() IS 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
+booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
+due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
+previous times) with the new start''s reminder. A definer: it writes the outbox, which nobody else may.';
+
 CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3452,12 +3462,17 @@ COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the t
 COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
 CREATE FUNCTION private.message_wanted(p_message app.notifications_outbox) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
-COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
-session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead. A session_reminder or
+waiver_missing message is skipped when its booking is gone (booking_gone) or no longer confirmed (booking_cancelled,
+booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
+(session_moved: the new start has its own), when the session has started (session_started: a reminder found late
+still goes until then, never after), and a waiver_missing message when every participant has signed
+(waiver_signed). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+takes it; a definer, since it reads the booking whoever asks.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -3574,11 +3589,13 @@ CREATE TABLE app.org_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_language text DEFAULT 'simple'::text NOT NULL,
     locale text DEFAULT 'en'::text NOT NULL,
+    reminder_lead interval DEFAULT '24:00:00'::interval NOT NULL,
     CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
     CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
     CONSTRAINT org_settings_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
     CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
     CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_reminder_lead_check CHECK (((reminder_lead >= '00:15:00'::interval) AND (reminder_lead <= '14 days'::interval))),
     CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
     CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
 );
@@ -3590,6 +3607,8 @@ COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row ma
 COMMENT ON COLUMN app.org_settings.search_language IS 'The text search configuration the organization''s catalogue is searched with (simple, english, german, …): an existing one, by trigger (org_settings_search_language_check); ''simple'' by default.';
 
 COMMENT ON COLUMN app.org_settings.locale IS 'The locale an organization''s messages are written in when nothing says otherwise (a BCP 47 tag: en, ar, de-CH).';
+
+COMMENT ON COLUMN app.org_settings.reminder_lead IS 'How long before a session its reminder is due, on the venue''s wall clock (default 24 hours; 15 minutes to 14 days).';
 
 CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -3848,6 +3867,16 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) IS 'Queues what a confirmed booking''s coming session needs, for its start as it is now: the session_reminder e-mail due
+the organization''s reminder_lead before it on the venue''s wall clock (none when that time has passed already), and
+waiver_missing, when the experience asks for a waiver, due then or at once. Once per booking and start (dedupe
+keys). p_message is the booking''s private.booking_message. For private.bookings_notify.';
+
 CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3948,6 +3977,15 @@ COMMENT ON FUNCTION private.refunds_guard() IS 'Trigger: a refund''s order, paym
 moves forward only (requested -> submitted -> succeeded | failed; requested may settle directly; failed ->
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
+
+CREATE FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) IS 'When the reminder of a session starting at p_starts_at at a venue in zone p_timezone is due, p_lead before it on
+the venue''s wall clock: 24 hours before a 10:00 session is 10:00 the day before, 25 real hours when the clocks went
+back overnight.';
 
 CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -6114,6 +6152,10 @@ CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EAC
 
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
 
+CREATE TRIGGER bookings_notify_insert AFTER INSERT ON app.bookings FOR EACH ROW WHEN ((new.status = 'confirmed'::app.booking_status)) EXECUTE FUNCTION private.bookings_notify();
+
+CREATE TRIGGER bookings_notify_update AFTER UPDATE OF status, starts_at ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['confirmed'::app.booking_status, 'cancelled'::app.booking_status, 'expired'::app.booking_status])) AND ((old.status IS DISTINCT FROM new.status) OR (old.starts_at IS DISTINCT FROM new.starts_at)))) EXECUTE FUNCTION private.bookings_notify();
+
 CREATE TRIGGER bookings_order_follow AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['expired'::app.booking_status, 'cancelled'::app.booking_status, 'rejected'::app.booking_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.bookings_order_follow();
 
 CREATE TRIGGER bookings_refund_on_cancel AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = 'cancelled'::app.booking_status) AND (old.status <> 'cancelled'::app.booking_status))) EXECUTE FUNCTION private.bookings_refund_on_cancel();
@@ -7537,6 +7579,8 @@ GRANT ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) TO authen
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_notify() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.bookings_order_follow() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_refund_on_cancel() FROM PUBLIC;
@@ -7847,6 +7891,7 @@ REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) TO service_role;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -7949,6 +7994,8 @@ REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
 
+REVOKE ALL ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
@@ -7982,6 +8029,8 @@ GRANT ALL ON FUNCTION private.refund_due(b app.bookings, at timestamp with time 
 REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;

@@ -111,15 +111,39 @@ CREATE OR REPLACE FUNCTION private.message_wanted(p_message app.notifications_ou
 RETURNS text
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = ''
 AS $$
-  -- Each kind whose message can stop making sense before it goes (a reminder of a cancelled booking, a waiver
-  -- already signed) adds its rule here; a recipient's preferences are checked where they are kept.
-  SELECT NULL::text
+  -- Each kind whose message can stop making sense before it goes adds its rule here; a recipient's preferences
+  -- are checked where they are kept. A session's reminder and its waiver message are for the booking and start
+  -- they were queued for: skipped when the booking is no longer confirmed, its start moved (the new start has a
+  -- message of its own) or the session has begun. That is the catch-up rule: a reminder found late (the worker
+  -- was down) still goes while its session has not started, and is skipped once it has.
+  SELECT CASE
+           WHEN p_message.kind NOT IN ('session_reminder', 'waiver_missing') THEN NULL
+           WHEN b.id IS NULL THEN 'booking_gone'
+           WHEN b.status <> 'confirmed' THEN 'booking_' || b.status::text
+           WHEN b.starts_at IS DISTINCT FROM (p_message.data -> 'booking' ->> 'starts_at')::timestamptz
+             THEN 'session_moved'
+           WHEN b.starts_at <= pg_catalog.now() THEN 'session_started'
+           WHEN p_message.kind = 'waiver_missing' AND (private.waiver_counts(b) ->> 'missing')::integer = 0
+             THEN 'waiver_signed'
+         END
+    FROM (SELECT) AS one
+    LEFT JOIN app.bookings b
+      ON b.org_id = p_message.org_id
+     AND b.id = CASE WHEN p_message.kind IN ('session_reminder', 'waiver_missing')
+                     THEN (p_message.data -> 'booking' ->> 'id')::uuid END
 $$;
 
 COMMENT ON FUNCTION private.message_wanted(app.notifications_outbox) IS
-'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
-session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+'NULL when a due message should still go out, else the reason it is skipped instead. A session_reminder or
+waiver_missing message is skipped when its booking is gone (booking_gone) or no longer confirmed (booking_cancelled,
+booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
+(session_moved: the new start has its own), when the session has started (session_started: a reminder found late
+still goes until then, never after), and a waiver_missing message when every participant has signed
+(waiver_signed). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+takes it; a definer, since it reads the booking whoever asks.';
 
 REVOKE ALL ON FUNCTION private.message_wanted(app.notifications_outbox) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.message_wanted(app.notifications_outbox) TO service_role;
