@@ -700,6 +700,15 @@ COMMENT ON FUNCTION api.delete_shift(shift_id uuid) IS 'Deletes a shift and answ
 For managers, admins and the owner. Errors: PT403 staff; PT404 shift not found; PT409 not_on_shift naming the
 session (unassign them first).';
 
+CREATE FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) RETURNS boolean
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) IS 'Removes the organization''s own template of a kind, channel and locale, so Tessera''s default is sent again.
+Answers true when there was one, false when the default was in use already. For managers and up. Errors: PT404 not
+a member; PT403 below manager; PT400 an unknown kind.';
+
 CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE sql
     SET search_path TO ''
@@ -1098,6 +1107,16 @@ days), optionally of one venue or one person, by start: {id, venue_id, user_id, 
 note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
 outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
 
+CREATE FUNCTION api.list_templates(org_id uuid, kind text DEFAULT NULL::text) RETURNS TABLE(kind text, channel text, locale text, subject text, html text, body text, overridden boolean, updated_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.list_templates(org_id uuid, kind text) IS 'The templates the organization''s messages are rendered with, one row per kind, channel (email, sms, in_app) and
+locale: the organization''s own (overridden true, with updated_at) or else Tessera''s default. Only the kind given,
+when one is. A message in a locale with no row falls back to its language, then to English. For members of the
+organization. Errors: PT404 not a member; PT400 an unknown kind.';
+
 CREATE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamp with time zone, clock_out timestamp with time zone, source text, minutes integer, corrections jsonb)
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -1259,6 +1278,16 @@ refund id. Answers {"refund_id": uuid, "order_id": uuid, "status": text, "provid
 text|null, "amount_minor": integer, "currency": text, "order_status": text}. For service_role. Errors: PT400
 provider_refund_id over 255 characters; PT403 anyone else; PT404 refund not found; PT409 refund_settled (it was
 recorded failed), illegal_transition (another provider refund id).';
+
+CREATE FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid DEFAULT NULL::uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) IS 'Records that template parts of this fingerprint (private.template_fingerprint) rendered without a problem with
+their kind''s sample data, so api.save_template accepts them for the organization for a day. For the service only
+(service_role): POST /templates/preview calls it after rendering. Errors: PT400 not a fingerprint; PT403 another
+role; PT404 no such organization.';
 
 CREATE FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone DEFAULT now()) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1493,6 +1522,19 @@ New tickets are signed with it; tickets signed with older keys keep their payloa
 retires their key (retire_ticket_key). For admins of the organization. Errors: PT404 not a member; PT403 not an
 admin.';
 
+CREATE FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text DEFAULT NULL::text, html text DEFAULT NULL::text, body text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) IS 'Saves the organization''s own template of a kind, channel and locale, replacing Tessera''s default (or its earlier
+one): an e-mail has subject, html and body; an SMS a body only; an in-app message a body and perhaps a subject (its
+title). Only exactly what POST /templates/preview rendered without a problem in the last day is accepted, so a
+template with a syntax error or an unknown variable never reaches a customer. Answers {kind, channel, locale,
+subject, html, body, overridden: true, updated_at}. For managers and up. Errors: PT404 not a member; PT403 below
+manager; PT400 an unknown kind, channel or locale, parts that do not fit the channel (detail template_parts), or
+parts not previewed (detail template_unchecked, hint: preview it first).';
+
 CREATE FUNCTION api.seal_audit_log(settle interval DEFAULT '00:01:00'::interval) RETURNS integer
     LANGUAGE sql
     SET search_path TO ''
@@ -1633,6 +1675,16 @@ and user agent. Show the current version''s text (booking_waiver_status gives it
 send its SHA-256. For staff and up of the booking''s organization. Answers as sign_waiver. Errors: PT404 the booking
 is not the caller''s organization''s; otherwise as sign_waiver (PT400 required, out_of_range, invalid,
 guardian_required; PT409 waiver_changed, all_signed, no_waiver, booking_closed).';
+
+CREATE FUNCTION api.template_sample(org_id uuid, kind text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.template_sample(org_id uuid, kind text) IS 'What a template of `kind` is rendered with when previewed and checked: {kind, category (transactional or
+marketing), sample_data (the data every message of the kind carries, with example values), locale and currency (the
+organization''s)}. For managers and up of the organization, who may edit its templates; POST /templates/preview asks
+it as the caller. Errors: PT404 not a member; PT403 below manager; PT400 an unknown kind.';
 
 CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
     LANGUAGE sql STABLE
@@ -2827,6 +2879,14 @@ CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS json
 
 COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
+CREATE FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'Removes organization p_org_id''s own template, for api.delete_template. Its own check: the caller is a manager or
+above.';
+
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3264,6 +3324,13 @@ CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
+
+CREATE FUNCTION private.list_templates(p_org_id uuid, p_kind text) RETURNS TABLE(kind text, channel text, locale text, subject text, html text, body text, overridden boolean, updated_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) IS 'The templates organization p_org_id sends, for api.list_templates. Its own check: the caller is a member.';
 
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -3925,6 +3992,14 @@ COMMENT ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name
 completes it) and answers {signature_id, booking_id, participant_name, minor, signed_at, signed_via, text_sha256,
 places, signed, missing}. For sign_waiver and sign_waiver_at_venue, which check their callers.';
 
+CREATE FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) IS 'Records that parts of fingerprint p_fingerprint rendered without a problem for organization p_org_id, checked by
+p_checked_by. Its own check: the caller is service_role.';
+
 CREATE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[] DEFAULT '{}'::text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -4121,6 +4196,14 @@ CREATE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text)
 
 COMMENT ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) IS 'Raises PT422 (detail idempotency_key_reused) unless a booking found by its idempotency key was made by the request
 with this fingerprint. Reveals nothing of the booking.';
+
+CREATE FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) IS 'Saves organization p_org_id''s own template, for api.save_template. Its own check: the caller is a manager or
+above; the parts must have been checked by the preview.';
 
 CREATE FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone)
     LANGUAGE plpgsql STABLE
@@ -4378,6 +4461,53 @@ CREATE FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) RET
 
 COMMENT ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) IS 'The caller''s role in organization p_org_id, after private.catalogue_may: PT404 (team not found) for a
 non-member, PT403 below p_min_role.';
+
+CREATE FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) IS 'The fingerprint of a template''s parts: hex SHA-256 of "kind|channel|S(subject)|S(html)|S(body)", S being the hex
+SHA-256 of the part''s UTF-8 text, or "-" for a part that is absent. What the preview records and save_template
+looks for.';
+
+CREATE TABLE app.notification_kinds (
+    kind text NOT NULL,
+    category text NOT NULL,
+    description text NOT NULL,
+    sample_data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT notification_kinds_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT notification_kinds_description_check CHECK (((length(description) >= 1) AND (length(description) <= 300))),
+    CONSTRAINT notification_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notification_kinds_sample_data_check CHECK ((jsonb_typeof(sample_data) = 'object'::text))
+);
+
+ALTER TABLE ONLY app.notification_kinds FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notification_kinds IS 'What Tessera tells people about, whether it is transactional (cannot be switched off) or marketing, and the data a message of the kind carries (sample_data, for previews and for checking templates when saved).';
+
+CREATE FUNCTION private.template_kind(p_kind text) RETURNS app.notification_kinds
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_kind(p_kind text) IS 'The kind p_kind of app.notification_kinds, or PT400 invalid. For the definers of this file.';
+
+CREATE FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) IS 'PT400 unless the parts fit the channel (email: subject, html and body; sms: body only; in_app: body and perhaps a
+subject) and the locale is a language tag.';
+
+CREATE FUNCTION private.template_sample(p_org_id uuid, p_kind text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) IS 'What a template of kind p_kind is checked with, for api.template_sample. Its own check: the caller is a manager or
+above of p_org_id.';
 
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -5011,21 +5141,6 @@ ALTER TABLE ONLY app.notification_attempts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.notification_attempts IS 'One row per delivery attempt of an outbox message: who tried, when, the outcome and the provider''s answer.';
 
-CREATE TABLE app.notification_kinds (
-    kind text NOT NULL,
-    category text NOT NULL,
-    description text NOT NULL,
-    sample_data jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT notification_kinds_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
-    CONSTRAINT notification_kinds_description_check CHECK (((length(description) >= 1) AND (length(description) <= 300))),
-    CONSTRAINT notification_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
-    CONSTRAINT notification_kinds_sample_data_check CHECK ((jsonb_typeof(sample_data) = 'object'::text))
-);
-
-ALTER TABLE ONLY app.notification_kinds FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.notification_kinds IS 'What Tessera tells people about, whether it is transactional (cannot be switched off) or marketing, and the data a message of the kind carries (sample_data, for previews and for checking templates when saved).';
-
 CREATE TABLE app.notification_templates (
     org_id uuid NOT NULL,
     kind text NOT NULL,
@@ -5236,6 +5351,18 @@ CREATE TABLE app.slot_ticket_counts (
 ALTER TABLE ONLY app.slot_ticket_counts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.slot_ticket_counts IS 'Places each ticket type with its own quota holds in a slot.';
+
+CREATE TABLE app.template_checks (
+    org_id uuid NOT NULL,
+    fingerprint text NOT NULL,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
+    checked_by uuid,
+    CONSTRAINT template_checks_fingerprint_check CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY app.template_checks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.template_checks IS 'Template parts the service''s preview rendered without a problem with their kind''s sample data, by fingerprint, per organization: what api.save_template accepts.';
 
 CREATE TABLE app.ticket_keys (
     org_id uuid NOT NULL,
@@ -5760,6 +5887,9 @@ ALTER TABLE ONLY app.slots
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_pkey PRIMARY KEY (org_id, fingerprint);
+
 ALTER TABLE ONLY app.ticket_keys
     ADD CONSTRAINT ticket_keys_pkey PRIMARY KEY (org_id, kid);
 
@@ -6006,6 +6136,8 @@ CREATE INDEX slot_ticket_counts_type_idx ON app.slot_ticket_counts USING btree (
 
 CREATE INDEX slots_org_idx ON app.slots USING btree (org_id, experience_id, starts_at);
 
+CREATE INDEX template_checks_checked_by_idx ON app.template_checks USING btree (checked_by);
+
 CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, experience_id);
 
 CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
@@ -6123,6 +6255,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.shifts FOR EACH
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_counts FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.template_checks FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
@@ -6554,6 +6688,12 @@ ALTER TABLE ONLY app.slot_ticket_counts
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_checked_by_fkey FOREIGN KEY (checked_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.ticket_keys
     ADD CONSTRAINT ticket_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
@@ -6845,6 +6985,8 @@ ALTER TABLE app.slots ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY slots_select ON app.slots FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
+ALTER TABLE app.template_checks ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.ticket_keys ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.ticket_lookup_failures ENABLE ROW LEVEL SECURITY;
@@ -7111,6 +7253,9 @@ GRANT ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) TO authenticated
 REVOKE ALL ON FUNCTION api.delete_shift(shift_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
 
@@ -7220,6 +7365,9 @@ GRANT ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at times
 REVOKE ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_templates(org_id uuid, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_templates(org_id uuid, kind text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
@@ -7260,6 +7408,9 @@ GRANT ALL ON FUNCTION api.record_refund_failure(refund_id uuid, message text) TO
 
 REVOKE ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) TO service_role;
@@ -7320,6 +7471,9 @@ GRANT ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.seal_audit_log(settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
@@ -7353,6 +7507,9 @@ GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_n
 
 REVOKE ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.template_sample(org_id uuid, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.template_sample(org_id uuid, kind text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
@@ -7720,6 +7877,9 @@ GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
 
@@ -7850,6 +8010,9 @@ GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenti
 
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
@@ -8014,6 +8177,9 @@ GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider
 
 REVOKE ALL ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) TO service_role;
+
 REVOKE ALL ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.refresh_customer_segments(p_org_id uuid, p_as_of timestamp with time zone) FROM PUBLIC;
@@ -8080,6 +8246,9 @@ REVOKE ALL ON FUNCTION private.same_points(p_order app.orders, p_points integer)
 REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO anon;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) TO authenticated;
@@ -8181,6 +8350,15 @@ GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
 REVOKE ALL ON FUNCTION private.team_member(p_org_id uuid, p_user_id uuid, p_actor app.member_role) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_kind(p_kind text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;
