@@ -2411,7 +2411,7 @@ CREATE FUNCTION private.bookings_notify() RETURNS trigger
 COMMENT ON FUNCTION private.bookings_notify() IS 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
 booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. A definer: it writes the outbox, which nobody else may.';
+previous times) with the new start''s reminder. Nothing for a session that is over. A definer: it writes the outbox, which nobody else may.';
 
 CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

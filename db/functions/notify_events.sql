@@ -100,7 +100,8 @@ DECLARE
   recipient text := message -> 'customer' ->> 'email';
   id        text := NEW.id::text;
 BEGIN
-  IF recipient IS NULL THEN
+  -- A session that is over is no news (a booking written for the past: an import, the demo data).
+  IF recipient IS NULL OR NEW.ends_at <= pg_catalog.now() THEN
     RETURN NULL;
   END IF;
   IF NEW.status = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.status <> 'confirmed') THEN
@@ -137,7 +138,7 @@ COMMENT ON FUNCTION private.bookings_notify() IS
 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
 booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. A definer: it writes the outbox, which nobody else may.';
+previous times) with the new start''s reminder. Nothing for a session that is over. A definer: it writes the outbox, which nobody else may.';
 
 REVOKE ALL ON FUNCTION private.bookings_notify() FROM PUBLIC;
 
