@@ -46,7 +46,7 @@ def test_the_booking_kinds_have_arabic_defaults(defaults):
     _, rows = defaults
     have = {(r["kind"], r["channel"]) for r in rows if r["locale"] == "ar"}
     booking_kinds = ("booking_confirmed", "booking_cancelled", "booking_rescheduled", "booking_expired",
-                     "session_reminder", "waiver_missing")
+                     "session_reminder", "waiver_missing", "waitlist_offer")
     assert {(k, c) for k in booking_kinds for c in CHANNELS} <= have
 
 
