@@ -101,7 +101,7 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT * FROM private.list_templates(list_templates.org_id, list_templates.kind)
+  SELECT * FROM private.list_templates(list_templates.org_id, private.text_arg('kind', list_templates.kind, 1, 50))
 $$;
 
 COMMENT ON FUNCTION api.list_templates(uuid, text) IS
@@ -147,7 +147,7 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT private.template_sample(org_id, kind)
+  SELECT private.template_sample(org_id, private.text_arg('kind', kind, 1, 50))
 $$;
 
 COMMENT ON FUNCTION api.template_sample(uuid, text) IS
@@ -200,7 +200,7 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.record_template_check(org_id, fingerprint, checked_by)
+  SELECT private.record_template_check(org_id, private.text_arg('fingerprint', fingerprint, 64, 64), checked_by)
 $$;
 
 COMMENT ON FUNCTION api.record_template_check(uuid, text, uuid) IS
@@ -231,8 +231,8 @@ BEGIN
   IF p_body IS NULL OR length(p_body) NOT BETWEEN 1 AND 20000 THEN
     RAISE EXCEPTION 'body is required (at most 20000 characters)' USING ERRCODE = 'PT400', DETAIL = 'invalid';
   END IF;
-  IF length(p_subject) NOT BETWEEN 1 AND 300 OR length(p_html) NOT BETWEEN 1 AND 100000 THEN
-    RAISE EXCEPTION 'a subject has 1 to 300 characters, an HTML part 1 to 100000' USING ERRCODE = 'PT400',
+  IF length(p_subject) NOT BETWEEN 1 AND 300 OR length(p_html) NOT BETWEEN 1 AND 60000 THEN
+    RAISE EXCEPTION 'a subject has 1 to 300 characters, an HTML part 1 to 60000' USING ERRCODE = 'PT400',
       DETAIL = 'invalid';
   END IF;
   IF (p_channel = 'email' AND (p_subject IS NULL OR p_html IS NULL))
@@ -300,7 +300,10 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.save_template(org_id, kind, channel, locale, subject, html, body)
+  SELECT private.save_template(org_id, private.text_arg('kind', kind, 1, 50),
+                               private.text_arg('channel', channel, 1, 10), private.text_arg('locale', locale, 1, 35),
+                               private.text_arg('subject', subject, 1, 300), private.text_arg('html', html, 1, 60000),
+                               private.text_arg('body', body, 1, 20000))
 $$;
 
 COMMENT ON FUNCTION api.save_template(uuid, text, text, text, text, text, text) IS
@@ -346,7 +349,9 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  SELECT private.delete_template(org_id, kind, channel, locale)
+  SELECT private.delete_template(org_id, private.text_arg('kind', kind, 1, 50),
+                                 private.text_arg('channel', channel, 1, 10),
+                                 private.text_arg('locale', locale, 1, 35))
 $$;
 
 COMMENT ON FUNCTION api.delete_template(uuid, text, text, text) IS

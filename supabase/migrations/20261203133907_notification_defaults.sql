@@ -10,7 +10,8 @@
 -- never fail when sent. At the top level, `timezone` is the zone dates are shown in (the venue's; UTC when no venue
 -- is concerned) and `currency` the currency of the money the message shows. The booking kinds carry `booking`,
 -- `experience`, `venue`, `customer` and `org` (private.booking_message builds them); a kind adds its own object
--- (`cancellation`, `previous`, `waiver`, `offer`); the money kinds (payment_received, refund_issued,
+-- (`cancellation`, `previous`, `waiver`; waitlist_offer `offer` {expires_at, number} and its accept `token`,
+-- the booking being the offer's hold); the money kinds (payment_received, refund_issued,
 -- late_payment_refund) keep the flat keys they were first written with (order_id, amount_minor, …) beside them, as
 -- does `invitation` (token, role, expires_at, organization, invited_by). Values that may be absent are JSON null (a
 -- customer without a name, a reason not given), so templates test them with `{% if … %}`.
@@ -53,10 +54,8 @@ BEGIN
     WHEN 'late_payment_refund' THEN pg_catalog.jsonb_set(base, '{booking,status}', '"expired"')
       || '{"order_id": "5a0c1d2e-0000-4000-8000-000000000006", "refund_id": "5a0c1d2e-0000-4000-8000-000000000007",
            "amount_minor": 10000, "reason": "paid after the hold had ended and its places were taken"}'
-    WHEN 'waitlist_offer' THEN (base - 'booking')
-      || '{"offer": {"id": "5a0c1d2e-0000-4000-8000-000000000008", "party_size": 2,
-                     "starts_at": "2026-12-12T19:00:00+00:00", "ends_at": "2026-12-12T20:00:00+00:00",
-                     "expires_at": "2026-12-03T18:30:00+00:00"}}'
+    WHEN 'waitlist_offer' THEN pg_catalog.jsonb_set(base, '{booking,status}', '"pending"')
+      || '{"offer": {"expires_at": "2026-12-03T18:30:00+00:00", "number": 1}, "token": "wlo_sample-token"}'
     WHEN 'invitation' THEN '{"timezone": "UTC"}'::jsonb || org
       || '{"invitation_id": "5a0c1d2e-0000-4000-8000-000000000009", "token": "inv_sample-token", "role": "staff",
            "expires_at": "2026-12-10T12:00:00+00:00", "organization": "Enigma Escapes", "invited_by": "Grace Hopper"}'
@@ -379,45 +378,51 @@ $t$),
  $t${{ experience.name }}، {{ booking.starts_at | date('medium') }} {{ booking.starts_at | time }}: في الحجز {{ booking.code }} مشاركون لم يوقّعوا.$t$),
 -- waitlist_offer ----------------------------------------------------------------------------------------------------
 ('waitlist_offer', 'email', 'en',
- $t$Places are free: {{ experience.name }}, {{ offer.starts_at | date('medium') }}$t$,
+ $t$Places are free: {{ experience.name }}, {{ booking.starts_at | date('medium') }}$t$,
  $t$<p>Hello{% if customer.name %} {{ customer.name }}{% endif %},</p>
-<p>Good news: {{ offer.party_size }} place(s) freed up for <strong>{{ experience.name }}</strong> at {{ venue.name }} on {{ offer.starts_at | date('full') }} at {{ offer.starts_at | time }}.</p>
+<p>Good news: {{ booking.party_size }} place(s) freed up for <strong>{{ experience.name }}</strong> at {{ venue.name }} on {{ booking.starts_at | date('full') }} at {{ booking.starts_at | time }}.</p>
 <p>We are holding them for you until {{ offer.expires_at | date('medium') }} {{ offer.expires_at | time }}; after that they pass to the next person on the waitlist.</p>
+<p>To take them, accept the offer with this code: <code>{{ token }}</code></p>
 <p>{{ org.name }}</p>
 $t$,
  $t$Hello{% if customer.name %} {{ customer.name }}{% endif %},
 
-Good news: {{ offer.party_size }} place(s) freed up for {{ experience.name }} at {{ venue.name }} on {{ offer.starts_at | date('full') }} at {{ offer.starts_at | time }}.
+Good news: {{ booking.party_size }} place(s) freed up for {{ experience.name }} at {{ venue.name }} on {{ booking.starts_at | date('full') }} at {{ booking.starts_at | time }}.
 
 We are holding them for you until {{ offer.expires_at | date('medium') }} {{ offer.expires_at | time }}; after that they pass to the next person on the waitlist.
+
+To take them, accept the offer with this code: {{ token }}
 
 {{ org.name }}
 $t$),
 ('waitlist_offer', 'sms', 'en', NULL, NULL,
- $t${{ org.name }}: {{ offer.party_size }} place(s) free for {{ experience.name }} on {{ offer.starts_at | date('medium') }} at {{ offer.starts_at | time }}, held for you until {{ offer.expires_at | time }}.$t$),
+ $t${{ org.name }}: {{ booking.party_size }} place(s) free for {{ experience.name }} on {{ booking.starts_at | date('medium') }} at {{ booking.starts_at | time }}, held for you until {{ offer.expires_at | time }}.$t$),
 ('waitlist_offer', 'in_app', 'en', $t$Places free for {{ experience.name }}$t$, NULL,
- $t${{ offer.party_size }} place(s) on {{ offer.starts_at | date('medium') }} {{ offer.starts_at | time }}, held until {{ offer.expires_at | time }}.$t$),
+ $t${{ booking.party_size }} place(s) on {{ booking.starts_at | date('medium') }} {{ booking.starts_at | time }}, held until {{ offer.expires_at | time }}.$t$),
 ('waitlist_offer', 'email', 'ar',
- $t$أماكن متاحة: {{ experience.name }}، {{ offer.starts_at | date('medium') }}$t$,
+ $t$أماكن متاحة: {{ experience.name }}، {{ booking.starts_at | date('medium') }}$t$,
  $t$<div dir="rtl">
 <p>مرحبًا{% if customer.name %} {{ customer.name }}{% endif %}،</p>
-<p>خبر سار: أصبح {{ offer.party_size }} من الأماكن متاحًا في <strong>{{ experience.name }}</strong> لدى {{ venue.name }} يوم {{ offer.starts_at | date('full') }} الساعة {{ offer.starts_at | time }}.</p>
+<p>خبر سار: أصبح {{ booking.party_size }} من الأماكن متاحًا في <strong>{{ experience.name }}</strong> لدى {{ venue.name }} يوم {{ booking.starts_at | date('full') }} الساعة {{ booking.starts_at | time }}.</p>
 <p>نحتفظ بها لك حتى {{ offer.expires_at | date('medium') }} {{ offer.expires_at | time }}، وبعدها تنتقل إلى التالي في قائمة الانتظار.</p>
+<p>لقبول العرض استخدم هذا الرمز: <code>{{ token }}</code></p>
 <p>{{ org.name }}</p>
 </div>
 $t$,
  $t$مرحبًا{% if customer.name %} {{ customer.name }}{% endif %}،
 
-خبر سار: أصبح {{ offer.party_size }} من الأماكن متاحًا في {{ experience.name }} لدى {{ venue.name }} يوم {{ offer.starts_at | date('full') }} الساعة {{ offer.starts_at | time }}.
+خبر سار: أصبح {{ booking.party_size }} من الأماكن متاحًا في {{ experience.name }} لدى {{ venue.name }} يوم {{ booking.starts_at | date('full') }} الساعة {{ booking.starts_at | time }}.
 
 نحتفظ بها لك حتى {{ offer.expires_at | date('medium') }} {{ offer.expires_at | time }}، وبعدها تنتقل إلى التالي في قائمة الانتظار.
+
+لقبول العرض استخدم هذا الرمز: {{ token }}
 
 {{ org.name }}
 $t$),
 ('waitlist_offer', 'sms', 'ar', NULL, NULL,
- $t${{ org.name }}: {{ offer.party_size }} أماكن متاحة في {{ experience.name }} يوم {{ offer.starts_at | date('medium') }} الساعة {{ offer.starts_at | time }}، محجوزة لك حتى {{ offer.expires_at | time }}.$t$),
+ $t${{ org.name }}: {{ booking.party_size }} أماكن متاحة في {{ experience.name }} يوم {{ booking.starts_at | date('medium') }} الساعة {{ booking.starts_at | time }}، محجوزة لك حتى {{ offer.expires_at | time }}.$t$),
 ('waitlist_offer', 'in_app', 'ar', $t$أماكن متاحة في {{ experience.name }}$t$, NULL,
- $t${{ offer.party_size }} أماكن يوم {{ offer.starts_at | date('medium') }} {{ offer.starts_at | time }}، محجوزة حتى {{ offer.expires_at | time }}.$t$),
+ $t${{ booking.party_size }} أماكن يوم {{ booking.starts_at | date('medium') }} {{ booking.starts_at | time }}، محجوزة حتى {{ offer.expires_at | time }}.$t$),
 -- payment_received --------------------------------------------------------------------------------------------------
 ('payment_received', 'email', 'en',
  $t$Payment received: {{ amount_minor | money }} for {{ experience.name }}$t$,

@@ -4,7 +4,7 @@
 -- event seen twice queues one message. A real message's data has exactly the keys of its kind's sample.
 BEGIN;
 \ir setup.psql
-SELECT plan(25);
+SELECT plan(26);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -144,6 +144,20 @@ SELECT is((SELECT count(*)::int FROM app.notifications_outbox
           'and nothing else: it was never confirmed');
 SELECT is(pg_temp.messages((SELECT id FROM b), 'booking_confirmed') + pg_temp.messages((SELECT id FROM b), 'booking_cancelled'),
           2, 'in all, the first booking was confirmed once and cancelled once');
+
+-- A booking written for a session that is over (an import, the demo data) is no news.
+SELECT pg_temp.fresh('past_slot', 'past', 'past_customer');
+INSERT INTO app.slots (org_id, id, experience_id, starts_at, ends_at, capacity)
+VALUES (pg_temp.id('org_a'), pg_temp.id('past_slot'), pg_temp.id('vault'), now() - interval '2 days',
+        now() - interval '2 days' + interval '1 hour', 1);
+INSERT INTO app.customers (org_id, id, email) VALUES (pg_temp.id('org_a'), pg_temp.id('past_customer'), 'old@example.com');
+INSERT INTO app.bookings (org_id, id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
+                          ends_at, price_minor, currency, confirmation_code)
+VALUES (pg_temp.id('org_a'), pg_temp.id('past'), pg_temp.id('vault'), pg_temp.id('past_slot'),
+        pg_temp.id('past_customer'), 'confirmed', 2, 1, now() - interval '2 days',
+        now() - interval '2 days' + interval '1 hour', 5000, 'GBP', private.new_confirmation_code());
+SELECT is((SELECT count(*)::int FROM app.notifications_outbox WHERE data -> 'booking' ->> 'id' = pg_temp.id('past')::text),
+          0, 'a booking written for a session that is over queues nothing');
 
 SELECT * FROM finish();
 ROLLBACK;
