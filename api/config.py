@@ -229,3 +229,101 @@ def _default_plan() -> Path | None:
     """The checkout's plan when the service runs from one, so /health/ready can tell what is not deployed."""
     here = Path(__file__).resolve().parent.parent / "db" / "sqitch.plan"
     return here if here.exists() else None
+
+
+class Mail(msgspec.Struct, frozen=True, kw_only=True):
+    """How the delivery worker sends e-mail (README: "Delivery worker"): one SMTP server, STARTTLS and AUTH when
+    configured. Read by `tessera worker`, not by the API, which sends nothing itself."""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: Secret | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    mail_from: str = "Tessera <no-reply@localhost>"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Mail:
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TESSERA_{name}")
+            return value if value not in (None, "") else None
+
+        port_raw = get("SMTP_PORT") or "25"
+        if not port_raw.isdigit() or not 1 <= int(port_raw) <= 65535:
+            raise ConfigError(f"TESSERA_SMTP_PORT={port_raw!r} is not a TCP port; give 1 to 65535 (587 for STARTTLS)")
+        timeout_raw = get("SMTP_TIMEOUT") or "10"
+        try:
+            timeout = float(timeout_raw)
+        except ValueError:
+            timeout = -1.0
+        if not 0.1 <= timeout <= 300:
+            raise ConfigError(f"TESSERA_SMTP_TIMEOUT={timeout_raw!r}: give seconds from 0.1 to 300")
+        starttls_raw = (get("SMTP_STARTTLS") or "0").lower()
+        if starttls_raw not in ("0", "1", "true", "false", "yes", "no"):
+            raise ConfigError(f"TESSERA_SMTP_STARTTLS={starttls_raw!r}: use 1 or 0")
+        starttls = starttls_raw in ("1", "true", "yes")
+        host = get("SMTP_HOST") or "127.0.0.1"
+        user, password = get("SMTP_USER"), get("SMTP_PASSWORD")
+        if (user is None) != (password is None):
+            raise ConfigError("TESSERA_SMTP_USER and TESSERA_SMTP_PASSWORD go together: set both, or neither")
+        if user is not None and not starttls and host not in ("127.0.0.1", "::1", "localhost"):
+            raise ConfigError("TESSERA_SMTP_USER is set without TESSERA_SMTP_STARTTLS=1: a password is never sent "
+                              "in the clear to another machine")
+        mail_from = get("MAIL_FROM") or "Tessera <no-reply@localhost>"
+        address = mail_from.rsplit("<", 1)[-1].rstrip(">").strip()
+        if "@" not in address or any(c in mail_from for c in "\r\n"):
+            raise ConfigError(f"TESSERA_MAIL_FROM={mail_from!r} is not an address; give one such as "
+                              "'Enigma Escapes <bookings@example.com>'")
+        return cls(smtp_host=host, smtp_port=int(port_raw), smtp_user=user,
+                   smtp_password=None if password is None else Secret(password), smtp_starttls=starttls,
+                   smtp_timeout=timeout, mail_from=mail_from)
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain: the right side of the Message-IDs the worker writes."""
+        return self.mail_from.rsplit("<", 1)[-1].rstrip(">").strip().rsplit("@", 1)[-1] or "localhost"
+
+
+class Sms(msgspec.Struct, frozen=True, kw_only=True):
+    """The delivery worker's SMS providers (README: "Delivery worker"): Twilio's Messages API and Unifonic's SMS API
+    (for Saudi numbers, +966, when configured). A provider is used when its credentials are set; with neither, SMS
+    messages wait for a worker that has one."""
+    twilio_account_sid: str | None = None
+    twilio_auth_token: Secret | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    unifonic_app_sid: Secret | None = None
+    unifonic_sender_id: str | None = None
+    unifonic_api_base: str = "https://el.cloud.unifonic.com"
+    timeout: float = 10.0
+
+    @property
+    def offered(self) -> bool:
+        return self.twilio_auth_token is not None or self.unifonic_app_sid is not None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Sms:
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TESSERA_{name}")
+            return value if value not in (None, "") else None
+
+        def base(name: str, default: str) -> str:
+            value = (get(name) or default).rstrip("/")
+            if origin(value) is None:
+                raise ConfigError(f"TESSERA_{name} must be an http(s) URL such as {default}")
+            return value
+
+        sid, token, sender = get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM")
+        if any((sid, token, sender)) and not all((sid, token, sender)):
+            raise ConfigError("TESSERA_TWILIO_ACCOUNT_SID, TESSERA_TWILIO_AUTH_TOKEN and TESSERA_TWILIO_FROM go "
+                              "together: set all three, or none")
+        app_sid = get("UNIFONIC_APP_SID")
+        return cls(twilio_account_sid=sid, twilio_auth_token=None if token is None else Secret(token),
+                   twilio_from=sender, twilio_api_base=base("TWILIO_API_BASE", "https://api.twilio.com"),
+                   unifonic_app_sid=None if app_sid is None else Secret(app_sid),
+                   unifonic_sender_id=get("UNIFONIC_SENDER_ID"),
+                   unifonic_api_base=base("UNIFONIC_API_BASE", "https://el.cloud.unifonic.com"))

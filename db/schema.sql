@@ -129,6 +129,20 @@ a missing or over-long token (`required`, `out_of_range`); PT401 when not signed
 (signed in as someone else), `email_unconfirmed` (on Supabase, an unconfirmed address); PT404 for an unknown token;
 PT409 `invitation_used`, `invitation_revoked`, `invitation_expired`, `already_member`.';
 
+CREATE FUNCTION api.accept_waitlist_offer(embed_key text, token text) RETURNS app.booking_answer
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.accept_waitlist_offer(embed_key text, token text) IS 'Accepts a waitlist offer (named by the offer''s token from the waitlist_offer message, or the entry''s own token)
+before it runs out: the held places become the customer''s booking, answered as widget_create_booking answers
+(app.booking_answer). When the experience is paid for, the booking stays pending, its hold now the widget''s own
+(never shorter than the offer''s): pay it as any widget booking, with create_order (the booking''s id, the embed key
+and the customer''s e-mail). Otherwise it is confirmed at once. For anyone with the venue''s embed key and the token
+(anon). Errors: PT400 a missing or over-long key or token; PT404 an unknown token, or one of another venue; PT409
+detail offer_expired when the offer ran out (its places went to the next entry), illegal_transition when there is
+no offer to accept (waiting, accepted already, left).';
+
 CREATE FUNCTION api.add_customer_note(customer_id uuid, body text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -308,6 +322,16 @@ COMMENT ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_ema
 back. The booking keeps its hold, so a new order (another promo code, say) can be made while it lasts. The same
 callers as create_order. Errors: PT404 order not found (or the caller may not act on it); PT400 naming the
 argument; PT409 illegal_transition when the order is not pending.';
+
+CREATE FUNCTION api.cancel_waitlist_entry(entry_id uuid) RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) IS 'Takes a waiting or offered entry off its session''s waitlist (status cancelled) and answers ''cancelled''; an offer
+it held is withdrawn, its hold cancelled and its places offered to the next entries that fit. For staff of the
+entry''s organization. Errors: PT404 not found (or another organization''s); PT409 (detail illegal_transition) an
+entry that no longer waits.';
 
 CREATE FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) RETURNS jsonb
     LANGUAGE sql
@@ -994,6 +1018,38 @@ open invitation. For managers and up, granting at most their own role. Errors: P
 PT403 `role_above_own`, or below manager; PT404 when the caller is not a member; PT409 `already_member`,
 `too_many_invitations` (200 open).';
 
+CREATE FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text DEFAULT NULL::text, consent boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text, consent boolean) IS 'Joins the waitlist of a session (experience_id and starts_at, as widget_availability lists them) that has no room
+for the party, for anyone with the venue''s embed key (anon). customer_name and customer_email are required, a phone
+optional, and consent must be true (the customer agrees to be contacted about a place; its time is kept). When
+places free up (a cancellation, a hold that ran out, more capacity, an offer not taken) they are offered to the
+waiting entries in order of arrival, first fit: an entry too big for what is free is passed over, keeping its
+place, for a later smaller one. An offer holds the places as a pending booking for the organization''s
+waitlist_offer_ttl (default 30 minutes) and sends a waitlist_offer message with its own token. Answers {token,
+status: waiting, experience_id, starts_at, party_size, offer_expires_at, created_at}: the token (wl_…) is shown only
+here; with the key it leaves the waitlist (leave_waitlist) or accepts an offer (accept_waitlist_offer). Errors:
+PT404 unknown key or experience; PT400 naming the argument (missing or over-long key, name over 200 or phone over 50
+characters, malformed e-mail, party_size outside 1 to 1000 or the experience''s limits, a start outside 2000-01-01 to
+five years from now or not bookable, consent not true; detail required / out_of_range / invalid); PT409 detail
+not_sold_out when the session has room for the party (book it with widget_create_booking), already_waiting when the
+e-mail waits for this session already.';
+
+CREATE FUNCTION api.leave_waitlist(embed_key text, token text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.leave_waitlist(embed_key text, token text) IS 'Leaves the waitlist: the entry (named by its token, or its current offer''s token) stops waiting, and an offer it
+held is declined, its places offered to the next entry. Answers the entry {status: left, experience_id, starts_at,
+party_size, offer_expires_at, created_at}. For anyone with the venue''s embed key and the token (anon). Errors: PT400
+a missing or over-long key or token; PT404 an unknown token, or one of another venue; PT409 (detail
+illegal_transition) an entry that no longer waits (left, expired, cancelled, or booked: cancel the booking
+instead).';
+
 CREATE FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone DEFAULT NULL::timestamp with time zone, to_time timestamp with time zone DEFAULT NULL::timestamp with time zone, statuses text[] DEFAULT NULL::text[], experience_id uuid DEFAULT NULL::uuid, customer_email text DEFAULT NULL::text, after_starts_at timestamp with time zone DEFAULT NULL::timestamp with time zone, after_id uuid DEFAULT NULL::uuid, page_size integer DEFAULT 50) RETURNS SETOF app.bookings
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -1036,6 +1092,17 @@ next_cursor back as after for the next page (NULL on the last page). segment kee
 any case) keeps customers whose name, e-mail or phone (as written or its digits alone) contains it. For staff of the
 organization. Errors: PT400 an argument out of range, an unknown segment, an after it did not answer; PT404 not a
 member.';
+
+CREATE FUNCTION api.list_failed_messages(org_id uuid, before text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS TABLE(id uuid, kind text, channel text, recipient text, locale text, attempts integer, last_error text, created_at timestamp with time zone, failed_at timestamp with time zone, cursor text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) IS 'The organization''s dead messages (attempts exhausted, or refused for good by the provider or the template), newest
+first: rows {id, kind, channel, recipient, locale, attempts, last_error, created_at, failed_at (the last attempt''s
+end), cursor}. page_size 1 to 200 (default 50); the next page: before => the last row''s cursor. retry_message
+queues one again. For managers, admins and the owner of the organization. Errors: PT400 page_size out of range or
+before not a cursor; PT403 staff; PT404 not a member.';
 
 CREATE FUNCTION api.list_invitations(org_id uuid, include_closed boolean DEFAULT false) RETURNS SETOF jsonb
     LANGUAGE sql STABLE
@@ -1130,6 +1197,17 @@ their own entries, managers, admins and the owner everyone''s; others see an emp
 argument for a date outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over
 366 days after it.';
 
+CREATE FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) IS 'The waitlist of one session (experience_id and starts_at), in order of arrival: each entry''s id, its place in the
+queue while it waits (queue_position, 1 first), status (waiting, offered, booked, expired, cancelled, left), party,
+contact (name, e-mail, phone), when it consented and joined, how many offers it had, the booking its offer holds
+(or became, or last was) and until when, and when it ended. For staff of the organization; others see no rows.
+Errors: PT400 (detail out_of_range) a start outside 2000-01-01 to five years from now.';
+
 CREATE FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -1147,6 +1225,15 @@ CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
 COMMENT ON FUNCTION api.mark_no_show(booking_id uuid) IS 'Marks a confirmed booking as a no-show and answers it (app.booking_answer). For staff of its organization.
 Errors: PT404 not found; PT409 illegal transition, already a no-show included (detail illegal_transition).';
 
+CREATE FUNCTION api.mark_notifications_read(ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.mark_notifications_read(ids uuid[]) IS 'Marks notifications of api.my_notifications read, and answers how many were marked now: ids of another account''s
+notifications, of ones read already or unknown are ignored (they count nothing). ids: 1 to 200 ids. For signed-in
+users. Errors: PT400 ids empty or over 200; PT401 not signed in.';
+
 CREATE FUNCTION api.move_lead(lead_id uuid, status text, reason text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1157,6 +1244,16 @@ COMMENT ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) IS 'Mo
 to 1000 characters); won and lost are final. For staff of its organization. Errors: PT400 an unknown status, a
 reason for another status than lost; PT404 no such lead for the caller; PT409 a move backwards, out of a final
 state or to the status it has (detail illegal_transition).';
+
+CREATE FUNCTION api.my_notifications(before text DEFAULT NULL::text, page_size integer DEFAULT 20) RETURNS TABLE(id uuid, org_id uuid, kind text, title text, body text, created_at timestamp with time zone, sent_at timestamp with time zone, read boolean, cursor text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.my_notifications(before text, page_size integer) IS 'The signed-in account''s in-app notifications that were delivered, newest first: rows {id, org_id, kind, title,
+body, created_at, sent_at, read, cursor}. page_size 1 to 100 (default 20); the next page: before => the last row''s
+cursor. Only the caller''s own, whatever organization sent them. For signed-in users. Errors: PT400 page_size out of
+range or before not a cursor; PT401 not signed in.';
 
 CREATE FUNCTION api.my_organizations() RETURNS TABLE(org_id uuid, name text, slug text, role app.member_role)
     LANGUAGE sql STABLE
@@ -1493,6 +1590,16 @@ Answers {org_id, kid, retired_at, tickets_resigned}. For admins of the organizat
 32767; PT404 not a member, or no such key in use; PT403 not an admin; PT409 the current key (detail current_key:
 rotate first).';
 
+CREATE FUNCTION api.retry_message(org_id uuid, message_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION api.retry_message(org_id uuid, message_id uuid) IS 'Queues a dead message of the organization again, due now: {id, status: "queued", attempts, next_attempt_at}. Its
+attempts are kept, so it gets one more: a failure sends it back to the dead letter. For managers, admins and the
+owner. Errors: PT403 staff; PT404 not a member, or no such message in the organization; PT409 the message is not
+dead (detail illegal_transition).';
+
 CREATE FUNCTION api.revoke_invitation(invitation_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -1628,6 +1735,16 @@ intervals; up to 50), or NULL for none (open whenever a schedule says). Answers 
 detail bookings_affected, HINT the list as JSON, see update_venue); with force it is made and they are listed.
 For managers and up. Errors: PT400 naming hours and the line (shape, weekday, a time that is no HH:MM, an
 interval that closes before it opens or overlaps another); PT403 staff; PT404 not found.';
+
+CREATE FUNCTION api.set_waitlist_offer_ttl(org_id uuid, offer_ttl interval) RETURNS interval
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION api.set_waitlist_offer_ttl(org_id uuid, offer_ttl interval) IS 'Sets how long a waitlist offer of the organization holds its places before passing them on (5 minutes to 7 days;
+default 30 minutes), for offers made from now on, and answers it. For admins of the organization (audited with
+org_settings). Errors: PT404 not an admin of it; PT400 (detail out_of_range or required) a duration outside 5
+minutes to 7 days, or none.';
 
 CREATE FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1939,6 +2056,14 @@ CREATE FUNCTION private.accept_invitation(p_token text) RETURNS jsonb
 COMMENT ON FUNCTION private.accept_invitation(p_token text) IS 'Makes the signed-in caller a member as their invitation says, for api.accept_invitation. Its own checks: the
 token''s SHA-256 names an open, unexpired invitation, and the caller''s account has the invited e-mail (confirmed,
 where the platform records confirmation).';
+
+CREATE FUNCTION private.accept_waitlist_offer(p_embed_key text, p_token text) RETURNS app.bookings
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.accept_waitlist_offer(p_embed_key text, p_token text) IS 'Turns an entry''s live offer into the customer''s booking for api.accept_waitlist_offer. Its own check: the token
+names an entry at the venue of the embed key (private.waitlist_entry).';
 
 CREATE FUNCTION private.activity_amount(p_minor bigint, p_currency text) RETURNS text
     LANGUAGE sql STABLE
@@ -2411,7 +2536,8 @@ CREATE FUNCTION private.bookings_notify() RETURNS trigger
 COMMENT ON FUNCTION private.bookings_notify() IS 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
 booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. Nothing for a session that is over. A definer: it writes the outbox, which nobody else may.';
+previous times) with the new start''s reminder. Nothing for a session that is over, nor for the end of a waitlist
+offer''s hold not taken (the waitlist announces its offers). A definer: it writes the outbox, which nobody else may.';
 
 CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2458,12 +2584,29 @@ completed bookings the statement changed, in the same transaction. Only those cu
 bookings of different customers never wait on each other. A definer: the invoker writing a booking holds no
 privilege on the counters.';
 
+CREATE FUNCTION private.bookings_waitlist() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.bookings_waitlist() IS 'Trigger on app.bookings (after its status, session or places change): an offer''s hold that ends unaccepted
+expires its entry (one confirmed makes it booked); a live booking that ends, moves or shrinks offers the places it
+freed to its session''s waitlist (private.offer_waitlist), in the same transaction.';
+
 CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/orders.sql
 
 COMMENT ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) IS 'The work of api.cancel_order; its own check is private.may_order on the order''s booking (else PT404).';
+
+CREATE FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) IS 'Takes an entry off the waitlist for api.cancel_waitlist_entry, withdrawing its offer. Its own check: the caller is
+staff of the entry''s organization (else PT404).';
 
 CREATE FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2565,6 +2708,24 @@ CREATE FUNCTION private.checkouts_to_expire(p_limit integer) RETURNS TABLE(check
 
 COMMENT ON FUNCTION private.checkouts_to_expire(p_limit integer) IS 'Open checkouts to expire at their providers (api.checkouts_to_expire). Its own check: service_role.';
 
+CREATE FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[] DEFAULT NULL::text[]) RETURNS TABLE(id uuid, org_id uuid, kind text, channel text, recipient text, locale text, data jsonb, attempts integer, subject text, html text, body text, template_locale text, timezone text, currency text, org_name text, tickets jsonb, claimed_until timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) IS 'Takes up to p_limit (1 to 1000) messages for worker p_worker (a name unique to the process, 1 to 200 characters)
+for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
+and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
+skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
+Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
+attempt of outcome skipped) and not answered; the rest become sending under the lease with one more attempt. One
+row per message to send: id, org_id, kind, channel, recipient, locale, data, attempts (this one included), the
+template parts (subject, html, body, template_locale; NULL when the kind has no template), timezone (data.timezone,
+else UTC) and currency (data.currency, else the organization''s) to format with, org_name, tickets (for a
+booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.booking.id, the QR payloads; else
+[]) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
+the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
+
 CREATE FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) RETURNS time without time zone
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -2593,6 +2754,17 @@ CREATE FUNCTION private.co_member_ids() RETURNS uuid[]
     AS $$ … $$;  -- body: db/functions/tenancy.sql
 
 COMMENT ON FUNCTION private.co_member_ids() IS 'Users who share at least one organization with the caller (the caller included); empty for anonymous callers.';
+
+CREATE FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text DEFAULT NULL::text, p_body text DEFAULT NULL::text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) IS 'Records that worker p_worker delivered message p_message_id (the provider''s id for it: p_provider_message_id, kept
+to 300 characters): sent, with an attempt of outcome sent. An in-app message keeps its rendered title p_subject and
+text p_body (what api.my_notifications shows); other channels ignore them. True when recorded; false, changing
+nothing, when the message is not being sent under this worker''s lease (it ran out and another worker took it, or it
+was recorded already). For service_role. Errors: PT403 anyone else.';
 
 CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2809,6 +2981,15 @@ COMMENT ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer
 customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by
 the bookings_visits triggers, as their owner.';
 
+CREATE FUNCTION private.customers_waitlist_erase() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.customers_waitlist_erase() IS 'Trigger on app.customers (after an erasure marks a customer erased): the person''s waitlist entries are cancelled
+(an offer withdrawn, its hold cancelled and its places offered on) and keep no name, e-mail (the erased address)
+or phone, in the erasure''s transaction.';
+
 CREATE FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) RETURNS TABLE(id bigint, at timestamp with time zone, actor_name text, action text, booking_id uuid, confirmation_code text, message text, cursor text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2886,6 +3067,13 @@ CREATE FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel te
 
 COMMENT ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'Removes organization p_org_id''s own template, for api.delete_template. Its own check: the caller is a manager or
 above.';
+
+CREATE FUNCTION private.delivery_manager(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.delivery_manager(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless a manager or above there.';
 
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3107,6 +3295,17 @@ provider''s refund id when known. Our own refunds of the payment not yet submitt
 needed to keep refunds within what was paid. Returns the refund, or all NULL when even so it would exceed what was
 paid. Internal.';
 
+CREATE FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) IS 'Records that worker p_worker''s attempt at message p_message_id failed with p_error (kept to 2000 characters): the
+message is queued again after private.message_backoff (full jitter under min(1 h, 30 s * 2^(attempts - 1))), or dead
+when p_permanent (the provider refused it for good, the template cannot render) or after its 8th attempt; either way
+an attempt row says so. Answers the new status (queued or dead); NULL, changing nothing, when the message is not
+being sent under this worker''s lease. For service_role. Errors: PT403 anyone else.';
+
 CREATE FUNCTION private.fail_order(p_order_id uuid, p_message text) RETURNS app.orders
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -3254,6 +3453,16 @@ CREATE FUNCTION private.is_super_admin() RETURNS boolean
 
 COMMENT ON FUNCTION private.is_super_admin() IS 'True when the caller''s JWT carries app_metadata.tessera_super_admin = true (set by the platform, never by users).';
 
+CREATE FUNCTION private.is_waitlist_hold(p_booking_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.is_waitlist_hold(p_booking_id uuid) IS 'True when a booking is the hold of a waitlist offer that was not accepted (offered still, or expired, declined,
+cancelled with it): its end is the offer''s, announced by the waitlist (waitlist_offer), not a booking of the
+customer''s to announce as cancelled or expired. False once accepted: it is the customer''s booking then. For the
+messages that announce bookings.';
+
 CREATE FUNCTION private.issue_tickets(p_booking app.bookings) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3262,6 +3471,29 @@ CREATE FUNCTION private.issue_tickets(p_booking app.bookings) RETURNS integer
 COMMENT ON FUNCTION private.issue_tickets(p_booking app.bookings) IS 'Issues the missing valid tickets of a confirmed booking: one per attendee place (party_size; a ticketed booking''s
 seats take its ticket types in order), valid from two hours before the start until the end, signed with the
 organization''s current key. Returns how many it issued; issuing again issues none.';
+
+CREATE FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) IS 'Puts a customer on the waitlist of a session sold out for their party, for api.join_waitlist (which checked each
+argument''s shape). Its own check: the experience is on offer at the venue of the embed key. Answers the entry with
+its token, made here and stored as its SHA-256 only.';
+
+CREATE FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) IS 'The cursor of a row in a page ordered by a time and an id: microseconds since the epoch, a dot, the id.';
+
+CREATE FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) IS 'The time and id a private.keyset_cursor carries (NULLs for NULL); PT400 naming argument p_name for anything else.';
 
 CREATE FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) RETURNS bigint
     LANGUAGE sql STABLE
@@ -3280,6 +3512,14 @@ COMMENT ON FUNCTION private.leads_guard() IS 'Trigger: a lead''s status moves fo
 new, contacted or proposal; won and lost are final), else PT409 illegal_transition; its booking is set once (PT409
 already_converted); organization and creation never change.';
 
+CREATE FUNCTION private.leave_waitlist(p_embed_key text, p_token text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.leave_waitlist(p_embed_key text, p_token text) IS 'Takes an entry off the waitlist for api.leave_waitlist; an offer it held is declined and its places offered on.
+Its own check: the token names an entry at the venue of the embed key (private.waitlist_entry).';
+
 CREATE FUNCTION private.list_currencies() RETURNS TABLE(code text, minor_digits smallint, name text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3294,6 +3534,14 @@ CREATE FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query te
 
 COMMENT ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) IS 'One page of api.list_customers (which checked the arguments and decoded its cursor into p_after, an e-mail key),
 for staff of the organization; PT404 for anyone else.';
+
+CREATE FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) RETURNS TABLE(id uuid, kind text, channel text, recipient text, locale text, attempts integer, last_error text, created_at timestamp with time zone, failed_at timestamp with time zone, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.list_failed_messages (which checked the arguments and decoded the cursor), for managers and up of
+the organization.';
 
 CREATE FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3331,6 +3579,14 @@ CREATE FUNCTION private.list_templates(p_org_id uuid, p_kind text) RETURNS TABLE
     AS $$ … $$;  -- body: db/functions/templates.sql
 
 COMMENT ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) IS 'The templates organization p_org_id sends, for api.list_templates. Its own check: the caller is a member.';
+
+CREATE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The waitlist of one session for api.list_waitlist. Its own check: the caller is staff of the session''s
+organization (else no rows).';
 
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -3438,6 +3694,13 @@ CREATE FUNCTION private.manager_of(p_org_id uuid, p_what text) RETURNS void
 
 COMMENT ON FUNCTION private.manager_of(p_org_id uuid, p_what text) IS 'Raises PT403 "only managers, admins and the owner <p_what>" unless the caller is a manager or more of p_org_id.';
 
+CREATE FUNCTION private.mark_notifications_read(p_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.mark_notifications_read(p_ids uuid[]) IS 'api.mark_notifications_read: marks the caller''s own unread in-app notifications among p_ids read.';
+
 CREATE FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -3470,6 +3733,22 @@ CREATE FUNCTION private.memberships_staff_work() RETURNS trigger
 
 COMMENT ON FUNCTION private.memberships_staff_work() IS 'Trigger on app.memberships (after delete): the person''s future shifts and session assignments in that
 organization go with the membership (private.drop_future_staff_work).';
+
+CREATE FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) IS 'How long a message waits after its p_attempts-th failed attempt: p_jitter (0 to 1; the worker passes random())
+times the ceiling min(1 h, 30 s * 2^(p_attempts - 1)).';
+
+CREATE FUNCTION private.message_max_attempts() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.message_max_attempts() IS 'How many attempts a message gets before it is dead: 8 (with the backoff, about an hour and a half of retrying at
+most, 30 s to an hour apart).';
 
 CREATE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
     LANGUAGE sql STABLE
@@ -3504,6 +3783,9 @@ CREATE TABLE app.notifications_outbox (
     provider_message_id text,
     last_error text,
     read_at timestamp with time zone,
+    claimed_at timestamp with time zone,
+    rendered_subject text,
+    rendered_body text,
     CONSTRAINT notifications_outbox_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT notifications_outbox_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
     CONSTRAINT notifications_outbox_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
@@ -3517,6 +3799,9 @@ CREATE TABLE app.notifications_outbox (
     CONSTRAINT notifications_outbox_provider_message_id_check CHECK ((length(provider_message_id) <= 300)),
     CONSTRAINT notifications_outbox_read_check CHECK (((read_at IS NULL) OR ((channel = 'in_app'::text) AND (status = 'sent'::text)))),
     CONSTRAINT notifications_outbox_recipient_check CHECK (((length(recipient) >= 1) AND (length(recipient) <= 320))),
+    CONSTRAINT notifications_outbox_rendered_body_check CHECK ((length(rendered_body) <= 20000)),
+    CONSTRAINT notifications_outbox_rendered_check CHECK (((channel = 'in_app'::text) OR ((rendered_subject IS NULL) AND (rendered_body IS NULL)))),
+    CONSTRAINT notifications_outbox_rendered_subject_check CHECK ((length(rendered_subject) <= 300)),
     CONSTRAINT notifications_outbox_sent_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT notifications_outbox_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'sent'::text, 'skipped'::text, 'dead'::text]))),
     CONSTRAINT notifications_outbox_template_check CHECK (((length(template) >= 1) AND (length(template) <= 100)))
@@ -3525,6 +3810,10 @@ CREATE TABLE app.notifications_outbox (
 ALTER TABLE ONLY app.notifications_outbox FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.notifications_outbox IS 'Messages to send, written in the transaction of what they announce (dedupe_key makes each one once), due at due_at, taken by a worker under a lease, ending sent, skipped or dead; in-app messages are read where they were sent.';
+
+COMMENT ON COLUMN app.notifications_outbox.claimed_at IS 'When a worker last took the message (the start of its latest attempt).';
+
+COMMENT ON COLUMN app.notifications_outbox.rendered_body IS 'An in-app message''s text as the worker rendered it when it delivered it (rendered_subject: its title).';
 
 COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
@@ -3538,7 +3827,8 @@ waiver_missing message is skipped when its booking is gone (booking_gone) or no 
 booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
 (session_moved: the new start has its own), when the session has started (session_started: a reminder found late
 still goes until then, never after), and a waiver_missing message when every participant has signed
-(waiver_signed). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+(waiver_signed). A waitlist_offer message is skipped once its offer is no longer open (offer_ended,
+private.waitlist_offer_unwanted). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
 takes it; a definer, since it reads the booking whoever asks.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
@@ -3549,6 +3839,13 @@ CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_sta
 COMMENT ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) IS 'Moves one booking to a status, as the caller (RLS applies). PT404 when the caller cannot see it, PT409 for an
 illegal transition (a move to the status it already has included) or a confirmation after the hold ran out; a
 refused move writes nothing.';
+
+CREATE FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) RETURNS TABLE(id uuid, org_id uuid, kind text, title text, body text, created_at timestamp with time zone, sent_at timestamp with time zone, read boolean, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.my_notifications (which checked the arguments and decoded the cursor): the caller''s own.';
 
 CREATE FUNCTION private.new_confirmation_code() RETURNS text
     LANGUAGE sql
@@ -3563,6 +3860,19 @@ CREATE FUNCTION private.new_embed_key() RETURNS text
     AS $$ … $$;  -- body: db/functions/catalogue.sql
 
 COMMENT ON FUNCTION private.new_embed_key() IS 'A fresh public widget key: ''wk_'' and 43 URL-safe characters carrying 244 random bits.';
+
+CREATE FUNCTION private.offer_waitlist(p_org_id uuid, p_slot_id uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.offer_waitlist(p_org_id uuid, p_slot_id uuid) IS 'Offers a session''s free places to its waiting entries, in order of arrival (created_at, id), first fit: each entry
+whose party fits what is free now gets an offer (a held booking until now + org_settings.waitlist_offer_ttl, made
+through the booking area''s counters, so it can never oversell) and a waitlist_offer message (dedupe key
+waitlist_offer:<entry>:<offer number>); an entry that does not fit is passed over, keeping its place, for a later
+smaller one. Nothing is offered for a session no longer sold (inactive, or within its minimum notice). Serialised
+per session by the slot''s row. Answers how many offers it made. Called by the triggers that free places, in their
+transaction; nobody else may call it.';
 
 CREATE FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) RETURNS TABLE(experience_id uuid, starts_at timestamp with time zone, capacity integer, taken integer)
     LANGUAGE plpgsql STABLE
@@ -3656,6 +3966,7 @@ CREATE TABLE app.org_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     search_language text DEFAULT 'simple'::text NOT NULL,
     locale text DEFAULT 'en'::text NOT NULL,
+    waitlist_offer_ttl interval DEFAULT '00:30:00'::interval NOT NULL,
     reminder_lead interval DEFAULT '24:00:00'::interval NOT NULL,
     CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
     CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
@@ -3664,7 +3975,8 @@ CREATE TABLE app.org_settings (
     CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
     CONSTRAINT org_settings_reminder_lead_check CHECK (((reminder_lead >= '00:15:00'::interval) AND (reminder_lead <= '14 days'::interval))),
     CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
-    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000)))
+    CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000))),
+    CONSTRAINT org_settings_waitlist_offer_ttl_check CHECK (((waitlist_offer_ttl >= '00:05:00'::interval) AND (waitlist_offer_ttl <= '7 days'::interval)))
 );
 
 ALTER TABLE ONLY app.org_settings FORCE ROW LEVEL SECURITY;
@@ -4053,6 +4365,15 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) IS 'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
+lease; answers how many. For service_role. Errors: PT403 anyone else.';
+
 CREATE FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) RETURNS timestamp with time zone
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path TO ''
@@ -4148,6 +4469,13 @@ CREATE FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) RETURNS 
 
 COMMENT ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) IS 'Retires an organization''s older signing key, re-signing its valid tickets with the current key (its own check:
 the caller is an admin of it).';
+
+CREATE FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/delivery.sql
+
+COMMENT ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) IS 'api.retry_message, for managers and up of the organization.';
 
 CREATE FUNCTION private.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4312,6 +4640,14 @@ CREATE FUNCTION private.set_search_language(p_org_id uuid, p_language text) RETU
 COMMENT ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) IS 'Sets an organization''s search language for api.set_search_language. Its own checks: PT404 for non-members, PT403
 below admin, PT400 for a name that is no text search configuration.';
 
+CREATE FUNCTION private.set_waitlist_offer_ttl(p_org_id uuid, p_offer_ttl interval) RETURNS interval
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.set_waitlist_offer_ttl(p_org_id uuid, p_offer_ttl interval) IS 'Sets how long an organization''s waitlist offers hold their places, for api.set_waitlist_offer_ttl. Its own check:
+the caller is an admin of the organization (else PT404).';
+
 CREATE FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4400,6 +4736,14 @@ CREATE FUNCTION private.slots_keep_staff() RETURNS trigger
 
 COMMENT ON FUNCTION private.slots_keep_staff() IS 'Trigger on app.slots (after its start or end changes): the people assigned to the session are still on shift for
 all of it, or PT409 not_on_shift.';
+
+CREATE FUNCTION private.slots_waitlist() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.slots_waitlist() IS 'Trigger on app.slots (after its capacity grows): offers the new places to the session''s waitlist
+(private.offer_waitlist), in the same transaction.';
 
 CREATE FUNCTION private.staff_booking(p_booking_id uuid) RETURNS app.bookings
     LANGUAGE plpgsql STABLE
@@ -4704,6 +5048,114 @@ CREATE FUNCTION private.venue_timezone(p_venue_id uuid) RETURNS text
 
 COMMENT ON FUNCTION private.venue_timezone(p_venue_id uuid) IS 'The IANA zone of a venue when the caller is staff or more of its organization; NULL otherwise. For the venue-local
 days of list_shifts and get_timesheet.';
+
+CREATE TABLE app.waitlist_entries (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    slot_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    party_size integer NOT NULL,
+    name text NOT NULL,
+    email text NOT NULL,
+    phone text,
+    consent boolean NOT NULL,
+    consented_at timestamp with time zone NOT NULL,
+    status text DEFAULT 'waiting'::text NOT NULL,
+    token_hash bytea NOT NULL,
+    booking_id uuid,
+    offer_token_hash bytea,
+    offer_expires_at timestamp with time zone,
+    offers integer DEFAULT 0 NOT NULL,
+    offered_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT waitlist_entries_consent_check CHECK (consent),
+    CONSTRAINT waitlist_entries_email_check CHECK (((email = lower(btrim(email))) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND ((length(email) >= 3) AND (length(email) <= 320)))),
+    CONSTRAINT waitlist_entries_ended_check CHECK (((status = ANY (ARRAY['waiting'::text, 'offered'::text])) = (ended_at IS NULL))),
+    CONSTRAINT waitlist_entries_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT waitlist_entries_offer_check CHECK (
+CASE status
+    WHEN 'offered'::text THEN ((booking_id IS NOT NULL) AND (offer_expires_at IS NOT NULL) AND (offer_token_hash IS NOT NULL) AND (offers >= 1))
+    WHEN 'booked'::text THEN ((booking_id IS NOT NULL) AND (offer_token_hash IS NULL) AND (offers >= 1))
+    WHEN 'waiting'::text THEN ((booking_id IS NULL) AND (offer_expires_at IS NULL) AND (offer_token_hash IS NULL))
+    ELSE ((offer_token_hash IS NULL) AND ((booking_id IS NULL) = (offers = 0)))
+END),
+    CONSTRAINT waitlist_entries_offer_token_hash_check CHECK ((length(offer_token_hash) = 32)),
+    CONSTRAINT waitlist_entries_offers_check CHECK ((offers >= 0)),
+    CONSTRAINT waitlist_entries_party_size_check CHECK (((party_size >= 1) AND (party_size <= 1000))),
+    CONSTRAINT waitlist_entries_phone_check CHECK (((length(phone) >= 1) AND (length(phone) <= 50))),
+    CONSTRAINT waitlist_entries_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'offered'::text, 'booked'::text, 'expired'::text, 'cancelled'::text, 'left'::text]))),
+    CONSTRAINT waitlist_entries_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY app.waitlist_entries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.waitlist_entries IS 'Customers waiting for places in a sold-out session, served in order (created_at, id). status: waiting, offered (booking_id is the held booking, until offer_expires_at), booked (booking_id is theirs), expired, cancelled, left. Tokens are stored as their SHA-256 only. offers counts the offers made to the entry.';
+
+CREATE FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) IS 'An entry as its customer sees it: {status, experience_id, starts_at, party_size, offer_expires_at, created_at};
+never a token, an id or anyone else''s data.';
+
+CREATE FUNCTION private.waitlist_entry(p_embed_key text, p_token text) RETURNS app.waitlist_entries
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_entry(p_embed_key text, p_token text) IS 'The entry a token (the entry''s, or its current offer''s) names at the venue of the embed key, locked with its hold
+and session; PT404 for any other token or key, PT400 when either is missing. For the waitlist definers.';
+
+CREATE FUNCTION private.waitlist_hash(p_token text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_hash(p_token text) IS 'The SHA-256 a waitlist token is stored and found by.';
+
+CREATE FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) RETURNS app.bookings
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) IS 'Holds an entry''s places in its session until p_until: a pending booking for its customer, priced by private.price_lines (a ticketed event''s party as that many of its cheapest ticket type on sale).
+The booking area''s counters and constraints refuse it when it does not fit (check_violation, exclusion_violation;
+PT400 when the party or tickets cannot be sold). For private.offer_waitlist, with its rights.';
+
+CREATE FUNCTION private.waitlist_offer_data(p_entry app.waitlist_entries, p_booking app.bookings, p_token text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_offer_data(p_entry app.waitlist_entries, p_booking app.bookings, p_token text) IS 'The data of a waitlist_offer message: timezone, currency, booking {id, code, starts_at, ends_at, party_size,
+status, price_minor}, experience {id, name}, venue {id, name, timezone}, customer {name}, org {name}, offer
+{expires_at, number} and token (the offer''s accept token, for api.accept_waitlist_offer).';
+
+CREATE FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) IS 'For private.message_wanted: ''offer_ended'' when a waitlist_offer message''s offer is no longer open (accepted,
+run out, declined, withdrawn) at the moment the worker takes it, else NULL (send it; NULL for other kinds too).';
+
+CREATE FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer) IS 'The places of a session an entry of p_party_size needs: 1 group for a private session, one per person for a
+ticketed event.';
+
+CREATE FUNCTION private.waitlist_token(p_prefix text) RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/waitlist.sql
+
+COMMENT ON FUNCTION private.waitlist_token(p_prefix text) IS 'A new waitlist token: p_prefix and 256 random bits, URL-safe. Stored as its SHA-256 only (private.waitlist_hash).';
 
 CREATE FUNCTION private.waiver_counts(p_booking app.bookings) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -5944,6 +6396,21 @@ ALTER TABLE ONLY app.venues
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_booking_unique UNIQUE (org_id, booking_id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_offer_token_hash_key UNIQUE (offer_token_hash);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_token_hash_key UNIQUE (token_hash);
+
 ALTER TABLE ONLY app.waiver_signatures
     ADD CONSTRAINT waiver_signatures_org_id_id_key UNIQUE (org_id, id);
 
@@ -6156,6 +6623,14 @@ CREATE INDEX venue_hours_venue_idx ON app.venue_hours USING btree (org_id, venue
 
 CREATE INDEX venues_org_idx ON app.venues USING btree (org_id);
 
+CREATE INDEX waitlist_entries_customer_idx ON app.waitlist_entries USING btree (org_id, customer_id);
+
+CREATE UNIQUE INDEX waitlist_entries_one_active ON app.waitlist_entries USING btree (org_id, slot_id, email) WHERE (status = ANY (ARRAY['waiting'::text, 'offered'::text]));
+
+CREATE INDEX waitlist_entries_queue_idx ON app.waitlist_entries USING btree (org_id, slot_id, created_at, id) WHERE (status = 'waiting'::text);
+
+CREATE INDEX waitlist_entries_slot_idx ON app.waitlist_entries USING btree (org_id, slot_id);
+
 CREATE INDEX waiver_signatures_booking ON app.waiver_signatures USING btree (booking_id);
 
 CREATE INDEX waiver_signatures_version ON app.waiver_signatures USING btree (version_id);
@@ -6274,6 +6749,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venue_hours FOR
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waitlist_entries FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -6306,6 +6783,8 @@ CREATE TRIGGER bookings_visits_insert AFTER INSERT ON app.bookings REFERENCING N
 
 CREATE TRIGGER bookings_visits_update AFTER UPDATE ON app.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.bookings_visits();
 
+CREATE TRIGGER bookings_waitlist AFTER UPDATE OF status, slot_id, places ON app.bookings FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.slot_id IS DISTINCT FROM new.slot_id) OR (old.places IS DISTINCT FROM new.places))) EXECUTE FUNCTION private.bookings_waitlist();
+
 CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION private.checkouts_guard();
 
 CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -6313,6 +6792,8 @@ CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EAC
 CREATE TRIGGER customer_notes_touch_updated_at BEFORE UPDATE ON app.customer_notes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER customers_waitlist_erase AFTER UPDATE OF erased_at ON app.customers FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION private.customers_waitlist_erase();
 
 CREATE TRIGGER event_partners_touch_updated_at BEFORE UPDATE ON app.event_partners FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -6388,6 +6869,8 @@ CREATE TRIGGER shifts_touch_updated_at BEFORE UPDATE ON app.shifts FOR EACH ROW 
 
 CREATE TRIGGER slots_keep_staff AFTER UPDATE OF starts_at, ends_at ON app.slots FOR EACH ROW EXECUTE FUNCTION private.slots_keep_staff();
 
+CREATE TRIGGER slots_waitlist AFTER UPDATE OF capacity ON app.slots FOR EACH ROW WHEN ((new.capacity > old.capacity)) EXECUTE FUNCTION private.slots_waitlist();
+
 CREATE TRIGGER ticket_types_touch_updated_at BEFORE UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER tickets_guard BEFORE UPDATE ON app.tickets FOR EACH ROW EXECUTE FUNCTION private.tickets_guard();
@@ -6401,6 +6884,8 @@ CREATE TRIGGER time_entry_corrections_insert_only BEFORE DELETE OR UPDATE ON app
 CREATE TRIGGER time_entry_corrections_no_truncate BEFORE TRUNCATE ON app.time_entry_corrections FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
 CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER waitlist_entries_touch_updated_at BEFORE UPDATE ON app.waitlist_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER waiver_signatures_fill BEFORE INSERT ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_fill();
 
@@ -6741,6 +7226,18 @@ ALTER TABLE ONLY app.venues
 
 COMMENT ON CONSTRAINT venues_org_id_fkey ON app.venues IS 'PT404 not_found: organization not found';
 
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id);
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.waitlist_entries
+    ADD CONSTRAINT waitlist_entries_org_id_slot_id_fkey FOREIGN KEY (org_id, slot_id) REFERENCES app.slots(org_id, id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.waiver_signatures
     ADD CONSTRAINT waiver_signatures_org_id_booking_id_fkey FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings(org_id, id) ON DELETE CASCADE;
 
@@ -7045,6 +7542,8 @@ CREATE POLICY venues_select ON app.venues FOR SELECT TO authenticated USING (((o
 
 CREATE POLICY venues_update ON app.venues FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.waitlist_entries ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.waiver_signatures ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY waiver_signatures_select ON app.waiver_signatures FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])));
@@ -7099,6 +7598,10 @@ GRANT USAGE ON SCHEMA private TO service_role;
 REVOKE ALL ON FUNCTION api.accept_invitation(token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.accept_invitation(token text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.accept_waitlist_offer(embed_key text, token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.accept_waitlist_offer(embed_key text, token text) TO anon;
+GRANT ALL ON FUNCTION api.accept_waitlist_offer(embed_key text, token text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.add_customer_note(customer_id uuid, body text) TO authenticated;
 
@@ -7146,6 +7649,9 @@ GRANT ALL ON FUNCTION api.cancel_booking(booking_id uuid, reason text) TO servic
 REVOKE ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.cancel_order(order_id uuid, embed_key text, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.cancel_waitlist_entry(entry_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.change_member_role(org_id uuid, user_id uuid, role text) TO authenticated;
@@ -7326,6 +7832,14 @@ GRANT ALL ON FUNCTION api.get_waiver(confirmation_code text, email text) TO auth
 REVOKE ALL ON FUNCTION api.invite_member(org_id uuid, email text, role text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.invite_member(org_id uuid, email text, role text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text, consent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text, consent boolean) TO anon;
+GRANT ALL ON FUNCTION api.join_waitlist(embed_key text, experience_id uuid, starts_at timestamp with time zone, party_size integer, customer_name text, customer_email text, customer_phone text, consent boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.leave_waitlist(embed_key text, token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.leave_waitlist(embed_key text, token text) TO anon;
+GRANT ALL ON FUNCTION api.leave_waitlist(embed_key text, token text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO authenticated;
 GRANT ALL ON FUNCTION api.list_bookings(org_id uuid, from_time timestamp with time zone, to_time timestamp with time zone, statuses text[], experience_id uuid, customer_email text, after_starts_at timestamp with time zone, after_id uuid, page_size integer) TO service_role;
@@ -7340,6 +7854,9 @@ GRANT ALL ON FUNCTION api.list_customer_notes(customer_id uuid) TO authenticated
 
 REVOKE ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_customers(org_id uuid, segment text, query text, after text, page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_failed_messages(org_id uuid, before text, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_invitations(org_id uuid, include_closed boolean) TO authenticated;
@@ -7371,6 +7888,9 @@ GRANT ALL ON FUNCTION api.list_templates(org_id uuid, kind text) TO authenticate
 REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp with time zone) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) TO authenticated;
 
@@ -7378,8 +7898,14 @@ REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO service_role;
 
+REVOKE ALL ON FUNCTION api.mark_notifications_read(ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.mark_notifications_read(ids uuid[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.move_lead(lead_id uuid, status text, reason text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.my_notifications(before text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.my_notifications(before text, page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.my_organizations() FROM PUBLIC;
 GRANT ALL ON FUNCTION api.my_organizations() TO authenticated;
@@ -7462,6 +7988,9 @@ GRANT ALL ON FUNCTION api.restore_venue(venue_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) TO authenticated;
 
@@ -7497,6 +8026,9 @@ GRANT ALL ON FUNCTION api.set_search_language(org_id uuid, language text) TO aut
 
 REVOKE ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_venue_hours(venue_id uuid, hours jsonb, force boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_waitlist_offer_ttl(org_id uuid, offer_ttl interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_waitlist_offer_ttl(org_id uuid, offer_ttl interval) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_weekly_schedule(experience_id uuid, rules jsonb, force boolean) TO authenticated;
@@ -7588,6 +8120,10 @@ REVOKE ALL ON FUNCTION app.touch_updated_at() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.accept_invitation(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.accept_invitation(p_token text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.accept_waitlist_offer(p_embed_key text, p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.accept_waitlist_offer(p_embed_key text, p_token text) TO anon;
+GRANT ALL ON FUNCTION private.accept_waitlist_offer(p_embed_key text, p_token text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.activity_amount(p_minor bigint, p_currency text) FROM PUBLIC;
 
@@ -7748,9 +8284,14 @@ REVOKE ALL ON FUNCTION private.bookings_tickets() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_visits() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_waitlist() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.cancel_waitlist_entry(p_entry_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.catalogue_may(p_org_id uuid, p_role app.member_role, p_what text) TO authenticated;
@@ -7775,6 +8316,9 @@ REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_role;
 
+REVOKE ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) TO service_role;
+
 REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;
 
@@ -7787,6 +8331,9 @@ GRANT ALL ON FUNCTION private.clock_out(p_org_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION private.co_member_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.co_member_ids() TO authenticated;
 GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
+
+REVOKE ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
@@ -7852,6 +8399,8 @@ REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM P
 
 REVOKE ALL ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.customers_waitlist_erase() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.dashboard_activity(p_org_id uuid, p_page_size integer, p_before_at timestamp with time zone, p_before_id bigint) TO authenticated;
 
@@ -7879,6 +8428,9 @@ GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO aut
 
 REVOKE ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.delivery_manager(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.delivery_manager(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
@@ -7933,6 +8485,9 @@ GRANT ALL ON FUNCTION private.export_customer(p_org_id uuid, p_customer_id uuid)
 
 REVOKE ALL ON FUNCTION private.external_refund(p_payment app.payments, p_amount_minor bigint, p_provider_refund_id text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_error text, p_permanent boolean) TO service_role;
+
 REVOKE ALL ON FUNCTION private.fail_order(p_order_id uuid, p_message text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) FROM PUBLIC;
@@ -7985,11 +8540,27 @@ REVOKE ALL ON FUNCTION private.is_super_admin() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_super_admin() TO authenticated;
 GRANT ALL ON FUNCTION private.is_super_admin() TO service_role;
 
+REVOKE ALL ON FUNCTION private.is_waitlist_hold(p_booking_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.issue_tickets(p_booking app.bookings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) TO anon;
+GRANT ALL ON FUNCTION private.join_waitlist(p_embed_key text, p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_name text, p_email text, p_phone text, p_consent boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.keyset_cursor(p_at timestamp with time zone, p_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.keyset_decode(p_name text, p_cursor text, OUT at timestamp with time zone, OUT id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.late_minor(p_order_id uuid, p_settled_only boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.leads_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.leave_waitlist(p_embed_key text, p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.leave_waitlist(p_embed_key text, p_token text) TO anon;
+GRANT ALL ON FUNCTION private.leave_waitlist(p_embed_key text, p_token text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_currencies() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_currencies() TO anon;
@@ -7998,6 +8569,9 @@ GRANT ALL ON FUNCTION private.list_currencies() TO service_role;
 
 REVOKE ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_customers(p_org_id uuid, p_segment text, p_query text, p_after text, p_page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_failed_messages(p_org_id uuid, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_invitations(p_org_id uuid, p_include_closed boolean) TO authenticated;
@@ -8013,6 +8587,9 @@ GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
@@ -8043,6 +8620,9 @@ REVOKE ALL ON FUNCTION private.loyalty_reverse(p_order app.orders, p_refund app.
 REVOKE ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
@@ -8050,6 +8630,10 @@ REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key tex
 REVOKE ALL ON FUNCTION private.memberships_keep_an_owner() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_max_attempts() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
@@ -8060,6 +8644,9 @@ REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.book
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO service_role;
 
+REVOKE ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.new_confirmation_code() TO authenticated;
 GRANT ALL ON FUNCTION private.new_confirmation_code() TO service_role;
@@ -8067,6 +8654,8 @@ GRANT ALL ON FUNCTION private.new_confirmation_code() TO service_role;
 REVOKE ALL ON FUNCTION private.new_embed_key() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.new_embed_key() TO authenticated;
 GRANT ALL ON FUNCTION private.new_embed_key() TO service_role;
+
+REVOKE ALL ON FUNCTION private.offer_waitlist(p_org_id uuid, p_slot_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.offered_sessions(p_org_id uuid, p_venue_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) FROM PUBLIC;
 
@@ -8196,6 +8785,9 @@ REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigi
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) TO service_role;
+
 REVOKE ALL ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
@@ -8227,6 +8819,9 @@ GRANT ALL ON FUNCTION private.reschedule(p_booking_id uuid, p_starts_at timestam
 
 REVOKE ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) TO authenticated;
@@ -8296,6 +8891,9 @@ GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_acti
 REVOKE ALL ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_search_language(p_org_id uuid, p_language text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.set_waitlist_offer_ttl(p_org_id uuid, p_offer_ttl interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_waitlist_offer_ttl(p_org_id uuid, p_offer_ttl interval) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.settle_impact(p_experience_ids uuid[], p_before jsonb, p_force boolean) TO authenticated;
 
@@ -8331,6 +8929,8 @@ GRANT ALL ON FUNCTION private.sign_waiver_at_venue(p_booking_id uuid, p_full_nam
 REVOKE ALL ON FUNCTION private.signature_args(p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.slots_keep_staff() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.slots_waitlist() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.staff_booking(p_booking_id uuid) FROM PUBLIC;
 
@@ -8433,6 +9033,22 @@ GRANT ALL ON FUNCTION private.venue_org(p_venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_entry(p_embed_key text, p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_hash(p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_hold(p_entry app.waitlist_entries, p_experience app.experiences, p_slot app.slots, p_until timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_offer_data(p_entry app.waitlist_entries, p_booking app.bookings, p_token text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_offer_unwanted(p_message app.notifications_outbox) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_places(p_kind app.experience_kind, p_party_size integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_token(p_prefix text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.waiver_counts(p_booking app.bookings) FROM PUBLIC;
 

@@ -53,9 +53,10 @@ def test_dev_without_keys_takes_a_payment_on_the_fake_providers(tessera_database
             assert answer.status_code == 200, answer.text
             return answer.json()
 
-        day = (date.today() + timedelta(days=9)).isoformat()
+        # The demo's bookings fill some days ahead: the first start left in a fortnight from next week.
+        first, last = date.today() + timedelta(days=7), date.today() + timedelta(days=21)
         starts = rpc("widget_availability", {"embed_key": key, "experience_id": LAB, "party_size": 4,
-                                             "from_date": day, "to_date": day})
+                                             "from_date": first.isoformat(), "to_date": last.isoformat()})
         at = next(s["starts_at"] for s in starts if s.get("remaining", 1))
         booking = rpc("widget_create_booking", {"embed_key": key, "experience_id": LAB, "starts_at": at,
                                                 "party_size": 4, "customer_email": "ada@example.com"})

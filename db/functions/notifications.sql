@@ -120,6 +120,7 @@ AS $$
   -- message of its own) or the session has begun. That is the catch-up rule: a reminder found late (the worker
   -- was down) still goes while its session has not started, and is skipped once it has.
   SELECT CASE
+           WHEN p_message.kind = 'waitlist_offer' THEN private.waitlist_offer_unwanted(p_message)
            WHEN p_message.kind NOT IN ('session_reminder', 'waiver_missing') THEN NULL
            WHEN b.id IS NULL THEN 'booking_gone'
            WHEN b.status <> 'confirmed' THEN 'booking_' || b.status::text
@@ -142,7 +143,8 @@ waiver_missing message is skipped when its booking is gone (booking_gone) or no 
 booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
 (session_moved: the new start has its own), when the session has started (session_started: a reminder found late
 still goes until then, never after), and a waiver_missing message when every participant has signed
-(waiver_signed). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+(waiver_signed). A waitlist_offer message is skipped once its offer is no longer open (offer_ended,
+private.waitlist_offer_unwanted). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
 takes it; a definer, since it reads the booking whoever asks.';
 
 REVOKE ALL ON FUNCTION private.message_wanted(app.notifications_outbox) FROM PUBLIC;

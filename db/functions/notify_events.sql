@@ -14,6 +14,7 @@
 -- booking has is no move and fires nothing.) Messages go by e-mail to the customer's address: SMS and in-app are
 -- channels the templates have, but no booking event uses them yet (customers have no accounts, and a phone number
 -- is no consent to texts). A pending booking that moves hears nothing: its confirmation will carry the new time.
+-- The hold of a waitlist offer (private.is_waitlist_hold) is the waitlist's to announce until it is accepted.
 --
 -- Reminders are rows of the outbox due later (due_at), so nothing needs a job that could fall behind unseen: the
 -- delivery worker takes them when due and asks private.message_wanted whether they still make sense.
@@ -104,6 +105,11 @@ BEGIN
   IF recipient IS NULL OR NEW.ends_at <= pg_catalog.now() THEN
     RETURN NULL;
   END IF;
+  -- The hold of a waitlist offer not taken ends with the offer, which the waitlist announces (waitlist_offer);
+  -- once accepted it is the customer's booking, announced as any other.
+  IF NEW.status IN ('cancelled', 'expired') AND private.is_waitlist_hold(NEW.id) THEN
+    RETURN NULL;
+  END IF;
   IF NEW.status = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.status <> 'confirmed') THEN
     PERFORM private.enqueue_notification(NEW.org_id, 'booking_confirmed', recipient, message,
                                          'booking_confirmed:' || id, p_customer_id => NEW.customer_id);
@@ -138,7 +144,8 @@ COMMENT ON FUNCTION private.bookings_notify() IS
 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
 booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. Nothing for a session that is over. A definer: it writes the outbox, which nobody else may.';
+previous times) with the new start''s reminder. Nothing for a session that is over, nor for the end of a waitlist
+offer''s hold not taken (the waitlist announces its offers). A definer: it writes the outbox, which nobody else may.';
 
 REVOKE ALL ON FUNCTION private.bookings_notify() FROM PUBLIC;
 

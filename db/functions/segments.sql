@@ -218,32 +218,31 @@ BEGIN
            labels[1 + x.seen::int * 8 + x.stale::int * 4 + coalesce(x.m = 5, false)::int * 2 + x.recent::int]
              AS label
       FROM scores x
-  ), updated AS (
-    -- Only rows whose figures moved are written; customers new since the last refresh are inserted (a customer
-    -- belongs to one organization, whose refreshes run one at a time: nothing else inserts these rows).
-    UPDATE app.customer_segments cs
-       SET recency_score = x.r, frequency_score = x.f, monetary_score = x.m, segment = x.segment, label = x.label
-      FROM result x
-     WHERE cs.customer_id = x.id
-       AND (cs.recency_score, cs.frequency_score, cs.monetary_score, cs.segment, cs.label)
-           IS DISTINCT FROM (x.r, x.f, x.m, x.segment, x.label)
-    RETURNING 1
-  ), inserted AS (
-    INSERT INTO app.customer_segments (org_id, customer_id, recency_score, frequency_score, monetary_score,
-                                       segment, label)
+  ), written AS (
+    -- Customers new since the last refresh are inserted, and only rows whose figures moved are rewritten: one
+    -- upsert, whose conflict test is a probe of the primary key whatever the statistics say (an anti-join planned
+    -- on a never-analysed, empty table scanned the rows it was inserting once per customer).
+    INSERT INTO app.customer_segments AS cs (org_id, customer_id, recency_score, frequency_score, monetary_score,
+                                             segment, label)
     SELECT p_org_id, x.id, x.r, x.f, x.m, x.segment, x.label FROM result x
-     WHERE NOT EXISTS (SELECT FROM app.customer_segments cs WHERE cs.customer_id = x.id)
+    ON CONFLICT (customer_id) DO UPDATE
+       SET recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
+           monetary_score = excluded.monetary_score, segment = excluded.segment, label = excluded.label
+     WHERE (cs.recency_score, cs.frequency_score, cs.monetary_score, cs.segment, cs.label)
+           IS DISTINCT FROM (excluded.recency_score, excluded.frequency_score, excluded.monetary_score,
+                             excluded.segment, excluded.label)
     RETURNING 1
   ), removed AS (
     -- Erased customers leave the segments (their figures stay on the record, for the books), and so do deleted
     -- ones (no foreign key: see the segments migration).
     DELETE FROM app.customer_segments cs
-     WHERE cs.org_id = p_org_id AND NOT EXISTS (SELECT FROM result x WHERE x.id = cs.customer_id)
+     WHERE cs.org_id = p_org_id
+       AND NOT EXISTS (SELECT FROM app.customers c
+                        WHERE c.org_id = p_org_id AND c.id = cs.customer_id AND c.erased_at IS NULL)
     RETURNING 1
   )
   SELECT (SELECT pg_catalog.count(*) FROM result), (SELECT pg_catalog.count(*) FROM result WHERE visited),
-         (SELECT pg_catalog.count(*) FROM updated) + (SELECT pg_catalog.count(*) FROM inserted)
-           + (SELECT pg_catalog.count(*) FROM removed)
+         (SELECT pg_catalog.count(*) FROM written) + (SELECT pg_catalog.count(*) FROM removed)
     INTO n_labelled, n_scored, n_changed;
 
   UPDATE app.customer_segment_runs r SET customers = n_labelled, scored = n_scored

@@ -256,6 +256,10 @@ def bench(args) -> int:
         from tessera import bench_segments
 
         return bench_segments.segments(_project(), customers=args.customers, runs=args.runs)
+    if args.what == "worker":
+        from tessera import bench_worker
+
+        return bench_worker.worker(_project(), messages=args.messages)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -336,6 +340,13 @@ def jobs(args) -> int:
     from tessera.jobs import run
 
     return run(_project())
+
+
+def worker(args) -> int:
+    from tessera.worker_cmd import run
+
+    return run(_project(), once=args.once, batch=args.batch, concurrency=args.concurrency, lease=args.lease,
+               poll=args.poll)
 
 
 def fake_providers(args) -> int:
@@ -449,7 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Bounds: check_availability answers at most 367 days; the booking bench gives each client one of the seeded
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
-    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments"])
+    p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments",
+                                    "worker"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability, analytics (of each function): timed calls; segments: "
                         "list_customers pages of each kind (default 200)")
@@ -474,6 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
                    help="payments: orders checked out and paid, each webhook delivered 5 times (default 600)")
+    p.add_argument("--messages", type=Bounded(10, 100_000, "messages"), default=2000,
+                   help="worker: messages queued at once and delivered through a local SMTP server (default 2000)")
     p.set_defaults(fn=bench)
 
     p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
@@ -503,6 +517,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("jobs", help="the database's periodic jobs (nightly customer segments)")
     jc = p.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", parser_class=_Parser, required=True)
     jc.add_parser("run", help="run the jobs that are due once; prints JSON (safe from cron)").set_defaults(fn=jobs)
+
+    p = commands.add_parser("worker", help="deliver the outbox: e-mail over SMTP (TESSERA_SMTP_*) and in-app "
+                                           "messages, until SIGTERM (README: Delivery worker)")
+    p.add_argument("--once", action="store_true", help="one claim and its deliveries per loop, then print JSON")
+    p.add_argument("--batch", type=Bounded(1, 1000, "messages"), default=50,
+                   help="messages claimed at a time by each loop (default 50)")
+    p.add_argument("--concurrency", type=Bounded(1, 16, "loops"), default=1,
+                   help="delivery loops in this process, each with its own connections (default 1)")
+    p.add_argument("--lease", type=Bounded(5, 3600, "seconds", float), default=120,
+                   help="seconds a claim holds its messages; a killed worker's come back after it (default 120)")
+    p.add_argument("--poll", type=Bounded(0.05, 60, "seconds", float), default=1,
+                   help="seconds between claims while nothing is due (default 1)")
+    p.set_defaults(fn=worker)
 
     p = commands.add_parser("fake-providers", help="fake Stripe and Moyasar APIs on this machine, for development")
     p.add_argument("--host", type=_text, default="127.0.0.1")

@@ -169,11 +169,25 @@ class Cluster:
         return self.exists() and self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
 
     def ran_fast(self) -> bool:
-        """Whether the server was last started without fsync (postmaster.opts holds its last command line)."""
+        """Whether the server was last started without fsync."""
+        return self.started_with(("fsync=off",))
+
+    def started_with(self, settings: tuple[str, ...]) -> bool:
+        """Whether the server's last start had every one of these settings (postmaster.opts holds its command
+        line)."""
         try:
-            return "fsync=off" in (self.data / "postmaster.opts").read_text()
+            opts = (self.data / "postmaster.opts").read_text()
         except OSError:
             return False
+        return all(s in opts for s in settings)
+
+    def settings(self) -> tuple[str, ...]:
+        """The server's command-line settings: durability by kind, then what every Tessera cluster has. pg_cron,
+        where installed, is loaded at start (it cannot be loaded later) with its scheduler in the `postgres`
+        database, which `cron.schedule_in_database` reaches every other database from."""
+        preload = (("shared_preload_libraries=pg_cron", "cron.database_name=postgres")
+                   if (self.bindir.parent / "lib" / "pg_cron.so").exists() else ())
+        return (FAST_SETTINGS if self.fast else DURABLE_SETTINGS) + COMMON_SETTINGS + preload
 
     def init(self) -> None:
         _make_home(self.home)
@@ -195,13 +209,16 @@ class Cluster:
     def start(self) -> bool:
         """Start the cluster (creating it first if needed); False when it was already running as it should.
 
-        A durable cluster found running without fsync (started by an older Tessera) is restarted durably.
+        A cluster found running with other settings (a durable one without fsync, one started before pg_cron was
+        installed) is restarted with its own.
         """
         prune_orphans()
         if not self.exists():
             self.init()
+        wanted = self.settings()
         if self.running():
-            if self.fast or not self.ran_fast():
+            # One started otherwise (without fsync by an older Tessera, before pg_cron was installed) restarts.
+            if self.started_with(wanted):
                 return False
             self.stop()
         if not self.fast and self.ran_fast():
@@ -209,7 +226,7 @@ class Cluster:
             self._run("initdb", "--sync-only", "-D", str(self.data))
         if _port_in_use(self.port):
             self.port = free_port()
-        settings = [f"-c {s}" for s in (FAST_SETTINGS if self.fast else DURABLE_SETTINGS) + COMMON_SETTINGS]
+        settings = [f"-c {s}" for s in wanted]
         options = " ".join([f"-k {shlex.quote(str(self.home))}", f"-p {self.port}", "-c listen_addresses=127.0.0.1",
                             *settings])
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-s", "-t", "60", "-o", options, "start")

@@ -141,6 +141,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_KEY] = Databases(project)
 
 
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist the controller starts the cluster and builds the template before any worker asks, so
+    that workers neither race to build it nor stop a cluster another still uses; each worker makes its own
+    clones. When that fails the workers meet the same failure, test by test."""
+    config = session.config
+    if _KEY not in config.stash or _xdist_worker(config) or not getattr(config.option, "numprocesses", None):
+        return
+    with contextlib.suppress(Exception, pytest.fail.Exception):
+        databases(config).template()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _KEY in config.stash:
         config.stash[_KEY].close()

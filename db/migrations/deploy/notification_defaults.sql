@@ -9,7 +9,8 @@
 -- is concerned) and `currency` the currency of the money the message shows. The booking kinds carry `booking`,
 -- `experience`, `venue`, `customer` and `org` (private.booking_message builds them); a kind adds its own object
 -- (`cancellation`, `previous`, `waiver`; waitlist_offer `offer` {expires_at, number} and its accept `token`,
--- the booking being the offer's hold); the money kinds (payment_received, refund_issued,
+-- the booking being the offer's hold, as private.waitlist_offer_data writes it: its venue without address, its
+-- customer and org by name only); the money kinds (payment_received, refund_issued,
 -- late_payment_refund) keep the flat keys they were first written with (order_id, amount_minor, …) beside them, as
 -- does `invitation` (token, role, expires_at, organization, invited_by). Values that may be absent are JSON null (a
 -- customer without a name, a reason not given), so templates test them with `{% if … %}`.
@@ -55,7 +56,9 @@ BEGIN
       || '{"order_id": "5a0c1d2e-0000-4000-8000-000000000006", "refund_id": "5a0c1d2e-0000-4000-8000-000000000007",
            "amount_minor": 10000, "reason": "paid after the hold had ended and its places were taken"}'
     WHEN 'waitlist_offer' THEN pg_catalog.jsonb_set(base, '{booking,status}', '"pending"')
-      || '{"offer": {"expires_at": "2026-12-03T18:30:00+00:00", "number": 1}, "token": "wlo_sample-token"}'
+      || '{"venue": {"id": "5a0c1d2e-0000-4000-8000-000000000003", "name": "Soho", "timezone": "Europe/London"},
+           "customer": {"name": "Ada Lovelace"}, "org": {"name": "Enigma Escapes"},
+           "offer": {"expires_at": "2026-12-03T18:30:00+00:00", "number": 1}, "token": "wlo_sample-token"}'
     WHEN 'invitation' THEN '{"timezone": "UTC"}'::jsonb || org
       || '{"invitation_id": "5a0c1d2e-0000-4000-8000-000000000009", "token": "inv_sample-token", "role": "staff",
            "expires_at": "2026-12-10T12:00:00+00:00", "organization": "Enigma Escapes", "invited_by": "Grace Hopper"}'

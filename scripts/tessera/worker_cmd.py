@@ -1,0 +1,91 @@
+"""`tessera worker`: deliver the outbox (api/notify/worker.py) until stopped, or one pass with --once.
+
+It connects as `tessera jobs run` does (the database owner, or DATABASE_URL's role, which must be the owner or
+service_role) and sends e-mail through the SMTP server of TESSERA_SMTP_* (api.config.Mail); in-app messages are
+recorded delivered. --concurrency N runs N loops in threads, each with its own database and SMTP connection and
+its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
+(api/notify/sms.py), and is left queued otherwise. SIGTERM or Ctrl-C stops it after the message in hand (the rest of its
+batch is given back, due at once); it then prints the counts as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+
+import psycopg
+
+from tessera.errors import Refusal
+from tessera.project import Project
+from tessera.server import current_server
+
+
+def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float) -> int:
+    from api.config import ConfigError, Mail, Sms
+    from api.notify.sms import SmsSender
+    from api.notify.smtp import SmtpSender
+    from api.notify.worker import Counts, Settings, worker_name
+    from api.notify.worker import run as loop
+
+    try:
+        mail = Mail.from_env()
+        sms = Sms.from_env()
+    except ConfigError as exc:
+        raise Refusal(str(exc)) from None
+    server = current_server(project)
+    with server.connect(autocommit=True) as conn:  # an unreachable database is one line, before any thread
+        deployed = conn.execute("SELECT to_regprocedure('private.claim_messages(text, integer, interval, text[])')"
+                                " IS NOT NULL").fetchone()[0]
+    if not deployed:
+        raise Refusal("the database has no delivery functions; deploy the plan (`tessera db deploy`)")
+    logging.basicConfig(level=logging.WARNING, format="tessera worker: %(message)s", stream=sys.stderr)
+    conninfo = server.conninfo()
+    stop = threading.Event()
+    if not once:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    names = [worker_name(i) for i in range(concurrency)]
+    results: list[Counts | BaseException] = [Counts() for _ in names]
+
+    def senders() -> dict:
+        made: dict = {"email": SmtpSender(mail)}
+        if sms.offered:
+            made["sms"] = SmsSender(sms)
+        return made
+
+    channels = "email, sms and in_app" if sms.offered else "email and in_app (no SMS provider is configured)"
+
+    def work(i: int) -> None:
+        settings = Settings(name=names[i], batch=batch, lease_seconds=lease, poll_seconds=poll,
+                            margin_seconds=min(60.0, lease / 3), domain=mail.domain)
+        try:
+            results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
+                              senders, settings, stop, once=once)
+        except Exception as exc:  # one loop's failure stops them all, and is said once below
+            results[i] = exc
+            stop.set()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work, args=(i,), name=names[i], daemon=True) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    if not once:
+        print(f"tessera worker: {concurrency} loop(s) delivering {channels}, e-mail through {mail.smtp_host}:"
+              f"{mail.smtp_port}; SIGTERM or Ctrl-C stops", file=sys.stderr, flush=True)
+    while any(t.is_alive() for t in threads):
+        for t in threads:
+            t.join(timeout=0.2)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise Refusal(f"delivery stopped: {type(errors[0]).__name__}: {str(errors[0]).splitlines()[0]}")
+    total = Counts()
+    for r in results:
+        total.add(r)
+    summary = {"workers": names, **{f: getattr(total, f) for f in total.__struct_fields__},
+               "seconds": round(time.monotonic() - started, 3)}
+    print(json.dumps(summary, indent=2))
+    return 0
