@@ -10,9 +10,11 @@
 -- `experience`, `venue`, `customer` and `org` (private.booking_message builds them); a kind adds its own object
 -- (`cancellation`, `previous`, `waiver`; waitlist_offer `offer` {expires_at, number} and its accept `token`,
 -- the booking being the offer's hold, as private.waitlist_offer_data writes it: its venue without address, its
--- customer and org by name only); the money kinds (payment_received, refund_issued,
--- late_payment_refund) keep the flat keys they were first written with (order_id, amount_minor, …) beside them, as
--- does `invitation` (token, role, expires_at, organization, invited_by). Values that may be absent are JSON null (a
+-- customer and org by name only); booking_confirmed's `tickets` [{id, seat_no, cid}] are not in the data
+-- written: the delivery worker adds the booking's live tickets when it sends the e-mail (each cid an inline QR
+-- image). The money kinds (payment_received, refund_issued, late_payment_refund) keep the flat keys they were
+-- first written with (order_id, amount_minor, …) beside them, as does `invitation` (token, role, expires_at,
+-- organization, invited_by). Values that may be absent are JSON null (a
 -- customer without a name, a reason not given), so templates test them with `{% if … %}`.
 --
 -- Defaults: every kind in English on e-mail (subject, HTML, text), SMS (text) and in-app (title as subject, text);
@@ -39,6 +41,8 @@ DECLARE
 BEGIN
   UPDATE app.notification_kinds SET sample_data = CASE kind
     WHEN 'booking_confirmed' THEN base
+      || '{"tickets": [{"id": "5a0c1d2e-0000-4000-8000-00000000000b", "seat_no": 1,
+                        "cid": "ticket-5a0c1d2e-0000-4000-8000-00000000000b@tessera.example"}]}'
     WHEN 'booking_cancelled' THEN pg_catalog.jsonb_set(base, '{booking,status}', '"cancelled"')
       || '{"cancellation": {"reason": "The group could not make it", "refund_due_minor": 10000}}'
     WHEN 'booking_rescheduled' THEN base
@@ -89,7 +93,9 @@ INSERT INTO app.default_templates (kind, channel, locale, subject, html, body) V
 {% if booking.price_minor %}  <li>Price: {{ booking.price_minor | money }}</li>
 {% endif %}</ul>
 {% if venue.address %}<p>Where: {{ venue.address }}</p>
-{% endif %}<p>Your tickets are attached: show them at the door.</p>
+{% endif %}<p>Your tickets: show them at the door.</p>
+{% for t in tickets %}<p><img src="cid:{{ t.cid }}" alt="Ticket {{ t.seat_no }}" width="200" height="200"></p>
+{% endfor %}
 <p>See you soon,<br>{{ org.name }}</p>
 $t$,
  $t$Hello{% if customer.name %} {{ customer.name }}{% endif %},
@@ -123,7 +129,9 @@ $t$),
 {% if booking.price_minor %}  <li>السعر: {{ booking.price_minor | money }}</li>
 {% endif %}</ul>
 {% if venue.address %}<p>العنوان: {{ venue.address }}</p>
-{% endif %}<p>تذاكرك مرفقة: أظهرها عند الدخول.</p>
+{% endif %}<p>تذاكرك: أظهرها عند الدخول.</p>
+{% for t in tickets %}<p><img src="cid:{{ t.cid }}" alt="تذكرة {{ t.seat_no }}" width="200" height="200"></p>
+{% endfor %}
 <p>نراك قريبًا،<br>{{ org.name }}</p>
 </div>
 $t$,
