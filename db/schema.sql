@@ -6689,8 +6689,6 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_ki
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
-CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notifications_outbox FOR EACH ROW EXECUTE FUNCTION private.audit_record();
-
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.audit_record();

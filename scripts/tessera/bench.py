@@ -107,6 +107,35 @@ def _run(clients: int, work) -> tuple[int, int, float]:
     return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
 
 
+# The triggers that queue a booking's messages (confirmation, reminder, waiver, cancellation…).
+OUTBOX_TRIGGERS = ("bookings_notify_insert", "bookings_notify_update")
+
+
+def _outbox_cost(server: Server, clients: int, work) -> dict:
+    """What queuing a booking's messages costs: the uncontended rounds again, alternately without the outbox's
+    triggers on app.bookings and with them (twice each, so that a warming cache favours neither). The triggers
+    are disabled for the whole database while a round runs, which is why this is a benchmark of a `--scale`
+    database only; they are enabled again whatever happens."""
+    def rate(enabled: bool) -> float:
+        with server.connect(autocommit=True) as conn:
+            for trigger in OUTBOX_TRIGGERS:
+                conn.execute(f"ALTER TABLE app.bookings {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}")
+        ok, _refused, seconds = _run(clients, work)
+        return ok / seconds
+
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    try:
+        for enabled in (False, True, False, True):
+            rates[enabled].append(rate(enabled))
+    finally:
+        with server.connect(autocommit=True) as conn:
+            for trigger in OUTBOX_TRIGGERS:
+                conn.execute(f"ALTER TABLE app.bookings ENABLE TRIGGER {trigger}")
+    without, with_ = (statistics.mean(rates[False]), statistics.mean(rates[True]))
+    return {"without_bookings_per_second": round(without, 1), "with_bookings_per_second": round(with_, 1),
+            "added_cost_percent": round(100 * (without - with_) / without, 1), "limit_percent": 10}
+
+
 def booking(project: Project, clients: int, per_client: int) -> int:
     server = current_server(project)
     with server.connect() as conn:
@@ -136,6 +165,7 @@ def booking(project: Project, clients: int, per_client: int) -> int:
     ok, refused, seconds = _run(clients, uncontended)
     report["uncontended"] = {"bookings": ok, "refused": refused, "seconds": round(seconds, 2),
                              "bookings_per_second": round(ok / seconds, 1)}
+    report["outbox"] = _outbox_cost(server, clients, uncontended)
 
     # Contended: every client on one ticketed session with room for everyone, then a session of 200 places.
     staff, _experience, event, tz, seeded = orgs[0]
