@@ -3130,7 +3130,7 @@ COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an 
 longer than 320 characters or not an address (something@somewhere, no spaces).';
 
 CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text DEFAULT 'email'::text, p_locale text DEFAULT NULL::text, p_due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_user_id uuid DEFAULT NULL::uuid, p_customer_id uuid DEFAULT NULL::uuid) RETURNS uuid
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 

@@ -9,10 +9,15 @@ CREATE OR REPLACE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind te
                                                         p_locale text DEFAULT NULL, p_due_at timestamptz DEFAULT NULL,
                                                         p_user_id uuid DEFAULT NULL, p_customer_id uuid DEFAULT NULL)
 RETURNS uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
 AS $$
+-- PL/pgSQL, not SQL, for its plan: a SQL function's INSERT is planned again at every call, which was most of what a
+-- booking's confirmation paid for its messages.
+DECLARE
+  made uuid;
+BEGIN
   -- The key makes a retried transaction or a repeated event write the message once; the kind (its foreign key
   -- refuses an unknown one) decides whether it is transactional or marketing; the organization's locale is the
   -- default language.
@@ -22,9 +27,11 @@ AS $$
           coalesce(p_locale, (SELECT s.locale FROM app.org_settings s WHERE s.org_id = p_org_id), 'en'),
           coalesce(p_data, '{}'), p_dedupe_key,
           coalesce((SELECT k.category FROM app.notification_kinds k WHERE k.kind = p_kind), 'transactional'),
-          coalesce(p_due_at, now()), coalesce(p_due_at, now()), p_user_id, p_customer_id)
+          coalesce(p_due_at, pg_catalog.now()), coalesce(p_due_at, pg_catalog.now()), p_user_id, p_customer_id)
   ON CONFLICT (dedupe_key) DO NOTHING
-  RETURNING id
+  RETURNING id INTO made;
+  RETURN made;
+END
 $$;
 
 COMMENT ON FUNCTION private.enqueue_notification(uuid, text, text, jsonb, text, text, text, timestamptz, uuid, uuid) IS
