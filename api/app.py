@@ -3,7 +3,8 @@ where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
 /health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py), POST /payments/checkout,
-POST /webhooks/{stripe,moyasar}. Every response carries X-Request-Id, and every error PostgREST's four keys.
+POST /webhooks/{stripe,moyasar}, GET|POST /unsubscribe (api/notify/unsubscribe.py). Every response carries
+X-Request-Id, and every error PostgREST's four keys.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from api.auth import Caller
 from api.config import Config
 from api.errors import JSON, ApiError
 from api.health import health, ready
+from api.notify.unsubscribe import links_for, unsubscribe_one_click, unsubscribe_page
 from api.payments.checkout import checkout
 from api.payments.runtime import REFUNDS_CHANNEL, Payments
 from api.ratelimit import RateLimiter
@@ -343,7 +345,7 @@ def build(config: Config) -> Litestar:
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
         route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
-                        payments_checkout, ticket_image],
+                        payments_checkout, ticket_image, unsubscribe_page, unsubscribe_one_click],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,
@@ -354,4 +356,5 @@ def build(config: Config) -> Litestar:
     )
     app.state.service = service
     app.state.config = config
+    app.state.unsubscribe = links_for(config)
     return app
