@@ -196,14 +196,15 @@ DECLARE
   wanted integer;
   queued integer;
 BEGIN
+  PERFORM private.text_arg('subject', p_subject, 1, 200);
+  PERFORM private.text_arg('body', p_body, 1, 20000);
+  PERFORM private.text_arg('segment', p_segment, 1, 50);
   IF p_org_id IS NULL OR p_subject IS NULL OR p_body IS NULL THEN
     RAISE EXCEPTION '% is required',
       CASE WHEN p_org_id IS NULL THEN 'org_id' WHEN p_subject IS NULL THEN 'subject' ELSE 'body' END
       USING ERRCODE = 'PT400', DETAIL = 'required',
             HINT = 'e.g. {"org_id": "…", "subject": "New rooms", "body": "…"}';
   END IF;
-  PERFORM private.text_arg('subject', p_subject, 1, 200);
-  PERFORM private.text_arg('body', p_body, 1, 20000);
   IF p_segment IS NOT NULL AND p_segment NOT IN ('champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
                                                  'cant_lose', 'hibernating', 'lost') THEN
     RAISE EXCEPTION 'segment is not an RFM segment' USING ERRCODE = 'PT400', DETAIL = 'invalid',
@@ -258,6 +259,7 @@ CREATE OR REPLACE FUNCTION private.set_customer_preferences(p_org_id uuid, p_cus
  SET search_path TO ''
 AS $function$
 BEGIN
+  PERFORM private.text_arg('channel', p_channel, 1, 20);
   IF p_org_id IS NULL OR p_customer_id IS NULL OR p_marketing IS NULL THEN
     RAISE EXCEPTION '% is required',
       CASE WHEN p_org_id IS NULL THEN 'org_id' WHEN p_customer_id IS NULL THEN 'customer_id' ELSE 'marketing' END
@@ -288,6 +290,8 @@ CREATE OR REPLACE FUNCTION private.set_my_preferences(p_org_id uuid, p_channel t
  SET search_path TO ''
 AS $function$
 BEGIN
+  PERFORM private.text_arg('channel', p_channel, 1, 20);
+  PERFORM private.text_arg('category', p_category, 1, 20);
   IF p_org_id IS NULL OR p_enabled IS NULL THEN
     RAISE EXCEPTION '% is required', CASE WHEN p_org_id IS NULL THEN 'org_id' ELSE 'enabled' END
       USING ERRCODE = 'PT400', DETAIL = 'required',
@@ -323,13 +327,14 @@ DECLARE
   c app.customers;
   reason text;
 BEGIN
+  PERFORM private.text_arg('channel', p_channel, 1, 20);
+  PERFORM private.text_arg('email', p_email, 3, 320);
   PERFORM private.require_service_role('record an unsubscribe');
   IF p_org_id IS NULL OR (p_customer_id IS NULL) = (p_email IS NULL) THEN
     RAISE EXCEPTION 'org_id and one of customer_id or email are required' USING ERRCODE = 'PT400',
       DETAIL = 'required';
   END IF;
   PERFORM private.message_channel_arg(p_channel);
-  PERFORM private.text_arg('email', p_email, 3, 320);
   SELECT x.* INTO c FROM app.customers x
    WHERE x.org_id = p_org_id
      AND (x.id = p_customer_id OR (p_customer_id IS NULL AND x.email_key = pg_catalog.lower(pg_catalog.btrim(p_email))))
