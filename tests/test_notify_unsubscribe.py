@@ -6,6 +6,7 @@ other customer; a GET only shows a button, and a forged or altered link is 400 i
 
 from __future__ import annotations
 
+import base64
 import re
 import urllib.parse
 import uuid
@@ -167,3 +168,27 @@ def test_a_forged_or_altered_link_is_400_and_changes_nothing(service, conn, shop
     no_body = httpx.post(f"{service.url}/unsubscribe?t={genuine}", timeout=30)
     assert no_body.status_code == 400 and no_body.json()["details"] == "one_click_required"
     assert refused(conn, shop, "bob") is None, "bob still gets marketing"
+
+
+def test_the_links_key_is_derived_or_dedicated_and_a_token_opens_only_what_it_was_signed_for():
+    from api.config import ConfigError
+
+    derived = Links.from_env({"TESSERA_JWT_SECRET": SECRET})
+    assert derived.key.reveal() == derive_key(SECRET).hex() != SECRET.encode().hex(), "never the JWT key itself"
+    own = Links.from_env({"TESSERA_JWT_SECRET": SECRET, "TESSERA_UNSUBSCRIBE_SECRET": "u" * 40,
+                          "TESSERA_PUBLIC_URL": "https://book.example/"})
+    assert own.key != derived.key and own.public_url == "https://book.example"
+    assert "u" * 40 not in repr(own), "the key never shows"
+    for env in ({"TESSERA_JWT_SECRET": SECRET, "TESSERA_UNSUBSCRIBE_SECRET": "short"}, {},
+                {"TESSERA_JWT_SECRET": SECRET, "TESSERA_PUBLIC_URL": "ftp://x"}):
+        with pytest.raises(ConfigError):
+            Links.from_env(env)
+    subject = Subject(uuid.uuid4(), uuid.uuid4(), "sms")
+    tok = derived.token(subject)
+    assert len(tok) == 88 and derived.verify(tok) == subject
+    assert own.verify(tok).reason == "bad_signature", "another key's token is refused"
+    raw = bytearray(base64.urlsafe_b64decode(tok + "=="))
+    raw[33] = 1  # the channel byte: sms -> email
+    swapped = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+    assert derived.verify(swapped).reason == "bad_signature", "the channel is signed too"
+    assert derived.url(subject) == f"http://127.0.0.1:8000/unsubscribe?t={tok}"
