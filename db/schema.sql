@@ -862,6 +862,17 @@ refunds (the latest 50: {id, order_id, kind, status, amount_minor, currency, cre
 customer answers as erased (name and phone NULL, the erased e-mail, erased_at set). For staff of the organization.
 Errors: PT404 not a member, or no such customer in the organization.';
 
+CREATE FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) IS 'Whether a customer gets marketing on each channel now, and why: [{channel, marketing, reason, source,
+changed_at}], reason NULL when marketing may go, else opted_out or no_marketing_consent; source and changed_at are
+the channel''s last recorded answer (NULL when only the consent on the customer record speaks). Transactional
+messages always go. For staff of the organization. Errors: PT400 an argument missing; PT404 the customer does not
+exist, was erased, or is another organization''s.';
+
 CREATE FUNCTION api.get_customer_segments(org_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -2948,6 +2959,13 @@ COMMENT ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p
 (p_stale) or, never visited (NOT p_visited), on record for more than 90 days; vip with the top monetary score, 5
 (p_top_value); new when the first visit (or, never visited, the record) is at most 90 days old (p_recent); regular
 otherwise. api.refresh_customer_segments works out the four facts per customer.';
+
+CREATE FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) IS 'The body of api.get_customer_preferences.';
 
 CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -7801,6 +7819,9 @@ GRANT ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) T
 REVOKE ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_customer_segments(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_customer_segments(org_id uuid) TO authenticated;
 
@@ -8397,6 +8418,9 @@ GRANT SELECT(erased_at) ON TABLE app.customers TO authenticated;
 REVOKE ALL ON FUNCTION private.customer_card(p_customer app.customers, p_currency text, p_segment app.customer_segments) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
 

@@ -308,6 +308,62 @@ REVOKE ALL ON FUNCTION api.set_customer_preferences(uuid, uuid, text, boolean) F
 GRANT EXECUTE ON FUNCTION api.set_customer_preferences(uuid, uuid, text, boolean) TO authenticated;
 
 
+CREATE OR REPLACE FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  IF p_org_id IS NULL OR p_customer_id IS NULL THEN
+    RAISE EXCEPTION '% is required', CASE WHEN p_org_id IS NULL THEN 'org_id' ELSE 'customer_id' END
+      USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
+  PERFORM FROM app.customers c
+   WHERE c.org_id = p_org_id AND c.id = p_customer_id AND c.erased_at IS NULL
+     AND p_org_id = ANY (private.org_ids('staff'));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'customer not found' USING ERRCODE = 'PT404';
+  END IF;
+  RETURN (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'channel', ch.channel, 'marketing', r.reason IS NULL, 'reason', r.reason,
+                   'source', m.source, 'changed_at', m.changed_at) ORDER BY ch.n)
+            FROM (VALUES ('email', 1), ('sms', 2), ('in_app', 3)) ch (channel, n)
+           CROSS JOIN LATERAL (SELECT private.marketing_refused(p_org_id, p_customer_id, NULL, ch.channel)) r (reason)
+            LEFT JOIN app.message_preferences m
+              ON m.org_id = p_org_id AND m.customer_id = p_customer_id AND m.channel = ch.channel
+             AND m.category = 'marketing');
+END
+$$;
+
+COMMENT ON FUNCTION private.customer_preferences(uuid, uuid) IS
+'The body of api.get_customer_preferences.';
+
+REVOKE ALL ON FUNCTION private.customer_preferences(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.customer_preferences(uuid, uuid) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  SELECT private.customer_preferences(org_id, customer_id)
+$$;
+
+COMMENT ON FUNCTION api.get_customer_preferences(uuid, uuid) IS
+$$Whether a customer gets marketing on each channel now, and why: [{channel, marketing, reason, source,
+changed_at}], reason NULL when marketing may go, else opted_out or no_marketing_consent; source and changed_at are
+the channel's last recorded answer (NULL when only the consent on the customer record speaks). Transactional
+messages always go. For staff of the organization. Errors: PT400 an argument missing; PT404 the customer does not
+exist, was erased, or is another organization's.$$;
+
+REVOKE ALL ON FUNCTION api.get_customer_preferences(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.get_customer_preferences(uuid, uuid) TO authenticated;
+
+
 -- The one-click unsubscribe link. ---------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION private.unsubscribe(p_org_id uuid, p_channel text, p_customer_id uuid DEFAULT NULL,
                                                p_email text DEFAULT NULL)

@@ -5,7 +5,7 @@
 -- preferences.
 BEGIN;
 \ir setup.psql
-SELECT plan(25);
+SELECT plan(28);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('ada', 'bob', 'cy', 'campaign');
@@ -37,6 +37,16 @@ SELECT is(api.set_customer_preferences(pg_temp.id('org_a'), pg_temp.id('bob'), '
 RESET ROLE;
 SELECT is((SELECT changed_by FROM app.message_preferences WHERE customer_id = pg_temp.id('bob')),
           pg_temp.id('manager_a'), 'with who recorded it');
+SELECT pg_temp.act_as('staff_a');
+SELECT is((api.get_customer_preferences(pg_temp.id('org_a'), pg_temp.id('bob')) -> 0) - 'changed_at',
+          '{"channel": "email", "marketing": true, "reason": null, "source": "staff"}'::jsonb,
+          'staff read that the customer now gets marketing e-mail, and how it was said');
+SELECT is(api.get_customer_preferences(pg_temp.id('org_a'), pg_temp.id('bob')) -> 1 ->> 'reason',
+          'no_marketing_consent', 'and why not SMS');
+SELECT pg_temp.act_as('admin_b');
+SELECT throws_ok($$SELECT api.get_customer_preferences(pg_temp.id('org_a'), pg_temp.id('bob'))$$, 'PT404', NULL,
+                 'another organization reads no such customer');
+RESET ROLE;
 SELECT is(private.marketing_refused(pg_temp.id('org_a'), pg_temp.id('bob'), NULL, 'email'), NULL,
           'so marketing e-mail may now go to them');
 SELECT is(private.marketing_refused(pg_temp.id('org_a'), pg_temp.id('bob'), NULL, 'sms'), 'no_marketing_consent',

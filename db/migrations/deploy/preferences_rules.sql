@@ -1,11 +1,21 @@
 -- Deploy tessera:preferences_rules to pg
 -- requires: preferences
 --
--- Preferences: private.message_refused (marketing needs an opt-in, the newer of a channel's row and the customer's consent decides; transactional never refused) asked by claim_messages beside message_wanted; get/set_my_preferences for accounts, set_customer_preferences for managers, unsubscribe for service_role (idempotent), queue_marketing_message (one e-mail per opted-in customer, optionally of one RFM segment, at most 10,000, deduplicated per campaign), unsubscribe_subjects for the worker's signed links; an erasure deletes the customer's preferences
+-- Preferences: private.message_refused (marketing needs an opt-in, the newer of a channel's row and the customer's consent decides; transactional never refused) asked by claim_messages beside message_wanted; get/set_my_preferences for accounts, get_customer_preferences for staff and set_customer_preferences for managers, unsubscribe for service_role (idempotent), queue_marketing_message (one e-mail per opted-in customer, optionally of one RFM segment, at most 10,000, deduplicated per campaign), unsubscribe_subjects for the worker's signed links; an erasure deletes the customer's preferences
 
 BEGIN;
 
 SET LOCAL check_function_bodies = off;
+
+CREATE OR REPLACE FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid)
+ RETURNS jsonb
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  SELECT private.customer_preferences(org_id, customer_id)
+$function$
+;
 
 CREATE OR REPLACE FUNCTION api.get_my_preferences(org_id uuid DEFAULT NULL::uuid)
  RETURNS jsonb
@@ -50,6 +60,35 @@ CREATE OR REPLACE FUNCTION api.unsubscribe(org_id uuid, channel text, customer_i
  SET search_path TO ''
 AS $function$
   SELECT private.unsubscribe(org_id, channel, customer_id, email)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  IF p_org_id IS NULL OR p_customer_id IS NULL THEN
+    RAISE EXCEPTION '% is required', CASE WHEN p_org_id IS NULL THEN 'org_id' ELSE 'customer_id' END
+      USING ERRCODE = 'PT400', DETAIL = 'required';
+  END IF;
+  PERFORM FROM app.customers c
+   WHERE c.org_id = p_org_id AND c.id = p_customer_id AND c.erased_at IS NULL
+     AND p_org_id = ANY (private.org_ids('staff'));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'customer not found' USING ERRCODE = 'PT404';
+  END IF;
+  RETURN (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'channel', ch.channel, 'marketing', r.reason IS NULL, 'reason', r.reason,
+                   'source', m.source, 'changed_at', m.changed_at) ORDER BY ch.n)
+            FROM (VALUES ('email', 1), ('sms', 2), ('in_app', 3)) ch (channel, n)
+           CROSS JOIN LATERAL (SELECT private.marketing_refused(p_org_id, p_customer_id, NULL, ch.channel)) r (reason)
+            LEFT JOIN app.message_preferences m
+              ON m.org_id = p_org_id AND m.customer_id = p_customer_id AND m.channel = ch.channel
+             AND m.category = 'marketing');
+END
 $function$
 ;
 
@@ -480,6 +519,13 @@ $function$
 CREATE TRIGGER customers_preferences_erase AFTER UPDATE OF erased_at ON app.customers FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION private.customers_preferences_erase();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.message_preferences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+REVOKE ALL ON FUNCTION api.get_customer_preferences(uuid,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION api.get_customer_preferences(uuid,uuid) TO authenticated;
+COMMENT ON FUNCTION api.get_customer_preferences(uuid,uuid) IS 'Whether a customer gets marketing on each channel now, and why: [{channel, marketing, reason, source,
+changed_at}], reason NULL when marketing may go, else opted_out or no_marketing_consent; source and changed_at are
+the channel''s last recorded answer (NULL when only the consent on the customer record speaks). Transactional
+messages always go. For staff of the organization. Errors: PT400 an argument missing; PT404 the customer does not
+exist, was erased, or is another organization''s.';
 REVOKE ALL ON FUNCTION api.get_my_preferences(uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION api.get_my_preferences(uuid) TO authenticated;
 COMMENT ON FUNCTION api.get_my_preferences(uuid) IS 'The signed-in account''s message preferences in each organization it is a member of (or only org_id): one entry
@@ -532,6 +578,9 @@ else UTC) and currency (data.currency, else the organization''s) to format with,
 booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.booking.id, the QR payloads; else
 []) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
 the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
+REVOKE ALL ON FUNCTION private.customer_preferences(uuid,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.customer_preferences(uuid,uuid) TO authenticated;
+COMMENT ON FUNCTION private.customer_preferences(uuid,uuid) IS 'The body of api.get_customer_preferences.';
 REVOKE ALL ON FUNCTION private.customers_preferences_erase() FROM PUBLIC;
 COMMENT ON FUNCTION private.customers_preferences_erase() IS 'Trigger on app.customers (after an erasure marks a customer erased): the person''s message preferences are
 deleted in the erasure''s transaction (an erased customer gets no marketing: their consent is withdrawn).';

@@ -8,6 +8,8 @@ drop trigger if exists "customers_preferences_erase" on "app"."customers";
 
 drop trigger if exists "audit_log" on "app"."message_preferences";
 
+drop function if exists "api"."get_customer_preferences"(org_id uuid, customer_id uuid);
+
 drop function if exists "api"."get_my_preferences"(org_id uuid);
 
 drop function if exists "api"."queue_marketing_message"(org_id uuid, subject text, body text, segment text, campaign_id uuid);
@@ -17,6 +19,8 @@ drop function if exists "api"."set_customer_preferences"(org_id uuid, customer_i
 drop function if exists "api"."set_my_preferences"(org_id uuid, channel text, category text, enabled boolean);
 
 drop function if exists "api"."unsubscribe"(org_id uuid, channel text, customer_id uuid, email text);
+
+drop function if exists "private"."customer_preferences"(p_org_id uuid, p_customer_id uuid);
 
 drop function if exists "private"."customers_preferences_erase"();
 

@@ -6,6 +6,10 @@ BEGIN;
 
 DO $verify$
 BEGIN
+  PERFORM 'api.get_customer_preferences(uuid,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_customer_preferences(uuid,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_customer_preferences(uuid,uuid)';
+  END IF;
   PERFORM 'api.get_my_preferences(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_my_preferences(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_my_preferences(uuid)';
@@ -29,6 +33,10 @@ BEGIN
   PERFORM 'private.claim_messages(text,integer,interval,text[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
+  END IF;
+  PERFORM 'private.customer_preferences(uuid,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.customer_preferences(uuid,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.customer_preferences(uuid,uuid)';
   END IF;
   PERFORM 'private.customers_preferences_erase()'::pg_catalog.regprocedure;
   PERFORM 'private.marketing_refused(uuid,uuid,uuid,text)'::pg_catalog.regprocedure;
