@@ -141,6 +141,9 @@ def test_a_campaign_carries_a_signed_one_click_link_that_unsubscribes_on_post_on
     assert refused(conn, shop, "ada") == "opted_out"
     again = httpx.post(local(service, link), follow_redirects=False, timeout=30, **ONE_CLICK)
     assert again.status_code == 200 and again.json()["changed"] is False, "idempotent"
+    browser = httpx.post(local(service, link), content=b"List-Unsubscribe=One-Click", timeout=30,
+                         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+    assert browser.status_code == 200 and "Unsubscribed" in browser.text, "the page's button lands on a page"
     assert conn.execute("SELECT source FROM app.message_preferences WHERE customer_id = %s",
                         (shop["customers"]["ada"][0],)).fetchone()[0] == "unsubscribe_link"
 
