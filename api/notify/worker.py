@@ -79,11 +79,11 @@ _SUBJECTS = "SELECT id, org_id, customer_id, channel FROM private.unsubscribe_su
 
 
 def with_unsubscribe_links(conn: psycopg.Connection, rows: list[dict[str, Any]], settings: Settings) -> list[dict]:
-    """The claimed rows, each marketing e-mail to a customer with data.unsubscribe_url set to its signed link (made
-    here, at send time, so no token is ever stored)."""
-    if settings.links is None or not any(r["channel"] == "email" for r in rows):
+    """The claimed rows, each marketing message to a customer (e-mail, SMS) with data.unsubscribe_url set to its
+    signed link (made here, at send time, so no token is ever stored); an e-mail's headers carry it."""
+    ids = [r["id"] for r in rows if r["channel"] != "in_app"]
+    if settings.links is None or not ids:
         return rows
-    ids = [r["id"] for r in rows if r["channel"] == "email"]
     subjects = {s[0]: Subject(s[1], s[2], s[3]) for s in conn.execute(_SUBJECTS, (ids, settings.name)).fetchall()}
     if not subjects:
         return rows
@@ -95,9 +95,11 @@ def with_unsubscribe_links(conn: psycopg.Connection, rows: list[dict[str, Any]],
 def _render_data(row: Mapping[str, Any], domain: str) -> dict[str, Any]:
     data = dict(row["data"] or {})
     data.setdefault("org", {"name": row["org_name"]})
-    if row["tickets"]:
+    if row["kind"] == "booking_confirmed":
+        # Always there for a confirmation (empty when no ticket is live, and on channels other than e-mail), as its
+        # sample data has it, so a template checked with the sample renders.
         data.setdefault("tickets", [{"id": str(t["id"]), "seat_no": t["seat_no"],
-                                     "cid": ticket_cid(str(t["id"]), domain)} for t in row["tickets"]])
+                                     "cid": ticket_cid(str(t["id"]), domain)} for t in row["tickets"] or []])
     return data
 
 

@@ -494,8 +494,9 @@ BEGIN
            p_org_id, 'marketing', c.email,
            pg_catalog.jsonb_build_object('campaign', pg_catalog.jsonb_build_object(
                                             'id', campaign, 'subject', p_subject, 'body', p_body),
-                                         'customer', pg_catalog.jsonb_build_object('name', c.name),
-                                         'org', pg_catalog.jsonb_build_object('name', org_name)),
+                                         'customer', pg_catalog.jsonb_build_object('id', c.id, 'name', c.name,
+                                                                                   'email', c.email),
+                                         'org', pg_catalog.jsonb_build_object('id', p_org_id, 'name', org_name)),
            'marketing:' || campaign || ':' || c.id, 'email',
            p_customer_id => c.id) q (id)
    WHERE c.org_id = p_org_id AND c.erased_at IS NULL
@@ -527,7 +528,7 @@ $$;
 COMMENT ON FUNCTION api.queue_marketing_message(uuid, text, text, text, uuid) IS
 $$Queues one marketing e-mail (kind marketing) per customer of the organization (only those of one RFM segment of
 app.customer_segments when segment is given) who opted in to marketing e-mail and has not opted out, at most
-10,000. The message data is {campaign: {id, subject, body}, customer: {name}, org: {name}}; the delivery worker
+10,000. The message data is {campaign: {id, subject, body}, customer: {id, name, email}, org: {id, name}}; the worker
 adds unsubscribe_url (a signed one-click link, never stored) when it sends it, and checks the preferences again
 then. campaign_id (default a new one) makes the call idempotent: the same campaign queues each customer once.
 Answers {campaign_id, recipients, queued}. For managers, admins and owners. Errors: PT400 an argument missing,
