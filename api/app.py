@@ -3,7 +3,8 @@ where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
 /health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py), POST /payments/checkout,
-POST /webhooks/{stripe,moyasar}, POST /templates/preview (api/notify/preview.py). Every response carries
+POST /webhooks/{stripe,moyasar}, POST /templates/preview (api/notify/preview.py), GET|POST /unsubscribe
+(api/notify/unsubscribe.py). Every response carries
 X-Request-Id, and every error PostgREST's four keys.
 """
 
@@ -28,6 +29,7 @@ from api.config import Config
 from api.errors import JSON, ApiError
 from api.health import health, ready
 from api.notify.preview import preview as template_preview
+from api.notify.unsubscribe import links_for, unsubscribe_one_click, unsubscribe_page
 from api.payments.checkout import checkout
 from api.payments.runtime import REFUNDS_CHANNEL, Payments
 from api.ratelimit import RateLimiter
@@ -361,7 +363,8 @@ def build(config: Config) -> Litestar:
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
         route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
-                        payments_checkout, ticket_image, templates_preview],
+                        payments_checkout, ticket_image, templates_preview, unsubscribe_page,
+                        unsubscribe_one_click],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,
@@ -372,4 +375,5 @@ def build(config: Config) -> Litestar:
     )
     app.state.service = service
     app.state.config = config
+    app.state.unsubscribe = links_for(config)
     return app

@@ -871,6 +871,17 @@ refunds (the latest 50: {id, order_id, kind, status, amount_minor, currency, cre
 customer answers as erased (name and phone NULL, the erased e-mail, erased_at set). For staff of the organization.
 Errors: PT404 not a member, or no such customer in the organization.';
 
+CREATE FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) IS 'Whether a customer gets marketing on each channel now, and why: [{channel, marketing, reason, source,
+changed_at}], reason NULL when marketing may go, else opted_out or no_marketing_consent; source and changed_at are
+the channel''s last recorded answer (NULL when only the consent on the customer record speaks). Transactional
+messages always go. For staff of the organization. Errors: PT400 an argument missing; PT404 the customer does not
+exist, was erased, or is another organization''s.';
+
 CREATE FUNCTION api.get_customer_segments(org_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -921,6 +932,17 @@ COMMENT ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) IS
 "currency": text or null, "points_per_major": integer (earned per whole currency unit paid)}. A customer with no
 points (or unknown) has balance 0. For staff of the organization, or a signed-in customer for their own e-mail.
 Errors: PT400 customer_email missing or not an address; PT404 anyone else.';
+
+CREATE FUNCTION api.get_my_preferences(org_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.get_my_preferences(org_id uuid) IS 'The signed-in account''s message preferences in each organization it is a member of (or only org_id): one entry
+per channel (email, sms, in_app) and category, [{org_id, channel, category, enabled, locked, source, changed_at}].
+Transactional messages are always on (locked true); marketing is off until the account opts in (source and
+changed_at are those of the last change, NULL when it never changed). For signed-in members; an organization the
+caller is not a member of answers no entries.';
 
 CREATE FUNCTION api.get_org_settings(org_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -1282,6 +1304,20 @@ CREATE FUNCTION api.purge_audit_log(before timestamp with time zone) RETURNS big
 COMMENT ON FUNCTION api.purge_audit_log(before timestamp with time zone) IS 'Retention for the audit log: removes the rows of every seal made before `before` (whole seals only, so every
 removed row is older than that) and returns how many. The seals remain and the purge is recorded, so the chain''s
 links stay verifiable. For service_role. Errors: PT400 `before` outside 2000-01-01 to five years from now.';
+
+CREATE FUNCTION api.queue_marketing_message(org_id uuid, subject text, body text, segment text DEFAULT NULL::text, campaign_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.queue_marketing_message(org_id uuid, subject text, body text, segment text, campaign_id uuid) IS 'Queues one marketing e-mail (kind marketing) per customer of the organization (only those of one RFM segment of
+app.customer_segments when segment is given) who opted in to marketing e-mail and has not opted out, at most
+10,000. The message data is {campaign: {id, subject, body}, customer: {id, name, email}, org: {id, name}}; the worker
+adds unsubscribe_url (a signed one-click link, never stored) when it sends it, and checks the preferences again
+then. campaign_id (default a new one) makes the call idempotent: the same campaign queues each customer once.
+Answers {campaign_id, recipients, queued}. For managers, admins and owners. Errors: PT400 an argument missing,
+subject over 200 or body over 20,000 characters, an unknown segment, over 10,000 recipients
+(too_many_recipients); PT403 a staff member below manager; PT404 not a member of the organization.';
 
 CREATE FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer DEFAULT NULL::integer, tickets jsonb DEFAULT NULL::jsonb, promo_code text DEFAULT NULL::text, redeem_points integer DEFAULT 0, embed_key text DEFAULT NULL::text, customer_email text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -1670,6 +1706,18 @@ duration_minutes, party limits, currency, from_price_minor, offered (bookable no
 the organization. Errors: PT400 (detail out_of_range) naming an argument out of its range, or min_price_minor above
 max_price_minor; PT404 not a member.';
 
+CREATE FUNCTION api.set_customer_preferences(org_id uuid, customer_id uuid, channel text, marketing boolean) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.set_customer_preferences(org_id uuid, customer_id uuid, channel text, marketing boolean) IS 'Records what a customer said at the desk: marketing on one channel (email, sms, in_app) on (an explicit opt-in)
+or off, now, with source staff and the caller as who recorded it. It is the customer''s newest answer for the
+channel until they say otherwise (the unsubscribe link, the widget''s consent). Transactional messages cannot be
+switched off. Answers {org_id, customer_id, user_id, channel, category, enabled, source, changed_at}. For managers,
+admins and owners of the organization. Errors: PT400 an argument missing or channel not one of the values; PT403
+a staff member below manager; PT404 the customer does not exist, was erased, or is another organization''s.';
+
 CREATE FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) RETURNS text[]
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -1711,6 +1759,17 @@ lower-cased: widget, staff, import, …) and now as its time; withdrawing keeps 
 withdrawal. Answers {customer_id, marketing_consent, marketing_consent_at, marketing_consent_source}. For staff of
 the customer''s organization. Errors: PT400 consent or source missing, source over 50 characters; PT404 the
 customer does not exist, is another organization''s or was erased.';
+
+CREATE FUNCTION api.set_my_preferences(org_id uuid, channel text, category text, enabled boolean) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.set_my_preferences(org_id uuid, channel text, category text, enabled boolean) IS 'Switches the signed-in account''s messages of a category (marketing; transactional only on) on one channel (email,
+sms, in_app) on or off in an organization it is a member of, now, with source api. Answers the preference
+{org_id, customer_id, user_id, channel, category, enabled, source, changed_at}. Errors: PT400 an argument missing
+or not one of the values, or a transactional switch-off (detail transactional_required); PT401 not signed in;
+PT404 not a member of the organization.';
 
 CREATE FUNCTION api.set_search_language(org_id uuid, language text) RETURNS text
     LANGUAGE sql
@@ -1830,6 +1889,15 @@ CREATE FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timesta
 COMMENT ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) IS 'Removes a person from the session of an experience at starts_at and answers the assignment as it was (as
 assign_session_staff answers). For managers, admins and the owner. Errors: PT400 naming the argument, or no
 session starts then; PT403 staff; PT404 experience not found, or the person is not assigned.';
+
+CREATE FUNCTION api.unsubscribe(org_id uuid, channel text, customer_id uuid DEFAULT NULL::uuid, email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION api.unsubscribe(org_id uuid, channel text, customer_id uuid, email text) IS 'Opts a customer out of marketing on one channel (private.unsubscribe): what POST /unsubscribe calls once it has
+verified the link''s signature. Idempotent. Answers {org_id, customer_id, channel, unsubscribed, changed}. For
+service_role only. Errors: PT400 arguments missing or invalid; PT403 anyone else; PT404 no such customer.';
 
 CREATE FUNCTION api.update_customer_note(note_id uuid, body text) RETURNS jsonb
     LANGUAGE plpgsql
@@ -2717,7 +2785,8 @@ COMMENT ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lea
 for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
 and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
 skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
-Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
+Each taken message is first judged by private.message_wanted, then by its recipient''s preferences
+(private.message_refused): one no longer wanted is skipped with the reason (an
 attempt of outcome skipped) and not answered; the rest become sending under the lease with one more attempt. One
 row per message to send: id, org_id, kind, channel, recipient, locale, data, attempts (this one included), the
 template parts (subject, html, body, template_locale; NULL when the kind has no template), timezone (data.timezone,
@@ -2964,6 +3033,13 @@ COMMENT ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p
 (p_top_value); new when the first visit (or, never visited, the record) is at most 90 days old (p_recent); regular
 otherwise. api.refresh_customer_segments works out the four facts per customer.';
 
+CREATE FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) IS 'The body of api.get_customer_preferences.';
+
 CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2980,6 +3056,14 @@ CREATE FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids
 COMMENT ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) IS 'Recounts the visits (booking_count, first_visit_at, last_visit_at: their confirmed and completed bookings) of the
 customers given as pairs of organization and customer ids, writing only the rows whose figures changed. Called by
 the bookings_visits triggers, as their owner.';
+
+CREATE FUNCTION private.customers_preferences_erase() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.customers_preferences_erase() IS 'Trigger on app.customers (after an erasure marks a customer erased): the person''s message preferences are
+deleted in the erasure''s transaction (an erased customer gets no marketing: their consent is withdrawn).';
 
 CREATE FUNCTION private.customers_waitlist_erase() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3701,6 +3785,17 @@ CREATE FUNCTION private.mark_notifications_read(p_ids uuid[]) RETURNS integer
 
 COMMENT ON FUNCTION private.mark_notifications_read(p_ids uuid[]) IS 'api.mark_notifications_read: marks the caller''s own unread in-app notifications among p_ids read.';
 
+CREATE FUNCTION private.marketing_refused(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.marketing_refused(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text) IS 'NULL when a marketing message of organization p_org_id on p_channel may go to customer p_customer_id (or, without
+one, staff account p_user_id); else why not: opted_out (their preference for the channel is off) or
+no_marketing_consent (they never opted in, withdrew their consent, were erased, or there is nobody to ask). For a
+customer the newer of the channel''s preference row and the consent on the customer record decides; for an
+account its row. For the delivery worker (private.message_refused) and the marketing sender.';
+
 CREATE FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -3742,6 +3837,13 @@ CREATE FUNCTION private.message_backoff(p_attempts integer, p_jitter double prec
 COMMENT ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) IS 'How long a message waits after its p_attempts-th failed attempt: p_jitter (0 to 1; the worker passes random())
 times the ceiling min(1 h, 30 s * 2^(p_attempts - 1)).';
 
+CREATE FUNCTION private.message_channel_arg(p_channel text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.message_channel_arg(p_channel text) IS 'Raises PT400 (detail invalid) unless p_channel is email, sms or in_app.';
+
 CREATE FUNCTION private.message_max_attempts() RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -3749,15 +3851,6 @@ CREATE FUNCTION private.message_max_attempts() RETURNS integer
 
 COMMENT ON FUNCTION private.message_max_attempts() IS 'How many attempts a message gets before it is dead: 8 (with the backoff, about an hour and a half of retrying at
 most, 30 s to an hour apart).';
-
-CREATE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/notifications.sql
-
-COMMENT ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'The template a message of p_kind on p_channel in p_locale is rendered with for organization p_org_id:
-the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
-For the delivery worker and the template functions.';
 
 CREATE TABLE app.notifications_outbox (
     org_id uuid NOT NULL,
@@ -3817,6 +3910,24 @@ COMMENT ON COLUMN app.notifications_outbox.rendered_body IS 'An in-app message''
 
 COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
+CREATE FUNCTION private.message_refused(p_message app.notifications_outbox) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.message_refused(p_message app.notifications_outbox) IS 'NULL when the recipient''s preferences let the message go, else the reason it is skipped: opted_out or
+no_marketing_consent (private.marketing_refused). Transactional messages are never refused. Asked by the delivery
+worker (private.claim_messages) for each message it takes, beside private.message_wanted.';
+
+CREATE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS TABLE(subject text, html text, body text, locale text, overridden boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'The template a message of p_kind on p_channel in p_locale is rendered with for organization p_org_id:
+the exact locale, else its language, else English; in each, its own override before Tessera''s default. No row when none exists.
+For the delivery worker and the template functions.';
+
 CREATE FUNCTION private.message_wanted(p_message app.notifications_outbox) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3846,6 +3957,13 @@ CREATE FUNCTION private.my_notifications(p_before_at timestamp with time zone, p
     AS $$ … $$;  -- body: db/functions/delivery.sql
 
 COMMENT ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.my_notifications (which checked the arguments and decoded the cursor): the caller''s own.';
+
+CREATE FUNCTION private.my_preferences(p_org_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.my_preferences(p_org_id uuid) IS 'The body of api.get_my_preferences.';
 
 CREATE FUNCTION private.new_confirmation_code() RETURNS text
     LANGUAGE sql
@@ -4246,6 +4364,22 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) IS 'Records one preference (a customer''s, else an account''s) for a channel and category, said through p_source by
+the caller (auth.uid(), NULL for the unsubscribe link), now; answers it as {org_id, customer_id, user_id, channel,
+category, enabled, source, changed_at}. For the definers of this area, which check the caller and the arguments.';
+
+CREATE FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) IS 'The body of api.queue_marketing_message.';
+
 CREATE FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -4624,6 +4758,20 @@ CREATE FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boo
 COMMENT ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) IS 'Archives (archived_at = now, inactive) or restores (archived_at NULL, active) one catalogue row, as the caller;
 PT409 archived / not_archived when it already is / is not. Used by the archive_* and restore_* functions after
 their checks.';
+
+CREATE FUNCTION private.set_customer_preferences(p_org_id uuid, p_customer_id uuid, p_channel text, p_marketing boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.set_customer_preferences(p_org_id uuid, p_customer_id uuid, p_channel text, p_marketing boolean) IS 'The body of api.set_customer_preferences.';
+
+CREATE FUNCTION private.set_my_preferences(p_org_id uuid, p_channel text, p_category text, p_enabled boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.set_my_preferences(p_org_id uuid, p_channel text, p_category text, p_enabled boolean) IS 'The body of api.set_my_preferences.';
 
 CREATE FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -5014,6 +5162,26 @@ CREATE FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) RETURN
 COMMENT ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) IS 'NULL when one shift of p_user_id at the venue of session (slot) p_slot_id covers it from start to end (the shift
 is locked FOR SHARE until the transaction ends); otherwise the session in words ("The Vault at 19:00 on
 2026-12-12", venue-local), for the refusal. For the staff triggers.';
+
+CREATE FUNCTION private.unsubscribe(p_org_id uuid, p_channel text, p_customer_id uuid DEFAULT NULL::uuid, p_email text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.unsubscribe(p_org_id uuid, p_channel text, p_customer_id uuid, p_email text) IS 'Records that customer p_customer_id (or the customer of p_org_id with e-mail p_email) wants no more marketing on
+p_channel, through the unsubscribe link, now. Idempotent: a customer already opted out of the channel is left as
+they are (changed false); an erased customer is answered unsubscribed with nothing written. Answers {org_id,
+customer_id, channel, unsubscribed, changed}. For service_role (the service, once it has verified the link''s
+signature). Errors: PT400 arguments missing or invalid; PT403 anyone else; PT404 no such customer.';
+
+CREATE FUNCTION private.unsubscribe_subjects(p_ids uuid[], p_worker text) RETURNS TABLE(id uuid, org_id uuid, customer_id uuid, channel text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/preferences.sql
+
+COMMENT ON FUNCTION private.unsubscribe_subjects(p_ids uuid[], p_worker text) IS 'Of the messages p_ids that worker p_worker holds (at most 1000), the marketing ones addressed to a customer: id,
+org_id, customer_id and channel, what the worker signs each one''s unsubscribe link over. For service_role (or the
+database owner without request claims). Errors: PT400 over 1000 ids; PT403 anyone else.';
 
 CREATE FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -5570,6 +5738,30 @@ END),
 ALTER TABLE ONLY app.loyalty_ledger FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.loyalty_ledger IS 'Every change of a loyalty balance, insert-only: earn (on payment), reverse (on refund, proportional; shortfall: what the balance could not give back), redeem (at order time), release (a redemption given back), adjust.';
+
+CREATE TABLE app.message_preferences (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    customer_id uuid,
+    user_id uuid,
+    channel text NOT NULL,
+    category text NOT NULL,
+    enabled boolean NOT NULL,
+    source text NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    changed_by uuid,
+    CONSTRAINT message_preferences_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT message_preferences_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'sms'::text, 'in_app'::text]))),
+    CONSTRAINT message_preferences_source_check CHECK ((source = ANY (ARRAY['unsubscribe_link'::text, 'api'::text, 'staff'::text]))),
+    CONSTRAINT message_preferences_subject_check CHECK (((customer_id IS NULL) <> (user_id IS NULL))),
+    CONSTRAINT message_preferences_transactional_check CHECK (((category = 'marketing'::text) OR enabled))
+);
+
+ALTER TABLE ONLY app.message_preferences FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.message_preferences IS 'Whether a customer or a staff account of an organization wants messages of a category on a channel, since changed_at, said through source (unsubscribe_link, api, staff) by changed_by. Transactional rows are never off; marketing without a row is not sent unless the customer consented (explicit opt-in).';
+
+COMMENT ON CONSTRAINT message_preferences_transactional_check ON app.message_preferences IS 'Transactional messages cannot be switched off.';
 
 CREATE TABLE app.notification_attempts (
     org_id uuid NOT NULL,
@@ -6204,6 +6396,9 @@ ALTER TABLE ONLY app.loyalty_ledger
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
 
+ALTER TABLE ONLY app.message_preferences
+    ADD CONSTRAINT message_preferences_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY app.notification_attempts
     ADD CONSTRAINT notification_attempts_pkey PRIMARY KEY (org_id, message_id, attempt);
 
@@ -6515,6 +6710,14 @@ CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING b
 
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
+CREATE INDEX message_preferences_changed_by_idx ON app.message_preferences USING btree (changed_by) WHERE (changed_by IS NOT NULL);
+
+CREATE UNIQUE INDEX message_preferences_customer_key ON app.message_preferences USING btree (org_id, customer_id, channel, category) WHERE (customer_id IS NOT NULL);
+
+CREATE INDEX message_preferences_user_idx ON app.message_preferences USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+CREATE UNIQUE INDEX message_preferences_user_key ON app.message_preferences USING btree (org_id, user_id, channel, category) WHERE (user_id IS NOT NULL);
+
 CREATE INDEX notification_templates_kind_idx ON app.notification_templates USING btree (kind);
 
 CREATE INDEX notification_templates_updated_by_idx ON app.notification_templates USING btree (updated_by);
@@ -6685,6 +6888,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.loyalty_ledger 
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.memberships FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.message_preferences FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_kinds FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -6788,6 +6993,8 @@ CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH
 CREATE TRIGGER checkouts_touch_updated_at BEFORE UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER customer_notes_touch_updated_at BEFORE UPDATE ON app.customer_notes FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
+
+CREATE TRIGGER customers_preferences_erase AFTER UPDATE OF erased_at ON app.customers FOR EACH ROW WHEN (((old.erased_at IS NULL) AND (new.erased_at IS NOT NULL))) EXECUTE FUNCTION private.customers_preferences_erase();
 
 CREATE TRIGGER customers_touch_updated_at BEFORE UPDATE ON app.customers FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -7029,6 +7236,18 @@ ALTER TABLE ONLY app.memberships
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.message_preferences
+    ADD CONSTRAINT message_preferences_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.message_preferences
+    ADD CONSTRAINT message_preferences_org_id_customer_id_fkey FOREIGN KEY (org_id, customer_id) REFERENCES app.customers(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.message_preferences
+    ADD CONSTRAINT message_preferences_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.message_preferences
+    ADD CONSTRAINT message_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY app.notification_attempts
     ADD CONSTRAINT notification_attempts_org_id_message_id_fkey FOREIGN KEY (org_id, message_id) REFERENCES app.notifications_outbox(org_id, id) ON DELETE CASCADE;
@@ -7359,6 +7578,8 @@ CREATE POLICY memberships_insert ON app.memberships FOR INSERT TO authenticated 
 CREATE POLICY memberships_select ON app.memberships FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
 CREATE POLICY memberships_update ON app.memberships FOR UPDATE TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[]))))) WITH CHECK (((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])) AND ((role <> 'owner'::app.member_role) OR (org_id = ANY (( SELECT private.org_ids('owner'::app.member_role) AS org_ids)::uuid[])))));
+
+ALTER TABLE app.message_preferences ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.notification_attempts ENABLE ROW LEVEL SECURITY;
 
@@ -7795,6 +8016,9 @@ GRANT ALL ON FUNCTION api.get_catalogue(org_id uuid, include_archived boolean) T
 REVOKE ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_customer(org_id uuid, customer_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_customer_preferences(org_id uuid, customer_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.get_customer_segments(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_customer_segments(org_id uuid) TO authenticated;
 
@@ -7806,6 +8030,9 @@ GRANT ALL ON FUNCTION api.get_hourly_distribution(org_id uuid, days integer, as_
 
 REVOKE ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_loyalty_balance(org_id uuid, customer_email text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.get_my_preferences(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.get_my_preferences(org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.get_org_settings(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.get_org_settings(org_id uuid) TO authenticated;
@@ -7914,6 +8141,9 @@ GRANT ALL ON FUNCTION api.orders_to_reconcile("limit" integer) TO service_role;
 REVOKE ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.purge_audit_log(before timestamp with time zone) TO service_role;
 
+REVOKE ALL ON FUNCTION api.queue_marketing_message(org_id uuid, subject text, body text, segment text, campaign_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.queue_marketing_message(org_id uuid, subject text, body text, segment text, campaign_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO anon;
 GRANT ALL ON FUNCTION api.quote(experience_id uuid, starts_at timestamp with time zone, party_size integer, tickets jsonb, promo_code text, redeem_points integer, embed_key text, customer_email text) TO authenticated;
@@ -8007,6 +8237,9 @@ GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 REVOKE ALL ON FUNCTION api.search_experiences(org_id uuid, query text, venue_id uuid, category text, on_date date, min_price_minor integer, max_price_minor integer, include_archived boolean, page_size integer, page_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.search_experiences(org_id uuid, query text, venue_id uuid, category text, on_date date, min_price_minor integer, max_price_minor integer, include_archived boolean, page_size integer, page_offset integer) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.set_customer_preferences(org_id uuid, customer_id uuid, channel text, marketing boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_customer_preferences(org_id uuid, customer_id uuid, channel text, marketing boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_customer_tags(customer_id uuid, tags text[]) TO authenticated;
 
@@ -8018,6 +8251,9 @@ GRANT ALL ON FUNCTION api.set_experience_resources(experience_id uuid, resource_
 
 REVOKE ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_marketing_consent(customer_id uuid, consent boolean, source text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.set_my_preferences(org_id uuid, channel text, category text, enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.set_my_preferences(org_id uuid, channel text, category text, enabled boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.set_search_language(org_id uuid, language text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.set_search_language(org_id uuid, language text) TO authenticated;
@@ -8051,6 +8287,9 @@ GRANT ALL ON FUNCTION api.transfer_ownership(org_id uuid, user_id uuid) TO authe
 
 REVOKE ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.unassign_session_staff(experience_id uuid, starts_at timestamp with time zone, user_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.unsubscribe(org_id uuid, channel text, customer_id uuid, email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.unsubscribe(org_id uuid, channel text, customer_id uuid, email text) TO service_role;
 
 REVOKE ALL ON FUNCTION api.update_customer_note(note_id uuid, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_customer_note(note_id uuid, body text) TO authenticated;
@@ -8393,9 +8632,14 @@ REVOKE ALL ON FUNCTION private.customer_card(p_customer app.customers, p_currenc
 
 REVOKE ALL ON FUNCTION private.customer_label(p_visited boolean, p_stale boolean, p_top_value boolean, p_recent boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.customer_preferences(p_org_id uuid, p_customer_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.customer_row_ids(p_customer app.customers) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.customers_preferences_erase() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.customers_waitlist_erase() FROM PUBLIC;
 
@@ -8621,6 +8865,8 @@ GRANT ALL ON FUNCTION private.manager_of(p_org_id uuid, p_what text) TO authenti
 REVOKE ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.mark_notifications_read(p_ids uuid[]) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.marketing_refused(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.may_grant(p_actor app.member_role, p_role app.member_role) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.may_order(p_booking app.bookings, p_embed_key text, p_customer_email text) FROM PUBLIC;
@@ -8631,7 +8877,11 @@ REVOKE ALL ON FUNCTION private.memberships_staff_work() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_backoff(p_attempts integer, p_jitter double precision) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.message_channel_arg(p_channel text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.message_max_attempts() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.message_refused(p_message app.notifications_outbox) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
@@ -8644,6 +8894,9 @@ GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booki
 
 REVOKE ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_notifications(p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.my_preferences(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_preferences(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.new_confirmation_code() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.new_confirmation_code() TO authenticated;
@@ -8743,6 +8996,11 @@ REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) FROM PUBLIC;
 
@@ -8883,6 +9141,12 @@ REVOKE ALL ON FUNCTION private.session_staff_on_shift() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_archived(p_table regclass, p_id uuid, p_archived boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.set_customer_preferences(p_org_id uuid, p_customer_id uuid, p_channel text, p_marketing boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_customer_preferences(p_org_id uuid, p_customer_id uuid, p_channel text, p_marketing boolean) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.set_my_preferences(p_org_id uuid, p_channel text, p_category text, p_enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.set_my_preferences(p_org_id uuid, p_channel text, p_category text, p_enabled boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.set_price_rule_active(p_price_rule_id uuid, p_active boolean) TO authenticated;
 
@@ -9020,6 +9284,12 @@ REVOKE ALL ON FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid)
 GRANT ALL ON FUNCTION private.transfer_ownership(p_org_id uuid, p_user_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.uncovered_session(p_slot_id uuid, p_user_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.unsubscribe(p_org_id uuid, p_channel text, p_customer_id uuid, p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.unsubscribe(p_org_id uuid, p_channel text, p_customer_id uuid, p_email text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.unsubscribe_subjects(p_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.unsubscribe_subjects(p_ids uuid[], p_worker text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;

@@ -5,8 +5,8 @@ server's acceptance and the outbox's record, it is the same message to the recei
 count by it). A booking confirmation's tickets travel as inline PNG QR codes (segno), one per ticket, each a
 related part of the HTML body with Content-ID <ticket-id@sender-domain>, so a template shows one with
 <img src="cid:{{ ticket.cid }}">; without an HTML body they are plain attachments. A message whose data carries
-`unsubscribe_url` (the messages area signs it, for marketing) gets RFC 8058's List-Unsubscribe and
-List-Unsubscribe-Post headers.
+`unsubscribe_url` (for marketing, the worker signs it at send time: api/notify/unsubscribe.py) gets RFC 8058's
+List-Unsubscribe and List-Unsubscribe-Post headers.
 """
 
 from __future__ import annotations

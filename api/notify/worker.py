@@ -31,6 +31,7 @@ from psycopg.rows import dict_row
 
 from api.notify.channels import Failed, Outgoing, Sender, Sent
 from api.notify.smtp import ticket_attachments, ticket_cid
+from api.notify.unsubscribe import Links, Subject
 from api.templates import Formatting, Parts, TemplateRefused, render
 
 log = logging.getLogger("tessera.worker")
@@ -47,6 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # A message is not started when less than this is left of its lease.
     margin_seconds: float = 10.0
     domain: str = "localhost"
+    # How marketing e-mails' one-click unsubscribe links are signed (api/notify/unsubscribe.py); None: no links.
+    links: Links | None = None
 
 
 class Counts(msgspec.Struct, kw_only=True):
@@ -72,6 +75,21 @@ _CLAIM = "SELECT * FROM private.claim_messages(%s, %s, make_interval(secs => %s)
 _COMPLETE = "SELECT private.complete_message(%s, %s, %s, %s, %s)"
 _FAIL = "SELECT private.fail_message(%s, %s, %s, %s)"
 _RELEASE = "SELECT private.release_messages(%s, %s)"
+_SUBJECTS = "SELECT id, org_id, customer_id, channel FROM private.unsubscribe_subjects(%s, %s)"
+
+
+def with_unsubscribe_links(conn: psycopg.Connection, rows: list[dict[str, Any]], settings: Settings) -> list[dict]:
+    """The claimed rows, each marketing message to a customer (e-mail, SMS) with data.unsubscribe_url set to its
+    signed link (made here, at send time, so no token is ever stored); an e-mail's headers carry it."""
+    ids = [r["id"] for r in rows if r["channel"] != "in_app"]
+    if settings.links is None or not ids:
+        return rows
+    subjects = {s[0]: Subject(s[1], s[2], s[3]) for s in conn.execute(_SUBJECTS, (ids, settings.name)).fetchall()}
+    if not subjects:
+        return rows
+    return [r if r["id"] not in subjects else
+            {**r, "data": {**(r["data"] or {}), "unsubscribe_url": settings.links.url(subjects[r["id"]])}}
+            for r in rows]
 
 
 def _render_data(row: Mapping[str, Any], domain: str) -> dict[str, Any]:
@@ -119,6 +137,7 @@ def run_once(conn: psycopg.Connection, senders: Mapping[str, Sender], settings: 
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(_CLAIM, (settings.name, settings.batch, settings.lease_seconds, channels)).fetchall()
     counts.claimed = len(rows)
+    rows = with_unsubscribe_links(conn, rows, settings)
     deadline = started + settings.lease_seconds - settings.margin_seconds
     unreachable: dict[str, Failed] = {}
     for i, row in enumerate(rows):

@@ -104,7 +104,7 @@ BEGIN
         CONTINUE;
       END IF;
     END IF;
-    reason := private.message_wanted(m);
+    reason := coalesce(private.message_wanted(m), private.message_refused(m));
     IF reason IS NOT NULL THEN
       UPDATE app.notifications_outbox o
          SET status = 'skipped', claimed_until = NULL, claimed_by = p_worker, claimed_at = pg_catalog.now(),
@@ -152,7 +152,8 @@ COMMENT ON FUNCTION private.claim_messages(text, integer, interval, text[]) IS
 for p_lease (1 s to 1 h), of the channels p_channels (NULL: all; a worker takes only what it can deliver): those whose lease ran out (a worker killed mid-send: that attempt is recorded as lost,
 and the message is dead if it was the last of its 8), then queued ones due (next_attempt_at passed), oldest first,
 skipping rows another worker holds (FOR UPDATE SKIP LOCKED), so concurrent workers never take one message twice.
-Each taken message is first judged by private.message_wanted: one no longer wanted is skipped with the reason (an
+Each taken message is first judged by private.message_wanted, then by its recipient''s preferences
+(private.message_refused): one no longer wanted is skipped with the reason (an
 attempt of outcome skipped) and not answered; the rest become sending under the lease with one more attempt. One
 row per message to send: id, org_id, kind, channel, recipient, locale, data, attempts (this one included), the
 template parts (subject, html, body, template_locale; NULL when the kind has no template), timezone (data.timezone,

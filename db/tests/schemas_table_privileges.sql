@@ -163,6 +163,9 @@ INSERT INTO allowed VALUES
 -- app.waitlist_entries has no row here on purpose: customers join, leave and accept through the widget functions
 -- and offers are made by triggers, all SECURITY DEFINER in private (db/functions/waitlist.sql); org_settings's new
 -- waitlist_offer_ttl is set by api.set_waitlist_offer_ttl, a definer too, so no role gains a privilege for it.
+-- app.message_preferences has no row here on purpose either: preferences are read and written only by the
+-- preference functions (get/set_my_preferences, set_customer_preferences, unsubscribe, message_refused), all
+-- SECURITY DEFINER in private with their own checks (db/functions/preferences.sql).
 
 SELECT set_eq(format($$ SELECT relation, privilege, columns FROM held WHERE grantee = %L $$, r),
               format($$ SELECT relation, privilege, columns FROM allowed WHERE grantee = %L $$, r),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -28,12 +29,20 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     from api.config import ConfigError, Mail, Sms
     from api.notify.sms import SmsSender
     from api.notify.smtp import SmtpSender
+    from api.notify.unsubscribe import Links
     from api.notify.worker import Counts, Settings, worker_name
     from api.notify.worker import run as loop
+    from tessera.tokens import jwt_secret
 
     try:
         mail = Mail.from_env()
         sms = Sms.from_env()
+        # Marketing e-mails' unsubscribe links, signed as the service verifies them (the project's JWT secret,
+        # as `tessera serve` uses it, when TESSERA_UNSUBSCRIBE_SECRET is not set).
+        env = dict(os.environ)
+        if not env.get("TESSERA_UNSUBSCRIBE_SECRET") and not env.get("TESSERA_JWT_SECRET"):
+            env["TESSERA_JWT_SECRET"] = jwt_secret(project.state_dir)
+        links = Links.from_env(env)
     except ConfigError as exc:
         raise Refusal(str(exc)) from None
     server = current_server(project)
@@ -61,7 +70,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
 
     def work(i: int) -> None:
         settings = Settings(name=names[i], batch=batch, lease_seconds=lease, poll_seconds=poll,
-                            margin_seconds=min(60.0, lease / 3), domain=mail.domain)
+                            margin_seconds=min(60.0, lease / 3), domain=mail.domain, links=links)
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
                               senders, settings, stop, once=once)

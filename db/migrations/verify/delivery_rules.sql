@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that preferences_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.list_failed_messages(uuid,text,integer)'::pg_catalog.regprocedure;
@@ -21,10 +23,6 @@ BEGIN
   PERFORM 'api.retry_message(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.retry_message(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.retry_message(uuid,uuid)';
-  END IF;
-  PERFORM 'private.claim_messages(text,integer,interval,text[])'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval,text[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
   END IF;
   PERFORM 'private.complete_message(uuid,text,text,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_message(uuid,text,text,text,text)', 'EXECUTE') THEN
