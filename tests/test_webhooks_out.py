@@ -278,3 +278,24 @@ def test_save_time_validation_refuses_non_public_urls(conn):
         assert refused.value.sqlstate == "PT400", url
     made = create("https://hooks.example.com/tessera")
     assert made["secret"].startswith("whsec_") and made["url"] == "https://hooks.example.com/tessera"
+
+
+def test_tessera_worker_once_sends_due_webhooks_beside_the_outbox(db, conn, receiver):
+    from tests.helpers import ROOT, run_tessera
+
+    org = make_org(conn)
+    ep, secret = endpoint(conn, org, receiver.url)
+    d = queue(conn, org, ep)
+    run = run_tessera("worker", "--once", cwd=ROOT, env={"DATABASE_URL": db, "TESSERA_SMTP_PORT": str(free_port()),
+                                                         "TESSERA_WEBHOOKS_ALLOW_HOSTS": "127.0.0.1"})
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["webhooks"]["delivered"] == 1
+    assert delivery(conn, d)["status"] == "delivered"
+    Webhook(secret).verify(receiver.requests[0][2], receiver.requests[0][1])
+
+    d2 = queue(conn, org, ep)
+    run = run_tessera("worker", "--once", "--no-webhooks", cwd=ROOT,
+                      env={"DATABASE_URL": db, "TESSERA_SMTP_PORT": str(free_port())})
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["webhooks"]["claimed"] == 0
+    assert delivery(conn, d2)["status"] == "queued"
