@@ -299,3 +299,19 @@ def test_tessera_worker_once_sends_due_webhooks_beside_the_outbox(db, conn, rece
     assert run.code == 0, run.err
     assert json.loads(run.out)["webhooks"]["claimed"] == 0
     assert delivery(conn, d2)["status"] == "queued"
+
+
+def test_a_claim_skips_deliveries_another_sender_holds_without_waiting(db, conn, receiver):
+    org = make_org(conn)
+    ep, _ = endpoint(conn, org, receiver.url)
+    held, free = queue(conn, org, ep), queue(conn, org, ep)
+    with psycopg.connect(db) as other:  # another sender's claim, still open
+        other.execute("SELECT 1 FROM app.webhook_deliveries WHERE id = %s FOR UPDATE", (held,))
+        conn.execute("SET lock_timeout = '2s'")
+        counts = send(conn)
+        conn.execute("RESET lock_timeout")
+        assert (counts.claimed, counts.delivered) == (1, 1)
+        assert delivery(conn, free)["status"] == "delivered"
+        assert delivery(conn, held)["status"] == "queued"
+    assert send(conn).delivered == 1
+    assert delivery(conn, held)["status"] == "delivered"
