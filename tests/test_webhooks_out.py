@@ -315,3 +315,28 @@ def test_a_claim_skips_deliveries_another_sender_holds_without_waiting(db, conn,
         assert delivery(conn, held)["status"] == "queued"
     assert send(conn).delivered == 1
     assert delivery(conn, held)["status"] == "delivered"
+
+
+def test_over_http_the_owner_registers_an_endpoint_once_shown_its_secret_and_staff_may_not(api, rpc_db):
+    from tests.api_support import OWNER, STAFF, token
+
+    with psycopg.connect(rpc_db, autocommit=True) as c:
+        org = str(c.execute("SELECT id FROM app.organizations WHERE slug = 'rpc-rooms'").fetchone()[0])
+    owner = {"Authorization": f"Bearer {token(sub=OWNER)}"}
+    staff = {"Authorization": f"Bearer {token(sub=STAFF)}"}
+    made = api.rpc("create_webhook_endpoint", {"org_id": org, "url": "https://crm.example.com/hooks",
+                                               "event_types": ["booking.confirmed", "refund.created"]}, headers=owner)
+    assert made.status_code == 200, made.text
+    assert made.json()["secret"].startswith("whsec_")
+    listed = api.rpc("list_webhook_endpoints", {"org_id": org}, headers=owner)
+    assert listed.status_code == 200, listed.text
+    mine = [e for e in listed.json() if e["id"] == made.json()["id"]]
+    assert mine and "secret" not in mine[0] and mine[0]["event_types"] == ["booking.confirmed", "refund.created"]
+    bad = api.rpc("create_webhook_endpoint", {"org_id": org, "url": "http://169.254.169.254/latest/meta-data",
+                                              "event_types": ["booking.created"]}, headers=owner)
+    assert bad.status_code == 400 and bad.json()["code"] == "PT400", bad.text
+    assert "non-public address" in bad.json()["message"]
+    refused = api.rpc("list_webhook_endpoints", {"org_id": org}, headers=staff)
+    assert refused.status_code == 403, refused.text
+    gone = api.rpc("delete_webhook_endpoint", {"org_id": org, "endpoint_id": made.json()["id"]}, headers=owner)
+    assert gone.status_code in (200, 204), gone.text
