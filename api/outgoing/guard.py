@@ -79,7 +79,10 @@ class Guard(msgspec.Struct, frozen=True, kw_only=True):
         except ValueError:
             raise Refused("the endpoint's URL has an invalid port") from None
         if host in self.allow_hosts:
-            addresses = (resolve or resolve_host)(host, port)
+            try:
+                addresses = (resolve or resolve_host)(host, port)
+            except OSError as exc:
+                raise Refused(f"{host} does not resolve: {exc}") from None
             if not addresses:
                 raise Refused(f"{host} does not resolve")
             return host, port, addresses
