@@ -340,3 +340,15 @@ def test_over_http_the_owner_registers_an_endpoint_once_shown_its_secret_and_sta
     assert refused.status_code == 403, refused.text
     gone = api.rpc("delete_webhook_endpoint", {"org_id": org, "endpoint_id": made.json()["id"]}, headers=owner)
     assert gone.status_code in (200, 204), gone.text
+
+
+def test_a_name_that_does_not_resolve_is_retried_not_dead(conn):
+    org = make_org(conn)
+    ep, _ = endpoint(conn, org, "https://gone.example.com/hook")
+    d = queue(conn, org, ep)
+
+    def nxdomain(host: str, port: int) -> list[str]:
+        raise OSError("Name or service not known")
+
+    assert send(conn, resolve=nxdomain).retried == 1
+    assert "does not resolve" in delivery(conn, d)["last_error"]

@@ -37,6 +37,10 @@ class Refused(Exception):
     """The URL may not be called: why, in a sentence for the organization's admins."""
 
 
+class Unresolved(Exception):
+    """The host did not resolve (now): worth trying again later, unlike a refusal."""
+
+
 class Guard(msgspec.Struct, frozen=True, kw_only=True):
     """What may be called. allow_networks / allow_hosts: the development allow-list (empty in production)."""
 
@@ -65,7 +69,7 @@ class Guard(msgspec.Struct, frozen=True, kw_only=True):
 
     def vet(self, url: str, resolve: Resolver | None = None) -> tuple[str, int, list[str]]:
         """(host, port, addresses) for a URL that may be called; addresses are the vetted IPs to connect to.
-        Raises Refused otherwise."""
+        Raises Refused otherwise, or Unresolved when the name does not resolve."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise Refused("the endpoint's URL is not http:// or https://")
@@ -82,9 +86,9 @@ class Guard(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 addresses = (resolve or resolve_host)(host, port)
             except OSError as exc:
-                raise Refused(f"{host} does not resolve: {exc}") from None
+                raise Unresolved(f"{host} does not resolve: {exc}") from None
             if not addresses:
-                raise Refused(f"{host} does not resolve")
+                raise Unresolved(f"{host} does not resolve")
             return host, port, addresses
         if host == "localhost" or host.endswith(".localhost"):
             raise Refused("the endpoint's URL points at localhost")
@@ -98,9 +102,9 @@ class Guard(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 addresses = (resolve or resolve_host)(host, port)
             except OSError as exc:
-                raise Refused(f"{host} does not resolve: {exc}") from None
+                raise Unresolved(f"{host} does not resolve: {exc}") from None
             if not addresses:
-                raise Refused(f"{host} does not resolve")
+                raise Unresolved(f"{host} does not resolve")
         for a in addresses:
             if not self.address_allowed(ipaddress.ip_address(a)):
                 raise Refused(f"{host} resolves to {a}, which is not a public address (loopback, private, "

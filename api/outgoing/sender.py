@@ -33,7 +33,7 @@ import psycopg
 from psycopg.rows import dict_row
 from standardwebhooks import Webhook
 
-from api.outgoing.guard import Guard, Refused, Resolver
+from api.outgoing.guard import Guard, Refused, Resolver, Unresolved
 
 log = logging.getLogger("tessera.webhooks")
 
@@ -110,6 +110,8 @@ def post(client: httpx.Client, guard: Guard, url: str, headers: Mapping[str, str
         host, port, addresses = guard.vet(url, resolve)
     except Refused as refused:
         return Outcome(ok=False, error=f"refused before sending: {refused}", permanent=True, duration_ms=took())
+    except Unresolved as unresolved:
+        return Outcome(ok=False, error=str(unresolved)[:2000], duration_ms=took())
     parts = urlsplit(url)
     default_port = 443 if parts.scheme == "https" else 80
     host_header = (f"[{host}]" if ":" in host else host) + ("" if port == default_port else f":{port}")
