@@ -14,16 +14,20 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import uuid
 
+import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 from standardwebhooks import Webhook
 
 from api.outgoing.guard import Guard, Refused, is_public
-from api.outgoing.sender import Settings, run_once
+from api.outgoing.sender import Settings, make_client, run_once
 from tests.notify_support import confirmed_booking, free_port, make_org
 
 LOCAL = Guard(allow_networks=("127.0.0.1/32",))
@@ -33,8 +37,9 @@ class Receiver:
     """An HTTP server on 127.0.0.1:port keeping every request (path, headers, body) and answering the statuses
     queued in `answers` (then 204). It can be started late, on a port chosen before, to play "the receiver is down"."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.port = port or free_port()
+        self.tls = tls
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.answers: list[int] = []
         self.lock = threading.Lock()
@@ -57,6 +62,8 @@ class Receiver:
                 pass
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -352,3 +359,33 @@ def test_a_name_that_does_not_resolve_is_retried_not_dead(conn):
 
     assert send(conn, resolve=nxdomain).retried == 1
     assert "does not resolve" in delivery(conn, d)["last_error"]
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_over_https_the_pinned_connection_checks_the_certificate_against_the_endpoint_name(conn, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=receiver.example.com",
+                    "-addext", "subjectAltName=DNS:receiver.example.com"], check=True, capture_output=True)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    tls = Receiver(tls=server_tls).start()
+    try:
+        org = make_org(conn)
+        ep, secret = endpoint(conn, org, f"https://receiver.example.com:{tls.port}/in")
+        d = queue(conn, org, ep)
+        trusted = ssl.create_default_context(cafile=str(cert))
+        settings = Settings(name="test-sender", timeout_seconds=5)
+        with make_client(settings) as default, httpx.Client(verify=trusted, follow_redirects=False,
+                                                            trust_env=False) as client:
+            counts = run_once(conn, settings, LOCAL, client=client, resolve=lambda host, port: ["127.0.0.1"])
+            assert counts.delivered == 1, delivery(conn, d)["last_error"]
+            _, headers, body = tls.requests[0]
+            assert headers["Host"] == f"receiver.example.com:{tls.port}"
+            Webhook(secret).verify(body, headers)
+            # A certificate the sender does not trust is a failure, retried.
+            d2 = queue(conn, org, ep)
+            assert run_once(conn, settings, LOCAL, client=default, resolve=lambda h, p: ["127.0.0.1"]).retried == 1
+            assert "CERTIFICATE_VERIFY_FAILED" in delivery(conn, d2)["last_error"]
+    finally:
+        tls.stop()
