@@ -3,7 +3,8 @@ where errors become responses.
 
 Routes: POST|GET|HEAD /rest/v1/rpc/{fn} and /rpc/{fn} (the RPC pipeline), GET /rest/v1/ and / (OpenAPI), GET
 /health and /health/ready, GET /tickets/{id}.png|.svg (QR codes, api/tickets.py), POST /payments/checkout,
-POST /webhooks/{stripe,moyasar}. Every response carries X-Request-Id, and every error PostgREST's four keys.
+POST /webhooks/{stripe,moyasar}, POST /templates/preview (api/notify/preview.py). Every response carries
+X-Request-Id, and every error PostgREST's four keys.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from api.auth import Caller
 from api.config import Config
 from api.errors import JSON, ApiError
 from api.health import health, ready
+from api.notify.preview import preview as template_preview
 from api.payments.checkout import checkout
 from api.payments.runtime import REFUNDS_CHANNEL, Payments
 from api.ratelimit import RateLimiter
@@ -162,6 +164,22 @@ async def payments_checkout(request: Request) -> Response:
     made = await checkout(service.payments, caller, await _body(request.receive, headers,
                                                                 service.config.max_body_bytes), client)
     return Response(content=msgspec.json.encode(made), media_type=JSON)
+
+
+@post("/templates/preview", status_code=200)
+async def templates_preview(request: Request) -> Response:
+    """A template rendered with its kind's sample data, and recorded as checked so it may be saved
+    (api/notify/preview.py); for those who may edit the organization's templates."""
+    service: Service = request.app.state.service
+    if not service.state.cache.loaded:
+        raise _cache_loading()
+    no_query(request.scope)
+    headers = _headers(request.scope)
+    client = client_address(request.scope, headers, service.config)
+    caller = admitted(service, headers, client)
+    shown = await template_preview(service.pipeline, caller, await _body(request.receive, headers,
+                                                                         service.config.max_body_bytes), client)
+    return Response(content=msgspec.json.encode(shown), media_type=JSON)
 
 
 def rpc_handler(service: Service):
@@ -343,7 +361,7 @@ def build(config: Config) -> Litestar:
                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSE, max_age=86400)
     app = Litestar(
         route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
-                        payments_checkout, ticket_image],
+                        payments_checkout, ticket_image, templates_preview],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

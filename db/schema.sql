@@ -740,6 +740,15 @@ COMMENT ON FUNCTION api.delete_shift(shift_id uuid) IS 'Deletes a shift and answ
 For managers, admins and the owner. Errors: PT403 staff; PT404 shift not found; PT409 not_on_shift naming the
 session (unassign them first).';
 
+CREATE FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) RETURNS boolean
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) IS 'Removes the organization''s own template of a kind, channel and locale, so Tessera''s default is sent again.
+Answers true when there was one, false when the default was in use already. For managers and up. Errors: PT404 not
+a member; PT403 below manager; PT400 an unknown kind.';
+
 CREATE FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) RETURNS void
     LANGUAGE sql
     SET search_path TO ''
@@ -1190,6 +1199,16 @@ days), optionally of one venue or one person, by start: {id, venue_id, user_id, 
 note}. For staff of the organization; others see an empty list. Errors: PT400 naming the argument for a date
 outside 2000-01-01 to five years from now, a missing one, or to_date before from_date or over 366 days after it.';
 
+CREATE FUNCTION api.list_templates(org_id uuid, kind text DEFAULT NULL::text) RETURNS TABLE(kind text, channel text, locale text, subject text, html text, body text, overridden boolean, updated_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.list_templates(org_id uuid, kind text) IS 'The templates the organization''s messages are rendered with, one row per kind, channel (email, sms, in_app) and
+locale: the organization''s own (overridden true, with updated_at) or else Tessera''s default. Only the kind given,
+when one is. A message in a locale with no row falls back to its language, then to English. For members of the
+organization. Errors: PT404 not a member; PT400 an unknown kind.';
+
 CREATE FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid DEFAULT NULL::uuid) RETURNS TABLE(id uuid, venue_id uuid, user_id uuid, display_name text, clock_in timestamp with time zone, clock_out timestamp with time zone, source text, minutes integer, corrections jsonb)
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -1401,6 +1420,16 @@ refund id. Answers {"refund_id": uuid, "order_id": uuid, "status": text, "provid
 text|null, "amount_minor": integer, "currency": text, "order_status": text}. For service_role. Errors: PT400
 provider_refund_id over 255 characters; PT403 anyone else; PT404 refund not found; PT409 refund_settled (it was
 recorded failed), illegal_transition (another provider refund id).';
+
+CREATE FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid DEFAULT NULL::uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) IS 'Records that template parts of this fingerprint (private.template_fingerprint) rendered without a problem with
+their kind''s sample data, so api.save_template accepts them for the organization for a day. For the service only
+(service_role): POST /templates/preview calls it after rendering. Errors: PT400 not a fingerprint; PT403 another
+role; PT404 no such organization.';
 
 CREATE FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone DEFAULT now()) RETURNS jsonb
     LANGUAGE plpgsql
@@ -1664,6 +1693,19 @@ COMMENT ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) IS 
 from now on, retries of earlier deliveries included, is signed with the new secret only. For admins and the owner.
 Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.';
 
+CREATE FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text DEFAULT NULL::text, html text DEFAULT NULL::text, body text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) IS 'Saves the organization''s own template of a kind, channel and locale, replacing Tessera''s default (or its earlier
+one): an e-mail has subject, html and body; an SMS a body only; an in-app message a body and perhaps a subject (its
+title). Only exactly what POST /templates/preview rendered without a problem in the last day is accepted, so a
+template with a syntax error or an unknown variable never reaches a customer. Answers {kind, channel, locale,
+subject, html, body, overridden: true, updated_at}. For managers and up. Errors: PT404 not a member; PT403 below
+manager; PT400 an unknown kind, channel or locale, parts that do not fit the channel (detail template_parts), or
+parts not previewed (detail template_unchecked, hint: preview it first).';
+
 CREATE FUNCTION api.seal_audit_log(settle interval DEFAULT '00:01:00'::interval) RETURNS integer
     LANGUAGE sql
     SET search_path TO ''
@@ -1814,6 +1856,16 @@ and user agent. Show the current version''s text (booking_waiver_status gives it
 send its SHA-256. For staff and up of the booking''s organization. Answers as sign_waiver. Errors: PT404 the booking
 is not the caller''s organization''s; otherwise as sign_waiver (PT400 required, out_of_range, invalid,
 guardian_required; PT409 waiver_changed, all_signed, no_waiver, booking_closed).';
+
+CREATE FUNCTION api.template_sample(org_id uuid, kind text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION api.template_sample(org_id uuid, kind text) IS 'What a template of `kind` is rendered with when previewed and checked: {kind, category (transactional or
+marketing), sample_data (the data every message of the kind carries, with example values), locale and currency (the
+organization''s)}. For managers and up of the organization, who may edit its templates; POST /templates/preview asks
+it as the caller. Errors: PT404 not a member; PT403 below manager; PT400 an unknown kind.';
 
 CREATE FUNCTION api.ticket_payload(ticket_id uuid) RETURNS text
     LANGUAGE sql STABLE
@@ -2488,6 +2540,16 @@ CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boole
 
 COMMENT ON FUNCTION private.booking_is_live(status app.booking_status) IS 'True for statuses that hold places: pending, confirmed, completed, no_show.';
 
+CREATE FUNCTION private.booking_message(p_booking app.bookings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notifications.sql
+
+COMMENT ON FUNCTION private.booking_message(p_booking app.bookings) IS 'The data every message about booking p_booking carries: {timezone (the venue''s), currency, booking {id, code,
+starts_at, ends_at, party_size, status, price_minor}, experience {id, name}, venue {id, name, timezone, address},
+customer {id, name, email}, org {id, name}}, as the booking kinds'' sample data shows it. For the definers and
+triggers that queue such messages.';
+
 CREATE FUNCTION private.booking_paid(p_booking_id uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -2541,6 +2603,17 @@ COMMENT ON FUNCTION private.bookings_guard() IS 'Trigger: new bookings start pen
 expired -> confirmed only once its order is paid (a late payment re-taking its places);
 organization, experience, customer and code never change; a reason changes only with the status it explains
 (else PT409); a cancellation records the refund due.';
+
+CREATE FUNCTION private.bookings_notify() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.bookings_notify() IS 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
+booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
+due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
+previous times) with the new start''s reminder. Nothing for a session that is over, nor for the end of a waitlist
+offer''s hold not taken (the waitlist announces its offers). A definer: it writes the outbox, which nobody else may.';
 
 CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3112,6 +3185,14 @@ CREATE FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) RETURNS json
 
 COMMENT ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) IS 'The work of api.deactivate_promo_code. Its own checks: PT404 unless staff of the code''s organization, PT403 staff.';
 
+CREATE FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'Removes organization p_org_id''s own template, for api.delete_template. Its own check: the caller is a manager or
+above.';
+
 CREATE FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3181,7 +3262,7 @@ COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an 
 longer than 320 characters or not an address (something@somewhere, no spaces).';
 
 CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text DEFAULT 'email'::text, p_locale text DEFAULT NULL::text, p_due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_user_id uuid DEFAULT NULL::uuid, p_customer_id uuid DEFAULT NULL::uuid) RETURNS uuid
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
@@ -3636,6 +3717,13 @@ CREATE FUNCTION private.list_promo_codes(p_org_id uuid) RETURNS SETOF jsonb
 
 COMMENT ON FUNCTION private.list_promo_codes(p_org_id uuid) IS 'The work of api.list_promo_codes. Its own checks: PT404 for non-members, PT403 for staff.';
 
+CREATE FUNCTION private.list_templates(p_org_id uuid, p_kind text) RETURNS TABLE(kind text, channel text, locale text, subject text, html text, body text, overridden boolean, updated_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) IS 'The templates organization p_org_id sends, for api.list_templates. Its own check: the caller is a member.';
+
 CREATE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) RETURNS TABLE(entry_id uuid, queue_position integer, status text, party_size integer, customer_name text, customer_email text, customer_phone text, consented_at timestamp with time zone, created_at timestamp with time zone, offers integer, booking_id uuid, offer_expires_at timestamp with time zone, ended_at timestamp with time zone)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -3889,12 +3977,18 @@ COMMENT ON COLUMN app.notifications_outbox.rendered_body IS 'An in-app message''
 COMMENT ON CONSTRAINT notifications_outbox_lease_check ON app.notifications_outbox IS 'A message being sent has a lease (claimed_until), and only a message being sent.';
 
 CREATE FUNCTION private.message_wanted(p_message app.notifications_outbox) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
-COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
-session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) IS 'NULL when a due message should still go out, else the reason it is skipped instead. A session_reminder or
+waiver_missing message is skipped when its booking is gone (booking_gone) or no longer confirmed (booking_cancelled,
+booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
+(session_moved: the new start has its own), when the session has started (session_started: a reminder found late
+still goes until then, never after), and a waiver_missing message when every participant has signed
+(waiver_signed). A waitlist_offer message is skipped once its offer is no longer open (offer_ended,
+private.waitlist_offer_unwanted). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+takes it; a definer, since it reads the booking whoever asks.';
 
 CREATE FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) RETURNS app.bookings
     LANGUAGE plpgsql
@@ -4032,11 +4126,13 @@ CREATE TABLE app.org_settings (
     search_language text DEFAULT 'simple'::text NOT NULL,
     locale text DEFAULT 'en'::text NOT NULL,
     waitlist_offer_ttl interval DEFAULT '00:30:00'::interval NOT NULL,
+    reminder_lead interval DEFAULT '24:00:00'::interval NOT NULL,
     CONSTRAINT org_settings_full_refund_before_check CHECK (((full_refund_before >= '00:00:00'::interval) AND (full_refund_before <= '366 days'::interval))),
     CONSTRAINT org_settings_late_refund_percent_check CHECK (((late_refund_percent >= 0) AND (late_refund_percent <= 100))),
     CONSTRAINT org_settings_locale_check CHECK ((locale ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
     CONSTRAINT org_settings_loyalty_point_value_minor_check CHECK (((loyalty_point_value_minor >= 0) AND (loyalty_point_value_minor <= 1000000))),
     CONSTRAINT org_settings_loyalty_points_per_major_check CHECK (((loyalty_points_per_major >= 0) AND (loyalty_points_per_major <= 1000000))),
+    CONSTRAINT org_settings_reminder_lead_check CHECK (((reminder_lead >= '00:15:00'::interval) AND (reminder_lead <= '14 days'::interval))),
     CONSTRAINT org_settings_vat_number_check CHECK (((length(btrim(vat_number)) >= 1) AND (length(btrim(vat_number)) <= 50))),
     CONSTRAINT org_settings_vat_rate_bp_check CHECK (((vat_rate_bp >= 0) AND (vat_rate_bp <= 10000))),
     CONSTRAINT org_settings_waitlist_offer_ttl_check CHECK (((waitlist_offer_ttl >= '00:05:00'::interval) AND (waitlist_offer_ttl <= '7 days'::interval)))
@@ -4049,6 +4145,8 @@ COMMENT ON TABLE app.org_settings IS 'An organization''s money terms, one row ma
 COMMENT ON COLUMN app.org_settings.search_language IS 'The text search configuration the organization''s catalogue is searched with (simple, english, german, …): an existing one, by trigger (org_settings_search_language_check); ''simple'' by default.';
 
 COMMENT ON COLUMN app.org_settings.locale IS 'The locale an organization''s messages are written in when nothing says otherwise (a BCP 47 tag: en, ar, de-CH).';
+
+COMMENT ON COLUMN app.org_settings.reminder_lead IS 'How long before a session its reminder is due, on the venue''s wall clock (default 24 hours; 15 minutes to 14 days).';
 
 CREATE FUNCTION private.org_settings_answer(s app.org_settings) RETURNS jsonb
     LANGUAGE sql STABLE
@@ -4315,6 +4413,16 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) IS 'Queues what a confirmed booking''s coming session needs, for its start as it is now: the session_reminder e-mail due
+the organization''s reminder_lead before it on the venue''s wall clock (none when that time has passed already), and
+waiver_missing, when the experience asks for a waiver, due then or at once. Once per booking and start (dedupe
+keys). p_message is the booking''s private.booking_message. For private.bookings_notify.';
+
 CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -4362,6 +4470,14 @@ CREATE FUNCTION private.record_signature(p_booking app.bookings, p_full_name tex
 COMMENT ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) IS 'Inserts one participant''s signature of the booking''s current waiver version (the table''s trigger checks and
 completes it) and answers {signature_id, booking_id, participant_name, minor, signed_at, signed_via, text_sha256,
 places, signed, missing}. For sign_waiver and sign_waiver_at_venue, which check their callers.';
+
+CREATE FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) IS 'Records that parts of fingerprint p_fingerprint rendered without a problem for organization p_org_id, checked by
+p_checked_by. Its own check: the caller is service_role.';
 
 CREATE FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[] DEFAULT '{}'::text[]) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
@@ -4441,6 +4557,15 @@ CREATE FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_work
 COMMENT ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) IS 'Gives back deliveries worker p_worker claimed and did not try (it is stopping, or its lease is running short):
 queued, due now, without the attempt the claim counted; answers how many. For service_role. Errors: PT403 anyone
 else.';
+
+CREATE FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) IS 'When the reminder of a session starting at p_starts_at at a venue in zone p_timezone is due, p_lead before it on
+the venue''s wall clock: 24 hours before a 10:00 session is 10:00 the day before, 25 real hours when the clocks went
+back overnight.';
 
 CREATE FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4597,6 +4722,14 @@ CREATE FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text)
 
 COMMENT ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) IS 'Raises PT422 (detail idempotency_key_reused) unless a booking found by its idempotency key was made by the request
 with this fingerprint. Reveals nothing of the booking.';
+
+CREATE FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) IS 'Saves organization p_org_id''s own template, for api.save_template. Its own check: the caller is a manager or
+above; the parts must have been checked by the preview.';
 
 CREATE FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone)
     LANGUAGE plpgsql STABLE
@@ -4870,6 +5003,53 @@ CREATE FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) RET
 
 COMMENT ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) IS 'The caller''s role in organization p_org_id, after private.catalogue_may: PT404 (team not found) for a
 non-member, PT403 below p_min_role.';
+
+CREATE FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) IS 'The fingerprint of a template''s parts: hex SHA-256 of "kind|channel|S(subject)|S(html)|S(body)", S being the hex
+SHA-256 of the part''s UTF-8 text, or "-" for a part that is absent. What the preview records and save_template
+looks for.';
+
+CREATE TABLE app.notification_kinds (
+    kind text NOT NULL,
+    category text NOT NULL,
+    description text NOT NULL,
+    sample_data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT notification_kinds_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
+    CONSTRAINT notification_kinds_description_check CHECK (((length(description) >= 1) AND (length(description) <= 300))),
+    CONSTRAINT notification_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
+    CONSTRAINT notification_kinds_sample_data_check CHECK ((jsonb_typeof(sample_data) = 'object'::text))
+);
+
+ALTER TABLE ONLY app.notification_kinds FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.notification_kinds IS 'What Tessera tells people about, whether it is transactional (cannot be switched off) or marketing, and the data a message of the kind carries (sample_data, for previews and for checking templates when saved).';
+
+CREATE FUNCTION private.template_kind(p_kind text) RETURNS app.notification_kinds
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_kind(p_kind text) IS 'The kind p_kind of app.notification_kinds, or PT400 invalid. For the definers of this file.';
+
+CREATE FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) IS 'PT400 unless the parts fit the channel (email: subject, html and body; sms: body only; in_app: body and perhaps a
+subject) and the locale is a language tag.';
+
+CREATE FUNCTION private.template_sample(p_org_id uuid, p_kind text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/templates.sql
+
+COMMENT ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) IS 'What a template of kind p_kind is checked with, for api.template_sample. Its own check: the caller is a manager or
+above of p_org_id.';
 
 CREATE FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -5774,21 +5954,6 @@ ALTER TABLE ONLY app.notification_attempts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.notification_attempts IS 'One row per delivery attempt of an outbox message: who tried, when, the outcome and the provider''s answer.';
 
-CREATE TABLE app.notification_kinds (
-    kind text NOT NULL,
-    category text NOT NULL,
-    description text NOT NULL,
-    sample_data jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT notification_kinds_category_check CHECK ((category = ANY (ARRAY['transactional'::text, 'marketing'::text]))),
-    CONSTRAINT notification_kinds_description_check CHECK (((length(description) >= 1) AND (length(description) <= 300))),
-    CONSTRAINT notification_kinds_kind_check CHECK ((kind ~ '^[a-z][a-z0-9_]{0,49}$'::text)),
-    CONSTRAINT notification_kinds_sample_data_check CHECK ((jsonb_typeof(sample_data) = 'object'::text))
-);
-
-ALTER TABLE ONLY app.notification_kinds FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE app.notification_kinds IS 'What Tessera tells people about, whether it is transactional (cannot be switched off) or marketing, and the data a message of the kind carries (sample_data, for previews and for checking templates when saved).';
-
 CREATE TABLE app.notification_templates (
     org_id uuid NOT NULL,
     kind text NOT NULL,
@@ -5999,6 +6164,18 @@ CREATE TABLE app.slot_ticket_counts (
 ALTER TABLE ONLY app.slot_ticket_counts FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.slot_ticket_counts IS 'Places each ticket type with its own quota holds in a slot.';
+
+CREATE TABLE app.template_checks (
+    org_id uuid NOT NULL,
+    fingerprint text NOT NULL,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
+    checked_by uuid,
+    CONSTRAINT template_checks_fingerprint_check CHECK ((fingerprint ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY app.template_checks FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.template_checks IS 'Template parts the service''s preview rendered without a problem with their kind''s sample data, by fingerprint, per organization: what api.save_template accepts.';
 
 CREATE TABLE app.ticket_keys (
     org_id uuid NOT NULL,
@@ -6580,6 +6757,9 @@ ALTER TABLE ONLY app.slots
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_pkey PRIMARY KEY (org_id, fingerprint);
+
 ALTER TABLE ONLY app.ticket_keys
     ADD CONSTRAINT ticket_keys_pkey PRIMARY KEY (org_id, kid);
 
@@ -6859,6 +7039,8 @@ CREATE INDEX slot_ticket_counts_type_idx ON app.slot_ticket_counts USING btree (
 
 CREATE INDEX slots_org_idx ON app.slots USING btree (org_id, experience_id, starts_at);
 
+CREATE INDEX template_checks_checked_by_idx ON app.template_checks USING btree (checked_by);
+
 CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, experience_id);
 
 CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
@@ -6953,8 +7135,6 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_ki
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notification_templates FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
-CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.notifications_outbox FOR EACH ROW EXECUTE FUNCTION private.audit_record();
-
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.order_lines FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -6995,6 +7175,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slot_ticket_cou
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.slots FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.template_checks FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_keys FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.ticket_types FOR EACH ROW EXECUTE FUNCTION private.audit_record();
@@ -7026,6 +7208,10 @@ CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH
 CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_types();
 
 CREATE TRIGGER bookings_guard BEFORE INSERT OR UPDATE ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_guard();
+
+CREATE TRIGGER bookings_notify_insert AFTER INSERT ON app.bookings FOR EACH ROW WHEN ((new.status = 'confirmed'::app.booking_status)) EXECUTE FUNCTION private.bookings_notify();
+
+CREATE TRIGGER bookings_notify_update AFTER UPDATE OF status, starts_at ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['confirmed'::app.booking_status, 'cancelled'::app.booking_status, 'expired'::app.booking_status])) AND ((old.status IS DISTINCT FROM new.status) OR (old.starts_at IS DISTINCT FROM new.starts_at)))) EXECUTE FUNCTION private.bookings_notify();
 
 CREATE TRIGGER bookings_order_follow AFTER UPDATE OF status ON app.bookings FOR EACH ROW WHEN (((new.status = ANY (ARRAY['expired'::app.booking_status, 'cancelled'::app.booking_status, 'rejected'::app.booking_status])) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.bookings_order_follow();
 
@@ -7445,6 +7631,12 @@ ALTER TABLE ONLY app.slot_ticket_counts
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_org_id_experience_id_fkey FOREIGN KEY (org_id, experience_id) REFERENCES app.experiences(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_checked_by_fkey FOREIGN KEY (checked_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.template_checks
+    ADD CONSTRAINT template_checks_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY app.ticket_keys
     ADD CONSTRAINT ticket_keys_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
 
@@ -7760,6 +7952,8 @@ ALTER TABLE app.slots ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY slots_select ON app.slots FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
 
+ALTER TABLE app.template_checks ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE app.ticket_keys ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE app.ticket_lookup_failures ENABLE ROW LEVEL SECURITY;
@@ -8044,6 +8238,9 @@ GRANT ALL ON FUNCTION api.delete_price_tier(price_tier_id uuid) TO authenticated
 REVOKE ALL ON FUNCTION api.delete_shift(shift_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) TO authenticated;
 
@@ -8167,6 +8364,9 @@ GRANT ALL ON FUNCTION api.list_session_staff(experience_id uuid, starts_at times
 REVOKE ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_shifts(org_id uuid, from_date date, to_date date, venue_id uuid, user_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_templates(org_id uuid, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_templates(org_id uuid, kind text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_time_entries(org_id uuid, from_date date, to_date date, user_id uuid) TO authenticated;
 
@@ -8222,6 +8422,9 @@ GRANT ALL ON FUNCTION api.record_refund_failure(refund_id uuid, message text) TO
 
 REVOKE ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.record_refund_submission(refund_id uuid, provider_refund_id text) TO service_role;
+
+REVOKE ALL ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.record_template_check(org_id uuid, fingerprint text, checked_by uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.refresh_all_customer_segments(as_of timestamp with time zone) TO service_role;
@@ -8291,6 +8494,9 @@ GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.seal_audit_log(settle interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.seal_audit_log(settle interval) TO service_role;
 
@@ -8327,6 +8533,9 @@ GRANT ALL ON FUNCTION api.sign_waiver(confirmation_code text, email text, full_n
 
 REVOKE ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.sign_waiver_at_venue(booking_id uuid, full_name text, date_of_birth date, signature text, text_sha256 text, guardian_name text, guardian_signature text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.template_sample(org_id uuid, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.template_sample(org_id uuid, kind text) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.ticket_payload(ticket_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.ticket_payload(ticket_id uuid) TO anon;
@@ -8542,6 +8751,8 @@ REVOKE ALL ON FUNCTION private.booking_is_live(status app.booking_status) FROM P
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_is_live(status app.booking_status) TO service_role;
 
+REVOKE ALL ON FUNCTION private.booking_message(p_booking app.bookings) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.booking_paid(p_booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.booking_paid(p_booking_id uuid) TO service_role;
@@ -8557,6 +8768,8 @@ REVOKE ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) FROM PUB
 GRANT ALL ON FUNCTION private.booking_waiver_status(p_booking_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.bookings_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.bookings_notify() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_order_follow() FROM PUBLIC;
 
@@ -8723,6 +8936,9 @@ GRANT ALL ON FUNCTION private.days_arg(p_from date, p_to date) TO authenticated;
 REVOKE ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
 
@@ -8885,6 +9101,9 @@ GRANT ALL ON FUNCTION private.list_price_rules(p_experience_id uuid) TO authenti
 REVOKE ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_promo_codes(p_org_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
 
@@ -8941,6 +9160,7 @@ REVOKE ALL ON FUNCTION private.message_max_attempts() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.message_wanted(p_message app.notifications_outbox) TO service_role;
 
 REVOKE ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.move_booking(p_booking_id uuid, p_status app.booking_status, p_reason text) TO authenticated;
@@ -9050,6 +9270,8 @@ REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
 
+REVOKE ALL ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO authenticated;
@@ -9067,6 +9289,9 @@ REVOKE ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provide
 GRANT ALL ON FUNCTION private.record_refund_outcome(p_refund_id uuid, p_provider_refund_id text, p_failure text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.record_signature(p_booking app.bookings, p_full_name text, p_date_of_birth date, p_signature text, p_text_sha256 text, p_guardian_name text, p_guardian_signature text, p_via text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_template_check(p_org_id uuid, p_fingerprint text, p_checked_by uuid) TO service_role;
 
 REVOKE ALL ON FUNCTION private.redact_jsonb(p_value jsonb, p_email text, p_erased_email text, p_values text[], p_keys text[]) FROM PUBLIC;
 
@@ -9091,6 +9316,8 @@ GRANT ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker te
 
 REVOKE ALL ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.remove_member(p_org_id uuid, p_user_id uuid) TO authenticated;
@@ -9149,6 +9376,9 @@ REVOKE ALL ON FUNCTION private.same_points(p_order app.orders, p_points integer)
 REVOKE ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO anon;
 GRANT ALL ON FUNCTION private.same_request(p_booking app.bookings, p_fingerprint text) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.save_template(p_org_id uuid, p_kind text, p_channel text, p_locale text, p_subject text, p_html text, p_body text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.schedule_occurrences(p_experience_id uuid, p_from date, p_to date) TO authenticated;
@@ -9255,6 +9485,15 @@ GRANT SELECT(role) ON TABLE app.memberships TO authenticated;
 REVOKE ALL ON FUNCTION private.team_member(p_org_id uuid, p_user_id uuid, p_actor app.member_role) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.team_role(p_org_id uuid, p_min_role app.member_role) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_fingerprint(p_kind text, p_channel text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_kind(p_kind text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_parts(p_channel text, p_locale text, p_subject text, p_html text, p_body text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.template_sample(p_org_id uuid, p_kind text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.text_arg(p_name text, p_value text, p_min_length integer, p_max_length integer) TO anon;

@@ -133,9 +133,17 @@ def test_a_template_that_cannot_render_is_dead_at_once_and_staff_can_retry_it(co
     row = outbox(conn, message)
     assert row["status"] == "dead" and "nope" in row["last_error"] and row["attempts"] == 1
     assert inbox.ids() == []
-    no_template = enqueue(conn, org, "invitation", {})
-    assert deliver(conn, inbox).dead == 1
-    assert "no email template for invitation" in outbox(conn, no_template)["last_error"]
+    # A kind with no template at all: Tessera's default is taken away for the while.
+    defaults = conn.execute("DELETE FROM app.default_templates WHERE kind = 'invitation' AND channel = 'email'"
+                            " RETURNING kind, channel, locale, subject, html, body").fetchall()
+    try:
+        no_template = enqueue(conn, org, "invitation", {})
+        assert deliver(conn, inbox).dead == 1
+        assert "no email template for invitation" in outbox(conn, no_template)["last_error"]
+    finally:
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO app.default_templates (kind, channel, locale, subject, html, body)"
+                            " VALUES (%s, %s, %s, %s, %s, %s)", defaults)
 
 
 def test_in_app_messages_are_recorded_with_their_rendered_text(conn, org, inbox):

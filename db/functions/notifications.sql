@@ -9,10 +9,15 @@ CREATE OR REPLACE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind te
                                                         p_locale text DEFAULT NULL, p_due_at timestamptz DEFAULT NULL,
                                                         p_user_id uuid DEFAULT NULL, p_customer_id uuid DEFAULT NULL)
 RETURNS uuid
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
 AS $$
+-- PL/pgSQL, not SQL, for its plan: a SQL function's INSERT is planned again at every call, which was most of what a
+-- booking's confirmation paid for its messages.
+DECLARE
+  made uuid;
+BEGIN
   -- The key makes a retried transaction or a repeated event write the message once; the kind (its foreign key
   -- refuses an unknown one) decides whether it is transactional or marketing; the organization's locale is the
   -- default language.
@@ -22,9 +27,11 @@ AS $$
           coalesce(p_locale, (SELECT s.locale FROM app.org_settings s WHERE s.org_id = p_org_id), 'en'),
           coalesce(p_data, '{}'), p_dedupe_key,
           coalesce((SELECT k.category FROM app.notification_kinds k WHERE k.kind = p_kind), 'transactional'),
-          coalesce(p_due_at, now()), coalesce(p_due_at, now()), p_user_id, p_customer_id)
+          coalesce(p_due_at, pg_catalog.now()), coalesce(p_due_at, pg_catalog.now()), p_user_id, p_customer_id)
   ON CONFLICT (dedupe_key) DO NOTHING
-  RETURNING id
+  RETURNING id INTO made;
+  RETURN made;
+END
 $$;
 
 COMMENT ON FUNCTION private.enqueue_notification(uuid, text, text, jsonb, text, text, text, timestamptz, uuid, uuid) IS
@@ -36,6 +43,45 @@ things, in their transaction; nobody else may call it.';
 
 REVOKE ALL ON FUNCTION private.enqueue_notification(uuid, text, text, jsonb, text, text, text, timestamptz, uuid, uuid)
   FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.booking_message(p_booking app.bookings)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+  -- The shape of app.notification_kinds.sample_data for the booking kinds: what every message about a booking
+  -- carries, the kinds adding their own object beside it. Dates are shown in the venue's zone.
+  SELECT pg_catalog.jsonb_build_object(
+           'timezone', v.timezone,
+           'currency', p_booking.currency::text,
+           'booking', pg_catalog.jsonb_build_object(
+             'id', p_booking.id, 'code', p_booking.confirmation_code, 'starts_at', p_booking.starts_at,
+             'ends_at', p_booking.ends_at, 'party_size', p_booking.party_size, 'status', p_booking.status,
+             'price_minor', p_booking.price_minor),
+           'experience', pg_catalog.jsonb_build_object('id', e.id, 'name', e.name),
+           'venue', pg_catalog.jsonb_build_object(
+             'id', v.id, 'name', v.name, 'timezone', v.timezone,
+             'address', nullif(pg_catalog.concat_ws(', ', v.address_line,
+                                                    nullif(pg_catalog.concat_ws(' ', v.city, v.postal_code), '')),
+                               '')),
+           'customer', pg_catalog.jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email),
+           'org', pg_catalog.jsonb_build_object('id', o.id, 'name', o.name))
+    FROM app.experiences e
+    JOIN app.venues v ON v.id = e.venue_id
+    JOIN app.organizations o ON o.id = e.org_id
+    LEFT JOIN app.customers c ON c.id = p_booking.customer_id
+   WHERE e.id = p_booking.experience_id
+$$;
+
+COMMENT ON FUNCTION private.booking_message(app.bookings) IS
+'The data every message about booking p_booking carries: {timezone (the venue''s), currency, booking {id, code,
+starts_at, ends_at, party_size, status, price_minor}, experience {id, name}, venue {id, name, timezone, address},
+customer {id, name, email}, org {id, name}}, as the booking kinds'' sample data shows it. For the definers and
+triggers that queue such messages.';
+
+REVOKE ALL ON FUNCTION private.booking_message(app.bookings) FROM PUBLIC;
 
 
 CREATE OR REPLACE FUNCTION private.message_template(p_org_id uuid, p_kind text, p_channel text, p_locale text)
@@ -72,15 +118,41 @@ CREATE OR REPLACE FUNCTION private.message_wanted(p_message app.notifications_ou
 RETURNS text
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
 SET search_path = ''
 AS $$
-  -- Each kind whose message can stop making sense before it goes (a reminder of a cancelled booking, a waiver
-  -- already signed) adds its rule here; a recipient's preferences are checked where they are kept.
-  SELECT NULL::text
+  -- Each kind whose message can stop making sense before it goes adds its rule here; a recipient's preferences
+  -- are checked where they are kept. A session's reminder and its waiver message are for the booking and start
+  -- they were queued for: skipped when the booking is no longer confirmed, its start moved (the new start has a
+  -- message of its own) or the session has begun. That is the catch-up rule: a reminder found late (the worker
+  -- was down) still goes while its session has not started, and is skipped once it has.
+  SELECT CASE
+           WHEN p_message.kind = 'waitlist_offer' THEN private.waitlist_offer_unwanted(p_message)
+           WHEN p_message.kind NOT IN ('session_reminder', 'waiver_missing') THEN NULL
+           WHEN b.id IS NULL THEN 'booking_gone'
+           WHEN b.status <> 'confirmed' THEN 'booking_' || b.status::text
+           WHEN b.starts_at IS DISTINCT FROM (p_message.data -> 'booking' ->> 'starts_at')::timestamptz
+             THEN 'session_moved'
+           WHEN b.starts_at <= pg_catalog.now() THEN 'session_started'
+           WHEN p_message.kind = 'waiver_missing' AND (private.waiver_counts(b) ->> 'missing')::integer = 0
+             THEN 'waiver_signed'
+         END
+    FROM (SELECT) AS one
+    LEFT JOIN app.bookings b
+      ON b.org_id = p_message.org_id
+     AND b.id = CASE WHEN p_message.kind IN ('session_reminder', 'waiver_missing')
+                     THEN (p_message.data -> 'booking' ->> 'id')::uuid END
 $$;
 
 COMMENT ON FUNCTION private.message_wanted(app.notifications_outbox) IS
-'NULL when a due message should still go out, else the reason it is skipped instead (booking_cancelled,
-session_started, …). Asked by the delivery worker for each message it takes, at the moment it takes it.';
+'NULL when a due message should still go out, else the reason it is skipped instead. A session_reminder or
+waiver_missing message is skipped when its booking is gone (booking_gone) or no longer confirmed (booking_cancelled,
+booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
+(session_moved: the new start has its own), when the session has started (session_started: a reminder found late
+still goes until then, never after), and a waiver_missing message when every participant has signed
+(waiver_signed). A waitlist_offer message is skipped once its offer is no longer open (offer_ended,
+private.waitlist_offer_unwanted). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
+takes it; a definer, since it reads the booking whoever asks.';
 
 REVOKE ALL ON FUNCTION private.message_wanted(app.notifications_outbox) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.message_wanted(app.notifications_outbox) TO service_role;

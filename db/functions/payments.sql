@@ -276,6 +276,8 @@ AS $$
 DECLARE
   made app.refunds;
   recipient text;
+  customer uuid;
+  message jsonb;
 BEGIN
   INSERT INTO app.refunds (org_id, order_id, payment_id, amount_minor, currency, reason, kind, provider,
                            provider_refund_id, requested_by)
@@ -285,12 +287,14 @@ BEGIN
   -- The CHECK on this counter refuses, in this statement, any refund beyond what was paid, whatever runs beside.
   UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor + p_amount_minor WHERE o.id = p_order_id;
   IF p_kind = 'late_payment' THEN
-    SELECT c.email INTO recipient
-      FROM app.orders o JOIN app.customers c ON c.id = o.customer_id WHERE o.id = p_order_id;
+    SELECT c.email, c.id, private.booking_message(b) INTO recipient, customer, message
+      FROM app.orders o JOIN app.customers c ON c.id = o.customer_id JOIN app.bookings b ON b.id = o.booking_id
+     WHERE o.id = p_order_id;
     PERFORM private.enqueue_notification(made.org_id, 'late_payment_refund', recipient,
-      pg_catalog.jsonb_build_object('order_id', p_order_id, 'refund_id', made.id, 'amount_minor', made.amount_minor,
-                                    'currency', made.currency, 'reason', made.reason),
-      'late_payment_refund:' || made.id);
+      coalesce(message, '{}') || pg_catalog.jsonb_build_object(
+        'order_id', p_order_id, 'refund_id', made.id, 'amount_minor', made.amount_minor, 'currency', made.currency,
+        'reason', made.reason),
+      'late_payment_refund:' || made.id, p_customer_id => customer);
   END IF;
   IF made.provider = 'offline' OR p_kind = 'external' THEN
     -- Cash is handed back at the desk and a provider's own refund has happened: both are settled now.
@@ -404,9 +408,10 @@ BEGIN
   END IF;
   SELECT c.email INTO recipient FROM app.customers c WHERE c.id = o.customer_id;
   PERFORM private.enqueue_notification(r.org_id, 'refund_issued', recipient,
-    pg_catalog.jsonb_build_object('order_id', o.id, 'refund_id', r.id, 'amount_minor', r.amount_minor,
-                                  'currency', r.currency, 'kind', r.kind),
-    'refund_issued:' || r.id);
+    coalesce((SELECT private.booking_message(b) FROM app.bookings b WHERE b.id = o.booking_id), '{}')
+      || pg_catalog.jsonb_build_object('order_id', o.id, 'refund_id', r.id, 'amount_minor', r.amount_minor,
+                                       'currency', r.currency, 'kind', r.kind),
+    'refund_issued:' || r.id, p_customer_id => o.customer_id);
   RETURN r;
 END
 $$;
@@ -647,9 +652,10 @@ BEGIN
      WHERE c.id = o.customer_id;
     PERFORM private.loyalty_earn(o);
     PERFORM private.enqueue_notification(o.org_id, 'payment_received', recipient,
-      pg_catalog.jsonb_build_object('order_id', o.id, 'booking_id', o.booking_id, 'amount_minor', o.paid_minor,
-                                    'currency', o.currency, 'provider', p_provider),
-      'payment_received:' || o.id);
+      coalesce((SELECT private.booking_message(b) FROM app.bookings b WHERE b.id = o.booking_id), '{}')
+        || pg_catalog.jsonb_build_object('order_id', o.id, 'booking_id', o.booking_id, 'amount_minor', o.paid_minor,
+                                         'currency', o.currency, 'provider', p_provider),
+      'payment_received:' || o.id, p_customer_id => o.customer_id);
     -- Other payment pages of the order must not take its money a second time.
     SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('kind', 'expire_checkout',
                       'provider', c.provider, 'provider_ref', c.provider_ref) ORDER BY c.created_at), '[]')

@@ -163,10 +163,12 @@ BEGIN
   RETURNING * INTO invitation;
   PERFORM private.enqueue_notification(
     p_org_id, 'invitation', address,
-    pg_catalog.jsonb_build_object(
-      'invitation_id', invitation.id, 'token', token, 'role', p_role, 'expires_at', invitation.expires_at,
-      'organization', (SELECT o.name FROM app.organizations o WHERE o.id = p_org_id),
-      'invited_by', (SELECT p.display_name FROM app.profiles p WHERE p.user_id = auth.uid())),
+    (SELECT pg_catalog.jsonb_build_object(
+              'timezone', 'UTC', 'org', pg_catalog.jsonb_build_object('id', o.id, 'name', o.name),
+              'invitation_id', invitation.id, 'token', token, 'role', p_role, 'expires_at', invitation.expires_at,
+              'organization', o.name,
+              'invited_by', (SELECT p.display_name FROM app.profiles p WHERE p.user_id = auth.uid()))
+       FROM app.organizations o WHERE o.id = p_org_id),
     'invitation:' || invitation.id);
   RETURN pg_catalog.jsonb_build_object('invitation_id', invitation.id, 'email', address, 'role', p_role,
                                        'expires_at', invitation.expires_at, 'token', token);

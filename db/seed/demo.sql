@@ -161,6 +161,12 @@ UPDATE app.bookings b
  WHERE b.org_id = 'd1000000-0000-4000-8000-000000000001' AND b.status = 'confirmed'
    AND (b.starts_at < now() OR abs(('x' || substr(md5(b.id::text), 1, 7))::bit(28)::int) % 100 < 6);
 
+-- The demo's bookings were never announced to anyone: the messages their rows queued (confirmations, reminders,
+-- cancellations of coming sessions) are marked skipped, so a worker started on the demo sends nothing until
+-- someone books.
+UPDATE app.notifications_outbox SET status = 'skipped', last_error = 'demo data: never announced'
+ WHERE org_id = 'd1000000-0000-4000-8000-000000000001' AND status = 'queued';
+
 -- Money terms: prices include UK VAT at 20 %; the organization sells in pounds (Soho) and dollars (Brooklyn), so
 -- it has not chosen one currency (each experience keeps its own). A point per pound or dollar paid, worth 10 pence
 -- or cents; cancellations refunded in full up to 48 hours ahead, half after that, unless an experience says

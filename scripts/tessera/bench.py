@@ -107,14 +107,53 @@ def _run(clients: int, work) -> tuple[int, int, float]:
     return sum(r[0] for r in results), sum(r[1] for r in results), elapsed
 
 
+# The triggers that queue a booking's messages (confirmation, reminder, waiver, cancellation…).
+OUTBOX_TRIGGERS = ("bookings_notify_insert", "bookings_notify_update")
+
+
+def _outbox_cost(server: Server, clients: int, work) -> dict:
+    """What queuing a booking's messages costs: uncontended rounds of bookings made and confirmed (the
+    confirmation, its reminder and the rest), alternately without the outbox's triggers on app.bookings and with
+    them (twice each, so that a warming cache favours neither). The triggers are disabled for the whole database
+    while a round runs, which is why this is a benchmark of a `--scale` database only; they are enabled again
+    whatever happens."""
+    def rate(enabled: bool) -> float:
+        with server.connect(autocommit=True) as conn:
+            for trigger in OUTBOX_TRIGGERS:
+                conn.execute(f"ALTER TABLE app.bookings {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}")
+        ok, _refused, seconds = _run(clients, work)
+        return ok / seconds
+
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    try:
+        for enabled in (False, True, False, True):
+            rates[enabled].append(rate(enabled))
+    finally:
+        with server.connect(autocommit=True) as conn:
+            for trigger in OUTBOX_TRIGGERS:
+                conn.execute(f"ALTER TABLE app.bookings ENABLE TRIGGER {trigger}")
+    without, with_ = (statistics.mean(rates[False]), statistics.mean(rates[True]))
+    return {"confirmed_bookings_per_second_without": round(without, 1),
+            "confirmed_bookings_per_second_with": round(with_, 1),
+            "added_cost_percent": round(100 * (without - with_) / without, 1), "limit_percent": 10}
+
+
 def booking(project: Project, clients: int, per_client: int) -> int:
     server = current_server(project)
     with server.connect() as conn:
         orgs = [_scale_org(conn, k) for k in range(1, clients + 1)]
     report: dict = {"benchmark": "booking", "clients": clients}
 
-    # Uncontended: each client books free starts of its own organization's room, beyond the seeded days.
-    def uncontended(i: int) -> tuple[int, int]:
+    # Uncontended: each client books free starts of its own organization's room, beyond the seeded days (and, to
+    # measure the outbox, confirms each as it goes: a confirmation is what queues messages).
+    def booker(confirm: bool):
+        statement = ("SELECT api.create_booking(%s, private.local_to_instant(%s::date + time '10:00' "
+                     "+ make_interval(mins => 90 * %s), %s), %s, 3)")
+        if confirm:
+            statement = f"SELECT api.confirm_booking(({statement}).id)"
+        return lambda i: uncontended(i, statement)
+
+    def uncontended(i: int, statement: str) -> tuple[int, int]:
         staff, experience, _event, tz, seeded = orgs[i]
         ok = refused = 0
         with server.connect() as conn:  # the day after the last start anyone has booked, so runs can repeat
@@ -125,17 +164,16 @@ def booking(project: Project, clients: int, per_client: int) -> int:
             for n in range(per_client):
                 day, slot = first_day + timedelta(days=n // 8), n % 8
                 try:
-                    conn.execute("SELECT api.create_booking(%s, private.local_to_instant(%s::date + time '10:00' "
-                                 "+ make_interval(mins => 90 * %s), %s), %s, 3)",
-                                 (experience, day, slot, tz, f"bench{i}-{n}@example.com"))
+                    conn.execute(statement, (experience, day, slot, tz, f"bench{i}-{n}@example.com"))
                     ok += 1
                 except psycopg.Error:
                     refused += 1
         return ok, refused
 
-    ok, refused, seconds = _run(clients, uncontended)
+    ok, refused, seconds = _run(clients, booker(confirm=False))
     report["uncontended"] = {"bookings": ok, "refused": refused, "seconds": round(seconds, 2),
                              "bookings_per_second": round(ok / seconds, 1)}
+    report["outbox"] = _outbox_cost(server, clients, booker(confirm=True))
 
     # Contended: every client on one ticketed session with room for everyone, then a session of 200 places.
     staff, _experience, event, tz, seeded = orgs[0]

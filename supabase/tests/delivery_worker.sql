@@ -45,6 +45,8 @@ SELECT pg_temp.msg('unwanted', 'payment_received', '{"test_unwanted": true}');
 SELECT pg_temp.msg('ticketed', 'booking_confirmed', jsonb_build_object('booking', jsonb_build_object(
   'id', (SELECT id FROM quiz))));
 SELECT pg_temp.msg('inbox', 'payment_received', '{}', 'in_app');
+-- A kind and channel without a template, for the claim's answer of no parts: Tessera's default is taken away here.
+DELETE FROM app.default_templates WHERE kind = 'payment_received' AND channel = 'in_app';
 SELECT pg_temp.msg('permanent', 'payment_received', '{}');
 
 -- message_wanted belongs to the messages area; for this test it refuses messages carrying test_unwanted.

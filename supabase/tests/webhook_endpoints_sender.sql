@@ -5,7 +5,7 @@
 -- owner, by e-mail and in-app; a dead delivery is retried by an admin.
 BEGIN;
 \ir setup.psql
-SELECT plan(24);
+SELECT plan(26);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ep', 'ep2', 'd1', 'd2', 'd3');
 INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret) VALUES
@@ -96,6 +96,13 @@ SELECT is((SELECT array_agg(o.channel || ':' || o.recipient ORDER BY o.channel, 
           'each admin and owner gets an e-mail and an in-app message');
 SELECT is((SELECT count(*)::int FROM private.claim_webhook_deliveries('w', 50, '1 minute')
             WHERE endpoint_id = pg_temp.id('ep')), 0, 'a disabled endpoint''s deliveries are not claimed');
+
+-- An endpoint that has been failing for a day is disabled by its next failure, however few the attempts.
+UPDATE app.webhook_endpoints SET consecutive_failures = 3, failing_since = now() - interval '25 hours'
+ WHERE id = pg_temp.id('ep2');
+SELECT is(pg_temp.fail_once(pg_temp.id('d3')), 'queued', 'a failure after a day of failing');
+SELECT ok((SELECT NOT enabled AND disabled_reason LIKE 'failed 4 times in a row%' FROM app.webhook_endpoints
+            WHERE id = pg_temp.id('ep2')), 'disables the endpoint too');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that booking_message changed are retired; its verify checks them now.
+
 -- Checks of functions that team_rules changed are retired; its verify checks them now.
 
 -- Checks of functions that crm_rules changed are retired; its verify checks them now.
@@ -60,13 +62,11 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.request_refund(uuid,bigint,text)';
   END IF;
   PERFORM 'private.apply_moyasar_event(jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.apply_payment(uuid,text,text,text,bigint,text,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_payment_event(text,jsonb)';
   END IF;
   PERFORM 'private.apply_refund_facts(app.payments,bigint,jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.apply_refund_settlement(uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_stripe_event(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_paid(uuid)', 'EXECUTE') THEN
@@ -82,7 +82,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.checkouts_to_expire(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.checkouts_to_expire(integer)';
   END IF;
-  PERFORM 'private.create_refund(uuid,app.payments,bigint,text,text,uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.due_refunds(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that booking_message changed are retired; its verify checks them now.
+
 -- Checks of functions that notifications_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -51,10 +53,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.change_member_role(uuid,uuid,app.member_role)';
   END IF;
   PERFORM 'private.invitation_answer(app.invitations)'::pg_catalog.regprocedure;
-  PERFORM 'private.invite_member(uuid,text,app.member_role)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.invite_member(uuid,text,app.member_role)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.invite_member(uuid,text,app.member_role)';
-  END IF;
   PERFORM 'private.list_invitations(uuid,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_invitations(uuid,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_invitations(uuid,boolean)';
