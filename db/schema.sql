@@ -5525,8 +5525,8 @@ CREATE FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uui
 
 COMMENT ON FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text) IS 'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
 times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
-webhook_endpoint_disabled message, data {endpoint: {id, url, description, disabled_at, disabled_reason,
-consecutive_failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
+webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
+disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
 it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
 
 CREATE TABLE app.webhook_endpoints (

@@ -389,3 +389,28 @@ def test_over_https_the_pinned_connection_checks_the_certificate_against_the_end
             assert "CERTIFICATE_VERIFY_FAILED" in delivery(conn, d2)["last_error"]
     finally:
         tls.stop()
+
+
+def test_the_20th_failure_disables_the_endpoint_and_its_admins_message_renders_with_the_default_templates(conn):
+    from api.notify.worker import Settings as WorkerSettings
+    from api.notify.worker import run_once as deliver_messages
+
+    down = Receiver()  # nothing listening
+    org = make_org(conn)
+    conn.execute("DELETE FROM app.notification_templates WHERE org_id = %s", (org,))  # Tessera's defaults
+    admin = conn.execute("INSERT INTO auth.users (email) VALUES (%s) RETURNING id",
+                         (f"admin-{uuid.uuid4().hex[:8]}@example.com",)).fetchone()[0]
+    conn.execute("INSERT INTO app.memberships (org_id, user_id, role) VALUES (%s, %s, 'admin')", (org, admin))
+    ep, _ = endpoint(conn, org, down.url)
+    conn.execute("UPDATE app.webhook_endpoints SET consecutive_failures = 19, failing_since = now() WHERE id = %s",
+                 (ep,))
+    queue(conn, org, ep)
+    assert send(conn).retried == 1
+    row = conn.execute("SELECT enabled, disabled_reason FROM app.webhook_endpoints WHERE id = %s", (ep,)).fetchone()
+    assert row[0] is False and row[1].startswith("failed 20 times in a row")
+    counts = deliver_messages(conn, {}, WorkerSettings(name="test-inbox"))  # in-app only: no mail sender given
+    assert counts.dead == 0, conn.execute("SELECT last_error FROM app.notifications_outbox WHERE user_id = %s",
+                                          (admin,)).fetchall()
+    title, body = conn.execute("SELECT rendered_subject, rendered_body FROM app.notifications_outbox WHERE user_id = %s"
+                               " AND channel = 'in_app' AND kind = 'webhook_endpoint_disabled'", (admin,)).fetchone()
+    assert title == "Webhook endpoint disabled" and down.url in body and "20" in body

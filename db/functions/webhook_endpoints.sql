@@ -946,10 +946,12 @@ BEGIN
                                                              e.consecutive_failures, e.failing_since, p_error), 500)
    WHERE w.id = e.id
   RETURNING * INTO e;
+  -- The data of the kind's default templates (its sample_data): endpoint {id, url, disabled_at, failures}.
   data := pg_catalog.jsonb_build_object(
+    'timezone', 'UTC',
     'endpoint', pg_catalog.jsonb_build_object('id', e.id, 'url', e.url, 'description', e.description,
                                               'disabled_at', e.disabled_at, 'disabled_reason', e.disabled_reason,
-                                              'consecutive_failures', e.consecutive_failures),
+                                              'failures', e.consecutive_failures),
     'org', (SELECT pg_catalog.jsonb_build_object('name', g.name) FROM app.organizations g WHERE g.id = e.org_id));
   -- Each admin and owner: an e-mail, and a note in their in-app inbox.
   FOR admin IN
@@ -970,8 +972,8 @@ $$;
 COMMENT ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) IS
 'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
 times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
-webhook_endpoint_disabled message, data {endpoint: {id, url, description, disabled_at, disabled_reason,
-consecutive_failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
+webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
+disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
 it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
 
 REVOKE ALL ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) FROM PUBLIC;

@@ -5,7 +5,7 @@
 -- owner, by e-mail and in-app; a dead delivery is retried by an admin.
 BEGIN;
 \ir setup.psql
-SELECT plan(26);
+SELECT plan(27);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ep', 'ep2', 'd1', 'd2', 'd3');
 INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret) VALUES
@@ -94,6 +94,10 @@ SELECT is((SELECT array_agg(o.channel || ':' || o.recipient ORDER BY o.channel, 
              FROM app.memberships m JOIN auth.users u ON u.id = m.user_id, unnest(ARRAY['email', 'in_app']) ch
             WHERE m.org_id = pg_temp.id('org_a') AND m.role >= 'admin'),
           'each admin and owner gets an e-mail and an in-app message');
+SELECT is((SELECT data -> 'endpoint' ->> 'failures' FROM app.notifications_outbox o
+            WHERE o.org_id = pg_temp.id('org_a') AND o.kind = 'webhook_endpoint_disabled' AND o.channel = 'email'
+              AND o.data -> 'endpoint' ->> 'id' = pg_temp.id('ep')::text LIMIT 1), '20',
+          'the message says how many failures (the data of the kind''s templates)');
 SELECT is((SELECT count(*)::int FROM private.claim_webhook_deliveries('w', 50, '1 minute')
             WHERE endpoint_id = pg_temp.id('ep')), 0, 'a disabled endpoint''s deliveries are not claimed');
 

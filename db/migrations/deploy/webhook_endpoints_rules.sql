@@ -1,7 +1,7 @@
 -- Deploy tessera:webhook_endpoints_rules to pg
 -- requires: webhook_endpoints
 --
--- Outgoing webhooks through the API and the sender: admins and owners create, update, delete, list endpoints and rotate their secret (URLs checked when saved: public http(s), no credentials, no loopback, private, link-local, unique-local, multicast or unspecified address, no localhost), list deliveries and retry dead ones; triggers on bookings, payments, refunds, check-ins and waitlist offers write one delivery per subscribed endpoint and event; the sender claims under a lease (SKIP LOCKED), completes or fails with backoff and jitter to dead after 12 attempts, and an endpoint failing 20 times in a row or for a day is disabled with a message to its admins; deliveries and their attempts stay out of the audit log
+-- Outgoing webhooks through the API and the sender: admins and owners create, update, delete, list endpoints and rotate their secret (URLs checked when saved: public http(s), no credentials, no loopback, private, link-local, unique-local, multicast or unspecified address, no localhost), list deliveries and retry dead ones; triggers on bookings, payments, refunds, check-ins and waitlist offers write one delivery per subscribed endpoint and event; the sender claims under a lease (SKIP LOCKED), completes or fails with backoff and jitter to dead after 12 attempts, and an endpoint failing 20 times in a row or for a day is disabled with a message to its admins (the data of the kind's default templates); deliveries and their attempts stay out of the audit log
 
 BEGIN;
 
@@ -650,10 +650,12 @@ BEGIN
                                                              e.consecutive_failures, e.failing_since, p_error), 500)
    WHERE w.id = e.id
   RETURNING * INTO e;
+  -- The data of the kind's default templates (its sample_data): endpoint {id, url, disabled_at, failures}.
   data := pg_catalog.jsonb_build_object(
+    'timezone', 'UTC',
     'endpoint', pg_catalog.jsonb_build_object('id', e.id, 'url', e.url, 'description', e.description,
                                               'disabled_at', e.disabled_at, 'disabled_reason', e.disabled_reason,
-                                              'consecutive_failures', e.consecutive_failures),
+                                              'failures', e.consecutive_failures),
     'org', (SELECT pg_catalog.jsonb_build_object('name', g.name) FROM app.organizations g WHERE g.id = e.org_id));
   -- Each admin and owner: an e-mail, and a note in their in-app inbox.
   FOR admin IN
@@ -994,8 +996,8 @@ webhook triggers (definers), in the transaction of the event.';
 REVOKE ALL ON FUNCTION private.webhook_endpoint_failed(uuid,uuid,text) FROM PUBLIC;
 COMMENT ON FUNCTION private.webhook_endpoint_failed(uuid,uuid,text) IS 'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
 times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
-webhook_endpoint_disabled message, data {endpoint: {id, url, description, disabled_at, disabled_reason,
-consecutive_failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
+webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
+disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
 it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
 REVOKE ALL ON FUNCTION private.webhook_endpoint_json(app.webhook_endpoints,boolean) FROM PUBLIC;
 COMMENT ON FUNCTION private.webhook_endpoint_json(app.webhook_endpoints,boolean) IS 'An endpoint as the webhook functions answer it; its secret only when p_with_secret (on create and rotate).';
