@@ -414,3 +414,35 @@ def test_the_20th_failure_disables_the_endpoint_and_its_admins_message_renders_w
     title, body = conn.execute("SELECT rendered_subject, rendered_body FROM app.notifications_outbox WHERE user_id = %s"
                                " AND channel = 'in_app' AND kind = 'webhook_endpoint_disabled'", (admin,)).fetchone()
     assert title == "Webhook endpoint disabled" and down.url in body and "20" in body
+
+
+def test_two_senders_side_by_side_deliver_every_delivery_exactly_once(db, conn, receiver):
+    from collections import Counter
+
+    org = make_org(conn)
+    ep, _ = endpoint(conn, org, receiver.url)
+    conn.execute("INSERT INTO app.webhook_deliveries (org_id, endpoint_id, event_type, event_key, payload) "
+                 "SELECT %s, %s, 'booking.confirmed', 'race:' || i, jsonb_build_object('n', i) "
+                 "FROM generate_series(1, 200) i", (org, ep))
+    totals: list[int] = []
+
+    def sender(name: str) -> None:
+        with psycopg.connect(db, autocommit=True) as c:
+            delivered = 0
+            while True:
+                counts = run_once(c, Settings(name=name, batch=7, timeout_seconds=5), LOCAL)
+                delivered += counts.delivered
+                if counts.claimed == 0:
+                    break
+            totals.append(delivered)
+
+    threads = [threading.Thread(target=sender, args=(f"racer-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    ids = Counter(h["webhook-id"] for _, h, _ in receiver.requests)
+    assert len(ids) == 200 and set(ids.values()) == {1}, "each delivery reached the receiver exactly once"
+    assert sum(totals) == 200
+    assert conn.execute("SELECT count(*) FROM app.webhook_deliveries WHERE endpoint_id = %s AND status = 'delivered'",
+                        (ep,)).fetchone()[0] == 200
