@@ -666,6 +666,22 @@ template_id, version, title, body, body_sha256, created_at, created_by, signed}.
 PT400 a title missing or over 200 characters, a body missing or over 50,000; PT404 the template is not the
 caller''s organization''s; PT403 the caller is staff; PT409 archived (the template is archived).';
 
+CREATE FUNCTION api.create_webhook_endpoint(org_id uuid, url text, event_types text[], description text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.create_webhook_endpoint(org_id uuid, url text, event_types text[], description text) IS 'Registers an outgoing webhook endpoint of the organization: url (a public http:// or https:// address, 10 to 2000
+characters, no user name or password, its host a domain name or a public IP address: not localhost, loopback,
+private, link-local, unique-local, multicast or unspecified), event_types (1 to 20 of booking.created,
+booking.confirmed, booking.cancelled, booking.rescheduled, payment.succeeded, refund.created, checkin.created,
+waitlist.offered) and an optional description (up to 500 characters). Answers the endpoint {id, org_id, url,
+description, event_types, enabled, disabled_at, disabled_reason, consecutive_failures, created_at, updated_at,
+secret}: secret (whsec_…, the Standard Webhooks signing secret) is shown this once (rotate_webhook_secret makes a
+new one). At most 20 endpoints per organization. For admins and the owner. Errors: PT400 an argument invalid
+(detail invalid_url, unknown_event_type, out_of_range); PT403 staff and managers; PT404 not a member; PT409 20
+endpoints already (detail too_many).';
+
 CREATE FUNCTION api.customer_segments_due(stale interval DEFAULT '20:00:00'::interval) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -732,6 +748,15 @@ CREATE FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale
 COMMENT ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) IS 'Removes the organization''s own template of a kind, channel and locale, so Tessera''s default is sent again.
 Answers true when there was one, false when the default was in use already. For managers and up. Errors: PT404 not
 a member; PT403 below manager; PT400 an unknown kind.';
+
+CREATE FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) IS 'Deletes an endpoint of the organization with its deliveries and their attempts (nothing more is sent to it). For
+admins and the owner. Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the
+organization.';
 
 CREATE FUNCTION api.due_refunds("limit" integer DEFAULT 50) RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
     LANGUAGE sql
@@ -1239,6 +1264,26 @@ COMMENT ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived bool
 first, with signed: whether it can still be corrected); archived ones only with include_archived. For staff and
 up. Errors: PT404 the organization is not the caller''s.';
 
+CREATE FUNCTION api.list_webhook_deliveries(org_id uuid, endpoint_id uuid DEFAULT NULL::uuid, status text DEFAULT NULL::text, before text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.list_webhook_deliveries(org_id uuid, endpoint_id uuid, status text, before text, page_size integer) IS 'The organization''s webhook deliveries, newest first, optionally of one endpoint and of one status (queued,
+sending, delivered, dead): rows {id, endpoint_id, event_type, webhook_id (the webhook-id header), status, attempts,
+next_attempt_at, last_status_code, last_error, created_at, delivered_at, payload, cursor}. page_size 1 to 200
+(default 50); the next page: before => the last row''s cursor. retry_webhook_delivery queues a dead one again. For
+admins and the owner. Errors: PT400 an argument out of range or before not a cursor; PT403 staff and managers;
+PT404 not a member.';
+
+CREATE FUNCTION api.list_webhook_endpoints(org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.list_webhook_endpoints(org_id uuid) IS 'The organization''s webhook endpoints, oldest first, each as create_webhook_endpoint answers it but without its
+secret. For admins and the owner. Errors: PT403 staff and managers; PT404 not a member.';
+
 CREATE FUNCTION api.mark_no_show(booking_id uuid) RETURNS app.booking_answer
     LANGUAGE sql
     SET search_path TO ''
@@ -1636,6 +1681,16 @@ attempts are kept, so it gets one more: a failure sends it back to the dead lett
 owner. Errors: PT403 staff; PT404 not a member, or no such message in the organization; PT409 the message is not
 dead (detail illegal_transition).';
 
+CREATE FUNCTION api.retry_webhook_delivery(org_id uuid, delivery_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.retry_webhook_delivery(org_id uuid, delivery_id uuid) IS 'Queues a dead webhook delivery of the organization again, due now (sent once its endpoint is enabled): {id,
+status: "queued", attempts, next_attempt_at}. Its attempts are kept, so it gets one more: a failure sends it back
+to dead. For admins and the owner. Errors: PT403 staff and managers; PT404 not a member, or no such delivery in the
+organization; PT409 the delivery is not dead (detail illegal_transition).';
+
 CREATE FUNCTION api.revoke_invitation(invitation_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -1664,6 +1719,15 @@ COMMENT ON FUNCTION api.rotate_ticket_key(org_id uuid) IS 'Makes a new signing k
 New tickets are signed with it; tickets signed with older keys keep their payloads and still verify until an admin
 retires their key (retire_ticket_key). For admins of the organization. Errors: PT404 not a member; PT403 not an
 admin.';
+
+CREATE FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) IS 'Gives an endpoint a new signing secret and answers the endpoint with it (secret, shown this once). Every attempt
+from now on, retries of earlier deliveries included, is signed with the new secret only. For admins and the owner.
+Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.';
 
 CREATE FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text DEFAULT NULL::text, html text DEFAULT NULL::text, body text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql
@@ -2034,6 +2098,18 @@ signed}; its body_sha256 follows the body. For managers and up. Errors: PT400 in
 key other than title and body, listed in the hint), PT400 required (a key set to null or blank), PT400 a title
 over 200 or a body over 50,000 characters; PT404 the version is not the caller''s organization''s; PT403 the caller
 is staff; PT409 waiver_signed once anyone signed it (new wording is then a new version: create_waiver_version).';
+
+CREATE FUNCTION api.update_webhook_endpoint(org_id uuid, endpoint_id uuid, url text DEFAULT NULL::text, event_types text[] DEFAULT NULL::text[], description text DEFAULT NULL::text, enabled boolean DEFAULT NULL::boolean) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.update_webhook_endpoint(org_id uuid, endpoint_id uuid, url text, event_types text[], description text, enabled boolean) IS 'Changes an endpoint of the organization: each argument given replaces its value (url and event_types checked as
+create_webhook_endpoint does; description '''' clears it); enabled false disables it (disabled_reason "disabled by an
+admin"), enabled true enables it again, and enabling or a new url clears its failure count. Deliveries queued while
+it was disabled go out once it is enabled. Answers the endpoint without its secret. For admins and the owner.
+Errors: PT400 an argument invalid; PT403 staff and managers; PT404 not a member, or no such endpoint in the
+organization.';
 
 CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, seals_checked integer, broken_seal_id bigint, first_log_id bigint, last_log_id bigint, message text)
     LANGUAGE plpgsql STABLE
@@ -2661,6 +2737,16 @@ COMMENT ON FUNCTION private.bookings_waitlist() IS 'Trigger on app.bookings (aft
 expires its entry (one confirmed makes it booked); a live booking that ends, moves or shrinks offers the places it
 freed to its session''s waitlist (private.offer_waitlist), in the same transaction.';
 
+CREATE FUNCTION private.bookings_webhooks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.bookings_webhooks() IS 'Trigger on app.bookings (after insert, and after its status or session changes): booking.created for a new
+booking (and booking.confirmed when it is confirmed at once), booking.confirmed / booking.cancelled when its status
+becomes that, booking.rescheduled (with previous {slot_id, starts_at, ends_at}) when a live booking moves to
+another session; once per booking for the first three, once per move for the last.';
+
 CREATE FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2761,6 +2847,14 @@ CREATE FUNCTION private.check_in_waiver(p_ticket app.tickets) RETURNS void
 COMMENT ON FUNCTION private.check_in_waiver(p_ticket app.tickets) IS 'For check_in: when the ticket''s experience has waiver_at_check_in (and a waiver), PT409 waiver_missing unless its
 booking has more signatures than its valid tickets already checked in.';
 
+CREATE FUNCTION private.check_ins_webhooks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.check_ins_webhooks() IS 'Trigger on app.check_ins (after insert): checkin.created {check_in: {ticket_id, booking_id, slot_id, venue_id,
+seat_no, checked_in_at}}, once per ticket.';
+
 CREATE FUNCTION private.checkouts_guard() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -2794,6 +2888,20 @@ else UTC) and currency (data.currency, else the organization''s) to format with,
 booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.booking.id, the QR payloads; else
 []) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
 the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
+
+CREATE FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) RETURNS TABLE(id uuid, org_id uuid, endpoint_id uuid, webhook_id text, event_type text, payload jsonb, url text, secret text, attempts integer, claimed_until timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) IS 'Takes up to p_limit (1 to 1000) webhook deliveries of enabled endpoints for worker p_worker (1 to 200 characters)
+for p_lease (1 s to 1 h): those whose lease ran out (that attempt is recorded as lost, and the delivery is dead if
+it was the last of its 12), then queued ones due, oldest first, skipping rows another worker holds (FOR UPDATE SKIP
+LOCKED). Each becomes sending under the lease with one more attempt. One row per delivery: id, org_id,
+endpoint_id, webhook_id (the webhook-id header), event_type, payload, url, secret (to sign with), attempts (this one
+included), claimed_until. Report each with private.complete_webhook_delivery or private.fail_webhook_delivery, or
+give it back untried with private.release_webhook_deliveries. For service_role (or the database owner without
+request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
 
 CREATE FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) RETURNS time without time zone
     LANGUAGE plpgsql IMMUTABLE
@@ -2834,6 +2942,16 @@ to 300 characters): sent, with an attempt of outcome sent. An in-app message kee
 text p_body (what api.my_notifications shows); other channels ignore them. True when recorded; false, changing
 nothing, when the message is not being sent under this worker''s lease (it ran out and another worker took it, or it
 was recorded already). For service_role. Errors: PT403 anyone else.';
+
+CREATE FUNCTION private.complete_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_duration_ms integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.complete_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_duration_ms integer) IS 'Records that worker p_worker delivered p_delivery_id (the receiver answered 2xx p_status_code after p_duration_ms):
+delivered, with an attempt row, and the endpoint''s failure count cleared. True when recorded; false, changing
+nothing, when the delivery is not being sent under this worker''s lease. For service_role. Errors: PT403 anyone
+else.';
 
 CREATE FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -2937,6 +3055,13 @@ COMMENT ON FUNCTION private.create_refund(p_order_id uuid, p_payment app.payment
 the amount; the CHECK orders_refunds_within_paid is the last word). A provider refund waits as requested for the
 service (NOTIFY tessera_refunds, payload the refund id); an offline refund and an external one are settled at once.
 A late-payment refund queues its late_payment_refund e-mail. Internal.';
+
+CREATE FUNCTION private.create_webhook_endpoint(p_org_id uuid, p_url text, p_event_types text[], p_description text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.create_webhook_endpoint(p_org_id uuid, p_url text, p_event_types text[], p_description text) IS 'api.create_webhook_endpoint (which checked the arguments), for admins and the owner.';
 
 CREATE FUNCTION private.currency_arg(p_name text, p_value text) RETURNS character
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3151,6 +3276,13 @@ CREATE FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel te
 
 COMMENT ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) IS 'Removes organization p_org_id''s own template, for api.delete_template. Its own check: the caller is a manager or
 above.';
+
+CREATE FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) IS 'api.delete_webhook_endpoint, for admins and the owner.';
 
 CREATE FUNCTION private.delivery_manager(p_org_id uuid) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -3405,6 +3537,18 @@ CREATE FUNCTION private.fail_refund(p_refund_id uuid, p_message text) RETURNS ap
 
 COMMENT ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) IS 'Marks a requested or submitted refund failed with the provider''s message and gives its amount back to what may be
 refunded; a settled refund is returned unchanged. Internal.';
+
+CREATE FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_error text, p_duration_ms integer, p_permanent boolean) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_error text, p_duration_ms integer, p_permanent boolean) IS 'Records that worker p_worker''s attempt at p_delivery_id failed (p_status_code: the receiver''s non-2xx answer, or
+NULL when none came; p_error kept to 2000 characters; p_duration_ms): queued again after private.webhook_backoff,
+or dead when p_permanent (the URL was refused at send time) or after its 12th attempt; an attempt row either way,
+and the failure counts against the endpoint (private.webhook_endpoint_failed, which may disable it). Answers the
+new status (queued or dead); NULL, changing nothing, when the delivery is not being sent under this worker''s lease.
+For service_role. Errors: PT403 anyone else.';
 
 CREATE FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -3671,6 +3815,21 @@ CREATE FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestam
 
 COMMENT ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) IS 'The waitlist of one session for api.list_waitlist. Its own check: the caller is staff of the session''s
 organization (else no rows).';
+
+CREATE FUNCTION private.list_webhook_deliveries(p_org_id uuid, p_endpoint_id uuid, p_status text, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) RETURNS TABLE(id uuid, endpoint_id uuid, event_type text, webhook_id text, status text, attempts integer, next_attempt_at timestamp with time zone, last_status_code integer, last_error text, created_at timestamp with time zone, delivered_at timestamp with time zone, payload jsonb, cursor text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.list_webhook_deliveries(p_org_id uuid, p_endpoint_id uuid, p_status text, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) IS 'One page of api.list_webhook_deliveries (which checked the arguments and decoded the cursor), for admins and the
+owner.';
+
+CREATE FUNCTION private.list_webhook_endpoints(p_org_id uuid) RETURNS SETOF jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.list_webhook_endpoints(p_org_id uuid) IS 'api.list_webhook_endpoints, for admins and the owner.';
 
 CREATE FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) RETURNS timestamp with time zone
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -4176,6 +4335,14 @@ CREATE FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_act
 COMMENT ON FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_actions jsonb) IS 'The answer of the payment paths: {duplicate: false, ignored, order_id, order_status (as it is now), outcome,
 actions}.';
 
+CREATE FUNCTION private.payments_webhooks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.payments_webhooks() IS 'Trigger on app.payments (after insert): payment.succeeded {payment: {id, order_id, provider, provider_ref,
+method, amount_minor, currency, received_at}}, once per payment.';
+
 CREATE FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) RETURNS app.bookings
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4499,6 +4666,14 @@ moves forward only (requested -> submitted -> succeeded | failed; requested may 
 succeeded when the provider reports the money left after all); the provider''s refund id is set once; refunds are
 never deleted. Else PT409 illegal_transition.';
 
+CREATE FUNCTION private.refunds_webhooks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.refunds_webhooks() IS 'Trigger on app.refunds (after insert): refund.created {refund: {id, order_id, payment_id, amount_minor, currency,
+kind, status, provider, created_at}}, once per refund.';
+
 CREATE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4507,6 +4682,15 @@ CREATE FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) RE
 COMMENT ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) IS 'Gives back messages worker p_worker claimed and did not try (it is stopping, or its lease is running short):
 queued again, due now, without the attempt the claim counted. Only messages still sending under this worker''s
 lease; answers how many. For service_role. Errors: PT403 anyone else.';
+
+CREATE FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) IS 'Gives back deliveries worker p_worker claimed and did not try (it is stopping, or its lease is running short):
+queued, due now, without the attempt the claim counted; answers how many. For service_role. Errors: PT403 anyone
+else.';
 
 CREATE FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) RETURNS timestamp with time zone
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -4611,6 +4795,13 @@ CREATE FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) RETURNS 
 
 COMMENT ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) IS 'api.retry_message, for managers and up of the organization.';
 
+CREATE FUNCTION private.retry_webhook_delivery(p_org_id uuid, p_delivery_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.retry_webhook_delivery(p_org_id uuid, p_delivery_id uuid) IS 'api.retry_webhook_delivery, for admins and the owner.';
+
 CREATE FUNCTION private.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4634,6 +4825,13 @@ CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
     AS $$ … $$;  -- body: db/functions/tickets.sql
 
 COMMENT ON FUNCTION private.rotate_ticket_key(p_org_id uuid) IS 'Adds a new current signing key to an organization (its own check: the caller is an admin of it).';
+
+CREATE FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) IS 'api.rotate_webhook_secret, for admins and the owner.';
 
 CREATE FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -5192,6 +5390,13 @@ COMMENT ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency charac
 an empty vat_number removes it. Its own checks: PT404 for non-members, PT403 for staff and managers, PT409
 (currency_mismatch) for a currency some experience of the organization does not use.';
 
+CREATE FUNCTION private.update_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_url text, p_event_types text[], p_description text, p_enabled boolean) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.update_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_url text, p_event_types text[], p_description text, p_enabled boolean) IS 'api.update_webhook_endpoint (which checked the arguments), for admins and the owner.';
+
 CREATE FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO ''
@@ -5268,6 +5473,14 @@ CREATE FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) RETURNS js
 
 COMMENT ON FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) IS 'An entry as its customer sees it: {status, experience_id, starts_at, party_size, offer_expires_at, created_at};
 never a token, an id or anyone else''s data.';
+
+CREATE FUNCTION private.waitlist_entries_webhooks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.waitlist_entries_webhooks() IS 'Trigger on app.waitlist_entries (after an entry is offered places): waitlist.offered {waitlist_entry: {id,
+slot_id, customer_id, party_size, booking_id (the held booking), offer_expires_at, offer_number}}, once per offer.';
 
 CREATE FUNCTION private.waitlist_entry(p_embed_key text, p_token text) RETURNS app.waitlist_entries
     LANGUAGE plpgsql
@@ -5420,6 +5633,154 @@ CREATE FUNCTION private.waiver_versions_guard() RETURNS trigger
 
 COMMENT ON FUNCTION private.waiver_versions_guard() IS 'Trigger: a waiver version that any signature references never changes or goes (PT409 waiver_signed); an unsigned
 one changes its title and body only (PT409 illegal_transition otherwise).';
+
+CREATE FUNCTION private.webhook_address_public(p_address inet) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_address_public(p_address inet) IS 'Whether an IP address is public: false for IPv4 this-network, private (10/8, 172.16/12, 192.168/16), shared
+(100.64/10), loopback, link-local (169.254/16, cloud metadata), documentation, benchmarking, multicast and reserved
+ranges, and for IPv6 unspecified, loopback, IPv4-compatible, NAT64, discard, IETF protocol (incl. Teredo),
+documentation, 6to4, unique-local, link-local, site-local and multicast ranges; an IPv4-mapped IPv6 address is
+judged as its IPv4 address.';
+
+CREATE FUNCTION private.webhook_admin(p_org_id uuid) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_admin(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless an admin or the owner there.';
+
+CREATE FUNCTION private.webhook_backoff(p_attempts integer, p_jitter double precision) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_backoff(p_attempts integer, p_jitter double precision) IS 'How long a webhook delivery waits after its p_attempts-th failed attempt: (0.5 + 0.5 * p_jitter) times the ceiling
+min(12 h, 30 s * 2^(p_attempts - 1)); p_jitter is 0 to 1 (the sender''s functions pass random()).';
+
+CREATE FUNCTION private.webhook_booking_data(p_booking app.bookings) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_booking_data(p_booking app.bookings) IS 'The data of a booking event: {booking: {id, code, status, experience_id, slot_id, customer_id, starts_at, ends_at,
+party_size, price_minor, currency, hold_expires_at, cancel_reason, created_at}} (no name or contact of the
+customer).';
+
+CREATE FUNCTION private.webhook_disable_after() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_disable_after() IS 'How many failed attempts in a row disable an endpoint: 20 (or any failure once it has been failing, with no
+success, for a day).';
+
+CREATE FUNCTION private.webhook_emit(p_org_id uuid, p_event_type text, p_event_key text, p_data jsonb) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_emit(p_org_id uuid, p_event_type text, p_event_key text, p_data jsonb) IS 'Writes one delivery of event p_event_type, payload {type, timestamp, org_id, data: p_data}, to every enabled
+endpoint of p_org_id subscribed to it, once per endpoint and p_event_key; answers how many it wrote. For the
+webhook triggers (definers), in the transaction of the event.';
+
+CREATE FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text) IS 'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
+times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
+webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
+disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
+it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
+
+CREATE TABLE app.webhook_endpoints (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    url text NOT NULL,
+    description text,
+    event_types text[] NOT NULL,
+    secret text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    disabled_at timestamp with time zone,
+    disabled_reason text,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    failing_since timestamp with time zone,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_endpoints_consecutive_failures_check CHECK ((consecutive_failures >= 0)),
+    CONSTRAINT webhook_endpoints_description_check CHECK ((length(description) <= 500)),
+    CONSTRAINT webhook_endpoints_disabled_check CHECK ((enabled = (disabled_at IS NULL))),
+    CONSTRAINT webhook_endpoints_disabled_reason_check CHECK ((length(disabled_reason) <= 500)),
+    CONSTRAINT webhook_endpoints_event_types_check CHECK ((((cardinality(event_types) >= 1) AND (cardinality(event_types) <= 20)) AND (array_position(event_types, NULL::text) IS NULL) AND (event_types <@ ARRAY['booking.created'::text, 'booking.confirmed'::text, 'booking.cancelled'::text, 'booking.rescheduled'::text, 'payment.succeeded'::text, 'refund.created'::text, 'checkin.created'::text, 'waitlist.offered'::text]))),
+    CONSTRAINT webhook_endpoints_failing_check CHECK (((consecutive_failures = 0) = (failing_since IS NULL))),
+    CONSTRAINT webhook_endpoints_secret_check CHECK ((secret ~ '^whsec_[A-Za-z0-9+/]{43}=$'::text)),
+    CONSTRAINT webhook_endpoints_url_check CHECK ((((length(url) >= 10) AND (length(url) <= 2000)) AND (url ~* '^https?://[^\s]+$'::text)))
+);
+
+ALTER TABLE ONLY app.webhook_endpoints FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.webhook_endpoints IS 'An organization''s outgoing webhook endpoints: a public http(s) URL, the event types it receives, the Standard Webhooks signing secret (whsec_…), and whether it is enabled (disabled with disabled_at and disabled_reason after failing consecutive_failures times since failing_since).';
+
+CREATE FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) IS 'An endpoint as the webhook functions answer it; its secret only when p_with_secret (on create and rotate).';
+
+CREATE FUNCTION private.webhook_event_types() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_event_types() IS 'The event types an endpoint may subscribe to, the events the database records: booking.created,
+booking.confirmed, booking.cancelled, booking.rescheduled, payment.succeeded, refund.created, checkin.created,
+waitlist.offered.';
+
+CREATE FUNCTION private.webhook_event_types_arg(p_event_types text[]) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_event_types_arg(p_event_types text[]) IS 'The event types p_event_types, sorted and without repeats, or PT400 when empty, over 20, or naming a type not in
+private.webhook_event_types().';
+
+CREATE FUNCTION private.webhook_max_attempts() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_max_attempts() IS 'How many attempts a webhook delivery gets before it is dead: 12 (with the backoff, about 9 to 17 hours of
+retrying).';
+
+CREATE FUNCTION private.webhook_secret() RETURNS text
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_secret() IS 'A new Standard Webhooks signing secret: whsec_ and 32 random bytes in base64.';
+
+CREATE FUNCTION private.webhook_url_arg(p_url text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_url_arg(p_url text) IS 'Returns p_url unchanged, or raises PT400 (detail invalid_url) saying why it may not be a webhook endpoint.';
+
+CREATE FUNCTION private.webhook_url_problem(p_url text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.webhook_url_problem(p_url text) IS 'Why p_url may not be a webhook endpoint (NULL when it may): it must be an http:// or https:// URL of 10 to 2000
+printable ASCII characters, without user name or password, whose host is a domain name with a dot (not localhost
+nor *.localhost) or a public IP address (private.webhook_address_public; IPv4 only as a dotted quad, IPv6 in
+brackets), with a port of 1 to 65535 if any. Names are resolved, and the addresses checked again, at send time.';
 
 CREATE FUNCTION private.weekday_arg(p_name text, p_line jsonb) RETURNS smallint
     LANGUAGE plpgsql IMMUTABLE
@@ -6205,6 +6566,63 @@ ALTER TABLE ONLY app.waiver_templates FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.waiver_templates IS 'A waiver an organization asks participants to sign, in versions (app.waiver_versions; the highest is current). Archived, never deleted, once in use.';
 
+CREATE TABLE app.webhook_attempts (
+    org_id uuid NOT NULL,
+    delivery_id uuid NOT NULL,
+    attempt smallint NOT NULL,
+    worker text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone DEFAULT now() NOT NULL,
+    outcome text NOT NULL,
+    status_code smallint,
+    error text,
+    duration_ms integer,
+    CONSTRAINT webhook_attempts_attempt_check CHECK ((attempt >= 1)),
+    CONSTRAINT webhook_attempts_check CHECK ((finished_at >= started_at)),
+    CONSTRAINT webhook_attempts_duration_ms_check CHECK ((duration_ms >= 0)),
+    CONSTRAINT webhook_attempts_error_check CHECK ((length(error) <= 2000)),
+    CONSTRAINT webhook_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retry'::text, 'dead'::text]))),
+    CONSTRAINT webhook_attempts_status_code_check CHECK (((status_code >= 100) AND (status_code <= 599))),
+    CONSTRAINT webhook_attempts_worker_check CHECK (((length(worker) >= 1) AND (length(worker) <= 200)))
+);
+
+ALTER TABLE ONLY app.webhook_attempts FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.webhook_attempts IS 'One row per attempt at a webhook delivery: the worker, when, the outcome, the HTTP status code (none when no answer came), the error and how long it took.';
+
+CREATE TABLE app.webhook_deliveries (
+    org_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    endpoint_id uuid NOT NULL,
+    event_type text NOT NULL,
+    event_key text NOT NULL,
+    payload jsonb NOT NULL,
+    webhook_id text GENERATED ALWAYS AS (('msg_'::text || replace((id)::text, '-'::text, ''::text))) STORED NOT NULL,
+    status text DEFAULT 'queued'::text NOT NULL,
+    attempts smallint DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    claimed_by text,
+    claimed_at timestamp with time zone,
+    claimed_until timestamp with time zone,
+    delivered_at timestamp with time zone,
+    last_status_code smallint,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT webhook_deliveries_claimed_by_check CHECK ((length(claimed_by) <= 200)),
+    CONSTRAINT webhook_deliveries_delivered_check CHECK (((status = 'delivered'::text) = (delivered_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_event_key_check CHECK (((length(event_key) >= 1) AND (length(event_key) <= 300))),
+    CONSTRAINT webhook_deliveries_event_type_check CHECK (((event_type ~ '^[a-z]+\.[a-z_]+$'::text) AND (length(event_type) <= 50))),
+    CONSTRAINT webhook_deliveries_last_error_check CHECK ((length(last_error) <= 2000)),
+    CONSTRAINT webhook_deliveries_lease_check CHECK (((status = 'sending'::text) = (claimed_until IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'sending'::text, 'delivered'::text, 'dead'::text])))
+);
+
+ALTER TABLE ONLY app.webhook_deliveries FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE app.webhook_deliveries IS 'One event for one endpoint, written in the transaction that recorded the event, once per endpoint and event_key; webhook_id is the Standard Webhooks message id (the webhook-id header) of every attempt. status: queued (due at next_attempt_at), sending (leased until claimed_until), delivered, dead.';
+
 ALTER TABLE audit.log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME audit.log_id_seq
     START WITH 1
@@ -6627,6 +7045,24 @@ ALTER TABLE ONLY app.waiver_versions
 ALTER TABLE ONLY app.waiver_versions
     ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (template_id, version);
 
+ALTER TABLE ONLY app.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (org_id, delivery_id, attempt);
+
+ALTER TABLE ONLY app.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_once UNIQUE (endpoint_id, event_key);
+
+ALTER TABLE ONLY app.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY app.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_org_id_id_key UNIQUE (org_id, id);
+
+ALTER TABLE ONLY app.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY audit.log
     ADD CONSTRAINT log_pkey PRIMARY KEY (id);
 
@@ -6838,6 +7274,16 @@ CREATE INDEX waiver_signatures_booking ON app.waiver_signatures USING btree (boo
 
 CREATE INDEX waiver_signatures_version ON app.waiver_signatures USING btree (version_id);
 
+CREATE INDEX webhook_deliveries_due_idx ON app.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'queued'::text);
+
+CREATE INDEX webhook_deliveries_endpoint_idx ON app.webhook_deliveries USING btree (org_id, endpoint_id, created_at DESC, id);
+
+CREATE INDEX webhook_deliveries_lease_idx ON app.webhook_deliveries USING btree (claimed_until) WHERE (status = 'sending'::text);
+
+CREATE INDEX webhook_endpoints_created_by_idx ON app.webhook_endpoints USING btree (created_by);
+
+CREATE INDEX webhook_endpoints_org_idx ON app.webhook_endpoints USING btree (org_id) WHERE enabled;
+
 CREATE INDEX log_activity_idx ON audit.log USING btree (org_id, at, id) WHERE (table_name = ANY (ARRAY['app.bookings'::text, 'app.payments'::text, 'app.refunds'::text]));
 
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id);
@@ -6960,6 +7406,8 @@ CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_template
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 
+CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.webhook_endpoints FOR EACH ROW EXECUTE FUNCTION private.audit_record();
+
 CREATE TRIGGER booking_tickets_sync AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_sync();
 
 CREATE TRIGGER booking_tickets_types AFTER INSERT ON app.booking_tickets FOR EACH ROW EXECUTE FUNCTION private.booking_tickets_types();
@@ -6987,6 +7435,10 @@ CREATE TRIGGER bookings_visits_insert AFTER INSERT ON app.bookings REFERENCING N
 CREATE TRIGGER bookings_visits_update AFTER UPDATE ON app.bookings REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.bookings_visits();
 
 CREATE TRIGGER bookings_waitlist AFTER UPDATE OF status, slot_id, places ON app.bookings FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.slot_id IS DISTINCT FROM new.slot_id) OR (old.places IS DISTINCT FROM new.places))) EXECUTE FUNCTION private.bookings_waitlist();
+
+CREATE TRIGGER bookings_webhooks AFTER INSERT OR UPDATE OF status, slot_id ON app.bookings FOR EACH ROW EXECUTE FUNCTION private.bookings_webhooks();
+
+CREATE TRIGGER check_ins_webhooks AFTER INSERT ON app.check_ins FOR EACH ROW EXECUTE FUNCTION private.check_ins_webhooks();
 
 CREATE TRIGGER checkouts_guard BEFORE DELETE OR UPDATE ON app.checkouts FOR EACH ROW EXECUTE FUNCTION private.checkouts_guard();
 
@@ -7050,6 +7502,8 @@ CREATE TRIGGER payments_insert_only BEFORE DELETE OR UPDATE ON app.payments FOR 
 
 CREATE TRIGGER payments_no_truncate BEFORE TRUNCATE ON app.payments FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
 
+CREATE TRIGGER payments_webhooks AFTER INSERT ON app.payments FOR EACH ROW EXECUTE FUNCTION private.payments_webhooks();
+
 CREATE TRIGGER price_rules_touch_updated_at BEFORE UPDATE ON app.price_rules FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER profiles_touch_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
@@ -7061,6 +7515,8 @@ CREATE TRIGGER provider_events_guard BEFORE DELETE OR UPDATE ON app.provider_eve
 CREATE TRIGGER refunds_guard BEFORE DELETE OR UPDATE ON app.refunds FOR EACH ROW EXECUTE FUNCTION private.refunds_guard();
 
 CREATE TRIGGER refunds_no_truncate BEFORE TRUNCATE ON app.refunds FOR EACH STATEMENT EXECUTE FUNCTION private.insert_only();
+
+CREATE TRIGGER refunds_webhooks AFTER INSERT ON app.refunds FOR EACH ROW EXECUTE FUNCTION private.refunds_webhooks();
 
 CREATE TRIGGER resources_touch_updated_at BEFORE UPDATE ON app.resources FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
@@ -7092,6 +7548,8 @@ CREATE TRIGGER venues_touch_updated_at BEFORE UPDATE ON app.venues FOR EACH ROW 
 
 CREATE TRIGGER waitlist_entries_touch_updated_at BEFORE UPDATE ON app.waitlist_entries FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
+CREATE TRIGGER waitlist_entries_webhooks AFTER UPDATE OF status, offers ON app.waitlist_entries FOR EACH ROW WHEN (((new.status = 'offered'::text) AND ((old.status IS DISTINCT FROM new.status) OR (old.offers <> new.offers)))) EXECUTE FUNCTION private.waitlist_entries_webhooks();
+
 CREATE TRIGGER waiver_signatures_fill BEFORE INSERT ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_fill();
 
 CREATE TRIGGER waiver_signatures_guard BEFORE DELETE OR UPDATE ON app.waiver_signatures FOR EACH ROW EXECUTE FUNCTION private.waiver_signatures_guard();
@@ -7099,6 +7557,8 @@ CREATE TRIGGER waiver_signatures_guard BEFORE DELETE OR UPDATE ON app.waiver_sig
 CREATE TRIGGER waiver_signatures_no_truncate BEFORE TRUNCATE ON app.waiver_signatures FOR EACH STATEMENT EXECUTE FUNCTION private.waiver_signatures_guard();
 
 CREATE TRIGGER waiver_versions_guard BEFORE DELETE OR UPDATE ON app.waiver_versions FOR EACH ROW EXECUTE FUNCTION private.waiver_versions_guard();
+
+CREATE TRIGGER webhook_endpoints_touch_updated_at BEFORE UPDATE ON app.webhook_endpoints FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit.log FOR EACH ROW EXECUTE FUNCTION private.audit_append_only();
 
@@ -7467,6 +7927,18 @@ ALTER TABLE ONLY app.waiver_templates
 ALTER TABLE ONLY app.waiver_versions
     ADD CONSTRAINT waiver_versions_org_id_template_id_fkey FOREIGN KEY (org_id, template_id) REFERENCES app.waiver_templates(org_id, id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY app.webhook_attempts
+    ADD CONSTRAINT webhook_attempts_org_id_delivery_id_fkey FOREIGN KEY (org_id, delivery_id) REFERENCES app.webhook_deliveries(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_org_id_endpoint_id_fkey FOREIGN KEY (org_id, endpoint_id) REFERENCES app.webhook_endpoints(org_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY app.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY app.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE app.booking_resources ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY booking_resources_select ON app.booking_resources FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.org_ids('staff'::app.member_role) AS org_ids)::uuid[])) OR ( SELECT private.is_super_admin() AS is_super_admin)));
@@ -7783,6 +8255,12 @@ CREATE POLICY waiver_versions_select ON app.waiver_versions FOR SELECT TO authen
 
 CREATE POLICY waiver_versions_update ON app.waiver_versions FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.org_ids('manager'::app.member_role) AS org_ids)::uuid[])));
 
+ALTER TABLE app.webhook_attempts ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE app.webhook_endpoints ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY log_select ON audit.log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.org_ids('admin'::app.member_role) AS org_ids)::uuid[])));
@@ -7957,6 +8435,9 @@ GRANT ALL ON FUNCTION api.create_waiver_template(org_id uuid, name text, title t
 REVOKE ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.create_waiver_version(template_id uuid, title text, body text) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.create_webhook_endpoint(org_id uuid, url text, event_types text[], description text) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.create_webhook_endpoint(org_id uuid, url text, event_types text[], description text) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.customer_segments_due(stale interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.customer_segments_due(stale interval) TO service_role;
 
@@ -7980,6 +8461,9 @@ GRANT ALL ON FUNCTION api.delete_shift(shift_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.delete_template(org_id uuid, kind text, channel text, locale text) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
@@ -8119,6 +8603,12 @@ GRANT ALL ON FUNCTION api.list_waitlist(experience_id uuid, starts_at timestamp 
 REVOKE ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.list_waiver_templates(org_id uuid, include_archived boolean) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.list_webhook_deliveries(org_id uuid, endpoint_id uuid, status text, before text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_webhook_deliveries(org_id uuid, endpoint_id uuid, status text, before text, page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.list_webhook_endpoints(org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.list_webhook_endpoints(org_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.mark_no_show(booking_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION api.mark_no_show(booking_id uuid) TO service_role;
@@ -8219,6 +8709,9 @@ GRANT ALL ON FUNCTION api.retire_ticket_key(org_id uuid, kid integer) TO authent
 REVOKE ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.retry_message(org_id uuid, message_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION api.retry_webhook_delivery(org_id uuid, delivery_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.retry_webhook_delivery(org_id uuid, delivery_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.revoke_invitation(invitation_id uuid) TO authenticated;
 
@@ -8227,6 +8720,9 @@ GRANT ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) TO authenticated;
@@ -8323,6 +8819,9 @@ GRANT ALL ON FUNCTION api.update_venue(venue_id uuid, changes jsonb, force boole
 
 REVOKE ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.update_waiver_version(version_id uuid, changes jsonb) TO authenticated;
+
+REVOKE ALL ON FUNCTION api.update_webhook_endpoint(org_id uuid, endpoint_id uuid, url text, event_types text[], description text, enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.update_webhook_endpoint(org_id uuid, endpoint_id uuid, url text, event_types text[], description text, enabled boolean) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.verify_audit_chain(org_id uuid) TO authenticated;
@@ -8523,6 +9022,8 @@ REVOKE ALL ON FUNCTION private.bookings_visits() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.bookings_waitlist() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.bookings_webhooks() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO anon;
 GRANT ALL ON FUNCTION private.cancel_order(p_order_id uuid, p_embed_key text, p_customer_email text) TO authenticated;
@@ -8548,6 +9049,8 @@ REVOKE ALL ON FUNCTION private.check_in_answer(p_ticket app.tickets, p_check_in 
 
 REVOKE ALL ON FUNCTION private.check_in_waiver(p_ticket app.tickets) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.check_ins_webhooks() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.checkouts_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) FROM PUBLIC;
@@ -8555,6 +9058,9 @@ GRANT ALL ON FUNCTION private.checkouts_to_expire(p_limit integer) TO service_ro
 
 REVOKE ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.claim_messages(p_worker text, p_limit integer, p_lease interval, p_channels text[]) TO service_role;
+
+REVOKE ALL ON FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) TO service_role;
 
 REVOKE ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.clock_arg(p_name text, p_line jsonb, p_key text) TO authenticated;
@@ -8571,6 +9077,9 @@ GRANT ALL ON FUNCTION private.co_member_ids() TO service_role;
 
 REVOKE ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.complete_message(p_message_id uuid, p_worker text, p_provider_message_id text, p_subject text, p_body text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.complete_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_duration_ms integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.complete_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_duration_ms integer) TO service_role;
 
 REVOKE ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.constraint_error(p_sqlstate text, p_schema text, p_table text, p_constraint text, p_column text) TO anon;
@@ -8605,6 +9114,9 @@ REVOKE ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_p
 GRANT ALL ON FUNCTION private.create_promo_code(p_org_id uuid, p_code text, p_percent_off integer, p_amount_off_minor bigint, p_currency character, p_valid_from timestamp with time zone, p_valid_until timestamp with time zone, p_max_uses integer, p_max_uses_per_customer integer, p_experience_ids uuid[]) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.create_refund(p_order_id uuid, p_payment app.payments, p_amount_minor bigint, p_kind text, p_reason text, p_requested_by uuid, p_provider_refund_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.create_webhook_endpoint(p_org_id uuid, p_url text, p_event_types text[], p_description text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.create_webhook_endpoint(p_org_id uuid, p_url text, p_event_types text[], p_description text) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.currency_arg(p_name text, p_value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.currency_arg(p_name text, p_value text) TO anon;
@@ -8671,6 +9183,9 @@ GRANT ALL ON FUNCTION private.deactivate_promo_code(p_promo_code_id uuid) TO aut
 REVOKE ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_channel text, p_locale text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.delivery_manager(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.delivery_manager(p_org_id uuid) TO authenticated;
 
@@ -8733,6 +9248,9 @@ GRANT ALL ON FUNCTION private.fail_message(p_message_id uuid, p_worker text, p_e
 REVOKE ALL ON FUNCTION private.fail_order(p_order_id uuid, p_message text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.fail_refund(p_refund_id uuid, p_message text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_error text, p_duration_ms integer, p_permanent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_error text, p_duration_ms integer, p_permanent boolean) TO service_role;
 
 REVOKE ALL ON FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.get_customer(p_org_id uuid, p_customer_id uuid) TO authenticated;
@@ -8832,6 +9350,12 @@ GRANT ALL ON FUNCTION private.list_templates(p_org_id uuid, p_kind text) TO auth
 
 REVOKE ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.list_waitlist(p_experience_id uuid, p_starts_at timestamp with time zone) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_webhook_deliveries(p_org_id uuid, p_endpoint_id uuid, p_status text, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_webhook_deliveries(p_org_id uuid, p_endpoint_id uuid, p_status text, p_before_at timestamp with time zone, p_before_id uuid, p_page_size integer) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.list_webhook_endpoints(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.list_webhook_endpoints(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.local_to_instant(local_time timestamp without time zone, tz text) TO authenticated;
@@ -8964,6 +9488,8 @@ GRANT ALL ON FUNCTION private.party_size_arg(p_value integer) TO service_role;
 
 REVOKE ALL ON FUNCTION private.payment_answer(p_order app.orders, p_outcome text, p_actions jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.payments_webhooks() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO anon;
 GRANT ALL ON FUNCTION private.place_booking(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_email text, p_name text, p_phone text, p_tickets jsonb, p_idempotency_key text, p_embed_key text) TO authenticated;
@@ -9041,8 +9567,13 @@ REVOKE ALL ON FUNCTION private.refund_order(p_order_id uuid, p_amount_minor bigi
 
 REVOKE ALL ON FUNCTION private.refunds_guard() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.refunds_webhooks() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.release_messages(p_message_ids uuid[], p_worker text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.release_webhook_deliveries(p_delivery_ids uuid[], p_worker text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.reminder_due(p_starts_at timestamp with time zone, p_timezone text, p_lead interval) FROM PUBLIC;
 
@@ -9079,6 +9610,9 @@ GRANT ALL ON FUNCTION private.retire_ticket_key(p_org_id uuid, p_kid integer) TO
 REVOKE ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.retry_message(p_org_id uuid, p_message_id uuid) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.retry_webhook_delivery(p_org_id uuid, p_delivery_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.retry_webhook_delivery(p_org_id uuid, p_delivery_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.revoke_invitation(p_invitation_id uuid) TO authenticated;
 
@@ -9086,6 +9620,9 @@ REVOKE ALL ON FUNCTION private.rfm_segment(p_recency smallint, p_frequency small
 
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) TO anon;
@@ -9294,6 +9831,9 @@ GRANT ALL ON FUNCTION private.unsubscribe_subjects(p_ids uuid[], p_worker text) 
 REVOKE ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.update_org_settings(p_org_id uuid, p_currency character, p_vat_rate_bp integer, p_prices_include_vat boolean, p_vat_number text, p_loyalty_points_per_major integer, p_loyalty_point_value_minor integer, p_full_refund_before interval, p_late_refund_percent integer) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.update_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_url text, p_event_types text[], p_description text, p_enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.update_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_url text, p_event_types text[], p_description text, p_enabled boolean) TO authenticated;
+
 REVOKE ALL ON FUNCTION private.vat_of(p_amount_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.venue_org(p_venue_id uuid) FROM PUBLIC;
@@ -9303,6 +9843,8 @@ REVOKE ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.venue_timezone(p_venue_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.waitlist_answer(p_entry app.waitlist_entries) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.waitlist_entries_webhooks() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.waitlist_entry(p_embed_key text, p_token text) FROM PUBLIC;
 
@@ -9354,6 +9896,45 @@ REVOKE ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versio
 GRANT ALL ON FUNCTION private.waiver_version_answer(p_version app.waiver_versions, p_signed uuid[]) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.waiver_versions_guard() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_address_public(p_address inet) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_address_public(p_address inet) TO authenticated;
+GRANT ALL ON FUNCTION private.webhook_address_public(p_address inet) TO service_role;
+
+REVOKE ALL ON FUNCTION private.webhook_admin(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_admin(p_org_id uuid) TO authenticated;
+
+REVOKE ALL ON FUNCTION private.webhook_backoff(p_attempts integer, p_jitter double precision) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_booking_data(p_booking app.bookings) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_disable_after() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_emit(p_org_id uuid, p_event_type text, p_event_key text, p_data jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_event_types() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_event_types() TO authenticated;
+GRANT ALL ON FUNCTION private.webhook_event_types() TO service_role;
+
+REVOKE ALL ON FUNCTION private.webhook_event_types_arg(p_event_types text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_event_types_arg(p_event_types text[]) TO authenticated;
+GRANT ALL ON FUNCTION private.webhook_event_types_arg(p_event_types text[]) TO service_role;
+
+REVOKE ALL ON FUNCTION private.webhook_max_attempts() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_secret() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.webhook_url_arg(p_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_url_arg(p_url text) TO authenticated;
+GRANT ALL ON FUNCTION private.webhook_url_arg(p_url text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.webhook_url_problem(p_url text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.webhook_url_problem(p_url text) TO authenticated;
+GRANT ALL ON FUNCTION private.webhook_url_problem(p_url text) TO service_role;
 
 REVOKE ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.weekday_arg(p_name text, p_line jsonb) TO authenticated;

@@ -191,10 +191,12 @@ def _record(conn: psycopg.Connection, counts: Counts, row: Mapping[str, Any], se
 
 
 def run(connect: Callable[[], psycopg.Connection], make_senders: Callable[[], Mapping[str, Sender]],
-        settings: Settings, stop: threading.Event, once: bool = False) -> Counts:
+        settings: Settings, stop: threading.Event, once: bool = False,
+        also: Callable[[psycopg.Connection, threading.Event], int] | None = None) -> Counts:
     """A worker loop until stop is set (or one pass with once): claim, deliver, and sleep poll_seconds when the
     claim found nothing. A lost database connection is opened again after a pause; messages it held come back when
-    their leases run out."""
+    their leases run out. also, when given, is one more step of each pass on the same connection (the outgoing
+    webhooks' sender), answering how much it claimed: the loop sleeps only when neither claimed anything."""
     total = Counts()
     senders = make_senders()
     conn: psycopg.Connection | None = None
@@ -207,6 +209,7 @@ def run(connect: Callable[[], psycopg.Connection], make_senders: Callable[[], Ma
                     # same Message-ID): the worker's commits need not wait for the disk.
                     conn.execute("SET synchronous_commit = off")
                 counts = run_once(conn, senders, settings, stop)
+                more = also(conn, stop) if also is not None and not stop.is_set() else 0
             except psycopg.OperationalError as exc:
                 log.warning("database connection lost (%s); trying again", exc)
                 if conn is not None:
@@ -219,7 +222,7 @@ def run(connect: Callable[[], psycopg.Connection], make_senders: Callable[[], Ma
             total.add(counts)
             if once:
                 break
-            if counts.claimed == 0:
+            if counts.claimed == 0 and more == 0:
                 stop.wait(settings.poll_seconds)
     finally:
         for sender in senders.values():

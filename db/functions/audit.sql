@@ -487,13 +487,14 @@ CREATE OR REPLACE TRIGGER audit_redactions_no_truncate
 -- bookkeeping that records no act of anyone's: failed ticket lookups (the rate limit's counters), the outbox and
 -- its delivery attempts (a message follows from an audited act, and is queued, claimed and sent by the worker:
 -- three rows each, which would triple the log and copy every message's data and its links' tokens into it; its
--- history is app.notification_attempts) and customers' segments (figures derived from audited rows, rewritten by
--- each refresh; the refresh itself is audited as its app.customer_segment_runs row).
+-- history is app.notification_attempts), customers' segments (figures derived from audited rows, rewritten by
+-- each refresh; the refresh itself is audited as its app.customer_segment_runs row), and outgoing webhook
+-- deliveries and their attempts (copies of audited events, and the sender's log; the endpoints are audited).
 DO $$
 DECLARE
   t text;
   unaudited constant text[] := ARRAY['ticket_lookup_failures', 'notifications_outbox', 'notification_attempts',
-                                     'customer_segments'];
+                                     'customer_segments', 'webhook_deliveries', 'webhook_attempts'];
 BEGIN
   FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
             WHERE c.relnamespace = 'app'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1 LOOP

@@ -160,6 +160,9 @@ INSERT INTO allowed VALUES
    'get_timesheet sums and list_time_entries lists the entries RLS shows the caller (their own, or everyone''s for '
    'managers)'),
   ('authenticated', 'app.time_entry_corrections', 'SELECT', NULL, 'list_time_entries shows each entry''s corrections');
+-- app.webhook_endpoints, app.webhook_deliveries and app.webhook_attempts have no row here on purpose: admins reach
+-- them through the webhook functions, events are written by triggers and the sender records through its own
+-- functions, all SECURITY DEFINER in private (db/functions/webhook_endpoints.sql).
 -- app.waitlist_entries has no row here on purpose: customers join, leave and accept through the widget functions
 -- and offers are made by triggers, all SECURITY DEFINER in private (db/functions/waitlist.sql); org_settings's new
 -- waitlist_offer_ttl is set by api.set_waitlist_offer_ttl, a definer too, so no role gains a privilege for it.

@@ -346,7 +346,7 @@ def worker(args) -> int:
     from tessera.worker_cmd import run
 
     return run(_project(), once=args.once, batch=args.batch, concurrency=args.concurrency, lease=args.lease,
-               poll=args.poll)
+               poll=args.poll, webhooks=not args.no_webhooks)
 
 
 def fake_providers(args) -> int:
@@ -529,6 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds a claim holds its messages; a killed worker's come back after it (default 120)")
     p.add_argument("--poll", type=Bounded(0.05, 60, "seconds", float), default=1,
                    help="seconds between claims while nothing is due (default 1)")
+    p.add_argument("--no-webhooks", action="store_true",
+                   help="leave outgoing webhooks to other workers (README: Outgoing webhooks)")
     p.set_defaults(fn=worker)
 
     p = commands.add_parser("fake-providers", help="fake Stripe and Moyasar APIs on this machine, for development")

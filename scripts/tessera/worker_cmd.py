@@ -4,7 +4,9 @@ It connects as `tessera jobs run` does (the database owner, or DATABASE_URL's ro
 service_role) and sends e-mail through the SMTP server of TESSERA_SMTP_* (api.config.Mail); in-app messages are
 recorded delivered. --concurrency N runs N loops in threads, each with its own database and SMTP connection and
 its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
-(api/notify/sms.py), and is left queued otherwise. SIGTERM or Ctrl-C stops it after the message in hand (the rest of its
+(api/notify/sms.py), and is left queued otherwise. Each pass also sends the outgoing webhooks that are due
+(api/outgoing/sender.py; TESSERA_WEBHOOKS_TIMEOUT, and TESSERA_WEBHOOKS_ALLOW_HOSTS for development), unless
+--no-webhooks. SIGTERM or Ctrl-C stops it after the message in hand (the rest of its
 batch is given back, due at once); it then prints the counts as JSON.
 """
 
@@ -25,13 +27,16 @@ from tessera.project import Project
 from tessera.server import current_server
 
 
-def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float) -> int:
+def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float,
+        webhooks: bool = True) -> int:
     from api.config import ConfigError, Mail, Sms
     from api.notify.sms import SmsSender
     from api.notify.smtp import SmtpSender
     from api.notify.unsubscribe import Links
     from api.notify.worker import Counts, Settings, worker_name
     from api.notify.worker import run as loop
+    from api.outgoing import sender as hooks
+    from api.outgoing.guard import Guard
     from tessera.tokens import jwt_secret
 
     try:
@@ -45,10 +50,21 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
         links = Links.from_env(env)
     except ConfigError as exc:
         raise Refusal(str(exc)) from None
+    guard = Guard.from_env()
+    raw_timeout = os.environ.get("TESSERA_WEBHOOKS_TIMEOUT", "10")
+    try:
+        hook_timeout = float(raw_timeout)
+        if not 1 <= hook_timeout <= 60:
+            raise ValueError
+    except ValueError:
+        raise Refusal(f"TESSERA_WEBHOOKS_TIMEOUT={raw_timeout!r} is not 1 to 60 seconds") from None
     server = current_server(project)
     with server.connect(autocommit=True) as conn:  # an unreachable database is one line, before any thread
         deployed = conn.execute("SELECT to_regprocedure('private.claim_messages(text, integer, interval, text[])')"
                                 " IS NOT NULL").fetchone()[0]
+        webhooks = webhooks and conn.execute(
+            "SELECT to_regprocedure('private.claim_webhook_deliveries(text, integer, interval)') IS NOT NULL"
+        ).fetchone()[0]
     if not deployed:
         raise Refusal("the database has no delivery functions; deploy the plan (`tessera db deploy`)")
     logging.basicConfig(level=logging.WARNING, format="tessera worker: %(message)s", stream=sys.stderr)
@@ -59,6 +75,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             signal.signal(signum, lambda *_: stop.set())
     names = [worker_name(i) for i in range(concurrency)]
     results: list[Counts | BaseException] = [Counts() for _ in names]
+    hook_counts = [hooks.Counts() for _ in names]
 
     def senders() -> dict:
         made: dict = {"email": SmtpSender(mail)}
@@ -71,9 +88,17 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     def work(i: int) -> None:
         settings = Settings(name=names[i], batch=batch, lease_seconds=lease, poll_seconds=poll,
                             margin_seconds=min(60.0, lease / 3), domain=mail.domain, links=links)
+        hook_settings = hooks.Settings(name=names[i], lease_seconds=max(lease, 4 * hook_timeout),
+                                       timeout_seconds=hook_timeout)
+
+        def send_hooks(conn: psycopg.Connection, stop_: threading.Event) -> int:
+            counts = hooks.run_once(conn, hook_settings, guard, stop=stop_)
+            hook_counts[i].add(counts)
+            return counts.claimed
+
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
-                              senders, settings, stop, once=once)
+                              senders, settings, stop, once=once, also=send_hooks if webhooks else None)
         except Exception as exc:  # one loop's failure stops them all, and is said once below
             results[i] = exc
             stop.set()
@@ -94,7 +119,11 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     total = Counts()
     for r in results:
         total.add(r)
+    hook_total = hooks.Counts()
+    for c in hook_counts:
+        hook_total.add(c)
     summary = {"workers": names, **{f: getattr(total, f) for f in total.__struct_fields__},
+               "webhooks": {f: getattr(hook_total, f) for f in hook_total.__struct_fields__},
                "seconds": round(time.monotonic() - started, 3)}
     print(json.dumps(summary, indent=2))
     return 0
