@@ -243,7 +243,8 @@ BEGIN
   SELECT t INTO unknown FROM pg_catalog.unnest(p_event_types) t WHERE NOT t = ANY (private.webhook_event_types())
    LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'event type % is not one Tessera sends', unknown USING ERRCODE = 'PT400',
+    RAISE EXCEPTION 'event_types: % is not an event Tessera sends', pg_catalog.left(unknown, 50)
+      USING ERRCODE = 'PT400',
       DETAIL = 'unknown_event_type',
       HINT = 'choose among ' || pg_catalog.array_to_string(private.webhook_event_types(), ', ');
   END IF;
@@ -357,8 +358,14 @@ LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
 AS $$
+DECLARE
+  event_type text;
 BEGIN
+  -- Every text's size first, naming it, before anything reads one.
   PERFORM private.text_arg('description', description, 0, 500);
+  FOREACH event_type IN ARRAY coalesce(event_types, '{}') LOOP
+    PERFORM private.text_arg('event_types', event_type, 1, 50);
+  END LOOP;
   RETURN private.create_webhook_endpoint(create_webhook_endpoint.org_id, private.webhook_url_arg(url),
                                          private.webhook_event_types_arg(event_types), description);
 END
@@ -432,8 +439,14 @@ LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
 AS $$
+DECLARE
+  event_type text;
 BEGIN
+  -- Every text's size first, naming it, before anything reads one.
   PERFORM private.text_arg('description', description, 0, 500);
+  FOREACH event_type IN ARRAY coalesce(event_types, '{}') LOOP
+    PERFORM private.text_arg('event_types', event_type, 1, 50);
+  END LOOP;
   RETURN private.update_webhook_endpoint(
     update_webhook_endpoint.org_id, endpoint_id,
     CASE WHEN url IS NOT NULL THEN private.webhook_url_arg(url) END,

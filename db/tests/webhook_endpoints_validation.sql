@@ -30,7 +30,7 @@ SELECT throws_ok(format($$SELECT api.create_webhook_endpoint(%L, 'https://127.0.
                  'create_webhook_endpoint refuses a loopback URL with PT400 saying why');
 SELECT throws_ok(format($$SELECT api.create_webhook_endpoint(%L, 'https://hooks.example.com/', '{booking.paid}')$$,
                         pg_temp.id('org_a')),
-                 'PT400', 'event type booking.paid is not one Tessera sends',
+                 'PT400', 'event_types: booking.paid is not an event Tessera sends',
                  'an event type outside the list is refused');
 SELECT throws_ok(format($$SELECT api.create_webhook_endpoint(%L, 'https://hooks.example.com/', '{}')$$,
                         pg_temp.id('org_a')),

@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_arguments changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.create_webhook_endpoint(uuid,text,text[],text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)';
-  END IF;
   PERFORM 'api.delete_webhook_endpoint(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.delete_webhook_endpoint(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.delete_webhook_endpoint(uuid,uuid)';
@@ -29,10 +27,6 @@ BEGIN
   PERFORM 'api.rotate_webhook_secret(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.rotate_webhook_secret(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.rotate_webhook_secret(uuid,uuid)';
-  END IF;
-  PERFORM 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)';
   END IF;
   PERFORM 'private.bookings_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.check_ins_webhooks()'::pg_catalog.regprocedure;
@@ -106,13 +100,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.webhook_event_types()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.webhook_event_types()';
-  END IF;
-  PERFORM 'private.webhook_event_types_arg(text[])'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.webhook_event_types_arg(text[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.webhook_event_types_arg(text[])';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.webhook_event_types_arg(text[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.webhook_event_types_arg(text[])';
   END IF;
   PERFORM 'private.webhook_max_attempts()'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_secret()'::pg_catalog.regprocedure;
