@@ -792,8 +792,10 @@ CREATE FUNCTION api.expire_holds() RETURNS integer
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/booking.sql
 
-COMMENT ON FUNCTION api.expire_holds() IS 'Marks every pending booking whose hold has run out as expired and returns how many. Tidying only: run-out holds
-already count for nothing. Staff affect their organizations'' bookings; service_role all.';
+COMMENT ON FUNCTION api.expire_holds() IS 'Marks every pending booking whose hold has run out as expired (skipping any another transaction holds) and returns
+how many. Run-out holds already count for nothing, but their expiry is news: the customer''s booking_expired message,
+and the places passed to the session''s waitlist. `tessera worker` runs it on every pass. Staff affect their
+organizations'' bookings; service_role all.';
 
 CREATE FUNCTION api.export_customer(org_id uuid, customer_id uuid) RETURNS jsonb
     LANGUAGE sql

@@ -660,16 +660,23 @@ LANGUAGE sql
 VOLATILE
 SET search_path = ''
 AS $$
-  WITH expired AS (
-    UPDATE app.bookings b SET status = 'expired'
+  -- A hold someone else has locked is theirs to settle (a payment landing, a booking of its session expiring it, a
+  -- second sweep): skipped, never waited on, so sweeps and bookings cannot deadlock on each other.
+  WITH due AS (
+    SELECT b.id FROM app.bookings b
      WHERE b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
+       FOR UPDATE SKIP LOCKED
+  ), expired AS (
+    UPDATE app.bookings b SET status = 'expired' FROM due WHERE b.id = due.id AND b.status = 'pending'
     RETURNING 1)
   SELECT pg_catalog.count(*)::integer FROM expired
 $$;
 
 COMMENT ON FUNCTION api.expire_holds() IS
-$$Marks every pending booking whose hold has run out as expired and returns how many. Tidying only: run-out holds
-already count for nothing. Staff affect their organizations' bookings; service_role all.$$;
+$$Marks every pending booking whose hold has run out as expired (skipping any another transaction holds) and returns
+how many. Run-out holds already count for nothing, but their expiry is news: the customer's booking_expired message,
+and the places passed to the session's waitlist. `tessera worker` runs it on every pass. Staff affect their
+organizations' bookings; service_role all.$$;
 
 REVOKE ALL ON FUNCTION api.expire_holds() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.expire_holds() TO authenticated, service_role;

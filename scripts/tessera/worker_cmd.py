@@ -6,8 +6,9 @@ recorded delivered. --concurrency N runs N loops in threads, each with its own d
 its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
 (api/notify/sms.py), and is left queued otherwise. Each pass also sends the outgoing webhooks that are due
 (api/outgoing/sender.py; TESSERA_WEBHOOKS_TIMEOUT, and TESSERA_WEBHOOKS_ALLOW_HOSTS for development), unless
---no-webhooks. SIGTERM or Ctrl-C stops it after the message in hand (the rest of its
-batch is given back, due at once); it then prints the counts as JSON.
+--no-webhooks; and the first loop expires run-out holds (api.expire_holds), whose news is queued then. SIGTERM or
+Ctrl-C stops it after the message in hand (the rest of its batch is given back, due at once); it then prints the
+counts as JSON.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     names = [worker_name(i) for i in range(concurrency)]
     results: list[Counts | BaseException] = [Counts() for _ in names]
     hook_counts = [hooks.Counts() for _ in names]
+    expired_total = [0 for _ in names]
 
     def senders() -> dict:
         made: dict = {"email": SmtpSender(mail)}
@@ -96,9 +98,16 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             hook_counts[i].add(counts)
             return counts.claimed
 
+        def step(conn: psycopg.Connection, stop_: threading.Event) -> int:
+            # The first loop also expires run-out holds, so that their news (booking_expired, the places offered
+            # to the waitlist) is queued within a pass, not when someone next books that session.
+            expired = conn.execute("SELECT api.expire_holds()").fetchone()[0] if i == 0 else 0
+            expired_total[i] += expired
+            return expired + (send_hooks(conn, stop_) if webhooks else 0)
+
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
-                              senders, settings, stop, once=once, also=send_hooks if webhooks else None)
+                              senders, settings, stop, once=once, also=step)
         except Exception as exc:  # one loop's failure stops them all, and is said once below
             results[i] = exc
             stop.set()
@@ -124,6 +133,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
         hook_total.add(c)
     summary = {"workers": names, **{f: getattr(total, f) for f in total.__struct_fields__},
                "webhooks": {f: getattr(hook_total, f) for f in hook_total.__struct_fields__},
+               "holds_expired": sum(expired_total),
                "seconds": round(time.monotonic() - started, 3)}
     print(json.dumps(summary, indent=2))
     return 0

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that holds_swept changed are retired; its verify checks them now.
+
 -- Checks of functions that orders_pricing changed are retired; its verify checks them now.
 
 -- Checks of functions that reason_kept changed are retired; its verify checks them now.
@@ -22,13 +24,6 @@ BEGIN;
 
 DO $verify$
 BEGIN
-  PERFORM 'api.expire_holds()'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.expire_holds()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.expire_holds()';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'api.expire_holds()', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.expire_holds()';
-  END IF;
   PERFORM 'api.get_booking(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.get_booking(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.get_booking(uuid)';
