@@ -55,7 +55,9 @@ DECLARE
 BEGIN
   UPDATE app.webhook_deliveries SET next_attempt_at = '2000-01-01' WHERE id = p_delivery AND status = 'queued';
   PERFORM pg_temp.act_as('service_role');
-  PERFORM 1 FROM private.claim_webhook_deliveries('w', 5, '1 minute');
+  -- Every due delivery, so that this one is among them whichever order ties are claimed in (what the claim
+  -- takes and leaves is pinned above); the others stay leased to this same worker, which may fail them next.
+  PERFORM 1 FROM private.claim_webhook_deliveries('w', 100, '1 minute');
   s := private.fail_webhook_delivery(p_delivery, 'w', NULL, 'connection refused', 3, false);
   RESET ROLE;
   RETURN s;
