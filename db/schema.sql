@@ -806,8 +806,8 @@ COMMENT ON FUNCTION api.export_customer(org_id uuid, customer_id uuid) IS 'Every
 ("tessera.customer_export.v1"), exported_at, org_id, customer (the whole record), marketing_consent {consent, at,
 source}, tags, notes, bookings (each with ticket_lines and tickets, each ticket with its check_in), orders (each
 with its lines), payments, refunds, loyalty {balance, ledger}, waiver_signatures, leads and event_partners under
-their e-mail, notifications (outbox rows to their address), privacy_requests, audit (the audit log rows about
-them)}. The export is recorded in the privacy log (app.customer_requests, kind export), itself audited. For admins
+their e-mail, notifications (outbox rows to their address), waitlist_entries (without their token hashes),
+message_preferences, privacy_requests, audit (the audit log rows about them)}. The export is recorded in the privacy log (app.customer_requests, kind export), itself audited. For admins
 and owners of the organization. Errors: PT403 anyone else; PT404 the organization has no such customer.';
 
 CREATE TABLE app.bookings (
@@ -3173,7 +3173,7 @@ CREATE FUNCTION private.customer_row_ids(p_customer app.customers) RETURNS text[
     AS $$ … $$;  -- body: db/functions/customers.sql
 
 COMMENT ON FUNCTION private.customer_row_ids(p_customer app.customers) IS 'The ids (as text) of the customer''s row and of every row about them: bookings, orders, notes, waiver
-signatures, and leads, partners and outbox rows under their address.';
+signatures, waitlist entries, message preferences, and leads, partners and outbox rows under their address.';
 
 CREATE FUNCTION private.customer_visits_recount(p_org_ids uuid[], p_customer_ids uuid[]) RETURNS void
     LANGUAGE plpgsql

@@ -282,11 +282,15 @@ AS $$
          || ARRAY(SELECT x.id::text FROM app.notifications_outbox x
                    WHERE x.org_id = p_customer.org_id
                      AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = p_customer.email_key)
+         || ARRAY(SELECT w.id::text FROM app.waitlist_entries w
+                   WHERE w.org_id = p_customer.org_id AND w.customer_id = p_customer.id)
+         || ARRAY(SELECT m.id::text FROM app.message_preferences m
+                   WHERE m.org_id = p_customer.org_id AND m.customer_id = p_customer.id)
 $$;
 
 COMMENT ON FUNCTION private.customer_row_ids(app.customers) IS
 'The ids (as text) of the customer''s row and of every row about them: bookings, orders, notes, waiver
-signatures, and leads, partners and outbox rows under their address.';
+signatures, waitlist entries, message preferences, and leads, partners and outbox rows under their address.';
 
 REVOKE ALL ON FUNCTION private.customer_row_ids(app.customers) FROM PUBLIC;
 
@@ -356,6 +360,14 @@ BEGIN
                                  FROM app.notifications_outbox x
                                 WHERE x.org_id = c.org_id
                                   AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = c.email_key), '[]'),
+    -- The entries' token hashes are capabilities' fingerprints, not data about the person.
+    'waitlist_entries', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(w) - 'token_hash'
+                                                                - 'offer_token_hash' ORDER BY w.created_at, w.id)
+                                    FROM app.waitlist_entries w
+                                   WHERE w.org_id = c.org_id AND w.customer_id = c.id), '[]'),
+    'message_preferences', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(m) ORDER BY m.changed_at, m.id)
+                                       FROM app.message_preferences m
+                                      WHERE m.org_id = c.org_id AND m.customer_id = c.id), '[]'),
     'privacy_requests', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(q) ORDER BY q.at, q.id)
                                     FROM app.customer_requests q WHERE q.customer_id = c.id), '[]'),
     'audit', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(l) ORDER BY l.id)
@@ -395,8 +407,8 @@ $$Everything the organization holds about one person, as one JSON document (GDPR
 ("tessera.customer_export.v1"), exported_at, org_id, customer (the whole record), marketing_consent {consent, at,
 source}, tags, notes, bookings (each with ticket_lines and tickets, each ticket with its check_in), orders (each
 with its lines), payments, refunds, loyalty {balance, ledger}, waiver_signatures, leads and event_partners under
-their e-mail, notifications (outbox rows to their address), privacy_requests, audit (the audit log rows about
-them)}. The export is recorded in the privacy log (app.customer_requests, kind export), itself audited. For admins
+their e-mail, notifications (outbox rows to their address), waitlist_entries (without their token hashes),
+message_preferences, privacy_requests, audit (the audit log rows about them)}. The export is recorded in the privacy log (app.customer_requests, kind export), itself audited. For admins
 and owners of the organization. Errors: PT403 anyone else; PT404 the organization has no such customer.$$;
 
 REVOKE ALL ON FUNCTION api.export_customer(uuid, uuid) FROM PUBLIC;

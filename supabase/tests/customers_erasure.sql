@@ -5,7 +5,7 @@
 -- idempotent and audited, and the audit chain verifies after it while tampering is still detected.
 BEGIN;
 \ir setup.psql
-SELECT plan(42);
+SELECT plan(44);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -98,6 +98,14 @@ SELECT throws_ok($$ SELECT api.erase_customer(pg_temp.id('org_a'), pg_temp.id('e
 SELECT throws_ok($$ SELECT api.export_customer(pg_temp.id('org_b'), pg_temp.id('erin')) $$, 'PT404', NULL,
                  'nor find her under their own organization');
 RESET ROLE;
+-- She waits for another session, and has said no to marketing texts.
+INSERT INTO app.waitlist_entries (org_id, slot_id, customer_id, party_size, name, email, consent, consented_at,
+                                  token_hash)
+SELECT b.org_id, b.slot_id, b.customer_id, 2, 'Erin Quill', 'erin.quill+gdpr@example.org', true, now(),
+       sha256('erin-waitlist-token')
+  FROM app.bookings b WHERE b.id = (SELECT id FROM first_booking);
+INSERT INTO app.message_preferences (org_id, customer_id, channel, category, enabled, source)
+VALUES (pg_temp.id('org_a'), pg_temp.id('erin'), 'sms', 'marketing', false, 'staff');
 SELECT pg_temp.act_as('admin_a');
 CREATE TEMP TABLE export AS SELECT api.export_customer(pg_temp.id('org_a'), pg_temp.id('erin')) AS doc;
 RESET ROLE;
@@ -121,6 +129,11 @@ SELECT is((SELECT doc #>> '{marketing_consent,source}' FROM export), 'widget', '
 SELECT ok((SELECT jsonb_array_length(doc -> 'notifications') >= 1 AND (doc #>> '{loyalty,balance}')::int > 0
              AND jsonb_array_length(doc -> 'audit') > 5 FROM export),
           '… the e-mails sent to her, her points and the audit rows about her');
+SELECT is((SELECT jsonb_agg(w -> 'party_size') || jsonb_agg(w ? 'token_hash')
+             FROM export, jsonb_array_elements(doc -> 'waitlist_entries') w), '[2, false]',
+          '… her waitlist entry, without its token''s hash');
+SELECT is((SELECT jsonb_agg(m ->> 'channel') FROM export, jsonb_array_elements(doc -> 'message_preferences') m),
+          '["sms"]', '… and her message preferences');
 SELECT is((SELECT count(*)::int FROM app.customer_requests WHERE customer_id = pg_temp.id('erin') AND kind = 'export'),
           1, 'the export is in the privacy log');
 
