@@ -61,7 +61,7 @@ END
 $$;
 SELECT is_empty($$ SELECT pg_temp.holding('erin.waits@example.org') $$, 'no table holds her e-mail');
 SELECT is_empty($$ SELECT pg_temp.holding('Quillwaiting') $$, '… nor her name');
-SELECT is_empty($$ SELECT pg_temp.holding('900777') $$, '… nor her phone');
+SELECT is_empty($$ SELECT pg_temp.holding('7700 900777') $$, '… nor her phone');
 
 SELECT * FROM finish();
 ROLLBACK;
