@@ -3286,13 +3286,6 @@ CREATE FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uui
 
 COMMENT ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) IS 'api.delete_webhook_endpoint, for admins and the owner.';
 
-CREATE FUNCTION private.delivery_manager(p_org_id uuid) RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/delivery.sql
-
-COMMENT ON FUNCTION private.delivery_manager(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless a manager or above there.';
-
 CREATE FUNCTION private.deployed_changes(p_registry text, p_project text) RETURNS SETOF text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -5646,13 +5639,6 @@ COMMENT ON FUNCTION private.webhook_address_public(p_address inet) IS 'Whether a
 ranges, and for IPv6 unspecified, loopback, IPv4-compatible, NAT64, discard, IETF protocol (incl. Teredo),
 documentation, 6to4, unique-local, link-local, site-local and multicast ranges; an IPv4-mapped IPv6 address is
 judged as its IPv4 address.';
-
-CREATE FUNCTION private.webhook_admin(p_org_id uuid) RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path TO ''
-    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
-
-COMMENT ON FUNCTION private.webhook_admin(p_org_id uuid) IS 'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless an admin or the owner there.';
 
 CREATE FUNCTION private.webhook_backoff(p_attempts integer, p_jitter double precision) RETURNS interval
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -9188,9 +9174,6 @@ GRANT ALL ON FUNCTION private.delete_template(p_org_id uuid, p_kind text, p_chan
 REVOKE ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
 
-REVOKE ALL ON FUNCTION private.delivery_manager(p_org_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.delivery_manager(p_org_id uuid) TO authenticated;
-
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
 
@@ -9902,9 +9885,6 @@ REVOKE ALL ON FUNCTION private.waiver_versions_guard() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.webhook_address_public(p_address inet) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.webhook_address_public(p_address inet) TO authenticated;
 GRANT ALL ON FUNCTION private.webhook_address_public(p_address inet) TO service_role;
-
-REVOKE ALL ON FUNCTION private.webhook_admin(p_org_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.webhook_admin(p_org_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.webhook_backoff(p_attempts integer, p_jitter double precision) FROM PUBLIC;
 

@@ -286,28 +286,8 @@ GRANT EXECUTE ON FUNCTION private.release_messages(uuid[], text) TO service_role
 
 
 -- Staff: the dead letter. ---------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION private.delivery_manager(p_org_id uuid)
-RETURNS void
-LANGUAGE plpgsql
-STABLE
-SET search_path = ''
-AS $$
-BEGIN
-  IF p_org_id IS NULL OR NOT p_org_id = ANY (private.org_ids('staff')) THEN
-    RAISE EXCEPTION 'organization not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
-  END IF;
-  IF NOT p_org_id = ANY (private.org_ids('manager')) THEN
-    RAISE EXCEPTION 'only managers, admins and the owner see and retry failed messages' USING ERRCODE = 'PT403',
-      DETAIL = 'forbidden', HINT = 'ask one of the organization''s managers or its owner';
-  END IF;
-END
-$$;
+DROP FUNCTION IF EXISTS private.delivery_manager(uuid);
 
-COMMENT ON FUNCTION private.delivery_manager(uuid) IS
-'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless a manager or above there.';
-
-REVOKE ALL ON FUNCTION private.delivery_manager(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.delivery_manager(uuid) TO authenticated;
 
 
 CREATE OR REPLACE FUNCTION private.keyset_cursor(p_at timestamptz, p_id uuid)
@@ -362,7 +342,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  PERFORM private.delivery_manager(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'manager', 'organization');
   RETURN QUERY
   SELECT o.id, o.kind, o.channel, o.recipient, o.locale, o.attempts::integer, o.last_error, o.created_at,
          (SELECT pg_catalog.max(a.finished_at) FROM app.notification_attempts a
@@ -424,7 +404,7 @@ AS $$
 DECLARE
   m app.notifications_outbox;
 BEGIN
-  PERFORM private.delivery_manager(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'manager', 'organization');
   SELECT o.* INTO m FROM app.notifications_outbox o WHERE o.org_id = p_org_id AND o.id = p_message_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'message not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';

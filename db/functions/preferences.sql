@@ -264,13 +264,7 @@ BEGIN
             HINT = 'e.g. {"org_id": "…", "customer_id": "…", "channel": "email", "marketing": false}';
   END IF;
   PERFORM private.message_channel_arg(p_channel);
-  IF NOT (p_org_id = ANY (private.org_ids('staff'))) THEN
-    RAISE EXCEPTION 'customer not found' USING ERRCODE = 'PT404';
-  END IF;
-  IF NOT (p_org_id = ANY (private.org_ids('manager'))) THEN
-    RAISE EXCEPTION 'only managers, admins and owners may change a customer''s message preferences'
-      USING ERRCODE = 'PT403';
-  END IF;
+  PERFORM private.catalogue_may(p_org_id, 'manager', 'customer');
   PERFORM FROM app.customers c WHERE c.org_id = p_org_id AND c.id = p_customer_id AND c.erased_at IS NULL;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'customer not found' USING ERRCODE = 'PT404';
@@ -466,12 +460,7 @@ BEGIN
     RAISE EXCEPTION 'segment is not an RFM segment' USING ERRCODE = 'PT400', DETAIL = 'invalid',
       HINT = 'champions, loyal, potential_loyalists, new, at_risk, cant_lose, hibernating or lost; or none';
   END IF;
-  IF NOT (p_org_id = ANY (private.org_ids('staff'))) THEN
-    RAISE EXCEPTION 'organization not found' USING ERRCODE = 'PT404';
-  END IF;
-  IF NOT (p_org_id = ANY (private.org_ids('manager'))) THEN
-    RAISE EXCEPTION 'only managers, admins and owners may send marketing' USING ERRCODE = 'PT403';
-  END IF;
+  PERFORM private.catalogue_may(p_org_id, 'manager', 'organization');
   SELECT g.name INTO org_name FROM app.organizations g WHERE g.id = p_org_id;
 
   -- Counted first (bounded), then queued: the same rule both times, in one transaction.

@@ -273,28 +273,8 @@ COMMENT ON FUNCTION private.webhook_secret() IS
 REVOKE ALL ON FUNCTION private.webhook_secret() FROM PUBLIC;
 
 
-CREATE OR REPLACE FUNCTION private.webhook_admin(p_org_id uuid)
-RETURNS void
-LANGUAGE plpgsql
-STABLE
-SET search_path = ''
-AS $$
-BEGIN
-  IF p_org_id IS NULL OR NOT p_org_id = ANY (private.org_ids('staff')) THEN
-    RAISE EXCEPTION 'organization not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
-  END IF;
-  IF NOT p_org_id = ANY (private.org_ids('admin')) THEN
-    RAISE EXCEPTION 'only admins and the owner manage webhooks' USING ERRCODE = 'PT403', DETAIL = 'forbidden',
-      HINT = 'ask one of the organization''s admins or its owner';
-  END IF;
-END
-$$;
+DROP FUNCTION IF EXISTS private.webhook_admin(uuid);
 
-COMMENT ON FUNCTION private.webhook_admin(uuid) IS
-'Raises PT404 unless the caller is a member of organization p_org_id, PT403 unless an admin or the owner there.';
-
-REVOKE ALL ON FUNCTION private.webhook_admin(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.webhook_admin(uuid) TO authenticated;
 
 
 CREATE OR REPLACE FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean)
@@ -331,7 +311,7 @@ AS $$
 DECLARE
   e app.webhook_endpoints;
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   IF (SELECT pg_catalog.count(*) FROM app.webhook_endpoints w WHERE w.org_id = p_org_id) >= 20 THEN
     RAISE EXCEPTION 'an organization has at most 20 webhook endpoints' USING ERRCODE = 'PT409',
       DETAIL = 'too_many', HINT = 'delete one you no longer use';
@@ -399,7 +379,7 @@ AS $$
 DECLARE
   e app.webhook_endpoints;
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   SELECT w.* INTO e FROM app.webhook_endpoints w WHERE w.org_id = p_org_id AND w.id = p_endpoint_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'webhook endpoint not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
@@ -475,7 +455,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   DELETE FROM app.webhook_endpoints w WHERE w.org_id = p_org_id AND w.id = p_endpoint_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'webhook endpoint not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
@@ -514,7 +494,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   RETURN QUERY SELECT private.webhook_endpoint_json(w, false) FROM app.webhook_endpoints w
                 WHERE w.org_id = p_org_id ORDER BY w.created_at, w.id;
 END
@@ -552,7 +532,7 @@ AS $$
 DECLARE
   e app.webhook_endpoints;
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   UPDATE app.webhook_endpoints w SET secret = private.webhook_secret(), updated_at = pg_catalog.now()
    WHERE w.org_id = p_org_id AND w.id = p_endpoint_id
   RETURNING * INTO e;
@@ -599,7 +579,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   RETURN QUERY
   SELECT d.id, d.endpoint_id, d.event_type, d.webhook_id, d.status, d.attempts::integer, d.next_attempt_at,
          d.last_status_code::integer, d.last_error, d.created_at, d.delivered_at, d.payload,
@@ -670,7 +650,7 @@ AS $$
 DECLARE
   d app.webhook_deliveries;
 BEGIN
-  PERFORM private.webhook_admin(p_org_id);
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
   SELECT x.* INTO d FROM app.webhook_deliveries x WHERE x.org_id = p_org_id AND x.id = p_delivery_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'webhook delivery not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';

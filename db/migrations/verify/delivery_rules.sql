@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that one_role_check changed are retired; its verify checks them now.
+
 -- Checks of functions that preferences_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -28,10 +30,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_message(uuid,text,text,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.complete_message(uuid,text,text,text,text)';
   END IF;
-  PERFORM 'private.delivery_manager(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.delivery_manager(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.delivery_manager(uuid)';
-  END IF;
   PERFORM 'private.fail_message(uuid,text,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.fail_message(uuid,text,text,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.fail_message(uuid,text,text,boolean)';
@@ -43,10 +41,6 @@ BEGIN
   PERFORM 'private.keyset_decode(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.keyset_decode(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.keyset_decode(text,text)';
-  END IF;
-  PERFORM 'private.list_failed_messages(uuid,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_failed_messages(uuid,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_failed_messages(uuid,timestamp with time zone,uuid,integer)';
   END IF;
   PERFORM 'private.mark_notifications_read(uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.mark_notifications_read(uuid[])', 'EXECUTE') THEN
@@ -61,10 +55,6 @@ BEGIN
   PERFORM 'private.release_messages(uuid[],text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.release_messages(uuid[],text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.release_messages(uuid[],text)';
-  END IF;
-  PERFORM 'private.retry_message(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retry_message(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.retry_message(uuid,uuid)';
   END IF;
 END
 $verify$;

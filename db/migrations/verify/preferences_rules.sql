@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that one_role_check changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.get_customer_preferences(uuid,uuid)'::pg_catalog.regprocedure;
@@ -47,14 +49,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.my_preferences(uuid)';
   END IF;
   PERFORM 'private.put_preference(uuid,uuid,uuid,text,text,boolean,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.queue_marketing_message(uuid,text,text,text,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.queue_marketing_message(uuid,text,text,text,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.queue_marketing_message(uuid,text,text,text,uuid)';
-  END IF;
-  PERFORM 'private.set_customer_preferences(uuid,uuid,text,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_customer_preferences(uuid,uuid,text,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_customer_preferences(uuid,uuid,text,boolean)';
-  END IF;
   PERFORM 'private.set_my_preferences(uuid,text,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_my_preferences(uuid,text,text,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_my_preferences(uuid,text,text,boolean)';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that one_role_check changed are retired; its verify checks them now.
+
 -- Checks of functions that webhook_arguments changed are retired; its verify checks them now.
 
 DO $verify$
@@ -38,43 +40,15 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)';
   END IF;
-  PERFORM 'private.create_webhook_endpoint(uuid,text,text[],text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_webhook_endpoint(uuid,text,text[],text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_webhook_endpoint(uuid,text,text[],text)';
-  END IF;
-  PERFORM 'private.delete_webhook_endpoint(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.delete_webhook_endpoint(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.delete_webhook_endpoint(uuid,uuid)';
-  END IF;
   PERFORM 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)';
-  END IF;
-  PERFORM 'private.list_webhook_deliveries(uuid,uuid,text,timestamp with time zone,uuid,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_webhook_deliveries(uuid,uuid,text,timestamp with time zone,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_webhook_deliveries(uuid,uuid,text,timestamp with time zone,uuid,integer)';
-  END IF;
-  PERFORM 'private.list_webhook_endpoints(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_webhook_endpoints(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_webhook_endpoints(uuid)';
   END IF;
   PERFORM 'private.payments_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.release_webhook_deliveries(uuid[],text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.release_webhook_deliveries(uuid[],text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.release_webhook_deliveries(uuid[],text)';
-  END IF;
-  PERFORM 'private.retry_webhook_delivery(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retry_webhook_delivery(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.retry_webhook_delivery(uuid,uuid)';
-  END IF;
-  PERFORM 'private.rotate_webhook_secret(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.rotate_webhook_secret(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.rotate_webhook_secret(uuid,uuid)';
-  END IF;
-  PERFORM 'private.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)';
   END IF;
   PERFORM 'private.waitlist_entries_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_address_public(inet)'::pg_catalog.regprocedure;
@@ -83,10 +57,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.webhook_address_public(inet)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.webhook_address_public(inet)';
-  END IF;
-  PERFORM 'private.webhook_admin(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.webhook_admin(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.webhook_admin(uuid)';
   END IF;
   PERFORM 'private.webhook_backoff(integer,double precision)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_booking_data(app.bookings)'::pg_catalog.regprocedure;
