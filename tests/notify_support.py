@@ -99,9 +99,10 @@ def enqueue(conn: psycopg.Connection, org: uuid.UUID, kind: str, data: dict, cha
         (org, kind, psycopg.types.json.Jsonb(data), f"test:{uuid.uuid4()}", channel, user_id)).fetchone()[0]
 
 
-def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2) -> dict:
-    """A ticketed event at a New York venue booked by staff (no payment needed, so confirmed at once, its tickets
-    issued): the booking's row as the messages area puts it in a message's data."""
+def staff_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2, paid: bool = False) -> tuple:
+    """A ticketed event at a New York venue, ten days ahead, booked by staff for bob@example.com: confirmed at once
+    when it needs no payment (its tickets issued), else pending with its places held. Answers the booking's id,
+    code, start, end, party size and status, the event's id and the venue's."""
     staff = conn.execute("INSERT INTO auth.users (email) VALUES (%s) RETURNING id",
                          (f"staff-{uuid.uuid4().hex[:8]}@example.com",)).fetchone()[0]
     conn.execute("INSERT INTO app.memberships (org_id, user_id, role) VALUES (%s, %s, 'staff')", (org, staff))
@@ -109,8 +110,8 @@ def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2)
                          "'America/New_York') RETURNING id", (org,)).fetchone()[0]
     event = conn.execute(
         "INSERT INTO app.experiences (org_id, venue_id, kind, name, duration_minutes, min_party, max_party, capacity,"
-        " currency, requires_payment) VALUES (%s, %s, 'ticketed_event', 'Quiz night', 120, 1, 10, 20, 'GBP', false)"
-        " RETURNING id", (org, venue)).fetchone()[0]
+        " currency, requires_payment) VALUES (%s, %s, 'ticketed_event', 'Quiz night', 120, 1, 10, 20, 'GBP', %s)"
+        " RETURNING id", (org, venue, paid)).fetchone()[0]
     ticket_type = conn.execute("INSERT INTO app.ticket_types (org_id, experience_id, name, price_minor) "
                                "VALUES (%s, %s, 'Standard', 1000) RETURNING id", (org, event)).fetchone()[0]
     conn.execute("INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from) "
@@ -124,7 +125,12 @@ def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2)
             " 'America/New_York'), 'bob@example.com', tickets => %s) b",
             (event, psycopg.types.json.Jsonb([{"ticket_type_id": str(ticket_type), "quantity": places}]))).fetchone()
         conn.execute("RESET ROLE")
-    booking_id, code, starts_at, ends_at, party_size, status = row
+    return (*row, event, venue)
+
+
+def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2) -> dict:
+    """A staff_booking that needs no payment: the booking's row as the messages area puts it in a message's data."""
+    booking_id, code, starts_at, ends_at, party_size, status, event, venue = staff_booking(conn, org, places)
     # The booking queued its own confirmation and reminder (db/functions/notify_events.sql): set aside, since the
     # tests queue the message they count.
     conn.execute("UPDATE app.notifications_outbox SET status = 'skipped', last_error = 'set aside by the test'"

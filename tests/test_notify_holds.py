@@ -5,45 +5,17 @@ pass, at the real SMTP server."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import psycopg
 import pytest
 
 from tests.helpers import ROOT, run_tessera
-from tests.notify_support import Inbox, make_org
+from tests.notify_support import Inbox, make_org, staff_booking
 
 
 @pytest.fixture
 def db(tessera_databases, pg_server) -> str:
     return pg_server.conninfo(tessera_databases.clone("notify_holds"))
-
-
-def held_booking(conn: psycopg.Connection, org: uuid.UUID) -> uuid.UUID:
-    """A paid experience booked by staff: pending, its places held until it is paid."""
-    staff = conn.execute("INSERT INTO auth.users (email) VALUES (%s) RETURNING id",
-                         (f"staff-{uuid.uuid4().hex[:8]}@example.com",)).fetchone()[0]
-    conn.execute("INSERT INTO app.memberships (org_id, user_id, role) VALUES (%s, %s, 'staff')", (org, staff))
-    venue = conn.execute("INSERT INTO app.venues (org_id, name, timezone) VALUES (%s, 'Soho', 'Europe/London')"
-                         " RETURNING id", (org,)).fetchone()[0]
-    event = conn.execute(
-        "INSERT INTO app.experiences (org_id, venue_id, kind, name, duration_minutes, min_party, max_party, capacity,"
-        " currency) VALUES (%s, %s, 'ticketed_event', 'Quiz night', 120, 1, 10, 20, 'GBP') RETURNING id",
-        (org, venue)).fetchone()[0]
-    ticket_type = conn.execute("INSERT INTO app.ticket_types (org_id, experience_id, name, price_minor) "
-                               "VALUES (%s, %s, 'Standard', 1000) RETURNING id", (org, event)).fetchone()[0]
-    conn.execute("INSERT INTO app.schedules (org_id, experience_id, weekday, start_time, valid_from) "
-                 "SELECT %s, %s, d, '19:00', current_date FROM generate_series(1, 7) d", (org, event))
-    with conn.transaction():
-        conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'authenticated', true)",
-                     (json.dumps({"role": "authenticated", "sub": str(staff)}),))
-        booking, status = conn.execute(
-            "SELECT b.id, b.status::text FROM api.create_booking(%s, private.local_to_instant((current_date + 10)"
-            " + time '19:00', 'Europe/London'), 'bob@example.com', tickets => %s) b",
-            (event, psycopg.types.json.Jsonb([{"ticket_type_id": str(ticket_type), "quantity": 2}]))).fetchone()
-        conn.execute("RESET ROLE")
-    assert status == "pending"
-    return booking
 
 
 def test_the_worker_expires_a_run_out_hold_and_its_customer_hears_of_it(db):
@@ -52,7 +24,8 @@ def test_the_worker_expires_a_run_out_hold_and_its_customer_hears_of_it(db):
     try:
         with psycopg.connect(db, autocommit=True) as conn:
             org = make_org(conn)
-            booking = held_booking(conn, org)
+            booking, *_, status, _event, _venue = staff_booking(conn, org, paid=True)
+            assert status == "pending"
             conn.execute("UPDATE app.bookings SET hold_expires_at = now() - interval '1 minute' WHERE id = %s",
                          (booking,))
         env = {"DATABASE_URL": db, **inbox.environment()}
