@@ -2611,7 +2611,7 @@ CREATE FUNCTION private.booking_is_live(status app.booking_status) RETURNS boole
 COMMENT ON FUNCTION private.booking_is_live(status app.booking_status) IS 'True for statuses that hold places: pending, confirmed, completed, no_show.';
 
 CREATE FUNCTION private.booking_message(p_booking app.bookings) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notifications.sql
 
@@ -2680,9 +2680,9 @@ CREATE FUNCTION private.bookings_notify() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/notify_events.sql
 
 COMMENT ON FUNCTION private.bookings_notify() IS 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
-booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
+booking_confirmed, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. Nothing for a session that is over, nor for the end of a waitlist
+previous times). Reminders come later, from private.queue_due_reminders. Nothing for a session that is over, nor for the end of a waitlist
 offer''s hold not taken (the waitlist announces its offers). A definer: it writes the outbox, which nobody else may.';
 
 CREATE FUNCTION private.bookings_order_follow() RETURNS trigger
@@ -4091,7 +4091,9 @@ COMMENT ON FUNCTION private.message_wanted(p_message app.notifications_outbox) I
 waiver_missing message is skipped when its booking is gone (booking_gone) or no longer confirmed (booking_cancelled,
 booking_completed, booking_no_show, …), when the booking''s start is no longer the one it was queued for
 (session_moved: the new start has its own), when the session has started (session_started: a reminder found late
-still goes until then, never after), and a waiver_missing message when every participant has signed
+still goes until then, never after), a session_reminder when its customer was told of the booking (confirmed or
+rescheduled) at or after the reminder''s time (told_after_due: that message has just said it all), and a
+waiver_missing message when every participant has signed
 (waiver_signed). A waitlist_offer message is skipped once its offer is no longer open (offer_ended,
 private.waitlist_offer_unwanted). Other kinds always go. Asked by the delivery worker for each message it takes, at the moment it
 takes it; a definer, since it reads the booking whoever asks.';
@@ -4535,6 +4537,20 @@ COMMENT ON FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_
 the caller (auth.uid(), NULL for the unsubscribe link), now; answers it as {org_id, customer_id, user_id, channel,
 category, enabled, source, changed_at}. For the definers of this area, which check the caller and the arguments.';
 
+CREATE FUNCTION private.queue_due_reminders(p_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_limit integer DEFAULT 1000) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/notify_events.sql
+
+COMMENT ON FUNCTION private.queue_due_reminders(p_at timestamp with time zone, p_limit integer) IS 'Queues the session_reminder e-mail (and waiver_missing, when the experience asks for a waiver) of every confirmed
+booking whose session has not started by p_at (NULL: now; within a year of now) and whose reminder time, the
+organization''s reminder_lead before the start on the venue''s wall clock (private.reminder_due), has come, once
+per booking and start (dedupe keys), due at that time; at most p_limit (1 to 10000) bookings a call, the earliest
+due first. Answers how many bookings it queued for; 0 also when another sweep is running. Whether each message
+still goes is decided when the worker takes it (private.message_wanted). Called by the delivery worker on each
+pass (and by tests with p_at); for service_role or the database owner. Errors: PT400 an argument out of range;
+PT403 anyone else.';
+
 CREATE FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -4542,15 +4558,15 @@ CREATE FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p
 
 COMMENT ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) IS 'The body of api.queue_marketing_message.';
 
-CREATE FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) RETURNS void
+CREATE FUNCTION private.queue_session_messages(p_booking app.bookings, p_due timestamp with time zone) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/notify_events.sql
 
-COMMENT ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) IS 'Queues what a confirmed booking''s coming session needs, for its start as it is now: the session_reminder e-mail due
-the organization''s reminder_lead before it on the venue''s wall clock (none when that time has passed already), and
-waiver_missing, when the experience asks for a waiver, due then or at once. Once per booking and start (dedupe
-keys). p_message is the booking''s private.booking_message. For private.bookings_notify.';
+COMMENT ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_due timestamp with time zone) IS 'Queues what booking p_booking''s coming session needs when its reminder time p_due has come, for its start as it
+is now: the session_reminder e-mail, and waiver_missing when the experience asks for a waiver, both due at p_due;
+once per booking and start (dedupe keys). Answers 1, or 0 when the customer has no e-mail address. For
+private.queue_due_reminders.';
 
 CREATE FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -9510,10 +9526,13 @@ GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone)
 
 REVOKE ALL ON FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.queue_due_reminders(p_at timestamp with time zone, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.queue_due_reminders(p_at timestamp with time zone, p_limit integer) TO service_role;
+
 REVOKE ALL ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.queue_marketing_message(p_org_id uuid, p_subject text, p_body text, p_segment text, p_campaign_id uuid) TO authenticated;
 
-REVOKE ALL ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.queue_session_messages(p_booking app.bookings, p_due timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.quote(p_experience_id uuid, p_starts_at timestamp with time zone, p_party_size integer, p_tickets jsonb, p_promo_code text, p_redeem_points integer, p_embed_key text, p_customer_email text) TO anon;

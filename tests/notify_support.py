@@ -131,8 +131,8 @@ def staff_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2, pai
 def confirmed_booking(conn: psycopg.Connection, org: uuid.UUID, places: int = 2) -> dict:
     """A staff_booking that needs no payment: the booking's row as the messages area puts it in a message's data."""
     booking_id, code, starts_at, ends_at, party_size, status, event, venue = staff_booking(conn, org, places)
-    # The booking queued its own confirmation and reminder (db/functions/notify_events.sql): set aside, since the
-    # tests queue the message they count.
+    # The booking queued its own confirmation (db/functions/notify_events.sql): set aside, since the tests queue
+    # the message they count.
     conn.execute("UPDATE app.notifications_outbox SET status = 'skipped', last_error = 'set aside by the test'"
                  " WHERE data -> 'booking' ->> 'id' = %s AND status = 'queued'", (str(booking_id),))
     return {"timezone": "America/New_York",

@@ -6,7 +6,7 @@
 --   booking_cancelled    booking_cancelled:<booking>                 pending or confirmed -> cancelled
 --   booking_expired      booking_expired:<booking>                   a hold that ran out: pending -> expired
 --   booking_rescheduled  booking_rescheduled:<booking>:<from>:<to>:<statement>   a confirmed booking's start moved
---   session_reminder     session_reminder:<booking>:<start>          at confirmation and at each new start
+--   session_reminder     session_reminder:<booking>:<start>          its time came (private.queue_due_reminders)
 --   waiver_missing       waiver_missing:<booking>:<start>            the same, when the experience asks for a waiver
 --
 -- (<from>, <to>, <start>: Unix seconds; <statement>: when the statement that moved it began, in microseconds, so
@@ -16,8 +16,12 @@
 -- is no consent to texts). A pending booking that moves hears nothing: its confirmation will carry the new time.
 -- The hold of a waitlist offer (private.is_waitlist_hold) is the waitlist's to announce until it is accepted.
 --
--- Reminders are rows of the outbox due later (due_at), so nothing needs a job that could fall behind unseen: the
--- delivery worker takes them when due and asks private.message_wanted whether they still make sense.
+-- Reminders are not written when a booking is confirmed, which would double the outbox's cost on the booking path:
+-- the delivery worker asks private.queue_due_reminders on each pass for every confirmed booking whose reminder
+-- time has come and that has no reminder for its start yet. It keeps no watermark that could fall behind unseen:
+-- a worker that was down finds on its first pass what came due meanwhile, and private.message_wanted decides, when
+-- the message is taken, whether it still makes sense (the catch-up rule, and no reminder for a booking made or
+-- moved after its reminder time: the confirmation has just said it all).
 
 
 -- When a reminder is due. -------------------------------------------------------------------------------------------
@@ -42,51 +46,112 @@ back overnight.';
 REVOKE ALL ON FUNCTION private.reminder_due(timestamptz, text, interval) FROM PUBLIC;
 
 
-CREATE OR REPLACE FUNCTION private.queue_session_messages(p_booking app.bookings, p_message jsonb)
-RETURNS void
+DROP FUNCTION IF EXISTS private.queue_session_messages(app.bookings, jsonb);
+
+CREATE OR REPLACE FUNCTION private.queue_session_messages(p_booking app.bookings, p_due timestamptz)
+RETURNS integer
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = ''
 AS $$
 DECLARE
-  due    timestamptz := private.reminder_due(
-           p_booking.starts_at, p_message ->> 'timezone',
-           coalesce((SELECT s.reminder_lead FROM app.org_settings s WHERE s.org_id = p_booking.org_id),
-                    interval '24 hours'));
-  start  text := (EXTRACT(epoch FROM p_booking.starts_at))::bigint::text;
-  waiver text;
+  message jsonb := private.booking_message(p_booking);
+  start   text := (EXTRACT(epoch FROM p_booking.starts_at))::bigint::text;
+  waiver  text;
 BEGIN
-  IF p_booking.starts_at <= pg_catalog.now() THEN
-    RETURN;  -- nothing is coming to remind of
+  IF message -> 'customer' ->> 'email' IS NULL THEN
+    RETURN 0;  -- nobody to write to
   END IF;
-  -- A booking made after its reminder time needs none: its confirmation has just said it all.
-  IF due > pg_catalog.now() THEN
-    PERFORM private.enqueue_notification(p_booking.org_id, 'session_reminder', p_message -> 'customer' ->> 'email',
-                                         p_message, 'session_reminder:' || p_booking.id || ':' || start,
-                                         p_due_at => due, p_customer_id => p_booking.customer_id);
-  END IF;
+  PERFORM private.enqueue_notification(p_booking.org_id, 'session_reminder', message -> 'customer' ->> 'email',
+                                       message, 'session_reminder:' || p_booking.id || ':' || start,
+                                       p_due_at => p_due, p_customer_id => p_booking.customer_id);
   SELECT t.name INTO waiver
     FROM app.experiences e JOIN app.waiver_templates t ON t.id = e.waiver_template_id
    WHERE e.id = p_booking.experience_id;
   IF waiver IS NOT NULL THEN
-    -- Due with the reminder, or at once when that time has passed: a missing waiver still matters until the start.
-    PERFORM private.enqueue_notification(p_booking.org_id, 'waiver_missing', p_message -> 'customer' ->> 'email',
-                                         p_message || pg_catalog.jsonb_build_object(
+    PERFORM private.enqueue_notification(p_booking.org_id, 'waiver_missing', message -> 'customer' ->> 'email',
+                                         message || pg_catalog.jsonb_build_object(
                                            'waiver', pg_catalog.jsonb_build_object('name', waiver)),
                                          'waiver_missing:' || p_booking.id || ':' || start,
-                                         p_due_at => greatest(due, pg_catalog.now()),
-                                         p_customer_id => p_booking.customer_id);
+                                         p_due_at => p_due, p_customer_id => p_booking.customer_id);
   END IF;
+  RETURN 1;
 END
 $$;
 
-COMMENT ON FUNCTION private.queue_session_messages(app.bookings, jsonb) IS
-'Queues what a confirmed booking''s coming session needs, for its start as it is now: the session_reminder e-mail due
-the organization''s reminder_lead before it on the venue''s wall clock (none when that time has passed already), and
-waiver_missing, when the experience asks for a waiver, due then or at once. Once per booking and start (dedupe
-keys). p_message is the booking''s private.booking_message. For private.bookings_notify.';
+COMMENT ON FUNCTION private.queue_session_messages(app.bookings, timestamptz) IS
+'Queues what booking p_booking''s coming session needs when its reminder time p_due has come, for its start as it
+is now: the session_reminder e-mail, and waiver_missing when the experience asks for a waiver, both due at p_due;
+once per booking and start (dedupe keys). Answers 1, or 0 when the customer has no e-mail address. For
+private.queue_due_reminders.';
 
-REVOKE ALL ON FUNCTION private.queue_session_messages(app.bookings, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.queue_session_messages(app.bookings, timestamptz) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.queue_due_reminders(p_at timestamptz DEFAULT NULL, p_limit integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  at     timestamptz := coalesce(p_at, pg_catalog.now());
+  queued integer := 0;
+  r      record;
+BEGIN
+  PERFORM private.require_service_role('queue due reminders');
+  IF pg_catalog.abs(EXTRACT(epoch FROM at - pg_catalog.now())) > 366 * 86400 THEN
+    RAISE EXCEPTION 'at is within a year of now' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
+  IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 10000 THEN
+    RAISE EXCEPTION 'limit is 1 to 10000 bookings' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  END IF;
+  -- One sweep at a time: a second worker asking meanwhile has nothing to add.
+  IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('tessera.queue_due_reminders')) THEN
+    RETURN 0;
+  END IF;
+  -- Every confirmed booking whose session is still ahead and whose reminder time has come, without a reminder for
+  -- its start yet: no watermark to fall behind, so a worker that was down, a transaction that committed late or a
+  -- longer reminder_lead are all caught up by the next sweep. The start is looked for up to three hours past the
+  -- lead, as far as a change of the clocks can move the wall-clock lead (reminder_due says exactly). Each booking
+  -- and start gets one row, ever: whether it still goes is private.message_wanted's to say when it is due.
+  FOR r IN
+    SELECT b, v.timezone, due
+      FROM app.organizations g
+      LEFT JOIN app.org_settings s ON s.org_id = g.id
+     CROSS JOIN LATERAL (SELECT coalesce(s.reminder_lead, interval '24 hours') AS lead) l
+      JOIN app.bookings b
+        ON b.org_id = g.id AND b.status = 'confirmed'
+       AND b.starts_at > at AND b.starts_at <= at + l.lead + interval '3 hours'
+      JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
+      JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     CROSS JOIN LATERAL (SELECT private.reminder_due(b.starts_at, v.timezone, l.lead) AS due) d
+     WHERE d.due <= at
+       AND NOT EXISTS (SELECT 1 FROM app.notifications_outbox o
+                        WHERE o.dedupe_key = 'session_reminder:' || b.id || ':'
+                                             || (EXTRACT(epoch FROM b.starts_at))::bigint)
+     ORDER BY d.due
+     LIMIT p_limit
+  LOOP
+    queued := queued + private.queue_session_messages(r.b, r.due);
+  END LOOP;
+  RETURN queued;
+END
+$$;
+
+COMMENT ON FUNCTION private.queue_due_reminders(timestamptz, integer) IS
+'Queues the session_reminder e-mail (and waiver_missing, when the experience asks for a waiver) of every confirmed
+booking whose session has not started by p_at (NULL: now; within a year of now) and whose reminder time, the
+organization''s reminder_lead before the start on the venue''s wall clock (private.reminder_due), has come, once
+per booking and start (dedupe keys), due at that time; at most p_limit (1 to 10000) bookings a call, the earliest
+due first. Answers how many bookings it queued for; 0 also when another sweep is running. Whether each message
+still goes is decided when the worker takes it (private.message_wanted). Called by the delivery worker on each
+pass (and by tests with p_at); for service_role or the database owner. Errors: PT400 an argument out of range;
+PT403 anyone else.';
+
+REVOKE ALL ON FUNCTION private.queue_due_reminders(timestamptz, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.queue_due_reminders(timestamptz, integer) TO service_role;
 
 
 -- The trigger. ------------------------------------------------------------------------------------------------------
@@ -113,7 +178,6 @@ BEGIN
   IF NEW.status = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.status <> 'confirmed') THEN
     PERFORM private.enqueue_notification(NEW.org_id, 'booking_confirmed', recipient, message,
                                          'booking_confirmed:' || id, p_customer_id => NEW.customer_id);
-    PERFORM private.queue_session_messages(NEW, message);
   ELSIF TG_OP = 'INSERT' THEN
     RETURN NULL;
   ELSIF NEW.status = 'cancelled' AND OLD.status <> 'cancelled' THEN
@@ -134,7 +198,6 @@ BEGIN
         || (EXTRACT(epoch FROM NEW.starts_at))::bigint || ':'
         || (EXTRACT(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::bigint,
       p_customer_id => NEW.customer_id);
-    PERFORM private.queue_session_messages(NEW, message);
   END IF;
   RETURN NULL;
 END
@@ -142,9 +205,9 @@ $$;
 
 COMMENT ON FUNCTION private.bookings_notify() IS
 'Trigger: queues the customer''s e-mail of a booking''s change in its transaction, once per event (dedupe keys):
-booking_confirmed with the session''s reminder and waiver messages, booking_cancelled (with the reason and the refund
+booking_confirmed, booking_cancelled (with the reason and the refund
 due), booking_expired (a hold that ran out), booking_rescheduled (a confirmed booking''s start moved, with the
-previous times) with the new start''s reminder. Nothing for a session that is over, nor for the end of a waitlist
+previous times). Reminders come later, from private.queue_due_reminders. Nothing for a session that is over, nor for the end of a waitlist
 offer''s hold not taken (the waitlist announces its offers). A definer: it writes the outbox, which nobody else may.';
 
 REVOKE ALL ON FUNCTION private.bookings_notify() FROM PUBLIC;

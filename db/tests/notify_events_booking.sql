@@ -1,10 +1,10 @@
--- A booking's changes queue its customer's e-mail in their own transaction, once each: confirmed (with the session's
--- reminder, due the organization's lead before the start on the venue's wall clock), cancelled, expired (a hold
--- that ran out), rescheduled (with a reminder for the new start). A rolled-back change queues nothing, and the same
+-- A booking's changes queue its customer's e-mail in their own transaction, once each: confirmed, cancelled, expired
+-- (a hold that ran out), rescheduled; the session's reminder, due the organization's lead before the start on the
+-- venue's wall clock, is queued by the worker's sweep when that time comes, for each start the booking has had. A rolled-back change queues nothing, and the same
 -- event seen twice queues one message. A real message's data has exactly the keys of its kind's sample.
 BEGIN;
 \ir setup.psql
-SELECT plan(26);
+SELECT plan(27);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -68,7 +68,10 @@ SELECT results_eq($$ SELECT data ->> 'timezone', data ->> 'currency', data -> 'b
                   $$ SELECT 'Europe/London', 'GBP', 'confirmed', 'The Vault', 'Soho', 'Ada Lovelace', 'Org A',
                             (SELECT at_19 FROM day) $$,
                   'and carries the venue''s zone, the currency, the booking, experience, venue, customer and org');
-SELECT is(pg_temp.messages((SELECT id FROM b), 'session_reminder'), 1, 'a confirmation queues the session''s reminder');
+SELECT is(pg_temp.messages((SELECT id FROM b), 'session_reminder'), 0,
+          'a confirmation queues no reminder: the worker''s sweep does when its time comes');
+SELECT pg_temp.queue_due_reminders(private.local_to_instant((SELECT d - 1 FROM day) + time '19:00', 'Europe/London'));
+SELECT is(pg_temp.messages((SELECT id FROM b), 'session_reminder'), 1, 'the sweep at the reminder time queues it');
 SELECT results_eq($$ SELECT due_at, next_attempt_at, dedupe_key FROM app.notifications_outbox
                       WHERE kind = 'session_reminder' AND data -> 'booking' ->> 'id' = (SELECT id FROM b)::text $$,
                   $$ SELECT private.local_to_instant((SELECT d - 1 FROM day) + time '19:00', 'Europe/London'),
@@ -81,7 +84,7 @@ SELECT ok(pg_temp.same_keys((SELECT data FROM app.notifications_outbox WHERE kin
           'the reminder''s data has the keys of its sample');
 SELECT is(pg_temp.messages((SELECT id FROM b), 'waiver_missing'), 0, 'no waiver message when none is asked for');
 
--- Rescheduled: a message with the previous time, and a reminder for the new start.
+-- Rescheduled: a message with the previous time, and in time a reminder for the new start.
 SELECT pg_temp.act_as('staff_a');
 SELECT api.reschedule_booking((SELECT id FROM b), (SELECT at_19 + interval '1 day' FROM day));
 RESET ROLE;
@@ -94,7 +97,9 @@ SELECT results_eq($$ SELECT (data -> 'previous' ->> 'starts_at')::timestamptz, (
 SELECT ok(pg_temp.same_keys((SELECT data FROM app.notifications_outbox WHERE kind = 'booking_rescheduled'
                                AND data -> 'booking' ->> 'id' = (SELECT id FROM b)::text), 'booking_rescheduled'),
           'whose data has the keys of its sample');
-SELECT is(pg_temp.messages((SELECT id FROM b), 'session_reminder'), 2, 'and a reminder for the new start beside the old one');
+SELECT pg_temp.queue_due_reminders((SELECT at_19 FROM day));
+SELECT is(pg_temp.messages((SELECT id FROM b), 'session_reminder'), 2,
+          'the sweep at the new start''s reminder time queues its reminder beside the old one');
 SELECT results_eq($$ SELECT private.message_wanted(o) FROM app.notifications_outbox o
                       WHERE kind = 'session_reminder' AND data -> 'booking' ->> 'id' = (SELECT id FROM b)::text
                       ORDER BY due_at $$,

@@ -6,7 +6,8 @@ recorded delivered. --concurrency N runs N loops in threads, each with its own d
 its own lease name; SMS goes through Twilio and/or Unifonic when TESSERA_TWILIO_* / TESSERA_UNIFONIC_* are set
 (api/notify/sms.py), and is left queued otherwise. Each pass also sends the outgoing webhooks that are due
 (api/outgoing/sender.py; TESSERA_WEBHOOKS_TIMEOUT, and TESSERA_WEBHOOKS_ALLOW_HOSTS for development), unless
---no-webhooks; and the first loop expires run-out holds (api.expire_holds), whose news is queued then. SIGTERM or
+--no-webhooks; and the first loop expires run-out holds (api.expire_holds), whose news is queued then, and
+queues the session reminders whose time has come (private.queue_due_reminders, at least every 30 seconds). SIGTERM or
 Ctrl-C stops it after the message in hand (the rest of its batch is given back, due at once); it then prints the
 counts as JSON.
 """
@@ -26,6 +27,9 @@ import psycopg
 from tessera.errors import Refusal
 from tessera.project import Project
 from tessera.server import current_server
+
+REMINDER_SWEEP_SECONDS = 30.0  # how late a reminder may be queued, at most, beyond the worker's poll
+REMINDER_BATCH = 1000  # bookings a sweep queues for at most; a full batch sweeps again on the next pass
 
 
 def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float,
@@ -78,6 +82,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     results: list[Counts | BaseException] = [Counts() for _ in names]
     hook_counts = [hooks.Counts() for _ in names]
     expired_total = [0 for _ in names]
+    reminded_total = [0 for _ in names]
 
     def senders() -> dict:
         made: dict = {"email": SmtpSender(mail)}
@@ -98,12 +103,22 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             hook_counts[i].add(counts)
             return counts.claimed
 
+        swept = [float("-inf")]
+
         def step(conn: psycopg.Connection, stop_: threading.Event) -> int:
             # The first loop also expires run-out holds, so that their news (booking_expired, the places offered
-            # to the waitlist) is queued within a pass, not when someone next books that session.
-            expired = conn.execute("SELECT api.expire_holds()").fetchone()[0] if i == 0 else 0
+            # to the waitlist) is queued within a pass, not when someone next books that session; and, at least
+            # every REMINDER_SWEEP_SECONDS and while there is more, queues the reminders whose time has come.
+            expired = reminded = 0
+            if i == 0:
+                expired = conn.execute("SELECT api.expire_holds()").fetchone()[0]
+                if time.monotonic() - swept[0] >= REMINDER_SWEEP_SECONDS:
+                    reminded = conn.execute("SELECT private.queue_due_reminders(NULL, %s)",
+                                            (REMINDER_BATCH,)).fetchone()[0]
+                    swept[0] = time.monotonic() if reminded < REMINDER_BATCH else float("-inf")
             expired_total[i] += expired
-            return expired + (send_hooks(conn, stop_) if webhooks else 0)
+            reminded_total[i] += reminded
+            return expired + reminded + (send_hooks(conn, stop_) if webhooks else 0)
 
         try:
             results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
@@ -134,6 +149,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     summary = {"workers": names, **{f: getattr(total, f) for f in total.__struct_fields__},
                "webhooks": {f: getattr(hook_total, f) for f in hook_total.__struct_fields__},
                "holds_expired": sum(expired_total),
+               "reminders_queued": sum(reminded_total),
                "seconds": round(time.monotonic() - started, 3)}
     print(json.dumps(summary, indent=2))
     return 0
