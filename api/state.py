@@ -18,6 +18,7 @@ from collections.abc import Callable
 from psycopg_pool import AsyncConnectionPool
 
 from api.config import Config
+from api.rpc.replica import Replica
 from api.rpc.wire import CONNECTION
 from api.schema_cache import SchemaCache, listen_for_reloads
 
@@ -36,6 +37,8 @@ class State:
         self._listener: asyncio.Task | None = None
         # Channels other parts listen on through the one listener connection: name → handler(payload).
         self.channels: dict[str, Callable[[str], None]] = {}
+        # The read pool on TESSERA_READ_DATABASE_URL (api/rpc/replica.py), when one is set.
+        self.replica = Replica(config) if config.read_database_url else None
 
     def _new_pool(self) -> AsyncConnectionPool:
         return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
@@ -44,6 +47,8 @@ class State:
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
+        if self.replica is not None:
+            await self.replica.start()
         self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
                                                                 self._listener_says, tuple(self.channels),
                                                                 self._notified))
@@ -83,4 +88,6 @@ class State:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._listener
+        if self.replica is not None:
+            await self.replica.stop()
         await self.pool.close()

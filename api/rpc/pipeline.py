@@ -14,6 +14,7 @@ from api.auth import Caller
 from api.config import Config
 from api.errors import ApiError
 from api.rpc import plan, request, response
+from api.rpc.replica import Away, reads
 from api.rpc.request import Call
 from api.rpc.response import Result
 from api.rpc.statement import Prepared, Statements, quoted, text
@@ -69,10 +70,19 @@ class Pipeline:
 
     async def run(self, call: Call, caller: Caller) -> Result:
         prepared = self.prepare(call, caller)
-        return response.shape(prepared, call.method, await self._execute(prepared, caller))
+        return response.shape(prepared, call.method, await self._execute(prepared, caller, call.method))
 
-    async def _execute(self, prepared: Prepared, caller: Caller) -> tuple:
+    async def _execute(self, prepared: Prepared, caller: Caller, method: str = "POST") -> tuple:
         state = self.state
+        # A GET of a function that cannot write goes to the read replica when there is one (api/rpc/replica.py); when
+        # the replica does not answer it, the primary does, below.
+        if state.replica is not None and reads(method, prepared.function):
+            try:
+                return await state.replica.run(self.connections, prepared)
+            except Away:
+                pass
+            except psycopg.Error as exc:
+                raise self._database_error(exc, caller) from None
         # While the database is known to be away, do not queue for a connection that cannot come.
         timeout = self.config.pool_timeout if state.database_up else min(0.1, self.config.pool_timeout)
         try:
