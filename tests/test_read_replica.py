@@ -123,7 +123,8 @@ def test_replica_lag_cannot_oversell_the_primary_decides(service, replica, rpc_d
         assert remaining(service, event) == 20
         # ... and the booking that believes it is refused by the primary, which re-checks.
         refused = book(service, event, starts_at, 1)
-        assert refused.status_code in (400, 409), refused.text
+        assert (refused.status_code, refused.json()["message"]) == (
+            409, "sold out: not enough places left in this session"), refused.text
         with psycopg.connect(rpc_db) as conn:
             assert conn.execute("SELECT sum(places) FROM app.bookings WHERE experience_id = %s",
                                 (event["event"],)).fetchone()[0] == 20
