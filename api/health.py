@@ -27,7 +27,11 @@ class Readiness(msgspec.Struct):
     schema_cache: str  # loaded | loading
     pending_changes: list[str] | None  # None when there is no plan to compare with
     reason: str | None = None
-    replica: str | None = None  # up | away, with TESSERA_READ_DATABASE_URL (README: "Read replica"); never 503s
+
+
+class WithReplica(Readiness, kw_only=True):
+    """With TESSERA_READ_DATABASE_URL (README: "Read replica"); an away replica never makes the service not ready."""
+    replica: str  # up | away
 
 
 @functools.cache
@@ -110,6 +114,6 @@ async def ready(request: Request) -> Response:
         reasons.append("the schema cache is still loading")
     state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.state.cache.loaded else "loading",
                       pending, "; ".join(reasons) or None)
-    if (replica := service.state.replica) is not None:
-        state.replica = "up" if replica.up else "away"  # reads fall back to the primary: not a reason to 503
+    if (replica := service.state.replica) is not None:  # reads fall back to the primary: not a reason to 503
+        state = WithReplica(*msgspec.structs.astuple(state), replica="up" if replica.up else "away")
     return Response(state, status_code=503 if reasons else 200)

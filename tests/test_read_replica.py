@@ -15,7 +15,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 from tessera.replica import Replica, replica_of
 
-from tests.api_support import STAFF, login_conninfo, serve, token
+from api.config import Config, ConfigError
+from tests.api_support import SECRET, STAFF, login_conninfo, serve, token
 
 CHECK_SECONDS = 0.5  # how often the service tries a replica that went away
 
@@ -155,3 +156,14 @@ def test_with_the_replica_down_reads_go_to_the_primary_and_come_back(service, re
     assert ready(service)["replica"] == "up"
     assert remaining(service, event) == 15
     assert ("tessera-read", "authenticator") in backends(replica.conninfo(dbname), "widget_availability")
+
+
+def test_the_read_settings_are_read_and_checked():
+    base = {"TESSERA_DATABASE_URL": "dbname=x", "TESSERA_JWT_SECRET": SECRET, "TESSERA_POOL_SIZE": "5"}
+    plain = Config.from_env(base)
+    assert (plain.read_database_url, plain.read_pool_size) == (None, 5)
+    replica = Config.from_env({**base, "TESSERA_READ_DATABASE_URL": "dbname=x host=replica"})
+    assert (replica.read_database_url, replica.read_pool_size, replica.read_pool_timeout,
+            replica.read_check_seconds) == ("dbname=x host=replica", 5, 0.5, 2.0)
+    with pytest.raises(ConfigError, match="TESSERA_READ_CHECK_SECONDS must be at least"):
+        Config.from_env({**base, "TESSERA_READ_CHECK_SECONDS": "0"})

@@ -121,4 +121,7 @@ class Replica:
             self._probe.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._probe
+        for closing in list(self._closing):
+            with contextlib.suppress(Exception):
+                await closing
         await self.pool.close()
