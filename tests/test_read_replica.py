@@ -5,6 +5,7 @@ replica stopped, reads are answered by the primary, and go back to the replica o
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from tessera.replica import Replica, replica_of
 
 from api.config import Config, ConfigError
 from tests.api_support import SECRET, STAFF, login_conninfo, serve, token
+from tests.helpers import ROOT, run_tessera
 
 CHECK_SECONDS = 0.5  # how often the service tries a replica that went away
 
@@ -108,6 +110,12 @@ def test_a_get_of_a_stable_function_is_answered_by_the_replica_a_post_by_the_pri
     assert booked.status_code == 200, booked.text
     assert backends(replica.conninfo(dbname), "widget_create_booking") == []
     assert [user for _, user in backends(rpc_db, "widget_create_booking")] == ["authenticator"]
+    # A GET of a VOLATILE function runs on the primary too (read-only there), never on the replica.
+    tried = httpx.get(f"{service.url}/rest/v1/rpc/widget_create_booking", headers=ANON, timeout=10,
+                      params={"embed_key": event["key"], "experience_id": event["event"], "starts_at": starts_at,
+                              "customer_email": "get@example.com", "party_size": 1})
+    assert tried.status_code == 400 and tried.json()["code"] == "PT400", tried.text  # the primary's answer
+    assert backends(replica.conninfo(dbname), "widget_create_booking") == []
 
 
 def test_replica_lag_cannot_oversell_the_primary_decides(service, replica, rpc_db, event):
@@ -167,3 +175,22 @@ def test_the_read_settings_are_read_and_checked():
             replica.read_check_seconds) == ("dbname=x host=replica", 5, 0.5, 2.0)
     with pytest.raises(ConfigError, match="TESSERA_READ_CHECK_SECONDS must be at least"):
         Config.from_env({**base, "TESSERA_READ_CHECK_SECONDS": "0"})
+
+
+def test_bench_rpc_replica_measures_both_modes_and_prints_json(tessera_databases, pg_server, replica):
+    admin = pg_server.conninfo(tessera_databases.clone("bench_replica"))
+    env = {"DATABASE_URL": admin, "TESSERA_DATABASE_URL": login_conninfo(admin), "TESSERA_JWT_SECRET": SECRET,
+           "TESSERA_READ_DATABASE_URL": login_conninfo(replica.conninfo(conninfo_to_dict(admin)["dbname"]))}
+    assert run_tessera("seed", "--demo", cwd=ROOT, env=env).code == 0
+    replica.catch_up()
+    run = run_tessera("bench", "rpc", "--replica", "--seconds", "1", "--concurrency", "2", cwd=ROOT, env=env,
+                      timeout=300)
+    assert run.code == 0, run.err
+    report = json.loads(run.out.strip().splitlines()[-1])
+    assert report["benchmark"] == "rpc_replica"
+    row = report["concurrency"]["2"]
+    for mode in ("primary_only", "with_replica"):
+        assert row[mode]["requests_per_second"] > 0 and row[mode]["p50_ms"] > 0
+    assert row["replica_vs_primary_only"] > 0 and "added_requests_per_second" in row
+    assert set(report["primary_transactions_per_read"]) == {"primary_only", "with_replica"}
+    assert report["replica_sessions"] >= 1  # the replica's read pool ran the call

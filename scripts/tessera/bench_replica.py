@@ -1,17 +1,19 @@
 """`tessera bench rpc --replica`: the read throughput a streaming replica adds, printed as JSON.
 
 A replica of the local cluster is made with pg_basebackup -R (scripts/tessera/replica.py), started on a free port,
-and removed after. The same read, GET api.check_availability over a week (STABLE, so a replica may answer it), is
-driven by wrk through two services in turn: one on the primary only, one with TESSERA_READ_DATABASE_URL on the
-replica. Each row has requests/s and p50/p99; `replica_vs_primary_only` is the ratio of the two throughputs and
-`added_requests_per_second` their difference. `primary_transactions_per_read` is what the primary still committed
-per read in each mode (pg_stat_database: about 1 alone, about 0 with the replica); `replica_sessions` counts the
-replica's sessions of the read pool that ran the call. On one machine the replica shares the primary's cores, so
-what it can add is bounded by them; on a machine of its own its read capacity adds to the primary's.
+and removed after (or TESSERA_READ_DATABASE_URL names a running replica of DATABASE_URL's server). The same read,
+GET api.check_availability over a week (STABLE, so a replica may answer it), is driven by wrk through two services
+in turn: one on the primary only, one with TESSERA_READ_DATABASE_URL on the replica. Each row has requests/s and
+p50/p99; `replica_vs_primary_only` is the ratio of the two throughputs and `added_requests_per_second` their
+difference. `primary_transactions_per_read` is what the primary still committed per read in each mode
+(pg_stat_database: about 1 alone, about 0 with the replica); `replica_sessions` counts the replica's sessions of the
+read pool that ran the call. On one machine the replica shares the primary's cores, so what it can add is bounded
+by them; on a machine of its own its read capacity adds to the primary's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -20,6 +22,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -66,18 +69,29 @@ def _primary_transactions(conninfo: str) -> int:
                             "WHERE datname = current_database()").fetchone()[0]
 
 
+@contextlib.contextmanager
+def _standby(server) -> Iterator[str]:
+    """The replica's login conninfo: TESSERA_READ_DATABASE_URL's, or a replica made of the local cluster for the
+    run and removed after."""
+    if given := os.environ.get("TESSERA_READ_DATABASE_URL"):
+        yield given
+        return
+    if server.cluster is None:
+        raise Refusal("bench rpc --replica makes a replica of the local cluster with pg_basebackup; unset "
+                      "DATABASE_URL, or set TESSERA_READ_DATABASE_URL to a replica of its server")
+    with replica_of(server.cluster, "bench-replica") as made:
+        yield make_conninfo(made.conninfo(LOCAL_DATABASE), user="authenticator")
+
+
 def replica(project: Project, seconds: float, workers: int, pool_size: int, concurrency: tuple[int, ...]) -> int:
     if shutil.which("wrk") is None:
         raise Refusal("wrk is not installed; install it (Debian: apt-get install wrk) and run again")
-    if os.environ.get("DATABASE_URL") or os.environ.get("TESSERA_DATABASE_URL"):
-        raise Refusal("bench rpc --replica makes a replica of the local cluster with pg_basebackup; unset "
-                      "DATABASE_URL and TESSERA_DATABASE_URL")
     server = current_server(project)
-    assert server.cluster is not None
     with server.connect() as conn:
         experience, staff = _target(conn)
-    env = {**os.environ, **service_environment(project), "TESSERA_RATE_LIMIT": "0",
-           "TESSERA_POOL_SIZE": str(pool_size), "TESSERA_LOG_LEVEL": "warning"}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TESSERA_READ_")},
+           **service_environment(project), "TESSERA_RATE_LIMIT": "0", "TESSERA_POOL_SIZE": str(pool_size),
+           "TESSERA_LOG_LEVEL": "warning"}
     token = mint(env["TESSERA_JWT_SECRET"], "authenticated", sub=staff, ttl=3600)
     start = date.today() + timedelta(days=1)
     query = urllib.parse.urlencode({"experience_id": experience, "from_date": start.isoformat(),
@@ -86,8 +100,7 @@ def replica(project: Project, seconds: float, workers: int, pool_size: int, conc
     report: dict = {"benchmark": "rpc_replica", "call": "GET api.check_availability (a week, party of 4)",
                     "seconds_per_run": seconds, "proxy_workers": workers, "pool_size": pool_size,
                     "cores": os.cpu_count(), "concurrency": {}}
-    with replica_of(server.cluster, "bench-replica") as standby, tempfile.TemporaryDirectory() as tmp:
-        read_url = make_conninfo(standby.conninfo(LOCAL_DATABASE), user="authenticator")
+    with _standby(server) as read_url, tempfile.TemporaryDirectory() as tmp:
         runs = {}
         for mode, extra in (("primary_only", {}), ("with_replica", {"TESSERA_READ_DATABASE_URL": read_url,
                                                                      "TESSERA_READ_POOL_SIZE": str(pool_size)})):
@@ -100,8 +113,8 @@ def replica(project: Project, seconds: float, workers: int, pool_size: int, conc
                 # What the primary still did per read: about one transaction each alone, about none with the replica.
                 report.setdefault("primary_transactions_per_read", {})[mode] = round(
                     (_primary_transactions(server.conninfo()) - before) / max(served, 1), 3)
-                if mode == "with_replica":
-                    with psycopg.connect(standby.conninfo(LOCAL_DATABASE), autocommit=True) as conn:
+                if mode == "with_replica":  # as the login role, which sees its own sessions' statements
+                    with psycopg.connect(read_url, autocommit=True) as conn:
                         report["replica_sessions"] = conn.execute(
                             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tessera-read' "
                             "AND query LIKE '%check_availability%'").fetchone()[0]
