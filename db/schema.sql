@@ -6872,6 +6872,8 @@ ALTER TABLE ONLY app.price_rules
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (org_id WITH =, experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
 
+COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS 'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
+
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_pkey PRIMARY KEY (id);
 
@@ -6922,6 +6924,8 @@ ALTER TABLE ONLY app.resources
 
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key UNIQUE (org_id, experience_id, weekday, start_time, valid_from);
+
+COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS 'PT400 invalid: the same start is listed twice';
 
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
@@ -6995,6 +6999,8 @@ ALTER TABLE ONLY app.venue_hours
 
 ALTER TABLE ONLY app.venue_hours
     ADD CONSTRAINT venue_hours_venue_id_weekday_timerange_excl EXCLUDE USING gist (org_id WITH =, venue_id WITH =, weekday WITH =, app.timerange(opens, closes) WITH &&);
+
+COMMENT ON CONSTRAINT venue_hours_venue_id_weekday_timerange_excl ON app.venue_hours IS 'PT400 overlapping: two opening intervals of the same weekday overlap';
 
 ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_embed_key_key UNIQUE (embed_key);

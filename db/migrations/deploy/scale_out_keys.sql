@@ -8,7 +8,8 @@
 -- a tenant row (booking_id, order_id, template_id, experience_id, endpoint_id, slot_id, resource_id, venue_id,
 -- refund_id), so that column fixes org_id and "(X) unique" and "(org_id, X) unique" are the same rule. Names are
 -- kept, so ON CONFLICT ON CONSTRAINT webhook_deliveries_once / session_staff_pkey and every error mapping by
--- constraint name still hold; no ON CONFLICT (column list) names one of them (the others are named exceptions in
+-- constraint name still hold (the constraints' comments, the words of their
+-- errors, are set again); no ON CONFLICT (column list) names one of them (the others are named exceptions in
 -- the test). order_lines.price_rule_id references price_rules by (org_id, id) like every other tenant FK.
 -- Locks: each ALTER rebuilds one index under ACCESS EXCLUSIVE on its table. These are small configuration tables
 -- except booking_resources, orders, loyalty_ledger and order_lines (index builds of seconds on a 1M-booking
@@ -51,5 +52,12 @@ ALTER TABLE app.order_lines DROP CONSTRAINT order_lines_price_rule_fkey,
     REFERENCES app.price_rules (org_id, id) ON DELETE SET NULL (price_rule_id);
 DROP INDEX app.order_lines_price_rule_idx;
 CREATE INDEX order_lines_price_rule_idx ON app.order_lines (org_id, price_rule_id) WHERE price_rule_id IS NOT NULL;
+
+COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS
+  'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
+COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS
+  'PT400 invalid: the same start is listed twice';
+COMMENT ON CONSTRAINT venue_hours_venue_id_weekday_timerange_excl ON app.venue_hours IS
+  'PT400 overlapping: two opening intervals of the same weekday overlap';
 
 COMMIT;

@@ -39,4 +39,11 @@ ALTER TABLE app.promo_redemptions DROP CONSTRAINT promo_redemptions_order_id_key
 ALTER TABLE app.leads DROP CONSTRAINT leads_booking_id_key,
   ADD CONSTRAINT leads_booking_id_key UNIQUE (booking_id);
 
+COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS
+  'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
+COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS
+  'PT400 invalid: the same start is listed twice';
+COMMENT ON CONSTRAINT venue_hours_venue_id_weekday_timerange_excl ON app.venue_hours IS
+  'PT400 overlapping: two opening intervals of the same weekday overlap';
+
 COMMIT;
