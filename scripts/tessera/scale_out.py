@@ -67,11 +67,13 @@ DISTRIBUTED: tuple[str, ...] = (
 KEY_REASONS: dict[str, str] = {
     "surrogate_pk": "PRIMARY KEY (id) beside a UNIQUE (org_id, id) that every foreign key already references: "
                     "the cut-over migration drops the PK and promotes (org_id, id) (docs/scale-out.md, step 2). "
-                    "Not done now: it rebuilds the primary key of every large table, and GROUP BY id / "
-                    "ON CONFLICT (id) in functions would have to move with it",
-    "pk_without_org": "a primary key without org_id and no (org_id, …) twin: the cut-over makes it (org_id, …); "
-                      "functions that name its columns in ON CONFLICT (…) change with it (db/functions, owned by "
-                      "the lints lane today)",
+                    "Not done now: without the (id) index, the functions that reach rows by id alone (by_id "
+                    "below) lose their index, so they must filter by org_id first; and it rebuilds the primary "
+                    "key of every large table",
+    "pk_without_org": "a primary key without org_id and no (org_id, ...) twin: the cut-over makes it "
+                      "(org_id, ...). Not done now for the same reason: lookups by its leading column alone "
+                      "would lose their index until the functions filter by org_id; where its columns appear in "
+                      "ON CONFLICT (...) in db/functions (owned by the lints lane today), those change with it",
     "on_conflict": "a unique key named by ON CONFLICT (its columns) in db/functions: adding org_id needs the same "
                    "change in the function, at the cut-over",
     "global_lookup": "a key that is unique across organizations on purpose, because the caller arrives without "
