@@ -116,7 +116,7 @@ SELECT c.conname::text, c.conrelid::regclass::text, c.confrelid::regclass::text,
 """
 
 
-def test_foreign_keys_follow_citus_rules(conn):
+def fk_violations(conn) -> list[str]:
     kinds = so.classification()
     wrong = []
     for name, src, dst, cols, refs in conn.execute(FKS):
@@ -131,7 +131,27 @@ def test_foreign_keys_follow_citus_rules(conn):
             wrong.append(f"{src}.{name}: a reference table may reference only reference tables")
         elif a == "local" and b == "distributed":
             wrong.append(f"{src}.{name}: a local table may not reference a distributed table")
-    assert wrong == []
+    return wrong
+
+
+def test_foreign_keys_follow_citus_rules(conn):
+    assert fk_violations(conn) == []
+
+
+def test_the_rules_catch_a_new_table_that_breaks_them(test_db, pg_server, monkeypatch):
+    """A table added without thought: unclassified, a key without org_id, a foreign key by id alone."""
+    with psycopg.connect(pg_server.conninfo(test_db)) as probe:  # one transaction, rolled back
+        probe.execute("""
+            CREATE TABLE app.scale_out_probe (
+              org_id uuid NOT NULL REFERENCES app.organizations (id), id uuid PRIMARY KEY,
+              booking_id uuid REFERENCES app.bookings (id))""")
+        assert "app.scale_out_probe" in so.tables(probe) - so.classification().keys()
+        monkeypatch.setattr(so, "DISTRIBUTED", (*so.DISTRIBUTED, "app.scale_out_probe"))
+        assert ("app.scale_out_probe", "scale_out_probe_pkey") in key_violations(probe)
+        assert [v for v in fk_violations(probe) if v.startswith("app.scale_out_probe.")] == [
+            "app.scale_out_probe.scale_out_probe_booking_id_fkey: ['booking_id'] -> app.bookings ['id'] "
+            "does not match org_id to org_id"]
+        probe.rollback()
 
 
 def test_tenant_tables_are_under_rls_and_every_policy_filters_by_the_distribution_column(conn):
