@@ -122,6 +122,19 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     read_pool_size: int = 8
     read_pool_timeout: float = 0.5
     read_check_seconds: float = 2.0
+    # -- pooler lane: behind PgBouncer in transaction mode (README: "Behind a pooler"). db_pooler "transaction" makes
+    # the pipeline send unnamed statements only (a pooled server connection may change between transactions, and
+    # PgBouncer 1.18 does not carry prepared statements across); "none" (the default) prepares each statement once
+    # per connection. LISTEN cannot work through transaction pooling: listen_database_url, when set, is the direct
+    # connection the schema listener LISTENs on; behind a pooler without it the listener polls, reloading the
+    # schema cache every schema_poll_seconds.
+    db_pooler: str = "none"
+    listen_database_url: str | None = None
+    schema_poll_seconds: float = 5.0
+
+    @property
+    def unnamed_statements(self) -> bool:
+        return self.db_pooler == "transaction"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -173,6 +186,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
         database_url = get("DATABASE_URL") or env.get("DATABASE_URL")
         if not database_url:
             raise ConfigError("TESSERA_DATABASE_URL is not set; give the login role's (authenticator) conninfo or URL")
+        pooler = (get("DB_POOLER") or "none").lower()
+        if pooler not in ("none", "transaction"):
+            raise ConfigError(f"TESSERA_DB_POOLER={pooler!r}: use transaction (behind PgBouncer's transaction "
+                              "pooling) or none")
         return cls(
             database_url=database_url,
             jwt_secret=secret,
@@ -202,6 +219,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             read_pool_size=number("READ_POOL_SIZE", int, number("POOL_SIZE", int, 8, 1), 1),
             read_pool_timeout=number("READ_POOL_TIMEOUT", float, 0.5, 0.01),
             read_check_seconds=number("READ_CHECK_SECONDS", float, 2.0, 0.1),
+            # pooler lane
+            db_pooler=pooler,
+            listen_database_url=get("LISTEN_DATABASE_URL"),
+            schema_poll_seconds=number("SCHEMA_POLL_SECONDS", float, 5.0, 0.1),
         )
 
 

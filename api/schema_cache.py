@@ -235,7 +235,8 @@ async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Ev
     delay = 0.5
     while not stop.is_set():
         try:
-            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5,
+                                                             prepare_threshold=None) as conn:
                 await cache.load(conn)
                 await conn.execute("LISTEN pgrst")
                 for channel in channels:
@@ -257,6 +258,34 @@ async def listen_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Ev
             await on_state(False)
             log.warning("schema listener lost the database; retrying", extra={"event": "listener_retry",
                                                                                "error": type(exc).__name__})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def poll_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Event, on_state, every: float,
+                           channels: tuple[str, ...] = (), on_notify=None) -> None:
+    """What the listener does behind a transaction pooler without a direct connection to LISTEN on (README:
+    "Behind a pooler"): reload the schema cache every `every` seconds, through the pooler, with unnamed statements
+    only, telling `on_state(up)` as `listen_for_reloads` does. NOTIFY pgrst is not heard, so a deploy is seen at the
+    next poll; `channels` get their empty "look again" call at every poll (their owners also sweep on their own)."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5,
+                                                             prepare_threshold=None) as conn:
+                while not stop.is_set():
+                    await cache.load(conn)
+                    await on_state(True)
+                    delay = 0.5
+                    for channel in channels:
+                        on_notify(channel, "")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=every)
+        except (psycopg.Error, OSError) as exc:
+            await on_state(False)
+            log.warning("schema poller lost the database; retrying", extra={"event": "listener_retry",
+                                                                             "error": type(exc).__name__})
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             delay = min(delay * 2, 5.0)

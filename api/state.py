@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 from api.config import Config
 from api.rpc.replica import Replica
 from api.rpc.wire import CONNECTION
-from api.schema_cache import SchemaCache, listen_for_reloads
+from api.schema_cache import SchemaCache, listen_for_reloads, poll_for_reloads
 
 log = logging.getLogger("tessera.api")
 
@@ -49,13 +49,22 @@ class State:
         await self.pool.open(wait=False)
         if self.replica is not None:
             await self.replica.start()
-        self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
-                                                                self._listener_says, tuple(self.channels),
-                                                                self._notified))
+        self._listener = asyncio.create_task(self._listen())
         # Serve at once; wait a moment for the first schema load so the first requests find their functions.
         deadline = time.monotonic() + self.config.pool_timeout
         while not self.cache.loaded and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+
+    def _listen(self):
+        """The schema listener. Behind a transaction pooler LISTEN cannot work (the server connection changes after
+        each transaction): it LISTENs on TESSERA_LISTEN_DATABASE_URL, a direct connection, when set, else it polls
+        through the pooler (README: "Behind a pooler")."""
+        config = self.config
+        if config.unnamed_statements and config.listen_database_url is None:
+            return poll_for_reloads(config.database_url, self.cache, self._stop, self._listener_says,
+                                    config.schema_poll_seconds, tuple(self.channels), self._notified)
+        return listen_for_reloads(config.listen_database_url or config.database_url, self.cache, self._stop,
+                                  self._listener_says, tuple(self.channels), self._notified)
 
     def _notified(self, channel: str, payload: str) -> None:
         if handler := self.channels.get(channel):

@@ -69,10 +69,46 @@ def rpc_db(tessera_databases, pg_server: Server) -> str:
     return pg_server.conninfo(name)
 
 
+# -- pooler lane: the HTTP suite's core RPC modules run twice, directly and through a real PgBouncer in transaction
+# mode (README: "Behind a pooler"); `-k pgbouncer` selects the second run.
+CORE_RPC_MODULES = ("test_rpc_protocol", "test_rpc_plain_calls", "test_rpc_shaping", "test_rpc_supabase_client",
+                    "test_rpc_auth", "test_booking_http")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "api" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in CORE_RPC_MODULES:
+        metafunc.parametrize("api", ["direct", "pgbouncer"], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def api(rpc_db, tmp_path_factory):
-    """The service as deployed: defaults, except a known secret and the rpc_test schema exposed."""
+def pgbouncer_server(pg_server: Server):
+    """A PgBouncer (transaction pooling) in front of the test server, started for the run; fails without it."""
+    from psycopg.conninfo import conninfo_to_dict
+    from tessera.errors import Refusal
+    from tessera.pgbouncer import pgbouncer
+
+    parts = conninfo_to_dict(pg_server.conninfo("postgres"))
+    try:
+        with pgbouncer(parts["host"], parts["port"]) as running:
+            yield running
+    except Refusal as exc:
+        pytest.fail(f"the pooler tests need a real PgBouncer: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def api(rpc_db, tmp_path_factory, request: pytest.FixtureRequest):
+    """The service as deployed: defaults, except a known secret and the rpc_test schema exposed. Parametrized
+    "pgbouncer": through PgBouncer with TESSERA_DB_POOLER=transaction, LISTENing on a direct connection."""
+    from psycopg.conninfo import conninfo_to_dict
+
     from tests.api_support import login_conninfo, serve
 
-    with serve(login_conninfo(rpc_db), tmp_path_factory.mktemp("api")) as running:
+    direct = login_conninfo(rpc_db)
+    if getattr(request, "param", "direct") == "pgbouncer":
+        bouncer = request.getfixturevalue("pgbouncer_server")
+        with serve(bouncer.conninfo(conninfo_to_dict(rpc_db)["dbname"]), tmp_path_factory.mktemp("api"),
+                   db_pooler="transaction", listen_database_url=direct) as running:
+            yield running
+        return
+    with serve(direct, tmp_path_factory.mktemp("api")) as running:
         yield running

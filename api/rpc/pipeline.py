@@ -30,7 +30,7 @@ class Pipeline:
     def __init__(self, config: Config, state: State):
         self.config, self.state = config, state
         self.statements = Statements(state.cache.generation)
-        self.connections = Connections()
+        self.connections = Connections(unnamed=config.unnamed_statements)  # pooler lane
         self._search_path_suffix = "".join(f", {quoted(s)}" for s in config.extra_search_path)
 
     def prepare(self, call: Call, caller: Caller) -> Prepared:

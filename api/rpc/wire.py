@@ -21,9 +21,15 @@ CONNECTION = {"autocommit": True, "prepare_threshold": None, "client_encoding": 
 
 class Connections:
     """Which statements each pooled connection has prepared, for which schema generation. A connection nobody
-    has seen, or one from an older generation, starts afresh with DEALLOCATE ALL."""
+    has seen, or one from an older generation, starts afresh with DEALLOCATE ALL.
 
-    def __init__(self):
+    With `unnamed` (TESSERA_DB_POOLER=transaction, behind PgBouncer's transaction pooling) nothing is prepared:
+    each statement goes as an unnamed Parse, Bind, Execute, still all in one pipeline with one Sync, so still one
+    round trip and one transaction, which the pooler keeps on one server connection until the Sync's
+    ReadyForQuery. No name outlives the request, so it does not matter which server connection runs the next."""
+
+    def __init__(self, unnamed: bool = False):
+        self.unnamed = unnamed
         self._known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
@@ -38,13 +44,17 @@ class Connections:
         steps: list[bytes | None] = []
         try:
             pg.enter_pipeline_mode()
-            if generation != prepared.generation:
+            if self.unnamed:
+                for statement, params in prepared.sequence():
+                    pg.send_query_params(statement.text, params)
+                    steps.append(None)
+            elif generation != prepared.generation:
                 pg.send_query_params(b"DEALLOCATE ALL", None)
                 steps.append(None)
                 names = frozenset()
             # The call is parsed after the settings have run: naming its function needs the role's USAGE on the
             # schema. EXECUTE privileges are checked at every execution.
-            for statement, params in prepared.sequence():
+            for statement, params in () if self.unnamed else prepared.sequence():
                 if statement.name not in names:
                     pg.send_prepare(statement.name, statement.text)
                     steps.append(statement.name)
@@ -81,7 +91,8 @@ class Connections:
             # discards a closed connection and opens another.
             await conn.close()
             raise
-        self._known[conn] = (prepared.generation, names.union(made) if made else names)
+        if not self.unnamed:
+            self._known[conn] = (prepared.generation, names.union(made) if made else names)
         if error is not None:
             raise error
         return row
