@@ -1,0 +1,96 @@
+"""Behind PgBouncer in transaction mode (README: "Behind a pooler"), a real Debian pgbouncer 1.18 started for the
+run (conftest's pgbouncer_server; the core RPC modules also run through it, `-k pgbouncer`): each request is one
+round trip and one transaction by PgBouncer's own counters, nothing is prepared under a name on the server, and
+without a direct connection to LISTEN on the service sees a new function by polling."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from api.config import Config, ConfigError
+from tests.api_support import SECRET, serve, token
+
+REQUESTS = 20
+
+
+def _dbname(conninfo: str) -> str:
+    return conninfo_to_dict(conninfo)["dbname"]
+
+
+@pytest.fixture(scope="module")
+def polling(pgbouncer_server, rpc_db, tmp_path_factory):
+    """The service through PgBouncer with no direct connection: its schema cache polls, every 0.3 s."""
+    with serve(pgbouncer_server.conninfo(_dbname(rpc_db)), tmp_path_factory.mktemp("pooler"),
+               db_pooler="transaction", schema_poll_seconds="0.3") as running:
+        yield running
+
+
+def test_pooler_each_request_is_one_round_trip_and_one_transaction(pgbouncer_server, polling, rpc_db):
+    headers = {"Authorization": f"Bearer {token()}"}
+    for _ in range(2):  # warm: the pool's connections are open, the cache loaded
+        assert httpx.post(f"{polling.url}/rest/v1/rpc/whoami", headers=headers, timeout=10).status_code == 200
+    db = _dbname(rpc_db)
+    before = pgbouncer_server.stats(db)
+    for _ in range(REQUESTS):
+        answer = httpx.post(f"{polling.url}/rest/v1/rpc/whoami", headers=headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+    after = pgbouncer_server.stats(db)
+    transactions = after["total_xact_count"] - before["total_xact_count"]
+    round_trips = after["total_query_count"] - before["total_query_count"]
+    # The poller's reloads (4 catalogue queries each, at most a few during the run) are its only other traffic.
+    reloads = transactions - REQUESTS
+    assert 0 <= reloads <= 40 and reloads % 4 == 0, (transactions, round_trips)
+    assert round_trips == transactions, "a request took more than one round trip (one Sync) through PgBouncer"
+
+
+def test_pooler_leaves_no_named_statement_on_the_server(pgbouncer_server, polling, rpc_db):
+    """Nothing the service sent survives its transaction: a request that runs through PgBouncer on whichever
+    server connection finds no prepared statement there (pg_prepared_statements is per session, so it is read
+    through PgBouncer too, on the very connections the pool shares)."""
+    headers = {"Authorization": f"Bearer {token()}"}
+    for _ in range(REQUESTS):
+        assert httpx.post(f"{polling.url}/rest/v1/rpc/whoami", headers=headers, timeout=10).status_code == 200
+    with psycopg.connect(pgbouncer_server.conninfo(_dbname(rpc_db)), autocommit=True,
+                         prepare_threshold=None) as conn:
+        for _ in range(10):
+            assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] == 0
+
+
+def test_pooler_without_a_direct_connection_the_schema_cache_polls(polling, rpc_db):
+    name = f"pooled_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(rpc_db, autocommit=True) as conn:
+        conn.execute(f"CREATE FUNCTION rpc_test.{name}() RETURNS int LANGUAGE sql STABLE AS 'SELECT 42'")
+        conn.execute(f"GRANT EXECUTE ON FUNCTION rpc_test.{name}() TO anon")
+    deadline = time.monotonic() + 10
+    while True:  # no NOTIFY: the next poll finds it
+        answer = httpx.post(f"{polling.url}/rest/v1/rpc/{name}", headers={"Content-Profile": "rpc_test"}, timeout=10)
+        if answer.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert answer.status_code == 200 and answer.json() == 42, answer.text
+
+
+def test_pooler_an_error_rolls_the_whole_request_back_through_pgbouncer(polling):
+    """A failing call answers as directly, and the next request on the shared server connections is clean."""
+    bad = httpx.post(f"{polling.url}/rest/v1/rpc/no_such_function", timeout=10)
+    assert bad.status_code == 404 and bad.json()["code"] == "PGRST202"
+    for _ in range(10):
+        answer = httpx.post(f"{polling.url}/rest/v1/rpc/whoami", headers={"Authorization": f"Bearer {token()}"},
+                            timeout=10)
+        assert answer.status_code == 200 and answer.json()["role"] == "authenticated", answer.text
+
+
+def test_pooler_setting_is_checked():
+    base = {"TESSERA_DATABASE_URL": "dbname=x", "TESSERA_JWT_SECRET": SECRET}
+    assert not Config.from_env(base).unnamed_statements
+    config = Config.from_env(base | {"TESSERA_DB_POOLER": "transaction", "TESSERA_LISTEN_DATABASE_URL": "dbname=y"})
+    assert config.unnamed_statements and config.listen_database_url == "dbname=y"
+    with pytest.raises(ConfigError, match="TESSERA_DB_POOLER='session'"):
+        Config.from_env(base | {"TESSERA_DB_POOLER": "session"})
+
