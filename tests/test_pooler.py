@@ -5,6 +5,7 @@ without a direct connection to LISTEN on the service sees a new function by poll
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -14,7 +15,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from api.config import Config, ConfigError
-from tests.api_support import SECRET, serve, token
+from tests.api_support import SECRET, login_conninfo, serve, token
+from tests.helpers import ROOT, run_tessera
 
 REQUESTS = 20
 
@@ -94,3 +96,24 @@ def test_pooler_setting_is_checked():
     with pytest.raises(ConfigError, match="TESSERA_DB_POOLER='session'"):
         Config.from_env(base | {"TESSERA_DB_POOLER": "session"})
 
+
+
+def test_pooler_bench_rpc_pgbouncer_measures_both_modes_and_prints_json(tessera_databases, pg_server):
+    """`tessera bench rpc --pgbouncer` starts its own PgBouncer; only the shape is checked, never timings."""
+    admin = pg_server.conninfo(tessera_databases.clone("bench_pooler"))
+    env = {"DATABASE_URL": admin, "TESSERA_DATABASE_URL": login_conninfo(admin), "TESSERA_JWT_SECRET": SECRET}
+    assert run_tessera("seed", "--demo", cwd=ROOT, env=env).code == 0
+    run = run_tessera("bench", "rpc", "--pgbouncer", "--seconds", "1", "--concurrency", "1", cwd=ROOT, env=env,
+                      timeout=300)
+    assert run.code == 0, run.err
+    report = json.loads(run.out.strip().splitlines()[-1])
+    assert report["benchmark"] == "rpc_pgbouncer" and report["pgbouncer_version"].startswith("PgBouncer")
+    for name, call in report["calls"].items():
+        row = call["concurrency"]["1"]
+        assert row["direct"]["requests_per_second"] > 0 and row["pgbouncer"]["requests_per_second"] > 0
+        assert row["pgbouncer_vs_direct"] > 0 and "p50_added_ms" in row
+        # One transaction and one round trip per request, by PgBouncer's own counters (a request still in flight
+        # when wrk stops reached PgBouncer but is not counted by wrk: at most one per client).
+        counted = report["per_request"][name]
+        assert counted["queries"] == counted["transactions"], counted
+        assert 1.0 <= counted["transactions"] <= 1 + 1.5 / counted["requests"], counted

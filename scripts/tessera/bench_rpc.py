@@ -189,9 +189,10 @@ def run_wrk(url: str, work: Workload, clients: int, seconds: float, service_pid:
         raise Refusal(f"the proxy answered errors during the run: {proc.stdout.strip().splitlines()[-3]}")
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", proc.stdout).group(1))
     dist = dict(re.findall(r"^\s+(50|99)%\s+([0-9.]+\w+)", proc.stdout, re.M))
-    row = {"requests_per_second": round(rps, 1), "p50_ms": _ms(dist["50"]), "p99_ms": _ms(dist["99"])}
+    requests = int(re.search(r"(\d+) requests in", proc.stdout).group(1))
+    row = {"requests_per_second": round(rps, 1), "p50_ms": _ms(dist["50"]), "p99_ms": _ms(dist["99"]),
+           "requests": requests}
     if service_pid:
-        requests = int(re.search(r"(\d+) requests in", proc.stdout).group(1))
         row["service_cpu_us_per_request"] = round((_cpu_seconds(service_pid) - before) * 1e6 / max(requests, 1), 1)
     return row
 

@@ -265,6 +265,11 @@ def bench(args) -> int:
 
         return bench_replica.replica(_project(), seconds=args.seconds, workers=args.workers,
                                      pool_size=args.pool_size, concurrency=args.concurrency)
+    if args.what == "rpc" and args.pgbouncer:  # pooler lane
+        from tessera import bench_pooler
+
+        return bench_pooler.pooler(_project(), seconds=args.seconds, workers=args.workers,
+                                   pool_size=args.pool_size, concurrency=args.concurrency)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -490,6 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replica", action="store_true",
                    help="rpc: instead, the read throughput a streaming replica of the local cluster adds to GETs "
                         "(primary only vs TESSERA_READ_DATABASE_URL on the replica)")
+    p.add_argument("--pgbouncer", action="store_true",
+                   help="rpc: instead, the proxy directly and through a PgBouncer in transaction mode started for "
+                        "the run (TESSERA_DB_POOLER=transaction), with the ratio")
     p.add_argument("--catalogue", type=Bounded(0, 100_000, "experiences"), default=0,
                    help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
