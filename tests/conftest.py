@@ -51,12 +51,19 @@ def empty_db(tessera_databases, pg_server: Server, request: pytest.FixtureReques
 
 
 @pytest.fixture(scope="session")
-def rpc_db(tessera_databases, pg_server: Server) -> str:
+def through(request: pytest.FixtureRequest) -> str:
+    """How the `api` service reaches the database: "direct", or "pgbouncer" for the core RPC modules' second run
+    (pooler lane, pytest_generate_tests below). Each gets an rpc_db of its own: the cases write."""
+    return getattr(request, "param", "direct")
+
+
+@pytest.fixture(scope="session")
+def rpc_db(tessera_databases, pg_server: Server, through: str) -> str:
     """One database for the HTTP tests: the plan deployed, the protocol fixtures, an organization with an owner
     and a staff member. Returns the admin conninfo; the service logs in as authenticator."""
     from tests.api_support import FIXTURES, OWNER, STAFF
 
-    name = tessera_databases.clone("rpc")
+    name = tessera_databases.clone("rpc" if through == "direct" else f"rpc_{through}")
     with pg_server.connect(name, autocommit=True) as conn:
         conn.execute(FIXTURES.read_text())
         conn.execute("INSERT INTO auth.users (id, email) VALUES (%s, 'owner@rpc.example'), (%s, 'staff@rpc.example')",
@@ -77,7 +84,7 @@ CORE_RPC_MODULES = ("test_rpc_protocol", "test_rpc_plain_calls", "test_rpc_shapi
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "api" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in CORE_RPC_MODULES:
-        metafunc.parametrize("api", ["direct", "pgbouncer"], indirect=True, scope="session")
+        metafunc.parametrize("through", ["direct", "pgbouncer"], indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +103,7 @@ def pgbouncer_server(pg_server: Server):
 
 
 @pytest.fixture(scope="session")
-def api(rpc_db, tmp_path_factory, request: pytest.FixtureRequest):
+def api(rpc_db, through: str, tmp_path_factory, request: pytest.FixtureRequest):
     """The service as deployed: defaults, except a known secret and the rpc_test schema exposed. Parametrized
     "pgbouncer": through PgBouncer with TESSERA_DB_POOLER=transaction, LISTENing on a direct connection."""
     from psycopg.conninfo import conninfo_to_dict
@@ -104,7 +111,7 @@ def api(rpc_db, tmp_path_factory, request: pytest.FixtureRequest):
     from tests.api_support import login_conninfo, serve
 
     direct = login_conninfo(rpc_db)
-    if getattr(request, "param", "direct") == "pgbouncer":
+    if through == "pgbouncer":
         bouncer = request.getfixturevalue("pgbouncer_server")
         with serve(bouncer.conninfo(conninfo_to_dict(rpc_db)["dbname"]), tmp_path_factory.mktemp("api"),
                    db_pooler="transaction", listen_database_url=direct) as running:

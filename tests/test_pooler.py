@@ -121,7 +121,7 @@ def test_pooler_bench_rpc_pgbouncer_measures_both_modes_and_prints_json(tessera_
         assert row["direct"]["requests_per_second"] > 0 and row["pgbouncer"]["requests_per_second"] > 0
         assert row["pgbouncer_vs_direct"] > 0 and "p50_added_ms" in row
         # One transaction and one round trip per request, by PgBouncer's own counters (a request still in flight
-        # when wrk stops reached PgBouncer but is not counted by wrk: at most one per client).
+        # when wrk stops, in the warm-up's 2 clients or the run's 1, reaches PgBouncer but is not counted by wrk).
         counted = report["per_request"][name]
         assert counted["queries"] == counted["transactions"], counted
-        assert 1.0 <= counted["transactions"] <= 1 + 1.5 / counted["requests"], counted
+        assert 0 <= (counted["transactions"] - 1) * counted["requests"] <= 4, counted
