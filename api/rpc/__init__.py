@@ -4,7 +4,7 @@
               range, count; only when asked for) → arguments → function (overloads)
             → one round trip, one transaction (libpq's pipeline mode, one Sync): the settings, then the call
               (shaped inside the same statement, which also reads the response settings), each a statement
-              prepared once per connection
+              prepared once per connection (unnamed behind PgBouncer: TESSERA_DB_POOLER=transaction)
             → the body as the database rendered it (json_agg, or CSV), status and headers (Content-Range)
 
 The database renders the JSON (json_agg over the call), so a result passes through Python as one byte string. Every

@@ -36,7 +36,8 @@ class Connections:
         """One round trip, one transaction: in libpq's pipeline mode, the settings and then the call, each bound
         to its prepared statement (Parse first where this connection lacks it), then one Sync. The server runs
         everything before a Sync as one implicit transaction, committed at the Sync and rolled back whole on any
-        error. No statement text is parsed per request. Returns the call's row, each value as the server's text
+        error. No statement text is parsed per request (with `unnamed`, both are parsed on every request, still
+        in the same round trip). Returns the call's row, each value as the server's text
         (bytes) or None."""
         pg = conn.pgconn
         generation, names = self._known.pop(conn, (None, frozenset()))
