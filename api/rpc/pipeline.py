@@ -3,10 +3,16 @@ statements, run them in one round trip, shape the response."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import threading
 from typing import TYPE_CHECKING
 
 import msgspec
 import psycopg
+from psycopg import generators, waiting
+from psycopg.pq import PGconn
 from psycopg_pool import PoolTimeout
 
 from api import errors
@@ -23,6 +29,7 @@ if TYPE_CHECKING:
     from api.state import State
 
 _ON, _OFF = b"on", b"off"
+log = logging.getLogger("tessera.api")
 
 
 class Pipeline:
@@ -80,7 +87,7 @@ class Pipeline:
             pool = state.pool  # the one the connection came from, even if a new pool takes over meanwhile
             conn = await pool.getconn(timeout=timeout)
             try:
-                row = await self.connections.run(conn, prepared)
+                row = await self._bounded(conn, prepared)
             finally:
                 await pool.putconn(conn)
         except PoolTimeout:
@@ -96,6 +103,32 @@ class Pipeline:
         state.answered()
         return row
 
+    async def _bounded(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
+        """The round trip, within TESSERA_DATABASE_TIMEOUT: past it the server is asked to cancel the statement
+        (in the background, itself bounded), the connection is dropped (the pool opens another) and the caller
+        gets 504. A hung network or server cannot hold a request, nor its connection, for longer."""
+        limit = self.config.database_timeout
+        if not limit:
+            return await self.connections.run(conn, prepared)
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            _cancel_statement(conn.pgconn)  # while the connection is still open: the round trip closes it
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(limit, expire)
+        try:
+            return await self.connections.run(conn, prepared)
+        except asyncio.CancelledError:
+            if expired and task.uncancel() == 0:
+                raise database_timeout(limit) from None
+            raise
+        finally:
+            handle.cancel()
+
     def _database_error(self, exc: psycopg.Error, caller: Caller) -> ApiError:
         diag = exc.diag
         err = errors.from_database(diag.sqlstate, diag.message_primary, diag.message_detail, diag.message_hint,
@@ -104,6 +137,46 @@ class Pipeline:
             # The token names a role the login role may not become: an authentication failure.
             err.status, err.headers = 401, {"WWW-Authenticate": "Bearer"}
         return err
+
+
+def database_timeout(limit: float) -> ApiError:
+    return ApiError(504, "PT504", "The database did not answer in time", "database_timeout",
+                    f"no answer within {limit:g} s; the statement was cancelled, though a call that writes may still "
+                    "have completed: check before retrying")
+
+
+_cancels: set[asyncio.Task] = set()  # the cancel requests in flight, kept from the garbage collector
+
+
+def _cancel_statement(pg: PGconn) -> None:
+    """Ask the server to cancel what the connection runs, without waiting: libpq's non-blocking cancel (libpq 17
+    and later) within 5 s, else the blocking one on a daemon thread. Failing is only logged."""
+    try:
+        if hasattr(pg, "cancel_conn") and psycopg.capabilities.has_cancel_safe():
+            cancel = pg.cancel_conn()
+            cancel.start()
+            task = asyncio.get_running_loop().create_task(
+                waiting.wait_conn_async(generators.cancel(cancel), interval=0.1, timeout=5.0))
+            _cancels.add(task)
+            task.add_done_callback(_cancel_done)
+        else:
+            legacy = pg.get_cancel()
+            threading.Thread(target=_quietly, args=(legacy.cancel,), daemon=True).start()
+    except Exception as exc:
+        log.warning("could not ask the database to cancel a timed-out statement: %s", exc,
+                    extra={"event": "cancel_failed"})
+
+
+def _cancel_done(task: asyncio.Task) -> None:
+    _cancels.discard(task)
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("could not ask the database to cancel a timed-out statement: %s", exc,
+                    extra={"event": "cancel_failed"})
+
+
+def _quietly(fn) -> None:
+    with contextlib.suppress(Exception):
+        fn()
 
 
 def _unavailable(state: State) -> ApiError:
