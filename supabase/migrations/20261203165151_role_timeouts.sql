@@ -8,14 +8,10 @@
 -- calls are the public's (availability, the booking widget): none needs seconds, and a short bound keeps a flood of
 -- them from holding the pool; signed-in staff calls (reports, exports of one customer) get more room. service_role
 -- keeps none: the worker's and the operator's jobs may run long, and the proxy's own TESSERA_DATABASE_TIMEOUT
--- (10 s by default) bounds what an HTTP request waits. Set IN DATABASE, so this database's values override the
--- cluster-wide ones (Supabase's own defaults stay untouched underneath) and the revert restores exactly those.
--- The proxy reads these settings with the schema and applies them in each request's transaction, as PostgREST.
+-- (10 s by default) bounds what an HTTP request waits. Set for the role, as Supabase does (so a database made from
+-- a template or restored from a dump keeps them; on Supabase they are the values already there). The roles never
+-- log in: the proxy reads these settings with the schema and applies them in each request's transaction, as
+-- PostgREST does, so nothing else is affected.
 
-DO $$
-BEGIN
-  EXECUTE pg_catalog.format('ALTER ROLE anon IN DATABASE %I SET statement_timeout = %L',
-                            pg_catalog.current_database(), '3s');
-  EXECUTE pg_catalog.format('ALTER ROLE authenticated IN DATABASE %I SET statement_timeout = %L',
-                            pg_catalog.current_database(), '8s');
-END $$;
+ALTER ROLE anon SET statement_timeout = '3s';
+ALTER ROLE authenticated SET statement_timeout = '8s';

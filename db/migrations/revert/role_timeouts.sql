@@ -1,15 +1,11 @@
 -- Revert tessera:role_timeouts from pg
 --
--- Undoes exactly what the deploy script did: this database's statement_timeout of anon and authenticated is gone,
--- so the cluster-wide values (if any) apply again.
+-- Undoes what the deploy script did: anon and authenticated have no statement_timeout of their own again (on
+-- Supabase, where the platform set the same values first, set them back by hand after a revert).
 
 BEGIN;
 
-DO $$
-BEGIN
-  EXECUTE pg_catalog.format('ALTER ROLE anon IN DATABASE %I RESET statement_timeout', pg_catalog.current_database());
-  EXECUTE pg_catalog.format('ALTER ROLE authenticated IN DATABASE %I RESET statement_timeout',
-                            pg_catalog.current_database());
-END $$;
+ALTER ROLE anon RESET statement_timeout;
+ALTER ROLE authenticated RESET statement_timeout;
 
 COMMIT;

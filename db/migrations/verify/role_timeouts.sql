@@ -1,6 +1,6 @@
 -- Verify tessera:role_timeouts on pg
 --
--- Raises when anon or authenticated lacks this database's statement_timeout; changes nothing.
+-- Raises when anon or authenticated lacks its statement_timeout; changes nothing.
 
 BEGIN;
 
@@ -13,12 +13,11 @@ BEGIN
    WHERE r.rolname IN ('anon', 'authenticated')
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s
                       WHERE s.setrole = r.oid
-                        AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database
-                                              WHERE datname = pg_catalog.current_database())
+                        AND s.setdatabase = 0
                         AND s.setconfig @> ARRAY[CASE r.rolname WHEN 'anon' THEN 'statement_timeout=3s'
                                                                  ELSE 'statement_timeout=8s' END]);
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'role_timeouts: no statement_timeout in this database for %', missing;
+    RAISE EXCEPTION 'role_timeouts: no statement_timeout (3s for anon, 8s for authenticated) for %', missing;
   END IF;
 END $$;
 
