@@ -124,3 +124,23 @@ def test_several_server_processes_give_one_sum_whichever_takes_the_scrape(rpc_db
         assert seen == {sent}  # every scrape, whichever process answered, counts all of them
     finally:
         stop(proc)
+
+
+def test_signed_webhooks_are_counted_by_the_databases_answer(tessera_databases, pg_server, tmp_path):
+    import json
+    import time
+
+    from tests.payments_support import payments_service, post_stripe, signed
+
+    db = pg_server.conninfo(tessera_databases.clone("ops_metrics_webhooks"))
+    with payments_service(db, tmp_path, METRICS_TOKEN=METRICS_TOKEN) as (api, _fakes):
+        body = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": "customer.created",
+                           "created": int(time.time()), "data": {"object": {"id": "cus_1", "object": "customer"}}})
+        assert post_stripe(api, body, signed(body)).json()["ignored"] is True
+        assert post_stripe(api, body, signed(body)).json()["duplicate"] is True
+        assert post_stripe(api, body, signed(body, secret="whsec_not_ours")).status_code == 400
+        found = samples(httpx.get(f"{api.url}/metrics", headers=BEARER).text)
+    name = "tessera_webhooks_total"
+    for outcome in ("ignored", "duplicate", "refused"):
+        assert total(found, name, provider="stripe", outcome=outcome) == 1, outcome
+    assert total(found, name, provider="stripe", outcome="applied") == 0
