@@ -104,6 +104,7 @@ class Metrics:
         self.schema_loaded = Gauge("tessera_schema_cache_loaded", "1 once the schema cache has loaded",
                                    registry=own, multiprocess_mode="livemin")
         self._known: dict[str, str] = {}
+        self._children: dict[tuple, tuple] = {}  # bounded as the labels are
         self._generation = -1
         self._refresher: asyncio.Task | None = None
 
@@ -124,8 +125,14 @@ class Metrics:
     def observe(self, method: str, path: str, status: int, seconds: float, info: dict) -> None:
         route = route_of(path)
         function = self.function_label(info.get("function")) if route.endswith("{function}") else "none"
-        self.requests.labels(route, method if method in METHODS else "other", str(status), function).inc()
-        self.latency.labels(route, function).observe(seconds)
+        key = (route, method if method in METHODS else "other", status, function)
+        children = self._children.get(key)
+        if children is None:  # the labelled series, looked up once (prometheus-client's labels() takes a lock)
+            children = self._children[key] = (
+                self.requests.labels(key[0], key[1], str(status), function),
+                self.latency.labels(route, function))
+        children[0].inc()
+        children[1].observe(seconds)
         if route == "/webhooks/{provider}":
             provider = info.get("webhook")
             self.webhooks.labels(provider if provider in PROVIDERS else "unknown",
