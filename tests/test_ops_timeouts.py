@@ -107,6 +107,10 @@ def test_a_hung_connection_path_answers_504_not_a_hang_and_the_service_recovers(
             for response in answers:
                 assert set(response.json()) == FOUR_KEYS
             assert took < 15
+            began = time.monotonic()
+            probe = httpx.get(f"{api.url}/health/ready", timeout=30)  # the readiness probe is bounded too
+            assert probe.status_code == 503 and probe.json()["database"] == "down"
+            assert time.monotonic() - began < 15
             forwarder.send_signal(signal.SIGCONT)
             deadline = time.monotonic() + 30
             while (status := call(api, "add", {"a": 1}).status_code) != 200 and time.monotonic() < deadline:
