@@ -30,6 +30,11 @@ class Readiness(msgspec.Struct):
     reason: str | None = None
 
 
+class WithReplica(Readiness, kw_only=True):
+    """With TESSERA_READ_DATABASE_URL (README: "Read replica"); an away replica never makes the service not ready."""
+    replica: str  # up | away
+
+
 @functools.cache
 def _version() -> str:
     try:
@@ -111,4 +116,6 @@ async def ready(request: Request) -> Response:
         reasons.append("the schema cache is still loading")
     state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.state.cache.loaded else "loading",
                       pending, "; ".join(reasons) or None)
+    if (replica := service.state.replica) is not None:  # reads fall back to the primary: not a reason to 503
+        state = WithReplica(*msgspec.structs.astuple(state), replica="up" if replica.up else "away")
     return Response(state, status_code=503 if reasons else 200)

@@ -20,6 +20,7 @@ from api.auth import Caller
 from api.config import Config
 from api.errors import ApiError
 from api.rpc import plan, request, response
+from api.rpc.replica import Away, reads
 from api.rpc.request import Call
 from api.rpc.response import Result
 from api.rpc.statement import Prepared, Statements, quoted, text
@@ -37,6 +38,7 @@ class Pipeline:
         self.config, self.state = config, state
         self.statements = Statements(state.cache.generation)
         self.connections = Connections()
+        self.bounded = _Bounded(self)  # the round trip as connections.run, within TESSERA_DATABASE_TIMEOUT
         self._search_path_suffix = "".join(f", {quoted(s)}" for s in config.extra_search_path)
 
     def prepare(self, call: Call, caller: Caller) -> Prepared:
@@ -76,10 +78,19 @@ class Pipeline:
 
     async def run(self, call: Call, caller: Caller) -> Result:
         prepared = self.prepare(call, caller)
-        return response.shape(prepared, call.method, await self._execute(prepared, caller))
+        return response.shape(prepared, call.method, await self._execute(prepared, caller, call.method))
 
-    async def _execute(self, prepared: Prepared, caller: Caller) -> tuple:
+    async def _execute(self, prepared: Prepared, caller: Caller, method: str = "POST") -> tuple:
         state = self.state
+        # A GET of a function that cannot write goes to the read replica when there is one (api/rpc/replica.py); when
+        # the replica does not answer it, the primary does, below.
+        if state.replica is not None and reads(method, prepared.function):
+            try:
+                return await state.replica.run(self.bounded, prepared)  # within TESSERA_DATABASE_TIMEOUT too
+            except Away:
+                pass
+            except psycopg.Error as exc:
+                raise self._database_error(exc, caller) from None
         # While the database is known to be away, do not queue for a connection that cannot come.
         timeout = self.config.pool_timeout if state.database_up else min(0.1, self.config.pool_timeout)
         try:
@@ -137,6 +148,16 @@ class Pipeline:
             # The token names a role the login role may not become: an authentication failure.
             err.status, err.headers = 401, {"WWW-Authenticate": "Bearer"}
         return err
+
+
+class _Bounded:
+    """Connections.run's shape for the read replica's path, bounded as the primary's."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
+        return await self.pipeline._bounded(conn, prepared)
 
 
 def database_timeout(limit: float) -> ApiError:

@@ -260,6 +260,11 @@ def bench(args) -> int:
         from tessera import bench_worker
 
         return bench_worker.worker(_project(), messages=args.messages)
+    if args.what == "rpc" and args.replica:  # replica lane
+        from tessera import bench_replica
+
+        return bench_replica.replica(_project(), seconds=args.seconds or 5, workers=args.workers,
+                                     pool_size=args.pool_size, concurrency=args.concurrency)
     if args.what == "rpc":
         from tessera import bench_rpc
 
@@ -489,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--replica", action="store_true",
+                   help="rpc: instead, the read throughput a streaming replica of the local cluster adds to GETs "
+                        "(primary only vs TESSERA_READ_DATABASE_URL on the replica)")
     p.add_argument("--catalogue", type=Bounded(0, 100_000, "experiences"), default=0,
                    help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
