@@ -11,9 +11,25 @@
 -- log in: the proxy reads these settings with the schema and applies them in each request's transaction, as
 -- PostgREST does, so nothing else is affected.
 
+--
+-- The roles belong to the cluster, and may be the platform's (Supabase sets these same values) or a DBA's with a
+-- timeout of their own: a role that has a statement_timeout already keeps it. Its revert leaves the settings, as
+-- the roles' own change leaves roles other databases of the cluster still use.
+
 BEGIN;
 
-ALTER ROLE anon SET statement_timeout = '3s';
-ALTER ROLE authenticated SET statement_timeout = '8s';
+DO $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT * FROM (VALUES ('anon', '3s'), ('authenticated', '8s')) AS v (role, timeout) LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s
+                    WHERE s.setrole = r.role::regrole AND s.setdatabase = 0
+                      AND EXISTS (SELECT 1 FROM pg_catalog.unnest(s.setconfig) c WHERE c LIKE 'statement\_timeout=%')) THEN
+      EXECUTE pg_catalog.format('ALTER ROLE %I SET statement_timeout = %L', r.role, r.timeout);
+    END IF;
+  END LOOP;
+END
+$$;
 
 COMMIT;

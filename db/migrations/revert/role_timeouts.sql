@@ -1,11 +1,12 @@
 -- Revert tessera:role_timeouts from pg
 --
--- Undoes what the deploy script did: anon and authenticated have no statement_timeout of their own again (on
--- Supabase, where the platform set the same values first, set them back by hand after a revert).
+-- The settings stay: the roles belong to the cluster, and other databases of it (a test template, a second
+-- deployment, the platform's own) rely on their statement_timeout as this one did. Reverting the `roles` change
+-- keeps roles still in use for the same reason; a DBA who wants them gone runs
+-- `ALTER ROLE anon RESET statement_timeout` (and the same for authenticated) by hand.
 
 BEGIN;
 
-ALTER ROLE anon RESET statement_timeout;
-ALTER ROLE authenticated RESET statement_timeout;
+SELECT 1;
 
 COMMIT;
