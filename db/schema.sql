@@ -6733,10 +6733,7 @@ ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.check_ins
-    ADD CONSTRAINT check_ins_pkey PRIMARY KEY (org_id, ticket_id);
-
-ALTER TABLE ONLY app.check_ins
-    ADD CONSTRAINT check_ins_ticket_id_key UNIQUE (ticket_id);
+    ADD CONSTRAINT check_ins_ticket_id_key PRIMARY KEY (ticket_id);
 
 ALTER TABLE ONLY app.checkouts
     ADD CONSTRAINT checkouts_org_id_id_key UNIQUE (org_id, id);

@@ -3,7 +3,7 @@
 --
 -- Supabase linter findings (tests/test_lint_supabase.py): an index on every foreign key a delete or re-key of
 -- its parent looks up (a venue, slot, ticket type, ticket key, member or user removed scanned the whole child
--- table under its lock), a primary key for app.check_ins (its row is one per ticket: (org_id, ticket_id)), and
+-- table under its lock), a primary key for app.check_ins (its row is one per ticket: ticket_id), and
 -- audit.seals' index dropped: it duplicated the unique constraint on the same columns.
 -- lock: ok each statement holds its table's lock only for one index build, in one short transaction at deploy
 -- (a big existing installation builds them CONCURRENTLY by hand first; the IF NOT EXISTS then skips them)
@@ -22,7 +22,10 @@ CREATE INDEX IF NOT EXISTS tickets_venue ON app.tickets (venue_id);
 CREATE INDEX IF NOT EXISTS time_entries_venue ON app.time_entries (venue_id);
 CREATE INDEX IF NOT EXISTS time_entries_user ON app.time_entries (user_id);
 
-ALTER TABLE app.check_ins ADD CONSTRAINT check_ins_pkey PRIMARY KEY (org_id, ticket_id);
+-- The one-per-ticket unique constraint becomes the primary key, under its name (ON CONFLICT (ticket_id) keeps
+-- arbitrating on it; a second unique index would make a concurrent scan fail instead of waiting).
+ALTER TABLE app.check_ins DROP CONSTRAINT check_ins_ticket_id_key,
+  ADD CONSTRAINT check_ins_ticket_id_key PRIMARY KEY (ticket_id);
 DROP INDEX audit.seals_org_idx;
 
 COMMIT;

@@ -5,7 +5,8 @@
 BEGIN;
 
 CREATE INDEX seals_org_idx ON audit.seals (org_id, last_log_id);
-ALTER TABLE app.check_ins DROP CONSTRAINT check_ins_pkey;
+ALTER TABLE app.check_ins DROP CONSTRAINT check_ins_ticket_id_key,
+  ADD CONSTRAINT check_ins_ticket_id_key UNIQUE (ticket_id);
 DROP INDEX app.event_partners_slot;
 DROP INDEX app.leads_experience;
 DROP INDEX app.leads_venue;
