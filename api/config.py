@@ -114,6 +114,22 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     registry: str = "sqitch"
     log_level: str = "info"
     payments: Payments = Payments()
+    # -- replica lane: a streaming read replica (README: "Read replica"). GET/HEAD calls of STABLE and IMMUTABLE
+    # functions go to read_database_url when set; everything else, and every GET while the replica is away, goes
+    # to database_url. read_pool_timeout: seconds a GET waits for a replica connection before the primary answers
+    # it instead; read_check_seconds: how often the service tries the replica again while it is away.
+    read_database_url: str | None = None
+    read_pool_size: int = 8
+    read_pool_timeout: float = 0.5
+    read_check_seconds: float = 2.0
+    # ops lane (README: "Operating it"): GET /metrics behind its own bearer token (off while unset); how long a
+    # connection attempt may take; the TCP keepalive idle seconds on the pool's connections; how long a request
+    # waits for the database's answer once it has a connection (0: no bound; keep it above the roles'
+    # statement_timeout, so that the database's own cancel answers first).
+    metrics_token: Secret | None = None
+    connect_timeout: int = 5
+    keepalives_idle: int = 30
+    database_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -189,7 +205,30 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             registry=get("REGISTRY") or "sqitch",
             log_level=(get("LOG_LEVEL") or "info").lower(),
             payments=payments,
+            # replica lane
+            read_database_url=get("READ_DATABASE_URL"),
+            read_pool_size=number("READ_POOL_SIZE", int, number("POOL_SIZE", int, 8, 1), 1),
+            read_pool_timeout=number("READ_POOL_TIMEOUT", float, 0.5, 0.01),
+            read_check_seconds=number("READ_CHECK_SECONDS", float, 2.0, 0.1),
+            **_ops(get, number),
         )
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def _ops(get, number) -> dict:
+    """The ops lane's settings: metrics, connection and request timeouts."""
+    token = get("METRICS_TOKEN")
+    if token is not None and len(token) < MIN_METRICS_TOKEN:
+        raise ConfigError(f"TESSERA_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters")
+    timeout = number("DATABASE_TIMEOUT", float, 10.0, 0)
+    if 0 < timeout < 0.1:
+        raise ConfigError("TESSERA_DATABASE_TIMEOUT must be 0 (no bound) or at least 0.1 seconds")
+    return {"metrics_token": None if token is None else Secret(token),
+            "connect_timeout": number("CONNECT_TIMEOUT", int, 5, 2),
+            "keepalives_idle": number("KEEPALIVES_IDLE", int, 30, 1),
+            "database_timeout": timeout}
 
 
 def _payments(get, number, names) -> Payments:

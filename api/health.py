@@ -3,6 +3,7 @@ change of the plan is deployed (otherwise the changes still pending are listed, 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from importlib.metadata import PackageNotFoundError, version
@@ -27,6 +28,11 @@ class Readiness(msgspec.Struct):
     schema_cache: str  # loaded | loading
     pending_changes: list[str] | None  # None when there is no plan to compare with
     reason: str | None = None
+
+
+class WithReplica(Readiness, kw_only=True):
+    """With TESSERA_READ_DATABASE_URL (README: "Read replica"); an away replica never makes the service not ready."""
+    replica: str  # up | away
 
 
 @functools.cache
@@ -80,8 +86,9 @@ async def ready(request: Request) -> Response:
     config: Config = service.config
     planned = _planned(config)
     pending: list[str] | None = None
-    try:
-        async with service.state.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
+    try:  # bounded as a whole: a hung database makes the probe say "down", never hang
+        async with asyncio.timeout(min(2.0, config.pool_timeout) + 3.0), \
+                service.state.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
             deployed: set[str] = set()
             if planned is not None:
                 rows = await (await conn.execute("SELECT private.deployed_changes(%s, %s)",
@@ -98,7 +105,7 @@ async def ready(request: Request) -> Response:
                           f"reading the deployed changes (private.deployed_changes) failed: {exc.sqlstate} "
                           f"{_condition(exc)}{_ADVICE.get(exc.sqlstate, '')}")
         return Response(state, status_code=503)
-    except (PoolTimeout, OSError):
+    except (PoolTimeout, OSError, TimeoutError):
         return _down(service)
     if planned is not None:
         pending = [name for change_id, name in planned[1] if change_id not in deployed]
@@ -109,4 +116,6 @@ async def ready(request: Request) -> Response:
         reasons.append("the schema cache is still loading")
     state = Readiness("not_ready" if reasons else "ready", "up", "loaded" if service.state.cache.loaded else "loading",
                       pending, "; ".join(reasons) or None)
+    if (replica := service.state.replica) is not None:  # reads fall back to the primary: not a reason to 503
+        state = WithReplica(*msgspec.structs.astuple(state), replica="up" if replica.up else "away")
     return Response(state, status_code=503 if reasons else 200)

@@ -15,19 +15,33 @@ import logging
 import time
 from collections.abc import Callable
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from api.config import Config
+from api.rpc.replica import Replica
 from api.rpc.wire import CONNECTION
 from api.schema_cache import SchemaCache, listen_for_reloads
 
 log = logging.getLogger("tessera.api")
 
 
+def guarded(config: Config, url: str | None = None) -> str:
+    """The database URL (or another: the replica's) with a connect timeout and TCP keepalives (a peer that vanished
+    is noticed in about a minute instead of the kernel's two hours), unless the URL sets them itself. Unix sockets
+    ignore the keepalives."""
+    url = config.database_url if url is None else url
+    given = conninfo_to_dict(url)
+    wanted = {"connect_timeout": config.connect_timeout, "keepalives": 1,
+              "keepalives_idle": config.keepalives_idle, "keepalives_interval": 10, "keepalives_count": 3}
+    return make_conninfo(url, **{k: v for k, v in wanted.items() if k not in given})
+
+
 class State:
     def __init__(self, config: Config):
         self.config = config
         self.cache = SchemaCache(config.schemas)
+        self.conninfo = guarded(config)
         self.pool = self._new_pool()
         self.database_up = True  # requests wait for a connection only while this holds
         self._outage = False  # lost since the listener last reached the database: renew the pool when it does
@@ -36,15 +50,19 @@ class State:
         self._listener: asyncio.Task | None = None
         # Channels other parts listen on through the one listener connection: name → handler(payload).
         self.channels: dict[str, Callable[[str], None]] = {}
+        # The read pool on TESSERA_READ_DATABASE_URL (api/rpc/replica.py), when one is set.
+        self.replica = Replica(config) if config.read_database_url else None
 
     def _new_pool(self) -> AsyncConnectionPool:
-        return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
+        return AsyncConnectionPool(self.conninfo, min_size=self.config.pool_size,
                                    max_size=self.config.pool_size, timeout=self.config.pool_timeout,
                                    kwargs=CONNECTION, open=False, name="tessera")
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
-        self._listener = asyncio.create_task(listen_for_reloads(self.config.database_url, self.cache, self._stop,
+        if self.replica is not None:
+            await self.replica.start()
+        self._listener = asyncio.create_task(listen_for_reloads(self.conninfo, self.cache, self._stop,
                                                                 self._listener_says, tuple(self.channels),
                                                                 self._notified))
         # Serve at once; wait a moment for the first schema load so the first requests find their functions.
@@ -83,4 +101,6 @@ class State:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._listener
+        if self.replica is not None:
+            await self.replica.stop()
         await self.pool.close()

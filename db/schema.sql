@@ -6712,7 +6712,7 @@ ALTER TABLE audit.seals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 ALTER TABLE ONLY app.booking_resources
-    ADD CONSTRAINT booking_resources_no_overlap EXCLUDE USING gist (resource_id WITH =, during WITH &&);
+    ADD CONSTRAINT booking_resources_no_overlap EXCLUDE USING gist (org_id WITH =, resource_id WITH =, during WITH &&);
 
 ALTER TABLE ONLY app.booking_resources
     ADD CONSTRAINT booking_resources_pkey PRIMARY KEY (booking_id, resource_id);
@@ -6801,7 +6801,7 @@ ALTER TABLE ONLY app.invitations
     ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
 
 ALTER TABLE ONLY app.leads
-    ADD CONSTRAINT leads_booking_id_key UNIQUE (booking_id);
+    ADD CONSTRAINT leads_booking_id_key UNIQUE (org_id, booking_id);
 
 ALTER TABLE ONLY app.leads
     ADD CONSTRAINT leads_org_id_id_key UNIQUE (org_id, id);
@@ -6870,7 +6870,7 @@ ALTER TABLE ONLY app.price_rules
     ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.price_tiers
-    ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
+    ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (org_id WITH =, experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
 
 COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS 'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
 
@@ -6896,7 +6896,7 @@ ALTER TABLE ONLY app.promo_customer_uses
     ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id);
 
 ALTER TABLE ONLY app.promo_redemptions
-    ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (order_id);
+    ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (org_id, order_id);
 
 ALTER TABLE ONLY app.promo_redemptions
     ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id);
@@ -6923,7 +6923,7 @@ ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.schedules
-    ADD CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key UNIQUE (experience_id, weekday, start_time, valid_from);
+    ADD CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key UNIQUE (org_id, experience_id, weekday, start_time, valid_from);
 
 COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS 'PT400 invalid: the same start is listed twice';
 
@@ -6931,7 +6931,7 @@ ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.session_staff
-    ADD CONSTRAINT session_staff_pkey PRIMARY KEY (slot_id, user_id);
+    ADD CONSTRAINT session_staff_pkey PRIMARY KEY (org_id, slot_id, user_id);
 
 ALTER TABLE ONLY app.shifts
     ADD CONSTRAINT shifts_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, during WITH &&);
@@ -6998,7 +6998,7 @@ ALTER TABLE ONLY app.venue_hours
     ADD CONSTRAINT venue_hours_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.venue_hours
-    ADD CONSTRAINT venue_hours_venue_id_weekday_timerange_excl EXCLUDE USING gist (venue_id WITH =, weekday WITH =, app.timerange(opens, closes) WITH &&);
+    ADD CONSTRAINT venue_hours_venue_id_weekday_timerange_excl EXCLUDE USING gist (org_id WITH =, venue_id WITH =, weekday WITH =, app.timerange(opens, closes) WITH &&);
 
 COMMENT ON CONSTRAINT venue_hours_venue_id_weekday_timerange_excl ON app.venue_hours IS 'PT400 overlapping: two opening intervals of the same weekday overlap';
 
@@ -7047,13 +7047,13 @@ ALTER TABLE ONLY app.waiver_versions
     ADD CONSTRAINT waiver_versions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.waiver_versions
-    ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (template_id, version);
+    ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (org_id, template_id, version);
 
 ALTER TABLE ONLY app.webhook_attempts
     ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (org_id, delivery_id, attempt);
 
 ALTER TABLE ONLY app.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_once UNIQUE (endpoint_id, event_key);
+    ADD CONSTRAINT webhook_deliveries_once UNIQUE (org_id, endpoint_id, event_key);
 
 ALTER TABLE ONLY app.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_org_id_id_key UNIQUE (org_id, id);
@@ -7154,7 +7154,7 @@ CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_
 
 CREATE UNIQUE INDEX loyalty_ledger_once_per_order ON app.loyalty_ledger USING btree (order_id, kind) WHERE (kind = ANY (ARRAY['earn'::text, 'redeem'::text, 'release'::text]));
 
-CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING btree (refund_id) WHERE (refund_id IS NOT NULL);
+CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING btree (org_id, refund_id) WHERE (refund_id IS NOT NULL);
 
 CREATE INDEX memberships_user_id_idx ON app.memberships USING btree (user_id);
 
@@ -7188,7 +7188,7 @@ CREATE INDEX notifications_outbox_user_idx ON app.notifications_outbox USING btr
 
 CREATE INDEX order_lines_org_idx ON app.order_lines USING btree (org_id, order_id);
 
-CREATE INDEX order_lines_price_rule_idx ON app.order_lines USING btree (price_rule_id) WHERE (price_rule_id IS NOT NULL);
+CREATE INDEX order_lines_price_rule_idx ON app.order_lines USING btree (org_id, price_rule_id) WHERE (price_rule_id IS NOT NULL);
 
 CREATE INDEX order_lines_ticket_type_idx ON app.order_lines USING btree (org_id, ticket_type_id) WHERE (ticket_type_id IS NOT NULL);
 
@@ -7196,7 +7196,7 @@ CREATE INDEX orders_booking_idx ON app.orders USING btree (org_id, booking_id);
 
 CREATE INDEX orders_customer_idx ON app.orders USING btree (org_id, customer_id);
 
-CREATE UNIQUE INDEX orders_one_live_per_booking ON app.orders USING btree (booking_id) WHERE (status = ANY (ARRAY['pending'::app.order_status, 'paid'::app.order_status, 'partially_refunded'::app.order_status, 'refunded'::app.order_status]));
+CREATE UNIQUE INDEX orders_one_live_per_booking ON app.orders USING btree (org_id, booking_id) WHERE (status = ANY (ARRAY['pending'::app.order_status, 'paid'::app.order_status, 'partially_refunded'::app.order_status, 'refunded'::app.order_status]));
 
 CREATE INDEX orders_org_idx ON app.orders USING btree (org_id, created_at);
 
@@ -7764,7 +7764,7 @@ ALTER TABLE ONLY app.order_lines
     ADD CONSTRAINT order_lines_org_id_ticket_type_id_fkey FOREIGN KEY (org_id, ticket_type_id) REFERENCES app.ticket_types(org_id, id);
 
 ALTER TABLE ONLY app.order_lines
-    ADD CONSTRAINT order_lines_price_rule_fkey FOREIGN KEY (price_rule_id) REFERENCES app.price_rules(id) ON DELETE SET NULL;
+    ADD CONSTRAINT order_lines_price_rule_fkey FOREIGN KEY (org_id, price_rule_id) REFERENCES app.price_rules(org_id, id) ON DELETE SET NULL (price_rule_id);
 
 ALTER TABLE ONLY app.orders
     ADD CONSTRAINT orders_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);

@@ -260,11 +260,20 @@ def bench(args) -> int:
         from tessera import bench_worker
 
         return bench_worker.worker(_project(), messages=args.messages)
+    if args.what == "rpc" and args.replica:  # replica lane
+        from tessera import bench_replica
+
+        return bench_replica.replica(_project(), seconds=args.seconds or 5, workers=args.workers,
+                                     pool_size=args.pool_size, concurrency=args.concurrency)
     if args.what == "rpc":
         from tessera import bench_rpc
 
-        return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size,
+        return bench_rpc.rpc(_project(), seconds=args.seconds or 5, workers=args.workers, pool_size=args.pool_size,
                              concurrency=args.concurrency)
+    if args.what == "soak":
+        from tessera import bench_soak
+
+        return bench_soak.soak(_project(), seconds=args.seconds or 600, rate=args.rate, workers=args.workers)
     return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
@@ -461,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
     p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments",
-                                    "worker"])
+                                    "worker", "soak"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability, analytics (of each function): timed calls; segments: "
                         "list_customers pages of each kind (default 200)")
@@ -474,14 +483,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="booking: concurrent clients (default 8)")
     p.add_argument("--per-client", type=Bounded(1, 10_000, "bookings"), default=50,
                    help="booking: bookings each client attempts (default 50)")
-    p.add_argument("--seconds", type=Bounded(1, 3600, "seconds", float), default=5,
-                   help="rpc: seconds per driver and concurrency (default 5)")
+    p.add_argument("--seconds", type=Bounded(1, 86_400, "seconds", float), default=None,
+                   help="rpc: seconds per driver and concurrency (default 5); soak: seconds of steady load (default "
+                        "600)")
+    p.add_argument("--rate", type=Bounded(1, 2000, "requests per second", float), default=100,
+                   help="soak: requests per second, in all (default 100)")
     p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=1,
-                   help="rpc: server processes of the proxy (default 1)")
+                   help="rpc, soak: server processes of the proxy (default 1)")
     p.add_argument("--pool-size", type=Bounded(1, 100, "connections"), default=8,
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
                    help="rpc: concurrency levels (default 1,8,32)")
+    p.add_argument("--replica", action="store_true",
+                   help="rpc: instead, the read throughput a streaming replica of the local cluster adds to GETs "
+                        "(primary only vs TESSERA_READ_DATABASE_URL on the replica)")
     p.add_argument("--catalogue", type=Bounded(0, 100_000, "experiences"), default=0,
                    help="analytics: experiences added to the organization for the run, then rolled back (default 0)")
     p.add_argument("--orders", type=Bounded(1, 5000, "orders"), default=600,
