@@ -179,9 +179,12 @@ def test_rs256_es256_and_eddsa_tokens_of_the_set_are_accepted(from_file, keys, n
     assert header["kid"] == keys[name].kid and header["alg"] == keys[name].alg
 
 
-def test_hs256_tokens_of_the_secret_still_work_beside_a_jwks(rotating, from_file):
+def test_hs256_tokens_of_the_secret_still_work_beside_a_jwks(rotating, from_file, keys):
     accepted(whoami(rotating, token(sub=OWNER)))
     accepted(whoami(from_file, token(sub=OWNER, iss=ISS)))
+    # a legacy HS256 token carrying a kid (as Supabase's may) is still checked with the secret alone
+    accepted(whoami(from_file, _hs256({"alg": "HS256", "typ": "JWT", "kid": keys["ec"].kid}, claims(),
+                                      SECRET.encode())))
 
 
 def test_the_claims_reach_the_database_as_for_hs256(from_file, keys):
