@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from tessera.errors import Refusal
 
@@ -278,8 +279,16 @@ def bench(args) -> int:
 
 
 def token(args) -> int:
-    from tessera.tokens import jwt_secret, mint
+    from tessera.tokens import generate_key, jwt_secret, mint, mint_with_key
 
+    if args.action == "keys":
+        if args.key:
+            raise Refusal("`tessera token keys` makes a key pair; --key signs with one: use them apart")
+        directory = Path(args.dir) if args.dir else _project().state_dir / "keys"
+        print(json.dumps(generate_key(directory, args.alg)))
+        return 0
+    if args.alg != "ES256" or args.dir:
+        raise Refusal("--alg and --dir go with `tessera token keys`; a token signed with --key takes its key's alg")
     sub, email = args.sub, args.email
     if args.org:
         if args.role != "authenticated":
@@ -287,7 +296,11 @@ def token(args) -> int:
         sub, email = _member(args.org, sub, email)
     if args.role == "authenticated" and not sub:
         raise Refusal("an authenticated token needs --sub (the user id) or --org (a member of that organization)")
-    print(mint(jwt_secret(_project().state_dir), args.role, sub=sub, email=email, ttl=args.ttl))
+    extra = {"iss": args.iss} if args.iss else None
+    if args.key:
+        print(mint_with_key(Path(args.key), args.role, sub=sub, email=email, ttl=args.ttl, extra=extra))
+    else:
+        print(mint(jwt_secret(_project().state_dir), args.role, sub=sub, email=email, ttl=args.ttl, extra=extra))
     return 0
 
 
@@ -505,7 +518,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker: messages queued at once and delivered through a local SMTP server (default 2000)")
     p.set_defaults(fn=bench)
 
-    p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
+    p = commands.add_parser("token", help="mint a development JWT signed with the project's secret or a local key "
+                                          "(`tessera token keys` makes a key pair and its JWKS file)")
+    p.add_argument("action", nargs="?", choices=["keys"],
+                   help="keys: write a new private key (<kid>.pem) and add its public key to jwks.json")
+    p.add_argument("--key", type=_text, help="sign with this private key (PEM, from `tessera token keys`) instead of "
+                                             "the HS256 secret: RS256, ES256 or EdDSA by the key, kid in the header")
+    p.add_argument("--alg", default="ES256", choices=["ES256", "RS256", "EdDSA"],
+                   help="keys: the new key's algorithm (default ES256, as Supabase's)")
+    p.add_argument("--dir", type=_text, help="keys: the folder of the keys and jwks.json (default .tessera/keys)")
+    p.add_argument("--iss", type=_text, help="the iss claim (for TESSERA_JWT_ISS)")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
     p.add_argument("--sub", type=_uuid, help="user id (auth.users.id) for an authenticated token")
     p.add_argument("--org", type=_text,
