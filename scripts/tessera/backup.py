@@ -45,7 +45,8 @@ class RestoreReport(msgspec.Struct):
     file: str
     database: str
     bytes: int
-    seconds: float
+    seconds: float  # pg_restore
+    analyze_seconds: float
     jobs: int
     created: bool
     replaced: bool
@@ -169,9 +170,25 @@ def restore(project: Project, file: str, into: str | None, replace: bool, jobs: 
     started = time.monotonic()
     _run([_tool("pg_restore"), "--no-password", "--exit-on-error", f"--jobs={jobs}", f"--dbname={conninfo}",
           str(source)], env, f"pg_restore into {dbname}")
+    restored = time.monotonic()
     with server.connect(dbname, autocommit=True) as conn:
         conn.execute(sql.SQL("ANALYZE"))  # pg_restore does not carry statistics; plans need them at once
-    report = RestoreReport(str(source), dbname, source.stat().st_size, round(time.monotonic() - started, 3), jobs,
-                           created=not exists or replace, replaced=exists and replace)
+    report = RestoreReport(str(source), dbname, source.stat().st_size, round(restored - started, 3),
+                           round(time.monotonic() - restored, 3), jobs, created=not exists or replace,
+                           replaced=exists and replace)
     print(json.dumps(msgspec.to_builtins(report)))
     return 0
+
+
+# --- WAL archiving (point-in-time recovery), README: Backups and recovery ------------------------------------
+def archive_command(archive: str) -> str:
+    """The archive_command the README documents, for an archive folder: a segment is copied under a temporary
+    name, synced and renamed, so a half-copied file never has the final name; a file already there is accepted
+    only when identical (PostgreSQL may archive a segment again after a crash) and otherwise refused, never
+    overwritten."""
+    return (f'f={archive}/%f; if [ -f "$f" ]; then cmp -s "%p" "$f"; '
+            f'else cp "%p" "$f.tmp" && sync "$f.tmp" && mv "$f.tmp" "$f"; fi')
+
+
+def restore_command(archive: str) -> str:
+    return f'cp {archive}/%f "%p"'
