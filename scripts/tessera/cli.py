@@ -196,6 +196,20 @@ def db_verify(args) -> int:
     return 0
 
 
+def db_backup(args) -> int:
+    from tessera.backup import backup
+
+    return backup(_project(), args.file)
+
+
+def db_restore(args) -> int:
+    from tessera.backup import restore
+
+    if args.replace:
+        _confirm(args.yes, f"Drop and re-create database {args.into or 'the current database'} from {args.file}?")
+    return restore(_project(), args.file, args.into, args.replace, args.jobs)
+
+
 def db_add(args) -> int:
     from tessera.migrations import add_change
 
@@ -447,6 +461,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=_text, metavar="CHANGE|@TAG", help="keep this change and everything before it")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     sub("verify", db_verify, "run the verify script of every deployed change")
+    p = sub("backup", db_backup, "dump the database (pg_dump custom format); prints JSON with size and seconds")
+    p.add_argument("file", nargs="?", help="where to write it (default .tessera/backups/<db>-<UTC time>.dump)")
+    p = sub("restore", db_restore, "restore a backup (pg_restore --jobs); refuses a non-empty database")
+    p.add_argument("file")
+    p.add_argument("--into", type=_text, metavar="DBNAME", help="the database to restore into, created when missing "
+                   "(default: the current one)")
+    p.add_argument("--replace", action="store_true", help="drop and re-create the target database first")
+    p.add_argument("-y", "--yes", action="store_true", help="with --replace: do not ask for confirmation")
+    p.add_argument("--jobs", type=Bounded(1, 64, "parallel jobs"), default=min(4, os.cpu_count() or 1),
+                   help="parallel restore jobs (default: the cores, at most 4)")
     for name, fn, help in (
         ("add", db_add, "add a change: the deploy/revert/verify scripts and its plan line"),
         ("diff", db_diff, "generate a change from db/functions and db/policies (migra + privileges + comments)"),
