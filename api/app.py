@@ -28,6 +28,7 @@ from api.auth import Caller
 from api.config import Config
 from api.errors import JSON, ApiError
 from api.health import health, ready
+from api.metrics import Metrics, metrics_handler
 from api.notify.preview import preview as template_preview
 from api.notify.unsubscribe import links_for, unsubscribe_one_click, unsubscribe_page
 from api.payments.checkout import checkout
@@ -59,13 +60,18 @@ class Service:
         self.limiter = RateLimiter(config.rate_limit, config.rate_burst)
         self.payments = Payments(config, self.pipeline)
         self.state.channels[REFUNDS_CHANNEL] = lambda payload: self.payments.worker.wake()
+        self.metrics = Metrics(config, self.state) if config.metrics_token is not None else None
 
     async def start(self) -> None:
         await self.state.start()
+        if self.metrics:
+            self.metrics.start()
         if self.config.payments.offered():  # nothing to send refunds to otherwise
             self.payments.worker.start()
 
     async def stop(self) -> None:
+        if self.metrics:
+            await self.metrics.stop()
         await self.payments.close()
         await self.state.stop()
 
@@ -258,6 +264,7 @@ def webhook_handler(service: Service):
         except Exception as exc:  # every failure is answered in PostgREST's shape
             await _send_error(send, info, exc)
             return
+        info["webhook_answer"] = answer if isinstance(answer, dict) else None  # for the metrics' outcome
         await _send(send, 200, msgspec.json.encode(answer), [("Content-Type", JSON)])
         service.payments.worker.after(answer)
 
@@ -318,8 +325,9 @@ def _request_id_source():
 new_ids = _request_id_source()
 
 
-def request_ids(app):
-    """ASGI middleware: a request id on every response and log line, and one access log line a request."""
+def request_ids(app, metrics: Metrics | None = None):
+    """ASGI middleware: a request id on every response and log line, one access log line a request, and the
+    request in the metrics when they are on."""
     async def middleware(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
@@ -341,8 +349,12 @@ def request_ids(app):
         try:
             await app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - began
+            if metrics is not None:
+                metrics.observe(method, path, status, seconds, info)
+            info.pop("webhook_answer", None)  # the database's answer is the metrics', never the log's
             log.info("request", extra={"method": method, "path": path, "status": status,
-                                       "ms": round((time.perf_counter() - began) * 1000, 2), **info})
+                                       "ms": round(seconds * 1000, 2), **info})
             logs.request_info.reset(info_token)
             logs.request_id.reset(token)
     return middleware
@@ -351,7 +363,8 @@ def request_ids(app):
 def create_app(config: Config | None = None):
     """The ASGI application: the Litestar app inside the request-id layer, so that even the responses Litestar
     makes itself (no such route) carry an id and an access log line."""
-    return request_ids(build(config or Config.from_env()))
+    app = build(config or Config.from_env())
+    return request_ids(app, app.state.service.metrics)
 
 
 def build(config: Config) -> Litestar:
@@ -364,7 +377,8 @@ def build(config: Config) -> Litestar:
     app = Litestar(
         route_handlers=[rpc_handler(service), webhook_handler(service), openapi_document, health, ready,
                         payments_checkout, ticket_image, templates_preview, unsubscribe_page,
-                        unsubscribe_one_click],
+                        unsubscribe_one_click,
+                        *([metrics_handler(service.metrics)] if service.metrics else [])],
         openapi_config=None,
         cors_config=cors,
         request_max_body_size=config.max_body_bytes,

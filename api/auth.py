@@ -1,7 +1,8 @@
 """Who is calling: the request's credentials turned into a database role and the claims the functions read.
 
-As PostgREST behind Supabase's gateway: `Authorization: Bearer <JWT>` (HS256, the configured secret, exp/nbf/iat
-with 30 s of skew) wins; without one (or with a `Bearer sb_…` key) the `apikey` header is read, a configured
+As PostgREST behind Supabase's gateway: `Authorization: Bearer <JWT>` (HS256 with the configured secret, or RS256,
+ES256 and EdDSA with a key of the configured JWKS by its kid, api/jwks.py; exp/nbf/iat with 30 s of skew, aud and
+iss when configured) wins; without one (or with a `Bearer sb_…` key) the `apikey` header is read, a configured
 publishable or secret key standing for anon or service_role and any other value taken as the bearer token. No
 credentials at all means the anonymous role. The role comes from the `role` claim (anon when absent).
 
@@ -20,6 +21,7 @@ from collections import OrderedDict
 import jwt
 import msgspec
 
+from api import jwks
 from api.config import Config
 from api.errors import ApiError, jwt_error
 from api.schema_cache import SchemaCache
@@ -66,21 +68,25 @@ def caller(headers, config: Config) -> Caller:
 
 # Verified tokens, kept until they expire: a client sends the same token with every request, and checking its
 # signature again each time would cost more than the rest of the request's Python. Bounded; oldest out first.
-_verified_tokens: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
 CACHE_SIZE = 10_000
+
+
+# An entry signed by a JWKS key remembers the key (kid and fingerprint): it stands only while the set still holds
+# that key, so a key removed from the set (revoked) stops its tokens at the next read of the set.
+_verified_tokens: OrderedDict[str, tuple[Caller, float, tuple[str | None, str] | None]] = OrderedDict()
 
 
 def _verified(token: str, config: Config) -> Caller:
     hit = _verified_tokens.get(token)
     if hit is not None:
-        known, expires = hit
-        if time.time() <= expires:
+        known, expires, signer = hit
+        if time.time() <= expires and (signer is None or _still_held(signer, config)):
             return known
         del _verified_tokens[token]
-    known = _verify(token, config)
+    known, signer = _verify(token, config)
     exp = msgspec.json.decode(known.claims).get("exp")
     if isinstance(exp, int | float):
-        _verified_tokens[token] = (known, float(exp) + SKEW_SECONDS)
+        _verified_tokens[token] = (known, float(exp) + SKEW_SECONDS, signer)
         while len(_verified_tokens) > CACHE_SIZE:
             _verified_tokens.popitem(last=False)
     return known
@@ -93,7 +99,38 @@ _NO_KEY = "No suitable key or wrong key type"  # an algorithm the HS256 secret c
 _JWS = jwt.PyJWS(algorithms=["HS256"])
 
 
-def _verify(token: str, config: Config) -> Caller:
+_ASYMMETRIC = jwt.PyJWS(algorithms=list(jwks.ALGORITHMS))
+
+
+def _keys(config: Config) -> jwks.KeySet | None:
+    if config.jwks_url is None and config.jwks_file is None:
+        return None
+    return jwks.keyset(config.jwks_url, config.jwks_file, config.jwks_cache_seconds, config.jwks_cooldown_seconds,
+                       config.jwks_timeout)
+
+
+def _unavailable() -> ApiError:
+    return ApiError(503, "PGRST300", "The JWT signing keys could not be read. Retrying.", None,
+                    "the JWKS URL or file of TESSERA_JWKS_URL / TESSERA_JWKS_FILE did not answer", {"Retry-After": "5"})
+
+
+def _lookup(keys: jwks.KeySet, kid: str | None) -> jwks.Key | None:
+    try:
+        return keys.key(kid)
+    except jwks.JwksError:
+        raise _unavailable() from None
+
+
+def _still_held(signer: tuple[str | None, str], config: Config) -> bool:
+    keys = _keys(config)
+    if keys is None:
+        return False
+    key = _lookup(keys, signer[0])
+    return key is not None and key.fingerprint == signer[1]
+
+
+def _verify(token: str, config: Config) -> tuple[Caller, tuple[str | None, str] | None]:
+    """The token's Caller and, for a JWKS-signed one, its key (kid, fingerprint); raises ApiError."""
     parts = token.count(".") + 1
     if parts != 3:
         raise jwt_error("PGRST301", f"Expected 3 parts in JWT; got {parts}")
@@ -104,19 +141,34 @@ def _verify(token: str, config: Config) -> Caller:
     alg = header.get("alg")
     if alg in (None, "none"):
         raise jwt_error("PGRST301", _ALGORITHM)
-    if alg != "HS256":
-        raise jwt_error("PGRST301", _NO_KEY)
-    try:
-        payload = _JWS.decode_complete(token, config.jwt_secret, algorithms=["HS256"])["payload"]
-    except jwt.InvalidTokenError:
-        raise jwt_error("PGRST301", _CRYPTO) from None
+    signer: tuple[str | None, str] | None = None
+    if alg == "HS256":
+        try:
+            payload = _JWS.decode_complete(token, config.jwt_secret, algorithms=["HS256"])["payload"]
+        except jwt.InvalidTokenError:
+            raise jwt_error("PGRST301", _CRYPTO) from None
+    else:
+        # The key is chosen by kid from the configured set only (a jwk, jku, x5u or x5c header is never read), and
+        # the algorithm is the key's own: a header naming another is refused before any signature is checked.
+        keys = _keys(config)
+        kid = header.get("kid")
+        if keys is None or alg not in jwks.ALGORITHMS or not (kid is None or isinstance(kid, str)):
+            raise jwt_error("PGRST301", _NO_KEY)
+        key = _lookup(keys, kid)
+        if key is None or key.algorithm != alg:
+            raise jwt_error("PGRST301", _NO_KEY)
+        try:
+            payload = _ASYMMETRIC.decode_complete(token, key.jwk.key, algorithms=[key.algorithm])["payload"]
+        except jwt.InvalidTokenError:
+            raise jwt_error("PGRST301", _CRYPTO) from None
+        signer = (kid, key.fingerprint)
     try:
         claims = msgspec.json.decode(payload)
     except msgspec.DecodeError:
         claims = None
     if not isinstance(claims, dict):
         raise jwt_error("PGRST303", "Parsing claims failed")
-    if problem := _claims_problem(claims, time.time()):
+    if problem := _claims_problem(claims, time.time()) or _audience_problem(claims, config):
         raise jwt_error("PGRST303", problem)
     role = claims.get("role", config.anon_role)
     if not isinstance(role, str) or not role:
@@ -124,7 +176,19 @@ def _verify(token: str, config: Config) -> Caller:
     claims["role"] = role
     sub = claims.get("sub")
     return Caller(role, msgspec.json.encode(claims).decode(), sub if isinstance(sub, str) else None,
-                  role == config.anon_role)
+                  role == config.anon_role), signer
+
+
+def _audience_problem(claims: dict, config: Config) -> str | None:
+    """TESSERA_JWT_AUD as PostgREST's jwt-aud (an absent, null or empty aud passes); TESSERA_JWT_ISS: the iss must
+    be one of those configured."""
+    aud = claims.get("aud")
+    if config.jwt_aud is not None and aud not in (None, []) and \
+            config.jwt_aud not in ([aud] if isinstance(aud, str) else aud):
+        return "JWT not in audience"
+    if config.jwt_iss and claims.get("iss") not in config.jwt_iss:
+        return "JWT issuer not accepted"
+    return None
 
 
 def _number(value) -> bool:

@@ -122,6 +122,26 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     read_pool_size: int = 8
     read_pool_timeout: float = 0.5
     read_check_seconds: float = 2.0
+    # ops lane (README: "Operating it"): GET /metrics behind its own bearer token (off while unset); how long a
+    # connection attempt may take; the TCP keepalive idle seconds on the pool's connections; how long a request
+    # waits for the database's answer once it has a connection (0: no bound; keep it above the roles'
+    # statement_timeout, so that the database's own cancel answers first).
+    metrics_token: Secret | None = None
+    connect_timeout: int = 5
+    keepalives_idle: int = 30
+    database_timeout: float = 10.0
+    # -- jwks lane: asymmetric JWTs (RS256, ES256, EdDSA) checked against a JWKS document (README: "Signing keys"),
+    # beside the HS256 secret. jwks_url or jwks_file (one of them); the set is kept jwks_cache_seconds, an unknown
+    # kid re-reads it at most once per jwks_cooldown_seconds; jwks_timeout bounds a fetch. jwt_aud / jwt_iss: when
+    # set, every JWT's aud must name jwt_aud (as PostgREST's jwt-aud: an absent aud passes) and its iss must be one
+    # of jwt_iss (an absent iss fails).
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    jwks_cache_seconds: float = 600.0
+    jwks_cooldown_seconds: float = 30.0
+    jwks_timeout: float = 5.0
+    jwt_aud: str | None = None
+    jwt_iss: tuple[str, ...] = ()
     # -- pooler lane: behind PgBouncer in transaction mode (README: "Behind a pooler"). db_pooler "transaction" makes
     # the pipeline send unnamed statements only (a pooled server connection may change between transactions, and
     # PgBouncer 1.18 does not carry prepared statements across); "none" (the default) prepares each statement once
@@ -219,11 +239,31 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
             read_pool_size=number("READ_POOL_SIZE", int, number("POOL_SIZE", int, 8, 1), 1),
             read_pool_timeout=number("READ_POOL_TIMEOUT", float, 0.5, 0.01),
             read_check_seconds=number("READ_CHECK_SECONDS", float, 2.0, 0.1),
+            **_ops(get, number),
+            # jwks lane
+            **_jwks(get, number, names),
             # pooler lane
             db_pooler=pooler,
             listen_database_url=get("LISTEN_DATABASE_URL"),
             schema_poll_seconds=number("SCHEMA_POLL_SECONDS", float, 5.0, 0.1),
         )
+
+
+MIN_METRICS_TOKEN = 16
+
+
+def _ops(get, number) -> dict:
+    """The ops lane's settings: metrics, connection and request timeouts."""
+    token = get("METRICS_TOKEN")
+    if token is not None and len(token) < MIN_METRICS_TOKEN:
+        raise ConfigError(f"TESSERA_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters")
+    timeout = number("DATABASE_TIMEOUT", float, 10.0, 0)
+    if 0 < timeout < 0.1:
+        raise ConfigError("TESSERA_DATABASE_TIMEOUT must be 0 (no bound) or at least 0.1 seconds")
+    return {"metrics_token": None if token is None else Secret(token),
+            "connect_timeout": number("CONNECT_TIMEOUT", int, 5, 2),
+            "keepalives_idle": number("KEEPALIVES_IDLE", int, 30, 1),
+            "database_timeout": timeout}
 
 
 def _payments(get, number, names) -> Payments:
@@ -257,6 +297,34 @@ def _payments(get, number, names) -> Payments:
         provider_timeout=number("PROVIDER_TIMEOUT", float, 10.0, 0.1),
         refund_sweep_seconds=number("REFUND_SWEEP_SECONDS", float, 30.0, 0.1),
     )
+
+
+def _jwks(get, number, names) -> dict:
+    """The jwks lane's settings: a JWKS by URL (https, or http to this machine) or by file, read here once."""
+    from api.jwks import JwksError, parse
+
+    url, file = get("JWKS_URL"), get("JWKS_FILE")
+    if url and file:
+        raise ConfigError("TESSERA_JWKS_URL and TESSERA_JWKS_FILE are two sources of the same keys: set one")
+    if url:
+        parts = urllib.parse.urlsplit(url)
+        local = parts.hostname in ("127.0.0.1", "::1", "localhost")
+        if parts.scheme not in ("http", "https") or not parts.hostname or (parts.scheme == "http" and not local):
+            raise ConfigError("TESSERA_JWKS_URL must be an https URL (http only to this machine), such as "
+                              "https://<ref>.supabase.co/auth/v1/.well-known/jwks.json")
+    if file:
+        try:
+            keys = parse(msgspec.json.decode(Path(file).read_bytes()))
+        except (OSError, msgspec.DecodeError, JwksError) as exc:
+            raise ConfigError(f"TESSERA_JWKS_FILE={file!r} is not a readable JWKS file ({exc}); "
+                              "`tessera token keys` writes one") from None
+        if not keys:
+            raise ConfigError(f"TESSERA_JWKS_FILE={file!r} holds no RS256, ES256 or EdDSA verification key")
+    return {"jwks_url": url, "jwks_file": Path(file) if file else None,
+            "jwks_cache_seconds": number("JWKS_CACHE_SECONDS", float, 600.0, 0),
+            "jwks_cooldown_seconds": number("JWKS_COOLDOWN_SECONDS", float, 30.0, 0),
+            "jwks_timeout": number("JWKS_TIMEOUT", float, 5.0, 0.1),
+            "jwt_aud": get("JWT_AUD"), "jwt_iss": names("JWT_ISS", ())}
 
 
 def _default_plan() -> Path | None:

@@ -3,6 +3,7 @@ change of the plan is deployed (otherwise the changes still pending are listed, 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from importlib.metadata import PackageNotFoundError, version
@@ -85,8 +86,9 @@ async def ready(request: Request) -> Response:
     config: Config = service.config
     planned = _planned(config)
     pending: list[str] | None = None
-    try:
-        async with service.state.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
+    try:  # bounded as a whole: a hung database makes the probe say "down", never hang
+        async with asyncio.timeout(min(2.0, config.pool_timeout) + 3.0), \
+                service.state.pool.connection(timeout=min(2.0, config.pool_timeout)) as conn:
             deployed: set[str] = set()
             if planned is not None:
                 rows = await (await conn.execute("SELECT private.deployed_changes(%s, %s)",
@@ -103,7 +105,7 @@ async def ready(request: Request) -> Response:
                           f"reading the deployed changes (private.deployed_changes) failed: {exc.sqlstate} "
                           f"{_condition(exc)}{_ADVICE.get(exc.sqlstate, '')}")
         return Response(state, status_code=503)
-    except (PoolTimeout, OSError):
+    except (PoolTimeout, OSError, TimeoutError):
         return _down(service)
     if planned is not None:
         pending = [name for change_id, name in planned[1] if change_id not in deployed]

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from api.config import Config
@@ -25,10 +26,22 @@ from api.schema_cache import SchemaCache, listen_for_reloads, poll_for_reloads
 log = logging.getLogger("tessera.api")
 
 
+def guarded(config: Config, url: str | None = None) -> str:
+    """The database URL (or another: the replica's) with a connect timeout and TCP keepalives (a peer that vanished
+    is noticed in about a minute instead of the kernel's two hours), unless the URL sets them itself. Unix sockets
+    ignore the keepalives."""
+    url = config.database_url if url is None else url
+    given = conninfo_to_dict(url)
+    wanted = {"connect_timeout": config.connect_timeout, "keepalives": 1,
+              "keepalives_idle": config.keepalives_idle, "keepalives_interval": 10, "keepalives_count": 3}
+    return make_conninfo(url, **{k: v for k, v in wanted.items() if k not in given})
+
+
 class State:
     def __init__(self, config: Config):
         self.config = config
         self.cache = SchemaCache(config.schemas)
+        self.conninfo = guarded(config)
         self.pool = self._new_pool()
         self.database_up = True  # requests wait for a connection only while this holds
         self._outage = False  # lost since the listener last reached the database: renew the pool when it does
@@ -41,7 +54,7 @@ class State:
         self.replica = Replica(config) if config.read_database_url else None
 
     def _new_pool(self) -> AsyncConnectionPool:
-        return AsyncConnectionPool(self.config.database_url, min_size=self.config.pool_size,
+        return AsyncConnectionPool(self.conninfo, min_size=self.config.pool_size,
                                    max_size=self.config.pool_size, timeout=self.config.pool_timeout,
                                    kwargs=CONNECTION, open=False, name="tessera")
 
@@ -61,10 +74,11 @@ class State:
         through the pooler (README: "Behind a pooler")."""
         config = self.config
         if config.unnamed_statements and config.listen_database_url is None:
-            return poll_for_reloads(config.database_url, self.cache, self._stop, self._listener_says,
+            return poll_for_reloads(self.conninfo, self.cache, self._stop, self._listener_says,
                                     config.schema_poll_seconds, tuple(self.channels), self._notified)
-        return listen_for_reloads(config.listen_database_url or config.database_url, self.cache, self._stop,
-                                  self._listener_says, tuple(self.channels), self._notified)
+        listen = self.conninfo if config.listen_database_url is None else guarded(config, config.listen_database_url)
+        return listen_for_reloads(listen, self.cache, self._stop, self._listener_says, tuple(self.channels),
+                                  self._notified)
 
     def _notified(self, channel: str, payload: str) -> None:
         if handler := self.channels.get(channel):

@@ -6733,7 +6733,7 @@ ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY app.check_ins
-    ADD CONSTRAINT check_ins_ticket_id_key UNIQUE (ticket_id);
+    ADD CONSTRAINT check_ins_ticket_id_key PRIMARY KEY (ticket_id);
 
 ALTER TABLE ONLY app.checkouts
     ADD CONSTRAINT checkouts_org_id_id_key UNIQUE (org_id, id);
@@ -7118,6 +7118,8 @@ CREATE INDEX customers_search_idx ON app.customers USING gin (lower(((((((COALES
 
 CREATE INDEX event_partners_org_idx ON app.event_partners USING btree (org_id, experience_id);
 
+CREATE INDEX event_partners_slot ON app.event_partners USING btree (slot_id);
+
 CREATE INDEX experience_resources_org_idx ON app.experience_resources USING btree (org_id, venue_id, experience_id);
 
 CREATE INDEX experience_resources_resource_fk_idx ON app.experience_resources USING btree (org_id, venue_id, resource_id);
@@ -7140,7 +7142,13 @@ CREATE UNIQUE INDEX invitations_one_open ON app.invitations USING btree (org_id,
 
 CREATE INDEX invitations_org_created_idx ON app.invitations USING btree (org_id, created_at DESC);
 
+CREATE INDEX leads_experience ON app.leads USING btree (experience_id);
+
 CREATE INDEX leads_org_status_idx ON app.leads USING btree (org_id, status, created_at);
+
+CREATE INDEX leads_owner ON app.leads USING btree (org_id, owner_id);
+
+CREATE INDEX leads_venue ON app.leads USING btree (venue_id);
 
 CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
 
@@ -7238,6 +7246,8 @@ CREATE INDEX schedules_org_idx ON app.schedules USING btree (org_id, experience_
 
 CREATE INDEX session_staff_user ON app.session_staff USING btree (user_id);
 
+CREATE INDEX shifts_user ON app.shifts USING btree (user_id);
+
 CREATE INDEX shifts_venue_during ON app.shifts USING gist (venue_id, during);
 
 CREATE INDEX slot_ticket_counts_org_idx ON app.slot_ticket_counts USING btree (org_id, slot_id);
@@ -7252,9 +7262,21 @@ CREATE INDEX ticket_types_org_idx ON app.ticket_types USING btree (org_id, exper
 
 CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
 
+CREATE INDEX tickets_kid ON app.tickets USING btree (org_id, kid);
+
 CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no) WHERE (status = 'valid'::text);
 
+CREATE INDEX tickets_slot ON app.tickets USING btree (slot_id);
+
+CREATE INDEX tickets_ticket_type ON app.tickets USING btree (ticket_type_id);
+
+CREATE INDEX tickets_venue ON app.tickets USING btree (venue_id);
+
 CREATE UNIQUE INDEX time_entries_one_open ON app.time_entries USING btree (org_id, user_id) WHERE (clock_out IS NULL);
+
+CREATE INDEX time_entries_user ON app.time_entries USING btree (user_id);
+
+CREATE INDEX time_entries_venue ON app.time_entries USING btree (venue_id);
 
 CREATE INDEX time_entry_corrections_entry ON app.time_entry_corrections USING btree (entry_id);
 
@@ -7295,8 +7317,6 @@ CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id);
 CREATE INDEX purges_org_idx ON audit.purges USING btree (org_id, upto_log_id);
 
 CREATE INDEX redactions_log_idx ON audit.redactions USING btree (log_id, id);
-
-CREATE INDEX seals_org_idx ON audit.seals USING btree (org_id, last_log_id);
 
 CREATE TRIGGER audit_log AFTER INSERT OR DELETE OR UPDATE ON app.booking_resources FOR EACH ROW EXECUTE FUNCTION private.audit_record();
 

@@ -56,7 +56,7 @@ def test_errors_are_one_line_with_exit_2(args, env, expected, pg_server, tessera
 
 NEEDS_THE_DATABASE = [
     ["db", "status"], ["db", "deploy"], ["db", "revert", "-y"], ["db", "verify"], ["db", "diff", "x"],
-    ["db", "check"], ["db", "schema"], ["db", "url"], ["seed", "--demo"], ["seed", "--scale", "100"],
+    ["db", "check"], ["db", "schema"], ["db", "url"], ["db", "backup"], ["seed", "--demo"], ["seed", "--scale", "100"],
     ["bench", "availability"], ["bench", "booking"], ["token", "--org", "x"],
 ]
 

@@ -3,10 +3,16 @@ statements, run them in one round trip, shape the response."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import threading
 from typing import TYPE_CHECKING
 
 import msgspec
 import psycopg
+from psycopg import generators, waiting
+from psycopg.pq import PGconn
 from psycopg_pool import PoolTimeout
 
 from api import errors
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from api.state import State
 
 _ON, _OFF = b"on", b"off"
+log = logging.getLogger("tessera.api")
 
 
 class Pipeline:
@@ -31,6 +38,7 @@ class Pipeline:
         self.config, self.state = config, state
         self.statements = Statements(state.cache.generation)
         self.connections = Connections(unnamed=config.unnamed_statements)  # pooler lane
+        self.bounded = _Bounded(self)  # the round trip as connections.run, within TESSERA_DATABASE_TIMEOUT
         self._search_path_suffix = "".join(f", {quoted(s)}" for s in config.extra_search_path)
 
     def prepare(self, call: Call, caller: Caller) -> Prepared:
@@ -78,7 +86,7 @@ class Pipeline:
         # the replica does not answer it, the primary does, below.
         if state.replica is not None and reads(method, prepared.function):
             try:
-                return await state.replica.run(self.connections, prepared)
+                return await state.replica.run(self.bounded, prepared)  # within TESSERA_DATABASE_TIMEOUT too
             except Away:
                 pass
             except psycopg.Error as exc:
@@ -90,7 +98,7 @@ class Pipeline:
             pool = state.pool  # the one the connection came from, even if a new pool takes over meanwhile
             conn = await pool.getconn(timeout=timeout)
             try:
-                row = await self.connections.run(conn, prepared)
+                row = await self._bounded(conn, prepared)
             finally:
                 await pool.putconn(conn)
         except PoolTimeout:
@@ -106,6 +114,32 @@ class Pipeline:
         state.answered()
         return row
 
+    async def _bounded(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
+        """The round trip, within TESSERA_DATABASE_TIMEOUT: past it the server is asked to cancel the statement
+        (in the background, itself bounded), the connection is dropped (the pool opens another) and the caller
+        gets 504. A hung network or server cannot hold a request, nor its connection, for longer."""
+        limit = self.config.database_timeout
+        if not limit:
+            return await self.connections.run(conn, prepared)
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            _cancel_statement(conn.pgconn)  # while the connection is still open: the round trip closes it
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(limit, expire)
+        try:
+            return await self.connections.run(conn, prepared)
+        except asyncio.CancelledError:
+            if expired and task.uncancel() == 0:
+                raise database_timeout(limit) from None
+            raise
+        finally:
+            handle.cancel()
+
     def _database_error(self, exc: psycopg.Error, caller: Caller) -> ApiError:
         diag = exc.diag
         err = errors.from_database(diag.sqlstate, diag.message_primary, diag.message_detail, diag.message_hint,
@@ -114,6 +148,56 @@ class Pipeline:
             # The token names a role the login role may not become: an authentication failure.
             err.status, err.headers = 401, {"WWW-Authenticate": "Bearer"}
         return err
+
+
+class _Bounded:
+    """Connections.run's shape for the read replica's path, bounded as the primary's."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    async def run(self, conn: psycopg.AsyncConnection, prepared: Prepared) -> tuple:
+        return await self.pipeline._bounded(conn, prepared)
+
+
+def database_timeout(limit: float) -> ApiError:
+    return ApiError(504, "PT504", "The database did not answer in time", "database_timeout",
+                    f"no answer within {limit:g} s; the statement was cancelled, though a call that writes may still "
+                    "have completed: check before retrying")
+
+
+_cancels: set[asyncio.Task] = set()  # the cancel requests in flight, kept from the garbage collector
+
+
+def _cancel_statement(pg: PGconn) -> None:
+    """Ask the server to cancel what the connection runs, without waiting: libpq's non-blocking cancel (libpq 17
+    and later) within 5 s, else the blocking one on a daemon thread. Failing is only logged."""
+    try:
+        if hasattr(pg, "cancel_conn") and psycopg.capabilities.has_cancel_safe():
+            cancel = pg.cancel_conn()
+            cancel.start()
+            task = asyncio.get_running_loop().create_task(
+                waiting.wait_conn_async(generators.cancel(cancel), interval=0.1, timeout=5.0))
+            _cancels.add(task)
+            task.add_done_callback(_cancel_done)
+        else:
+            legacy = pg.get_cancel()
+            threading.Thread(target=_quietly, args=(legacy.cancel,), daemon=True).start()
+    except Exception as exc:
+        log.warning("could not ask the database to cancel a timed-out statement: %s", exc,
+                    extra={"event": "cancel_failed"})
+
+
+def _cancel_done(task: asyncio.Task) -> None:
+    _cancels.discard(task)
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.warning("could not ask the database to cancel a timed-out statement: %s", exc,
+                    extra={"event": "cancel_failed"})
+
+
+def _quietly(fn) -> None:
+    with contextlib.suppress(Exception):
+        fn()
 
 
 def _unavailable(state: State) -> ApiError:

@@ -47,7 +47,9 @@ class Replica:
     def __init__(self, config: Config):
         assert config.read_database_url is not None
         self.config = config
-        self.url: str = config.read_database_url
+        from api.state import guarded  # connect timeout and keepalives, as the primary's (ops lane)
+
+        self.url: str = guarded(config, config.read_database_url)
         self.pool = self._new_pool()
         self.up = True  # reads go to the replica while this holds
         self._probe: asyncio.Task | None = None

@@ -430,7 +430,7 @@ DECLARE
   personal text[];
   request uuid := pg_catalog.gen_random_uuid();
   n integer;
-  counts jsonb := '{}';
+  counts jsonb := '{}'::jsonb;
 BEGIN
   -- One erasure of a person at a time: the record locked and read again, so a second call waiting here sees the
   -- first one's work.

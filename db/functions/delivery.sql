@@ -57,7 +57,7 @@ AS $$
 DECLARE
   m app.notifications_outbox;
   reason text;
-  taken uuid[] := '{}';
+  taken uuid[] := '{}'::uuid[];
   lease_end timestamptz := pg_catalog.now() + p_lease;
 BEGIN
   PERFORM private.require_service_role('take messages to deliver');

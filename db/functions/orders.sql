@@ -296,7 +296,7 @@ SET search_path = ''
 AS $$
 DECLARE
   item      jsonb;
-  lines     jsonb := '[]';
+  lines     jsonb := '[]'::jsonb;
   n         integer := 0;
   amount    bigint;
   vat       bigint;
@@ -399,9 +399,7 @@ DECLARE
   local_ts timestamp;
   base    bigint;
   places  integer;
-  items   jsonb := '[]';
-  line    record;
-  rule    record;
+  items   jsonb := '[]'::jsonb;
 BEGIN
   SELECT v.timezone INTO tz FROM app.venues v WHERE v.id = exp.venue_id;
   local_ts := p_starts_at AT TIME ZONE tz;

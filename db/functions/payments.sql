@@ -389,7 +389,8 @@ BEGIN
     -- What the booking was paid with, and what of that has come back (money paid twice is not the order's).
     paid_net := o.paid_minor - private.late_minor(o.id, false);
     back_net := o.refunded_minor - private.late_minor(o.id, true);
-    new_status := CASE WHEN back_net >= paid_net THEN 'refunded' ELSE 'partially_refunded' END;
+    new_status := CASE WHEN back_net >= paid_net THEN 'refunded'::app.order_status
+                       ELSE 'partially_refunded'::app.order_status END;
     IF new_status IS DISTINCT FROM o.status THEN
       UPDATE app.orders x SET status = new_status WHERE x.id = o.id RETURNING * INTO o;
       IF new_status = 'refunded' THEN
@@ -588,7 +589,7 @@ DECLARE
   pay      app.payments;
   booking  app.bookings;
   why      text;
-  actions  jsonb := '[]';
+  actions  jsonb := '[]'::jsonb;
   known    uuid[];
   recipient text;
 BEGIN
@@ -1602,14 +1603,13 @@ SET search_path = ''
 AS $$
 DECLARE
   r app.refunds;
-  o app.orders;
 BEGIN
   PERFORM private.require_service_role('record refunds');
   SELECT x.* INTO r FROM app.refunds x WHERE x.id = p_refund_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'refund not found' USING ERRCODE = 'PT404';
   END IF;
-  o := private.lock_order(r.order_id);
+  PERFORM private.lock_order(r.order_id);
   SELECT x.* INTO r FROM app.refunds x WHERE x.id = p_refund_id FOR UPDATE;
   IF p_failure IS NOT NULL THEN
     IF r.status = 'succeeded' THEN

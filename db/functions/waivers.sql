@@ -225,7 +225,7 @@ SET search_path = ''
 AS $$
 BEGIN
   IF NOT p_org_id = ANY (private.org_ids('staff')) THEN
-    RETURN '{}';
+    RETURN '{}'::uuid[];
   END IF;
   RETURN ARRAY(SELECT DISTINCT s.version_id FROM app.waiver_signatures s WHERE s.org_id = p_org_id);
 END

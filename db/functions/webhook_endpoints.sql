@@ -982,7 +982,7 @@ SET search_path = ''
 AS $$
 DECLARE
   d app.webhook_deliveries;
-  taken uuid[] := '{}';
+  taken uuid[] := '{}'::uuid[];
   lease_end timestamptz := pg_catalog.now() + p_lease;
   lost constant text := 'the worker''s lease ran out before it reported the outcome';
 BEGIN

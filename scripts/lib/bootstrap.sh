@@ -50,3 +50,18 @@ ensure_python_env() {
     echo "$want" >"$stamp"
   fi
 }
+
+# npm tools, pinned exactly, in the project-local .tools/ (never global). The Supabase CLI: newer releases' builds
+# for some platforms are not served by every registry mirror, so the pin is one that installs here.
+SUPABASE_CLI_VERSION=2.117.0
+ensure_npm_tools() {
+  local have
+  have=$(.tools/node_modules/.bin/supabase --version 2>/dev/null || true)
+  [ "$have" = "$SUPABASE_CLI_VERSION" ] && return 0
+  command -v npm >/dev/null 2>&1 || ensure_system_packages nodejs npm
+  echo "installing the Supabase CLI $SUPABASE_CLI_VERSION in .tools"
+  mkdir -p .tools
+  [ -f .tools/package.json ] || echo '{"private": true}' >.tools/package.json
+  npm install --prefix .tools -E --no-audit --no-fund --loglevel=error "supabase@$SUPABASE_CLI_VERSION" >/dev/null ||
+    { echo "tessera: installing the Supabase CLI failed; see the npm output above" >&2; exit 2; }
+}

@@ -7,10 +7,13 @@
 5. Revert to the start leaves the database as it was before the first deploy, and deploying again gives the
    identical schema.
 6. db/schema.sql is the plan's schema as `tessera db schema` writes it.
+7. No change after tessera.locks.CHECKED_AFTER takes a long lock on a table an earlier change made without a
+   `-- lock: ok <reason>` comment (tessera/locks.py).
 """
 
 from __future__ import annotations
 
+from tessera import locks
 from tessera.errors import Failed, Refusal
 from tessera.project import Project
 from tessera.schema_file import REGENERATE, render
@@ -45,6 +48,10 @@ def check(project: Project) -> int:
         # Only once the server answered: a check that cannot start prints its one line and nothing else.
         print(f"Checking {len(plan.changes)} change(s) and {len(files)} declarative file(s):")
         report(True, "every change has deploy, revert and verify scripts")
+        long_locks = locks.findings(project)
+        report(not long_locks, f"no change after {locks.CHECKED_AFTER} takes a long lock on an existing table "
+               "unless it says so (`-- lock: ok <reason>`)",
+               "\n".join(f.render(project.root) for f in long_locks))
         empty = schema_dump(server, db, registry)
         run_engine(server, db, plan, registry, "deploy")
         deployed = schema_dump(server, db, registry)

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from tessera.errors import Refusal
 
@@ -195,6 +196,20 @@ def db_verify(args) -> int:
     return 0
 
 
+def db_backup(args) -> int:
+    from tessera.backup import backup
+
+    return backup(_project(), args.file)
+
+
+def db_restore(args) -> int:
+    from tessera.backup import restore
+
+    if args.replace:
+        _confirm(args.yes, f"Drop and re-create database {args.into or 'the current database'} from {args.file}?")
+    return restore(_project(), args.file, args.into, args.replace, args.jobs)
+
+
 def db_add(args) -> int:
     from tessera.migrations import add_change
 
@@ -263,7 +278,7 @@ def bench(args) -> int:
     if args.what == "rpc" and args.replica:  # replica lane
         from tessera import bench_replica
 
-        return bench_replica.replica(_project(), seconds=args.seconds, workers=args.workers,
+        return bench_replica.replica(_project(), seconds=args.seconds or 5, workers=args.workers,
                                      pool_size=args.pool_size, concurrency=args.concurrency)
     if args.what == "rpc" and args.pgbouncer:  # pooler lane
         from tessera import bench_pooler
@@ -273,14 +288,26 @@ def bench(args) -> int:
     if args.what == "rpc":
         from tessera import bench_rpc
 
-        return bench_rpc.rpc(_project(), seconds=args.seconds, workers=args.workers, pool_size=args.pool_size,
+        return bench_rpc.rpc(_project(), seconds=args.seconds or 5, workers=args.workers, pool_size=args.pool_size,
                              concurrency=args.concurrency)
+    if args.what == "soak":
+        from tessera import bench_soak
+
+        return bench_soak.soak(_project(), seconds=args.seconds or 600, rate=args.rate, workers=args.workers)
     return benchmarks.booking(_project(), clients=args.clients, per_client=args.per_client)
 
 
 def token(args) -> int:
-    from tessera.tokens import jwt_secret, mint
+    from tessera.tokens import generate_key, jwt_secret, mint, mint_with_key
 
+    if args.action == "keys":
+        if args.key:
+            raise Refusal("`tessera token keys` makes a key pair; --key signs with one: use them apart")
+        directory = Path(args.dir) if args.dir else _project().state_dir / "keys"
+        print(json.dumps(generate_key(directory, args.alg)))
+        return 0
+    if args.alg != "ES256" or args.dir:
+        raise Refusal("--alg and --dir go with `tessera token keys`; a token signed with --key takes its key's alg")
     sub, email = args.sub, args.email
     if args.org:
         if args.role != "authenticated":
@@ -288,7 +315,11 @@ def token(args) -> int:
         sub, email = _member(args.org, sub, email)
     if args.role == "authenticated" and not sub:
         raise Refusal("an authenticated token needs --sub (the user id) or --org (a member of that organization)")
-    print(mint(jwt_secret(_project().state_dir), args.role, sub=sub, email=email, ttl=args.ttl))
+    extra = {"iss": args.iss} if args.iss else None
+    if args.key:
+        print(mint_with_key(Path(args.key), args.role, sub=sub, email=email, ttl=args.ttl, extra=extra))
+    else:
+        print(mint(jwt_secret(_project().state_dir), args.role, sub=sub, email=email, ttl=args.ttl, extra=extra))
     return 0
 
 
@@ -435,6 +466,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=_text, metavar="CHANGE|@TAG", help="keep this change and everything before it")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     sub("verify", db_verify, "run the verify script of every deployed change")
+    p = sub("backup", db_backup, "dump the database (pg_dump custom format); prints JSON with size and seconds")
+    p.add_argument("file", nargs="?", help="where to write it (default .tessera/backups/<db>-<UTC time>.dump)")
+    p = sub("restore", db_restore, "restore a backup (pg_restore --jobs); refuses a non-empty database")
+    p.add_argument("file")
+    p.add_argument("--into", type=_text, metavar="DBNAME", help="the database to restore into, created when missing "
+                   "(default: the current one)")
+    p.add_argument("--replace", action="store_true", help="drop and re-create the target database first")
+    p.add_argument("-y", "--yes", action="store_true", help="with --replace: do not ask for confirmation")
+    p.add_argument("--jobs", type=Bounded(1, 64, "parallel jobs"), default=min(4, os.cpu_count() or 1),
+                   help="parallel restore jobs (default: the cores, at most 4)")
     for name, fn, help in (
         ("add", db_add, "add a change: the deploy/revert/verify scripts and its plan line"),
         ("diff", db_diff, "generate a change from db/functions and db/policies (migra + privileges + comments)"),
@@ -471,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     # organizations; more proxy processes or connections than these only queue on a small machine's cores.
     p = commands.add_parser("bench", help="benchmarks on a `seed --scale` database, printed as JSON")
     p.add_argument("what", choices=["availability", "booking", "rpc", "payments", "analytics", "segments",
-                                    "worker"])
+                                    "worker", "soak"])
     p.add_argument("--runs", type=Bounded(1, 100_000, "calls"), default=200,
                    help="availability, analytics (of each function): timed calls; segments: "
                         "list_customers pages of each kind (default 200)")
@@ -484,10 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="booking: concurrent clients (default 8)")
     p.add_argument("--per-client", type=Bounded(1, 10_000, "bookings"), default=50,
                    help="booking: bookings each client attempts (default 50)")
-    p.add_argument("--seconds", type=Bounded(1, 3600, "seconds", float), default=5,
-                   help="rpc: seconds per driver and concurrency (default 5)")
+    p.add_argument("--seconds", type=Bounded(1, 86_400, "seconds", float), default=None,
+                   help="rpc: seconds per driver and concurrency (default 5); soak: seconds of steady load (default "
+                        "600)")
+    p.add_argument("--rate", type=Bounded(1, 2000, "requests per second", float), default=100,
+                   help="soak: requests per second, in all (default 100)")
     p.add_argument("--workers", type=Bounded(1, 64, "processes"), default=1,
-                   help="rpc: server processes of the proxy (default 1)")
+                   help="rpc, soak: server processes of the proxy (default 1)")
     p.add_argument("--pool-size", type=Bounded(1, 100, "connections"), default=8,
                    help="rpc: connections per proxy process (default 8)")
     p.add_argument("--concurrency", type=_levels, default=(1, 8, 32),
@@ -506,7 +550,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker: messages queued at once and delivered through a local SMTP server (default 2000)")
     p.set_defaults(fn=bench)
 
-    p = commands.add_parser("token", help="mint a development JWT signed with the project's secret")
+    p = commands.add_parser("token", help="mint a development JWT signed with the project's secret or a local key "
+                                          "(`tessera token keys` makes a key pair and its JWKS file)")
+    p.add_argument("action", nargs="?", choices=["keys"],
+                   help="keys: write a new private key (<kid>.pem) and add its public key to jwks.json")
+    p.add_argument("--key", type=_text, help="sign with this private key (PEM, from `tessera token keys`) instead of "
+                                             "the HS256 secret: RS256, ES256 or EdDSA by the key, kid in the header")
+    p.add_argument("--alg", default="ES256", choices=["ES256", "RS256", "EdDSA"],
+                   help="keys: the new key's algorithm (default ES256, as Supabase's)")
+    p.add_argument("--dir", type=_text, help="keys: the folder of the keys and jwks.json (default .tessera/keys)")
+    p.add_argument("--iss", type=_text, help="the iss claim (for TESSERA_JWT_ISS)")
     p.add_argument("--role", default="authenticated", choices=["anon", "authenticated", "service_role"])
     p.add_argument("--sub", type=_uuid, help="user id (auth.users.id) for an authenticated token")
     p.add_argument("--org", type=_text,

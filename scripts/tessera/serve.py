@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -100,6 +102,7 @@ def run(project: Project, host: str, port: int, workers: int = 1) -> int:
         raise Refusal(f"port {port} on {host} is in use; pass another --port (or TESSERA_PORT)")
     print(f"Tessera API on http://{host}:{port} (RPC: /rest/v1/rpc/<function>, OpenAPI: /rest/v1/, "
           f"health: /health/ready)", flush=True)
+    shared = _metrics_dir(workers)
     try:
         # The protocol bounds request heads (api/protocol.py); uvicorn's own bounds none of them.
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
@@ -107,7 +110,21 @@ def run(project: Project, host: str, port: int, workers: int = 1) -> int:
                     proxy_headers=False)
     except SystemExit as exc:  # uvicorn exits when it cannot bind
         raise Refusal(f"cannot serve on {host}:{port} (in use?); pass another --port") from exc
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
     return 0
+
+
+def _metrics_dir(workers: int) -> str | None:
+    """With metrics on and several processes, prometheus-client's multiprocess mode in a fresh directory (removed
+    at exit), so that a scrape, whichever process takes it, sums every process's figures (api/metrics.py). A
+    PROMETHEUS_MULTIPROC_DIR set by the operator is theirs: used as it is, never removed."""
+    if workers < 2 or not os.environ.get("TESSERA_METRICS_TOKEN") or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    made = tempfile.mkdtemp(prefix="tessera-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
 
 
 def launch(env: dict[str, str], log: Path, until: str, workers: int = 1, cwd: Path | None = None,

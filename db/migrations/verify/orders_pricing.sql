@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
+
 -- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
 
 -- Checks of functions that loyalty_redemption changed are retired; its verify checks them now.
@@ -127,8 +129,6 @@ BEGIN
   PERFORM 'private.may_order(app.bookings,text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.order_answer(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.org_settings_answer(app.org_settings)'::pg_catalog.regprocedure;
-  PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.price_rule_answer(app.price_rules)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_code_answer(app.promo_codes)'::pg_catalog.regprocedure;

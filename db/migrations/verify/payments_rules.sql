@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
+
 -- Checks of functions that booking_message changed are retired; its verify checks them now.
 
 -- Checks of functions that team_rules changed are retired; its verify checks them now.
@@ -135,10 +137,6 @@ BEGIN
   PERFORM 'private.record_offline_payment(uuid,bigint,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.record_offline_payment(uuid,bigint,text,text)';
-  END IF;
-  PERFORM 'private.record_refund_outcome(uuid,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_refund_outcome(uuid,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_refund_outcome(uuid,text,text)';
   END IF;
   PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
   PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
+
 -- Checks of functions that one_role_check changed are retired; its verify checks them now.
 
 DO $verify$
@@ -31,10 +33,6 @@ BEGIN
   PERFORM 'api.unsubscribe(uuid,text,uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.unsubscribe(uuid,text,uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.unsubscribe(uuid,text,uuid,text)';
-  END IF;
-  PERFORM 'private.claim_messages(text,integer,interval,text[])'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval,text[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
   END IF;
   PERFORM 'private.customer_preferences(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.customer_preferences(uuid,uuid)', 'EXECUTE') THEN

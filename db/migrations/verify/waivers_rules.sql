@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
+
 -- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -111,10 +113,6 @@ BEGIN
   END IF;
   PERFORM 'private.waiver_signatures_fill()'::pg_catalog.regprocedure;
   PERFORM 'private.waiver_signatures_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.waiver_signed_versions(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_signed_versions(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_signed_versions(uuid)';
-  END IF;
   PERFORM 'private.waiver_template_answer(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_answer(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_template_answer(uuid)';

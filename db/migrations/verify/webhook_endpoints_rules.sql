@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
+
 -- Checks of functions that one_role_check changed are retired; its verify checks them now.
 
 -- Checks of functions that webhook_arguments changed are retired; its verify checks them now.
@@ -32,10 +34,6 @@ BEGIN
   END IF;
   PERFORM 'private.bookings_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.check_ins_webhooks()'::pg_catalog.regprocedure;
-  PERFORM 'private.claim_webhook_deliveries(text,integer,interval)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_webhook_deliveries(text,integer,interval)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_webhook_deliveries(text,integer,interval)';
-  END IF;
   PERFORM 'private.complete_webhook_delivery(uuid,text,integer,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)';

@@ -1,0 +1,36 @@
+-- Verify tessera:plpgsql_check_clean on pg
+--
+-- Raises when something the deploy script made is missing; changes nothing.
+
+BEGIN;
+
+DO $verify$
+BEGIN
+  PERFORM 'private.apply_payment(uuid,text,text,text,bigint,text,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.apply_refund_settlement(uuid,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.claim_messages(text,integer,interval,text[])'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_messages(text,integer,interval,text[])', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
+  END IF;
+  PERFORM 'private.claim_webhook_deliveries(text,integer,interval)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_webhook_deliveries(text,integer,interval)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_webhook_deliveries(text,integer,interval)';
+  END IF;
+  PERFORM 'private.erase_customer(uuid,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.erase_customer(uuid,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.erase_customer(uuid,uuid)';
+  END IF;
+  PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
+  PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
+  PERFORM 'private.record_refund_outcome(uuid,text,text)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_refund_outcome(uuid,text,text)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_refund_outcome(uuid,text,text)';
+  END IF;
+  PERFORM 'private.waiver_signed_versions(uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_signed_versions(uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_signed_versions(uuid)';
+  END IF;
+END
+$verify$;
+
+ROLLBACK;
