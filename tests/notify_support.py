@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 import threading
 import uuid
 from email.message import EmailMessage
@@ -16,15 +15,10 @@ from email.policy import default
 
 import psycopg
 from aiosmtpd.controller import Controller
+from tessera.localdb import free_port
 
 DOMAIN = "rooms.example"
 MAIL_FROM = f"Test Rooms <bookings@{DOMAIN}>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Handler:

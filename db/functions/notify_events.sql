@@ -101,7 +101,7 @@ DECLARE
   r      record;
 BEGIN
   PERFORM private.require_service_role('queue due reminders');
-  IF pg_catalog.abs(EXTRACT(epoch FROM at - pg_catalog.now())) > 366 * 86400 THEN
+  IF at NOT BETWEEN pg_catalog.now() - interval '366 days' AND pg_catalog.now() + interval '366 days' THEN
     RAISE EXCEPTION 'at is within a year of now' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
   END IF;
   IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 10000 THEN

@@ -7,7 +7,7 @@
 -- skipped once every participant signed.
 BEGIN;
 \ir setup.psql
-SELECT plan(25);
+SELECT plan(26);
 
 \ir fixtures.psql
 SELECT pg_temp.shop();
@@ -134,6 +134,8 @@ SELECT is(pg_temp.queue_due_reminders((SELECT at FROM start2) - interval '4 hour
 -- Who may sweep, and within what.
 SELECT throws_ok($$ SELECT pg_temp.queue_due_reminders(now() + interval '2 years') $$, 'PT400',
                  'at is within a year of now', 'a sweep years away is refused');
+SELECT throws_ok($$ SELECT pg_temp.queue_due_reminders('infinity') $$, 'PT400',
+                 'at is within a year of now', 'a sweep at infinity is refused as out of range');
 SELECT throws_ok($$ SELECT pg_temp.queue_due_reminders(NULL, 0) $$, 'PT400', 'limit is 1 to 10000 bookings',
                  'a sweep of no bookings is refused');
 SELECT pg_temp.act_as('staff_a');

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 
 from tessera.errors import Refusal
+from tessera.localdb import free_port
 from tessera.project import Project
 from tessera.scratch import run_engine, scratch_database
 from tessera.server import current_server
@@ -42,14 +43,6 @@ class _Counting:
         return "250 OK"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def worker(project: Project, messages: int) -> int:
     from aiosmtpd.controller import Controller
 
@@ -67,7 +60,7 @@ def worker(project: Project, messages: int) -> int:
                         '<p>Thank you: {{ amount_minor | money }} received {{ at | datetime }}.</p>',
                         'Thank you: {{ amount_minor | money }} received {{ at | datetime }}.')""", (org,))
             counting = _Counting()
-            port = _free_port()
+            port = free_port()
             smtp = Controller(counting, hostname="127.0.0.1", port=port)
             smtp.start()
             env = {**os.environ, "DATABASE_URL": conninfo, "TESSERA_SMTP_HOST": "127.0.0.1",

@@ -4,16 +4,14 @@
 
 BEGIN;
 
+-- Checks of functions that reminder_bounds changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'private.bookings_notify()'::pg_catalog.regprocedure;
   PERFORM 'private.message_wanted(app.notifications_outbox)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.message_wanted(app.notifications_outbox)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.message_wanted(app.notifications_outbox)';
-  END IF;
-  PERFORM 'private.queue_due_reminders(timestamp with time zone,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.queue_due_reminders(timestamp with time zone,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.queue_due_reminders(timestamp with time zone,integer)';
   END IF;
   PERFORM 'private.queue_session_messages(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
   IF pg_catalog.to_regprocedure('private.queue_session_messages(app.bookings,jsonb)') IS NOT NULL THEN
