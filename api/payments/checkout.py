@@ -13,7 +13,7 @@ and a payment that still lands takes the database's late-payment path (re-take t
 no minimum: its invoice expires with the hold.
 
 Idempotency: Stripe gets Idempotency-Key `checkout-<order id>-<n>` and parameters that stay the same for a
-while (see stripe_expiry), so a retry after a timeout (the session may have been made) gets the same session back;
+while (see stripe_expiries), so a retry after a timeout (the session may have been made) gets the same session back;
 n moves on past a replayed session that is no longer open (a previous checkout expired while the order is still
 payable) and past a key first used with other parameters (other return URLs, a later expiry). Moyasar has no
 such key: calls for one order are serialised in this process, and the database keeps one open checkout per order.
@@ -35,8 +35,10 @@ from api.config import origin
 from api.errors import ApiError, ProviderError, from_provider, not_configured
 from api.payments.runtime import Payments
 
-STRIPE_MINIMUM = 30 * 60 + 60  # Stripe's 30 minutes, and a minute for clocks and the call itself
+STRIPE_FLOOR = 30 * 60 + 10  # Stripe's 30 minutes, and 10 s for clocks and the call itself
+STRIPE_MINIMUM = 30 * 60 + 60  # what a new session asks for: the floor and 50 s in which a retry can reach back
 STRIPE_MAXIMUM = 24 * 3600 - 60
+STRIPE_CEILING = 24 * 3600 - 10
 EXPIRY_STEP = 5 * 60
 ATTEMPTS = 5
 
@@ -126,15 +128,19 @@ def _answer(row: dict) -> Checkout:
 
 async def _stripe(payments: Payments, order: dict, asked: CheckoutRequest) -> Checkout:
     stripe = payments.provider("stripe")
-    expires = stripe_expiry(_timestamp(order["expires_at"]), time.time())
+    expiries = stripe_expiries(_timestamp(order["expires_at"]), time.time())
     for attempt in range(1, ATTEMPTS + 1):
         key = f"checkout-{order['order_id']}-{attempt}"
-        try:
-            session, replayed = await stripe.create_session(order, asked.success_url, asked.cancel_url, expires, key)
-        except ProviderError as err:
-            if err.kind == "key_reused":  # first used with another expiry or other URLs: a checkout of its own
-                continue
-            raise
+        for expires in expiries:
+            try:
+                session, replayed = await stripe.create_session(order, asked.success_url, asked.cancel_url, expires,
+                                                                key)
+                break
+            except ProviderError as err:
+                if err.kind != "key_reused":
+                    raise
+        else:  # every expiry refused: the key was first used with other URLs, a checkout of its own
+            continue
         if replayed:  # the first answer to this key: is that session still payable?
             session = await stripe.retrieve_session(session["id"])
             if session.get("status") != "open":
@@ -143,14 +149,21 @@ async def _stripe(payments: Payments, order: dict, asked: CheckoutRequest) -> Ch
     raise ProviderError("stripe", "refused", f"{ATTEMPTS} earlier checkouts of this order are closed")
 
 
-def stripe_expiry(hold_end: float, now: float) -> int:
-    """The session's expires_at: the hold's end when Stripe allows it, else the earliest Stripe allows, rounded up
-    to the next 5 minutes, so that a retry a little later (after a timeout) sends the same parameters under the
-    same idempotency key and gets the session the first call made."""
-    earliest = now + STRIPE_MINIMUM
-    if hold_end >= earliest:
-        return int(min(hold_end, now + STRIPE_MAXIMUM))
-    return int(-(-earliest // EXPIRY_STEP) * EXPIRY_STEP)
+def stripe_expiries(hold_end: float, now: float) -> list[int]:
+    """The session's expires_at to ask for, then the values a first call made a little earlier may have asked for.
+
+    The hold's end when Stripe allows it; else the nearest Stripe allows, rounded to 5 minutes, so that a retry a
+    little later (after a timeout) sends the same parameters under the same idempotency key and gets the session
+    the first call made. A retry that crossed a 5-minute mark, or the hold's end leaving Stripe's range, since the
+    first call finds that call's value among the others, while Stripe still takes it (up to 50 s later)."""
+    if hold_end < now + STRIPE_MINIMUM:
+        first = int(-(-(now + STRIPE_MINIMUM) // EXPIRY_STEP) * EXPIRY_STEP)
+    elif hold_end > now + STRIPE_MAXIMUM:
+        first = int((now + STRIPE_MAXIMUM) // EXPIRY_STEP * EXPIRY_STEP)
+    else:
+        return [int(hold_end)]
+    others = (first - EXPIRY_STEP, int(hold_end))
+    return [first, *(t for t in others if now + STRIPE_FLOOR <= t <= now + STRIPE_CEILING and t != first)]
 
 
 async def _moyasar(payments: Payments, order: dict, asked: CheckoutRequest) -> Checkout:
