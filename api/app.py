@@ -10,6 +10,7 @@ X-Request-Id, and every error PostgREST's four keys.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
@@ -23,7 +24,7 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.types import Receive, Scope, Send
 
-from api import auth, logs, openapi
+from api import auth, jwks, logs, openapi
 from api.auth import Caller
 from api.config import Config
 from api.errors import JSON, ApiError
@@ -63,6 +64,8 @@ class Service:
         self.metrics = Metrics(config, self.state) if config.metrics_token is not None else None
 
     async def start(self) -> None:
+        if keys := auth.signing_keys(self.config):  # read the signing keys while the pool opens
+            self._warming = asyncio.create_task(asyncio.to_thread(keys.warm))
         await self.state.start()
         if self.metrics:
             self.metrics.start()
@@ -136,13 +139,17 @@ async def _send(send, status: int, body: bytes, headers: Iterable[tuple[str, str
     await send({"type": "http.response.body", "body": body})
 
 
-def admitted(service: Service, headers: dict[str, str], client: str) -> Caller:
+async def admitted(service: Service, headers: dict[str, str], client: str) -> Caller:
     """The request's caller, as every authenticated route takes it: the rate limit first (before the credentials
-    cost anything), then the JWT or API key and its role, then the caller's own budget."""
+    cost anything), then the JWT or API key and its role, then the caller's own budget. A token whose check must
+    read the signing keys first (api/jwks.py) waits for the read in a worker thread, never on the event loop."""
     if wait := service.limiter.waiting(client):
         raise too_many(wait)
     try:
-        caller = auth.caller(headers, service.config)
+        try:
+            caller = auth.caller(headers, service.config, wait=False)
+        except jwks.ReadNeeded:
+            caller = await asyncio.to_thread(auth.caller, headers, service.config)
         auth.admit(caller, service.state.cache, service.config)
     except ApiError:
         service.limiter.take(client)  # refused credentials spend the address's budget
@@ -168,7 +175,7 @@ async def payments_checkout(request: Request) -> Response:
     no_query(request.scope)
     headers = _headers(request.scope)
     client = client_address(request.scope, headers, service.config)
-    caller = admitted(service, headers, client)
+    caller = await admitted(service, headers, client)
     made = await checkout(service.payments, caller, await _body(request.receive, headers,
                                                                 service.config.max_body_bytes), client)
     return Response(content=msgspec.json.encode(made), media_type=JSON)
@@ -184,7 +191,7 @@ async def templates_preview(request: Request) -> Response:
     no_query(request.scope)
     headers = _headers(request.scope)
     client = client_address(request.scope, headers, service.config)
-    caller = admitted(service, headers, client)
+    caller = await admitted(service, headers, client)
     shown = await template_preview(service.pipeline, caller, await _body(request.receive, headers,
                                                                          service.config.max_body_bytes), client)
     return Response(content=msgspec.json.encode(shown), media_type=JSON)
@@ -211,7 +218,7 @@ def rpc_handler(service: Service):
             if not service.state.cache.loaded:
                 raise _cache_loading()
             client = client_address(scope, headers, config)
-            caller = admitted(service, headers, client)
+            caller = await admitted(service, headers, client)
             info["role"] = caller.role
             body = await _body(receive, headers, config.max_body_bytes) if method == "POST" else b""
             query = urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)

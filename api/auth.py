@@ -40,8 +40,9 @@ def _as(role: str, config: Config) -> Caller:
     return Caller(role, msgspec.json.encode({"role": role}).decode(), None, role == config.anon_role)
 
 
-def caller(headers, config: Config) -> Caller:
-    """The Caller for these request headers, or raises ApiError (401, PostgREST's codes)."""
+def caller(headers, config: Config, wait: bool = True) -> Caller:
+    """The Caller for these request headers, or raises ApiError (401, PostgREST's codes). With wait=False (on the
+    event loop) a token whose check needs the signing keys read raises jwks.ReadNeeded instead of reading."""
     authorization = headers.get("authorization")
     token: str | None = None
     if authorization:
@@ -63,7 +64,7 @@ def caller(headers, config: Config) -> Caller:
             token = key
     if token is None:
         return _as(config.anon_role, config)
-    return _verified(token, config)
+    return _verified(token, config, wait)
 
 
 # Verified tokens, kept until they expire: a client sends the same token with every request, and checking its
@@ -76,14 +77,14 @@ CACHE_SIZE = 10_000
 _verified_tokens: OrderedDict[str, tuple[Caller, float, tuple[str | None, str] | None]] = OrderedDict()
 
 
-def _verified(token: str, config: Config) -> Caller:
+def _verified(token: str, config: Config, wait: bool) -> Caller:
     hit = _verified_tokens.get(token)
     if hit is not None:
         known, expires, signer = hit
-        if time.time() <= expires and (signer is None or _still_held(signer, config)):
+        if time.time() <= expires and (signer is None or _still_held(signer, config, wait)):
             return known
-        del _verified_tokens[token]
-    known, signer = _verify(token, config)
+        _verified_tokens.pop(token, None)  # pop: a worker thread may have dropped it meanwhile
+    known, signer = _verify(token, config, wait)
     exp = msgspec.json.decode(known.claims).get("exp")
     if isinstance(exp, int | float):
         _verified_tokens[token] = (known, float(exp) + SKEW_SECONDS, signer)
@@ -102,7 +103,7 @@ _JWS = jwt.PyJWS(algorithms=["HS256"])
 _ASYMMETRIC = jwt.PyJWS(algorithms=list(jwks.ALGORITHMS))
 
 
-def _keys(config: Config) -> jwks.KeySet | None:
+def signing_keys(config: Config) -> jwks.KeySet | None:
     if config.jwks_url is None and config.jwks_file is None:
         return None
     return jwks.keyset(config.jwks_url, config.jwks_file, config.jwks_cache_seconds, config.jwks_cooldown_seconds,
@@ -114,22 +115,22 @@ def _unavailable() -> ApiError:
                     "the JWKS URL or file of TESSERA_JWKS_URL / TESSERA_JWKS_FILE did not answer", {"Retry-After": "5"})
 
 
-def _lookup(keys: jwks.KeySet, kid: str | None) -> jwks.Key | None:
+def _lookup(keys: jwks.KeySet, kid: str | None, wait: bool) -> jwks.Key | None:
     try:
-        return keys.key(kid)
+        return keys.key(kid, wait)
     except jwks.JwksError:
         raise _unavailable() from None
 
 
-def _still_held(signer: tuple[str | None, str], config: Config) -> bool:
-    keys = _keys(config)
+def _still_held(signer: tuple[str | None, str], config: Config, wait: bool) -> bool:
+    keys = signing_keys(config)
     if keys is None:
         return False
-    key = _lookup(keys, signer[0])
+    key = _lookup(keys, signer[0], wait)
     return key is not None and key.fingerprint == signer[1]
 
 
-def _verify(token: str, config: Config) -> tuple[Caller, tuple[str | None, str] | None]:
+def _verify(token: str, config: Config, wait: bool) -> tuple[Caller, tuple[str | None, str] | None]:
     """The token's Caller and, for a JWKS-signed one, its key (kid, fingerprint); raises ApiError."""
     parts = token.count(".") + 1
     if parts != 3:
@@ -143,6 +144,8 @@ def _verify(token: str, config: Config) -> tuple[Caller, tuple[str | None, str] 
         raise jwt_error("PGRST301", _ALGORITHM)
     signer: tuple[str | None, str] | None = None
     if alg == "HS256":
+        if not config.jwt_hs256:  # the legacy secret is revoked: its tokens are refused as an unknown key's
+            raise jwt_error("PGRST301", _NO_KEY)
         try:
             payload = _JWS.decode_complete(token, config.jwt_secret, algorithms=["HS256"])["payload"]
         except jwt.InvalidTokenError:
@@ -150,11 +153,11 @@ def _verify(token: str, config: Config) -> tuple[Caller, tuple[str | None, str] 
     else:
         # The key is chosen by kid from the configured set only (a jwk, jku, x5u or x5c header is never read), and
         # the algorithm is the key's own: a header naming another is refused before any signature is checked.
-        keys = _keys(config)
+        keys = signing_keys(config)
         kid = header.get("kid")
         if keys is None or alg not in jwks.ALGORITHMS or not (kid is None or isinstance(kid, str)):
             raise jwt_error("PGRST301", _NO_KEY)
-        key = _lookup(keys, kid)
+        key = _lookup(keys, kid, wait)
         if key is None or key.algorithm != alg:
             raise jwt_error("PGRST301", _NO_KEY)
         try:

@@ -142,6 +142,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     jwks_timeout: float = 5.0
     jwt_aud: str | None = None
     jwt_iss: tuple[str, ...] = ()
+    # False once a project has revoked its legacy HS256 secret: only JWKS-signed tokens are taken.
+    jwt_hs256: bool = True
     # -- pooler lane: behind PgBouncer in transaction mode (README: "Behind a pooler"). db_pooler "transaction" makes
     # the pipeline send unnamed statements only (a pooled server connection may change between transactions, and
     # PgBouncer 1.18 does not carry prepared statements across); "none" (the default) prepares each statement once
@@ -320,7 +322,13 @@ def _jwks(get, number, names) -> dict:
                               "`tessera token keys` writes one") from None
         if not keys:
             raise ConfigError(f"TESSERA_JWKS_FILE={file!r} holds no RS256, ES256 or EdDSA verification key")
-    return {"jwks_url": url, "jwks_file": Path(file) if file else None,
+    hs256 = (get("JWT_HS256") or "on").lower()
+    if hs256 not in ("on", "off"):
+        raise ConfigError(f"TESSERA_JWT_HS256={hs256!r}: use on (HS256 tokens of TESSERA_JWT_SECRET are taken) or off")
+    if hs256 == "off" and not (url or file):
+        raise ConfigError("TESSERA_JWT_HS256=off leaves no way to check a token: set TESSERA_JWKS_URL or "
+                          "TESSERA_JWKS_FILE too")
+    return {"jwks_url": url, "jwks_file": Path(file) if file else None, "jwt_hs256": hs256 == "on",
             "jwks_cache_seconds": number("JWKS_CACHE_SECONDS", float, 600.0, 0),
             "jwks_cooldown_seconds": number("JWKS_COOLDOWN_SECONDS", float, 30.0, 0),
             "jwks_timeout": number("JWKS_TIMEOUT", float, 5.0, 0.1),

@@ -10,10 +10,15 @@ The set is kept for `cache_seconds`, then read again when a token needs it. A to
 makes one early re-read, at most once per `cooldown_seconds` (since the last read), so rotation is picked up at
 once and a flood of made-up kids costs one fetch. A failed read keeps the last good set. Not PyJWKClient: it
 re-fetches on every unknown kid and reads no files.
+
+A read blocks for up to `timeout`, so the service never reads on its event loop: it asks with `wait=False`, which
+raises ReadNeeded instead of reading, and asks again from a worker thread (api/app.py `admitted`). The request
+that needs the read waits for it; the others go on. The service also reads the set once at start (`warm`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -40,6 +45,10 @@ class Key:
 
 class JwksError(Exception):
     """The signing keys could not be read (unreachable URL, unreadable file, not a JWKS)."""
+
+
+class ReadNeeded(Exception):
+    """Answering needs a read of the set, and the caller asked not to wait for one (wait=False)."""
 
 
 def parse(document: object) -> dict[str, Key]:
@@ -110,22 +119,37 @@ class KeySet:
             # keep the last good set; try again after the cooldown
             self._fresh_until = now + self.cooldown_seconds
 
-    def key(self, kid: str | None) -> Key | None:
+    def key(self, kid: str | None, wait: bool = True) -> Key | None:
         """The key of this kid (None: no such key, even after the one re-read allowed now). With no kid, the only
-        key of the set. Raises JwksError when no set could ever be read."""
-        with self._lock:
+        key of the set. Raises JwksError when no set could ever be read, and ReadNeeded when a read is due and
+        wait is False (ask again with wait=True, off the event loop)."""
+        if not self._lock.acquire(blocking=wait):
+            raise ReadNeeded  # a read is under way in a worker thread: wait for it there, not on the event loop
+        try:
             now = time.monotonic()
             refreshed = False
             if self._keys is None or now >= self._fresh_until:
                 if self._keys is None and now - self._read_at < self.cooldown_seconds:
                     raise JwksError("the JWKS could not be read; the next try is after the cooldown")
+                if not wait:
+                    raise ReadNeeded
                 self._refresh(now)
                 refreshed = True
             found = self._find(kid)
             if found is None and not refreshed and now - self._read_at >= self.cooldown_seconds:
+                if not wait:
+                    raise ReadNeeded
                 self._refresh(now)
                 found = self._find(kid)
             return found
+        finally:
+            self._lock.release()
+
+    def warm(self) -> None:
+        """Read the set now unless one is held (at the service's start, in a thread); a failure is left for the
+        first token that needs the keys to report."""
+        with contextlib.suppress(JwksError):
+            self.key(None)
 
     def _find(self, kid: str | None) -> Key | None:
         keys = self._keys or {}

@@ -57,7 +57,7 @@ async def ticket_image(request: Request, name: str) -> Response:
     try:
         ticket_id, kind = parse(name)
         no_query(request.scope)
-        caller = admitted(service, headers, client)
+        caller = await admitted(service, headers, client)
         payload = await Database(service.pipeline).call("ticket_payload", {"ticket_id": str(ticket_id)}, caller,
                                                         client=client, headers=headers)
         if not isinstance(payload, str):

@@ -37,11 +37,14 @@ class JwksServer:
         self.documents: dict[str, object] = {}
         self.status: dict[str, int] = {}
         self.gets: dict[str, int] = {}
+        self.gates: dict[str, threading.Event] = {}  # a read of the path waits until its gate is set
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 owner.gets[self.path] = owner.gets.get(self.path, 0) + 1
+                if gate := owner.gates.get(self.path):
+                    gate.wait(30)
                 body = json.dumps(owner.documents.get(self.path, {})).encode()
                 self.send_response(owner.status.get(self.path, 200 if self.path in owner.documents else 404))
                 self.send_header("Content-Type", "application/json")
@@ -266,6 +269,38 @@ def test_a_failed_read_keeps_the_last_good_set(rotating, jwks_server, keys):
         del jwks_server.status["/rotating.json"]
 
 
+def test_a_slow_read_of_the_keys_holds_only_the_request_that_needs_it(rotating, jwks_server, keys):
+    new = keys["new"]
+    jwks_server.documents["/rotating.json"] = jwks(new)
+    gate = jwks_server.gates["/rotating.json"] = threading.Event()
+    answers: list[httpx.Response] = []
+    waiting = threading.Thread(target=lambda: answers.append(whoami(rotating, new.mint())))
+    before = jwks_server.gets.get("/rotating.json", 0)
+    try:
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while jwks_server.gets.get("/rotating.json", 0) == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert jwks_server.gets["/rotating.json"] == before + 1, "the token's request never read the keys"
+        # The JWKS read is held at the server; an HS256 request and the health check are answered meanwhile.
+        accepted(whoami(rotating, token(sub=OWNER)))
+        assert httpx.get(f"{rotating.url}/health", timeout=10).status_code == 200
+        assert waiting.is_alive() and answers == []
+    finally:
+        gate.set()
+        del jwks_server.gates["/rotating.json"]
+        waiting.join(30)
+    accepted(answers[0])
+
+
+def test_without_the_hs256_secret_only_signing_keys_are_taken(rpc_db, tmp_path, keys):
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(jwks(keys["ec"])))
+    with serve(login_conninfo(rpc_db), tmp_path, jwks_file=str(path), jwt_hs256="off") as api:
+        accepted(whoami(api, keys["ec"].mint()))
+        refused(whoami(api, token(sub=OWNER)), *NO_KEY)
+
+
 def test_unknown_kids_cost_at_most_one_fetch_per_cooldown(cooled, jwks_server, keys):
     accepted(whoami(cooled, keys["ec"].mint()))
     before = jwks_server.gets["/cooled.json"]
@@ -389,6 +424,8 @@ def test_settings_refuse_what_cannot_work(tmp_path):
         f"TESSERA_JWKS_FILE={tmp_path / 'missing.json'}": "not a readable JWKS file",
         f"TESSERA_JWKS_FILE={empty}": "holds no RS256, ES256 or EdDSA",
         "TESSERA_JWKS_COOLDOWN_SECONDS=-1": "at least 0",
+        "TESSERA_JWT_HS256=maybe": "use on",
+        "TESSERA_JWT_HS256=off": "leaves no way to check a token",
     }
     for setting, words in cases.items():
         name, value = setting.split("=", 1)
@@ -414,7 +451,7 @@ def test_a_jwks_url_that_never_answered_is_503_not_a_hang(tmp_path, keys):
     with pytest.raises(auth.ApiError) as raised:
         auth.caller({"authorization": f"Bearer {keys['ec'].mint()}"}, config)
     assert raised.value.status == 503 and raised.value.code == "PGRST300"
-    before = auth._keys(config).reads
+    before = auth.signing_keys(config).reads
     with pytest.raises(auth.ApiError):  # within the cooldown: refused again without another fetch
         auth.caller({"authorization": f"Bearer {keys['ec'].mint(email='a@b.c')}"}, config)
-    assert auth._keys(config).reads == before
+    assert auth.signing_keys(config).reads == before
