@@ -5,10 +5,14 @@ replica stopped, reads are answered by the primary, and go back to the replica o
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import time
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -164,6 +168,45 @@ def test_with_the_replica_down_reads_go_to_the_primary_and_come_back(service, re
     assert ready(service)["replica"] == "up"
     assert remaining(service, event) == 15
     assert ("tessera-read", "authenticator") in backends(replica.conninfo(dbname), "widget_availability")
+
+
+def frozen(replica: Replica, sig: int) -> None:
+    """Send sig (SIGSTOP / SIGCONT) to the replica's postmaster and every process it started."""
+    postmaster = int((replica.data / "postmaster.pid").read_text().split()[0])
+    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _parent(p) == postmaster]
+    for pid in (postmaster, *children):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def _parent(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_a_hung_replica_is_504_once_then_reads_go_to_the_primary(replica, rpc_db, event, tmp_path):
+    dbname = conninfo_to_dict(rpc_db)["dbname"]
+    read = login_conninfo(replica.conninfo(dbname))
+    with serve(login_conninfo(rpc_db), tmp_path, read_database_url=read, read_check_seconds=str(CHECK_SECONDS),
+               database_timeout="2") as service:
+        assert remaining(service, event) == 20  # answered by the replica, whose connection is now pooled
+        frozen(replica, signal.SIGSTOP)
+        try:
+            hung = availability(service, event)
+            assert hung.status_code == 504 and hung.json()["code"] == "PT504", hung.text
+            assert ready(service)["replica"] == "away"
+            assert [remaining(service, event) for _ in range(3)] == [20] * 3  # by the primary
+            assert ("", "authenticator") in backends(rpc_db, "widget_availability")
+        finally:
+            frozen(replica, signal.SIGCONT)
+        deadline = time.monotonic() + 30
+        while ready(service)["replica"] != "up" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ready(service)["replica"] == "up"
+        assert remaining(service, event) == 20
 
 
 def test_the_read_settings_are_read_and_checked():

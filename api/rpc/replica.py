@@ -4,8 +4,10 @@ VOLATILE function and so every booking decision runs on the primary, which re-ch
 that lags behind can show a place as free but never sell it.
 
 When the replica is away (a connection that fails, or none within TESSERA_READ_POOL_TIMEOUT) the request that
-found it so is answered by the primary, and so is every read after it, at once. Every TESSERA_READ_CHECK_SECONDS a
-probe tries the replica; once it answers, a fresh pool takes over and reads go back to it.
+found it so is answered by the primary, and so is every read after it, at once. A read the replica does not answer
+within TESSERA_DATABASE_TIMEOUT is answered 504 (never run twice) and takes the replica out the same way. Every
+TESSERA_READ_CHECK_SECONDS a probe tries the replica; once it answers, a fresh pool takes over and reads go back to
+it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from api.config import Config
+from api.errors import ApiError
 from api.rpc.wire import CONNECTION
 from api.schema_cache import Function
 
@@ -77,6 +80,13 @@ class Replica:
             raise Away from None
         try:
             return await connections.run(conn, prepared)
+        except ApiError as err:
+            # No answer within TESSERA_DATABASE_TIMEOUT (a hung replica, or a read that slow): this request is
+            # answered 504 as on the primary, never run twice, and the reads after it go to the primary until
+            # the probe finds the replica answering again.
+            if err.code == "PT504":
+                self._lost("no answer within TESSERA_DATABASE_TIMEOUT")
+            raise
         except psycopg.Error as exc:
             state = exc.sqlstate
             if state is None or state.startswith(_AWAY_CLASSES):
