@@ -31,9 +31,14 @@ def guarded(config: Config, url: str | None = None) -> str:
     is noticed in about a minute instead of the kernel's two hours), unless the URL sets them itself. Unix sockets
     ignore the keepalives."""
     url = config.database_url if url is None else url
+    return with_guards(url, config.connect_timeout, config.keepalives_idle)
+
+
+def with_guards(url: str, connect_timeout: int = 5, keepalives_idle: int = 30, **more: object) -> str:
+    """url with a connect timeout, TCP keepalives and any other conninfo keys given, each unless url sets it."""
     given = conninfo_to_dict(url)
-    wanted = {"connect_timeout": config.connect_timeout, "keepalives": 1,
-              "keepalives_idle": config.keepalives_idle, "keepalives_interval": 10, "keepalives_count": 3}
+    wanted = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": keepalives_idle,
+              "keepalives_interval": 10, "keepalives_count": 3, **more}
     return make_conninfo(url, **{k: v for k, v in wanted.items() if k not in given})
 
 

@@ -133,6 +133,15 @@ def test_every_connection_gets_a_connect_timeout_and_keepalives_unless_the_url_s
     assert conninfo_to_dict(guarded(own))["connect_timeout"] == "20"  # the URL's own word wins
 
 
+def test_the_workers_sessions_are_bounded_too(test_db, pg_server):
+    from tessera.worker_cmd import worker_conninfo
+
+    made = worker_conninfo(pg_server.conninfo(test_db))
+    assert conninfo_to_dict(made)["keepalives"] == "1"
+    with psycopg.connect(made, autocommit=True) as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone()[0] == "1min"
+
+
 def test_timeout_settings_are_checked_at_start():
     env = {"TESSERA_DATABASE_URL": "dbname=x", "TESSERA_JWT_SECRET": "x" * 32}
     config = Config.from_env({**env, "TESSERA_DATABASE_TIMEOUT": "2.5", "TESSERA_CONNECT_TIMEOUT": "7"})

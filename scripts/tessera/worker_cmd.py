@@ -28,8 +28,17 @@ from tessera.errors import Refusal
 from tessera.project import Project
 from tessera.server import current_server
 
+WORKER_STATEMENT_TIMEOUT = "60s"  # a statement of the worker's passes takes well under a second
 REMINDER_SWEEP_SECONDS = 30.0  # how late a reminder may be queued, at most, beyond the worker's poll
 REMINDER_BATCH = 1000  # bookings a sweep queues for at most; a full batch sweeps again on the next pass
+
+
+def worker_conninfo(url: str) -> str:
+    """Bounded as the service's connections are: a vanished database is noticed by the keepalives, and no statement
+    of a pass (claims, the hold and reminder sweeps) holds a loop longer than WORKER_STATEMENT_TIMEOUT."""
+    from api.state import with_guards
+
+    return with_guards(url, connect_timeout=10, options=f"-c statement_timeout={WORKER_STATEMENT_TIMEOUT}")
 
 
 def run(project: Project, once: bool, batch: int, concurrency: int, lease: float, poll: float,
@@ -73,7 +82,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     if not deployed:
         raise Refusal("the database has no delivery functions; deploy the plan (`tessera db deploy`)")
     logging.basicConfig(level=logging.WARNING, format="tessera worker: %(message)s", stream=sys.stderr)
-    conninfo = server.conninfo()
+    conninfo = worker_conninfo(server.conninfo())
     stop = threading.Event()
     if not once:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -121,7 +130,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             return expired + reminded + (send_hooks(conn, stop_) if webhooks else 0)
 
         try:
-            results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True, connect_timeout=10),
+            results[i] = loop(lambda: psycopg.connect(conninfo, autocommit=True),
                               senders, settings, stop, once=once, also=step)
         except Exception as exc:  # one loop's failure stops them all, and is said once below
             results[i] = exc
