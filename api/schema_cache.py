@@ -190,7 +190,9 @@ class SchemaCache:
         self.loaded = False
         self.generation = 0
 
-    async def load(self, conn: psycopg.AsyncConnection) -> None:
+    async def load(self, conn: psycopg.AsyncConnection, unless_same: bool = False) -> None:
+        """Read the exposed functions, their types and the roles; a new generation (every statement built again)
+        unless unless_same and nothing read differs (the poller's reloads every few seconds behind a pooler)."""
         rows = await (await conn.execute(_FUNCTIONS, (list(self.schemas),))).fetchall()
         functions: dict[tuple[str, str], list[Function]] = {}
         for row in rows:
@@ -200,16 +202,19 @@ class SchemaCache:
                       | {c.type_oid for fns in functions.values() for fn in fns for c in fn.columns}
                       | {fn.returns_oid for fns in functions.values() for fn in fns})
         type_rows = await (await conn.execute(_TYPES, (oids, oids))).fetchall()
-        self.types = {oid: TypeInfo(name, category, element, tuple(labels))
-                      for oid, name, category, element, labels in type_rows}
+        types = {oid: TypeInfo(name, category, element, tuple(labels))
+                 for oid, name, category, element, labels in type_rows}
         settings: dict[str, dict[str, str]] = {}
         for role, config in await (await conn.execute(_ROLE_SETTINGS)).fetchall():
             for item in config:
                 name, _, value = item.partition("=")
                 settings.setdefault(role, {})[name] = value
-        self.role_settings = {role: tuple(values.items()) for role, values in settings.items()}
-        self.roles = dict(await (await conn.execute(_ROLES)).fetchall())
-        self.functions = functions
+        role_settings = {role: tuple(values.items()) for role, values in settings.items()}
+        roles = dict(await (await conn.execute(_ROLES)).fetchall())
+        if unless_same and self.loaded and (functions, types, role_settings, roles) == (
+                self.functions, self.types, self.role_settings, self.roles):
+            return
+        self.types, self.role_settings, self.roles, self.functions = types, role_settings, roles, functions
         self.loaded = True
         self.generation += 1
 
@@ -275,7 +280,7 @@ async def poll_for_reloads(conninfo: str, cache: SchemaCache, stop: asyncio.Even
             async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5,
                                                              prepare_threshold=None) as conn:
                 while not stop.is_set():
-                    await cache.load(conn)
+                    await cache.load(conn, unless_same=True)
                     await on_state(True)
                     delay = 0.5
                     for channel in channels:

@@ -98,6 +98,27 @@ def test_a_reloaded_schema_cache_starts_each_connection_afresh(rpc_db):
     asyncio.run(scenario())
 
 
+def test_the_pollers_reload_keeps_the_statements_unless_something_changed(rpc_db):
+    async def scenario():
+        pipeline, conn = await _session(login_conninfo(rpc_db))
+        cache = pipeline.state.cache
+        try:
+            first = cache.generation
+            await cache.load(conn, unless_same=True)
+            assert cache.generation == first  # behind a pooler, every poll: the statements stand
+            async with await psycopg.AsyncConnection.connect(rpc_db) as owner:  # one transaction, rolled back
+                await owner.execute("CREATE FUNCTION rpc_test.poll_probe() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+                await cache.load(owner, unless_same=True)
+                assert cache.generation == first + 1 and cache.overloads("rpc_test", "poll_probe")
+                await owner.rollback()
+            await cache.load(conn)  # NOTIFY pgrst: always afresh
+            assert cache.generation == first + 2 and not cache.overloads("rpc_test", "poll_probe")
+        finally:
+            await conn.close()
+
+    asyncio.run(scenario())
+
+
 def _shaped(query: str, body: dict | None = None) -> Call:
     return Call("POST", "catalogue", RPC_TEST, urllib.parse.parse_qsl(query), json.dumps(body or {}).encode(),
                 "127.0.0.1")
