@@ -994,7 +994,7 @@ AS $$
   -- The points an order spent are its ledger's redemption: fewer than asked only when they paid for it all.
   SELECT coalesce(l.points, 0) = coalesce(p_points, 0) OR (l.points < p_points AND p_order.total_minor = 0)
     FROM (SELECT -pg_catalog.sum(x.points) AS points FROM app.loyalty_ledger x
-           WHERE x.order_id = p_order.id AND x.kind = 'redeem') l
+           WHERE x.org_id = p_order.org_id AND x.order_id = p_order.id AND x.kind = 'redeem') l
 $$;
 
 COMMENT ON FUNCTION private.same_points(app.orders, integer) IS
@@ -1223,16 +1223,16 @@ DECLARE
   booking app.bookings;
 BEGIN
   SELECT o.* INTO hit FROM app.orders o WHERE o.id = p_order_id;
-  SELECT b.* INTO booking FROM app.bookings b WHERE b.id = hit.booking_id FOR UPDATE;
+  SELECT b.* INTO booking FROM app.bookings b WHERE b.org_id = hit.org_id AND b.id = hit.booking_id FOR UPDATE;
   IF NOT private.may_order(booking, p_embed_key, p_customer_email) THEN
     RAISE EXCEPTION 'order not found' USING ERRCODE = 'PT404';
   END IF;
-  SELECT o.* INTO hit FROM app.orders o WHERE o.id = p_order_id FOR UPDATE;
+  SELECT o.* INTO hit FROM app.orders o WHERE o.org_id = hit.org_id AND o.id = p_order_id FOR UPDATE;
   IF hit.status <> 'pending' THEN
     RAISE EXCEPTION 'only a pending order can be cancelled; this one is %', hit.status USING ERRCODE = 'PT409',
       DETAIL = 'illegal_transition';
   END IF;
-  UPDATE app.orders o SET status = 'cancelled' WHERE o.id = p_order_id;
+  UPDATE app.orders o SET status = 'cancelled' WHERE o.org_id = hit.org_id AND o.id = p_order_id;
   RETURN private.order_answer(p_order_id);
 END
 $$;
@@ -1274,7 +1274,7 @@ AS $$
 BEGIN
   UPDATE app.orders o
      SET status = CASE WHEN NEW.status = 'expired' THEN 'expired' ELSE 'cancelled' END::app.order_status
-   WHERE o.booking_id = NEW.id AND o.status = 'pending';
+   WHERE o.org_id = NEW.org_id AND o.booking_id = NEW.id AND o.status = 'pending';
   RETURN NULL;
 END
 $$;
@@ -1303,12 +1303,13 @@ DECLARE
 BEGIN
   -- Once: the redemption row is marked released in the statement that finds it unreleased.
   UPDATE app.promo_redemptions r SET released_at = pg_catalog.now()
-   WHERE r.order_id = NEW.id AND r.released_at IS NULL
+   WHERE r.org_id = NEW.org_id AND r.order_id = NEW.id AND r.released_at IS NULL
   RETURNING r.* INTO released;
   IF FOUND THEN
-    UPDATE app.promo_codes p SET uses = p.uses - 1 WHERE p.id = released.promo_code_id;
+    UPDATE app.promo_codes p SET uses = p.uses - 1 WHERE p.org_id = NEW.org_id AND p.id = released.promo_code_id;
     UPDATE app.promo_customer_uses u SET uses = u.uses - 1
-     WHERE u.promo_code_id = released.promo_code_id AND u.customer_id = released.customer_id;
+     WHERE u.org_id = NEW.org_id AND u.promo_code_id = released.promo_code_id
+       AND u.customer_id = released.customer_id;
   END IF;
   PERFORM private.loyalty_release(NEW.id);
   RETURN NULL;

@@ -209,13 +209,16 @@ VOLATILE
 SET search_path = ''
 AS $$
 DECLARE
-  locked app.orders;
+  locked  app.orders;
+  org     uuid;
+  booking uuid;
 BEGIN
+  -- Found by id alone, unlocked (neither column ever changes): the two locks below then reach one organization.
+  SELECT o.org_id, o.booking_id INTO org, booking FROM app.orders o WHERE o.id = p_order_id;
   -- The booking first, then the order: the order every path takes (a booking's status trigger moves its order),
   -- so two transactions never wait for each other in a circle.
-  PERFORM FROM app.bookings b WHERE b.id = (SELECT o.booking_id FROM app.orders o WHERE o.id = p_order_id)
-    FOR UPDATE;
-  SELECT o.* INTO locked FROM app.orders o WHERE o.id = p_order_id FOR UPDATE;
+  PERFORM FROM app.bookings b WHERE b.org_id = org AND b.id = booking FOR UPDATE;
+  SELECT o.* INTO locked FROM app.orders o WHERE o.org_id = org AND o.id = p_order_id FOR UPDATE;
   RETURN locked;
 END
 $$;
@@ -253,7 +256,7 @@ SET search_path = ''
 AS $$
   SELECT pg_catalog.jsonb_build_object(
     'duplicate', false, 'ignored', p_order.id IS NULL, 'order_id', p_order.id,
-    'order_status', (SELECT o.status FROM app.orders o WHERE o.id = p_order.id),
+    'order_status', (SELECT o.status FROM app.orders o WHERE o.org_id = p_order.org_id AND o.id = p_order.id),
     'outcome', p_outcome, 'actions', coalesce(p_actions, '[]'))
 $$;
 
@@ -330,14 +333,16 @@ DECLARE
 BEGIN
   -- From the latest payment back: each refund returns money through the payment it came by.
   FOR source IN
-    SELECT p.id, p.amount_minor - coalesce((SELECT pg_catalog.sum(r.amount_minor) FROM app.refunds r
-                                             WHERE r.payment_id = p.id AND r.status <> 'failed'), 0) AS refundable
+    SELECT p.org_id, p.id,
+           p.amount_minor - coalesce((SELECT pg_catalog.sum(r.amount_minor) FROM app.refunds r
+                                       WHERE r.org_id = p.org_id AND r.payment_id = p.id AND r.status <> 'failed'),
+                                     0) AS refundable
       FROM app.payments p WHERE p.order_id = p_order_id ORDER BY p.received_at DESC, p.id DESC
   LOOP
     EXIT WHEN remaining <= 0;
     CONTINUE WHEN source.refundable <= 0;
     take := least(remaining, source.refundable);
-    SELECT p.* INTO pay FROM app.payments p WHERE p.id = source.id;
+    SELECT p.* INTO pay FROM app.payments p WHERE p.org_id = source.org_id AND p.id = source.id;
     RETURN NEXT private.create_refund(p_order_id, pay, take, p_kind, p_reason, p_requested_by);
     remaining := remaining - take;
   END LOOP;
@@ -442,8 +447,9 @@ BEGIN
   END IF;
   UPDATE app.refunds x SET status = 'failed', settled_at = pg_catalog.now(), claimed_until = NULL,
                            failure = pg_catalog.left(p_message, 1000)
-   WHERE x.id = r.id RETURNING * INTO r;
-  UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor - r.amount_minor WHERE o.id = r.order_id;
+   WHERE x.org_id = r.org_id AND x.id = r.id RETURNING * INTO r;
+  UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor - r.amount_minor
+   WHERE o.org_id = r.org_id AND o.id = r.order_id;
   RETURN r;
 END
 $$;
@@ -479,7 +485,7 @@ BEGIN
                WHERE pg_catalog.jsonb_typeof(x) = 'object' LOOP
     ours := CASE WHEN item -> 'metadata' ->> 'refund_id' ~* uuid_re THEN (item -> 'metadata' ->> 'refund_id')::uuid END;
     SELECT x.* INTO r FROM app.refunds x
-     WHERE x.payment_id = p_payment.id
+     WHERE x.org_id = p_payment.org_id AND x.payment_id = p_payment.id
        AND (x.id = ours OR (x.provider = p_payment.provider AND x.provider_refund_id = item ->> 'id'))
      ORDER BY x.id = ours DESC LIMIT 1;
     IF FOUND THEN
@@ -503,9 +509,10 @@ BEGIN
   -- refunded at the provider. An older, smaller amount arriving after a newer one exceeds nothing and does nothing.
   IF p_refunded_total IS NOT NULL THEN
     SELECT coalesce(pg_catalog.sum(x.amount_minor), 0) INTO settled FROM app.refunds x
-     WHERE x.payment_id = p_payment.id AND x.status = 'succeeded';
+     WHERE x.org_id = p_payment.org_id AND x.payment_id = p_payment.id AND x.status = 'succeeded';
     FOR r IN SELECT x.* FROM app.refunds x
-              WHERE x.payment_id = p_payment.id AND x.status IN ('requested', 'submitted')
+              WHERE x.org_id = p_payment.org_id AND x.payment_id = p_payment.id
+                AND x.status IN ('requested', 'submitted')
               ORDER BY x.created_at, x.id LOOP
       CONTINUE WHEN settled + r.amount_minor > p_refunded_total;
       PERFORM private.apply_refund_settlement(r.id, NULL);
@@ -519,7 +526,7 @@ BEGIN
     END IF;
   END IF;
   SELECT p_payment.amount_minor - coalesce(pg_catalog.sum(x.amount_minor), 0) INTO room FROM app.refunds x
-   WHERE x.payment_id = p_payment.id AND x.status = 'succeeded';
+   WHERE x.org_id = p_payment.org_id AND x.payment_id = p_payment.id AND x.status = 'succeeded';
   RETURN pg_catalog.format('refunds: %s settled, %s external, %s of %s left on the payment', settled_n, external_n,
                            room, p_payment.amount_minor);
 END
@@ -547,15 +554,15 @@ DECLARE
   r     app.refunds;
   made  app.refunds;
 BEGIN
-  SELECT x.* INTO o FROM app.orders x WHERE x.id = p_payment.order_id FOR UPDATE;
+  SELECT x.* INTO o FROM app.orders x WHERE x.org_id = p_payment.org_id AND x.id = p_payment.order_id FOR UPDATE;
   -- Money refunded at the provider is a fact: make room for it by failing our own refunds of the same payment
   -- that were not submitted yet (the provider would refuse them now anyway), newest first.
   FOR r IN SELECT x.* FROM app.refunds x
-            WHERE x.payment_id = p_payment.id AND x.status = 'requested'
+            WHERE x.org_id = p_payment.org_id AND x.payment_id = p_payment.id AND x.status = 'requested'
             ORDER BY x.created_at DESC, x.id DESC LOOP
     EXIT WHEN o.refund_requested_minor + p_amount_minor <= o.paid_minor;
     PERFORM private.fail_refund(r.id, 'superseded by a refund made at the provider');
-    SELECT x.* INTO o FROM app.orders x WHERE x.id = o.id;
+    SELECT x.* INTO o FROM app.orders x WHERE x.org_id = p_payment.org_id AND x.id = o.id;
   END LOOP;
   IF o.refund_requested_minor + p_amount_minor > o.paid_minor THEN
     RETURN made;  -- cannot be: more refunded than paid; left for a person (the event's outcome says so)
@@ -713,7 +720,7 @@ DECLARE
 BEGIN
   UPDATE app.orders x SET status = CASE WHEN x.status = 'pending' THEN 'failed' ELSE x.status END,
                           last_payment_failure = coalesce(pg_catalog.left(p_message, 1000), x.last_payment_failure)
-   WHERE x.id = o.id RETURNING * INTO o;
+   WHERE x.org_id = o.org_id AND x.id = o.id RETURNING * INTO o;
   RETURN o;
 END
 $$;
@@ -735,14 +742,15 @@ DECLARE
   o app.orders := private.lock_order(p_order_id);
 BEGIN
   UPDATE app.checkouts c SET status = 'expired'
-   WHERE c.provider = p_provider AND c.provider_ref = p_provider_ref AND c.status = 'open';
+   WHERE c.org_id = o.org_id AND c.provider = p_provider AND c.provider_ref = p_provider_ref AND c.status = 'open';
   IF o.status = 'pending' AND o.expires_at <= pg_catalog.now() THEN
     -- The hold has ended too: the booking lets its places go, and its order expires with it.
     UPDATE app.bookings b SET status = 'expired'
-     WHERE b.id = o.booking_id AND b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now();
-    UPDATE app.orders x SET status = 'expired' WHERE x.id = o.id AND x.status = 'pending';
+     WHERE b.org_id = o.org_id AND b.id = o.booking_id AND b.status = 'pending'
+       AND b.hold_expires_at <= pg_catalog.now();
+    UPDATE app.orders x SET status = 'expired' WHERE x.org_id = o.org_id AND x.id = o.id AND x.status = 'pending';
   END IF;
-  SELECT x.* INTO o FROM app.orders x WHERE x.id = p_order_id;
+  SELECT x.* INTO o FROM app.orders x WHERE x.org_id = o.org_id AND x.id = p_order_id;
   RETURN o;
 END
 $$;
@@ -865,7 +873,7 @@ BEGIN
       RETURN private.payment_answer(o, 'checkout expired', '[]');
     END IF;
     UPDATE app.checkouts c SET status = 'complete'
-     WHERE c.provider = 'stripe' AND c.provider_ref = obj ->> 'id' AND c.status = 'open';
+     WHERE c.org_id = o.org_id AND c.provider = 'stripe' AND c.provider_ref = obj ->> 'id' AND c.status = 'open';
     IF kind = 'checkout.session.async_payment_failed' THEN
       o := private.fail_order(order_id, 'the delayed payment failed');
       RETURN private.payment_answer(o, 'payment failed', '[]');
@@ -889,7 +897,7 @@ BEGIN
     o := private.lock_order(order_id);
     UPDATE app.orders x SET last_payment_failure = pg_catalog.left(coalesce(obj -> 'last_payment_error' ->> 'message',
                                                                             'the payment failed'), 1000)
-     WHERE x.id = order_id RETURNING * INTO o;
+     WHERE x.org_id = o.org_id AND x.id = order_id RETURNING * INTO o;
     RETURN private.payment_answer(o, 'payment attempt failed; the order stays pending for another attempt', '[]');
   ELSIF kind = 'charge.refunded' THEN
     SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
@@ -907,6 +915,8 @@ BEGIN
       -- It names its order: the payment is recorded from the charge (the session's event then finds it recorded).
       answer := private.apply_payment(order_id, 'stripe', obj ->> 'payment_intent', 'card',
                                       (obj ->> 'amount')::bigint, obj ->> 'currency', NULL);
+      -- By the provider's reference again, as the lookup above: no order is locked on this path, so no
+      -- organization is known yet.
       SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'stripe' AND p.provider_ref = obj ->> 'payment_intent';
       IF NOT FOUND THEN
         RETURN answer;
@@ -978,10 +988,12 @@ BEGIN
       RETURN private.payment_answer(o, 'ignored: the payment carries no id or amount', '[]');
     END IF;
     UPDATE app.checkouts c SET status = 'complete'
-     WHERE c.provider = 'moyasar' AND c.provider_ref = data ->> 'invoice_id' AND c.status = 'open';
+     WHERE c.org_id = o.org_id AND c.provider = 'moyasar' AND c.provider_ref = data ->> 'invoice_id'
+       AND c.status = 'open';
     answer := private.apply_payment(order_id, 'moyasar', data ->> 'id', method, (data ->> 'amount')::bigint,
                                     data ->> 'currency', NULL);
-    SELECT p.* INTO pay FROM app.payments p WHERE p.provider = 'moyasar' AND p.provider_ref = data ->> 'id';
+    SELECT p.* INTO pay FROM app.payments p
+     WHERE p.org_id = o.org_id AND p.provider = 'moyasar' AND p.provider_ref = data ->> 'id';
     IF status <> 'refunded' OR pay.id IS NULL THEN
       RETURN answer;
     END IF;
@@ -1300,7 +1312,7 @@ BEGIN
     RETURN NULL;
   END IF;
   SELECT x.* INTO o FROM app.orders x
-   WHERE x.booking_id = NEW.id AND x.status IN ('paid', 'partially_refunded') FOR UPDATE;
+   WHERE x.org_id = NEW.org_id AND x.booking_id = NEW.id AND x.status IN ('paid', 'partially_refunded') FOR UPDATE;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
@@ -1338,7 +1350,7 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  UPDATE app.orders o SET refund_required = true WHERE o.id = NEW.id;
+  UPDATE app.orders o SET refund_required = true WHERE o.org_id = NEW.org_id AND o.id = NEW.id;
   PERFORM private.refund_order(NEW.id, NEW.paid_minor - NEW.refund_requested_minor, 'late_payment',
                                pg_catalog.format('the order was %s with %s paid', NEW.status, NEW.paid_minor),
                                auth.uid());
@@ -1584,7 +1596,8 @@ SET search_path = ''
 AS $$
   SELECT pg_catalog.jsonb_build_object('refund_id', r.id, 'order_id', r.order_id, 'status', r.status,
            'provider', r.provider, 'provider_refund_id', r.provider_refund_id, 'amount_minor', r.amount_minor,
-           'currency', r.currency, 'order_status', (SELECT o.status FROM app.orders o WHERE o.id = r.order_id))
+           'currency', r.currency,
+           'order_status', (SELECT o.status FROM app.orders o WHERE o.org_id = r.org_id AND o.id = r.order_id))
 $$;
 
 COMMENT ON FUNCTION private.refund_answer(app.refunds) IS
@@ -1610,7 +1623,7 @@ BEGIN
     RAISE EXCEPTION 'refund not found' USING ERRCODE = 'PT404';
   END IF;
   PERFORM private.lock_order(r.order_id);
-  SELECT x.* INTO r FROM app.refunds x WHERE x.id = p_refund_id FOR UPDATE;
+  SELECT x.* INTO r FROM app.refunds x WHERE x.org_id = r.org_id AND x.id = p_refund_id FOR UPDATE;
   IF p_failure IS NOT NULL THEN
     IF r.status = 'succeeded' THEN
       RAISE EXCEPTION 'this refund has succeeded already' USING ERRCODE = 'PT409', DETAIL = 'refund_settled';
@@ -1629,7 +1642,7 @@ BEGIN
        SET status = CASE WHEN x.status = 'requested' THEN 'submitted' ELSE x.status END,
            submitted_at = coalesce(x.submitted_at, pg_catalog.now()), claimed_until = NULL,
            provider_refund_id = coalesce(x.provider_refund_id, p_provider_refund_id)
-     WHERE x.id = r.id RETURNING * INTO r;
+     WHERE x.org_id = r.org_id AND x.id = r.id RETURNING * INTO r;
   END IF;
   RETURN private.refund_answer(r);
 END

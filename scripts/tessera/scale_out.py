@@ -139,17 +139,13 @@ FUNCTION_REASONS: dict[str, str] = {
 
 FUNCTION_EXCEPTIONS: dict[str, str] = {
     "api.expire_holds()": "sweep",
-    **{f: "by_provider" for f in (
-        "private.apply_moyasar_event(jsonb)", "private.apply_stripe_event(jsonb)",
-        "private.event_order(text,text,text)", "private.expire_checkout(text,text,uuid)")},
+    "private.event_order(text,text,text)": "by_provider",
     **{f: "by_token" for f in (
         "private.booking_by_pair(text,text)", "private.get_tickets(text,text)", "private.get_waiver(text,text)",
         "private.leave_waitlist(text,text)", "private.sign_waiver(text,text,text,date,text,text,text,text)",
         "private.widget_venue(text)", "private.email_arg(text,text)")},
     **{f: "trigger" for f in (
-        "private.booking_tickets_types()", "private.bookings_order_follow()", "private.bookings_refund_on_cancel()",
-        "private.bookings_tickets()", "private.orders_refund_on_end()", "private.orders_release()",
-        "private.slots_keep_staff()")},
+        "private.booking_tickets_types()", "private.bookings_tickets()", "private.slots_keep_staff()")},
     **{f: "by_id" for f in (
         "api.batch_update_booking_status(uuid[],text)", "api.delete_customer_note(uuid)",
         "api.delete_partner(uuid)", "api.get_booking(uuid)", "api.list_customer_notes(uuid)",
@@ -157,18 +153,16 @@ FUNCTION_EXCEPTIONS: dict[str, str] = {
         "api.set_marketing_consent(uuid,boolean,text)",
         "api.unassign_session_staff(uuid,timestamp with time zone,uuid)", "api.update_customer_note(uuid,text)",
         "api.update_lead(uuid,jsonb)", "api.update_partner(uuid,jsonb)",
-        "private.apply_refund_facts(app.payments,bigint,jsonb)", "private.booking_paid(uuid)",
+        "private.booking_paid(uuid)",
         "private.booking_problems(uuid[])", "private.booking_waiver_status(uuid)",
-        "private.cancel_order(uuid,text,text)", "private.check_in_answer(app.tickets,app.check_ins)",
-        "private.check_in_waiver(app.tickets)", "private.external_refund(app.payments,bigint,text)",
-        "private.fail_order(uuid,text)", "private.fail_refund(uuid,text)", "private.is_offered(uuid)",
-        "private.is_waitlist_hold(uuid)", "private.late_minor(uuid,boolean)", "private.lock_order(uuid)",
+        "private.check_in_answer(app.tickets,app.check_ins)",
+        "private.check_in_waiver(app.tickets)",
+        "private.is_offered(uuid)",
+        "private.is_waitlist_hold(uuid)", "private.late_minor(uuid,boolean)",
         "private.mark_notifications_read(uuid[])", "private.move_booking(uuid,app.booking_status,text)",
         "private.opening_hours(uuid,date,date)", "private.own_note(uuid)",
-        "private.payment_answer(app.orders,text,jsonb)", "private.record_refund_outcome(uuid,text,text)",
-        "private.refund_answer(app.refunds)", "private.refund_order(uuid,bigint,text,text,uuid)",
         "private.release_messages(uuid[],text)", "private.release_webhook_deliveries(uuid[],text)",
-        "private.same_points(app.orders,integer)", "private.set_archived(regclass,uuid,boolean)",
+        "private.set_archived(regclass,uuid,boolean)",
         "private.ticket_payload_by_id(uuid)", "private.waitlist_answer(app.waitlist_entries)",
         "private.waiver_counts(app.bookings)")},
 }

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
+
 -- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
 
 DO $verify$
@@ -29,7 +31,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
   END IF;
-  PERFORM 'private.orders_release()'::pg_catalog.regprocedure;
   PERFORM 'private.points_arg(app.org_settings,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.points_arg(app.org_settings,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.points_arg(app.org_settings,integer)';
@@ -40,7 +41,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.points_arg(app.org_settings,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.points_arg(app.org_settings,integer)';
   END IF;
-  PERFORM 'private.same_points(app.orders,integer)'::pg_catalog.regprocedure;
 END
 $verify$;
 

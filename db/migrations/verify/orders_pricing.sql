@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
@@ -70,14 +72,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.amount_arg(text,bigint,bigint,bigint)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.amount_arg(text,bigint,bigint,bigint)';
-  END IF;
-  PERFORM 'private.bookings_order_follow()'::pg_catalog.regprocedure;
-  PERFORM 'private.cancel_order(uuid,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.cancel_order(uuid,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.cancel_order(uuid,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_order(uuid,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_order(uuid,text,text)';
   END IF;
   PERFORM 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_price_rule(uuid,text,text,uuid,interval,timestamp with time zone,smallint[],time without time zone,time without time zone,integer,bigint,bigint)', 'EXECUTE') THEN

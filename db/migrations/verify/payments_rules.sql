@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that booking_message changed are retired; its verify checks them now.
@@ -63,13 +65,10 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.request_refund(uuid,bigint,text)';
   END IF;
-  PERFORM 'private.apply_moyasar_event(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_payment_event(text,jsonb)';
   END IF;
-  PERFORM 'private.apply_refund_facts(app.payments,bigint,jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.apply_stripe_event(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_paid(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_paid(uuid)';
@@ -78,7 +77,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_paid(uuid)';
   END IF;
   PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.bookings_refund_on_cancel()'::pg_catalog.regprocedure;
   PERFORM 'private.checkouts_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.checkouts_to_expire(integer)', 'EXECUTE') THEN
@@ -99,12 +97,7 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.event_arg(text,jsonb)';
   END IF;
   PERFORM 'private.event_order(text,text,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.expire_checkout(text,text,uuid)'::pg_catalog.regprocedure;
-  PERFORM 'private.external_refund(app.payments,bigint,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.fail_order(uuid,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.fail_refund(uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.late_minor(uuid,boolean)'::pg_catalog.regprocedure;
-  PERFORM 'private.lock_order(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_balance(uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.loyalty_balance(uuid,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.loyalty_balance(uuid,text)';
@@ -114,12 +107,10 @@ BEGIN
   PERFORM 'private.loyalty_earn(app.orders)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_release(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
-  PERFORM 'private.orders_refund_on_end()'::pg_catalog.regprocedure;
   PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.orders_to_reconcile(integer)';
   END IF;
-  PERFORM 'private.payment_answer(app.orders,text,jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.provider_arg(text,text,text[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.provider_arg(text,text,text[])';
@@ -138,8 +129,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.record_offline_payment(uuid,bigint,text,text)';
   END IF;
-  PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
-  PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.replay_waiting(app.payments)'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'private.apply_payment(uuid,text,text,text,bigint,text,uuid)'::pg_catalog.regprocedure;
@@ -22,10 +24,6 @@ BEGIN
   END IF;
   PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
   PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
-  PERFORM 'private.record_refund_outcome(uuid,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_refund_outcome(uuid,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_refund_outcome(uuid,text,text)';
-  END IF;
   PERFORM 'private.waiver_signed_versions(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_signed_versions(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_signed_versions(uuid)';
