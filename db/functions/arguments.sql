@@ -266,7 +266,7 @@ PARALLEL SAFE
 SET search_path = ''
 AS $$
 BEGIN
-  -- The same rule as app.customers' CHECK, said in words.
+  -- The same rule as the CHECK on customers' e-mail addresses, said in words.
   PERFORM private.text_arg(p_name, p_value, 3, 320);
   IF pg_catalog.btrim(p_value) !~ '^[^@\s]+@[^@\s]+$' THEN
     RAISE EXCEPTION '% must be an e-mail address, like name@example.com', p_name

@@ -577,7 +577,7 @@ BEGIN
   UPDATE app.bookings b
      SET status = p_status,
          cancel_reason = CASE WHEN p_status IN ('cancelled', 'rejected') THEN p_reason ELSE b.cancel_reason END
-   WHERE b.id = p_booking_id
+   WHERE b.org_id = current.org_id AND b.id = p_booking_id
   RETURNING b.* INTO moved;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'booking % not found', p_booking_id USING ERRCODE = 'PT404';

@@ -96,39 +96,46 @@ SET search_path = ''
 AS $$
 DECLARE
   found jsonb;
+  orgs  uuid[];
 BEGIN
   PERFORM private.impact_scope(p_experience_ids);
+  -- The scope's organizations, found once: every statement below reads in them only, joined on org_id.
+  orgs := ARRAY(SELECT DISTINCT e.org_id FROM app.experiences e WHERE e.id = ANY (p_experience_ids));
   WITH live AS (
     -- Future bookings that hold places: confirmed, or pending with a hold still running.
     -- A session runs until its slot ends: the experience's duration now (the booking keeps the times it was sold
     -- with, and its tickets), or the old end where a longer one collided.
-    SELECT b.id, b.experience_id, b.slot_id, b.starts_at, sl.ends_at AS session_ends, b.party_size, e.kind,
-           e.capacity AS exp_capacity, e.max_party, e.duration_minutes, e.buffer_minutes,
+    SELECT b.org_id, b.id, b.experience_id, b.slot_id, b.starts_at, sl.ends_at AS session_ends, b.party_size,
+           e.kind, e.capacity AS exp_capacity, e.max_party, e.duration_minutes, e.buffer_minutes,
            e.archived_at AS exp_archived, e.active AS exp_active, e.venue_id, v.timezone, v.archived_at AS venue_archived
       FROM app.bookings b
-      JOIN app.slots sl ON sl.id = b.slot_id
-      JOIN app.experiences e ON e.id = b.experience_id
-      JOIN app.venues v ON v.id = e.venue_id
-     WHERE b.experience_id = ANY (p_experience_ids) AND b.starts_at > pg_catalog.now()
+      JOIN app.slots sl ON sl.org_id = b.org_id AND sl.id = b.slot_id
+      JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
+      JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+     WHERE b.org_id = ANY (orgs) AND b.experience_id = ANY (p_experience_ids) AND b.starts_at > pg_catalog.now()
        AND (b.status = 'confirmed' OR (b.status = 'pending' AND b.hold_expires_at > pg_catalog.now()))
   ), problem AS (
     SELECT l.id, 'archived' AS problem FROM live l
      WHERE l.exp_archived IS NOT NULL OR NOT l.exp_active OR l.venue_archived IS NOT NULL
         OR (l.kind = 'private_session' AND EXISTS (
-              SELECT FROM app.experience_resources er JOIN app.resources r ON r.id = er.resource_id
-               WHERE er.experience_id = l.experience_id AND NOT r.active))
-        OR EXISTS (SELECT FROM app.booking_tickets bt JOIN app.ticket_types tt ON tt.id = bt.ticket_type_id
-                    WHERE bt.booking_id = l.id AND NOT tt.active)
+              SELECT FROM app.experience_resources er
+                JOIN app.resources r ON r.org_id = er.org_id AND r.id = er.resource_id
+               WHERE er.org_id = l.org_id AND er.experience_id = l.experience_id AND NOT r.active))
+        OR EXISTS (SELECT FROM app.booking_tickets bt
+                     JOIN app.ticket_types tt ON tt.org_id = bt.org_id AND tt.id = bt.ticket_type_id
+                    WHERE bt.org_id = l.org_id AND bt.booking_id = l.id AND NOT tt.active)
     UNION ALL
-    SELECT l.id, 'over_capacity' FROM live l JOIN app.slots s ON s.id = l.slot_id
+    SELECT l.id, 'over_capacity' FROM live l JOIN app.slots s ON s.org_id = l.org_id AND s.id = l.slot_id
      WHERE (l.kind = 'ticketed_event' AND s.taken > l.exp_capacity)
         OR (l.kind = 'private_session' AND l.party_size > l.max_party)
     UNION ALL
     SELECT l.id, 'over_quota' FROM live l
      WHERE EXISTS (SELECT FROM app.booking_tickets bt
-                     JOIN app.ticket_types tt ON tt.id = bt.ticket_type_id AND tt.quota IS NOT NULL
-                     JOIN app.slot_ticket_counts c ON c.slot_id = l.slot_id AND c.ticket_type_id = tt.id
-                    WHERE bt.booking_id = l.id AND c.taken > tt.quota)
+                     JOIN app.ticket_types tt
+                       ON tt.org_id = bt.org_id AND tt.id = bt.ticket_type_id AND tt.quota IS NOT NULL
+                     JOIN app.slot_ticket_counts c
+                       ON c.org_id = bt.org_id AND c.slot_id = l.slot_id AND c.ticket_type_id = tt.id
+                    WHERE bt.org_id = l.org_id AND bt.booking_id = l.id AND c.taken > tt.quota)
     UNION ALL
     -- A session runs on every room of its experience for its duration and buffer: a booking whose claims are
     -- not exactly that kept its old ones because the new ones collided.
@@ -137,13 +144,15 @@ BEGIN
            EXISTS (
              (SELECT er.resource_id, pg_catalog.tstzrange(l.starts_at, l.starts_at
                        + pg_catalog.make_interval(mins => l.duration_minutes + l.buffer_minutes))
-                FROM app.experience_resources er WHERE er.experience_id = l.experience_id)
+                FROM app.experience_resources er WHERE er.org_id = l.org_id AND er.experience_id = l.experience_id)
              EXCEPT
-             (SELECT br.resource_id, br.during FROM app.booking_resources br WHERE br.booking_id = l.id))
+             (SELECT br.resource_id, br.during FROM app.booking_resources br
+               WHERE br.org_id = l.org_id AND br.booking_id = l.id))
         OR EXISTS (
-             (SELECT br.resource_id FROM app.booking_resources br WHERE br.booking_id = l.id)
+             (SELECT br.resource_id FROM app.booking_resources br WHERE br.org_id = l.org_id AND br.booking_id = l.id)
              EXCEPT
-             (SELECT er.resource_id FROM app.experience_resources er WHERE er.experience_id = l.experience_id)))
+             (SELECT er.resource_id FROM app.experience_resources er
+               WHERE er.org_id = l.org_id AND er.experience_id = l.experience_id)))
     UNION ALL
     SELECT l.id, 'off_schedule' FROM live l
      WHERE NOT EXISTS (SELECT FROM private.schedule_occurrences(l.experience_id,
@@ -160,7 +169,8 @@ BEGIN
     UNION ALL
     SELECT l.id, 'closed' FROM live l
      WHERE EXISTS (SELECT FROM app.venue_closures c
-                    WHERE c.venue_id = l.venue_id AND c.during && pg_catalog.tstzrange(l.starts_at, l.session_ends))
+                    WHERE c.org_id = l.org_id AND c.venue_id = l.venue_id
+                      AND c.during && pg_catalog.tstzrange(l.starts_at, l.session_ends))
   )
   SELECT coalesce(pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_object('booking_id', p.id,
                                                                               'problem', p.problem)), '[]')

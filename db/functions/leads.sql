@@ -176,7 +176,7 @@ BEGIN
   END IF;
   UPDATE app.leads l
      SET status = move_lead.status::app.lead_status, lost_reason = move_lead.reason
-   WHERE l.id = lead_id
+   WHERE l.org_id = lead.org_id AND l.id = lead_id
   RETURNING * INTO lead;
   RETURN pg_catalog.to_jsonb(lead);
 END

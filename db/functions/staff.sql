@@ -144,7 +144,7 @@ DECLARE
 BEGIN
   SELECT u.session INTO session
     FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session
-            FROM app.session_staff ss WHERE ss.slot_id = NEW.id) u
+            FROM app.session_staff ss WHERE ss.org_id = NEW.org_id AND ss.slot_id = NEW.id) u
    WHERE u.session IS NOT NULL
    LIMIT 1;
   IF session IS NOT NULL THEN
@@ -782,7 +782,8 @@ BEGIN
       DETAIL = 'required';
   END IF;
   slot := private.staffed_session(unassign_session_staff.experience_id, starts_at);
-  DELETE FROM app.session_staff a WHERE a.slot_id = slot.id AND a.user_id = unassign_session_staff.user_id
+  DELETE FROM app.session_staff a
+   WHERE a.org_id = slot.org_id AND a.slot_id = slot.id AND a.user_id = unassign_session_staff.user_id
   RETURNING a.* INTO removed;
   IF removed.slot_id IS NULL THEN
     RAISE EXCEPTION 'that person is not assigned to this session' USING ERRCODE = 'PT404';

@@ -280,13 +280,13 @@ BEGIN
   IF TG_OP = 'UPDATE' AND NEW.status IN ('cancelled', 'rejected', 'expired')
      AND OLD.status NOT IN ('cancelled', 'rejected', 'expired') THEN
     UPDATE app.tickets t SET status = 'revoked', revoked_at = pg_catalog.now()
-     WHERE t.booking_id = NEW.id AND t.status = 'valid';
+     WHERE t.org_id = NEW.org_id AND t.booking_id = NEW.id AND t.status = 'valid';
   ELSIF NEW.status = 'confirmed' AND TG_OP = 'UPDATE' AND OLD.status = 'confirmed'
         AND (OLD.slot_id, OLD.starts_at, OLD.ends_at, OLD.party_size)
             IS DISTINCT FROM (NEW.slot_id, NEW.starts_at, NEW.ends_at, NEW.party_size) THEN
     -- Rescheduled: the old tickets name the old session, so they go and new ones come.
     UPDATE app.tickets t SET status = 'revoked', revoked_at = pg_catalog.now()
-     WHERE t.booking_id = NEW.id AND t.status = 'valid';
+     WHERE t.org_id = NEW.org_id AND t.booking_id = NEW.id AND t.status = 'valid';
     PERFORM private.issue_tickets(NEW);
   ELSIF NEW.status = 'confirmed' AND (TG_OP = 'INSERT' OR OLD.status <> 'confirmed') THEN
     PERFORM private.issue_tickets(NEW);
@@ -311,8 +311,10 @@ AS $$
 BEGIN
   -- A booking confirmed at once gets its tickets before its lines exist: each line names the next untyped seats.
   UPDATE app.tickets t SET ticket_type_id = NEW.ticket_type_id
-   WHERE t.id IN (SELECT u.id FROM app.tickets u
-                   WHERE u.booking_id = NEW.booking_id AND u.status = 'valid' AND u.ticket_type_id IS NULL
+   WHERE t.org_id = NEW.org_id
+     AND t.id IN (SELECT u.id FROM app.tickets u
+                   WHERE u.org_id = NEW.org_id AND u.booking_id = NEW.booking_id AND u.status = 'valid'
+                     AND u.ticket_type_id IS NULL
                    ORDER BY u.seat_no LIMIT NEW.quantity);
   RETURN NULL;
 END
@@ -549,10 +551,10 @@ BEGIN
              'id', b.id, 'confirmation_code', b.confirmation_code, 'party_size', b.party_size,
              'customer_name', c.name, 'experience', e.name, 'starts_at', b.starts_at))
     FROM app.bookings b
-    JOIN app.customers c ON c.id = b.customer_id
-    JOIN app.experiences e ON e.id = b.experience_id
-    LEFT JOIN app.ticket_types tt ON tt.id = p_ticket.ticket_type_id
-   WHERE b.id = p_ticket.booking_id);
+    JOIN app.customers c ON c.org_id = b.org_id AND c.id = b.customer_id
+    JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
+    LEFT JOIN app.ticket_types tt ON tt.org_id = b.org_id AND tt.id = p_ticket.ticket_type_id
+   WHERE b.org_id = p_ticket.org_id AND b.id = p_ticket.booking_id);
 END
 $$;
 

@@ -433,7 +433,7 @@ AS $$
   SELECT pg_catalog.jsonb_build_object('status', p_entry.status, 'experience_id', s.experience_id,
                                        'starts_at', s.starts_at, 'party_size', p_entry.party_size,
                                        'offer_expires_at', p_entry.offer_expires_at, 'created_at', p_entry.created_at)
-    FROM app.slots s WHERE s.id = p_entry.slot_id
+    FROM app.slots s WHERE s.org_id = p_entry.org_id AND s.id = p_entry.slot_id
 $$;
 
 COMMENT ON FUNCTION private.waitlist_answer(app.waitlist_entries) IS
@@ -641,11 +641,12 @@ BEGIN
   END IF;
   held := CASE WHEN entry.status = 'offered' THEN entry.booking_id END;
   UPDATE app.waitlist_entries w SET status = 'left', offer_token_hash = NULL, ended_at = pg_catalog.now()
-   WHERE w.id = entry.id
+   WHERE w.org_id = entry.org_id AND w.id = entry.id
   RETURNING w.* INTO entry;
   -- An offer declined gives its places back, to the next entry (bookings_waitlist).
   IF held IS NOT NULL THEN
-    UPDATE app.bookings b SET status = 'cancelled', cancel_reason = 'waitlist offer declined' WHERE b.id = held;
+    UPDATE app.bookings b SET status = 'cancelled', cancel_reason = 'waitlist offer declined'
+     WHERE b.org_id = entry.org_id AND b.id = held;
   END IF;
   RETURN private.waitlist_answer(entry);
 END

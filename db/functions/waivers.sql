@@ -543,9 +543,9 @@ AS $$
     FROM app.experiences e
    CROSS JOIN LATERAL (
      SELECT pg_catalog.count(*)::integer AS signed
-       FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.id = s.version_id
-      WHERE s.booking_id = p_booking.id AND v.template_id = e.waiver_template_id) n
-   WHERE e.id = p_booking.experience_id
+       FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.org_id = s.org_id AND v.id = s.version_id
+      WHERE s.org_id = p_booking.org_id AND s.booking_id = p_booking.id AND v.template_id = e.waiver_template_id) n
+   WHERE e.org_id = p_booking.org_id AND e.id = p_booking.experience_id
 $$;
 
 COMMENT ON FUNCTION private.waiver_counts(app.bookings) IS
@@ -665,10 +665,11 @@ BEGIN
                  'body', cur.body, 'body_sha256', cur.body_sha256) END)
            || private.waiver_counts(b)
       FROM app.experiences e
-      JOIN app.venues ve ON ve.id = e.venue_id
-      LEFT JOIN LATERAL (SELECT v.* FROM app.waiver_versions v WHERE v.template_id = e.waiver_template_id
+      JOIN app.venues ve ON ve.org_id = e.org_id AND ve.id = e.venue_id
+      LEFT JOIN LATERAL (SELECT v.* FROM app.waiver_versions v
+                          WHERE v.org_id = e.org_id AND v.template_id = e.waiver_template_id
                           ORDER BY v.version DESC LIMIT 1) cur ON true
-     WHERE e.id = b.experience_id);
+     WHERE e.org_id = b.org_id AND e.id = b.experience_id);
 END
 $$;
 
@@ -859,16 +860,18 @@ BEGIN
     SELECT pg_catalog.jsonb_build_object(
              'booking_id', b.id, 'required', e.waiver_template_id IS NOT NULL, 'at_check_in', e.waiver_at_check_in,
              'template_id', e.waiver_template_id,
-             'version', (SELECT max(v.version) FROM app.waiver_versions v WHERE v.template_id = e.waiver_template_id),
+             'version', (SELECT max(v.version) FROM app.waiver_versions v
+                          WHERE v.org_id = b.org_id AND v.template_id = e.waiver_template_id),
              'signed', coalesce((
                SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                         'signature_id', s.id, 'participant_name', s.participant_name, 'minor', s.minor,
                         'signed_at', s.signed_at, 'signed_via', s.signed_via, 'version', v.version)
                       ORDER BY s.signed_at, s.id)
-                 FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.id = s.version_id
-                WHERE s.booking_id = b.id AND v.template_id = e.waiver_template_id), '[]'::jsonb))
+                 FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.org_id = s.org_id AND v.id = s.version_id
+                WHERE s.org_id = b.org_id AND s.booking_id = b.id AND v.template_id = e.waiver_template_id),
+               '[]'::jsonb))
            || (private.waiver_counts(b) - 'signed')
-      FROM app.experiences e WHERE e.id = b.experience_id);
+      FROM app.experiences e WHERE e.org_id = b.org_id AND e.id = b.experience_id);
 END
 $$;
 
@@ -908,20 +911,20 @@ DECLARE
   let_in integer;
 BEGIN
   SELECT e.waiver_template_id INTO template
-    FROM app.bookings b JOIN app.experiences e ON e.id = b.experience_id
-   WHERE b.id = p_ticket.booking_id AND e.waiver_at_check_in;
+    FROM app.bookings b JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
+   WHERE b.org_id = p_ticket.org_id AND b.id = p_ticket.booking_id AND e.waiver_at_check_in;
   IF template IS NULL THEN
     RETURN;
   END IF;
   -- Signatures are per participant, not per ticket: the next person in needs one more signature than people let
   -- in. Scans and signatures of one booking take turns on its row, so two scans cannot share one signature.
-  PERFORM FROM app.bookings b WHERE b.id = p_ticket.booking_id FOR NO KEY UPDATE;
+  PERFORM FROM app.bookings b WHERE b.org_id = p_ticket.org_id AND b.id = p_ticket.booking_id FOR NO KEY UPDATE;
   SELECT pg_catalog.count(*) INTO signed
-    FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.id = s.version_id
-   WHERE s.booking_id = p_ticket.booking_id AND v.template_id = template;
+    FROM app.waiver_signatures s JOIN app.waiver_versions v ON v.org_id = s.org_id AND v.id = s.version_id
+   WHERE s.org_id = p_ticket.org_id AND s.booking_id = p_ticket.booking_id AND v.template_id = template;
   SELECT pg_catalog.count(*) INTO let_in
-    FROM app.check_ins c JOIN app.tickets t ON t.id = c.ticket_id
-   WHERE t.booking_id = p_ticket.booking_id AND t.status = 'valid';
+    FROM app.check_ins c JOIN app.tickets t ON t.org_id = c.org_id AND t.id = c.ticket_id
+   WHERE c.org_id = p_ticket.org_id AND t.booking_id = p_ticket.booking_id AND t.status = 'valid';
   IF signed <= let_in THEN
     RAISE EXCEPTION 'a waiver is missing: % signed for this booking and % already let in', signed, let_in
       USING ERRCODE = 'PT409', DETAIL = 'waiver_missing',

@@ -132,8 +132,6 @@ FUNCTION_REASONS: dict[str, str] = {
                 "is known: a lookup table key → org_id at the cut-over",
     "by_provider": "a payment provider's webhook or reference locates the order: routed by the provider "
                    "reference's lookup row at the cut-over",
-    "trigger": "a trigger function: its row (NEW/OLD) carries org_id, but the statements it runs find the related "
-               "rows by id; adding `AND org_id = NEW.org_id` makes them single-shard",
     "sweep": "scans every organization on purpose (the hold sweep): a multi-shard statement by design",
 }
 
@@ -141,30 +139,18 @@ FUNCTION_EXCEPTIONS: dict[str, str] = {
     "api.expire_holds()": "sweep",
     "private.event_order(text,text,text)": "by_provider",
     **{f: "by_token" for f in (
-        "private.booking_by_pair(text,text)", "private.get_tickets(text,text)", "private.get_waiver(text,text)",
-        "private.leave_waitlist(text,text)", "private.sign_waiver(text,text,text,date,text,text,text,text)",
-        "private.widget_venue(text)", "private.email_arg(text,text)")},
-    **{f: "trigger" for f in (
-        "private.booking_tickets_types()", "private.bookings_tickets()", "private.slots_keep_staff()")},
+        "private.booking_by_pair(text,text)", "private.get_tickets(text,text)",
+        "private.sign_waiver(text,text,text,date,text,text,text,text)", "private.widget_venue(text)")},
     **{f: "by_id" for f in (
         "api.batch_update_booking_status(uuid[],text)", "api.delete_customer_note(uuid)",
         "api.delete_partner(uuid)", "api.get_booking(uuid)", "api.list_customer_notes(uuid)",
-        "api.list_session_staff(uuid,timestamp with time zone)", "api.move_lead(uuid,text,text)",
-        "api.set_marketing_consent(uuid,boolean,text)",
-        "api.unassign_session_staff(uuid,timestamp with time zone,uuid)", "api.update_customer_note(uuid,text)",
-        "api.update_lead(uuid,jsonb)", "api.update_partner(uuid,jsonb)",
-        "private.booking_paid(uuid)",
-        "private.booking_problems(uuid[])", "private.booking_waiver_status(uuid)",
-        "private.check_in_answer(app.tickets,app.check_ins)",
-        "private.check_in_waiver(app.tickets)",
-        "private.is_offered(uuid)",
-        "private.is_waitlist_hold(uuid)", "private.late_minor(uuid,boolean)",
-        "private.mark_notifications_read(uuid[])", "private.move_booking(uuid,app.booking_status,text)",
-        "private.opening_hours(uuid,date,date)", "private.own_note(uuid)",
-        "private.release_messages(uuid[],text)", "private.release_webhook_deliveries(uuid[],text)",
-        "private.set_archived(regclass,uuid,boolean)",
-        "private.ticket_payload_by_id(uuid)", "private.waitlist_answer(app.waitlist_entries)",
-        "private.waiver_counts(app.bookings)")},
+        "api.list_session_staff(uuid,timestamp with time zone)", "api.set_marketing_consent(uuid,boolean,text)",
+        "api.update_customer_note(uuid,text)", "api.update_lead(uuid,jsonb)", "api.update_partner(uuid,jsonb)",
+        "private.booking_paid(uuid)", "private.is_offered(uuid)", "private.is_waitlist_hold(uuid)",
+        "private.late_minor(uuid,boolean)", "private.mark_notifications_read(uuid[])",
+        "private.opening_hours(uuid,date,date)", "private.own_note(uuid)", "private.release_messages(uuid[],text)",
+        "private.release_webhook_deliveries(uuid[],text)", "private.set_archived(regclass,uuid,boolean)",
+        "private.ticket_payload_by_id(uuid)")},
 }
 
 #: The schemas whose tables are classified (the rest are PostgreSQL's and the extensions').

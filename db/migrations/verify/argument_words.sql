@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 -- Checks of functions that place_booking_doc changed are retired; its verify checks them now.
 
 -- Checks of functions that batch_size changed are retired; its verify checks them now.
@@ -79,16 +81,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.widget_ticket_types(text,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.widget_ticket_types(text,uuid)';
-  END IF;
-  PERFORM 'private.email_arg(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.email_arg(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.email_arg(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.email_arg(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.email_arg(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.email_arg(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.email_arg(text,text)';
   END IF;
   PERFORM 'private.enum_arg(text,text[],regtype)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.enum_arg(text,text[],regtype)', 'EXECUTE') THEN

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 -- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -110,10 +112,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer,text)';
-  END IF;
-  PERFORM 'private.booking_problems(uuid[])'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_problems(uuid[])', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_problems(uuid[])';
   END IF;
   PERFORM 'private.catalogue_may(uuid,app.member_role,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.catalogue_may(uuid,app.member_role,text)', 'EXECUTE') THEN

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that export_everything changed are retired; its verify checks them now.
@@ -49,10 +51,6 @@ BEGIN
   PERFORM 'api.list_partners(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_partners(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_partners(uuid,uuid)';
-  END IF;
-  PERFORM 'api.move_lead(uuid,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.move_lead(uuid,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.move_lead(uuid,text,text)';
   END IF;
   PERFORM 'api.set_customer_tags(uuid,text[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.set_customer_tags(uuid,text[])', 'EXECUTE') THEN

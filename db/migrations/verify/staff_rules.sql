@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.add_time_entry(uuid,uuid,timestamp with time zone,timestamp with time zone,text)'::pg_catalog.regprocedure;
@@ -49,10 +51,6 @@ BEGIN
   PERFORM 'api.list_time_entries(uuid,date,date,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.list_time_entries(uuid,date,date,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.list_time_entries(uuid,date,date,uuid)';
-  END IF;
-  PERFORM 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.unassign_session_staff(uuid,timestamp with time zone,uuid)';
   END IF;
   PERFORM 'api.update_shift(uuid,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_shift(uuid,jsonb)', 'EXECUTE') THEN
@@ -108,7 +106,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.shift_write_error(text,text,text,text,text)';
   END IF;
   PERFORM 'private.shifts_keep_sessions()'::pg_catalog.regprocedure;
-  PERFORM 'private.slots_keep_staff()'::pg_catalog.regprocedure;
   PERFORM 'private.staff_membership()'::pg_catalog.regprocedure;
   PERFORM 'private.staffed_session(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.staffed_session(uuid,timestamp with time zone)', 'EXECUTE') THEN

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.accept_waitlist_offer(text,text)'::pg_catalog.regprocedure;
@@ -60,13 +62,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)';
   END IF;
-  PERFORM 'private.leave_waitlist(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.leave_waitlist(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.leave_waitlist(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.leave_waitlist(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.leave_waitlist(text,text)';
-  END IF;
   PERFORM 'private.list_waitlist(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_waitlist(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_waitlist(uuid,timestamp with time zone)';
@@ -77,7 +72,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_waitlist_offer_ttl(uuid,interval)';
   END IF;
   PERFORM 'private.slots_waitlist()'::pg_catalog.regprocedure;
-  PERFORM 'private.waitlist_answer(app.waitlist_entries)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_entry(text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_hash(text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone)'::pg_catalog.regprocedure;

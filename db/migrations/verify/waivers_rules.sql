@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
@@ -63,28 +65,16 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.birth_date_arg(text,date)';
   END IF;
   PERFORM 'private.booking_by_pair(text,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.booking_waiver_status(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_waiver_status(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.booking_waiver_status(uuid)';
-  END IF;
   PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.check_in(text,text,uuid,uuid)';
   END IF;
-  PERFORM 'private.check_in_waiver(app.tickets)'::pg_catalog.regprocedure;
   PERFORM 'private.get_tickets(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.get_tickets(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.get_tickets(text,text)';
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_tickets(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_tickets(text,text)';
-  END IF;
-  PERFORM 'private.get_waiver(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.get_waiver(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.get_waiver(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_waiver(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_waiver(text,text)';
   END IF;
   PERFORM 'private.lookup_failed(text[])'::pg_catalog.regprocedure;
   PERFORM 'private.lookup_subjects(text,text)'::pg_catalog.regprocedure;
@@ -106,7 +96,6 @@ BEGIN
   END IF;
   PERFORM 'private.signature_args(text,date,text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.staff_booking(uuid)'::pg_catalog.regprocedure;
-  PERFORM 'private.waiver_counts(app.bookings)'::pg_catalog.regprocedure;
   PERFORM 'private.waiver_manager(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_manager(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_manager(uuid)';
