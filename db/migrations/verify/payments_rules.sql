@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that audit_platform_org changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that booking_message changed are retired; its verify checks them now.
@@ -64,10 +66,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.request_refund(uuid,bigint,text)';
   END IF;
   PERFORM 'private.apply_moyasar_event(jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_payment_event(text,jsonb)';
-  END IF;
   PERFORM 'private.apply_refund_facts(app.payments,bigint,jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.apply_stripe_event(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
@@ -141,7 +139,6 @@ BEGIN
   PERFORM 'private.refund_answer(app.refunds)'::pg_catalog.regprocedure;
   PERFORM 'private.refund_order(uuid,bigint,text,text,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.replay_waiting(app.payments)'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
