@@ -361,14 +361,14 @@ CREATE TRIGGER provider_events_guard BEFORE DELETE OR UPDATE ON app.provider_eve
 
 -- The platform organization's rows go back to org_id NULL (their digests are the same under either scheme).
 LOCK TABLE audit.log, audit.seals, audit.redactions, audit.purges IN ACCESS EXCLUSIVE MODE;
-ALTER TABLE audit.log ALTER COLUMN org_id DROP NOT NULL,
-  DROP CONSTRAINT log_pkey, ADD CONSTRAINT log_pkey PRIMARY KEY (id);
-ALTER TABLE audit.seals ALTER COLUMN org_id DROP NOT NULL,
-  DROP CONSTRAINT seals_pkey, ADD CONSTRAINT seals_pkey PRIMARY KEY (id);
-ALTER TABLE audit.redactions ALTER COLUMN org_id DROP NOT NULL,
-  DROP CONSTRAINT redactions_pkey, ADD CONSTRAINT redactions_pkey PRIMARY KEY (id);
-ALTER TABLE audit.purges ALTER COLUMN org_id DROP NOT NULL,
-  DROP CONSTRAINT purges_pkey, ADD CONSTRAINT purges_pkey PRIMARY KEY (id);
+ALTER TABLE audit.log DROP CONSTRAINT log_pkey, ADD CONSTRAINT log_pkey PRIMARY KEY (id);
+ALTER TABLE audit.log ALTER COLUMN org_id DROP NOT NULL;
+ALTER TABLE audit.seals DROP CONSTRAINT seals_pkey, ADD CONSTRAINT seals_pkey PRIMARY KEY (id);
+ALTER TABLE audit.seals ALTER COLUMN org_id DROP NOT NULL;
+ALTER TABLE audit.redactions DROP CONSTRAINT redactions_pkey, ADD CONSTRAINT redactions_pkey PRIMARY KEY (id);
+ALTER TABLE audit.redactions ALTER COLUMN org_id DROP NOT NULL;
+ALTER TABLE audit.purges DROP CONSTRAINT purges_pkey, ADD CONSTRAINT purges_pkey PRIMARY KEY (id);
+ALTER TABLE audit.purges ALTER COLUMN org_id DROP NOT NULL;
 ALTER TABLE audit.log DISABLE TRIGGER audit_log_append_only;
 ALTER TABLE audit.seals DISABLE TRIGGER audit_seals_append_only;
 ALTER TABLE audit.redactions DISABLE TRIGGER audit_redactions_append_only;
