@@ -366,8 +366,8 @@ Changes to a table of no organization are logged under the platform organization
 writers cannot touch the log itself.';
 REVOKE ALL ON FUNCTION private.audit_redact(uuid,uuid,text,text,text[],text[]) FROM PUBLIC;
 COMMENT ON FUNCTION private.audit_redact(uuid,uuid,text,text,text[],text[]) IS 'Redacts a person from an organization''s audit log (and the platform organization''s rows naming them, the
-provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
-address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
+provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in
+the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
 client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
 holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
 REVOKE ALL ON FUNCTION private.audit_row_digest(audit.log) FROM PUBLIC, authenticated, service_role;
