@@ -2373,8 +2373,9 @@ CREATE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email t
 
 COMMENT ON FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) IS 'Redacts a person from an organization''s audit log (and the platform organization''s rows naming them, the
 provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in
-the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
-client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to
+p_values become "[erased]", personal fields are blanked and, for widget requests, the client''s address and user
+agent removed. Each row changed is listed in audit.redactions with the digest its seal
 holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
 
 CREATE TABLE audit.log (

@@ -185,7 +185,7 @@ BEGIN
            (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)) AS own
       FROM audit.log l
-     -- and the platform organization's rows (the nil uuid): the provider inbox's, which may name the person
+     -- The organization's rows, and the platform organization's (the nil uuid): the inbox's may name the person.
      WHERE l.org_id IN (p_org_id, '00000000-0000-0000-0000-000000000000'::uuid)
        AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
@@ -367,8 +367,9 @@ writers cannot touch the log itself.';
 REVOKE ALL ON FUNCTION private.audit_redact(uuid,uuid,text,text,text[],text[]) FROM PUBLIC;
 COMMENT ON FUNCTION private.audit_redact(uuid,uuid,text,text,text[],text[]) IS 'Redacts a person from an organization''s audit log (and the platform organization''s rows naming them, the
 provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in
-the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
-client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to
+p_values become "[erased]", personal fields are blanked and, for widget requests, the client''s address and user
+agent removed. Each row changed is listed in audit.redactions with the digest its seal
 holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
 REVOKE ALL ON FUNCTION private.audit_row_digest(audit.log) FROM PUBLIC, authenticated, service_role;
 GRANT EXECUTE ON FUNCTION private.audit_row_digest(audit.log) TO authenticated;
