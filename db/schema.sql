@@ -2121,7 +2121,8 @@ CREATE FUNCTION api.verify_audit_chain(org_id uuid) RETURNS TABLE(ok boolean, se
 
 COMMENT ON FUNCTION api.verify_audit_chain(org_id uuid) IS 'Recomputes an organization''s audit hash chain and reports the first broken link: ok, how many seals were
 checked, and for a break the seal and log rows concerned, with a message. For admins and owners of that
-organization (and service_role). Errors: PT403 for anyone else.';
+organization (and service_role, which may also verify the platform organization''s chain: the nil uuid, the changes
+to tables of no organization). Errors: PT403 for anyone else.';
 
 CREATE FUNCTION api.whoami() RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -2360,8 +2361,9 @@ CREATE FUNCTION private.audit_record() RETURNS trigger
     AS $$ … $$;  -- body: db/functions/audit.sql
 
 COMMENT ON FUNCTION private.audit_record() IS 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe). A
-definer: writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe).
+Changes to a table of no organization are logged under the platform organization, the nil uuid. A definer:
+writers cannot touch the log itself.';
 
 CREATE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2369,17 +2371,17 @@ CREATE FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email t
     SET "TimeZone" TO 'UTC'
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) IS 'Redacts a person from an organization''s audit log (and rows of no organization naming them) for the erasure
-p_request_id: in every row, p_email (any case)
-becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
-address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
-client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+COMMENT ON FUNCTION private.audit_redact(p_org_id uuid, p_request_id uuid, p_email text, p_erased_email text, p_values text[], p_row_ids text[]) IS 'Redacts a person from an organization''s audit log (and the platform organization''s rows naming them, the
+provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in
+the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to
+p_values become "[erased]", personal fields are blanked and, for widget requests, the client''s address and user
+agent removed. Each row changed is listed in audit.redactions with the digest its seal
 holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
 
 CREATE TABLE audit.log (
     id bigint NOT NULL,
     at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
-    org_id uuid,
+    org_id uuid NOT NULL,
     actor uuid,
     actor_role text NOT NULL,
     table_name text NOT NULL,
@@ -2403,7 +2405,8 @@ CREATE FUNCTION private.audit_row_digest(p_row audit.log) RETURNS text
     SET "TimeZone" TO 'UTC'
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_row_digest(p_row audit.log) IS 'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.';
+COMMENT ON FUNCTION private.audit_row_digest(p_row audit.log) IS 'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.
+A row of the platform organization (the nil uuid) is hashed with org_id null, as such rows were written before.';
 
 CREATE FUNCTION private.audit_safe(p_row jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
@@ -4891,8 +4894,8 @@ CREATE FUNCTION private.seal_audit_log(p_settle interval) RETURNS integer
     SET "TimeZone" TO 'UTC'
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
-it made. For service_role.';
+COMMENT ON FUNCTION private.seal_audit_log(p_settle interval) IS 'Seals every organization''s unsealed log rows older than p_settle into its hash chain (the platform
+organization''s, the nil uuid, included); returns how many seals it made. For service_role.';
 
 CREATE FUNCTION private.search_args(p_query text, p_category text, p_on_date date, p_min_price_minor integer, p_max_price_minor integer, p_page_size integer, p_page_offset integer) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -6287,7 +6290,6 @@ CREATE TABLE app.provider_events (
     event_id text NOT NULL,
     type text NOT NULL,
     payload jsonb NOT NULL,
-    org_id uuid,
     order_id uuid,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     outcome text,
@@ -6301,7 +6303,7 @@ CREATE TABLE app.provider_events (
 
 ALTER TABLE ONLY app.provider_events FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE app.provider_events IS 'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned and what applying it did (outcome). waiting_for: the provider payment an event is about that is not recorded yet; it is applied when that payment is. service_role only, through api.apply_payment_event.';
+COMMENT ON TABLE app.provider_events IS 'The inbox: each provider event once (webhook deliveries and reconcile findings), with the order it concerned and what applying it did (outcome). A receipt log on the coordinator (a local table at scale-out): an event is recorded before its organization is known, which is its order''s. waiting_for: the provider payment an event is about that is not recorded yet; it is applied when that payment is. service_role only, through api.apply_payment_event.';
 
 CREATE TABLE app.resources (
     org_id uuid NOT NULL,
@@ -6638,7 +6640,7 @@ ALTER TABLE audit.log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 CREATE TABLE audit.purges (
     id bigint NOT NULL,
-    org_id uuid,
+    org_id uuid NOT NULL,
     upto_log_id bigint NOT NULL,
     removed bigint NOT NULL,
     purged_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -6660,7 +6662,7 @@ ALTER TABLE audit.purges ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 CREATE TABLE audit.redactions (
     id bigint NOT NULL,
-    org_id uuid,
+    org_id uuid NOT NULL,
     log_id bigint NOT NULL,
     request_id uuid NOT NULL,
     sealed_digest text NOT NULL,
@@ -6685,7 +6687,7 @@ ALTER TABLE audit.redactions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 CREATE TABLE audit.seals (
     id bigint NOT NULL,
-    org_id uuid,
+    org_id uuid NOT NULL,
     first_log_id bigint NOT NULL,
     last_log_id bigint NOT NULL,
     row_count integer NOT NULL,
@@ -6700,7 +6702,7 @@ CREATE TABLE audit.seals (
 
 ALTER TABLE ONLY audit.seals FORCE ROW LEVEL SECURITY;
 
-COMMENT ON TABLE audit.seals IS 'A hash chain per organization (NULL: rows of no organization): each seal covers the log rows after the previous seal up to last_log_id, hashed together with the previous seal''s hash.';
+COMMENT ON TABLE audit.seals IS 'A hash chain per organization (the nil uuid: the platform organization, rows of tables of no organization): each seal covers the log rows after the previous seal up to last_log_id, hashed together with the previous seal''s hash.';
 
 ALTER TABLE audit.seals ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME audit.seals_id_seq
@@ -7068,19 +7070,19 @@ ALTER TABLE ONLY app.webhook_endpoints
     ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY audit.log
-    ADD CONSTRAINT log_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT log_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY audit.purges
-    ADD CONSTRAINT purges_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT purges_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY audit.redactions
-    ADD CONSTRAINT redactions_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT redactions_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY audit.seals
     ADD CONSTRAINT seals_org_id_last_log_id_key UNIQUE NULLS NOT DISTINCT (org_id, last_log_id);
 
 ALTER TABLE ONLY audit.seals
-    ADD CONSTRAINT seals_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT seals_pkey PRIMARY KEY (id, org_id);
 
 CREATE INDEX booking_resources_org_idx ON app.booking_resources USING btree (org_id, booking_id);
 
@@ -7228,7 +7230,7 @@ CREATE INDEX promo_redemptions_code_idx ON app.promo_redemptions USING btree (or
 
 CREATE INDEX promo_redemptions_customer_idx ON app.promo_redemptions USING btree (org_id, customer_id);
 
-CREATE INDEX provider_events_order_idx ON app.provider_events USING btree (org_id, order_id);
+CREATE INDEX provider_events_order_idx ON app.provider_events USING btree (order_id);
 
 CREATE INDEX provider_events_waiting_idx ON app.provider_events USING btree (provider, waiting_for) WHERE (waiting_for IS NOT NULL);
 
@@ -7827,12 +7829,6 @@ ALTER TABLE ONLY app.promo_redemptions
 
 ALTER TABLE ONLY app.promo_redemptions
     ADD CONSTRAINT promo_redemptions_org_id_promo_code_id_fkey FOREIGN KEY (org_id, promo_code_id) REFERENCES app.promo_codes(org_id, id);
-
-ALTER TABLE ONLY app.provider_events
-    ADD CONSTRAINT provider_events_org_id_fkey FOREIGN KEY (org_id) REFERENCES app.organizations(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY app.provider_events
-    ADD CONSTRAINT provider_events_org_id_order_id_fkey FOREIGN KEY (org_id, order_id) REFERENCES app.orders(org_id, id);
 
 ALTER TABLE ONLY app.refunds
     ADD CONSTRAINT refunds_currency_fkey FOREIGN KEY (currency) REFERENCES app.currencies(code);

@@ -1,5 +1,11 @@
 -- Functions of the `audit` area: recording every change, keeping the log append-only, and sealing it into a
 -- per-organization hash chain that anyone allowed to read the log can verify.
+--
+-- The platform organization: changes to tables of no organization (the reference tables, the provider inbox) are
+-- logged, sealed and purged under the nil uuid 00000000-0000-0000-0000-000000000000, an id no organization has
+-- (organizations take gen_random_uuid(); the audit tables reference no organization). So every audit row has an
+-- org_id, the one value Citus shards them by. Rows written before it had NULL there; a row's digest reads the nil
+-- uuid as NULL (private.audit_row_digest), so the seals made over those rows still hold.
 
 CREATE OR REPLACE FUNCTION private.audit_safe(p_row jsonb)
 RETURNS jsonb
@@ -49,7 +55,9 @@ BEGIN
   INSERT INTO audit.log (org_id, actor, actor_role, table_name, operation, row_id, old_values, new_values,
                          client_ip, user_agent)
   VALUES (
-    CASE WHEN TG_TABLE_NAME = 'organizations' THEN (any_row ->> 'id')::uuid ELSE (any_row ->> 'org_id')::uuid END,
+    coalesce(CASE WHEN TG_TABLE_NAME = 'organizations' THEN (any_row ->> 'id')::uuid
+                  ELSE (any_row ->> 'org_id')::uuid END,
+             '00000000-0000-0000-0000-000000000000'::uuid),  -- the platform organization (see the file's header)
     auth.uid(),
     coalesce(auth.role(), session_user::text),
     TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
@@ -66,8 +74,9 @@ $$;
 
 COMMENT ON FUNCTION private.audit_record() IS
 'Trigger on every app table: appends one audit.log row per changed row (only changed fields for updates) with the
-actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe). A
-definer: writers cannot touch the log itself.';
+actor, role, client IP and user agent from the request headers; credentials are left out (private.audit_safe).
+Changes to a table of no organization are logged under the platform organization, the nil uuid. A definer:
+writers cannot touch the log itself.';
 
 REVOKE ALL ON FUNCTION private.audit_record() FROM PUBLIC;
 
@@ -125,11 +134,17 @@ STABLE
 SET search_path = ''
 SET timezone = 'UTC'
 AS $$
-  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.to_jsonb(p_row)::text, 'UTF8')), 'hex')
+  -- The platform organization's rows hash as they were written before it had an id (org_id NULL): replacing a
+  -- key's value keeps jsonb's key order, so the text is the one their seals were made over.
+  SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+           CASE WHEN p_row.org_id = '00000000-0000-0000-0000-000000000000'::uuid
+                THEN pg_catalog.jsonb_set(pg_catalog.to_jsonb(p_row), '{org_id}', 'null'::jsonb)
+                ELSE pg_catalog.to_jsonb(p_row) END::text, 'UTF8')), 'hex')
 $$;
 
 COMMENT ON FUNCTION private.audit_row_digest(audit.log) IS
-'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.';
+'SHA-256 (hex) of one log row as jsonb text (keys in a fixed order, times in UTC): what a seal holds of the row.
+A row of the platform organization (the nil uuid) is hashed with org_id null, as such rows were written before.';
 
 REVOKE ALL ON FUNCTION private.audit_row_digest(audit.log) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.audit_row_digest(audit.log) TO authenticated, service_role;
@@ -153,9 +168,9 @@ AS $$
    CROSS JOIN LATERAL (SELECT private.audit_row_digest(l) AS digest) d
     LEFT JOIN (SELECT DISTINCT ON (x.log_id) x.log_id, x.sealed_digest, x.redacted_digest
                  FROM audit.redactions x
-                WHERE x.org_id IS NOT DISTINCT FROM p_org_id AND x.log_id > p_after AND x.log_id <= p_last
+                WHERE x.org_id = p_org_id AND x.log_id > p_after AND x.log_id <= p_last
                 ORDER BY x.log_id, x.id DESC) r ON r.log_id = l.id
-   WHERE l.org_id IS NOT DISTINCT FROM p_org_id AND l.id > p_after AND l.id <= p_last
+   WHERE l.org_id = p_org_id AND l.id > p_after AND l.id <= p_last
 $$;
 
 COMMENT ON FUNCTION private.audit_chain_hash(text, uuid, bigint, bigint) IS
@@ -190,12 +205,12 @@ BEGIN
   PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tessera.audit.seal'));
   FOR org IN SELECT DISTINCT l.org_id FROM audit.log l
               WHERE l.id > coalesce((SELECT pg_catalog.max(s.last_log_id) FROM audit.seals s
-                                      WHERE s.org_id IS NOT DISTINCT FROM l.org_id), 0) LOOP
+                                      WHERE s.org_id = l.org_id), 0) LOOP
     SELECT s.* INTO last_seal FROM audit.seals s
-     WHERE s.org_id IS NOT DISTINCT FROM org.org_id ORDER BY s.last_log_id DESC LIMIT 1;
+     WHERE s.org_id = org.org_id ORDER BY s.last_log_id DESC LIMIT 1;
     -- Seal only rows old enough that no transaction still running can add one before them in id order.
     SELECT pg_catalog.max(l.id) INTO upto FROM audit.log l
-     WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id > coalesce(last_seal.last_log_id, 0)
+     WHERE l.org_id = org.org_id AND l.id > coalesce(last_seal.last_log_id, 0)
        AND l.id < coalesce((SELECT pg_catalog.min(y.id) FROM audit.log y
                              WHERE y.at > pg_catalog.clock_timestamp() - p_settle), 9223372036854775807);
     CONTINUE WHEN upto IS NULL;
@@ -205,7 +220,7 @@ BEGIN
            private.audit_chain_hash(coalesce(last_seal.hash, pg_catalog.repeat('0', 64)), org.org_id,
                                     coalesce(last_seal.last_log_id, 0), upto)
       FROM audit.log l
-     WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id > coalesce(last_seal.last_log_id, 0) AND l.id <= upto;
+     WHERE l.org_id = org.org_id AND l.id > coalesce(last_seal.last_log_id, 0) AND l.id <= upto;
     made := made + 1;
   END LOOP;
   RETURN made;
@@ -213,8 +228,8 @@ END
 $$;
 
 COMMENT ON FUNCTION private.seal_audit_log(interval) IS
-'Seals every organization''s unsealed log rows older than p_settle into its hash chain; returns how many seals
-it made. For service_role.';
+'Seals every organization''s unsealed log rows older than p_settle into its hash chain (the platform
+organization''s, the nil uuid, included); returns how many seals it made. For service_role.';
 
 REVOKE ALL ON FUNCTION private.seal_audit_log(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION private.seal_audit_log(interval) TO service_role;
@@ -282,7 +297,8 @@ $$;
 COMMENT ON FUNCTION api.verify_audit_chain(uuid) IS
 $$Recomputes an organization's audit hash chain and reports the first broken link: ok, how many seals were
 checked, and for a break the seal and log rows concerned, with a message. For admins and owners of that
-organization (and service_role). Errors: PT403 for anyone else.$$;
+organization (and service_role, which may also verify the platform organization's chain: the nil uuid, the changes
+to tables of no organization). Errors: PT403 for anyone else.$$;
 
 REVOKE ALL ON FUNCTION api.verify_audit_chain(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.verify_audit_chain(uuid) TO authenticated, service_role;
@@ -358,13 +374,14 @@ BEGIN
            (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)) AS own
       FROM audit.log l
-     WHERE (l.org_id = p_org_id OR l.org_id IS NULL)  -- rows of no organization: the inbox before it matched
+     -- The organization's rows, and the platform organization's (the nil uuid): the inbox's may name the person.
+     WHERE l.org_id IN (p_org_id, '00000000-0000-0000-0000-000000000000'::uuid)
        AND (l.row_id = ANY (p_row_ids) OR l.old_values ->> 'customer_id' = ANY (p_row_ids)
             OR l.new_values ->> 'customer_id' = ANY (p_row_ids)
             OR pg_catalog.strpos(pg_catalog.lower(pg_catalog.concat_ws(' ', l.old_values::text, l.new_values::text,
                                                                        l.user_agent)), pg_catalog.lower(p_email)) > 0)
   ), redacted AS (
-    SELECT a.id, a.digest,
+    SELECT a.org_id, a.id, a.digest,
            private.redact_jsonb(a.old_values, p_email, p_erased_email, p_values,
                                 CASE WHEN a.own THEN personal ELSE '{}' END) AS old_values,
            private.redact_jsonb(a.new_values, p_email, p_erased_email, p_values,
@@ -379,7 +396,7 @@ BEGIN
     UPDATE audit.log l
        SET old_values = r.old_values, new_values = r.new_values, client_ip = r.client_ip, user_agent = r.user_agent
       FROM redacted r
-     WHERE l.id = r.id
+     WHERE l.org_id = r.org_id AND l.id = r.id
        AND (l.old_values, l.new_values, l.client_ip, l.user_agent)
            IS DISTINCT FROM (r.old_values, r.new_values, r.client_ip, r.user_agent)
     RETURNING l.*, r.digest AS was
@@ -387,7 +404,8 @@ BEGIN
   INSERT INTO audit.redactions (org_id, log_id, request_id, sealed_digest, redacted_digest)
   SELECT c.org_id, c.id, p_request_id,
          -- A row redacted before keeps the digest its seal holds.
-         coalesce((SELECT x.sealed_digest FROM audit.redactions x WHERE x.log_id = c.id ORDER BY x.id DESC LIMIT 1),
+         coalesce((SELECT x.sealed_digest FROM audit.redactions x WHERE x.org_id = c.org_id AND x.log_id = c.id
+                    ORDER BY x.id DESC LIMIT 1),
                   c.was),
          private.audit_row_digest(ROW(c.id, c.at, c.org_id, c.actor, c.actor_role, c.table_name, c.operation,
                                       c.row_id, c.old_values, c.new_values, c.client_ip, c.user_agent,
@@ -400,11 +418,11 @@ END
 $$;
 
 COMMENT ON FUNCTION private.audit_redact(uuid, uuid, text, text, text[], text[]) IS
-'Redacts a person from an organization''s audit log (and rows of no organization naming them) for the erasure
-p_request_id: in every row, p_email (any case)
-becomes p_erased_email; in the rows about the person (row_id or customer_id among p_row_ids, or holding the
-address) strings equal to p_values become "[erased]", personal fields are blanked and, for widget requests, the
-client''s address and user agent removed. Each row changed is listed in audit.redactions with the digest its seal
+'Redacts a person from an organization''s audit log (and the platform organization''s rows naming them, the
+provider inbox''s) for the erasure p_request_id: in every row, p_email (any case) becomes p_erased_email; in
+the rows about the person (row_id or customer_id among p_row_ids, or holding the address) strings equal to
+p_values become "[erased]", personal fields are blanked and, for widget requests, the client''s address and user
+agent removed. Each row changed is listed in audit.redactions with the digest its seal
 holds and its new digest, so api.verify_audit_chain still passes. Returns the rows redacted. Internal.';
 
 REVOKE ALL ON FUNCTION private.audit_redact(uuid, uuid, text, text, text[], text[]) FROM PUBLIC;
@@ -432,7 +450,7 @@ BEGIN
   PERFORM pg_catalog.set_config('tessera.audit_purge', 'on', true);
   FOR org IN SELECT s.org_id, pg_catalog.max(s.last_log_id) AS upto FROM audit.seals s
               WHERE s.sealed_at < p_before GROUP BY s.org_id LOOP
-    DELETE FROM audit.log l WHERE l.org_id IS NOT DISTINCT FROM org.org_id AND l.id <= org.upto;
+    DELETE FROM audit.log l WHERE l.org_id = org.org_id AND l.id <= org.upto;
     GET DIAGNOSTICS removed = ROW_COUNT;
     IF removed > 0 THEN
       INSERT INTO audit.purges (org_id, upto_log_id, removed) VALUES (org.org_id, org.upto, removed);

@@ -820,7 +820,7 @@ BEGIN
                   WHERE e.provider = p_payment.provider AND e.waiting_for = p_payment.provider_ref
                   ORDER BY e.received_at, e.event_id FOR UPDATE LOOP
     UPDATE app.provider_events e
-       SET waiting_for = NULL, org_id = p_payment.org_id, order_id = p_payment.order_id,
+       SET waiting_for = NULL, order_id = p_payment.order_id,
            outcome = pg_catalog.left('applied when its payment was recorded: '
                                      || private.stripe_charge_refunds(p_payment, waiting.payload -> 'data' -> 'object'),
                                      1000)
@@ -1058,9 +1058,11 @@ BEGIN
   answer := coalesce(answer, pg_catalog.jsonb_build_object('duplicate', false, 'ignored', true, 'order_id', NULL,
                                                            'order_status', NULL, 'outcome', 'ignored: unhandled type',
                                                            'actions', '[]'::jsonb));
+  -- The inbox is a receipt log on the coordinator, keyed by the provider's own event id (its organization is not
+  -- known on arrival, and may never be): the order the event concerned is noted, its organization is that order's.
   UPDATE app.provider_events e
      SET outcome = pg_catalog.left(answer ->> 'outcome', 1000), waiting_for = answer ->> 'waiting_for',
-         (org_id, order_id) = (SELECT o.org_id, o.id FROM app.orders o WHERE o.id = (answer ->> 'order_id')::uuid)
+         order_id = (answer ->> 'order_id')::uuid
    WHERE e.provider = p_provider AND e.event_id = recorded;
   RETURN answer - 'waiting_for';
 END

@@ -39,6 +39,9 @@ REFERENCE: dict[str, str] = {
 LOCAL: dict[str, str] = {
     "app.ticket_lookup_failures": "a global rate limit of failed ticket/waiver lookups by subject and hour, "
                                   "written before the organization is known; coordinator-only",
+    "app.provider_events": "the payment providers' inbox, a receipt log deduplicated by the provider's event id: "
+                           "an event is recorded when it arrives, before its organization is known (an event of "
+                           "no order never has one); it keeps the order it concerned, without a foreign key",
     **{f"sqitch.{name}": "the Sqitch registry: migrations run on the coordinator, Citus propagates the DDL"
        for name in ("changes", "dependencies", "events", "projects", "releases", "tags")},
 }
@@ -53,7 +56,7 @@ DISTRIBUTED: tuple[str, ...] = (
     "app.message_preferences", "app.notification_attempts", "app.notification_templates",
     "app.notifications_outbox", "app.order_lines", "app.orders", "app.org_settings", "app.payments",
     "app.price_rules", "app.price_tiers", "app.promo_code_experiences", "app.promo_codes",
-    "app.promo_customer_uses", "app.promo_redemptions", "app.provider_events", "app.refunds", "app.resources",
+    "app.promo_customer_uses", "app.promo_redemptions", "app.refunds", "app.resources",
     "app.schedules", "app.session_staff", "app.shifts", "app.slot_ticket_counts", "app.slots",
     "app.template_checks", "app.ticket_keys", "app.ticket_types", "app.tickets", "app.time_entries",
     "app.time_entry_corrections", "app.venue_closures", "app.venue_hours", "app.venues", "app.waitlist_entries",
@@ -80,9 +83,6 @@ KEY_REASONS: dict[str, str] = {
                      "the organization (a bearer token, an embed key, an organization's public slug, a payment "
                      "provider's reference, a dedupe key): at the cut-over the key becomes (org_id, key) and a "
                      "reference lookup table key → org_id routes the request (docs/scale-out.md)",
-    "audit_sequence": "audit rows are numbered by one global sequence, and org_id is NULL for rows of "
-                      "organization-less tables: at the cut-over the key becomes (org_id, id) and those rows take "
-                      "a platform organization's id",
 }
 
 #: (table, constraint or unique index) -> KEY_REASONS key. Anything else without org_id fails the test.
@@ -106,23 +106,16 @@ KEY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("app.checkouts", "checkouts_provider_provider_ref_key"): "global_lookup",
     ("app.payments", "payments_provider_ref"): "global_lookup",
     ("app.refunds", "refunds_provider_provider_refund_id_key"): "global_lookup",
-    ("app.provider_events", "provider_events_pkey"): "global_lookup",
     ("app.invitations", "invitations_token_hash_key"): "global_lookup",
     ("app.notifications_outbox", "notifications_outbox_dedupe_key_key"): "global_lookup",
     ("app.venues", "venues_embed_key_key"): "global_lookup",
     ("app.organizations", "organizations_slug_key"): "global_lookup",
     ("app.waitlist_entries", "waitlist_entries_token_hash_key"): "global_lookup",
     ("app.waitlist_entries", "waitlist_entries_offer_token_hash_key"): "global_lookup",
-    **{(t, f"{t.split('.')[1]}_pkey"): "audit_sequence"
-       for t in ("audit.log", "audit.purges", "audit.redactions", "audit.seals")},
 }
 
 #: Tenant tables whose org_id may be NULL (Citus refuses NULL in the distribution column).
-NULLABLE_ORG: dict[str, str] = {
-    "audit.log": "audit_sequence", "audit.purges": "audit_sequence", "audit.redactions": "audit_sequence",
-    "audit.seals": "audit_sequence",
-    "app.provider_events": "global_lookup",
-}
+NULLABLE_ORG: dict[str, str] = {}
 
 #: Why an api/private function may name a tenant table without saying org_id.
 FUNCTION_REASONS: dict[str, str] = {
@@ -232,7 +225,7 @@ def render(conn: psycopg.Connection) -> str:
     for reason in KEY_REASONS:
         names = sorted(f"`{t}`: `{c}`" for (t, c), r in KEY_EXCEPTIONS.items() if r == reason)
         out.append(f"| **{reason}**: {KEY_REASONS[reason]} | {', '.join(names)} |")
-    nullable = ", ".join(f"`{t}`" for t in sorted(NULLABLE_ORG))
+    nullable = ", ".join(f"`{t}`" for t in sorted(NULLABLE_ORG)) or "none"
     out += ["", f"Distributed tables whose org_id may be NULL (Citus needs a value): {nullable}.", "",
             "Functions that name a tenant table without filtering by org_id (named exceptions of the test):", "",
             "| reason | functions |", "|---|---|"]

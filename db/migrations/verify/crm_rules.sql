@@ -5,6 +5,7 @@
 BEGIN;
 
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
+-- Checks of functions that audit_platform_org changed are retired; its verify checks them now.
 
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
@@ -73,21 +74,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_partner(uuid,jsonb)';
   END IF;
   PERFORM 'private.audit_append_only()'::pg_catalog.regprocedure;
-  PERFORM 'private.audit_chain_hash(text,uuid,bigint,bigint)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
-  END IF;
-  PERFORM 'private.audit_redact(uuid,uuid,text,text,text[],text[])'::pg_catalog.regprocedure;
-  PERFORM 'private.audit_row_digest(audit.log)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_row_digest(audit.log)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_row_digest(audit.log)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_row_digest(audit.log)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_row_digest(audit.log)';
-  END IF;
   PERFORM 'private.leads_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.own_note(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.own_note(uuid)', 'EXECUTE') THEN

@@ -5,6 +5,7 @@
 BEGIN;
 
 -- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
+-- Checks of functions that audit_platform_org changed are retired; its verify checks them now.
 
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
@@ -64,10 +65,6 @@ BEGIN
   PERFORM 'api.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.request_refund(uuid,bigint,text)';
-  END IF;
-  PERFORM 'private.apply_payment_event(text,jsonb)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.apply_payment_event(text,jsonb)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.apply_payment_event(text,jsonb)';
   END IF;
   PERFORM 'private.booking_paid(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.booking_paid(uuid)', 'EXECUTE') THEN
@@ -130,7 +127,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.record_offline_payment(uuid,bigint,text,text)';
   END IF;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.replay_waiting(app.payments)'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
