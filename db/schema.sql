@@ -3298,6 +3298,17 @@ COMMENT ON FUNCTION private.deployed_changes(p_registry text, p_project text) IS
 registry. For the service''s readiness check (GET /health/ready), which compares them with the plan. Its own check:
 it reveals only change ids, which the plan file already publishes.';
 
+CREATE FUNCTION private.disable_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_reason text) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.disable_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_reason text) IS 'Disables an enabled endpoint (disabled_reason p_reason, kept to 500 characters) and queues a
+webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
+disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
+it disabled the endpoint, false when it was not enabled. For private.webhook_endpoint_failed and
+private.fail_webhook_delivery.';
+
 CREATE FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) RETURNS bigint
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO ''
@@ -3543,7 +3554,8 @@ CREATE FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text,
 
 COMMENT ON FUNCTION private.fail_webhook_delivery(p_delivery_id uuid, p_worker text, p_status_code integer, p_error text, p_duration_ms integer, p_permanent boolean) IS 'Records that worker p_worker''s attempt at p_delivery_id failed (p_status_code: the receiver''s non-2xx answer, or
 NULL when none came; p_error kept to 2000 characters; p_duration_ms): queued again after private.webhook_backoff,
-or dead when p_permanent (the URL was refused at send time) or after its 12th attempt; an attempt row either way,
+or dead when p_permanent (the URL was refused at send time), when the receiver answered 410 Gone (which also
+disables the endpoint at once) or after its 12th attempt; an attempt row either way,
 and the failure counts against the endpoint (private.webhook_endpoint_failed, which may disable it). Answers the
 new status (queued or dead); NULL, changing nothing, when the delivery is not being sent under this worker''s lease.
 For service_role. Errors: PT403 anyone else.';
@@ -5699,10 +5711,9 @@ CREATE FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uui
     AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
 
 COMMENT ON FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text) IS 'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
-times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
-webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
-disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
-it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
+times in a row, or has been failing with no success for a day, disables it (private.disable_webhook_endpoint:
+disabled_reason says why, its admins and owners are told). True when it disabled the endpoint. For
+private.fail_webhook_delivery.';
 
 CREATE TABLE app.webhook_endpoints (
     org_id uuid NOT NULL,
@@ -9208,6 +9219,8 @@ GRANT ALL ON FUNCTION private.delete_webhook_endpoint(p_org_id uuid, p_endpoint_
 
 REVOKE ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.deployed_changes(p_registry text, p_project text) TO authenticator;
+
+REVOKE ALL ON FUNCTION private.disable_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_reason text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.discount_vat(p_remaining_minor bigint, p_vat_so_far_minor bigint, p_vat_rate_bp integer, p_prices_include_vat boolean) FROM PUBLIC;
 

@@ -185,6 +185,20 @@ def test_a_receiver_answering_500_gets_retries_under_one_webhook_id_until_it_ans
                         (ep,)).fetchone()[0] == 0  # a success clears the count
 
 
+def test_a_receiver_answering_410_gone_is_disabled_at_once_and_its_other_deliveries_wait(conn, receiver):
+    org = make_org(conn)
+    ep, _ = endpoint(conn, org, receiver.url)
+    gone, waiting = queue(conn, org, ep), queue(conn, org, ep)
+    receiver.answers = [410]
+    counts = send(conn)  # one claim takes both: the second is given back, not sent, once the first says 410
+    assert (counts.claimed, counts.dead, counts.left) == (2, 1, 1) and attempts(conn, gone) == [("dead", 410)]
+    row = conn.execute("SELECT enabled, disabled_reason FROM app.webhook_endpoints WHERE id = %s", (ep,)).fetchone()
+    assert row == (False, "the receiver answered 410 Gone: it wants no more deliveries")
+    assert delivery(conn, waiting)["status"] == "queued" and attempts(conn, waiting) == []  # held, should an admin
+    # enable the endpoint again
+    assert send(conn).claimed == 0 and len(receiver.requests) == 1
+
+
 def test_a_receiver_that_is_down_is_retried_with_backoff_and_reached_once_it_is_up(conn):
     down = Receiver()  # its port chosen, nothing listening yet
     org = make_org(conn)

@@ -157,11 +157,16 @@ def run_once(conn: psycopg.Connection, settings: Settings, guard: Guard | None =
         counts.claimed = len(rows)
         margin = max(settings.margin_seconds, settings.timeout_seconds * 2)
         deadline = started + settings.lease_seconds - margin
+        gone: set = set()  # endpoints that answered 410 Gone in this batch: disabled, their other deliveries wait
         for i, row in enumerate(rows):
             if time.monotonic() > deadline or (stop is not None and stop.is_set()):
                 counts.left = len(rows) - i
-                conn.execute(_RELEASE, ([r["id"] for r in rows[i:]], settings.name))
+                conn.execute(_RELEASE, ([r["id"] for r in rows[i:] if r["endpoint_id"] not in gone], settings.name))
                 break
+            if row["endpoint_id"] in gone:
+                counts.left += 1
+                conn.execute(_RELEASE, ([row["id"]], settings.name))
+                continue
             try:
                 body = body_of(row["payload"])
                 outcome = post(client, guard, row["url"], signed_headers(row["secret"], row["webhook_id"], body),
@@ -170,6 +175,8 @@ def run_once(conn: psycopg.Connection, settings: Settings, guard: Guard | None =
                 log.exception("webhook delivery %s could not be handled", row["id"])
                 outcome = Outcome(ok=False, error=f"the sender failed: {type(exc).__name__}: {exc}"[:2000])
             _record(conn, counts, row, settings, outcome)
+            if outcome.status_code == 410:
+                gone.add(row["endpoint_id"])
     finally:
         if own_client:
             client.close()

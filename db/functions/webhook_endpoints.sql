@@ -913,7 +913,7 @@ CREATE OR REPLACE TRIGGER webhook_endpoints_touch_updated_at
 
 
 -- The sender. ---------------------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text)
+CREATE OR REPLACE FUNCTION private.disable_webhook_endpoint(p_org_id uuid, p_endpoint_id uuid, p_reason text)
 RETURNS boolean
 LANGUAGE plpgsql
 VOLATILE
@@ -925,20 +925,12 @@ DECLARE
   data jsonb;
 BEGIN
   UPDATE app.webhook_endpoints w
-     SET consecutive_failures = w.consecutive_failures + 1,
-         failing_since = coalesce(w.failing_since, pg_catalog.now())
+     SET enabled = false, disabled_at = pg_catalog.now(), disabled_reason = pg_catalog.left(p_reason, 500)
    WHERE w.org_id = p_org_id AND w.id = p_endpoint_id AND w.enabled
   RETURNING * INTO e;
-  IF NOT FOUND OR NOT (e.consecutive_failures >= private.webhook_disable_after()
-                       OR e.failing_since <= pg_catalog.now() - interval '1 day') THEN
+  IF NOT FOUND THEN
     RETURN false;
   END IF;
-  UPDATE app.webhook_endpoints w
-     SET enabled = false, disabled_at = pg_catalog.now(),
-         disabled_reason = pg_catalog.left(pg_catalog.format('failed %s times in a row since %s; last error: %s',
-                                                             e.consecutive_failures, e.failing_since, p_error), 500)
-   WHERE w.id = e.id
-  RETURNING * INTO e;
   -- The data of the kind's default templates (its sample_data): endpoint {id, url, disabled_at, failures}.
   data := pg_catalog.jsonb_build_object(
     'timezone', 'UTC',
@@ -962,12 +954,45 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) IS
-'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
-times in a row, or has been failing with no success for a day, disables it (disabled_reason says why) and queues a
+COMMENT ON FUNCTION private.disable_webhook_endpoint(uuid, uuid, text) IS
+'Disables an enabled endpoint (disabled_reason p_reason, kept to 500 characters) and queues a
 webhook_endpoint_disabled message, data {timezone: UTC, endpoint: {id, url, description, disabled_at,
 disabled_reason, failures}, org: {name}}, to each admin and owner of its organization by e-mail and in-app. True when
-it disabled the endpoint. For private.fail_webhook_delivery and private.claim_webhook_deliveries.';
+it disabled the endpoint, false when it was not enabled. For private.webhook_endpoint_failed and
+private.fail_webhook_delivery.';
+
+REVOKE ALL ON FUNCTION private.disable_webhook_endpoint(uuid, uuid, text) FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION private.webhook_endpoint_failed(p_org_id uuid, p_endpoint_id uuid, p_error text)
+RETURNS boolean
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = ''
+AS $$
+DECLARE
+  e app.webhook_endpoints;
+BEGIN
+  UPDATE app.webhook_endpoints w
+     SET consecutive_failures = w.consecutive_failures + 1,
+         failing_since = coalesce(w.failing_since, pg_catalog.now())
+   WHERE w.org_id = p_org_id AND w.id = p_endpoint_id AND w.enabled
+  RETURNING * INTO e;
+  IF NOT FOUND OR NOT (e.consecutive_failures >= private.webhook_disable_after()
+                       OR e.failing_since <= pg_catalog.now() - interval '1 day') THEN
+    RETURN false;
+  END IF;
+  RETURN private.disable_webhook_endpoint(e.org_id, e.id,
+    pg_catalog.format('failed %s times in a row since %s; last error: %s', e.consecutive_failures, e.failing_since,
+                      p_error));
+END
+$$;
+
+COMMENT ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) IS
+'Counts a failed attempt against an enabled endpoint; when it has failed private.webhook_disable_after() (20)
+times in a row, or has been failing with no success for a day, disables it (private.disable_webhook_endpoint:
+disabled_reason says why, its admins and owners are told). True when it disabled the endpoint. For
+private.fail_webhook_delivery.';
 
 REVOKE ALL ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) FROM PUBLIC;
 
@@ -1117,7 +1142,8 @@ BEGIN
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
-  dead := coalesce(p_permanent, false) OR d.attempts >= private.webhook_max_attempts();
+  -- 410 Gone: the receiver says the endpoint is no more; this delivery is dead and the endpoint disabled at once.
+  dead := coalesce(p_permanent, false) OR code = 410 OR d.attempts >= private.webhook_max_attempts();
   UPDATE app.webhook_deliveries x
      SET status = CASE WHEN dead THEN 'dead' ELSE 'queued' END, claimed_until = NULL, last_error = error,
          last_status_code = code,
@@ -1131,6 +1157,10 @@ BEGIN
           GREATEST(coalesce(p_duration_ms, 0), 0))
   ON CONFLICT DO NOTHING;
   PERFORM private.webhook_endpoint_failed(d.org_id, d.endpoint_id, error);
+  IF code = 410 THEN
+    PERFORM private.disable_webhook_endpoint(d.org_id, d.endpoint_id,
+                                             'the receiver answered 410 Gone: it wants no more deliveries');
+  END IF;
   RETURN CASE WHEN dead THEN 'dead' ELSE 'queued' END;
 END
 $$;
@@ -1138,7 +1168,8 @@ $$;
 COMMENT ON FUNCTION private.fail_webhook_delivery(uuid, text, integer, text, integer, boolean) IS
 'Records that worker p_worker''s attempt at p_delivery_id failed (p_status_code: the receiver''s non-2xx answer, or
 NULL when none came; p_error kept to 2000 characters; p_duration_ms): queued again after private.webhook_backoff,
-or dead when p_permanent (the URL was refused at send time) or after its 12th attempt; an attempt row either way,
+or dead when p_permanent (the URL was refused at send time), when the receiver answered 410 Gone (which also
+disables the endpoint at once) or after its 12th attempt; an attempt row either way,
 and the failure counts against the endpoint (private.webhook_endpoint_failed, which may disable it). Answers the
 new status (queued or dead); NULL, changing nothing, when the delivery is not being sent under this worker''s lease.
 For service_role. Errors: PT403 anyone else.';

@@ -2,10 +2,10 @@
 -- the URL and secret to sign with; a failure backs off (half to all of min(12 h, 30 s * 2^(n-1))) and the 12th is
 -- dead, as is a permanent one; every attempt is a row; success clears the endpoint's failure count; 20 failures in
 -- a row (or a day of failing) disable the endpoint and queue a webhook_endpoint_disabled message to each admin and
--- owner, by e-mail and in-app; a dead delivery is retried by an admin.
+-- owner, by e-mail and in-app, and so does a single 410 Gone; a dead delivery is retried by an admin.
 BEGIN;
 \ir setup.psql
-SELECT plan(27);
+SELECT plan(30);
 \ir fixtures.psql
 SELECT pg_temp.fresh('ep', 'ep2', 'd1', 'd2', 'd3');
 INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret) VALUES
@@ -109,6 +109,27 @@ UPDATE app.webhook_endpoints SET consecutive_failures = 3, failing_since = now()
 SELECT is(pg_temp.fail_once(pg_temp.id('d3')), 'queued', 'a failure after a day of failing');
 SELECT ok((SELECT NOT enabled AND disabled_reason LIKE 'failed 4 times in a row%' FROM app.webhook_endpoints
             WHERE id = pg_temp.id('ep2')), 'disables the endpoint too');
+
+-- 410 Gone at the first failure: that delivery is dead, the endpoint disabled at once and its admins told.
+SELECT pg_temp.fresh('ep3', 'd4', 'd5');
+INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret) VALUES
+  (pg_temp.id('org_a'), pg_temp.id('ep3'), 'https://c.example.com/', '{booking.created}', private.webhook_secret());
+INSERT INTO app.webhook_deliveries (org_id, id, endpoint_id, event_type, event_key, payload, next_attempt_at) VALUES
+  (pg_temp.id('org_a'), pg_temp.id('d4'), pg_temp.id('ep3'), 'booking.created', 'test:d4', '{}', '2000-01-01'),
+  (pg_temp.id('org_a'), pg_temp.id('d5'), pg_temp.id('ep3'), 'booking.created', 'test:d5', '{}', '2000-01-01');
+SELECT pg_temp.act_as('service_role');
+SELECT is((SELECT count(*)::int FROM private.claim_webhook_deliveries('w', 100, '1 minute')
+            WHERE endpoint_id = pg_temp.id('ep3')), 2, 'both deliveries of a third endpoint are claimed');
+SELECT is(private.fail_webhook_delivery(pg_temp.id('d4'), 'w', 410, 'HTTP 410', 7, false), 'dead',
+          'a 410 Gone is dead at once');
+RESET ROLE;
+SELECT is((SELECT enabled || ':' || disabled_reason || ':' || (SELECT count(*) FROM app.notifications_outbox o
+                   WHERE o.kind = 'webhook_endpoint_disabled' AND o.data -> 'endpoint' ->> 'id' = e.id::text)
+             FROM app.webhook_endpoints e WHERE e.id = pg_temp.id('ep3')),
+          'false:the receiver answered 410 Gone: it wants no more deliveries:'
+            || (SELECT 2 * count(*) FROM app.memberships m JOIN auth.users u ON u.id = m.user_id
+                 WHERE m.org_id = pg_temp.id('org_a') AND m.role >= 'admin' AND u.email IS NOT NULL),
+          'and disables its endpoint after one failure, telling each admin by e-mail and in-app');
 
 SELECT * FROM finish();
 ROLLBACK;

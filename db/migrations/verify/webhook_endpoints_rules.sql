@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_gone changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that one_role_check changed are retired; its verify checks them now.
@@ -38,10 +40,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.complete_webhook_delivery(uuid,text,integer,integer)';
   END IF;
-  PERFORM 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.fail_webhook_delivery(uuid,text,integer,text,integer,boolean)';
-  END IF;
   PERFORM 'private.payments_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.refunds_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.release_webhook_deliveries(uuid[],text)'::pg_catalog.regprocedure;
@@ -60,7 +58,6 @@ BEGIN
   PERFORM 'private.webhook_booking_data(app.bookings)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_disable_after()'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_emit(uuid,text,text,jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.webhook_endpoint_failed(uuid,uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_endpoint_json(app.webhook_endpoints,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_event_types()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.webhook_event_types()', 'EXECUTE') THEN
