@@ -363,7 +363,8 @@ DECLARE
   -- signatures, leads, partners, outbox rows...).
   personal constant text[] := ARRAY['email', 'email_key', 'name', 'phone', 'contact_name', 'participant_name',
     'date_of_birth', 'guardian_name', 'guardian_signature', 'signature', 'client_ip', 'user_agent', 'body', 'tag',
-    'notes', 'recipient', 'data', 'idempotency_scope', 'request_fingerprint', 'marketing_consent_source'];
+    'notes', 'recipient', 'data', 'idempotency_scope', 'request_fingerprint', 'marketing_consent_source',
+    'cancel_reason', 'reason'];
   made integer;
 BEGIN
   -- Only the erasure calls this (private.erase_customer checks its caller); a definer so that it may write the

@@ -80,8 +80,11 @@ BEGIN
     RAISE EXCEPTION 'booking % keeps its organization, experience, customer and code', OLD.confirmation_code
       USING ERRCODE = 'PT400';
   END IF;
-  -- A reason is given with the move it explains, so no later write (whichever path) replaces or erases it.
-  IF NEW.cancel_reason IS DISTINCT FROM OLD.cancel_reason AND NEW.status IS NOT DISTINCT FROM OLD.status THEN
+  -- A reason is given with the move it explains, so no later write (whichever path) replaces or erases it; only
+  -- the person's erasure (private.erase_customer, which raises its flag) blanks it.
+  IF NEW.cancel_reason IS DISTINCT FROM OLD.cancel_reason AND NEW.status IS NOT DISTINCT FROM OLD.status
+     AND NOT (NEW.cancel_reason IS NOT DISTINCT FROM '[erased]'
+              AND pg_catalog.current_setting('tessera.erasure', true) IS NOT DISTINCT FROM 'on') THEN
     RAISE EXCEPTION 'booking % keeps the reason it was given when it became %', OLD.confirmation_code, OLD.status
       USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
   END IF;

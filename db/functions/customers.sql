@@ -270,6 +270,8 @@ AS $$
   SELECT ARRAY[p_customer.id::text]
          || ARRAY(SELECT b.id::text FROM app.bookings b WHERE b.customer_id = p_customer.id)
          || ARRAY(SELECT o.id::text FROM app.orders o WHERE o.customer_id = p_customer.id)
+         || ARRAY(SELECT r.id::text FROM app.refunds r JOIN app.orders o ON o.org_id = r.org_id AND o.id = r.order_id
+                   WHERE o.customer_id = p_customer.id)
          || ARRAY(SELECT n.id::text FROM app.customer_notes n WHERE n.customer_id = p_customer.id)
          || ARRAY(SELECT w.id::text FROM app.waiver_signatures w JOIN app.bookings b ON b.id = w.booking_id
                    WHERE b.customer_id = p_customer.id)
@@ -467,6 +469,24 @@ BEGIN
    WHERE b.customer_id = c.id AND (b.idempotency_scope IS NOT NULL OR b.request_fingerprint IS NOT NULL);
   GET DIAGNOSTICS n = ROW_COUNT;
   counts := counts || pg_catalog.jsonb_build_object('bookings', n);
+
+  -- Free text written about the person's bookings and refunds (why it was cancelled or refunded: it may name
+  -- them, or their health) is kept only as "[erased]", in the rows and in the booking events sent to webhooks.
+  UPDATE app.bookings b SET cancel_reason = '[erased]'
+   WHERE b.org_id = c.org_id AND b.customer_id = c.id AND b.cancel_reason <> '[erased]';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('booking_reasons', n);
+  UPDATE app.refunds r SET reason = '[erased]'
+   WHERE r.org_id = c.org_id AND r.reason <> '[erased]'
+     AND r.order_id IN (SELECT o.id FROM app.orders o WHERE o.org_id = c.org_id AND o.customer_id = c.id);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('refund_reasons', n);
+  UPDATE app.webhook_deliveries d
+     SET payload = pg_catalog.jsonb_set(d.payload, '{data,booking,cancel_reason}', '"[erased]"')
+   WHERE d.org_id = c.org_id AND d.payload #>> '{data,booking,customer_id}' = c.id::text
+     AND d.payload #>> '{data,booking,cancel_reason}' <> '[erased]';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('webhook_deliveries', n);
 
   UPDATE app.waiver_signatures w
      SET participant_name = '[erased]', date_of_birth = DATE '1900-01-01', signature = '[erased]',

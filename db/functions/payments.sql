@@ -25,11 +25,15 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     RAISE EXCEPTION 'a refund is never deleted' USING ERRCODE = 'PT409', DETAIL = 'illegal_transition';
   END IF;
-  IF (NEW.id, NEW.org_id, NEW.order_id, NEW.payment_id, NEW.amount_minor, NEW.currency, NEW.reason, NEW.kind,
+  -- The reason too, but for the person's erasure (private.erase_customer, which raises its flag) blanking it.
+  IF (NEW.id, NEW.org_id, NEW.order_id, NEW.payment_id, NEW.amount_minor, NEW.currency, NEW.kind,
       NEW.provider, NEW.requested_by, NEW.created_at)
      IS DISTINCT FROM
-     (OLD.id, OLD.org_id, OLD.order_id, OLD.payment_id, OLD.amount_minor, OLD.currency, OLD.reason, OLD.kind,
-      OLD.provider, OLD.requested_by, OLD.created_at) THEN
+     (OLD.id, OLD.org_id, OLD.order_id, OLD.payment_id, OLD.amount_minor, OLD.currency, OLD.kind,
+      OLD.provider, OLD.requested_by, OLD.created_at)
+     OR (NEW.reason IS DISTINCT FROM OLD.reason
+         AND NOT (NEW.reason IS NOT DISTINCT FROM '[erased]'
+                  AND pg_catalog.current_setting('tessera.erasure', true) IS NOT DISTINCT FROM 'on')) THEN
     RAISE EXCEPTION 'a refund keeps its order, payment, amount, kind and reason' USING ERRCODE = 'PT409',
       DETAIL = 'illegal_transition';
   END IF;

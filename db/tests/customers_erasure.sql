@@ -1,11 +1,12 @@
 -- A person's rights under the GDPR, after a rich story (a widget booking with an idempotency key, a staff booking,
 -- an order paid through a Stripe event whose payload names them, a waiver, tags, a note, consent, a lead, an event
--- partner, a failed ticket lookup, the outbox's e-mail): the export holds everything about them, the erasure
+-- partner, a failed ticket lookup, the outbox's e-mail, a cancellation's and a refund's reason about her health, a
+-- webhook delivery carrying that reason): the export holds everything about them, the erasure
 -- leaves their e-mail in no column of any table of app, audit or private, keeps the money of the books, is
 -- idempotent and audited, and the audit chain verifies after it while tampering is still detected.
 BEGIN;
 \ir setup.psql
-SELECT plan(44);
+SELECT plan(46);
 \ir fixtures.psql
 SELECT pg_temp.shop();
 UPDATE app.org_settings SET currency = 'GBP', loyalty_points_per_major = 10 WHERE org_id = pg_temp.id('org_a');
@@ -80,6 +81,18 @@ SELECT is((SELECT host(client_ip) || ' ' || user_agent FROM app.waiver_signature
 SELECT ok((SELECT count(*) FROM app.notifications_outbox
             WHERE org_id = pg_temp.id('org_a') AND lower(recipient) = 'erin.quill+gdpr@example.org') >= 1,
           'the outbox holds an e-mail to her');
+
+-- Staff cancel the quiz for her, saying why; a manager refunds part of her paid order, saying why; an endpoint of
+-- the organization receives the cancellation with its reason.
+INSERT INTO app.webhook_endpoints (org_id, url, event_types, secret)
+VALUES (pg_temp.id('org_a'), 'https://hooks.example.com/', '{booking.cancelled}', private.webhook_secret());
+SELECT pg_temp.act_as('staff_a');
+SELECT FROM api.cancel_booking((SELECT id FROM app.bookings WHERE customer_id = pg_temp.id('erin')
+                                  AND experience_id = pg_temp.id('quiz')), 'asthma flare-up, she called');
+RESET ROLE;
+SELECT pg_temp.act_as('manager_a');
+SELECT FROM api.request_refund(pg_temp.id('order'), 1000, 'goodwill: her knee injury');
+RESET ROLE;
 
 -- Everything sealed before the erasure.
 SELECT pg_temp.act_as('service_role');
@@ -183,6 +196,11 @@ SELECT is_empty($$ SELECT pg_temp.holding(json_build_object('e', email)::text) F
                 '… nor in any JSON of its own');
 SELECT is_empty($$ SELECT pg_temp.holding(name) FROM person $$, '… nor her name');
 SELECT is_empty($$ SELECT pg_temp.holding(phone) FROM person $$, '… nor her phone');
+SELECT is_empty($$ SELECT pg_temp.holding('asthma') UNION ALL SELECT pg_temp.holding('knee injury') $$,
+                '… nor what staff wrote about her when cancelling and refunding (rows, webhooks, audit log)');
+SELECT is((SELECT summary ->> 'booking_reasons' || ' ' || (summary ->> 'refund_reasons') || ' '
+                  || (summary ->> 'webhook_deliveries') FROM erased), '1 1 1',
+          '… the reasons blanked: the booking''s, the refund''s and the delivery''s');
 SELECT isnt_empty($$ SELECT pg_temp.holding('bob@example.com') $$, 'someone else''s e-mail stays');
 SELECT is((SELECT date_of_birth::text || ' ' || participant_name || ' ' || coalesce(host(client_ip), '-')
              FROM app.waiver_signatures WHERE booking_id = (SELECT id FROM first_booking)),

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.verify_audit_chain(uuid)'::pg_catalog.regprocedure;
@@ -25,7 +27,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
   END IF;
   PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
-  PERFORM 'private.audit_redact(uuid,uuid,text,text,text[],text[])'::pg_catalog.regprocedure;
   PERFORM 'private.audit_row_digest(audit.log)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_row_digest(audit.log)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_row_digest(audit.log)';

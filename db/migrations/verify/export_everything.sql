@@ -4,13 +4,14 @@
 
 BEGIN;
 
+-- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.export_customer(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.export_customer(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.export_customer(uuid,uuid)';
   END IF;
-  PERFORM 'private.customer_row_ids(app.customers)'::pg_catalog.regprocedure;
   PERFORM 'private.export_customer(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.export_customer(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.export_customer(uuid,uuid)';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
 -- Checks of functions that audit_platform_org changed are retired; its verify checks them now.
 
@@ -73,7 +75,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.booking_paid(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_paid(uuid)';
   END IF;
-  PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.checkouts_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.checkouts_to_expire(integer)', 'EXECUTE') THEN
@@ -126,7 +127,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.record_offline_payment(uuid,bigint,text,text)';
   END IF;
-  PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.request_refund(uuid,bigint,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.request_refund(uuid,bigint,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.request_refund(uuid,bigint,text)';
