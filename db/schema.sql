@@ -4543,6 +4543,16 @@ CREATE FUNCTION private.purge_audit_log(p_before timestamp with time zone) RETUR
 COMMENT ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) IS 'Retention: removes the rows of every seal made before p_before, records the purge, returns how many rows.
 For service_role.';
 
+CREATE FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/retention.sql
+
+COMMENT ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) IS 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
+delivered or dead, created more than p_keep ago (1 day to 100 years), with their attempts; never a row still queued
+or being sent. Answers {messages, deliveries}: what it deleted (p_limit of either: call again). For service_role
+(`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
+
 CREATE FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -9552,6 +9562,9 @@ REVOKE ALL ON FUNCTION private.provider_events_guard() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_audit_log(p_before timestamp with time zone) TO service_role;
+
+REVOKE ALL ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) TO service_role;
 
 REVOKE ALL ON FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) FROM PUBLIC;
 

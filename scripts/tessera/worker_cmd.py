@@ -30,6 +30,9 @@ from tessera.server import current_server
 
 WORKER_STATEMENT_TIMEOUT = "60s"  # a statement of the worker's passes takes well under a second
 REMINDER_SWEEP_SECONDS = 30.0  # how late a reminder may be queued, at most, beyond the worker's poll
+KEEP_DAYS = 90  # finished messages and webhook deliveries are kept this long (TESSERA_WORKER_KEEP_DAYS; 0: for ever)
+PURGE_SECONDS = 3600.0  # how often the first loop purges them, and again at once while a batch comes back full
+PURGE_BATCH = 5000
 REMINDER_BATCH = 1000  # bookings a sweep queues for at most; a full batch sweeps again on the next pass
 
 
@@ -72,6 +75,14 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             raise ValueError
     except ValueError:
         raise Refusal(f"TESSERA_WEBHOOKS_TIMEOUT={raw_timeout!r} is not 1 to 60 seconds") from None
+    raw_keep = os.environ.get("TESSERA_WORKER_KEEP_DAYS", str(KEEP_DAYS))
+    try:
+        keep_days = int(raw_keep)
+        if not 0 <= keep_days <= 36500:
+            raise ValueError
+    except ValueError:
+        raise Refusal(f"TESSERA_WORKER_KEEP_DAYS={raw_keep!r} is not 0 (keep for ever) or a number of days up to "
+                      "36500") from None
     server = current_server(project)
     with server.connect(autocommit=True) as conn:  # an unreachable database is one line, before any thread
         deployed = conn.execute("SELECT to_regprocedure('private.claim_messages(text, integer, interval, text[])')"
@@ -92,6 +103,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     hook_counts = [hooks.Counts() for _ in names]
     expired_total = [0 for _ in names]
     reminded_total = [0 for _ in names]
+    purged_total = {"messages": 0, "deliveries": 0}
 
     def senders() -> dict:
         made: dict = {"email": SmtpSender(mail)}
@@ -113,6 +125,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
             return counts.claimed
 
         swept = [float("-inf")]
+        purged = [float("-inf")]
 
         def step(conn: psycopg.Connection, stop_: threading.Event) -> int:
             # The first loop also expires run-out holds, so that their news (booking_expired, the places offered
@@ -125,6 +138,13 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
                     reminded = conn.execute("SELECT private.queue_due_reminders(NULL, %s)",
                                             (REMINDER_BATCH,)).fetchone()[0]
                     swept[0] = time.monotonic() if reminded < REMINDER_BATCH else float("-inf")
+                if keep_days and time.monotonic() - purged[0] >= PURGE_SECONDS:
+                    gone = conn.execute("SELECT private.purge_finished_messages(make_interval(days => %s), %s)",
+                                        (keep_days, PURGE_BATCH)).fetchone()[0]
+                    for kind in purged_total:
+                        purged_total[kind] += gone[kind]
+                    full = max(gone.values()) >= PURGE_BATCH
+                    purged[0] = float("-inf") if full else time.monotonic()
             expired_total[i] += expired
             reminded_total[i] += reminded
             return expired + reminded + (send_hooks(conn, stop_) if webhooks else 0)
@@ -159,6 +179,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
                "webhooks": {f: getattr(hook_total, f) for f in hook_total.__struct_fields__},
                "holds_expired": sum(expired_total),
                "reminders_queued": sum(reminded_total),
+               "purged": purged_total,
                "seconds": round(time.monotonic() - started, 3)}
     print(json.dumps(summary, indent=2))
     return 0
