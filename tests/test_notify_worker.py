@@ -224,14 +224,19 @@ def test_two_workers_and_a_killed_one_lose_nothing_and_repeat_only_the_interrupt
     assert left == 0, f"{left} message(s) never sent"
     seen = Counter(inbox.ids())
     assert set(seen) == {message_id(m) for m in queued}, "every message reached the SMTP server: none lost"
-    # The messages the killed worker held when it died: their lost attempt is recorded when taken again.
-    interrupted = {message_id(r[0]) for r in conn.execute(
-        "SELECT a.message_id FROM app.notification_attempts a WHERE a.org_id = %s AND a.outcome = 'retry' "
-        "AND a.error LIKE '%%lease ran out%%'", (org,))}
-    assert interrupted == held, "the messages the killed worker held, and only those, were taken again"
+    # Taken again after a lease ran out: what the killed worker held when it died, and what it held earlier if a
+    # loaded machine stalled it past its 5 s lease (its claim is then taken from it alive). Never a survivor's.
+    lost = conn.execute(
+        "SELECT a.message_id, a.worker, a.started_at FROM app.notification_attempts a WHERE a.org_id = %s "
+        "AND a.outcome = 'retry' AND a.error LIKE '%%lease ran out%%'", (org,)).fetchall()
+    interrupted = {message_id(r[0]) for r in lost}
+    assert held <= interrupted, "every message the killed worker held was taken again"
+    assert all(f":{victim.pid}:" in r[1] for r in lost), "only the killed (or stalled) worker's leases ran out"
     duplicated = {m for m, n in seen.items() if n > 1}
     assert duplicated <= interrupted, "only a message whose send was interrupted may arrive twice"
-    assert len(duplicated) <= 1 and max(seen.values()) <= 2, "one loop sends one message at a time"
+    claims_lost = {(r[1], r[2]) for r in lost}
+    assert len(duplicated) <= len(claims_lost) and max(seen.values()) <= 2, \
+        "one loop sends one message at a time: at most one repeat per lease that ran out"
     by_survivors = conn.execute("SELECT count(*) FROM app.notification_attempts WHERE org_id = %s "
                                 "AND outcome = 'sent' AND worker LIKE 'survivor-%%'", (org,)).fetchone()[0]
     assert sum(r.sent for r in results) == by_survivors > 0

@@ -21,7 +21,11 @@ BEGIN;
 
 SET LOCAL check_function_bodies = off;
 
-LOCK TABLE audit.log, audit.seals, audit.redactions, audit.purges IN ACCESS EXCLUSIVE MODE;
+-- Inside DO: the Supabase CLI sends a migration as one batch, one transaction but not a transaction block, where
+-- a top-level LOCK TABLE is refused; the lock is held to the end of the transaction all the same.
+DO $$ BEGIN
+  LOCK TABLE audit.log, audit.seals, audit.redactions, audit.purges IN ACCESS EXCLUSIVE MODE;
+END $$;
 
 ALTER TABLE audit.log DISABLE TRIGGER audit_log_append_only;
 ALTER TABLE audit.seals DISABLE TRIGGER audit_seals_append_only;
