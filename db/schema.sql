@@ -6738,10 +6738,10 @@ ALTER TABLE ONLY app.booking_resources
     ADD CONSTRAINT booking_resources_no_overlap EXCLUDE USING gist (org_id WITH =, resource_id WITH =, during WITH &&);
 
 ALTER TABLE ONLY app.booking_resources
-    ADD CONSTRAINT booking_resources_pkey PRIMARY KEY (booking_id, resource_id);
+    ADD CONSTRAINT booking_resources_pkey PRIMARY KEY (booking_id, resource_id, org_id);
 
 ALTER TABLE ONLY app.booking_tickets
-    ADD CONSTRAINT booking_tickets_pkey PRIMARY KEY (booking_id, ticket_type_id);
+    ADD CONSTRAINT booking_tickets_pkey PRIMARY KEY (booking_id, ticket_type_id, org_id);
 
 ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_idempotency_key_per_scope UNIQUE (org_id, idempotency_scope, idempotency_key);
@@ -6753,16 +6753,16 @@ ALTER TABLE ONLY app.bookings
     ADD CONSTRAINT bookings_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.bookings
-    ADD CONSTRAINT bookings_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT bookings_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.check_ins
-    ADD CONSTRAINT check_ins_ticket_id_key PRIMARY KEY (ticket_id);
+    ADD CONSTRAINT check_ins_ticket_id_key PRIMARY KEY (ticket_id, org_id);
 
 ALTER TABLE ONLY app.checkouts
     ADD CONSTRAINT checkouts_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.checkouts
-    ADD CONSTRAINT checkouts_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT checkouts_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.checkouts
     ADD CONSTRAINT checkouts_provider_provider_ref_key UNIQUE (provider, provider_ref);
@@ -6771,19 +6771,19 @@ ALTER TABLE ONLY app.currencies
     ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
 
 ALTER TABLE ONLY app.customer_notes
-    ADD CONSTRAINT customer_notes_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT customer_notes_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.customer_requests
-    ADD CONSTRAINT customer_requests_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT customer_requests_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.customer_segment_runs
     ADD CONSTRAINT customer_segment_runs_pkey PRIMARY KEY (org_id);
 
 ALTER TABLE ONLY app.customer_segments
-    ADD CONSTRAINT customer_segments_pkey PRIMARY KEY (customer_id);
+    ADD CONSTRAINT customer_segments_pkey PRIMARY KEY (customer_id, org_id);
 
 ALTER TABLE ONLY app.customer_tags
-    ADD CONSTRAINT customer_tags_pkey PRIMARY KEY (customer_id, tag);
+    ADD CONSTRAINT customer_tags_pkey PRIMARY KEY (customer_id, tag, org_id);
 
 ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_email_key_key UNIQUE (org_id, email_key);
@@ -6792,16 +6792,16 @@ ALTER TABLE ONLY app.customers
     ADD CONSTRAINT customers_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.customers
-    ADD CONSTRAINT customers_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT customers_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.default_templates
     ADD CONSTRAINT default_templates_pkey PRIMARY KEY (kind, channel, locale);
 
 ALTER TABLE ONLY app.event_partners
-    ADD CONSTRAINT event_partners_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT event_partners_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.experience_resources
-    ADD CONSTRAINT experience_resources_pkey PRIMARY KEY (experience_id, resource_id);
+    ADD CONSTRAINT experience_resources_pkey PRIMARY KEY (experience_id, resource_id, org_id);
 
 COMMENT ON CONSTRAINT experience_resources_pkey ON app.experience_resources IS 'PT400 invalid: a room is listed twice';
 
@@ -6812,13 +6812,13 @@ ALTER TABLE ONLY app.experiences
     ADD CONSTRAINT experiences_org_id_venue_id_id_key UNIQUE (org_id, venue_id, id);
 
 ALTER TABLE ONLY app.experiences
-    ADD CONSTRAINT experiences_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT experiences_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.invitations
     ADD CONSTRAINT invitations_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.invitations
-    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.invitations
     ADD CONSTRAINT invitations_token_hash_key UNIQUE (token_hash);
@@ -6830,19 +6830,19 @@ ALTER TABLE ONLY app.leads
     ADD CONSTRAINT leads_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.leads
-    ADD CONSTRAINT leads_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT leads_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.loyalty_accounts
     ADD CONSTRAINT loyalty_accounts_pkey PRIMARY KEY (org_id, customer_id);
 
 ALTER TABLE ONLY app.loyalty_ledger
-    ADD CONSTRAINT loyalty_ledger_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT loyalty_ledger_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (org_id, user_id);
 
 ALTER TABLE ONLY app.message_preferences
-    ADD CONSTRAINT message_preferences_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT message_preferences_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.notification_attempts
     ADD CONSTRAINT notification_attempts_pkey PRIMARY KEY (org_id, message_id, attempt);
@@ -6854,22 +6854,22 @@ ALTER TABLE ONLY app.notification_templates
     ADD CONSTRAINT notification_templates_pkey PRIMARY KEY (org_id, kind, channel, locale);
 
 ALTER TABLE ONLY app.notifications_outbox
-    ADD CONSTRAINT notifications_outbox_dedupe_key_key UNIQUE (dedupe_key);
+    ADD CONSTRAINT notifications_outbox_dedupe_key_key UNIQUE (dedupe_key, org_id);
 
 ALTER TABLE ONLY app.notifications_outbox
     ADD CONSTRAINT notifications_outbox_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.notifications_outbox
-    ADD CONSTRAINT notifications_outbox_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT notifications_outbox_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.order_lines
-    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line_no);
+    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line_no, org_id);
 
 ALTER TABLE ONLY app.orders
     ADD CONSTRAINT orders_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.orders
-    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.org_settings
     ADD CONSTRAINT org_settings_pkey PRIMARY KEY (org_id);
@@ -6884,13 +6884,13 @@ ALTER TABLE ONLY app.payments
     ADD CONSTRAINT payments_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.payments
-    ADD CONSTRAINT payments_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.price_rules
     ADD CONSTRAINT price_rules_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.price_rules
-    ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT price_rules_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.price_tiers
     ADD CONSTRAINT price_tiers_experience_id_int4range_excl EXCLUDE USING gist (org_id WITH =, experience_id WITH =, int4range(min_party, max_party, '[]'::text) WITH &&);
@@ -6898,13 +6898,13 @@ ALTER TABLE ONLY app.price_tiers
 COMMENT ON CONSTRAINT price_tiers_experience_id_int4range_excl ON app.price_tiers IS 'PT409 overlapping: another price tier of this experience already covers some of these party sizes';
 
 ALTER TABLE ONLY app.price_tiers
-    ADD CONSTRAINT price_tiers_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT price_tiers_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.profiles
     ADD CONSTRAINT profiles_pkey PRIMARY KEY (user_id);
 
 ALTER TABLE ONLY app.promo_code_experiences
-    ADD CONSTRAINT promo_code_experiences_pkey PRIMARY KEY (promo_code_id, experience_id);
+    ADD CONSTRAINT promo_code_experiences_pkey PRIMARY KEY (promo_code_id, experience_id, org_id);
 
 ALTER TABLE ONLY app.promo_codes
     ADD CONSTRAINT promo_codes_org_id_code_key_key UNIQUE (org_id, code_key);
@@ -6913,16 +6913,16 @@ ALTER TABLE ONLY app.promo_codes
     ADD CONSTRAINT promo_codes_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.promo_codes
-    ADD CONSTRAINT promo_codes_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT promo_codes_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.promo_customer_uses
-    ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id);
+    ADD CONSTRAINT promo_customer_uses_pkey PRIMARY KEY (promo_code_id, customer_id, org_id);
 
 ALTER TABLE ONLY app.promo_redemptions
     ADD CONSTRAINT promo_redemptions_order_id_key UNIQUE (org_id, order_id);
 
 ALTER TABLE ONLY app.promo_redemptions
-    ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT promo_redemptions_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.provider_events
     ADD CONSTRAINT provider_events_pkey PRIMARY KEY (provider, event_id);
@@ -6931,7 +6931,7 @@ ALTER TABLE ONLY app.refunds
     ADD CONSTRAINT refunds_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.refunds
-    ADD CONSTRAINT refunds_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT refunds_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.refunds
     ADD CONSTRAINT refunds_provider_provider_refund_id_key UNIQUE (provider, provider_refund_id);
@@ -6943,7 +6943,7 @@ ALTER TABLE ONLY app.resources
     ADD CONSTRAINT resources_org_id_venue_id_id_key UNIQUE (org_id, venue_id, id);
 
 ALTER TABLE ONLY app.resources
-    ADD CONSTRAINT resources_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT resources_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.schedules
     ADD CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key UNIQUE (org_id, experience_id, weekday, start_time, valid_from);
@@ -6951,7 +6951,7 @@ ALTER TABLE ONLY app.schedules
 COMMENT ON CONSTRAINT schedules_experience_id_weekday_start_time_valid_from_key ON app.schedules IS 'PT400 invalid: the same start is listed twice';
 
 ALTER TABLE ONLY app.schedules
-    ADD CONSTRAINT schedules_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT schedules_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.session_staff
     ADD CONSTRAINT session_staff_pkey PRIMARY KEY (org_id, slot_id, user_id);
@@ -6965,19 +6965,19 @@ ALTER TABLE ONLY app.shifts
     ADD CONSTRAINT shifts_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.shifts
-    ADD CONSTRAINT shifts_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT shifts_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.slot_ticket_counts
-    ADD CONSTRAINT slot_ticket_counts_pkey PRIMARY KEY (slot_id, ticket_type_id);
+    ADD CONSTRAINT slot_ticket_counts_pkey PRIMARY KEY (slot_id, ticket_type_id, org_id);
 
 ALTER TABLE ONLY app.slots
-    ADD CONSTRAINT slots_experience_id_starts_at_key UNIQUE (experience_id, starts_at);
+    ADD CONSTRAINT slots_experience_id_starts_at_key UNIQUE (experience_id, starts_at, org_id);
 
 ALTER TABLE ONLY app.slots
     ADD CONSTRAINT slots_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.slots
-    ADD CONSTRAINT slots_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT slots_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.template_checks
     ADD CONSTRAINT template_checks_pkey PRIMARY KEY (org_id, fingerprint);
@@ -6992,13 +6992,13 @@ ALTER TABLE ONLY app.ticket_types
     ADD CONSTRAINT ticket_types_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.ticket_types
-    ADD CONSTRAINT ticket_types_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT ticket_types_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.tickets
     ADD CONSTRAINT tickets_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.tickets
-    ADD CONSTRAINT tickets_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT tickets_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.time_entries
     ADD CONSTRAINT time_entries_no_overlap EXCLUDE USING gist (org_id WITH =, user_id WITH =, tstzrange(clock_in, clock_out) WITH &&);
@@ -7009,16 +7009,16 @@ ALTER TABLE ONLY app.time_entries
     ADD CONSTRAINT time_entries_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.time_entries
-    ADD CONSTRAINT time_entries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT time_entries_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.time_entry_corrections
-    ADD CONSTRAINT time_entry_corrections_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT time_entry_corrections_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.venue_closures
-    ADD CONSTRAINT venue_closures_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT venue_closures_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.venue_hours
-    ADD CONSTRAINT venue_hours_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT venue_hours_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.venue_hours
     ADD CONSTRAINT venue_hours_venue_id_weekday_timerange_excl EXCLUDE USING gist (org_id WITH =, venue_id WITH =, weekday WITH =, app.timerange(opens, closes) WITH &&);
@@ -7034,7 +7034,7 @@ ALTER TABLE ONLY app.venues
     ADD CONSTRAINT venues_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.venues
-    ADD CONSTRAINT venues_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT venues_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.waitlist_entries
     ADD CONSTRAINT waitlist_entries_booking_unique UNIQUE (org_id, booking_id);
@@ -7046,7 +7046,7 @@ ALTER TABLE ONLY app.waitlist_entries
     ADD CONSTRAINT waitlist_entries_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.waitlist_entries
-    ADD CONSTRAINT waitlist_entries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT waitlist_entries_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.waitlist_entries
     ADD CONSTRAINT waitlist_entries_token_hash_key UNIQUE (token_hash);
@@ -7055,19 +7055,19 @@ ALTER TABLE ONLY app.waiver_signatures
     ADD CONSTRAINT waiver_signatures_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.waiver_signatures
-    ADD CONSTRAINT waiver_signatures_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT waiver_signatures_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.waiver_templates
     ADD CONSTRAINT waiver_templates_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.waiver_templates
-    ADD CONSTRAINT waiver_templates_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT waiver_templates_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.waiver_versions
     ADD CONSTRAINT waiver_versions_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.waiver_versions
-    ADD CONSTRAINT waiver_versions_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT waiver_versions_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.waiver_versions
     ADD CONSTRAINT waiver_versions_template_id_version_key UNIQUE (org_id, template_id, version);
@@ -7082,13 +7082,13 @@ ALTER TABLE ONLY app.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY app.webhook_endpoints
     ADD CONSTRAINT webhook_endpoints_org_id_id_key UNIQUE (org_id, id);
 
 ALTER TABLE ONLY app.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id, org_id);
 
 ALTER TABLE ONLY audit.log
     ADD CONSTRAINT log_pkey PRIMARY KEY (id, org_id);
@@ -7175,7 +7175,7 @@ CREATE INDEX leads_venue ON app.leads USING btree (venue_id);
 
 CREATE INDEX loyalty_ledger_customer_idx ON app.loyalty_ledger USING btree (org_id, customer_id, created_at);
 
-CREATE UNIQUE INDEX loyalty_ledger_once_per_order ON app.loyalty_ledger USING btree (order_id, kind) WHERE (kind = ANY (ARRAY['earn'::text, 'redeem'::text, 'release'::text]));
+CREATE UNIQUE INDEX loyalty_ledger_once_per_order ON app.loyalty_ledger USING btree (order_id, kind, org_id) WHERE (kind = ANY (ARRAY['earn'::text, 'redeem'::text, 'release'::text]));
 
 CREATE UNIQUE INDEX loyalty_ledger_once_per_refund ON app.loyalty_ledger USING btree (org_id, refund_id) WHERE (refund_id IS NOT NULL);
 
@@ -7287,7 +7287,7 @@ CREATE INDEX tickets_booking ON app.tickets USING btree (booking_id);
 
 CREATE INDEX tickets_kid ON app.tickets USING btree (org_id, kid);
 
-CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no) WHERE (status = 'valid'::text);
+CREATE UNIQUE INDEX tickets_one_valid_per_place ON app.tickets USING btree (booking_id, seat_no, org_id) WHERE (status = 'valid'::text);
 
 CREATE INDEX tickets_slot ON app.tickets USING btree (slot_id);
 

@@ -95,17 +95,6 @@ def test_every_key_of_a_distributed_table_includes_the_distribution_column(conn)
     assert set(so.KEY_EXCEPTIONS.values()) <= so.KEY_REASONS.keys()
 
 
-def test_a_surrogate_key_exception_has_its_org_id_twin_so_the_swap_is_mechanical(conn):
-    tables = sorted(t for (t, _), reason in so.KEY_EXCEPTIONS.items() if reason == "surrogate_pk")
-    without = [t for t, in conn.execute("""
-        SELECT t.name FROM unnest(%s::text[]) AS t (name)
-         WHERE NOT EXISTS (
-           SELECT FROM pg_catalog.pg_constraint c
-            WHERE c.conrelid = t.name::regclass AND c.contype = 'u'
-              AND pg_catalog.pg_get_constraintdef(c.oid) = 'UNIQUE (org_id, id)')""", (tables,))]
-    assert without == []
-
-
 FKS = """
 SELECT c.conname::text, c.conrelid::regclass::text, c.confrelid::regclass::text,
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k (n, i)
@@ -139,18 +128,18 @@ def test_foreign_keys_follow_citus_rules(conn):
 
 
 def test_the_rules_catch_a_new_table_that_breaks_them(test_db, pg_server, monkeypatch):
-    """A table added without thought: unclassified, a key without org_id, a foreign key by id alone."""
+    """A table added without thought: unclassified, a key without org_id, a foreign key pairing the wrong columns."""
     with psycopg.connect(pg_server.conninfo(test_db)) as probe:  # one transaction, rolled back
         probe.execute("""
             CREATE TABLE app.scale_out_probe (
               org_id uuid NOT NULL REFERENCES app.organizations (id), id uuid PRIMARY KEY,
-              booking_id uuid REFERENCES app.bookings (id))""")
+              booking_id uuid, FOREIGN KEY (org_id, booking_id) REFERENCES app.bookings (id, org_id))""")
         assert "app.scale_out_probe" in so.tables(probe) - so.classification().keys()
         monkeypatch.setattr(so, "DISTRIBUTED", (*so.DISTRIBUTED, "app.scale_out_probe"))
         assert ("app.scale_out_probe", "scale_out_probe_pkey") in key_violations(probe)
         assert [v for v in fk_violations(probe) if v.startswith("app.scale_out_probe.")] == [
-            "app.scale_out_probe.scale_out_probe_booking_id_fkey: ['booking_id'] -> app.bookings ['id'] "
-            "does not match org_id to org_id"]
+            "app.scale_out_probe.scale_out_probe_org_id_booking_id_fkey: ['org_id', 'booking_id'] -> app.bookings "
+            "['id', 'org_id'] does not match org_id to org_id"]
         probe.rollback()
 
 
@@ -172,7 +161,7 @@ def test_tenant_tables_are_under_rls_and_every_policy_filters_by_the_distributio
 
 
 def test_every_function_naming_a_tenant_table_reaches_it_through_org_id_or_is_named(conn):
-    tenant = sorted(t for t in distributed() if t != so.ANCHOR)
+    tenant = sorted(distributed())
     found = {f for f, in conn.execute("""
         SELECT p.oid::regprocedure::text
           FROM pg_catalog.pg_proc p

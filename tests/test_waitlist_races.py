@@ -113,7 +113,7 @@ def check(conninfo: str) -> dict:
                           coalesce(sum(b.places) FILTER (WHERE b.status = 'pending' AND b.id IN (
                             SELECT w.booking_id FROM app.waitlist_entries w WHERE w.status = 'offered')), 0)
                      FROM app.slots s LEFT JOIN app.bookings b ON b.slot_id = s.id
-                    WHERE s.experience_id = %s GROUP BY s.id""", (QUIZ,)).fetchone()
+                    WHERE s.experience_id = %s GROUP BY s.id, s.org_id""", (QUIZ,)).fetchone()
             assert taken <= capacity and live <= capacity, (taken, capacity, live)
             assert held <= live, "offered places are among the places held, and with the bookings within capacity"
             # Each offered entry holds exactly one pending booking of its own party, nobody else's.

@@ -182,7 +182,7 @@ BEGIN
   SELECT p_org_id, p_slot_id, tt.id, tt.quota
     FROM app.booking_tickets t JOIN app.ticket_types tt ON tt.id = t.ticket_type_id
    WHERE t.booking_id = p_booking_id AND tt.quota IS NOT NULL
-  ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
+  ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
   UPDATE app.slot_ticket_counts c SET taken = c.taken + p_sign * t.quantity
     FROM app.booking_tickets t
    WHERE t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
@@ -208,7 +208,7 @@ BEGIN
     SELECT NEW.org_id, b.slot_id, tt.id, tt.quota
       FROM app.bookings b, app.ticket_types tt
      WHERE b.id = NEW.booking_id AND tt.id = NEW.ticket_type_id AND tt.quota IS NOT NULL
-    ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
+    ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
     UPDATE app.slot_ticket_counts c SET taken = c.taken + NEW.quantity
       FROM app.bookings b
      WHERE b.id = NEW.booking_id AND c.slot_id = b.slot_id AND c.ticket_type_id = NEW.ticket_type_id;
@@ -282,7 +282,7 @@ BEGIN
     INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
     VALUES (fresh.org_id, fresh.id, p_starts_at, p_starts_at + pg_catalog.make_interval(mins => fresh.duration_minutes),
             coalesce(fresh.capacity, 1))
-    ON CONFLICT (experience_id, starts_at) DO NOTHING;
+    ON CONFLICT (experience_id, starts_at, org_id) DO NOTHING;
     SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = p_experience.id AND s.starts_at = p_starts_at;
   END IF;
   -- Holds that have run out give their places (and rooms) back before anyone asks for them.

@@ -232,7 +232,7 @@ BEGIN
                            WHERE x.slot_id = s.id AND bt.ticket_type_id = tt.id
                              AND private.booking_is_live(x.status)) sold
      WHERE tt.experience_id = exp.id AND tt.quota IS NOT NULL AND sold.n > 0
-    ON CONFLICT (slot_id, ticket_type_id) DO NOTHING;
+    ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
     -- Capacity: a session keeps room for what it sold (capacity = greatest(new, taken)): sold out, nobody moved.
     UPDATE app.slots s
        SET capacity = GREATEST(coalesce(exp.capacity, 1), s.taken),

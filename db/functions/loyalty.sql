@@ -52,7 +52,7 @@ BEGIN
   points := least(points, 2147483647);
   INSERT INTO app.loyalty_ledger (org_id, customer_id, order_id, kind, points)
   VALUES (p_order.org_id, p_order.customer_id, p_order.id, 'earn', points::integer)
-  ON CONFLICT (order_id, kind) WHERE kind IN ('earn', 'redeem', 'release') DO NOTHING
+  ON CONFLICT (order_id, kind, org_id) WHERE kind IN ('earn', 'redeem', 'release') DO NOTHING
   RETURNING id INTO ledger_id;
   IF ledger_id IS NULL THEN
     RETURN 0;  -- earned already
@@ -194,7 +194,7 @@ BEGIN
   END IF;
   INSERT INTO app.loyalty_ledger (org_id, customer_id, order_id, kind, points)
   VALUES (redeemed.org_id, redeemed.customer_id, p_order_id, 'release', -redeemed.points)
-  ON CONFLICT (order_id, kind) WHERE kind IN ('earn', 'redeem', 'release') DO NOTHING
+  ON CONFLICT (order_id, kind, org_id) WHERE kind IN ('earn', 'redeem', 'release') DO NOTHING
   RETURNING id INTO ledger_id;
   IF ledger_id IS NULL THEN
     RETURN 0;  -- given back already

@@ -28,7 +28,7 @@ BEGIN
           coalesce(p_data, '{}'), p_dedupe_key,
           coalesce((SELECT k.category FROM app.notification_kinds k WHERE k.kind = p_kind), 'transactional'),
           coalesce(p_due_at, pg_catalog.now()), coalesce(p_due_at, pg_catalog.now()), p_user_id, p_customer_id)
-  ON CONFLICT (dedupe_key) DO NOTHING
+  ON CONFLICT (dedupe_key, org_id) DO NOTHING
   RETURNING id INTO made;
   RETURN made;
 END

@@ -1128,7 +1128,7 @@ BEGIN
       IF promo.max_uses_per_customer IS NOT NULL THEN
         INSERT INTO app.promo_customer_uses AS u (org_id, promo_code_id, customer_id, max_uses, uses)
         VALUES (booking.org_id, promo.id, booking.customer_id, promo.max_uses_per_customer, 1)
-        ON CONFLICT (promo_code_id, customer_id) DO UPDATE SET uses = u.uses + 1;
+        ON CONFLICT (promo_code_id, customer_id, org_id) DO UPDATE SET uses = u.uses + 1;
       END IF;
     EXCEPTION WHEN check_violation THEN
       GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;

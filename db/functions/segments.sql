@@ -225,7 +225,7 @@ BEGIN
     INSERT INTO app.customer_segments AS cs (org_id, customer_id, recency_score, frequency_score, monetary_score,
                                              segment, label)
     SELECT p_org_id, x.id, x.r, x.f, x.m, x.segment, x.label FROM result x
-    ON CONFLICT (customer_id) DO UPDATE
+    ON CONFLICT (customer_id, org_id) DO UPDATE
        SET recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
            monetary_score = excluded.monetary_score, segment = excluded.segment, label = excluded.label
      WHERE (cs.recency_score, cs.frequency_score, cs.monetary_score, cs.segment, cs.label)

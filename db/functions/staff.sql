@@ -671,7 +671,7 @@ BEGIN
   INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
   VALUES (exp.org_id, exp.id, p_starts_at, p_starts_at + pg_catalog.make_interval(mins => exp.duration_minutes),
           coalesce(exp.capacity, 1))
-  ON CONFLICT (experience_id, starts_at) DO NOTHING;
+  ON CONFLICT (experience_id, starts_at, org_id) DO NOTHING;
   SELECT s.* INTO slot FROM app.slots s WHERE s.experience_id = exp.id AND s.starts_at = p_starts_at;
   RETURN slot;
 END

@@ -256,7 +256,7 @@ BEGIN
     LEFT JOIN (SELECT pg_catalog.row_number() OVER (ORDER BY bt.ticket_type_id, g) AS seat, bt.ticket_type_id
                  FROM app.booking_tickets bt, pg_catalog.generate_series(1, bt.quantity) AS g
                 WHERE bt.booking_id = p_booking.id) t ON t.seat = s.seat
-  ON CONFLICT (booking_id, seat_no) WHERE status = 'valid' DO NOTHING;
+  ON CONFLICT (booking_id, seat_no, org_id) WHERE status = 'valid' DO NOTHING;
   GET DIAGNOSTICS issued = ROW_COUNT;
   RETURN issued;
 END
@@ -626,7 +626,7 @@ BEGIN
     -- Concurrent scans meet in the UNIQUE index: one inserts, the others wait for it and insert nothing.
     INSERT INTO app.check_ins (org_id, ticket_id, scanner_nonce, checked_in_by)
     VALUES (t.org_id, t.id, p_nonce, auth.uid())
-    ON CONFLICT (ticket_id) DO NOTHING
+    ON CONFLICT (ticket_id, org_id) DO NOTHING
     RETURNING * INTO done;
     IF FOUND THEN
       RETURN private.check_in_answer(t, done);

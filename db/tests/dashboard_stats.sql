@@ -41,7 +41,7 @@ BEGIN
   SELECT * INTO e FROM app.experiences WHERE id = pg_temp.id(p_experience);
   INSERT INTO app.slots (org_id, experience_id, starts_at, ends_at, capacity)
   VALUES (e.org_id, e.id, p_at, p_at + interval '1 hour', coalesce(e.capacity, 1))
-  ON CONFLICT (experience_id, starts_at) DO NOTHING;
+  ON CONFLICT (experience_id, starts_at, org_id) DO NOTHING;
   SELECT id INTO slot FROM app.slots WHERE experience_id = e.id AND starts_at = p_at;
   INSERT INTO app.bookings (org_id, experience_id, slot_id, customer_id, status, party_size, places, starts_at,
                             ends_at, price_minor, currency, confirmation_code)

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that holds_swept changed are retired; its verify checks them now.
 
 -- Checks of functions that orders_pricing changed are retired; its verify checks them now.
@@ -40,8 +42,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.booking_is_live(app.booking_status)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_is_live(app.booking_status)';
   END IF;
-  PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
-  PERFORM 'private.count_tickets(uuid,uuid,uuid,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.new_confirmation_code()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.new_confirmation_code()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.new_confirmation_code()';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
 
 -- Checks of functions that waiver_settings_rules changed are retired; its verify checks them now.
@@ -170,10 +172,6 @@ BEGIN
   PERFORM 'private.set_archived(regclass,uuid,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_archived(regclass,uuid,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.set_archived(regclass,uuid,boolean)';
-  END IF;
-  PERFORM 'private.settle_impact(uuid[],jsonb,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.settle_impact(uuid[],jsonb,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.settle_impact(uuid[],jsonb,boolean)';
   END IF;
   PERFORM 'private.weekday_arg(text,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.weekday_arg(text,jsonb)', 'EXECUTE') THEN

@@ -4,9 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'private.enqueue_notification(uuid,text,text,jsonb,text,text,text,timestamp with time zone,uuid,uuid)'::pg_catalog.regprocedure;
 END
 $verify$;
 

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
 
 -- Checks of functions that catalogue_manage changed are retired; its verify checks them now.
@@ -23,13 +25,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.quote(uuid,timestamp with time zone,integer,jsonb,text,integer,text,text)';
-  END IF;
-  PERFORM 'private.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.create_order(uuid,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
   END IF;
   PERFORM 'private.points_arg(app.org_settings,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.points_arg(app.org_settings,integer)', 'EXECUTE') THEN

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
 
 -- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
@@ -102,8 +104,6 @@ BEGIN
   END IF;
   PERFORM 'private.loyalty_change(uuid,uuid,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_debit(uuid,uuid,integer,uuid)'::pg_catalog.regprocedure;
-  PERFORM 'private.loyalty_earn(app.orders)'::pg_catalog.regprocedure;
-  PERFORM 'private.loyalty_release(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
   PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
@@ -118,10 +118,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.provider_arg(text,text,text[])';
-  END IF;
-  PERFORM 'private.record_checkout(uuid,text,text,text,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.record_checkout(uuid,text,text,text,timestamp with time zone)';
   END IF;
   PERFORM 'private.record_offline_payment(uuid,bigint,text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.record_offline_payment(uuid,bigint,text,text)', 'EXECUTE') THEN

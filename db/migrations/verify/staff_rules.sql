@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
 
 DO $verify$
@@ -107,10 +109,6 @@ BEGIN
   END IF;
   PERFORM 'private.shifts_keep_sessions()'::pg_catalog.regprocedure;
   PERFORM 'private.staff_membership()'::pg_catalog.regprocedure;
-  PERFORM 'private.staffed_session(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.staffed_session(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.staffed_session(uuid,timestamp with time zone)';
-  END IF;
   PERFORM 'private.time_entry_answer(app.time_entries)'::pg_catalog.regprocedure;
   PERFORM 'private.time_entry_corrections_kept()'::pg_catalog.regprocedure;
   PERFORM 'private.uncovered_session(uuid,uuid)'::pg_catalog.regprocedure;

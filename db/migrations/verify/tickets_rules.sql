@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
 
 -- Checks of functions that discovery_rules changed are retired; its verify checks them now.
@@ -37,7 +39,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'api.ticket_payload(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'api.ticket_payload(uuid)';
   END IF;
-  PERFORM 'private.issue_tickets(app.bookings)'::pg_catalog.regprocedure;
   PERFORM 'private.retire_ticket_key(uuid,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retire_ticket_key(uuid,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.retire_ticket_key(uuid,integer)';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that org_in_keys changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
 
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
@@ -65,10 +67,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.birth_date_arg(text,date)';
   END IF;
   PERFORM 'private.booking_by_pair(text,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.check_in(text,text,uuid,uuid)';
-  END IF;
   PERFORM 'private.get_tickets(text,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.get_tickets(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.get_tickets(text,text)';
