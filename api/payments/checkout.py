@@ -40,6 +40,7 @@ STRIPE_MINIMUM = 30 * 60 + 60  # what a new session asks for: the floor and 50 s
 STRIPE_MAXIMUM = 24 * 3600 - 60
 STRIPE_CEILING = 24 * 3600 - 10
 EXPIRY_STEP = 5 * 60
+RETRY_WINDOW = 50  # how long after a first call its retry can come and still find its session
 ATTEMPTS = 5
 
 
@@ -149,21 +150,41 @@ async def _stripe(payments: Payments, order: dict, asked: CheckoutRequest) -> Ch
     raise ProviderError("stripe", "refused", f"{ATTEMPTS} earlier checkouts of this order are closed")
 
 
-def stripe_expiries(hold_end: float, now: float) -> list[int]:
-    """The session's expires_at to ask for, then the values a first call made a little earlier may have asked for.
-
-    The hold's end when Stripe allows it; else the nearest Stripe allows, rounded to 5 minutes, so that a retry a
-    little later (after a timeout) sends the same parameters under the same idempotency key and gets the session
-    the first call made. A retry that crossed a 5-minute mark, or the hold's end leaving Stripe's range, since the
-    first call finds that call's value among the others, while Stripe still takes it (up to 50 s later)."""
+def _asked(hold_end: float, now: float) -> int:
+    """The expires_at a call made at `now` asks for: the hold's end when Stripe allows it, else the nearest value
+    Stripe allows, rounded to 5 minutes so that calls a little apart agree."""
     if hold_end < now + STRIPE_MINIMUM:
-        first = int(-(-(now + STRIPE_MINIMUM) // EXPIRY_STEP) * EXPIRY_STEP)
-    elif hold_end > now + STRIPE_MAXIMUM:
-        first = int((now + STRIPE_MAXIMUM) // EXPIRY_STEP * EXPIRY_STEP)
-    else:
-        return [int(hold_end)]
-    others = (first - EXPIRY_STEP, int(hold_end))
-    return [first, *(t for t in others if now + STRIPE_FLOOR <= t <= now + STRIPE_CEILING and t != first)]
+        return int(-(-(now + STRIPE_MINIMUM) // EXPIRY_STEP) * EXPIRY_STEP)
+    if hold_end > now + STRIPE_MAXIMUM:
+        return int((now + STRIPE_MAXIMUM) // EXPIRY_STEP * EXPIRY_STEP)
+    return int(hold_end)
+
+
+def stripe_expiries(hold_end: float, now: float) -> list[int]:
+    """The session's expires_at to ask for, then the values a first call made up to 50 s earlier may have asked for,
+    while Stripe still takes them.
+
+    A retry after a timeout sends the first call's parameters under the same idempotency key and gets the session
+    that call made. The value asked is a step function of the call's time: it moves when the hold's end leaves or
+    enters Stripe's range, or when now plus a limit crosses a 5-minute mark. Within 50 s each of the three branches
+    of _asked gives at most two values (a step is 300 s), those at the ends of the times that take it, so the ends
+    of each branch's times are every value an earlier call can have asked."""
+    earliest = now - RETRY_WINDOW
+    values = [_asked(hold_end, now)]
+    # Calls before hold_end - MAXIMUM rounded down from now + MAXIMUM; the last of them from just below hold_end.
+    if earliest < hold_end - STRIPE_MAXIMUM:
+        last = (-(-hold_end // EXPIRY_STEP) - 1) * EXPIRY_STEP if now >= hold_end - STRIPE_MAXIMUM \
+            else (now + STRIPE_MAXIMUM) // EXPIRY_STEP * EXPIRY_STEP
+        values += [int((earliest + STRIPE_MAXIMUM) // EXPIRY_STEP * EXPIRY_STEP), int(last)]
+    # Calls after hold_end - MINIMUM rounded up from now + MINIMUM; the first of them from just above hold_end.
+    if now > hold_end - STRIPE_MINIMUM:
+        first = (hold_end // EXPIRY_STEP + 1) * EXPIRY_STEP if earliest <= hold_end - STRIPE_MINIMUM \
+            else -(-(earliest + STRIPE_MINIMUM) // EXPIRY_STEP) * EXPIRY_STEP
+        values += [int(first), int(-(-(now + STRIPE_MINIMUM) // EXPIRY_STEP) * EXPIRY_STEP)]
+    if earliest <= hold_end - STRIPE_MINIMUM and hold_end - STRIPE_MAXIMUM <= now:
+        values.append(int(hold_end))
+    taken = [v for v in dict.fromkeys(values) if now + STRIPE_FLOOR <= v <= now + STRIPE_CEILING]
+    return taken[:1] + sorted(taken[1:], reverse=True)
 
 
 async def _moyasar(payments: Payments, order: dict, asked: CheckoutRequest) -> Checkout:
