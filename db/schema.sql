@@ -676,11 +676,12 @@ characters, no user name or password, its host a domain name or a public IP addr
 private, link-local, unique-local, multicast or unspecified), event_types (1 to 20 of booking.created,
 booking.confirmed, booking.cancelled, booking.rescheduled, payment.succeeded, refund.created, checkin.created,
 waitlist.offered) and an optional description (up to 500 characters). Answers the endpoint {id, org_id, url,
-description, event_types, enabled, disabled_at, disabled_reason, consecutive_failures, created_at, updated_at,
-secret}: secret (whsec_…, the Standard Webhooks signing secret) is shown this once (rotate_webhook_secret makes a
-new one). At most 20 endpoints per organization. For admins and the owner. Errors: PT400 an argument invalid
-(detail invalid_url, unknown_event_type, out_of_range); PT403 staff and managers; PT404 not a member; PT409 20
-endpoints already (detail too_many).';
+description, event_types, enabled, disabled_at, disabled_reason, consecutive_failures, previous_secret_until,
+created_at, updated_at, secret}: secret (whsec_…, the Standard Webhooks signing secret) is shown this once
+(rotate_webhook_secret makes a new one; previous_secret_until is when the secret it replaced stops signing, null
+when none does). At most 20 endpoints per organization. For admins and the owner. Errors: PT400 an argument
+invalid (detail invalid_url, unknown_event_type, out_of_range); PT403 staff and managers; PT404 not a member;
+PT409 20 endpoints already (detail too_many).';
 
 CREATE FUNCTION api.customer_segments_due(stale interval DEFAULT '20:00:00'::interval) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE
@@ -1722,14 +1723,19 @@ New tickets are signed with it; tickets signed with older keys keep their payloa
 retires their key (retire_ticket_key). For admins of the organization. Errors: PT404 not a member; PT403 not an
 admin.';
 
-CREATE FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) RETURNS jsonb
+CREATE FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, overlap_hours integer DEFAULT 24) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
 
-COMMENT ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) IS 'Gives an endpoint a new signing secret and answers the endpoint with it (secret, shown this once). Every attempt
-from now on, retries of earlier deliveries included, is signed with the new secret only. For admins and the owner.
-Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.';
+COMMENT ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, overlap_hours integer) IS 'Gives an endpoint a new signing secret and answers the endpoint with it (secret, shown this once). For
+overlap_hours (0 to 168, default 24) the secret it replaces keeps signing too: every attempt, retries of earlier
+deliveries included, carries one signature under each secret in its webhook-signature header (space-separated, as
+Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
+answer says until when. overlap_hours 0 signs with the new secret only, at once. Rotating again during an overlap
+ends the older secret''s at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
+out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
+organization.';
 
 CREATE FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text DEFAULT NULL::text, html text DEFAULT NULL::text, body text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql
@@ -2413,8 +2419,8 @@ CREATE FUNCTION private.audit_safe(p_row jsonb) RETURNS jsonb
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/audit.sql
 
-COMMENT ON FUNCTION private.audit_safe(p_row jsonb) IS 'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object, nor
-an experience''s search_vector (derived from columns the log already has).';
+COMMENT ON FUNCTION private.audit_safe(p_row jsonb) IS 'A row as the audit log keeps it: without a secret, previous_secret or token_hash column, nor a token key in its
+data object, nor an experience''s search_vector (derived from columns the log already has).';
 
 CREATE FUNCTION private.availability(p_experience_id uuid, p_from date, p_to date, p_party_size integer, p_embed_key text) RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone, local_start timestamp without time zone, remaining integer, price_minor bigint, currency text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -2894,7 +2900,7 @@ booking_confirmed e-mail: [{id, seat_no, payload}] of the live tickets of data.b
 []) and claimed_until. Report each with private.complete_message or private.fail_message. For service_role (or
 the database owner without request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
 
-CREATE FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) RETURNS TABLE(id uuid, org_id uuid, endpoint_id uuid, webhook_id text, event_type text, payload jsonb, url text, secret text, attempts integer, claimed_until timestamp with time zone)
+CREATE FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval) RETURNS TABLE(id uuid, org_id uuid, endpoint_id uuid, webhook_id text, event_type text, payload jsonb, url text, secret text, previous_secret text, attempts integer, claimed_until timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
@@ -2903,7 +2909,8 @@ COMMENT ON FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit inte
 for p_lease (1 s to 1 h): those whose lease ran out (that attempt is recorded as lost, and the delivery is dead if
 it was the last of its 12), then queued ones due, oldest first, skipping rows another worker holds (FOR UPDATE SKIP
 LOCKED). Each becomes sending under the lease with one more attempt. One row per delivery: id, org_id,
-endpoint_id, webhook_id (the webhook-id header), event_type, payload, url, secret (to sign with), attempts (this one
+endpoint_id, webhook_id (the webhook-id header), event_type, payload, url, secret (to sign with), previous_secret
+(to sign with too: the secret before the last rotation while its overlap lasts, else null), attempts (this one
 included), claimed_until. Report each with private.complete_webhook_delivery or private.fail_webhook_delivery, or
 give it back untried with private.release_webhook_deliveries. For service_role (or the database owner without
 request claims). Errors: PT400 an argument out of range; PT403 anyone else.';
@@ -4550,7 +4557,8 @@ CREATE FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer
 
 COMMENT ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) IS 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
 delivered or dead, created more than p_keep ago (1 day to 100 years), with their attempts; never a row still queued
-or being sent. Answers {messages, deliveries}: what it deleted (p_limit of either: call again). For service_role
+or being sent; and forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
+deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 
 CREATE FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) RETURNS jsonb
@@ -4862,12 +4870,12 @@ CREATE FUNCTION private.rotate_ticket_key(p_org_id uuid) RETURNS jsonb
 
 COMMENT ON FUNCTION private.rotate_ticket_key(p_org_id uuid) IS 'Adds a new current signing key to an organization (its own check: the caller is an admin of it).';
 
-CREATE FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) RETURNS jsonb
+CREATE FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid, p_overlap_hours integer) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
 
-COMMENT ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) IS 'api.rotate_webhook_secret, for admins and the owner.';
+COMMENT ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid, p_overlap_hours integer) IS 'api.rotate_webhook_secret, for admins and the owner.';
 
 CREATE FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -5740,12 +5748,16 @@ CREATE TABLE app.webhook_endpoints (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    previous_secret text,
+    previous_secret_until timestamp with time zone,
     CONSTRAINT webhook_endpoints_consecutive_failures_check CHECK ((consecutive_failures >= 0)),
     CONSTRAINT webhook_endpoints_description_check CHECK ((length(description) <= 500)),
     CONSTRAINT webhook_endpoints_disabled_check CHECK ((enabled = (disabled_at IS NULL))),
     CONSTRAINT webhook_endpoints_disabled_reason_check CHECK ((length(disabled_reason) <= 500)),
     CONSTRAINT webhook_endpoints_event_types_check CHECK ((((cardinality(event_types) >= 1) AND (cardinality(event_types) <= 20)) AND (array_position(event_types, NULL::text) IS NULL) AND (event_types <@ ARRAY['booking.created'::text, 'booking.confirmed'::text, 'booking.cancelled'::text, 'booking.rescheduled'::text, 'payment.succeeded'::text, 'refund.created'::text, 'checkin.created'::text, 'waitlist.offered'::text]))),
     CONSTRAINT webhook_endpoints_failing_check CHECK (((consecutive_failures = 0) = (failing_since IS NULL))),
+    CONSTRAINT webhook_endpoints_overlap_check CHECK ((((previous_secret IS NULL) = (previous_secret_until IS NULL)) AND (previous_secret IS DISTINCT FROM secret))),
+    CONSTRAINT webhook_endpoints_previous_secret_check CHECK ((previous_secret ~ '^whsec_[A-Za-z0-9+/]{43}=$'::text)),
     CONSTRAINT webhook_endpoints_secret_check CHECK ((secret ~ '^whsec_[A-Za-z0-9+/]{43}=$'::text)),
     CONSTRAINT webhook_endpoints_url_check CHECK ((((length(url) >= 10) AND (length(url) <= 2000)) AND (url ~* '^https?://[^\s]+$'::text)))
 );
@@ -5754,12 +5766,17 @@ ALTER TABLE ONLY app.webhook_endpoints FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE app.webhook_endpoints IS 'An organization''s outgoing webhook endpoints: a public http(s) URL, the event types it receives, the Standard Webhooks signing secret (whsec_…), and whether it is enabled (disabled with disabled_at and disabled_reason after failing consecutive_failures times since failing_since).';
 
+COMMENT ON COLUMN app.webhook_endpoints.previous_secret IS 'The signing secret before the last rotation, which still signs every attempt (beside the current one) until previous_secret_until; never shown, never in the audit log.';
+
+COMMENT ON COLUMN app.webhook_endpoints.previous_secret_until IS 'When the previous secret stops signing (set with it, NULL without it).';
+
 CREATE FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
 
-COMMENT ON FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) IS 'An endpoint as the webhook functions answer it; its secret only when p_with_secret (on create and rotate).';
+COMMENT ON FUNCTION private.webhook_endpoint_json(p_endpoint app.webhook_endpoints, p_with_secret boolean) IS 'An endpoint as the webhook functions answer it: previous_secret_until while the secret before the last rotation
+still signs (else null, the old secret itself never); its secret only when p_with_secret (on create and rotate).';
 
 CREATE FUNCTION private.webhook_event_types() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -8762,8 +8779,8 @@ GRANT ALL ON FUNCTION api.rotate_embed_key(venue_id uuid) TO authenticated;
 REVOKE ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.rotate_ticket_key(org_id uuid) TO authenticated;
 
-REVOKE ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid) TO authenticated;
+REVOKE ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, overlap_hours integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, overlap_hours integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text, html text, body text) TO authenticated;
@@ -9667,8 +9684,8 @@ REVOKE ALL ON FUNCTION private.rfm_segment(p_recency smallint, p_frequency small
 REVOKE ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rotate_ticket_key(p_org_id uuid) TO authenticated;
 
-REVOKE ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
+REVOKE ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid, p_overlap_hours integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid, p_overlap_hours integer) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.rows_arg(p_name text, p_value jsonb, p_keys text[], p_required text[], p_max integer) TO anon;

@@ -41,7 +41,7 @@ def test_a_pass_deletes_finished_messages_past_the_keep_period_and_nothing_else(
         env = {"DATABASE_URL": db, **inbox.environment()}
         kept = run_tessera("worker", "--once", cwd=ROOT, env={**env, "TESSERA_WORKER_KEEP_DAYS": "0"})
         assert kept.code == 0, kept.err
-        assert json.loads(kept.out)["purged"] == {"messages": 0, "deliveries": 0}
+        assert json.loads(kept.out)["purged"] == {"messages": 0, "deliveries": 0, "expired_secrets": 0}
         done = run_tessera("worker", "--once", cwd=ROOT, env=env)
         assert done.code == 0, done.err
         assert json.loads(done.out)["purged"]["messages"] >= 1

@@ -3,7 +3,8 @@ server would (standardwebhooks' Webhook(secret).verify(body, headers)): a bookin
 exactly one signed delivery; a receiver answering 500 gets retries under one webhook-id until it answers 2xx; a
 receiver that is down is retried with backoff and reached once it is up; 127.0.0.1 is refused at send time unless
 the development allow-list lets it through, as is a name resolving to any non-public address, and the connection
-goes to the address that was checked; the database refuses non-public URLs when an endpoint is saved.
+goes to the address that was checked; the database refuses non-public URLs when an endpoint is saved; during a
+secret rotation's overlap receivers on the old and on the new secret both verify the same delivery.
 
 The receiver listens on 127.0.0.1, which the save-time rule refuses, so the tests write their endpoints as the
 database's owner and let 127.0.0.1 through the send-time guard with the allow-list (Guard(allow_networks=...), what
@@ -320,6 +321,51 @@ def test_tessera_worker_once_sends_due_webhooks_beside_the_outbox(db, conn, rece
     assert run.code == 0, run.err
     assert json.loads(run.out)["webhooks"]["claimed"] == 0
     assert delivery(conn, d2)["status"] == "queued"
+
+
+def rotate(conn, org, ep, overlap_hours: int) -> str:
+    """api.rotate_webhook_secret as the organization's owner (a fresh member): the new secret."""
+    owner = conn.execute("INSERT INTO auth.users (email) VALUES (%s) RETURNING id",
+                         (f"owner-{uuid.uuid4().hex[:8]}@example.com",)).fetchone()[0]
+    conn.execute("INSERT INTO app.memberships (org_id, user_id, role) VALUES (%s, %s, 'owner')", (org, owner))
+    with conn.transaction():
+        conn.execute("SELECT set_config('request.jwt.claims', %s, true), set_config('role', 'authenticated', true)",
+                     (json.dumps({"role": "authenticated", "sub": str(owner)}),))
+        made = conn.execute("SELECT api.rotate_webhook_secret(%s, %s, %s)", (org, ep, overlap_hours)).fetchone()[0]
+        conn.execute("RESET ROLE")
+    return made["secret"]
+
+
+def test_during_a_rotation_s_overlap_receivers_on_the_old_and_the_new_secret_both_verify_then_only_the_new(
+        conn, receiver):
+    org = make_org(conn)
+    ep, old = endpoint(conn, org, receiver.url)
+    new = rotate(conn, org, ep, 24)
+    assert new != old and new.startswith("whsec_")
+
+    queue(conn, org, ep)
+    assert send(conn).delivered == 1
+    _, headers, body = receiver.requests[-1]
+    assert len(headers["webhook-signature"].split(" ")) == 2  # one signature under each secret
+    assert Webhook(old).verify(body, headers) == Webhook(new).verify(body, headers)  # the same delivery, both ways
+
+    conn.execute("UPDATE app.webhook_endpoints SET previous_secret_until = now() - interval '1 second' "
+                 "WHERE id = %s", (ep,))  # the 24 hours are over
+    queue(conn, org, ep)
+    assert send(conn).delivered == 1
+    _, headers, body = receiver.requests[-1]
+    assert len(headers["webhook-signature"].split(" ")) == 1
+    Webhook(new).verify(body, headers)
+    with pytest.raises(Exception):  # noqa: B017 -- the old secret signs no more
+        Webhook(old).verify(body, headers)
+
+    newest = rotate(conn, org, ep, 0)  # no overlap: the new secret signs alone at once
+    queue(conn, org, ep)
+    assert send(conn).delivered == 1
+    _, headers, body = receiver.requests[-1]
+    Webhook(newest).verify(body, headers)
+    with pytest.raises(Exception):  # noqa: B017
+        Webhook(new).verify(body, headers)
 
 
 def test_a_claim_skips_deliveries_another_sender_holds_without_waiting(db, conn, receiver):

@@ -13,7 +13,8 @@ endpoint, which the database disables after 20 failures in a row (or a day of fa
 Every attempt of a delivery carries the same webhook-id (the delivery's), a fresh webhook-timestamp and
 webhook-signature: `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` under the
 endpoint's secret (standardwebhooks.Webhook.sign), so receivers verify with Webhook(secret).verify(body, headers)
-and deduplicate on webhook-id.
+and deduplicate on webhook-id. While a rotated-out secret still signs (api.rotate_webhook_secret's overlap), the
+header holds a second signature under it, so receivers still on the old secret verify too.
 """
 
 from __future__ import annotations
@@ -82,13 +83,17 @@ def body_of(payload: Mapping[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-def signed_headers(secret: str, webhook_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
-    """The Standard Webhooks headers of one attempt."""
+def signed_headers(secret: str, webhook_id: str, body: str, at: datetime | None = None,
+                   previous_secret: str | None = None) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt: during a rotation's overlap the signature header carries one
+    signature under each secret, space-separated, the current one first (a receiver accepts any one it can
+    verify)."""
     at = (at or datetime.now(UTC)).astimezone(UTC)
+    signatures = [Webhook(s).sign(webhook_id, at, body) for s in (secret, previous_secret) if s]
     return {
         "webhook-id": webhook_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(webhook_id, at, body),
+        "webhook-signature": " ".join(signatures),
     }
 
 
@@ -169,8 +174,9 @@ def run_once(conn: psycopg.Connection, settings: Settings, guard: Guard | None =
                 continue
             try:
                 body = body_of(row["payload"])
-                outcome = post(client, guard, row["url"], signed_headers(row["secret"], row["webhook_id"], body),
-                               body, resolve)
+                headers = signed_headers(row["secret"], row["webhook_id"], body,
+                                         previous_secret=row["previous_secret"])
+                outcome = post(client, guard, row["url"], headers, body, resolve)
             except Exception as exc:  # one bad delivery must not stop the others: it retries, then dies
                 log.exception("webhook delivery %s could not be handled", row["id"])
                 outcome = Outcome(ok=False, error=f"the sender failed: {type(exc).__name__}: {exc}"[:2000])

@@ -14,14 +14,14 @@ IMMUTABLE
 SET search_path = ''
 AS $$
   SELECT CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
-              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'token_hash' - 'search_vector', '{data}',
+              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'previous_secret' - 'token_hash' - 'search_vector', '{data}',
                                         (p_row -> 'data') - 'token')
-              ELSE p_row - 'secret' - 'token_hash' - 'search_vector' END
+              ELSE p_row - 'secret' - 'previous_secret' - 'token_hash' - 'search_vector' END
 $$;
 
 COMMENT ON FUNCTION private.audit_safe(jsonb) IS
-'A row as the audit log keeps it: without a secret or token_hash column, nor a token key in its data object, nor
-an experience''s search_vector (derived from columns the log already has).';
+'A row as the audit log keeps it: without a secret, previous_secret or token_hash column, nor a token key in its
+data object, nor an experience''s search_vector (derived from columns the log already has).';
 
 REVOKE ALL ON FUNCTION private.audit_safe(jsonb) FROM PUBLIC;
 
@@ -33,8 +33,9 @@ SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
-  -- Credentials never enter the log, which admins read: a column named secret (a ticket signing key's) or
-  -- token_hash (an invitation's), and a token in a row's data (the invitation e-mail's, in the outbox).
+  -- Credentials never enter the log, which admins read: a column named secret or previous_secret (a ticket or
+  -- webhook signing key's) or token_hash (an invitation's), and a token in a row's data (the invitation e-mail's,
+  -- in the outbox).
   old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN private.audit_safe(pg_catalog.to_jsonb(OLD)) END;
   new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN private.audit_safe(pg_catalog.to_jsonb(NEW)) END;
   any_row jsonb := coalesce(new_row, old_row);

@@ -18,6 +18,7 @@ DECLARE
   cutoff timestamptz;
   messages integer;
   deliveries integer;
+  secrets integer;
 BEGIN
   PERFORM private.require_service_role('purge finished messages');
   IF p_keep IS NULL OR p_keep < interval '1 day' OR p_keep > interval '100 years' THEN
@@ -41,14 +42,23 @@ BEGIN
                                  LIMIT p_limit FOR UPDATE SKIP LOCKED)
     RETURNING 1)
   SELECT pg_catalog.count(*) INTO deliveries FROM gone;
-  RETURN pg_catalog.jsonb_build_object('messages', messages, 'deliveries', deliveries);
+  -- A webhook secret whose overlap is over signs nothing any more: it is not kept either.
+  WITH gone AS (
+    UPDATE app.webhook_endpoints w SET previous_secret = NULL, previous_secret_until = NULL
+     WHERE (w.org_id, w.id) IN (SELECT x.org_id, x.id FROM app.webhook_endpoints x
+                                 WHERE x.previous_secret_until <= pg_catalog.now()
+                                 LIMIT p_limit FOR UPDATE SKIP LOCKED)
+    RETURNING 1)
+  SELECT pg_catalog.count(*) INTO secrets FROM gone;
+  RETURN pg_catalog.jsonb_build_object('messages', messages, 'deliveries', deliveries, 'expired_secrets', secrets);
 END
 $$;
 
 COMMENT ON FUNCTION private.purge_finished_messages(interval, integer) IS
 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
 delivered or dead, created more than p_keep ago (1 day to 100 years), with their attempts; never a row still queued
-or being sent. Answers {messages, deliveries}: what it deleted (p_limit of either: call again). For service_role
+or being sent; and forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
+deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 
 REVOKE ALL ON FUNCTION private.purge_finished_messages(interval, integer) FROM PUBLIC;

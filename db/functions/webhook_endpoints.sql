@@ -288,13 +288,16 @@ AS $$
            'description', p_endpoint.description, 'event_types', pg_catalog.to_jsonb(p_endpoint.event_types),
            'enabled', p_endpoint.enabled, 'disabled_at', p_endpoint.disabled_at,
            'disabled_reason', p_endpoint.disabled_reason, 'consecutive_failures', p_endpoint.consecutive_failures,
+           'previous_secret_until', CASE WHEN p_endpoint.previous_secret_until > pg_catalog.now()
+                                         THEN p_endpoint.previous_secret_until END,
            'created_at', p_endpoint.created_at, 'updated_at', p_endpoint.updated_at)
          || CASE WHEN p_with_secret THEN pg_catalog.jsonb_build_object('secret', p_endpoint.secret)
                  ELSE '{}'::jsonb END
 $$;
 
 COMMENT ON FUNCTION private.webhook_endpoint_json(app.webhook_endpoints, boolean) IS
-'An endpoint as the webhook functions answer it; its secret only when p_with_secret (on create and rotate).';
+'An endpoint as the webhook functions answer it: previous_secret_until while the secret before the last rotation
+still signs (else null, the old secret itself never); its secret only when p_with_secret (on create and rotate).';
 
 REVOKE ALL ON FUNCTION private.webhook_endpoint_json(app.webhook_endpoints, boolean) FROM PUBLIC;
 
@@ -357,11 +360,12 @@ characters, no user name or password, its host a domain name or a public IP addr
 private, link-local, unique-local, multicast or unspecified), event_types (1 to 20 of booking.created,
 booking.confirmed, booking.cancelled, booking.rescheduled, payment.succeeded, refund.created, checkin.created,
 waitlist.offered) and an optional description (up to 500 characters). Answers the endpoint {id, org_id, url,
-description, event_types, enabled, disabled_at, disabled_reason, consecutive_failures, created_at, updated_at,
-secret}: secret (whsec_…, the Standard Webhooks signing secret) is shown this once (rotate_webhook_secret makes a
-new one). At most 20 endpoints per organization. For admins and the owner. Errors: PT400 an argument invalid
-(detail invalid_url, unknown_event_type, out_of_range); PT403 staff and managers; PT404 not a member; PT409 20
-endpoints already (detail too_many).$$;
+description, event_types, enabled, disabled_at, disabled_reason, consecutive_failures, previous_secret_until,
+created_at, updated_at, secret}: secret (whsec_…, the Standard Webhooks signing secret) is shown this once
+(rotate_webhook_secret makes a new one; previous_secret_until is when the secret it replaced stops signing, null
+when none does). At most 20 endpoints per organization. For admins and the owner. Errors: PT400 an argument
+invalid (detail invalid_url, unknown_event_type, out_of_range); PT403 staff and managers; PT404 not a member;
+PT409 20 endpoints already (detail too_many).$$;
 
 REVOKE ALL ON FUNCTION api.create_webhook_endpoint(uuid, text, text[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.create_webhook_endpoint(uuid, text, text[], text) TO authenticated;
@@ -522,7 +526,11 @@ REVOKE ALL ON FUNCTION api.list_webhook_endpoints(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.list_webhook_endpoints(uuid) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid)
+-- The overlap: until previous_secret_until every attempt carries a signature under each secret.
+DROP FUNCTION IF EXISTS api.rotate_webhook_secret(uuid, uuid);
+DROP FUNCTION IF EXISTS private.rotate_webhook_secret(uuid, uuid);
+
+CREATE OR REPLACE FUNCTION private.rotate_webhook_secret(p_org_id uuid, p_endpoint_id uuid, p_overlap_hours integer)
 RETURNS jsonb
 LANGUAGE plpgsql
 VOLATILE
@@ -532,8 +540,19 @@ AS $$
 DECLARE
   e app.webhook_endpoints;
 BEGIN
+  IF p_overlap_hours IS NULL OR p_overlap_hours NOT BETWEEN 0 AND 168 THEN
+    RAISE EXCEPTION 'overlap_hours is 0 to 168 hours' USING ERRCODE = 'PT400', DETAIL = 'out_of_range',
+      HINT = 'Give 0 to stop signing with the old secret at once.';
+  END IF;
   PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
-  UPDATE app.webhook_endpoints w SET secret = private.webhook_secret(), updated_at = pg_catalog.now()
+  -- The secret replaced becomes the previous one (a rotation during an overlap ends the older secret's at once:
+  -- two secrets sign at most).
+  UPDATE app.webhook_endpoints w
+     SET secret = private.webhook_secret(),
+         previous_secret = CASE WHEN p_overlap_hours > 0 THEN w.secret END,
+         previous_secret_until = CASE WHEN p_overlap_hours > 0
+                                      THEN pg_catalog.now() + pg_catalog.make_interval(hours => p_overlap_hours) END,
+         updated_at = pg_catalog.now()
    WHERE w.org_id = p_org_id AND w.id = p_endpoint_id
   RETURNING * INTO e;
   IF NOT FOUND THEN
@@ -543,27 +562,35 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION private.rotate_webhook_secret(uuid, uuid) IS
+COMMENT ON FUNCTION private.rotate_webhook_secret(uuid, uuid, integer) IS
 'api.rotate_webhook_secret, for admins and the owner.';
 
-REVOKE ALL ON FUNCTION private.rotate_webhook_secret(uuid, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION private.rotate_webhook_secret(uuid, uuid) TO authenticated;
+REVOKE ALL ON FUNCTION private.rotate_webhook_secret(uuid, uuid, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.rotate_webhook_secret(uuid, uuid, integer) TO authenticated;
 
 
-CREATE OR REPLACE FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid)
+CREATE OR REPLACE FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, overlap_hours integer DEFAULT 24)
 RETURNS jsonb
 LANGUAGE sql
 VOLATILE
 SET search_path = ''
-AS $$ SELECT private.rotate_webhook_secret(rotate_webhook_secret.org_id, rotate_webhook_secret.endpoint_id) $$;
+AS $$
+  SELECT private.rotate_webhook_secret(rotate_webhook_secret.org_id, rotate_webhook_secret.endpoint_id,
+                                       rotate_webhook_secret.overlap_hours)
+$$;
 
-COMMENT ON FUNCTION api.rotate_webhook_secret(uuid, uuid) IS
-$$Gives an endpoint a new signing secret and answers the endpoint with it (secret, shown this once). Every attempt
-from now on, retries of earlier deliveries included, is signed with the new secret only. For admins and the owner.
-Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.$$;
+COMMENT ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) IS
+$$Gives an endpoint a new signing secret and answers the endpoint with it (secret, shown this once). For
+overlap_hours (0 to 168, default 24) the secret it replaces keeps signing too: every attempt, retries of earlier
+deliveries included, carries one signature under each secret in its webhook-signature header (space-separated, as
+Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
+answer says until when. overlap_hours 0 signs with the new secret only, at once. Rotating again during an overlap
+ends the older secret's at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
+out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
+organization.$$;
 
-REVOKE ALL ON FUNCTION api.rotate_webhook_secret(uuid, uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.rotate_webhook_secret(uuid, uuid) TO authenticated;
+REVOKE ALL ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) TO authenticated;
 
 
 -- Admins: the deliveries. ---------------------------------------------------------------------------------------------
@@ -997,9 +1024,12 @@ private.fail_webhook_delivery.';
 REVOKE ALL ON FUNCTION private.webhook_endpoint_failed(uuid, uuid, text) FROM PUBLIC;
 
 
+-- Its result gained previous_secret (webhook_secret_overlap_rules): a changed result is a new function.
+DROP FUNCTION IF EXISTS private.claim_webhook_deliveries(text, integer, interval);
+
 CREATE OR REPLACE FUNCTION private.claim_webhook_deliveries(p_worker text, p_limit integer, p_lease interval)
 RETURNS TABLE (id uuid, org_id uuid, endpoint_id uuid, webhook_id text, event_type text, payload jsonb, url text,
-               secret text, attempts integer, claimed_until timestamptz)
+               secret text, previous_secret text, attempts integer, claimed_until timestamptz)
 LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
@@ -1058,6 +1088,7 @@ BEGIN
 
   RETURN QUERY
   SELECT x.id, x.org_id, x.endpoint_id, x.webhook_id, x.event_type, x.payload, w.url, w.secret,
+         CASE WHEN w.previous_secret_until > pg_catalog.now() THEN w.previous_secret END,
          x.attempts::integer, x.claimed_until
     FROM app.webhook_deliveries x
     JOIN app.webhook_endpoints w ON w.org_id = x.org_id AND w.id = x.endpoint_id
@@ -1071,7 +1102,8 @@ COMMENT ON FUNCTION private.claim_webhook_deliveries(text, integer, interval) IS
 for p_lease (1 s to 1 h): those whose lease ran out (that attempt is recorded as lost, and the delivery is dead if
 it was the last of its 12), then queued ones due, oldest first, skipping rows another worker holds (FOR UPDATE SKIP
 LOCKED). Each becomes sending under the lease with one more attempt. One row per delivery: id, org_id,
-endpoint_id, webhook_id (the webhook-id header), event_type, payload, url, secret (to sign with), attempts (this one
+endpoint_id, webhook_id (the webhook-id header), event_type, payload, url, secret (to sign with), previous_secret
+(to sign with too: the secret before the last rotation while its overlap lasts, else null), attempts (this one
 included), claimed_until. Report each with private.complete_webhook_delivery or private.fail_webhook_delivery, or
 give it back untried with private.release_webhook_deliveries. For service_role (or the database owner without
 request claims). Errors: PT400 an argument out of range; PT403 anyone else.';

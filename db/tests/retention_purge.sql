@@ -1,13 +1,14 @@
 -- Retention: the worker's purge deletes finished messages (sent, skipped, dead) and finished webhook deliveries
 -- (delivered, dead) older than the keep period, with their attempts, a bounded batch at a time; it never touches a
--- row still queued or being sent, nor a recent one; only the service may call it, with sane arguments.
+-- row still queued or being sent, nor a recent one; it forgets webhook secrets whose rotation overlap is over, not
+-- one still signing; only the service may call it, with sane arguments.
 BEGIN;
 \ir setup.psql
-SELECT plan(9);
+SELECT plan(10);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('old_sent', 'old_skipped', 'old_dead', 'old_queued', 'new_sent', 'ep', 'old_hook', 'new_hook',
-                     'old_hook_queued');
+                     'old_hook_queued', 'ep_over', 'ep_overlap');
 
 CREATE FUNCTION pg_temp.msg(p_name text, p_status text, p_created timestamptz) RETURNS void LANGUAGE sql AS $$
   INSERT INTO app.notifications_outbox (org_id, id, kind, recipient, channel, template, dedupe_key, status,
@@ -27,6 +28,11 @@ VALUES (pg_temp.id('org_a'), pg_temp.id('old_sent'), 1, 'w', now() - interval '1
 INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret)
 VALUES (pg_temp.id('org_a'), pg_temp.id('ep'), 'https://hooks.example.com/', '{booking.created}',
         private.webhook_secret());
+INSERT INTO app.webhook_endpoints (org_id, id, url, event_types, secret, previous_secret, previous_secret_until)
+VALUES (pg_temp.id('org_a'), pg_temp.id('ep_over'), 'https://hooks.example.com/a', '{booking.created}',
+        private.webhook_secret(), private.webhook_secret(), now() - interval '1 minute'),
+       (pg_temp.id('org_a'), pg_temp.id('ep_overlap'), 'https://hooks.example.com/b', '{booking.created}',
+        private.webhook_secret(), private.webhook_secret(), now() + interval '1 hour');
 INSERT INTO app.webhook_deliveries (org_id, id, endpoint_id, event_type, event_key, payload, status, delivered_at,
                                     created_at)
 VALUES (pg_temp.id('org_a'), pg_temp.id('old_hook'), pg_temp.id('ep'), 'booking.created', 'test:old', '{}',
@@ -45,11 +51,12 @@ SELECT throws_ok($$ SELECT private.purge_finished_messages('1 hour', 100) $$, 'P
                  'a keep period under a day is refused');
 SELECT throws_ok($$ SELECT private.purge_finished_messages('90 days', 0) $$, 'PT400', NULL,
                  'and a batch of nothing');
-SELECT is(private.purge_finished_messages('90 days', 2), '{"messages": 2, "deliveries": 1}',
+SELECT is(private.purge_finished_messages('90 days', 2), '{"messages": 2, "deliveries": 1, "expired_secrets": 1}',
           'a batch deletes at most its limit');
-SELECT is(private.purge_finished_messages('90 days', 100), '{"messages": 1, "deliveries": 0}',
+SELECT is(private.purge_finished_messages('90 days', 100), '{"messages": 1, "deliveries": 0, "expired_secrets": 0}',
           'the next takes the rest');
-SELECT is(private.purge_finished_messages('90 days', 100), '{"messages": 0, "deliveries": 0}', 'then nothing');
+SELECT is(private.purge_finished_messages('90 days', 100), '{"messages": 0, "deliveries": 0, "expired_secrets": 0}',
+          'then nothing');
 RESET ROLE;
 SELECT set_eq($$ SELECT id FROM app.notifications_outbox WHERE id IN (pg_temp.id('old_sent'), pg_temp.id('old_skipped'),
                    pg_temp.id('old_dead'), pg_temp.id('old_queued'), pg_temp.id('new_sent')) $$,
@@ -60,6 +67,11 @@ SELECT is_empty($$ SELECT 1 FROM app.notification_attempts WHERE message_id = pg
 SELECT set_eq($$ SELECT id FROM app.webhook_deliveries WHERE endpoint_id = pg_temp.id('ep') $$,
               ARRAY[pg_temp.id('new_hook'), pg_temp.id('old_hook_queued')],
               'an old delivered webhook is gone; a queued one and a recent one stay');
+SELECT results_eq($$ SELECT id, previous_secret IS NOT NULL, previous_secret_until IS NOT NULL
+                      FROM app.webhook_endpoints WHERE id IN (pg_temp.id('ep_over'), pg_temp.id('ep_overlap'))
+                     ORDER BY id = pg_temp.id('ep_over') $$,
+                  $$ VALUES (pg_temp.id('ep_overlap'), true, true), (pg_temp.id('ep_over'), false, false) $$,
+                  'a secret whose overlap is over is forgotten; one still signing is kept');
 
 SELECT * FROM finish();
 ROLLBACK;

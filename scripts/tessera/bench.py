@@ -114,7 +114,7 @@ OUTBOX_TRIGGERS = ("bookings_notify_insert", "bookings_notify_update")
 def _outbox_cost(server: Server, clients: int, work, give_back) -> dict:
     """What queuing a booking's messages costs: uncontended rounds of bookings made and confirmed (the
     confirmation; reminders are queued later, by the worker), alternately without the outbox's triggers on
-    app.bookings and with them (eight rounds each, in the order off-on-on-off, so that a warming cache favours
+    app.bookings and with them (sixteen rounds each, in the order off-on-on-off, so that a warming cache favours
     neither), each round's bookings given back after it (give_back). The triggers are disabled for the whole database
     while a round runs, which is why this is a benchmark of a `--scale` database only; they are enabled again
     whatever happens."""
@@ -128,7 +128,7 @@ def _outbox_cost(server: Server, clients: int, work, give_back) -> dict:
 
     rates: dict[bool, list[float]] = {False: [], True: []}
     try:
-        for enabled in (False, True, True, False) * 4:
+        for enabled in (False, True, True, False) * 8:
             rates[enabled].append(rate(enabled))
     finally:
         with server.connect(autocommit=True) as conn:

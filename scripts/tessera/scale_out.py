@@ -227,6 +227,9 @@ def main(argv: list[str]) -> int:
         print("usage: python -m tessera.scale_out DATABASE_URL [--write]", file=sys.stderr)
         return 2
     with psycopg.connect(argv[0], autocommit=True) as conn:
+        if "app.org_settings" not in tables(conn):  # an empty database would render calls without their order
+            print("tessera: that database has no Tessera schema; deploy it first (tessera db deploy)", file=sys.stderr)
+            return 2
         if "--write" in argv[1:]:
             write_doc(conn)
         else:

@@ -103,7 +103,7 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
     hook_counts = [hooks.Counts() for _ in names]
     expired_total = [0 for _ in names]
     reminded_total = [0 for _ in names]
-    purged_total = {"messages": 0, "deliveries": 0}
+    purged_total = {"messages": 0, "deliveries": 0, "expired_secrets": 0}
 
     def senders() -> dict:
         made: dict = {"email": SmtpSender(mail)}

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
 
 DO $verify$
@@ -26,7 +28,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.audit_chain_hash(text,uuid,bigint,bigint)';
   END IF;
-  PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.audit_row_digest(audit.log)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.audit_row_digest(audit.log)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.audit_row_digest(audit.log)';

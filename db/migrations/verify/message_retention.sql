@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'private.purge_finished_messages(interval,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.purge_finished_messages(interval,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.purge_finished_messages(interval,integer)';
-  END IF;
 END
 $verify$;
 

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'private.create_webhook_endpoint(uuid,text,text[],text)'::pg_catalog.regprocedure;
@@ -37,10 +39,6 @@ BEGIN
   PERFORM 'private.retry_webhook_delivery(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.retry_webhook_delivery(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.retry_webhook_delivery(uuid,uuid)';
-  END IF;
-  PERFORM 'private.rotate_webhook_secret(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.rotate_webhook_secret(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.rotate_webhook_secret(uuid,uuid)';
   END IF;
   PERFORM 'private.set_customer_preferences(uuid,uuid,text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_customer_preferences(uuid,uuid,text,boolean)', 'EXECUTE') THEN

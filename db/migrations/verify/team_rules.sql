@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that audit_platform_org changed are retired; its verify checks them now.
 
 -- Checks of functions that booking_message changed are retired; its verify checks them now.
@@ -48,7 +50,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.accept_invitation(text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.accept_invitation(text)';
   END IF;
-  PERFORM 'private.audit_safe(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.change_member_role(uuid,uuid,app.member_role)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.change_member_role(uuid,uuid,app.member_role)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.change_member_role(uuid,uuid,app.member_role)';

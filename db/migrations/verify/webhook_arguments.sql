@@ -4,12 +4,10 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
-  PERFORM 'api.create_webhook_endpoint(uuid,text,text[],text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)';
-  END IF;
   PERFORM 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_webhook_endpoint(uuid,uuid,text,text[],text,boolean)';

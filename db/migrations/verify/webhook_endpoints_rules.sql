@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
+
 -- Checks of functions that webhook_gone changed are retired; its verify checks them now.
 
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
@@ -30,10 +32,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.retry_webhook_delivery(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.retry_webhook_delivery(uuid,uuid)';
   END IF;
-  PERFORM 'api.rotate_webhook_secret(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.rotate_webhook_secret(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.rotate_webhook_secret(uuid,uuid)';
-  END IF;
   PERFORM 'private.bookings_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.check_ins_webhooks()'::pg_catalog.regprocedure;
   PERFORM 'private.complete_webhook_delivery(uuid,text,integer,integer)'::pg_catalog.regprocedure;
@@ -58,7 +56,6 @@ BEGIN
   PERFORM 'private.webhook_booking_data(app.bookings)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_disable_after()'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_emit(uuid,text,text,jsonb)'::pg_catalog.regprocedure;
-  PERFORM 'private.webhook_endpoint_json(app.webhook_endpoints,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.webhook_event_types()'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.webhook_event_types()', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.webhook_event_types()';
