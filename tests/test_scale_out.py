@@ -5,7 +5,8 @@ every table is classified; the keys and foreign keys of distributed tables satis
 unique constraint, unique index or exclusion constraint includes org_id; a foreign key between distributed tables
 carries org_id on both sides, in the same position; distributed tables reference only distributed or reference
 tables; reference tables reference no distributed table) except the named exceptions; every RLS policy of a tenant
-table filters by org_id; every api/private function naming a tenant table mentions org_id or is a named exception.
+table filters by org_id; every api/private function naming a tenant table mentions org_id or is a named exception;
+every join of a tenant table written in a function matches org_id (Citus joins colocated tables on it only).
 What it cannot prove: that a function's every statement filters by org_id (the function rule reads the source text,
 one mention passes), that a query is router-plannable (only Citus's planner can say), or that what Citus rejects at
 run time (e.g. volatile functions in a multi-shard UPDATE) is absent.
@@ -162,19 +163,56 @@ def test_tenant_tables_are_under_rls_and_every_policy_filters_by_the_distributio
 
 def test_every_function_naming_a_tenant_table_reaches_it_through_org_id_or_is_named(conn):
     tenant = sorted(distributed())
-    found = {f for f, in conn.execute("""
-        SELECT p.oid::regprocedure::text
+    found = {f for f, source in conn.execute("""
+        SELECT p.oid::regprocedure::text, p.prosrc
           FROM pg_catalog.pg_proc p
           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
           JOIN pg_catalog.pg_language l ON l.oid = p.prolang
          WHERE n.nspname IN ('api', 'private') AND l.lanname IN ('sql', 'plpgsql')
-           AND p.prosrc !~ '\\morg_id\\M'
            AND EXISTS (SELECT FROM unnest(%s::text[]) AS t (name)
-                        WHERE p.prosrc ~ ('\\m' || replace(t.name, '.', '\\.') || '\\M'))""", (tenant,))}
+                        WHERE p.prosrc ~ ('\\m' || replace(t.name, '.', '\\.') || '\\M'))""", (tenant,))
+             if not so.routes_by_org(source)}
     assert sorted(found - so.FUNCTION_EXCEPTIONS.keys()) == [], \
         "functions reaching tenant rows without org_id: filter by org_id or name the exception"
     assert sorted(so.FUNCTION_EXCEPTIONS.keys() - found) == [], "fixed: remove from FUNCTION_EXCEPTIONS"
     assert set(so.FUNCTION_EXCEPTIONS.values()) <= so.FUNCTION_REASONS.keys()
+
+
+def test_org_id_in_a_join_condition_or_a_correlation_alone_routes_nothing():
+    assert not so.routes_by_org("SELECT 1 FROM app.bookings b JOIN app.customers c ON c.org_id = b.org_id "
+                                "AND c.id = b.customer_id WHERE b.confirmation_code = p_code")
+    assert so.routes_by_org("SELECT 1 FROM app.bookings b JOIN app.customers c ON c.org_id = b.org_id "
+                            "AND c.id = b.customer_id WHERE b.org_id = p_org_id")
+    assert not so.routes_by_org("SELECT 1 FROM app.experiences e WHERE e.id = p_id AND NOT EXISTS (SELECT FROM "
+                                "app.experience_resources er WHERE er.org_id = e.org_id AND er.experience_id = e.id)")
+    assert so.routes_by_org("SELECT 1 FROM app.experiences e WHERE e.org_id = b.org_id AND e.id = b.experience_id")
+
+
+def test_every_join_of_a_tenant_table_in_a_function_matches_org_id(conn):
+    loose = [f"{name}: {join}"
+             for name, source in conn.execute("""
+                 SELECT p.oid::regprocedure::text, p.prosrc
+                   FROM pg_catalog.pg_proc p
+                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+                  WHERE n.nspname IN ('api', 'private', 'audit', 'app') AND l.lanname IN ('sql', 'plpgsql')""")
+             for join in so.loose_joins(source, distributed())]
+    assert loose == [], "joins Citus would have to repartition: add `x.org_id = y.org_id` to each"
+
+
+def test_the_join_rule_catches_a_join_on_id_alone_wherever_the_condition_ends():
+    tenant = distributed()
+    source = """
+      SELECT v.name FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id WHERE e.org_id = p_org;
+      SELECT 1 FROM app.bookings b LEFT JOIN app.customers c ON (c.id = b.customer_id)
+        JOIN app.venues w ON w.org_id = b.org_id AND w.id = b.venue_id;
+      SELECT 1 FROM app.bookings b JOIN app.currencies k ON k.code = b.currency;
+      EXECUTE format('SELECT 1 FROM x JOIN app.customer_segments s ON s.customer_id = x.id')"""
+    assert so.loose_joins(source, tenant) == [
+        "app.venues v ON v.id = e.venue_id",
+        "app.customers c ON (c.id = b.customer_id)",
+        "app.customer_segments s ON s.customer_id = x.id'",
+    ]  # the reference table's join and the one matching org_id pass
 
 
 def test_the_doc_holds_exactly_the_calls_and_exceptions_the_classification_renders(conn):

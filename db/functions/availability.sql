@@ -101,8 +101,9 @@ BEGIN
   IF exp.kind = 'private_session' THEN
     claimed := (SELECT pg_catalog.range_agg(br.during)
                   FROM app.experience_resources er
-                  JOIN app.booking_resources br ON br.resource_id = er.resource_id AND br.during && reach
-                 WHERE er.experience_id = exp.id
+                  JOIN app.booking_resources br ON br.org_id = er.org_id AND br.resource_id = er.resource_id
+                                               AND br.during && reach
+                 WHERE er.org_id = exp.org_id AND er.experience_id = exp.id
                    AND (br.held_until IS NULL OR br.held_until > pg_catalog.now()));
   END IF;
 

@@ -156,8 +156,8 @@ BEGIN
            pg_catalog.tstzrange(NEW.starts_at, NEW.ends_at + pg_catalog.make_interval(mins => e.buffer_minutes)),
            CASE WHEN NEW.status = 'pending' THEN NEW.hold_expires_at END
       FROM app.experience_resources er
-      JOIN app.experiences e ON e.id = er.experience_id
-     WHERE er.experience_id = NEW.experience_id AND e.kind = 'private_session';
+      JOIN app.experiences e ON e.org_id = er.org_id AND e.id = er.experience_id
+     WHERE er.org_id = NEW.org_id AND er.experience_id = NEW.experience_id AND e.kind = 'private_session';
   END IF;
   RETURN NULL;
 END
@@ -180,8 +180,8 @@ BEGIN
   -- Counters exist only for ticket types with a quota of their own; create them on first use.
   INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
   SELECT p_org_id, p_slot_id, tt.id, tt.quota
-    FROM app.booking_tickets t JOIN app.ticket_types tt ON tt.id = t.ticket_type_id
-   WHERE t.booking_id = p_booking_id AND tt.quota IS NOT NULL
+    FROM app.booking_tickets t JOIN app.ticket_types tt ON tt.org_id = t.org_id AND tt.id = t.ticket_type_id
+   WHERE t.org_id = p_org_id AND t.booking_id = p_booking_id AND tt.quota IS NOT NULL
   ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
   UPDATE app.slot_ticket_counts c SET taken = c.taken + p_sign * t.quantity
     FROM app.booking_tickets t
@@ -292,8 +292,8 @@ BEGIN
   UPDATE app.bookings b SET status = 'expired'
    WHERE b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
      AND b.id IN (SELECT br.booking_id FROM app.booking_resources br
-                    JOIN app.experience_resources er ON er.resource_id = br.resource_id
-                   WHERE er.experience_id = p_experience.id
+                    JOIN app.experience_resources er ON er.org_id = br.org_id AND er.resource_id = br.resource_id
+                   WHERE er.org_id = p_experience.org_id AND er.experience_id = p_experience.id
                      AND br.during && pg_catalog.tstzrange(slot.starts_at, slot.ends_at
                                         + pg_catalog.make_interval(mins => p_experience.buffer_minutes)));
   RETURN slot;

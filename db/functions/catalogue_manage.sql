@@ -47,9 +47,10 @@ AS $$
   -- Active, at an open venue, and every room it needs in use: an archived room cannot host a session.
   SELECT coalesce((SELECT e.active AND v.archived_at IS NULL
                           AND NOT EXISTS (SELECT FROM app.experience_resources er
-                                            JOIN app.resources r ON r.id = er.resource_id
-                                           WHERE er.experience_id = e.id AND NOT r.active)
-                     FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
+                                            JOIN app.resources r ON r.org_id = er.org_id AND r.id = er.resource_id
+                                           WHERE er.org_id = e.org_id AND er.experience_id = e.id
+                                             AND NOT r.active)
+                     FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
                     WHERE e.id = p_experience_id), false)
 $$;
 
@@ -206,8 +207,10 @@ DECLARE
   affected jsonb;
   n        integer;
   listed   text;
+  orgs     uuid[];
 BEGIN
   PERFORM private.impact_scope(p_experience_ids);
+  orgs := ARRAY(SELECT DISTINCT e.org_id FROM app.experiences e WHERE e.id = ANY (p_experience_ids));
   -- Holds that ran out give back what they held first: they are nobody's to keep.
   UPDATE app.bookings x SET status = 'expired'
    WHERE x.experience_id = ANY (p_experience_ids) AND x.status = 'pending' AND x.hold_expires_at <= pg_catalog.now();
@@ -226,10 +229,11 @@ BEGIN
     INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota, taken)
     SELECT exp.org_id, s.id, tt.id, GREATEST(tt.quota, sold.n), sold.n
       FROM app.ticket_types tt
-      JOIN app.slots s ON s.experience_id = exp.id AND s.starts_at > pg_catalog.now()
+      JOIN app.slots s ON s.org_id = tt.org_id AND s.experience_id = exp.id AND s.starts_at > pg_catalog.now()
       CROSS JOIN LATERAL (SELECT coalesce(pg_catalog.sum(bt.quantity), 0)::integer AS n
-                            FROM app.booking_tickets bt JOIN app.bookings x ON x.id = bt.booking_id
-                           WHERE x.slot_id = s.id AND bt.ticket_type_id = tt.id
+                            FROM app.booking_tickets bt
+                            JOIN app.bookings x ON x.org_id = bt.org_id AND x.id = bt.booking_id
+                           WHERE x.org_id = s.org_id AND x.slot_id = s.id AND bt.ticket_type_id = tt.id
                              AND private.booking_is_live(x.status)) sold
      WHERE tt.experience_id = exp.id AND tt.quota IS NOT NULL AND sold.n > 0
     ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
@@ -271,8 +275,8 @@ BEGIN
            'problem', p.problem) ORDER BY x.starts_at, x.confirmation_code, p.problem), '[]')
     INTO affected
     FROM pg_catalog.jsonb_to_recordset(after) AS p(booking_id uuid, problem text)
-    JOIN app.bookings x ON x.id = p.booking_id
-    JOIN app.customers c ON c.id = x.customer_id
+    JOIN app.bookings x ON x.org_id = ANY (orgs) AND x.id = p.booking_id
+    JOIN app.customers c ON c.org_id = x.org_id AND c.id = x.customer_id
    WHERE NOT coalesce(p_before, '[]') @> pg_catalog.jsonb_build_array(
            pg_catalog.jsonb_build_object('booking_id', p.booking_id, 'problem', p.problem));
 

@@ -273,8 +273,9 @@ AS $$
          || ARRAY(SELECT r.id::text FROM app.refunds r JOIN app.orders o ON o.org_id = r.org_id AND o.id = r.order_id
                    WHERE o.customer_id = p_customer.id)
          || ARRAY(SELECT n.id::text FROM app.customer_notes n WHERE n.customer_id = p_customer.id)
-         || ARRAY(SELECT w.id::text FROM app.waiver_signatures w JOIN app.bookings b ON b.id = w.booking_id
-                   WHERE b.customer_id = p_customer.id)
+         || ARRAY(SELECT w.id::text FROM app.waiver_signatures w
+                    JOIN app.bookings b ON b.org_id = w.org_id AND b.id = w.booking_id
+                   WHERE b.org_id = p_customer.org_id AND b.customer_id = p_customer.id)
          || ARRAY(SELECT l.id::text FROM app.leads l
                    WHERE l.org_id = p_customer.org_id
                      AND pg_catalog.lower(pg_catalog.btrim(l.email)) = p_customer.email_key)
@@ -338,19 +339,19 @@ BEGIN
              ORDER BY o.created_at, o.id)
         FROM app.orders o WHERE o.customer_id = c.id), '[]'),
     'payments', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(p) ORDER BY p.received_at, p.id)
-                            FROM app.payments p JOIN app.orders o ON o.id = p.order_id
-                           WHERE o.customer_id = c.id), '[]'),
+                            FROM app.payments p JOIN app.orders o ON o.org_id = p.org_id AND o.id = p.order_id
+                           WHERE o.org_id = c.org_id AND o.customer_id = c.id), '[]'),
     'refunds', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r) ORDER BY r.created_at, r.id)
-                           FROM app.refunds r JOIN app.orders o ON o.id = r.order_id
-                          WHERE o.customer_id = c.id), '[]'),
+                           FROM app.refunds r JOIN app.orders o ON o.org_id = r.org_id AND o.id = r.order_id
+                          WHERE o.org_id = c.org_id AND o.customer_id = c.id), '[]'),
     'loyalty', pg_catalog.jsonb_build_object(
       'balance', coalesce((SELECT a.balance FROM app.loyalty_accounts a WHERE a.customer_id = c.id), 0),
       'ledger', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(l) ORDER BY l.created_at, l.id)
                             FROM app.loyalty_ledger l WHERE l.customer_id = c.id), '[]')),
     'waiver_signatures', coalesce((
       SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(w) ORDER BY w.signed_at, w.id)
-        FROM app.waiver_signatures w JOIN app.bookings b ON b.id = w.booking_id
-       WHERE b.customer_id = c.id), '[]'),
+        FROM app.waiver_signatures w JOIN app.bookings b ON b.org_id = w.org_id AND b.id = w.booking_id
+       WHERE b.org_id = c.org_id AND b.customer_id = c.id), '[]'),
     'leads', coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(l) ORDER BY l.created_at, l.id)
                          FROM app.leads l
                         WHERE l.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(l.email)) = c.email_key), '[]'),

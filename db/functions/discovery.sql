@@ -272,7 +272,7 @@ BEGIN
   )
   SELECT e.id, e.venue_id, e.kind, e.name, e.category, e.description, e.duration_minutes, e.min_party, e.max_party,
          e.currency::text, g.price, private.is_offered(e.id), e.archived_at, g.score
-    FROM page g JOIN app.experiences e ON e.id = g.id
+    FROM page g JOIN app.experiences e ON e.org_id = org AND e.id = g.id
    ORDER BY g.score DESC, g.name, g.id;
 END
 $$;

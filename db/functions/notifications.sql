@@ -72,10 +72,10 @@ BEGIN
            'customer', pg_catalog.jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email),
            'org', pg_catalog.jsonb_build_object('id', o.id, 'name', o.name))
     FROM app.experiences e
-    JOIN app.venues v ON v.id = e.venue_id
+    JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
     JOIN app.organizations o ON o.id = e.org_id
-    LEFT JOIN app.customers c ON c.id = p_booking.customer_id
-   WHERE e.id = p_booking.experience_id);
+    LEFT JOIN app.customers c ON c.org_id = p_booking.org_id AND c.id = p_booking.customer_id
+   WHERE e.org_id = p_booking.org_id AND e.id = p_booking.experience_id);
 END
 $$;
 

@@ -66,8 +66,8 @@ BEGIN
                                        message, 'session_reminder:' || p_booking.id || ':' || start,
                                        p_due_at => p_due, p_customer_id => p_booking.customer_id);
   SELECT t.name INTO waiver
-    FROM app.experiences e JOIN app.waiver_templates t ON t.id = e.waiver_template_id
-   WHERE e.id = p_booking.experience_id;
+    FROM app.experiences e JOIN app.waiver_templates t ON t.org_id = e.org_id AND t.id = e.waiver_template_id
+   WHERE e.org_id = p_booking.org_id AND e.id = p_booking.experience_id;
   IF waiver IS NOT NULL THEN
     PERFORM private.enqueue_notification(p_booking.org_id, 'waiver_missing', message -> 'customer' ->> 'email',
                                          message || pg_catalog.jsonb_build_object(

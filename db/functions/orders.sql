@@ -430,7 +430,8 @@ BEGIN
              'description', pg_catalog.format('%s: %s', exp.name, tt.name)) ORDER BY tt.price_minor, tt.name, tt.id)
       INTO places, items
       FROM pg_catalog.jsonb_to_recordset(p_tickets) AS l(ticket_type_id uuid, quantity integer)
-      JOIN app.ticket_types tt ON tt.id = l.ticket_type_id AND tt.experience_id = exp.id AND tt.active
+      JOIN app.ticket_types tt ON tt.org_id = exp.org_id AND tt.id = l.ticket_type_id AND tt.experience_id = exp.id
+                              AND tt.active
      WHERE l.quantity >= 1 AND l.quantity <= tt.per_order_max
        AND (tt.sales_start IS NULL OR tt.sales_start <= p_booked_at)
        AND (tt.sales_end IS NULL OR p_booked_at < tt.sales_end);
@@ -790,8 +791,9 @@ BEGIN
   IF p_embed_key IS NOT NULL THEN
     -- The widget: the venue's key and the booking's e-mail together are the capability (the id is random).
     -- Never NULL: a missing e-mail is a refusal, not an unknown.
-    RETURN coalesce(p_embed_key = (SELECT v.embed_key FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
-                                    WHERE e.id = p_booking.experience_id)
+    RETURN coalesce(p_embed_key = (SELECT v.embed_key FROM app.experiences e
+                                      JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
+                                    WHERE e.org_id = p_booking.org_id AND e.id = p_booking.experience_id)
                     AND pg_catalog.lower(pg_catalog.btrim(p_customer_email)) = email_key, false);
   END IF;
   RETURN coalesce(p_booking.org_id = ANY (private.org_ids('staff'))
@@ -821,8 +823,9 @@ AS $$
     'vat_minor', o.vat_minor, 'total_minor', o.total_minor, 'paid_minor', o.paid_minor,
     'refunded_minor', o.refunded_minor, 'expires_at', o.expires_at, 'refund_required', o.refund_required,
     'created_at', o.created_at, 'paid_at', o.paid_at,
-    'promo_code', (SELECT p.code FROM app.promo_redemptions r JOIN app.promo_codes p ON p.id = r.promo_code_id
-                    WHERE r.order_id = o.id),
+    'promo_code', (SELECT p.code FROM app.promo_redemptions r
+                     JOIN app.promo_codes p ON p.org_id = r.org_id AND p.id = r.promo_code_id
+                    WHERE r.org_id = o.org_id AND r.order_id = o.id),
     'lines', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                 'line_no', l.line_no, 'kind', l.kind, 'description', l.description,
                 'ticket_type_id', l.ticket_type_id, 'quantity', l.quantity, 'unit_price_minor', l.unit_price_minor,
@@ -1050,8 +1053,9 @@ BEGIN
   IF FOUND THEN
     -- A retry of the same request gets its order; another request while one is live is a conflict.
     IF pg_catalog.lower(pg_catalog.btrim(p_promo_code)) IS NOT DISTINCT FROM
-       (SELECT p.code_key FROM app.promo_redemptions r JOIN app.promo_codes p ON p.id = r.promo_code_id
-         WHERE r.order_id = live.id)
+       (SELECT p.code_key FROM app.promo_redemptions r
+          JOIN app.promo_codes p ON p.org_id = r.org_id AND p.id = r.promo_code_id
+         WHERE r.org_id = live.org_id AND r.order_id = live.id)
        AND private.same_points(live, p_redeem_points) THEN
       RETURN private.order_answer(live.id);
     END IF;
@@ -1072,7 +1076,8 @@ BEGIN
       -- Uses held by orders whose hold ran out come back before anyone is told the code is used up.
       UPDATE app.bookings b SET status = 'expired'
        WHERE b.status = 'pending' AND b.hold_expires_at <= pg_catalog.now()
-         AND b.id IN (SELECT o.booking_id FROM app.promo_redemptions r JOIN app.orders o ON o.id = r.order_id
+         AND b.id IN (SELECT o.booking_id FROM app.promo_redemptions r
+                        JOIN app.orders o ON o.org_id = r.org_id AND o.id = r.order_id
                        WHERE r.org_id = booking.org_id AND r.promo_code_id = (checked.promo).id
                          AND r.released_at IS NULL AND o.status = 'pending');
       SELECT * INTO checked FROM private.promo_check(booking.org_id, p_promo_code, exp.id, booking.currency,

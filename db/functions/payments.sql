@@ -295,8 +295,10 @@ BEGIN
   UPDATE app.orders o SET refund_requested_minor = o.refund_requested_minor + p_amount_minor WHERE o.id = p_order_id;
   IF p_kind = 'late_payment' THEN
     SELECT c.email, c.id, private.booking_message(b) INTO recipient, customer, message
-      FROM app.orders o JOIN app.customers c ON c.id = o.customer_id JOIN app.bookings b ON b.id = o.booking_id
-     WHERE o.id = p_order_id;
+      FROM app.orders o
+      JOIN app.customers c ON c.org_id = o.org_id AND c.id = o.customer_id
+      JOIN app.bookings b ON b.org_id = o.org_id AND b.id = o.booking_id
+     WHERE o.org_id = made.org_id AND o.id = p_order_id;
     PERFORM private.enqueue_notification(made.org_id, 'late_payment_refund', recipient,
       coalesce(message, '{}') || pg_catalog.jsonb_build_object(
         'order_id', p_order_id, 'refund_id', made.id, 'amount_minor', made.amount_minor, 'currency', made.currency,
@@ -1718,7 +1720,7 @@ BEGIN
   PERFORM private.require_service_role('reconcile orders');
   RETURN QUERY
   SELECT o.id, o.org_id, o.status::text, o.expires_at, c.provider, c.provider_ref, c.status
-    FROM app.orders o JOIN app.checkouts c ON c.order_id = o.id
+    FROM app.orders o JOIN app.checkouts c ON c.org_id = o.org_id AND c.order_id = o.id
    WHERE o.status = 'pending' OR (c.status = 'open' AND o.expires_at <= pg_catalog.now())
    ORDER BY o.expires_at, o.id, c.created_at
    LIMIT coalesce(p_limit, 100);
@@ -1766,7 +1768,7 @@ BEGIN
   PERFORM private.require_service_role('expire checkouts');
   RETURN QUERY
   SELECT c.id, c.order_id, c.org_id, c.provider, c.provider_ref, o.status::text, o.expires_at
-    FROM app.checkouts c JOIN app.orders o ON o.id = c.order_id
+    FROM app.checkouts c JOIN app.orders o ON o.org_id = c.org_id AND o.id = c.order_id
    WHERE c.status = 'open' AND (o.expires_at <= pg_catalog.now() OR o.status <> 'pending')
    ORDER BY o.expires_at, c.created_at
    LIMIT coalesce(p_limit, 100);

@@ -207,7 +207,7 @@ BEGIN
   WITH exp AS (
     SELECT e.id, e.name, e.currency, v.id AS venue_id, v.name AS venue_name,
            (p_from::timestamp AT TIME ZONE v.timezone) AS starts, ((p_to + 1)::timestamp AT TIME ZONE v.timezone) AS ends
-      FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id
+      FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
      WHERE e.org_id = p_org_id AND (p_venue_id IS NULL OR v.id = p_venue_id)
   ),
   offered AS (

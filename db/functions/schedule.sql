@@ -48,8 +48,9 @@ AS $$
 DECLARE
   tz       text;
   duration interval;
+  org      uuid;
 BEGIN
-  SELECT v.timezone, pg_catalog.make_interval(mins => e.duration_minutes) INTO tz, duration
+  SELECT v.timezone, pg_catalog.make_interval(mins => e.duration_minutes), e.org_id INTO tz, duration, org
     FROM app.experiences e JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
    WHERE e.id = p_experience_id;
   RETURN QUERY
@@ -58,7 +59,7 @@ BEGIN
     SELECT DISTINCT d.day, d.day + s.start_time AS local_start
       FROM (SELECT g::date AS day, pg_catalog.date_part('isodow', g)::integer AS weekday
               FROM pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') AS g) d
-      JOIN app.schedules s ON s.experience_id = p_experience_id AND s.weekday = d.weekday
+      JOIN app.schedules s ON s.org_id = org AND s.experience_id = p_experience_id AND s.weekday = d.weekday
                           AND d.day >= s.valid_from AND (s.valid_until IS NULL OR d.day <= s.valid_until)
   ), days AS MATERIALIZED (
     -- Zone lookups are what costs, so they are made per day, not per start: on a day of exactly 24 hours whose

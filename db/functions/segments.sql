@@ -422,8 +422,8 @@ BEGIN
               FROM (SELECT c AS cust, c.email_key AS k, c.id FROM app.customers c %s
                      WHERE c.org_id = $1 AND c.erased_at IS NULL %s %s %s
                      ORDER BY c.email_key LIMIT $6 + 1) y) x
-      LEFT JOIN app.customer_segments s ON s.customer_id = x.id$q$,
-    CASE WHEN p_segment IS NOT NULL THEN 'JOIN app.customer_segments s ON s.customer_id = c.id' ELSE '' END,
+      LEFT JOIN app.customer_segments s ON s.org_id = $1 AND s.customer_id = x.id$q$,
+    CASE WHEN p_segment IS NOT NULL THEN 'JOIN app.customer_segments s ON s.org_id = c.org_id AND s.customer_id = c.id' ELSE '' END,
     CASE WHEN p_segment IS NOT NULL THEN 'AND s.segment = $3' ELSE '' END,
     CASE WHEN p_query IS NOT NULL THEN
       $w$AND pg_catalog.lower(coalesce(c.name, '') || ' ' || c.email_key || ' ' || coalesce(c.phone, '') || ' '
@@ -531,19 +531,21 @@ BEGIN
                      ORDER BY b.starts_at DESC, b.id), '[]')
                      FROM (SELECT * FROM app.bookings b WHERE b.org_id = p_org_id AND b.customer_id = c.id
                             ORDER BY b.starts_at DESC, b.id LIMIT 50) b
-                     JOIN app.experiences e ON e.id = b.experience_id),
+                     JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id),
       'payments', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                      'id', p.id, 'order_id', p.order_id, 'booking_id', p.booking_id, 'provider', p.provider,
                      'method', p.method, 'amount_minor', p.amount_minor, 'currency', p.currency,
                      'received_at', p.received_at) ORDER BY p.received_at DESC, p.id), '[]')
-                     FROM (SELECT p.*, o.booking_id FROM app.orders o JOIN app.payments p ON p.order_id = o.id
+                     FROM (SELECT p.*, o.booking_id FROM app.orders o
+                            JOIN app.payments p ON p.org_id = o.org_id AND p.order_id = o.id
                             WHERE o.org_id = p_org_id AND o.customer_id = c.id
                             ORDER BY p.received_at DESC, p.id LIMIT 50) p),
       'refunds', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'id', r.id, 'order_id', r.order_id, 'kind', r.kind, 'status', r.status,
                     'amount_minor', r.amount_minor, 'currency', r.currency, 'created_at', r.created_at,
                     'settled_at', r.settled_at) ORDER BY r.created_at DESC, r.id), '[]')
-                    FROM (SELECT r.* FROM app.orders o JOIN app.refunds r ON r.order_id = o.id
+                    FROM (SELECT r.* FROM app.orders o
+                           JOIN app.refunds r ON r.org_id = o.org_id AND r.order_id = o.id
                            WHERE o.org_id = p_org_id AND o.customer_id = c.id
                            ORDER BY r.created_at DESC, r.id LIMIT 50) r));
 END
@@ -601,7 +603,8 @@ BEGIN
                                                 'cant_lose', 'hibernating', 'lost', NULL]) WITH ORDINALITY n(name, i)
                    LEFT JOIN (SELECT s.segment, pg_catalog.count(*) AS customers,
                                      pg_catalog.sum(c.lifetime_value_minor) AS revenue
-                                FROM app.customer_segments s JOIN app.customers c ON c.id = s.customer_id
+                                FROM app.customer_segments s
+                                JOIN app.customers c ON c.org_id = s.org_id AND c.id = s.customer_id
                                WHERE s.org_id = p_org_id AND c.erased_at IS NULL GROUP BY s.segment) t
                      ON t.segment IS NOT DISTINCT FROM n.name),
     'labels', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
@@ -610,7 +613,8 @@ BEGIN
                  FROM pg_catalog.unnest(ARRAY['vip', 'regular', 'new', 'inactive']) WITH ORDINALITY n(name, i)
                  LEFT JOIN (SELECT s.label, pg_catalog.count(*) AS customers,
                                    pg_catalog.sum(c.lifetime_value_minor) AS revenue
-                              FROM app.customer_segments s JOIN app.customers c ON c.id = s.customer_id
+                              FROM app.customer_segments s
+                              JOIN app.customers c ON c.org_id = s.org_id AND c.id = s.customer_id
                              WHERE s.org_id = p_org_id AND c.erased_at IS NULL GROUP BY s.label) t
                    ON t.label = n.name));
 END

@@ -43,8 +43,8 @@ DECLARE
 BEGIN
   SELECT s.org_id, s.starts_at, s.ends_at, e.venue_id, e.name, v.timezone INTO session
     FROM app.slots s
-    JOIN app.experiences e ON e.id = s.experience_id
-    JOIN app.venues v ON v.id = e.venue_id
+    JOIN app.experiences e ON e.org_id = s.org_id AND e.id = s.experience_id
+    JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
    WHERE s.id = p_slot_id;
   -- FOR SHARE: a concurrent edit of the covering shift waits for this transaction and then sees its assignment,
   -- and this check, waiting for that edit, reads the shift as it was left.
@@ -111,7 +111,7 @@ BEGIN
   SELECT u.session INTO session
     FROM (SELECT private.uncovered_session(ss.slot_id, ss.user_id) AS session, s.starts_at
             FROM app.session_staff ss
-            JOIN app.slots s ON s.id = ss.slot_id
+            JOIN app.slots s ON s.org_id = ss.org_id AND s.id = ss.slot_id
            WHERE ss.org_id = OLD.org_id AND ss.user_id = OLD.user_id
              AND OLD.during @> pg_catalog.tstzrange(s.starts_at, s.ends_at)) u
    WHERE u.session IS NOT NULL
@@ -695,7 +695,7 @@ SET search_path = ''
 AS $$
 BEGIN
   RETURN (SELECT s.id FROM app.slots s
-            JOIN app.experiences e ON e.id = s.experience_id
+            JOIN app.experiences e ON e.org_id = s.org_id AND e.id = s.experience_id
            WHERE s.experience_id = p_experience_id AND s.starts_at = p_starts_at
              AND e.org_id = ANY (private.org_ids('staff')));
 END

@@ -451,14 +451,14 @@ BEGIN
                       'valid_from', t.valid_from, 'valid_until', t.valid_until,
                       'payload', CASE WHEN t.status = 'valid' THEN private.ticket_payload(t) END)
                     ORDER BY t.status DESC, t.seat_no, t.created_at)
-               FROM app.tickets t LEFT JOIN app.ticket_types tt ON tt.id = t.ticket_type_id
-              WHERE t.booking_id = b.id), '[]'::jsonb))
+               FROM app.tickets t LEFT JOIN app.ticket_types tt ON tt.org_id = t.org_id AND tt.id = t.ticket_type_id
+              WHERE t.org_id = b.org_id AND t.booking_id = b.id), '[]'::jsonb))
          ORDER BY b.starts_at)
     INTO answer
     FROM app.bookings b
-    JOIN app.customers c ON c.id = b.customer_id
-    JOIN app.experiences e ON e.id = b.experience_id
-    JOIN app.venues v ON v.id = e.venue_id
+    JOIN app.customers c ON c.org_id = b.org_id AND c.id = b.customer_id
+    JOIN app.experiences e ON e.org_id = b.org_id AND e.id = b.experience_id
+    JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
    WHERE b.confirmation_code = pg_catalog.upper(pg_catalog.btrim(p_code))
      AND c.email_key = pg_catalog.lower(pg_catalog.btrim(p_email));
   IF answer IS NOT NULL THEN

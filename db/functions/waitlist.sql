@@ -204,9 +204,9 @@ AS $$
            'offer', pg_catalog.jsonb_build_object('expires_at', p_booking.hold_expires_at, 'number', p_entry.offers),
            'token', p_token)
     FROM app.experiences e
-    JOIN app.venues v ON v.id = e.venue_id
+    JOIN app.venues v ON v.org_id = e.org_id AND v.id = e.venue_id
     JOIN app.organizations o ON o.id = e.org_id
-   WHERE e.id = p_booking.experience_id
+   WHERE e.org_id = p_booking.org_id AND e.id = p_booking.experience_id
 $$;
 
 COMMENT ON FUNCTION private.waitlist_offer_data(app.waitlist_entries, app.bookings, text) IS
@@ -329,10 +329,10 @@ BEGIN
     -- A room freed may be what another experience's session (sharing it, at an overlapping time) waits for.
     FOR other IN SELECT DISTINCT w.slot_id
                    FROM app.experience_resources mine
-                   JOIN app.experiences me ON me.id = mine.experience_id
+                   JOIN app.experiences me ON me.org_id = mine.org_id AND me.id = mine.experience_id
                    JOIN app.experience_resources er ON er.org_id = mine.org_id AND er.resource_id = mine.resource_id
                                                    AND er.experience_id <> mine.experience_id
-                   JOIN app.experiences oe ON oe.id = er.experience_id
+                   JOIN app.experiences oe ON oe.org_id = er.org_id AND oe.id = er.experience_id
                    JOIN app.slots s ON s.org_id = er.org_id AND s.experience_id = er.experience_id
                                    AND s.starts_at < OLD.ends_at + pg_catalog.make_interval(mins => me.buffer_minutes)
                                    AND s.ends_at + pg_catalog.make_interval(mins => oe.buffer_minutes) > OLD.starts_at
@@ -495,8 +495,8 @@ BEGIN
   free := slot.capacity - slot.taken;
   IF exp.kind = 'private_session' AND free > 0 AND EXISTS (
        SELECT FROM app.experience_resources er
-         JOIN app.booking_resources br ON br.resource_id = er.resource_id
-        WHERE er.experience_id = exp.id
+         JOIN app.booking_resources br ON br.org_id = er.org_id AND br.resource_id = er.resource_id
+        WHERE er.org_id = exp.org_id AND er.experience_id = exp.id
           AND br.during && pg_catalog.tstzrange(slot.starts_at,
                                                 slot.ends_at + pg_catalog.make_interval(mins => exp.buffer_minutes))
           AND (br.held_until IS NULL OR br.held_until > pg_catalog.now())) THEN

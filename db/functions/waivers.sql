@@ -87,8 +87,8 @@ BEGIN
   END IF;
 
   SELECT pg_catalog.count(*) INTO taken
-    FROM app.waiver_signatures s JOIN app.waiver_versions wv ON wv.id = s.version_id
-   WHERE s.booking_id = b.id AND wv.template_id = e.waiver_template_id;
+    FROM app.waiver_signatures s JOIN app.waiver_versions wv ON wv.org_id = s.org_id AND wv.id = s.version_id
+   WHERE s.org_id = b.org_id AND s.booking_id = b.id AND wv.template_id = e.waiver_template_id;
   IF taken >= b.party_size THEN
     RAISE EXCEPTION 'every place of this booking has signed the waiver (% of %)', taken, b.party_size
       USING ERRCODE = 'PT409', DETAIL = 'all_signed';
@@ -626,7 +626,7 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  SELECT b.* FROM app.bookings b JOIN app.customers c ON c.id = b.customer_id
+  SELECT b.* FROM app.bookings b JOIN app.customers c ON c.org_id = b.org_id AND c.id = b.customer_id
    WHERE b.confirmation_code = pg_catalog.upper(pg_catalog.btrim(p_code))
      AND c.email_key = pg_catalog.lower(pg_catalog.btrim(p_email))
    ORDER BY b.starts_at, b.id LIMIT 1

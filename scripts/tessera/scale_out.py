@@ -10,7 +10,8 @@ Every table of the deployed schema is one of:
 
 tests/test_scale_out.py checks the classification against the catalogue of a deployed database (a new table fails
 until it is classified here), checks the rules Citus imposes (keys and foreign keys of tenant tables include
-org_id) with the exceptions named below, and checks that docs/scale-out.md holds exactly the calls `calls()`
+org_id) with the exceptions named below, that every join of a tenant table in a function matches org_id
+(`loose_joins`), and checks that docs/scale-out.md holds exactly the calls `calls()`
 renders. After changing this file or the schema: `python -m tessera.scale_out DATABASE_URL --write`.
 """
 
@@ -99,15 +100,23 @@ FUNCTION_REASONS: dict[str, str] = {
                 "is known: a lookup table key → org_id at the cut-over",
     "by_provider": "a payment provider's webhook or reference locates the order: routed by the provider "
                    "reference's lookup row at the cut-over",
-    "sweep": "scans every organization on purpose (the hold sweep): a multi-shard statement by design",
+    "by_user": "reaches the caller's memberships by user id, in every organization they belong to: the JWT "
+               "claim or the reference table of the RLS row in the table below",
+    "sweep": "scans every organization on purpose (the hold and reminder sweeps): a multi-shard statement by "
+             "design",
 }
 
 FUNCTION_EXCEPTIONS: dict[str, str] = {
     "api.expire_holds()": "sweep",
+    "private.queue_due_reminders(timestamp with time zone,integer)": "sweep",
     "private.event_order(text,text,text)": "by_provider",
+    "api.my_organizations()": "by_user",
+    "private.co_member_ids()": "by_user",
     **{f: "by_token" for f in (
-        "private.booking_by_pair(text,text)", "private.get_tickets(text,text)",
-        "private.sign_waiver(text,text,text,date,text,text,text,text)", "private.widget_venue(text)")},
+        "private.accept_waitlist_offer(text,text)", "private.booking_by_pair(text,text)",
+        "private.get_tickets(text,text)", "private.sign_waiver(text,text,text,date,text,text,text,text)",
+        "private.waitlist_entry(text,text)", "private.widget_experiences(text)",
+        "private.widget_ticket_types(text,uuid)", "private.widget_venue(text)")},
     **{f: "by_id" for f in (
         "api.batch_update_booking_status(uuid[],text)", "api.delete_customer_note(uuid)",
         "api.delete_partner(uuid)", "api.get_booking(uuid)", "api.list_customer_notes(uuid)",
@@ -115,7 +124,8 @@ FUNCTION_EXCEPTIONS: dict[str, str] = {
         "api.update_customer_note(uuid,text)", "api.update_lead(uuid,jsonb)", "api.update_partner(uuid,jsonb)",
         "private.booking_paid(uuid)", "private.is_offered(uuid)", "private.is_waitlist_hold(uuid)",
         "private.late_minor(uuid,boolean)", "private.mark_notifications_read(uuid[])",
-        "private.opening_hours(uuid,date,date)", "private.own_note(uuid)", "private.release_messages(uuid[],text)",
+        "private.opening_hours(uuid,date,date)", "private.own_note(uuid)",
+        "private.refund_due(app.bookings,timestamp with time zone)", "private.release_messages(uuid[],text)",
         "private.release_webhook_deliveries(uuid[],text)", "private.set_archived(regclass,uuid,boolean)",
         "private.ticket_payload_by_id(uuid)")},
 }
@@ -167,6 +177,63 @@ def _ordered(names: list[str], fks: list[tuple[str, str]]) -> list[str]:
     for name in sorted(names):
         visit(name, ())
     return done
+
+
+# A join's condition ends where the next clause of its statement starts (or its parenthesis closes).
+_JOIN = re.compile(r"\bJOIN\s+(app\.\w+)\s+(?:AS\s+)?(\w+)\s+ON\b", re.I)
+_CLAUSE = re.compile(r"(?<![\w.])(?:JOIN|LEFT|RIGHT|FULL|INNER|CROSS|WHERE|GROUP|ORDER|LIMIT|HAVING|WINDOW|UNION"
+                     r"|EXCEPT|INTERSECT|RETURNING|FOR|LOOP|THEN|INTO)\b|;", re.I)
+
+
+def _joins(source: str):
+    """(table, alias, where its ON condition starts, where it ends) of every `JOIN app.t alias ON …` in SQL text."""
+    for match in _JOIN.finditer(source):
+        depth, end = 0, match.end()
+        while end < len(source):
+            char = source[end]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and _CLAUSE.match(source, end):
+                break
+            end += 1
+        yield match.group(1), match.group(2), match.end(), end
+
+
+def loose_joins(source: str, distributed: set[str]) -> list[str]:
+    """The joins of a distributed table in SQL text whose ON condition does not mention org_id ("table alias ON
+    condition"). Citus joins colocated tables only on their distribution column (anything else needs a
+    repartition join, off by default), so every such join says org_id. A reading of the text, not a parse: it
+    finds `JOIN app.t alias ON …` wherever it is written, in strings for dynamic SQL too."""
+    found = []
+    for table, alias, start, end in _joins(source):
+        condition = " ".join(source[start:end].split())
+        if table in distributed and not re.search(r"\borg_id\b", condition):
+            found.append(f"{table} {alias} ON {condition}")
+    return found
+
+
+_ALIAS = re.compile(r"\bapp\.\w+\s+(?:AS\s+)?(\w+)", re.I)
+_SAME_ORG = re.compile(r"\b(\w+)\.org_id\s*=\s*(\w+)\.org_id\b")
+
+
+def routes_by_org(source: str) -> bool:
+    """Whether SQL text says which organization its rows are in: org_id outside its join conditions and outside
+    equalities between the org_id of two tables it reads (`er.org_id = e.org_id`, a correlation). Those keep one
+    organization's rows together but name none, so they route nothing by themselves; `e.org_id = b.org_id` with b
+    a row the function was given does."""
+    kept, last = [], 0
+    for _, _, start, end in _joins(source):
+        kept.append(source[last:start])
+        last = end
+    kept.append(source[last:])
+    aliases = {a.lower() for a in _ALIAS.findall(source)}
+    rest = _SAME_ORG.sub(lambda m: "" if {m.group(1).lower(), m.group(2).lower()} <= aliases else m.group(0),
+                         "".join(kept))
+    return re.search(r"\borg_id\b", rest) is not None
 
 
 def calls(conn: psycopg.Connection) -> str:

@@ -4,13 +4,14 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
 
 -- Checks of functions that booking_message_planned changed are retired; its verify checks them now.
 
 DO $verify$
 BEGIN
-  PERFORM 'private.create_refund(uuid,app.payments,bigint,text,text,uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.invite_member(uuid,text,app.member_role)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.invite_member(uuid,text,app.member_role)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.invite_member(uuid,text,app.member_role)';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that org_in_keys changed are retired; its verify checks them now.
 
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
@@ -108,13 +110,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.update_ticket_type(uuid,jsonb,boolean)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.update_ticket_type(uuid,jsonb,boolean)';
   END IF;
-  PERFORM 'private.availability(uuid,date,date,integer,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.availability(uuid,date,date,integer,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.availability(uuid,date,date,integer,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.availability(uuid,date,date,integer,text)';
-  END IF;
   PERFORM 'private.catalogue_may(uuid,app.member_role,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.catalogue_may(uuid,app.member_role,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.catalogue_may(uuid,app.member_role,text)';
@@ -130,16 +125,6 @@ BEGIN
   PERFORM 'private.impact_scope(uuid[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.impact_scope(uuid[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.impact_scope(uuid[])';
-  END IF;
-  PERFORM 'private.is_offered(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.is_offered(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.is_offered(uuid)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.is_offered(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.is_offered(uuid)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.is_offered(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.is_offered(uuid)';
   END IF;
   PERFORM 'private.org_currency(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.org_currency(uuid)', 'EXECUTE') THEN

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that team_rules changed are retired; its verify checks them now.
 
 DO $verify$
@@ -42,13 +44,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.search_args(text,text,date,integer,integer,integer,integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.search_args(text,text,date,integer,integer,integer,integer)';
-  END IF;
-  PERFORM 'private.search_experiences(uuid,text,text,uuid,text,date,integer,integer,boolean,integer,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.search_experiences(uuid,text,text,uuid,text,date,integer,integer,boolean,integer,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.search_experiences(uuid,text,text,uuid,text,date,integer,integer,boolean,integer,integer)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.search_experiences(uuid,text,text,uuid,text,date,integer,integer,boolean,integer,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.search_experiences(uuid,text,text,uuid,text,date,integer,integer,boolean,integer,integer)';
   END IF;
   PERFORM 'private.set_search_language(uuid,text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.set_search_language(uuid,text)', 'EXECUTE') THEN

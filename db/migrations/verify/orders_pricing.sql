@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing_payments changed are retired; its verify checks them now.
 
 -- Checks of functions that plpgsql_check_clean changed are retired; its verify checks them now.
@@ -120,8 +122,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_promo_codes(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_promo_codes(uuid)';
   END IF;
-  PERFORM 'private.may_order(app.bookings,text,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.order_answer(uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.org_settings_answer(app.org_settings)'::pg_catalog.regprocedure;
   PERFORM 'private.price_rule_answer(app.price_rules)'::pg_catalog.regprocedure;
   PERFORM 'private.promo_check(uuid,text,uuid,character,uuid,timestamp with time zone)'::pg_catalog.regprocedure;

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 DO $$
 DECLARE
   missing text;
@@ -71,19 +73,10 @@ END $$;
 
 DO $verify$
 BEGIN
-  PERFORM 'private.bookable_slot(app.experiences,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.check_in(text,text,uuid,uuid)';
-  END IF;
-  PERFORM 'private.count_tickets(uuid,uuid,uuid,integer)'::pg_catalog.regprocedure;
-  PERFORM 'private.create_order(uuid,text,integer,text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.create_order(uuid,text,integer,text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.create_order(uuid,text,integer,text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.create_order(uuid,text,integer,text,text)';
   END IF;
   PERFORM 'private.enqueue_notification(uuid,text,text,jsonb,text,text,text,timestamp with time zone,uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.issue_tickets(app.bookings)'::pg_catalog.regprocedure;
@@ -95,10 +88,6 @@ BEGIN
   END IF;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.refresh_customer_segments(uuid,timestamp with time zone)';
-  END IF;
-  PERFORM 'private.settle_impact(uuid[],jsonb,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.settle_impact(uuid[],jsonb,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.settle_impact(uuid[],jsonb,boolean)';
   END IF;
   PERFORM 'private.staffed_session(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.staffed_session(uuid,timestamp with time zone)', 'EXECUTE') THEN

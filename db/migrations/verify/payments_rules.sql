@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that org_in_keys changed are retired; its verify checks them now.
 
 -- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
@@ -78,10 +80,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_paid(uuid)';
   END IF;
   PERFORM 'private.checkouts_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.checkouts_to_expire(integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.checkouts_to_expire(integer)';
-  END IF;
   PERFORM 'private.due_refunds(integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';
@@ -105,10 +103,6 @@ BEGIN
   PERFORM 'private.loyalty_change(uuid,uuid,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_debit(uuid,uuid,integer,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.loyalty_reverse(app.orders,app.refunds,bigint,bigint)'::pg_catalog.regprocedure;
-  PERFORM 'private.orders_to_reconcile(integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.orders_to_reconcile(integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.orders_to_reconcile(integer)';
-  END IF;
   PERFORM 'private.provider_arg(text,text,text[])'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.provider_arg(text,text,text[])', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.provider_arg(text,text,text[])';

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that webhook_secret_overlap_rules changed are retired; its verify checks them now.
 
 -- Checks of functions that erasure_reasons changed are retired; its verify checks them now.
@@ -19,7 +21,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_messages(text,integer,interval,text[])';
   END IF;
   PERFORM 'private.price_cart(jsonb,integer,boolean,integer,bigint,text,bigint,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.price_lines(app.experiences,timestamp with time zone,integer,jsonb,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.waiver_signed_versions(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_signed_versions(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_signed_versions(uuid)';

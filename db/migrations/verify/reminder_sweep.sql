@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that reminder_bounds changed are retired; its verify checks them now.
 
 DO $verify$
@@ -13,7 +15,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.message_wanted(app.notifications_outbox)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.message_wanted(app.notifications_outbox)';
   END IF;
-  PERFORM 'private.queue_session_messages(app.bookings,timestamp with time zone)'::pg_catalog.regprocedure;
   IF pg_catalog.to_regprocedure('private.queue_session_messages(app.bookings,jsonb)') IS NOT NULL THEN
     RAISE EXCEPTION '% should be gone', 'private.queue_session_messages(app.bookings,jsonb)';
   END IF;

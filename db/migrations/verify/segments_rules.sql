@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that segments_one_pass changed are retired; its verify checks them now.
 
 DO $verify$
@@ -39,18 +41,6 @@ BEGIN
   PERFORM 'private.customer_card(app.customers,text,app.customer_segments)'::pg_catalog.regprocedure;
   PERFORM 'private.customer_label(boolean,boolean,boolean,boolean)'::pg_catalog.regprocedure;
   PERFORM 'private.customer_visits_recount(uuid[],uuid[])'::pg_catalog.regprocedure;
-  PERFORM 'private.get_customer(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_customer(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_customer(uuid,uuid)';
-  END IF;
-  PERFORM 'private.get_customer_segments(uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_customer_segments(uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_customer_segments(uuid)';
-  END IF;
-  PERFORM 'private.list_customers(uuid,text,text,text,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_customers(uuid,text,text,text,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_customers(uuid,text,text,text,integer)';
-  END IF;
   PERFORM 'private.rfm_segment(smallint,smallint,smallint)'::pg_catalog.regprocedure;
   PERFORM 'private.segments_due(interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.segments_due(interval)', 'EXECUTE') THEN

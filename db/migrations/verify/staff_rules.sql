@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that org_in_keys changed are retired; its verify checks them now.
 
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
@@ -90,10 +92,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.manager_of(uuid,text)';
   END IF;
   PERFORM 'private.memberships_staff_work()'::pg_catalog.regprocedure;
-  PERFORM 'private.session_id(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.session_id(uuid,timestamp with time zone)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.session_id(uuid,timestamp with time zone)';
-  END IF;
   PERFORM 'private.session_staff_answer(app.session_staff,app.slots)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.session_staff_answer(app.session_staff,app.slots)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.session_staff_answer(app.session_staff,app.slots)';
@@ -107,11 +105,9 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.shift_write_error(text,text,text,text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.shift_write_error(text,text,text,text,text)';
   END IF;
-  PERFORM 'private.shifts_keep_sessions()'::pg_catalog.regprocedure;
   PERFORM 'private.staff_membership()'::pg_catalog.regprocedure;
   PERFORM 'private.time_entry_answer(app.time_entries)'::pg_catalog.regprocedure;
   PERFORM 'private.time_entry_corrections_kept()'::pg_catalog.regprocedure;
-  PERFORM 'private.uncovered_session(uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.venue_org(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.venue_org(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.venue_org(uuid)';

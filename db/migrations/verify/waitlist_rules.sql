@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
 
 DO $verify$
@@ -48,20 +50,12 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.accept_waitlist_offer(text,text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.accept_waitlist_offer(text,text)';
   END IF;
-  PERFORM 'private.bookings_waitlist()'::pg_catalog.regprocedure;
   PERFORM 'private.cancel_waitlist_entry(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.cancel_waitlist_entry(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.cancel_waitlist_entry(uuid)';
   END IF;
   PERFORM 'private.customers_waitlist_erase()'::pg_catalog.regprocedure;
   PERFORM 'private.is_waitlist_hold(uuid)'::pg_catalog.regprocedure;
-  PERFORM 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.join_waitlist(text,uuid,timestamp with time zone,integer,text,text,text,boolean)';
-  END IF;
   PERFORM 'private.list_waitlist(uuid,timestamp with time zone)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.list_waitlist(uuid,timestamp with time zone)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.list_waitlist(uuid,timestamp with time zone)';
@@ -75,7 +69,6 @@ BEGIN
   PERFORM 'private.waitlist_entry(text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_hash(text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_hold(app.waitlist_entries,app.experiences,app.slots,timestamp with time zone)'::pg_catalog.regprocedure;
-  PERFORM 'private.waitlist_offer_data(app.waitlist_entries,app.bookings,text)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_offer_unwanted(app.notifications_outbox)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_places(app.experience_kind,integer)'::pg_catalog.regprocedure;
   PERFORM 'private.waitlist_token(text)'::pg_catalog.regprocedure;

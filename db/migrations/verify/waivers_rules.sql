@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that fn_org_joins changed are retired; its verify checks them now.
+
 -- Checks of functions that org_in_keys changed are retired; its verify checks them now.
 
 -- Checks of functions that fn_org_routing changed are retired; its verify checks them now.
@@ -66,14 +68,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.birth_date_arg(text,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.birth_date_arg(text,date)';
   END IF;
-  PERFORM 'private.booking_by_pair(text,text)'::pg_catalog.regprocedure;
-  PERFORM 'private.get_tickets(text,text)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('anon', 'private.get_tickets(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'anon', 'private.get_tickets(text,text)';
-  END IF;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.get_tickets(text,text)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.get_tickets(text,text)';
-  END IF;
   PERFORM 'private.lookup_failed(text[])'::pg_catalog.regprocedure;
   PERFORM 'private.lookup_subjects(text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.record_signature(app.bookings,text,date,text,text,text,text,text)'::pg_catalog.regprocedure;
@@ -98,7 +92,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_manager(uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.waiver_manager(uuid)';
   END IF;
-  PERFORM 'private.waiver_signatures_fill()'::pg_catalog.regprocedure;
   PERFORM 'private.waiver_signatures_guard()'::pg_catalog.regprocedure;
   PERFORM 'private.waiver_template_answer(uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.waiver_template_answer(uuid)', 'EXECUTE') THEN
