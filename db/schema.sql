@@ -771,6 +771,16 @@ minutes: concurrent callers never get the same refund, and one not recorded as s
 claimed again (send the refund id as the provider''s idempotency key). Then record_refund_submission or
 record_refund_failure. For service_role. Errors: PT400 limit outside 1 to 500; PT403 anyone else.';
 
+CREATE FUNCTION api.end_webhook_secret_overlap(org_id uuid, endpoint_id uuid) RETURNS jsonb
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION api.end_webhook_secret_overlap(org_id uuid, endpoint_id uuid) IS 'Stops signing with the secret a rotation replaced, at once, and forgets it: once every receiver verifies with the
+new secret, there is no need to wait for the overlap''s end. The current secret is kept (and not shown). Answers the
+endpoint (previous_secret_until null). Ending no overlap changes nothing but updated_at. For admins and the owner.
+Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.';
+
 CREATE FUNCTION api.erase_customer(org_id uuid, customer_id uuid) RETURNS jsonb
     LANGUAGE sql
     SET search_path TO ''
@@ -1732,8 +1742,9 @@ COMMENT ON FUNCTION api.rotate_webhook_secret(org_id uuid, endpoint_id uuid, ove
 overlap_hours (0 to 168, default 24) the secret it replaces keeps signing too: every attempt, retries of earlier
 deliveries included, carries one signature under each secret in its webhook-signature header (space-separated, as
 Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
-answer says until when. overlap_hours 0 signs with the new secret only, at once. Rotating again during an overlap
-ends the older secret''s at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
+answer says until when. overlap_hours 0 signs with the new secret only, at once: the choice after a leak, as a
+leaked secret must stop signing now. api.end_webhook_secret_overlap ends an overlap early without a new secret.
+Rotating again during an overlap ends the older secret''s at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
 out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
 organization.';
 
@@ -3361,6 +3372,13 @@ CREATE FUNCTION private.email_arg(p_name text, p_value text) RETURNS text
 COMMENT ON FUNCTION private.email_arg(p_name text, p_value text) IS 'Returns an api function''s e-mail argument p_name unchanged (NULL too), or raises PT400 naming it when it is
 longer than 320 characters or not an address (something@somewhere, no spaces).';
 
+CREATE FUNCTION private.end_webhook_secret_overlap(p_org_id uuid, p_endpoint_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$ … $$;  -- body: db/functions/webhook_endpoints.sql
+
+COMMENT ON FUNCTION private.end_webhook_secret_overlap(p_org_id uuid, p_endpoint_id uuid) IS 'api.end_webhook_secret_overlap, for admins and the owner.';
+
 CREATE FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text DEFAULT 'email'::text, p_locale text DEFAULT NULL::text, p_due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_user_id uuid DEFAULT NULL::uuid, p_customer_id uuid DEFAULT NULL::uuid) RETURNS uuid
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -4556,8 +4574,8 @@ CREATE FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer
     AS $$ … $$;  -- body: db/functions/retention.sql
 
 COMMENT ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) IS 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
-delivered or dead, created more than p_keep ago (1 day to 100 years), with their attempts; never a row still queued
-or being sent; and forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
+delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts; never a row still
+queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
 deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 
@@ -8526,6 +8544,9 @@ GRANT ALL ON FUNCTION api.delete_webhook_endpoint(org_id uuid, endpoint_id uuid)
 REVOKE ALL ON FUNCTION api.due_refunds("limit" integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.due_refunds("limit" integer) TO service_role;
 
+REVOKE ALL ON FUNCTION api.end_webhook_secret_overlap(org_id uuid, endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION api.end_webhook_secret_overlap(org_id uuid, endpoint_id uuid) TO authenticated;
+
 REVOKE ALL ON FUNCTION api.erase_customer(org_id uuid, customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION api.erase_customer(org_id uuid, customer_id uuid) TO authenticated;
 
@@ -9262,6 +9283,9 @@ REVOKE ALL ON FUNCTION private.email_arg(p_name text, p_value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO anon;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO authenticated;
 GRANT ALL ON FUNCTION private.email_arg(p_name text, p_value text) TO service_role;
+
+REVOKE ALL ON FUNCTION private.end_webhook_secret_overlap(p_org_id uuid, p_endpoint_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.end_webhook_secret_overlap(p_org_id uuid, p_endpoint_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION private.enqueue_notification(p_org_id uuid, p_kind text, p_recipient text, p_data jsonb, p_dedupe_key text, p_channel text, p_locale text, p_due_at timestamp with time zone, p_user_id uuid, p_customer_id uuid) FROM PUBLIC;
 

@@ -1,6 +1,6 @@
 """`tessera worker` keeps finished messages TESSERA_WORKER_KEEP_DAYS (90) days: a pass deletes the sent ones older
-than that, with their attempts, and leaves recent ones and ones still waiting; 0 keeps everything; a bad value is
-one line and exit 2."""
+than that, with their attempts, and leaves recent ones and ones still waiting; 0 keeps every message but still
+forgets webhook secrets whose rotation overlap is over; a bad value is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -38,10 +38,15 @@ def test_a_pass_deletes_finished_messages_past_the_keep_period_and_nothing_else(
             waiting = message(conn, org, "queued", "100 days")
             conn.execute("UPDATE app.notifications_outbox SET next_attempt_at = now() + interval '1 day' "
                          "WHERE id = %s", (waiting,))  # not due: the pass leaves it queued
+            # An endpoint whose rotation overlap ended an hour ago, its old secret still stored.
+            conn.execute("INSERT INTO app.webhook_endpoints (org_id, url, event_types, secret, previous_secret, "
+                         "previous_secret_until) VALUES (%s, 'https://hooks.example.com/r', '{booking.created}', "
+                         "private.webhook_secret(), private.webhook_secret(), now() - interval '1 hour')", (org,))
         env = {"DATABASE_URL": db, **inbox.environment()}
         kept = run_tessera("worker", "--once", cwd=ROOT, env={**env, "TESSERA_WORKER_KEEP_DAYS": "0"})
         assert kept.code == 0, kept.err
-        assert json.loads(kept.out)["purged"] == {"messages": 0, "deliveries": 0, "expired_secrets": 0}
+        # Keeping every message still forgets the secret that signs nothing any more.
+        assert json.loads(kept.out)["purged"] == {"messages": 0, "deliveries": 0, "expired_secrets": 1}
         done = run_tessera("worker", "--once", cwd=ROOT, env=env)
         assert done.code == 0, done.err
         assert json.loads(done.out)["purged"]["messages"] >= 1

@@ -200,19 +200,31 @@ def test_every_join_of_a_tenant_table_in_a_function_matches_org_id(conn):
     assert loose == [], "joins Citus would have to repartition: add `x.org_id = y.org_id` to each"
 
 
-def test_the_join_rule_catches_a_join_on_id_alone_wherever_the_condition_ends():
+def test_the_join_rule_catches_a_join_on_id_alone_however_it_is_written():
     tenant = distributed()
     source = """
       SELECT v.name FROM app.experiences e JOIN app.venues v ON v.id = e.venue_id WHERE e.org_id = p_org;
-      SELECT 1 FROM app.bookings b LEFT JOIN app.customers c ON (c.id = b.customer_id)
+      SELECT 1 FROM app.bookings b LEFT JOIN app.customers c ON (c.id = b.customer_id)  -- where org_id is
         JOIN app.venues w ON w.org_id = b.org_id AND w.id = b.venue_id;
       SELECT 1 FROM app.bookings b JOIN app.currencies k ON k.code = b.currency;
-      EXECUTE format('SELECT 1 FROM x JOIN app.customer_segments s ON s.customer_id = x.id')"""
+      SELECT 1 FROM app.slots s JOIN app.experiences e ON e.id = s.experience_id AND s.org_id = p_org;
+      EXECUTE format('SELECT 1 FROM x JOIN app.customer_segments s ON s.customer_id = x.id');
+      SELECT 1 FROM app.bookings b, app.ticket_types tt WHERE b.id = p_b AND tt.id = p_t;
+      UPDATE app.slot_ticket_counts c SET taken = c.taken + 1 FROM app.booking_tickets t
+       WHERE t.org_id = p_org AND t.booking_id = p_b AND c.ticket_type_id = t.ticket_type_id;
+      DELETE FROM app.session_staff ss USING app.slots s WHERE ss.org_id = p_org AND s.id = ss.slot_id;
+      DELETE FROM app.session_staff ss USING app.slots s WHERE ss.org_id = p_org AND s.org_id = ss.org_id;
+      UPDATE app.bookings b SET status = 'x' FROM app.currencies k WHERE b.id = p_b;"""
     assert so.loose_joins(source, tenant) == [
         "app.venues v ON v.id = e.venue_id",
         "app.customers c ON (c.id = b.customer_id)",
+        "app.experiences e ON e.id = s.experience_id AND s.org_id = p_org",
         "app.customer_segments s ON s.customer_id = x.id'",
-    ]  # the reference table's join and the one matching org_id pass
+        "app.bookings b, app.ticket_types tt WHERE b.id = p_b AND tt.id = p_t",
+        "app.booking_tickets t, app.slot_ticket_counts c WHERE t.org_id = p_org AND t.booking_id = p_b AND "
+        "c.ticket_type_id = t.ticket_type_id",
+        "app.slots s, app.session_staff ss WHERE ss.org_id = p_org AND s.id = ss.slot_id",
+    ]  # the joins with reference tables and the ones matching each table's org_id pass
 
 
 def test_the_doc_holds_exactly_the_calls_and_exceptions_the_classification_renders(conn):

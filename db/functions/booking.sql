@@ -143,7 +143,8 @@ BEGIN
     UPDATE app.slots SET taken = taken - OLD.places WHERE id = OLD.slot_id;
     UPDATE app.slot_ticket_counts c SET taken = c.taken - t.quantity
       FROM app.booking_tickets t
-     WHERE t.booking_id = OLD.id AND c.slot_id = OLD.slot_id AND c.ticket_type_id = t.ticket_type_id;
+     WHERE t.org_id = OLD.org_id AND c.org_id = OLD.org_id
+       AND t.booking_id = OLD.id AND c.slot_id = OLD.slot_id AND c.ticket_type_id = t.ticket_type_id;
     DELETE FROM app.booking_resources WHERE booking_id = OLD.id;
   END IF;
   IF new_live THEN
@@ -185,7 +186,8 @@ BEGIN
   ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
   UPDATE app.slot_ticket_counts c SET taken = c.taken + p_sign * t.quantity
     FROM app.booking_tickets t
-   WHERE t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
+   WHERE t.org_id = p_org_id AND c.org_id = p_org_id
+     AND t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
 END
 $$;
 
@@ -207,11 +209,13 @@ BEGIN
     INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
     SELECT NEW.org_id, b.slot_id, tt.id, tt.quota
       FROM app.bookings b, app.ticket_types tt
-     WHERE b.id = NEW.booking_id AND tt.id = NEW.ticket_type_id AND tt.quota IS NOT NULL
+     WHERE b.org_id = NEW.org_id AND tt.org_id = NEW.org_id
+       AND b.id = NEW.booking_id AND tt.id = NEW.ticket_type_id AND tt.quota IS NOT NULL
     ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
     UPDATE app.slot_ticket_counts c SET taken = c.taken + NEW.quantity
       FROM app.bookings b
-     WHERE b.id = NEW.booking_id AND c.slot_id = b.slot_id AND c.ticket_type_id = NEW.ticket_type_id;
+     WHERE b.org_id = NEW.org_id AND c.org_id = NEW.org_id
+       AND b.id = NEW.booking_id AND c.slot_id = b.slot_id AND c.ticket_type_id = NEW.ticket_type_id;
   END IF;
   RETURN NULL;
 END

@@ -219,11 +219,13 @@ BEGIN
     -- Quotas: a session keeps room for the tickets it sold (quota = greatest(new, taken)).
     DELETE FROM app.slot_ticket_counts c
      USING app.ticket_types tt, app.slots s
-     WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NULL
+     WHERE c.org_id = exp.org_id AND tt.org_id = exp.org_id AND s.org_id = exp.org_id
+       AND tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NULL
        AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
     UPDATE app.slot_ticket_counts c SET quota = GREATEST(tt.quota, c.taken)
       FROM app.ticket_types tt, app.slots s
-     WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NOT NULL
+     WHERE c.org_id = exp.org_id AND tt.org_id = exp.org_id AND s.org_id = exp.org_id
+       AND tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NOT NULL
        AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
     -- A type that had no quota of its own had no counter: count what its live bookings hold.
     INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota, taken)

@@ -495,7 +495,7 @@ BEGIN
          guardian_signature = CASE WHEN w.guardian_signature IS NOT NULL THEN '[erased]' END,
          client_ip = NULL, user_agent = NULL
     FROM app.bookings b
-   WHERE b.id = w.booking_id AND b.customer_id = c.id;
+   WHERE b.org_id = c.org_id AND w.org_id = c.org_id AND b.id = w.booking_id AND b.customer_id = c.id;
   GET DIAGNOSTICS n = ROW_COUNT;
   counts := counts || pg_catalog.jsonb_build_object('waiver_signatures', n);
 

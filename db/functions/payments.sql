@@ -1561,7 +1561,7 @@ BEGIN
        FOR UPDATE SKIP LOCKED)
   UPDATE app.refunds r SET claimed_until = pg_catalog.now() + interval '2 minutes'
     FROM due, app.payments p
-   WHERE r.id = due.id AND p.id = r.payment_id
+   WHERE r.id = due.id AND p.org_id = r.org_id AND p.id = r.payment_id
   RETURNING r.id, r.order_id, r.org_id, r.provider, p.provider_ref, r.amount_minor, r.currency::text, r.kind,
             r.reason, r.claimed_until;
 END

@@ -21,12 +21,14 @@ DECLARE
   secrets integer;
 BEGIN
   PERFORM private.require_service_role('purge finished messages');
-  IF p_keep IS NULL OR p_keep < interval '1 day' OR p_keep > interval '100 years' THEN
-    RAISE EXCEPTION 'p_keep must be 1 day to 100 years' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
+  IF p_keep < interval '1 day' OR p_keep > interval '100 years' THEN
+    RAISE EXCEPTION 'p_keep must be 1 day to 100 years, or NULL to keep everything' USING ERRCODE = 'PT400',
+      DETAIL = 'out_of_range';
   END IF;
   IF p_limit IS NULL OR p_limit < 1 OR p_limit > 100000 THEN
     RAISE EXCEPTION 'p_limit must be 1 to 100000' USING ERRCODE = 'PT400', DETAIL = 'out_of_range';
   END IF;
+  -- No keep period keeps every message and delivery (cutoff NULL matches nothing); expired secrets go all the same.
   cutoff := pg_catalog.now() - p_keep;
   WITH gone AS (
     DELETE FROM app.notifications_outbox o
@@ -56,8 +58,8 @@ $$;
 
 COMMENT ON FUNCTION private.purge_finished_messages(interval, integer) IS
 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
-delivered or dead, created more than p_keep ago (1 day to 100 years), with their attempts; never a row still queued
-or being sent; and forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
+delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts; never a row still
+queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
 deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 

@@ -201,7 +201,8 @@ BEGIN
   -- Assignments first: the shifts they lie in may go only once they are gone.
   DELETE FROM app.session_staff ss
    USING app.slots s
-   WHERE ss.org_id = p_org_id AND ss.user_id = p_user_id AND s.id = ss.slot_id AND s.starts_at > cutoff;
+   WHERE ss.org_id = p_org_id AND ss.user_id = p_user_id AND s.org_id = ss.org_id AND s.id = ss.slot_id
+     AND s.starts_at > cutoff;
   GET DIAGNOSTICS assignments = ROW_COUNT;
   DELETE FROM app.shifts sh WHERE sh.org_id = p_org_id AND sh.user_id = p_user_id AND pg_catalog.lower(sh.during) > cutoff;
   GET DIAGNOSTICS shifts = ROW_COUNT;

@@ -584,13 +584,62 @@ $$Gives an endpoint a new signing secret and answers the endpoint with it (secre
 overlap_hours (0 to 168, default 24) the secret it replaces keeps signing too: every attempt, retries of earlier
 deliveries included, carries one signature under each secret in its webhook-signature header (space-separated, as
 Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
-answer says until when. overlap_hours 0 signs with the new secret only, at once. Rotating again during an overlap
-ends the older secret's at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
+answer says until when. overlap_hours 0 signs with the new secret only, at once: the choice after a leak, as a
+leaked secret must stop signing now. api.end_webhook_secret_overlap ends an overlap early without a new secret.
+Rotating again during an overlap ends the older secret's at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
 out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
 organization.$$;
 
 REVOKE ALL ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION private.end_webhook_secret_overlap(p_org_id uuid, p_endpoint_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  e app.webhook_endpoints;
+BEGIN
+  PERFORM private.catalogue_may(p_org_id, 'admin', 'organization');
+  UPDATE app.webhook_endpoints w
+     SET previous_secret = NULL, previous_secret_until = NULL, updated_at = pg_catalog.now()
+   WHERE w.org_id = p_org_id AND w.id = p_endpoint_id
+  RETURNING * INTO e;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'webhook endpoint not found' USING ERRCODE = 'PT404', DETAIL = 'not_found';
+  END IF;
+  RETURN private.webhook_endpoint_json(e, false);
+END
+$$;
+
+COMMENT ON FUNCTION private.end_webhook_secret_overlap(uuid, uuid) IS
+'api.end_webhook_secret_overlap, for admins and the owner.';
+
+REVOKE ALL ON FUNCTION private.end_webhook_secret_overlap(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.end_webhook_secret_overlap(uuid, uuid) TO authenticated;
+
+
+CREATE OR REPLACE FUNCTION api.end_webhook_secret_overlap(org_id uuid, endpoint_id uuid)
+RETURNS jsonb
+LANGUAGE sql
+VOLATILE
+SET search_path = ''
+AS $$
+  SELECT private.end_webhook_secret_overlap(end_webhook_secret_overlap.org_id, end_webhook_secret_overlap.endpoint_id)
+$$;
+
+COMMENT ON FUNCTION api.end_webhook_secret_overlap(uuid, uuid) IS
+$$Stops signing with the secret a rotation replaced, at once, and forgets it: once every receiver verifies with the
+new secret, there is no need to wait for the overlap's end. The current secret is kept (and not shown). Answers the
+endpoint (previous_secret_until null). Ending no overlap changes nothing but updated_at. For admins and the owner.
+Errors: PT403 staff and managers; PT404 not a member, or no such endpoint in the organization.$$;
+
+REVOKE ALL ON FUNCTION api.end_webhook_secret_overlap(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.end_webhook_secret_overlap(uuid, uuid) TO authenticated;
 
 
 -- Admins: the deliveries. ---------------------------------------------------------------------------------------------

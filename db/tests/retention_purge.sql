@@ -4,7 +4,7 @@
 -- one still signing; only the service may call it, with sane arguments.
 BEGIN;
 \ir setup.psql
-SELECT plan(10);
+SELECT plan(11);
 
 \ir fixtures.psql
 SELECT pg_temp.fresh('old_sent', 'old_skipped', 'old_dead', 'old_queued', 'new_sent', 'ep', 'old_hook', 'new_hook',
@@ -51,7 +51,9 @@ SELECT throws_ok($$ SELECT private.purge_finished_messages('1 hour', 100) $$, 'P
                  'a keep period under a day is refused');
 SELECT throws_ok($$ SELECT private.purge_finished_messages('90 days', 0) $$, 'PT400', NULL,
                  'and a batch of nothing');
-SELECT is(private.purge_finished_messages('90 days', 2), '{"messages": 2, "deliveries": 1, "expired_secrets": 1}',
+SELECT is(private.purge_finished_messages(NULL, 100), '{"messages": 0, "deliveries": 0, "expired_secrets": 1}',
+          'with no keep period every message and delivery stays, and a secret whose overlap is over goes all the same');
+SELECT is(private.purge_finished_messages('90 days', 2), '{"messages": 2, "deliveries": 1, "expired_secrets": 0}',
           'a batch deletes at most its limit');
 SELECT is(private.purge_finished_messages('90 days', 100), '{"messages": 1, "deliveries": 0, "expired_secrets": 0}',
           'the next takes the rest');

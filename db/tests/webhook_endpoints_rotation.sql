@@ -1,10 +1,11 @@
 -- Rotating an endpoint's signing secret with an overlap: the secret replaced keeps signing beside the new one for
 -- overlap_hours (default 24, 0 to 168), so the sender gets both; 0 ends it at once; a second rotation during an
--- overlap keeps only the secret it replaces; an overlap that is over signs nothing; the old secret is never shown
--- nor logged, and the arguments are checked before anything changes.
+-- overlap keeps only the secret it replaces; an overlap that is over signs nothing; api.end_webhook_secret_overlap
+-- ends one early (admins only); the old secret is never shown nor logged, and the arguments are checked before
+-- anything changes.
 BEGIN;
 \ir setup.psql
-SELECT plan(17);
+SELECT plan(22);
 \ir fixtures.psql
 SELECT pg_temp.fresh('d1', 'd2');
 
@@ -77,6 +78,34 @@ SELECT results_eq(format($$SELECT secret, previous_secret, previous_secret_until
                             WHERE id = %L$$, pg_temp.ep_id()),
                   format($$VALUES (%L::text, NULL::text, NULL::timestamptz)$$, (SELECT e ->> 'secret' FROM r3)),
                   'and keeps no old secret: the new one signs alone at once');
+
+-- Ending an overlap early: the old secret stops signing and is forgotten, the current one stays.
+SELECT pg_temp.act_as('admin_a');
+CREATE TEMP TABLE r4 AS SELECT api.rotate_webhook_secret(pg_temp.id('org_a'), pg_temp.ep_id(), 48) AS e;
+GRANT SELECT ON r4 TO PUBLIC;
+RESET ROLE;
+SELECT pg_temp.act_as('staff_a');
+SELECT throws_ok(format($$SELECT api.end_webhook_secret_overlap(%L, %L)$$, pg_temp.id('org_a'), pg_temp.ep_id()),
+                 'PT403', NULL, 'staff may not end an overlap');
+RESET ROLE;
+SELECT pg_temp.act_as('admin_b');
+SELECT throws_ok(format($$SELECT api.end_webhook_secret_overlap(%L, %L)$$, pg_temp.id('org_b'), pg_temp.ep_id()),
+                 'PT404', NULL, 'nor can another organization''s admin, who does not see the endpoint');
+RESET ROLE;
+SELECT pg_temp.act_as('admin_a');
+CREATE TEMP TABLE r5 AS SELECT api.end_webhook_secret_overlap(pg_temp.id('org_a'), pg_temp.ep_id()) AS e;
+GRANT SELECT ON r5 TO PUBLIC;
+SELECT ok((SELECT e -> 'previous_secret_until' = 'null'::jsonb AND NOT (e ? 'secret') FROM r5),
+          'ending an overlap answers the endpoint with no overlap and no secret');
+RESET ROLE;
+SELECT results_eq(format($$SELECT secret, previous_secret, previous_secret_until FROM app.webhook_endpoints
+                            WHERE id = %L$$, pg_temp.ep_id()),
+                  format($$VALUES (%L::text, NULL::text, NULL::timestamptz)$$, (SELECT e ->> 'secret' FROM r4)),
+                  'the old secret is forgotten at once and the new one keeps signing alone');
+SELECT pg_temp.act_as('admin_a');
+SELECT throws_ok(format($$SELECT api.end_webhook_secret_overlap(%L, %L)$$, pg_temp.id('org_a'),
+                        pg_temp.id('d1')), 'PT404', NULL, 'an endpoint that does not exist is not found');
+RESET ROLE;
 
 SELECT throws_ok(format($$UPDATE app.webhook_endpoints SET previous_secret = secret,
                             previous_secret_until = now() + interval '1 hour' WHERE id = %L$$, pg_temp.ep_id()),

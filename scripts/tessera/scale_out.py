@@ -179,40 +179,97 @@ def _ordered(names: list[str], fks: list[tuple[str, str]]) -> list[str]:
     return done
 
 
-# A join's condition ends where the next clause of its statement starts (or its parenthesis closes).
-_JOIN = re.compile(r"\bJOIN\s+(app\.\w+)\s+(?:AS\s+)?(\w+)\s+ON\b", re.I)
+# A join's condition (or a WHERE, or a FROM list) ends where the next clause of its statement starts, or where its
+# parenthesis closes.
+_TABLE = r"((?:app|audit)\.\w+)\s+(?:AS\s+)?(?!(?:ON|SET|WHERE|USING|JOIN|LEFT|INNER|CROSS)\b)(\w+)"
+_JOIN = re.compile(r"\bJOIN\s+" + _TABLE + r"\s+ON\b", re.I)
 _CLAUSE = re.compile(r"(?<![\w.])(?:JOIN|LEFT|RIGHT|FULL|INNER|CROSS|WHERE|GROUP|ORDER|LIMIT|HAVING|WINDOW|UNION"
-                     r"|EXCEPT|INTERSECT|RETURNING|FOR|LOOP|THEN|INTO)\b|;", re.I)
+                     r"|EXCEPT|INTERSECT|RETURNING|FOR|LOOP|THEN|INTO|ON\s+CONFLICT|SET)\b|;", re.I)
+# The statements that join by listing tables: FROM a, b / UPDATE … FROM / DELETE … USING.
+_LIST = re.compile(r"\b(?:FROM|USING)\s+", re.I)
+_TARGET = re.compile(r"\b(?:UPDATE|DELETE\s+FROM)\s+" + _TABLE + r"\s+(?=SET\b|USING\b)", re.I)
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+_ITEM = re.compile(r"(?<![\w.])(?:JOIN|LEFT|RIGHT|FULL|INNER|CROSS|WHERE|GROUP|ORDER|LIMIT|SET|RETURNING)\b|,|;",
+                   re.I)
+
+
+def _end_of_clause(source: str, start: int, stop: re.Pattern = _CLAUSE) -> int:
+    """Where the clause starting at `start` ends: at `stop` outside parentheses, or where its parenthesis closes."""
+    depth, end = 0, start
+    while end < len(source):
+        char = source[end]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and stop.match(source, end):
+            break
+        end += 1
+    return end
 
 
 def _joins(source: str):
     """(table, alias, where its ON condition starts, where it ends) of every `JOIN app.t alias ON …` in SQL text."""
     for match in _JOIN.finditer(source):
-        depth, end = 0, match.end()
-        while end < len(source):
-            char = source[end]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif depth == 0 and _CLAUSE.match(source, end):
-                break
-            end += 1
-        yield match.group(1), match.group(2), match.end(), end
+        yield match.group(1), match.group(2), match.end(), _end_of_clause(source, match.end())
+
+
+_SET_END = re.compile(r"(?<![\w.])(?:FROM|WHERE|RETURNING)\b|;", re.I)
+
+
+def _listed_joins(source: str):
+    """(the tables listed together [(table, alias)], the WHERE text after them) of every FROM or USING list naming
+    a table of app or audit beside another one, an UPDATE's or DELETE's own table counted with its FROM or USING."""
+    owners = {}  # where a FROM or USING list starts -> the table of the UPDATE or DELETE it belongs to
+    for m in _TARGET.finditer(source):
+        if re.match(r"USING\b", source[m.end():], re.I):
+            owners[m.end()] = (m.group(1), m.group(2))
+        else:
+            set_end = _end_of_clause(source, m.end() + 3, _SET_END)
+            if re.match(r"FROM\b", source[set_end:], re.I):
+                owners[set_end] = (m.group(1), m.group(2))
+    for match in _LIST.finditer(source):
+        items, at = [], match.end()
+        while True:
+            end = _end_of_clause(source, at, _ITEM)
+            item = re.fullmatch(_TABLE, " ".join(source[at:end].split()), re.I)
+            if item:
+                items.append((item.group(1), item.group(2)))
+            if end < len(source) and source[end] == ",":
+                at = end + 1
+                continue
+            break
+        tables = items + ([owners[match.start()]] if match.start() in owners else [])
+        if len(tables) < 2:
+            continue
+        where = re.match(r"\s*WHERE\b", source[end:], re.I)
+        condition = ""
+        if where:
+            start = end + where.end()
+            condition = source[start:_end_of_clause(source, start)]
+        yield tables, condition
 
 
 def loose_joins(source: str, distributed: set[str]) -> list[str]:
-    """The joins of a distributed table in SQL text whose ON condition does not mention org_id ("table alias ON
-    condition"). Citus joins colocated tables only on their distribution column (anything else needs a
-    repartition join, off by default), so every such join says org_id. A reading of the text, not a parse: it
-    finds `JOIN app.t alias ON …` wherever it is written, in strings for dynamic SQL too."""
+    """The joins of a distributed table in SQL text that do not match its org_id: a `JOIN t alias ON` whose
+    condition does not say `alias.org_id`, and tables listed together (FROM a, b; UPDATE … FROM; DELETE … USING)
+    whose WHERE does not say each one's `alias.org_id`. Citus joins colocated tables only on their distribution
+    column (anything else needs a repartition join, off by default). A reading of the text without its comments,
+    not a parse: it finds the joins wherever they are written, in strings for dynamic SQL too."""
+    source = _COMMENT.sub("", source)
     found = []
     for table, alias, start, end in _joins(source):
         condition = " ".join(source[start:end].split())
-        if table in distributed and not re.search(r"\borg_id\b", condition):
+        if table in distributed and not re.search(rf"\b{alias}\.org_id\b", condition, re.I):
             found.append(f"{table} {alias} ON {condition}")
+    for tables, condition in _listed_joins(source):
+        tenant = [(t, a) for t, a in tables if t in distributed]
+        if len(tenant) >= 2 and not all(re.search(rf"\b{a}\.org_id\b", condition, re.I) for _, a in tenant):
+            found.append(", ".join(f"{t} {a}" for t, a in tenant) + " WHERE " + " ".join(condition.split()))
     return found
 
 
@@ -224,7 +281,8 @@ def routes_by_org(source: str) -> bool:
     """Whether SQL text says which organization its rows are in: org_id outside its join conditions and outside
     equalities between the org_id of two tables it reads (`er.org_id = e.org_id`, a correlation). Those keep one
     organization's rows together but name none, so they route nothing by themselves; `e.org_id = b.org_id` with b
-    a row the function was given does."""
+    a row the function was given does. Comments say nothing."""
+    source = _COMMENT.sub("", source)
     kept, last = [], 0
     for _, _, start, end in _joins(source):
         kept.append(source[last:start])

@@ -138,9 +138,10 @@ def run(project: Project, once: bool, batch: int, concurrency: int, lease: float
                     reminded = conn.execute("SELECT private.queue_due_reminders(NULL, %s)",
                                             (REMINDER_BATCH,)).fetchone()[0]
                     swept[0] = time.monotonic() if reminded < REMINDER_BATCH else float("-inf")
-                if keep_days and time.monotonic() - purged[0] >= PURGE_SECONDS:
+                if time.monotonic() - purged[0] >= PURGE_SECONDS:
+                    # Keeping every message (0) still forgets the webhook secrets whose overlap is over.
                     gone = conn.execute("SELECT private.purge_finished_messages(make_interval(days => %s), %s)",
-                                        (keep_days, PURGE_BATCH)).fetchone()[0]
+                                        (keep_days or None, PURGE_BATCH)).fetchone()[0]
                     for kind in purged_total:
                         purged_total[kind] += gone[kind]
                     full = max(gone.values()) >= PURGE_BATCH

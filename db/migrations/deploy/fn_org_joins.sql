@@ -1,6 +1,6 @@
 -- Deploy tessera:fn_org_joins to pg
 --
--- Every join of a tenant table in a function matches org_id (Citus joins colocated tables on their distribution column only; a join on id alone would need repartitioning): booking messages, tickets, waivers, orders, payments, reports, customers' export and segments, staff, waitlist and availability
+-- Every join of a tenant table in a function matches org_id (Citus joins colocated tables on their distribution column only; a join on id alone would need repartitioning): JOIN … ON, tables listed together, UPDATE … FROM and DELETE … USING, in booking messages and counters, tickets, waivers, orders, payments, refunds, reports, customers' export and erasure, segments, staff, waitlist, availability and the catalogue's impact
 
 BEGIN;
 
@@ -225,6 +225,31 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION private.booking_tickets_sync()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  -- Lines are added right after their booking row; count them if that booking is live.
+  IF EXISTS (SELECT FROM app.bookings b WHERE b.id = NEW.booking_id AND private.booking_is_live(b.status)) THEN
+    INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota)
+    SELECT NEW.org_id, b.slot_id, tt.id, tt.quota
+      FROM app.bookings b, app.ticket_types tt
+     WHERE b.org_id = NEW.org_id AND tt.org_id = NEW.org_id
+       AND b.id = NEW.booking_id AND tt.id = NEW.ticket_type_id AND tt.quota IS NOT NULL
+    ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
+    UPDATE app.slot_ticket_counts c SET taken = c.taken + NEW.quantity
+      FROM app.bookings b
+     WHERE b.org_id = NEW.org_id AND c.org_id = NEW.org_id
+       AND b.id = NEW.booking_id AND c.slot_id = b.slot_id AND c.ticket_type_id = NEW.ticket_type_id;
+  END IF;
+  RETURN NULL;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION private.bookings_sync()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -250,7 +275,8 @@ BEGIN
     UPDATE app.slots SET taken = taken - OLD.places WHERE id = OLD.slot_id;
     UPDATE app.slot_ticket_counts c SET taken = c.taken - t.quantity
       FROM app.booking_tickets t
-     WHERE t.booking_id = OLD.id AND c.slot_id = OLD.slot_id AND c.ticket_type_id = t.ticket_type_id;
+     WHERE t.org_id = OLD.org_id AND c.org_id = OLD.org_id
+       AND t.booking_id = OLD.id AND c.slot_id = OLD.slot_id AND c.ticket_type_id = t.ticket_type_id;
     DELETE FROM app.booking_resources WHERE booking_id = OLD.id;
   END IF;
   IF new_live THEN
@@ -348,7 +374,8 @@ BEGIN
   ON CONFLICT (slot_id, ticket_type_id, org_id) DO NOTHING;
   UPDATE app.slot_ticket_counts c SET taken = c.taken + p_sign * t.quantity
     FROM app.booking_tickets t
-   WHERE t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
+   WHERE t.org_id = p_org_id AND c.org_id = p_org_id
+     AND t.booking_id = p_booking_id AND c.slot_id = p_slot_id AND c.ticket_type_id = t.ticket_type_id;
 END
 $function$
 ;
@@ -575,6 +602,196 @@ AS $function$
                    WHERE w.org_id = p_customer.org_id AND w.customer_id = p_customer.id)
          || ARRAY(SELECT m.id::text FROM app.message_preferences m
                    WHERE m.org_id = p_customer.org_id AND m.customer_id = p_customer.id)
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.drop_future_staff_work(p_org_id uuid, p_user_id uuid)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  assignments integer;
+  shifts      integer;
+  closed      integer;
+  cutoff      timestamptz := pg_catalog.now();
+BEGIN
+  -- Assignments first: the shifts they lie in may go only once they are gone.
+  DELETE FROM app.session_staff ss
+   USING app.slots s
+   WHERE ss.org_id = p_org_id AND ss.user_id = p_user_id AND s.org_id = ss.org_id AND s.id = ss.slot_id
+     AND s.starts_at > cutoff;
+  GET DIAGNOSTICS assignments = ROW_COUNT;
+  DELETE FROM app.shifts sh WHERE sh.org_id = p_org_id AND sh.user_id = p_user_id AND pg_catalog.lower(sh.during) > cutoff;
+  GET DIAGNOSTICS shifts = ROW_COUNT;
+  -- Worked time is kept; an entry still open ends now, recorded as a correction.
+  WITH ended AS (
+    UPDATE app.time_entries t SET clock_out = GREATEST(cutoff, t.clock_in + interval '1 second')
+     WHERE t.org_id = p_org_id AND t.user_id = p_user_id AND t.clock_out IS NULL
+    RETURNING t.org_id, t.id, t.clock_in, t.clock_out
+  )
+  INSERT INTO app.time_entry_corrections (org_id, entry_id, before_clock_in, before_clock_out, after_clock_in,
+                                          after_clock_out, reason, corrected_by)
+  SELECT e.org_id, e.id, e.clock_in, NULL, e.clock_in, e.clock_out, 'left the organization', auth.uid()
+    FROM ended e;
+  GET DIAGNOSTICS closed = ROW_COUNT;
+  RETURN pg_catalog.jsonb_build_object('session_assignments', assignments, 'shifts', shifts,
+                                       'time_entries_closed', closed);
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.due_refunds(p_limit integer)
+ RETURNS TABLE(refund_id uuid, order_id uuid, org_id uuid, provider text, payment_ref text, amount_minor bigint, currency text, kind text, reason text, claimed_until timestamp with time zone)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+BEGIN
+  PERFORM private.require_service_role('execute refunds');
+  -- Claimed for two minutes: a second executor (the service's task beside a cron reconcile) skips them, and a
+  -- claim whose executor died runs out and is taken again.
+  RETURN QUERY
+  WITH due AS (
+    SELECT r.id FROM app.refunds r
+     WHERE r.status = 'requested' AND r.provider <> 'offline'
+       AND (r.claimed_until IS NULL OR r.claimed_until < pg_catalog.now())
+     ORDER BY r.created_at, r.id
+     LIMIT coalesce(p_limit, 50)
+       FOR UPDATE SKIP LOCKED)
+  UPDATE app.refunds r SET claimed_until = pg_catalog.now() + interval '2 minutes'
+    FROM due, app.payments p
+   WHERE r.id = due.id AND p.org_id = r.org_id AND p.id = r.payment_id
+  RETURNING r.id, r.order_id, r.org_id, r.provider, p.provider_ref, r.amount_minor, r.currency::text, r.kind,
+            r.reason, r.claimed_until;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION private.erase_customer(p_org_id uuid, p_customer_id uuid)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+DECLARE
+  c app.customers := private.privacy_customer(p_org_id, p_customer_id);
+  ids text[];
+  erased_email text := 'erased-' || p_customer_id || '@erased.invalid';
+  email_hash text;
+  personal text[];
+  request uuid := pg_catalog.gen_random_uuid();
+  n integer;
+  counts jsonb := '{}'::jsonb;
+BEGIN
+  -- One erasure of a person at a time: the record locked and read again, so a second call waiting here sees the
+  -- first one's work.
+  SELECT x.* INTO c FROM app.customers x WHERE x.id = c.id FOR UPDATE;
+  IF c.erased_at IS NOT NULL THEN
+    -- Idempotent: a second erasure answers what the first one did.
+    SELECT q.summary INTO counts FROM app.customer_requests q
+     WHERE q.customer_id = c.id AND q.kind = 'erasure' ORDER BY q.at LIMIT 1;
+    RETURN counts;
+  END IF;
+  ids := private.customer_row_ids(c);
+  personal := ARRAY[c.name, c.phone];
+  email_hash := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(c.email_key, 'UTF8')), 'hex');
+  PERFORM pg_catalog.set_config('tessera.erasure', 'on', true);
+
+  UPDATE app.customers x
+     SET email = erased_email, name = NULL, phone = NULL, marketing_consent = false, marketing_consent_at = NULL,
+         marketing_consent_source = NULL, erased_at = pg_catalog.now()
+   WHERE x.id = c.id;
+  counts := counts || pg_catalog.jsonb_build_object('customers', 1);
+
+  DELETE FROM app.customer_tags t WHERE t.customer_id = c.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('customer_tags', n);
+  DELETE FROM app.customer_notes t WHERE t.customer_id = c.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('customer_notes', n);
+
+  -- Bookings keep their counts and money; a widget key's scope and fingerprint carry the address.
+  UPDATE app.bookings b
+     SET idempotency_scope = CASE WHEN b.idempotency_scope IS NOT NULL
+                                  THEN pg_catalog.replace(b.idempotency_scope, c.email_key, erased_email) END,
+         request_fingerprint = NULL
+   WHERE b.customer_id = c.id AND (b.idempotency_scope IS NOT NULL OR b.request_fingerprint IS NOT NULL);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('bookings', n);
+
+  -- Free text written about the person's bookings and refunds (why it was cancelled or refunded: it may name
+  -- them, or their health) is kept only as "[erased]", in the rows and in the booking events sent to webhooks.
+  UPDATE app.bookings b SET cancel_reason = '[erased]'
+   WHERE b.org_id = c.org_id AND b.customer_id = c.id AND b.cancel_reason <> '[erased]';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('booking_reasons', n);
+  UPDATE app.refunds r SET reason = '[erased]'
+   WHERE r.org_id = c.org_id AND r.reason <> '[erased]'
+     AND r.order_id IN (SELECT o.id FROM app.orders o WHERE o.org_id = c.org_id AND o.customer_id = c.id);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('refund_reasons', n);
+  UPDATE app.webhook_deliveries d
+     SET payload = pg_catalog.jsonb_set(d.payload, '{data,booking,cancel_reason}', '"[erased]"')
+   WHERE d.org_id = c.org_id AND d.payload #>> '{data,booking,customer_id}' = c.id::text
+     AND d.payload #>> '{data,booking,cancel_reason}' <> '[erased]';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('webhook_deliveries', n);
+
+  UPDATE app.waiver_signatures w
+     SET participant_name = '[erased]', date_of_birth = DATE '1900-01-01', signature = '[erased]',
+         guardian_name = CASE WHEN w.guardian_name IS NOT NULL THEN '[erased]' END,
+         guardian_signature = CASE WHEN w.guardian_signature IS NOT NULL THEN '[erased]' END,
+         client_ip = NULL, user_agent = NULL
+    FROM app.bookings b
+   WHERE b.org_id = c.org_id AND w.org_id = c.org_id AND b.id = w.booking_id AND b.customer_id = c.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('waiver_signatures', n);
+
+  UPDATE app.leads l
+     SET contact_name = '[erased]', email = erased_email, phone = NULL, notes = NULL
+   WHERE l.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(l.email)) = c.email_key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('leads', n);
+
+  UPDATE app.event_partners p
+     SET contact_name = NULL, email = erased_email, phone = NULL
+   WHERE p.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(p.email)) = c.email_key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('event_partners', n);
+
+  UPDATE app.notifications_outbox x
+     SET recipient = erased_email, data = '{"erased": true}'
+   WHERE x.org_id = c.org_id AND pg_catalog.lower(pg_catalog.btrim(x.recipient)) = c.email_key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('notifications_outbox', n);
+
+  -- Provider events of the person's orders, and any naming the address (a payload the inbox could not match).
+  UPDATE app.provider_events e
+     SET payload = private.redact_jsonb(e.payload, c.email_key, erased_email, personal)
+   WHERE (e.order_id IN (SELECT o.id FROM app.orders o WHERE o.customer_id = c.id)
+          OR pg_catalog.strpos(pg_catalog.lower(e.payload::text), c.email_key) > 0)
+     AND e.payload IS DISTINCT FROM private.redact_jsonb(e.payload, c.email_key, erased_email, personal);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('provider_events', n);
+
+  -- The lookup rate limit keeps the address only as its SHA-256; counters about it go.
+  DELETE FROM app.ticket_lookup_failures f WHERE f.subject = 'email ' || email_hash;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  counts := counts || pg_catalog.jsonb_build_object('ticket_lookup_failures', n);
+
+  -- The privacy log's row holds the summary and no personal value; then the audit log, rows written by this
+  -- erasure included, loses the person's values.
+  INSERT INTO app.customer_requests (org_id, id, customer_id, kind, requested_by, summary)
+  VALUES (c.org_id, request, c.id, 'erasure', auth.uid(), counts);
+  n := private.audit_redact(c.org_id, request, c.email_key, erased_email, personal, ids);
+  counts := counts || pg_catalog.jsonb_build_object('audit_log', n);
+  -- The full count, for a second call to answer; this last write carries no personal value.
+  UPDATE app.customer_requests q SET summary = counts WHERE q.id = request;
+  PERFORM pg_catalog.set_config('tessera.erasure', 'off', true);
+  RETURN counts;
+END
 $function$
 ;
 
@@ -1355,11 +1572,13 @@ BEGIN
     -- Quotas: a session keeps room for the tickets it sold (quota = greatest(new, taken)).
     DELETE FROM app.slot_ticket_counts c
      USING app.ticket_types tt, app.slots s
-     WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NULL
+     WHERE c.org_id = exp.org_id AND tt.org_id = exp.org_id AND s.org_id = exp.org_id
+       AND tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NULL
        AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
     UPDATE app.slot_ticket_counts c SET quota = GREATEST(tt.quota, c.taken)
       FROM app.ticket_types tt, app.slots s
-     WHERE tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NOT NULL
+     WHERE c.org_id = exp.org_id AND tt.org_id = exp.org_id AND s.org_id = exp.org_id
+       AND tt.id = c.ticket_type_id AND tt.experience_id = exp.id AND tt.quota IS NOT NULL
        AND s.id = c.slot_id AND s.starts_at > pg_catalog.now();
     -- A type that had no quota of its own had no counter: count what its live bookings hold.
     INSERT INTO app.slot_ticket_counts (org_id, slot_id, ticket_type_id, quota, taken)
@@ -1617,6 +1836,8 @@ COMMENT ON FUNCTION private.booking_message(app.bookings) IS 'The data every mes
 starts_at, ends_at, party_size, status, price_minor}, experience {id, name}, venue {id, name, timezone, address},
 customer {id, name, email}, org {id, name}}, as the booking kinds'' sample data shows it. For the definers and
 triggers that queue such messages.';
+REVOKE ALL ON FUNCTION private.booking_tickets_sync() FROM PUBLIC;
+COMMENT ON FUNCTION private.booking_tickets_sync() IS 'Trigger: counts a new ticket line of a live booking against its ticket type''s quota in the slot.';
 REVOKE ALL ON FUNCTION private.bookings_sync() FROM PUBLIC;
 COMMENT ON FUNCTION private.bookings_sync() IS 'Trigger: keeps slot counters, ticket-type counters and resource claims equal to what live bookings hold. Its own
 check is the tables'' constraints; it is a definer so that nobody else needs write access to counters.';
@@ -1643,6 +1864,20 @@ A late-payment refund queues its late_payment_refund e-mail. Internal.';
 REVOKE ALL ON FUNCTION private.customer_row_ids(app.customers) FROM PUBLIC;
 COMMENT ON FUNCTION private.customer_row_ids(app.customers) IS 'The ids (as text) of the customer''s row and of every row about them: bookings, orders, notes, waiver
 signatures, waitlist entries, message preferences, and leads, partners and outbox rows under their address.';
+REVOKE ALL ON FUNCTION private.drop_future_staff_work(uuid,uuid) FROM PUBLIC;
+COMMENT ON FUNCTION private.drop_future_staff_work(uuid,uuid) IS 'What a person leaving an organization leaves behind: deletes their assignments to sessions that have not started
+and their shifts that have not started, and ends an open time entry now (recorded as a correction, reason "left
+the organization"); worked time, past shifts and the shift they are on stay. Answers the counts:
+{session_assignments, shifts, time_entries_closed}. Runs by itself when a membership is deleted (trigger
+memberships_staff_work), whichever path deletes it; a definer may call it first for the counts (the trigger then
+finds nothing). Granted to no API role.';
+REVOKE ALL ON FUNCTION private.due_refunds(integer) FROM PUBLIC, service_role;
+GRANT EXECUTE ON FUNCTION private.due_refunds(integer) TO service_role;
+COMMENT ON FUNCTION private.due_refunds(integer) IS 'Claims refunds to execute (api.due_refunds). Its own check: service_role.';
+REVOKE ALL ON FUNCTION private.erase_customer(uuid,uuid) FROM PUBLIC, authenticated;
+GRANT EXECUTE ON FUNCTION private.erase_customer(uuid,uuid) TO authenticated;
+COMMENT ON FUNCTION private.erase_customer(uuid,uuid) IS 'The body of api.erase_customer: checks the caller (private.privacy_customer) and anonymises the person
+everywhere in one transaction, redacting the audit log last (private.audit_redact).';
 REVOKE ALL ON FUNCTION private.export_customer(uuid,uuid) FROM PUBLIC, authenticated;
 GRANT EXECUTE ON FUNCTION private.export_customer(uuid,uuid) TO authenticated;
 COMMENT ON FUNCTION private.export_customer(uuid,uuid) IS 'The body of api.export_customer: checks the caller (private.privacy_customer), builds the document, records the

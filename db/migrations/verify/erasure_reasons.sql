@@ -10,10 +10,6 @@ DO $verify$
 BEGIN
   PERFORM 'private.audit_redact(uuid,uuid,text,text,text[],text[])'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.erase_customer(uuid,uuid)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.erase_customer(uuid,uuid)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.erase_customer(uuid,uuid)';
-  END IF;
   PERFORM 'private.refunds_guard()'::pg_catalog.regprocedure;
 END
 $verify$;

@@ -16,6 +16,7 @@ BEGIN
   PERFORM 'private.bookable_slot(app.experiences,timestamp with time zone)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_by_pair(text,text)'::pg_catalog.regprocedure;
   PERFORM 'private.booking_message(app.bookings)'::pg_catalog.regprocedure;
+  PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.bookings_waitlist()'::pg_catalog.regprocedure;
   PERFORM 'private.checkouts_to_expire(integer)'::pg_catalog.regprocedure;
@@ -32,6 +33,15 @@ BEGIN
   END IF;
   PERFORM 'private.create_refund(uuid,app.payments,bigint,text,text,uuid,text)'::pg_catalog.regprocedure;
   PERFORM 'private.customer_row_ids(app.customers)'::pg_catalog.regprocedure;
+  PERFORM 'private.drop_future_staff_work(uuid,uuid)'::pg_catalog.regprocedure;
+  PERFORM 'private.due_refunds(integer)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';
+  END IF;
+  PERFORM 'private.erase_customer(uuid,uuid)'::pg_catalog.regprocedure;
+  IF NOT pg_catalog.has_function_privilege('authenticated', 'private.erase_customer(uuid,uuid)', 'EXECUTE') THEN
+    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.erase_customer(uuid,uuid)';
+  END IF;
   PERFORM 'private.export_customer(uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.export_customer(uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.export_customer(uuid,uuid)';

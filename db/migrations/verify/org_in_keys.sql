@@ -73,7 +73,6 @@ END $$;
 
 DO $verify$
 BEGIN
-  PERFORM 'private.booking_tickets_sync()'::pg_catalog.regprocedure;
   PERFORM 'private.check_in(text,text,uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.check_in(text,text,uuid,uuid)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.check_in(text,text,uuid,uuid)';

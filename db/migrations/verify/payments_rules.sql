@@ -80,10 +80,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.booking_paid(uuid)';
   END IF;
   PERFORM 'private.checkouts_guard()'::pg_catalog.regprocedure;
-  PERFORM 'private.due_refunds(integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.due_refunds(integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.due_refunds(integer)';
-  END IF;
   PERFORM 'private.event_arg(text,jsonb)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('anon', 'private.event_arg(text,jsonb)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'anon', 'private.event_arg(text,jsonb)';

@@ -81,7 +81,6 @@ BEGIN
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.days_arg(date,date)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'private.days_arg(date,date)';
   END IF;
-  PERFORM 'private.drop_future_staff_work(uuid,uuid)'::pg_catalog.regprocedure;
   PERFORM 'private.entry_times(timestamp with time zone,timestamp with time zone,text)'::pg_catalog.regprocedure;
   PERFORM 'private.lock_person(text,uuid,uuid)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.lock_person(text,uuid,uuid)', 'EXECUTE') THEN

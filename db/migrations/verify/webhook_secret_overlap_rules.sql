@@ -4,25 +4,19 @@
 
 BEGIN;
 
+-- Checks of functions that webhook_overlap_end changed are retired; its verify checks them now.
+
 DO $verify$
 BEGIN
   PERFORM 'api.create_webhook_endpoint(uuid,text,text[],text)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)';
   END IF;
-  PERFORM 'api.rotate_webhook_secret(uuid,uuid,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('authenticated', 'api.rotate_webhook_secret(uuid,uuid,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.rotate_webhook_secret(uuid,uuid,integer)';
-  END IF;
   PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
   PERFORM 'private.audit_safe(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.claim_webhook_deliveries(text,integer,interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_webhook_deliveries(text,integer,interval)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_webhook_deliveries(text,integer,interval)';
-  END IF;
-  PERFORM 'private.purge_finished_messages(interval,integer)'::pg_catalog.regprocedure;
-  IF NOT pg_catalog.has_function_privilege('service_role', 'private.purge_finished_messages(interval,integer)', 'EXECUTE') THEN
-    RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.purge_finished_messages(interval,integer)';
   END IF;
   PERFORM 'private.rotate_webhook_secret(uuid,uuid,integer)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('authenticated', 'private.rotate_webhook_secret(uuid,uuid,integer)', 'EXECUTE') THEN
