@@ -1744,9 +1744,9 @@ deliveries included, carries one signature under each secret in its webhook-sign
 Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
 answer says until when. overlap_hours 0 signs with the new secret only, at once: the choice after a leak, as a
 leaked secret must stop signing now. api.end_webhook_secret_overlap ends an overlap early without a new secret.
-Rotating again during an overlap ends the older secret''s at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
-out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
-organization.';
+Rotating again during an overlap ends the older secret''s at once (two secrets sign at most). For admins and the
+owner. Errors: PT400 overlap_hours out of range (detail out_of_range); PT403 staff and managers; PT404 not a
+member, or no such endpoint in the organization.';
 
 CREATE FUNCTION api.save_template(org_id uuid, kind text, channel text, locale text, subject text DEFAULT NULL::text, html text DEFAULT NULL::text, body text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql
@@ -4574,9 +4574,10 @@ CREATE FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer
     AS $$ … $$;  -- body: db/functions/retention.sql
 
 COMMENT ON FUNCTION private.purge_finished_messages(p_keep interval, p_limit integer) IS 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
-delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts; never a row still
-queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
-deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
+delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts;
+never a row still queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation
+overlap is over. Answers {messages, deliveries, expired_secrets}: what it deleted (p_limit of any: call again).
+For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 
 CREATE FUNCTION private.put_preference(p_org_id uuid, p_customer_id uuid, p_user_id uuid, p_channel text, p_category text, p_enabled boolean, p_source text) RETURNS jsonb

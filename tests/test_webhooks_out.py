@@ -409,6 +409,35 @@ def test_over_http_the_owner_registers_an_endpoint_once_shown_its_secret_and_sta
     assert gone.status_code in (200, 204), gone.text
 
 
+def test_over_http_rotation_refuses_overlaps_out_of_range_and_an_admin_ends_one_early(api, rpc_db):
+    from tests.api_support import OWNER, STAFF, token
+
+    with psycopg.connect(rpc_db, autocommit=True) as c:
+        org = str(c.execute("SELECT id FROM app.organizations WHERE slug = 'rpc-rooms'").fetchone()[0])
+    owner = {"Authorization": f"Bearer {token(sub=OWNER)}"}
+    made = api.rpc("create_webhook_endpoint", {"org_id": org, "url": "https://crm.example.com/rotating",
+                                               "event_types": ["booking.confirmed"]}, headers=owner)
+    assert made.status_code == 200, made.text
+    ep = made.json()["id"]
+    for overlap in (169, -1, 2**31, 10**20, "a day", 1.5, None):
+        bad = api.rpc("rotate_webhook_secret", {"org_id": org, "endpoint_id": ep, "overlap_hours": overlap},
+                      headers=owner)
+        assert bad.status_code == 400, (overlap, bad.status_code, bad.text)  # never a 500
+    with psycopg.connect(rpc_db) as c:
+        assert c.execute("SELECT secret, previous_secret FROM app.webhook_endpoints WHERE id = %s",
+                         (ep,)).fetchone() == (made.json()["secret"], None)  # nothing changed
+    rotated = api.rpc("rotate_webhook_secret", {"org_id": org, "endpoint_id": ep}, headers=owner)
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["previous_secret_until"] is not None and "previous_secret" not in rotated.json()
+    staff = api.rpc("end_webhook_secret_overlap", {"org_id": org, "endpoint_id": ep},
+                    headers={"Authorization": f"Bearer {token(sub=STAFF)}"})
+    assert staff.status_code == 403, staff.text
+    ended = api.rpc("end_webhook_secret_overlap", {"org_id": org, "endpoint_id": ep}, headers=owner)
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["previous_secret_until"] is None and "secret" not in ended.json()
+    api.rpc("delete_webhook_endpoint", {"org_id": org, "endpoint_id": ep}, headers=owner)
+
+
 def test_a_name_that_does_not_resolve_is_retried_not_dead(conn):
     org = make_org(conn)
     ep, _ = endpoint(conn, org, "https://gone.example.com/hook")

@@ -13,10 +13,9 @@ LANGUAGE sql
 IMMUTABLE
 SET search_path = ''
 AS $$
-  SELECT CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
-              THEN pg_catalog.jsonb_set(p_row - 'secret' - 'previous_secret' - 'token_hash' - 'search_vector', '{data}',
-                                        (p_row -> 'data') - 'token')
-              ELSE p_row - 'secret' - 'previous_secret' - 'token_hash' - 'search_vector' END
+  SELECT (p_row - '{secret,previous_secret,token_hash,search_vector}'::text[])
+         || CASE WHEN pg_catalog.jsonb_typeof(p_row -> 'data') = 'object'
+                 THEN pg_catalog.jsonb_build_object('data', (p_row -> 'data') - 'token') ELSE '{}'::jsonb END
 $$;
 
 COMMENT ON FUNCTION private.audit_safe(jsonb) IS

@@ -58,9 +58,10 @@ $$;
 
 COMMENT ON FUNCTION private.purge_finished_messages(interval, integer) IS
 'Deletes up to p_limit outbox messages that are sent, skipped or dead and up to p_limit webhook deliveries that are
-delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts; never a row still
-queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation overlap is over. Answers {messages,
-deliveries, expired_secrets}: what it deleted (p_limit of any: call again). For service_role
+delivered or dead, created more than p_keep ago (1 day to 100 years; NULL deletes none), with their attempts;
+never a row still queued or being sent; and, whatever p_keep, forgets up to p_limit webhook secrets whose rotation
+overlap is over. Answers {messages, deliveries, expired_secrets}: what it deleted (p_limit of any: call again).
+For service_role
 (`tessera worker` calls it hourly with TESSERA_WORKER_KEEP_DAYS). Errors: PT403 anyone else; PT400 out_of_range.';
 
 REVOKE ALL ON FUNCTION private.purge_finished_messages(interval, integer) FROM PUBLIC;

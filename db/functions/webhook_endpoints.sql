@@ -586,9 +586,9 @@ deliveries included, carries one signature under each secret in its webhook-sign
 Standard Webhooks allows), so a receiver verifies with either while it switches; previous_secret_until in the
 answer says until when. overlap_hours 0 signs with the new secret only, at once: the choice after a leak, as a
 leaked secret must stop signing now. api.end_webhook_secret_overlap ends an overlap early without a new secret.
-Rotating again during an overlap ends the older secret's at once (two secrets sign at most). For admins and the owner. Errors: PT400 overlap_hours
-out of range (detail out_of_range); PT403 staff and managers; PT404 not a member, or no such endpoint in the
-organization.$$;
+Rotating again during an overlap ends the older secret's at once (two secrets sign at most). For admins and the
+owner. Errors: PT400 overlap_hours out of range (detail out_of_range); PT403 staff and managers; PT404 not a
+member, or no such endpoint in the organization.$$;
 
 REVOKE ALL ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.rotate_webhook_secret(uuid, uuid, integer) TO authenticated;

@@ -273,7 +273,7 @@ def loose_joins(source: str, distributed: set[str]) -> list[str]:
     return found
 
 
-_ALIAS = re.compile(r"\bapp\.\w+\s+(?:AS\s+)?(\w+)", re.I)
+_ALIAS = re.compile(r"\b" + _TABLE, re.I)
 _SAME_ORG = re.compile(r"\b(\w+)\.org_id\s*=\s*(\w+)\.org_id\b")
 
 
@@ -288,7 +288,7 @@ def routes_by_org(source: str) -> bool:
         kept.append(source[last:start])
         last = end
     kept.append(source[last:])
-    aliases = {a.lower() for a in _ALIAS.findall(source)}
+    aliases = {a.lower() for _, a in _ALIAS.findall(source)}
     rest = _SAME_ORG.sub(lambda m: "" if {m.group(1).lower(), m.group(2).lower()} <= aliases else m.group(0),
                          "".join(kept))
     return re.search(r"\borg_id\b", rest) is not None

@@ -4,6 +4,8 @@
 
 BEGIN;
 
+-- Checks of functions that secret_rules_tidy changed are retired; its verify checks them now.
+
 -- Checks of functions that webhook_overlap_end changed are retired; its verify checks them now.
 
 DO $verify$
@@ -13,7 +15,6 @@ BEGIN
     RAISE EXCEPTION '% cannot execute %', 'authenticated', 'api.create_webhook_endpoint(uuid,text,text[],text)';
   END IF;
   PERFORM 'private.audit_record()'::pg_catalog.regprocedure;
-  PERFORM 'private.audit_safe(jsonb)'::pg_catalog.regprocedure;
   PERFORM 'private.claim_webhook_deliveries(text,integer,interval)'::pg_catalog.regprocedure;
   IF NOT pg_catalog.has_function_privilege('service_role', 'private.claim_webhook_deliveries(text,integer,interval)', 'EXECUTE') THEN
     RAISE EXCEPTION '% cannot execute %', 'service_role', 'private.claim_webhook_deliveries(text,integer,interval)';
