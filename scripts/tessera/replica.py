@@ -76,7 +76,9 @@ class Replica:
     def catch_up(self, seconds: float = 30.0) -> None:
         """Until the replica has replayed everything the primary had written when this was called."""
         with psycopg.connect(self.primary.conninfo(), autocommit=True) as conn:
-            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            # The insert position, not pg_current_wal_lsn(): with synchronous_commit off (the test cluster) a
+            # commit can return while its record is still in the WAL buffers, behind the write position.
+            target = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
         deadline = time.monotonic() + seconds
         with psycopg.connect(self.conninfo(), autocommit=True) as conn:
             while True:
